@@ -1,0 +1,23 @@
+// finish(code, data): a worker chooses its exit code and data, as Parallel::ForkManager's finish($code, \%data).
+
+// A registered symbol, so the mark is recognised even when the worker file loaded
+// another copy of forkpool than the runtime that calls it.
+const FINISH = Symbol.for('forkpool.finish')
+
+export interface Finish<T = unknown> {
+  readonly [FINISH]: true
+  readonly exitCode: number
+  readonly data: T
+}
+
+/** Return `finish(code, data)` from a worker to end the job with that exit code and data. */
+export function finish<T>(exitCode: number, data?: T): Finish<T> {
+  if (!Number.isInteger(exitCode) || exitCode < 0 || exitCode > 255) {
+    throw new RangeError(`finish() exit code must be a whole number from 0 to 255, got ${String(exitCode)}`)
+  }
+  return { [FINISH]: true, exitCode, data: data as T }
+}
+
+export function isFinish(value: unknown): value is Finish {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[FINISH] === true
+}

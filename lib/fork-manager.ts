@@ -1,0 +1,274 @@
+// ForkManager: Parallel::ForkManager for Node. Jobs run under a cap; every job settles once
+// with a JobResult, reported to callbacks and to the promise of its handle.
+
+import { availableParallelism } from 'node:os'
+import { cancelledBeforeStart, SupervisedJob } from './job.js'
+import { normalizeJob, type NormalizedJob } from './job-spec.js'
+import { describe } from './primitives/describe.js'
+import { parseDuration } from './primitives/duration.js'
+import { assertCount, Semaphore } from './primitives/semaphore.js'
+import { startCommand } from './runners/command.js'
+import type { Execution } from './runners/execution.js'
+import { startInline } from './runners/inline.js'
+import { startProcessWorker } from './runners/process.js'
+import { ThreadRunner } from './runners/thread.js'
+import type { Duration, JobHandle, JobKind, JobResult, JobSpec, JobStartInfo, StartOptions } from './types.js'
+
+export interface ForkManagerOptions {
+  /** How many jobs run at once. Default: os.availableParallelism(). 0: the serial debug mode. */
+  maxProcs?: number
+  /** Every job's timeout unless its start says otherwise. Default '24h'; Infinity disables it. */
+  timeout?: Duration
+  /** Time between SIGTERM and SIGKILL when a job is stopped. Default '5s'. */
+  killGrace?: Duration
+}
+
+type Waiter = { ready: () => boolean; resolve: () => void }
+type WaitTick = { callback: () => void; periodMs: number; timer?: NodeJS.Timeout }
+
+const DEFAULT_TIMEOUT_MS = 24 * 3_600_000
+const DEFAULT_KILL_GRACE_MS = 5_000
+
+export class ForkManager {
+  #maxProcs: number
+  readonly #cap: Semaphore
+  readonly #timeoutMs: number
+  readonly #killGraceMs: number
+  readonly #running = new Set<SupervisedJob>()
+  #queued = 0
+  #threads: ThreadRunner | undefined
+  #closing: Promise<void> | undefined
+  readonly #onStart: Array<(info: JobStartInfo) => void> = []
+  readonly #onFinish: Array<(result: JobResult) => void> = []
+  readonly #onWait: WaitTick[] = []
+  readonly #waiters: Waiter[] = []
+  readonly #nextFinish: Array<(result: JobResult | undefined) => void> = []
+
+  constructor(options: ForkManagerOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new TypeError(`ForkManager options must be an object, got ${describe(options)}`)
+    this.#maxProcs = options.maxProcs === undefined ? availableParallelism() : assertCount(options.maxProcs, 'maxProcs')
+    this.#cap = new Semaphore(Math.max(1, this.#maxProcs))
+    this.#timeoutMs = timeoutOption(options.timeout, 'timeout', DEFAULT_TIMEOUT_MS)
+    this.#killGraceMs = timeoutOption(options.killGrace, 'killGrace', DEFAULT_KILL_GRACE_MS)
+  }
+
+  /** The cap. 0 means the serial debug mode. */
+  get maxProcs(): number {
+    return this.#maxProcs
+  }
+
+  /** Changes the cap for the next start, also while jobs run. Running jobs are not stopped when it drops. */
+  setMaxProcs(maxProcs: number): void {
+    this.#maxProcs = assertCount(maxProcs, 'maxProcs')
+    this.#cap.capacity = Math.max(1, maxProcs)
+    this.#threads?.resize(this.#cap.capacity)
+    this.#check()
+  }
+
+  /** Called as each job starts, with its ident and pid. */
+  runOnStart(callback: (info: JobStartInfo) => void): this {
+    this.#onStart.push(assertFunction(callback, 'runOnStart callback'))
+    return this
+  }
+
+  /** Called as each job ends, with its JobResult (also for jobs cancelled before they started). */
+  runOnFinish(callback: (result: JobResult) => void): this {
+    this.#onFinish.push(assertFunction(callback, 'runOnFinish callback'))
+    return this
+  }
+
+  /** Called every `period` (default 1s) while jobs are running or waiting for a slot. */
+  runOnWait(callback: () => void, period: Duration = 1000): this {
+    const entry = { callback: assertFunction(callback, 'runOnWait callback'), periodMs: parseDuration(period, 'runOnWait period') }
+    this.#onWait.push(entry)
+    if (this.#active > 0) this.#tick(entry)
+    return this
+  }
+
+  /**
+   * Starts a job once a slot is free; resolves with its handle when it is running. In the serial
+   * debug mode (maxProcs 0) it resolves after the job has finished, worker files running in this process.
+   * Rejects at once with a TypeError or RangeError for bad arguments, and after `close()`.
+   */
+  async start(ident: string, job: JobSpec, options: StartOptions = {}): Promise<JobHandle> {
+    if (typeof ident !== 'string') throw new TypeError(`start() ident must be a string, got ${describe(ident)}`)
+    const spec = normalizeJob(job)
+    if (typeof options !== 'object' || options === null) throw new TypeError(`start() options must be an object, got ${describe(options)}`)
+    const timeoutMs = timeoutOption(options.timeout, 'timeout', this.#timeoutMs)
+    const killGraceMs = timeoutOption(options.killGrace, 'killGrace', this.#killGraceMs)
+    const { signal } = options
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`start() signal must be an AbortSignal, got ${describe(signal)}`)
+    if (this.#closing) throw new Error(`ForkManager is closed: cannot start ${JSON.stringify(ident)} after close()`)
+    if (spec.type === 'worker' && this.#maxProcs > 0) assertCloneable(spec.data, ident)
+    const plannedKind: JobKind = spec.type === 'command' ? 'command' : this.#maxProcs === 0 ? 'inline' : spec.isolation
+
+    this.#queued++
+    this.#activity()
+    try {
+      await this.#cap.acquire(signal ? { signal } : {})
+    } catch (reason) {
+      this.#queued--
+      return this.#finishUnstarted(ident, plannedKind, reason)
+    } finally {
+      this.#check()
+    }
+    this.#queued--
+    const serial = this.#maxProcs === 0
+    const execution = await this.#launch(spec, ident, serial)
+    const supervised = new SupervisedJob(ident, execution, timeoutMs, killGraceMs)
+    this.#running.add(supervised)
+
+    const onAbort = (): void => supervised.stop({ cancelled: true, reason: signal!.reason })
+    signal?.addEventListener('abort', onAbort, { once: true })
+    if (signal?.aborted) onAbort()
+
+    const info: JobStartInfo = { ident, kind: execution.kind, pid: execution.pid, startedAt: supervised.startedAt }
+    this.#emit(this.#onStart, info)
+    const result = supervised.result.then((r) => {
+      signal?.removeEventListener('abort', onAbort)
+      this.#running.delete(supervised)
+      this.#cap.release()
+      this.#emit(this.#onFinish, r)
+      this.#finished(r)
+      return r
+    })
+    const handle: JobHandle = { ...info, result, cancel: (reason?: unknown) => supervised.stop({ cancelled: true, reason: reason ?? 'cancelled' }) }
+    if (serial) await result
+    return handle
+  }
+
+  /** Resolves with the next job's JobResult as it finishes; with undefined at once when no job is running or waiting. */
+  waitOneChild(): Promise<JobResult | undefined> {
+    if (this.#active === 0) return Promise.resolve(undefined)
+    return new Promise((resolve) => this.#nextFinish.push(resolve))
+  }
+
+  /** Resolves when every job started so far (running or waiting for a slot) has finished. */
+  waitAllChildren(): Promise<void> {
+    return this.#when(() => this.#active === 0)
+  }
+
+  /** Resolves when at least `n` slots are free. */
+  waitForAvailableProcs(n = 1): Promise<void> {
+    assertCount(n, 'waitForAvailableProcs(n)', 1)
+    if (n > this.#cap.capacity) {
+      return Promise.reject(new RangeError(`waitForAvailableProcs(${n}) can never resolve: maxProcs is ${this.#maxProcs}`))
+    }
+    return this.#when(() => this.#cap.capacity - this.#cap.held >= n)
+  }
+
+  /** The pids of running jobs that have a process (thread jobs have none). */
+  runningProcs(): number[] {
+    return [...this.runningProcsWithIdentifiers().keys()]
+  }
+
+  /** pid → ident for running jobs that have a process. */
+  runningProcsWithIdentifiers(): Map<number, string> {
+    const out = new Map<number, string>()
+    for (const job of this.#running) {
+      if (job.execution.pid !== null) out.set(job.execution.pid, job.ident)
+    }
+    return out
+  }
+
+  /** Jobs running now, threads included. */
+  get runningCount(): number {
+    return this.#running.size
+  }
+
+  /** Waits for every job, then releases the threads. Later starts reject. Calling it again returns the same promise. */
+  close(): Promise<void> {
+    this.#closing ??= this.waitAllChildren().then(() => this.#threads?.close())
+    return this.#closing
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
+  }
+
+  get #active(): number {
+    return this.#running.size + this.#queued
+  }
+
+  async #launch(spec: NormalizedJob, ident: string, serial: boolean): Promise<Execution> {
+    if (spec.type === 'command') return startCommand(spec)
+    if (serial) return startInline(spec, ident)
+    if (spec.isolation === 'process') return startProcessWorker(spec, ident)
+    this.#threads ??= new ThreadRunner(this.#cap.capacity)
+    return this.#threads.start(spec, ident)
+  }
+
+  #finishUnstarted(ident: string, kind: JobKind, reason: unknown): JobHandle {
+    const r = cancelledBeforeStart(ident, kind, reason)
+    this.#emit(this.#onFinish, r)
+    this.#finished(r)
+    return { ident, kind, pid: null, startedAt: r.startedAt, result: Promise.resolve(r), cancel: () => {} }
+  }
+
+  #finished(result: JobResult): void {
+    for (const resolve of this.#nextFinish.splice(0)) resolve(result)
+    this.#check()
+  }
+
+  #when(ready: () => boolean): Promise<void> {
+    if (ready()) return Promise.resolve()
+    return new Promise((resolve) => this.#waiters.push({ ready, resolve }))
+  }
+
+  /** Wakes the waiters whose condition holds now, and stops the wait ticks when idle. */
+  #check(): void {
+    for (let i = 0; i < this.#waiters.length; i++) {
+      const waiter = this.#waiters[i]!
+      if (waiter.ready()) {
+        this.#waiters.splice(i--, 1)
+        waiter.resolve()
+      }
+    }
+    if (this.#active === 0) {
+      for (const entry of this.#onWait) {
+        clearInterval(entry.timer)
+        delete entry.timer
+      }
+    }
+  }
+
+  #activity(): void {
+    for (const entry of this.#onWait) this.#tick(entry)
+  }
+
+  #tick(entry: WaitTick): void {
+    if (entry.timer !== undefined) return
+    entry.timer = setInterval(() => this.#emit([entry.callback], undefined), entry.periodMs)
+    entry.timer.unref()
+  }
+
+  /** Calls user callbacks; one that throws is reported as a process warning and never disturbs the jobs. */
+  #emit<T>(callbacks: Array<(value: T) => void>, value: T): void {
+    for (const callback of callbacks) {
+      try {
+        callback(value)
+      } catch (error) {
+        process.emitWarning(error instanceof Error ? error : new Error(String(error)), 'ForkpoolCallbackWarning')
+      }
+    }
+  }
+}
+
+function timeoutOption(value: Duration | undefined, what: string, fallback: number): number {
+  return value === undefined ? fallback : parseDuration(value, what)
+}
+
+function assertFunction<T>(value: T, what: string): T {
+  if (typeof value !== 'function') throw new TypeError(`${what} must be a function, got ${describe(value)}`)
+  return value
+}
+
+/** Data for a worker must survive a structured clone; say so at the call, not as a failed job later. */
+function assertCloneable(data: unknown, ident: string): void {
+  if (data === null || (typeof data !== 'object' && typeof data !== 'function' && typeof data !== 'symbol')) return
+  try {
+    structuredClone(data)
+  } catch (error) {
+    throw new TypeError(`start(${JSON.stringify(ident)}): job.data cannot be sent to a worker (structured clone failed: ${(error as Error).message})`)
+  }
+}

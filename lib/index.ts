@@ -1,0 +1,19 @@
+export { ForkManager, type ForkManagerOptions } from './fork-manager.js'
+export { finish, type Finish } from './finish.js'
+export { Semaphore, type Permit } from './primitives/semaphore.js'
+export { parseDuration } from './primitives/duration.js'
+export type {
+  CommandJob,
+  Duration,
+  Isolation,
+  JobHandle,
+  JobKind,
+  JobResult,
+  JobSpec,
+  JobStartInfo,
+  SerializedError,
+  StartOptions,
+  WorkerContext,
+  WorkerFunction,
+  WorkerJob,
+} from './types.js'

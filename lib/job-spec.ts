@@ -1,0 +1,133 @@
+// Checks a job spec at the call and turns it into the one shape the runners take.
+
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { describe } from './primitives/describe.js'
+import type { Isolation, JobSpec } from './types.js'
+
+export interface CommandSpec {
+  type: 'command'
+  command: string
+  args: string[]
+  cwd?: string
+  env?: Record<string, string | undefined>
+  input?: string | Uint8Array
+  capture: boolean
+  maxBuffer: number
+  shell: boolean
+}
+
+export interface WorkerSpec {
+  type: 'worker'
+  /** The worker file as a `file:` URL. */
+  url: string
+  data: unknown
+  isolation: Isolation
+  execArgv: string[]
+  cwd?: string
+  env?: Record<string, string | undefined>
+}
+
+export type NormalizedJob = CommandSpec | WorkerSpec
+
+const COMMAND_KEYS = new Set(['command', 'args', 'cwd', 'env', 'input', 'capture', 'maxBuffer', 'shell'])
+const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024
+const WORKER_KEYS = new Set(['worker', 'data', 'isolation', 'execArgv', 'cwd', 'env'])
+const ISOLATIONS: readonly Isolation[] = ['process', 'thread']
+const TYPESCRIPT = /\.[cm]?tsx?$/
+
+export function normalizeJob(job: JobSpec | unknown): NormalizedJob {
+  if (typeof job !== 'object' || job === null || Array.isArray(job)) {
+    throw new TypeError(`a job must be an object like { command: 'ls' } or { worker: './work.js' }, got ${describe(job)}`)
+  }
+  const spec = job as Record<string, unknown>
+  const hasCommand = 'command' in spec
+  const hasWorker = 'worker' in spec
+  if (hasCommand === hasWorker) {
+    throw new TypeError(hasCommand
+      ? 'a job has either command or worker, not both'
+      : `a job needs a command or a worker, got an object with keys [${Object.keys(spec).join(', ')}]`)
+  }
+  checkKeys(spec, hasCommand ? COMMAND_KEYS : WORKER_KEYS, hasCommand ? 'a command job' : 'a worker job')
+  const cwd = optional(spec, 'cwd', (v) => typeof v === 'string' && v !== '', 'a non-empty string') as string | undefined
+  const env = optional(spec, 'env', isStringRecord, 'an object of strings') as Record<string, string | undefined> | undefined
+  return hasCommand ? commandSpec(spec, cwd, env) : workerSpec(spec, cwd, env)
+}
+
+function commandSpec(spec: Record<string, unknown>, cwd: string | undefined, env: CommandSpec['env']): CommandSpec {
+  const { command } = spec
+  if (typeof command !== 'string' || command === '') {
+    throw new TypeError(`job.command must be a non-empty string, got ${describe(command)}`)
+  }
+  const args = optional(spec, 'args', (v) => Array.isArray(v) && v.every((a) => typeof a === 'string'), 'an array of strings') as string[] | undefined
+  const maxBuffer = optional(spec, 'maxBuffer', (v) => Number.isInteger(v) && (v as number) > 0, 'a whole number of bytes above zero') as number | undefined
+  const input = optional(spec, 'input', (v) => typeof v === 'string' || v instanceof Uint8Array, 'a string or a Uint8Array') as string | Uint8Array | undefined
+  const out: CommandSpec = {
+    type: 'command',
+    command,
+    args: args ? [...args] : [],
+    capture: flag(spec, 'capture'),
+    maxBuffer: maxBuffer ?? DEFAULT_MAX_BUFFER,
+    shell: flag(spec, 'shell'),
+  }
+  if (cwd !== undefined) out.cwd = cwd
+  if (env !== undefined) out.env = env
+  if (input !== undefined) out.input = input
+  return out
+}
+
+function workerSpec(spec: Record<string, unknown>, cwd: string | undefined, env: WorkerSpec['env']): WorkerSpec {
+  const url = workerUrl(spec.worker)
+  const isolation = spec.isolation ?? 'process'
+  if (!ISOLATIONS.includes(isolation as Isolation)) {
+    throw new TypeError(`job.isolation must be one of ${ISOLATIONS.map((i) => `'${i}'`).join(', ')}, got ${describe(isolation)}`)
+  }
+  const execArgv = optional(spec, 'execArgv', (v) => Array.isArray(v) && v.every((a) => typeof a === 'string'), 'an array of strings') as string[] | undefined
+  const out: WorkerSpec = {
+    type: 'worker',
+    url,
+    data: spec.data,
+    isolation: isolation as Isolation,
+    // A TypeScript worker needs the loader this process runs under; a JavaScript one starts faster without it.
+    execArgv: execArgv ? [...execArgv] : TYPESCRIPT.test(new URL(url).pathname) ? [...process.execArgv] : [],
+  }
+  if (cwd !== undefined) out.cwd = cwd
+  if (env !== undefined) out.env = env
+  return out
+}
+
+/** A worker file given as a path (relative to the current directory), an absolute path or a `file:` URL. */
+export function workerUrl(worker: unknown): string {
+  if (worker instanceof URL || (typeof worker === 'string' && worker.startsWith('file:'))) {
+    const url = new URL(worker)
+    if (url.protocol !== 'file:') throw new TypeError(`job.worker must be a path or a file: URL, got ${url.href}`)
+    return url.href
+  }
+  if (typeof worker === 'string' && worker !== '') {
+    if (/^[a-z][a-z0-9+.-]+:\/\//i.test(worker)) throw new TypeError(`job.worker must be a path or a file: URL, got ${describe(worker)}`)
+    return pathToFileURL(path.resolve(worker)).href
+  }
+  throw new TypeError(`job.worker must be a path or a file: URL, got ${describe(worker)}`)
+}
+
+function checkKeys(spec: Record<string, unknown>, allowed: Set<string>, what: string): void {
+  for (const key of Object.keys(spec)) {
+    if (!allowed.has(key)) throw new TypeError(`${what} has no option ${JSON.stringify(key)}; it takes ${[...allowed].join(', ')}`)
+  }
+}
+
+function optional(spec: Record<string, unknown>, key: string, ok: (v: unknown) => boolean, expected: string): unknown {
+  const value = spec[key]
+  if (value === undefined) return undefined
+  if (!ok(value)) throw new TypeError(`job.${key} must be ${expected}, got ${describe(value)}`)
+  return value
+}
+
+function flag(spec: Record<string, unknown>, key: string): boolean {
+  return optional(spec, key, (v) => typeof v === 'boolean', 'a boolean') === true
+}
+
+function isStringRecord(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) &&
+    Object.values(value).every((v) => v === undefined || typeof v === 'string')
+}

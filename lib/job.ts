@@ -1,0 +1,84 @@
+// One running job under supervision: its timeout, its stop (TERM, then KILL after the grace
+// period) and the JobResult it settles with.
+
+import { setLongTimeout } from './primitives/long-timeout.js'
+import type { Execution, Outcome } from './runners/execution.js'
+import { dumpsCore } from './runners/kill-tree.js'
+import type { JobKind, JobResult } from './types.js'
+
+export type StopCause = { timedOut: true } | { cancelled: true; reason: unknown }
+
+export class SupervisedJob {
+  readonly ident: string
+  readonly execution: Execution
+  readonly startedAt = Date.now()
+  readonly #startedMs = performance.now()
+  readonly result: Promise<JobResult>
+  #cause: StopCause | undefined
+  #cancelKill: (() => void) | undefined
+  readonly #cancelTimeout: () => void
+  readonly #killGraceMs: number
+
+  constructor(ident: string, execution: Execution, timeoutMs: number, killGraceMs: number) {
+    this.ident = ident
+    this.execution = execution
+    this.#killGraceMs = killGraceMs
+    this.#cancelTimeout = setLongTimeout(() => this.stop({ timedOut: true }), timeoutMs)
+    this.result = execution.outcome.then((outcome) => {
+      this.#cancelTimeout()
+      this.#cancelKill?.()
+      return jobResult(ident, execution, outcome, this.startedAt, performance.now() - this.#startedMs, this.#cause)
+    })
+  }
+
+  /** Stops the job: SIGTERM now, SIGKILL after the grace period. The first cause wins. */
+  stop(cause: StopCause): void {
+    if (this.#cause !== undefined) return
+    this.#cause = cause
+    this.#cancelTimeout()
+    this.#cancelKill = setLongTimeout(() => this.execution.stop('SIGKILL'), this.#killGraceMs)
+    this.execution.stop('SIGTERM')
+  }
+}
+
+function jobResult(ident: string, execution: Execution, outcome: Outcome, startedAt: number, durationMs: number, cause: StopCause | undefined): JobResult {
+  const result: JobResult = {
+    ident,
+    kind: execution.kind,
+    pid: execution.pid,
+    threadId: outcome.threadId ?? null,
+    exitCode: outcome.exitCode,
+    signal: outcome.signal,
+    coreDump: dumpsCore(outcome.signal),
+    data: outcome.data,
+    error: outcome.error,
+    timedOut: cause !== undefined && 'timedOut' in cause,
+    cancelled: cause !== undefined && 'cancelled' in cause,
+    startedAt,
+    durationMs,
+  }
+  if (cause !== undefined && 'cancelled' in cause) result.cancelReason = cause.reason
+  if (outcome.stdout !== undefined) result.stdout = outcome.stdout
+  if (outcome.stderr !== undefined) result.stderr = outcome.stderr
+  return result
+}
+
+/** The result of a job that was cancelled before it got a slot. */
+export function cancelledBeforeStart(ident: string, kind: JobKind, reason: unknown): JobResult {
+  return {
+    ident,
+    kind,
+    pid: null,
+    threadId: null,
+    exitCode: null,
+    signal: null,
+    coreDump: false,
+    data: undefined,
+    error: null,
+    timedOut: false,
+    cancelled: true,
+    cancelReason: reason,
+    startedAt: Date.now(),
+    durationMs: 0,
+  }
+}

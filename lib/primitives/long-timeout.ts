@@ -1,0 +1,22 @@
+// setTimeout for any length: Node fires timers longer than 2^31-1 ms (24.8 days) at once.
+
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/**
+ * Calls `fn` after `ms` (Infinity: never). The timer does not keep the process alive.
+ * Returns a function that cancels it.
+ */
+export function setLongTimeout(fn: () => void, ms: number): () => void {
+  let timer: NodeJS.Timeout | undefined
+  const due = Date.now() + ms
+  const arm = (left: number): void => {
+    timer = setTimeout(() => {
+      const rest = due - Date.now()
+      if (rest > 0) arm(rest)
+      else fn()
+    }, Math.min(left, MAX_TIMER_MS))
+    timer.unref()
+  }
+  if (ms !== Infinity) arm(ms)
+  return () => clearTimeout(timer)
+}

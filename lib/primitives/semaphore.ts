@@ -1,0 +1,123 @@
+// A counting semaphore with a capacity that can change while it is held: the manager's cap.
+
+import { describe } from './describe.js'
+
+interface Waiter {
+  resolve: () => void
+  cleanup: () => void
+}
+
+/** Releases its permit at scope end: `using permit = await sem.lock()`. */
+export interface Permit extends Disposable {
+  release(): void
+}
+
+export function assertCount(value: unknown, what: string, min = 0): number {
+  if (typeof value !== 'number') throw new TypeError(`${what} must be a number, got ${describe(value)}`)
+  if (!Number.isInteger(value) || value < min) {
+    throw new RangeError(`${what} must be a whole number >= ${min}, got ${describe(value)}`)
+  }
+  return value
+}
+
+export class Semaphore {
+  #capacity: number
+  #held = 0
+  readonly #waiters: Waiter[] = []
+
+  constructor(capacity: number) {
+    this.#capacity = assertCount(capacity, 'Semaphore capacity')
+  }
+
+  /** How many permits may be held at once. */
+  get capacity(): number {
+    return this.#capacity
+  }
+
+  /** Changes the capacity; raising it wakes waiters at once, lowering it takes effect as permits come back. */
+  set capacity(value: number) {
+    this.#capacity = assertCount(value, 'Semaphore capacity')
+    this.#wake()
+  }
+
+  /** Permits currently held. */
+  get held(): number {
+    return this.#held
+  }
+
+  /** Acquirers waiting for a permit. */
+  get waiting(): number {
+    return this.#waiters.length
+  }
+
+  /** Takes a permit if one is free, without waiting. */
+  tryAcquire(): boolean {
+    if (this.#held < this.#capacity && this.#waiters.length === 0) {
+      this.#held++
+      return true
+    }
+    return false
+  }
+
+  /**
+   * Waits for a permit (first come, first served). Rejects with the signal's reason if
+   * `signal` aborts first, or with a TimeoutError after `timeoutMs`.
+   */
+  acquire(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
+    const { signal, timeoutMs } = options
+    if (timeoutMs !== undefined) assertCount(timeoutMs, 'timeoutMs')
+    if (this.tryAcquire()) return Promise.resolve()
+    if (signal?.aborted) return Promise.reject(signal.reason)
+    return new Promise<void>((resolve, reject) => {
+      const fail = (reason: unknown): void => {
+        this.#waiters.splice(this.#waiters.indexOf(waiter), 1)
+        waiter.cleanup()
+        reject(reason)
+        // Our place in line is gone; someone behind us may fit now.
+        this.#wake()
+      }
+      const onAbort = (): void => fail(signal!.reason)
+      // A plain (ref'd) timer: someone is waiting on this promise, so the process must not exit under it.
+      const timer = timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => fail(new DOMException(`Semaphore.acquire() timed out after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs)
+      const waiter: Waiter = {
+        resolve,
+        cleanup: () => {
+          signal?.removeEventListener('abort', onAbort)
+          clearTimeout(timer)
+        },
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.#waiters.push(waiter)
+    })
+  }
+
+  /** Acquires and returns a permit that releases itself at the end of a `using` scope. */
+  async lock(options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<Permit> {
+    await this.acquire(options)
+    let released = false
+    const release = (): void => {
+      if (released) return
+      released = true
+      this.release()
+    }
+    return { release, [Symbol.dispose]: release }
+  }
+
+  /** Gives a permit back. */
+  release(): void {
+    if (this.#held === 0) throw new Error('Semaphore.release() called more times than acquire()')
+    this.#held--
+    this.#wake()
+  }
+
+  #wake(): void {
+    while (this.#held < this.#capacity && this.#waiters.length > 0) {
+      const waiter = this.#waiters.shift()!
+      waiter.cleanup()
+      this.#held++
+      waiter.resolve()
+    }
+  }
+}

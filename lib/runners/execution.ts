@@ -1,0 +1,30 @@
+// The contract between the manager and a runner: one started job, and how to stop it.
+
+import type { JobKind, SerializedError } from '../types.js'
+
+/** How a job ended, as its runner saw it. The manager adds ident, timing and why it was stopped. */
+export interface Outcome {
+  exitCode: number | null
+  signal: NodeJS.Signals | null
+  data?: unknown
+  error: SerializedError | null
+  threadId?: number | null
+  stdout?: string
+  stderr?: string
+}
+
+export type StopSignal = 'SIGTERM' | 'SIGKILL'
+
+/** A job that a runner has started. */
+export interface Execution {
+  readonly kind: JobKind
+  /** The child's pid; null for threads, and for a child that could not be spawned. */
+  readonly pid: number | null
+  /** Settles once, when the job has ended; never rejects. */
+  readonly outcome: Promise<Outcome>
+  /**
+   * SIGTERM asks the job to stop: a command's process group gets SIGTERM, a worker sees
+   * `ctx.signal` fire (or dies at once when it does not listen). SIGKILL ends it without asking.
+   */
+  stop(signal: StopSignal): void
+}

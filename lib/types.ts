@@ -1,0 +1,124 @@
+// The public shapes of forkpool: what a job is, how it is started, and what comes back.
+
+/** Where a worker file runs. */
+export type Isolation = 'process' | 'thread'
+
+/** How a job actually ran: a worker's isolation, `'command'`, or `'inline'` (maxProcs 0). */
+export type JobKind = Isolation | 'command' | 'inline'
+
+/** A duration: milliseconds as a number, or a string with units such as `'500ms'`, `'5s'`, `'1m30s'`. */
+export type Duration = number | string
+
+/** Run a program, without a shell unless `shell: true`. */
+export interface CommandJob {
+  command: string
+  args?: readonly string[]
+  cwd?: string
+  env?: Record<string, string | undefined>
+  /** Written to the program's stdin, which is then closed. Without it stdin is /dev/null. */
+  input?: string | Uint8Array
+  /** Collect stdout and stderr into the JobResult. Without it they go to this process's stdout and stderr. */
+  capture?: boolean
+  /** With capture: the most bytes kept per stream (default 32 MiB). Past it the job is stopped and fails with a MaxBufferError. */
+  maxBuffer?: number
+  /** Run `command` through `/bin/sh -c`. Off by default: arguments then pass through untouched. */
+  shell?: boolean
+}
+
+/** Run a worker file: its default export is called as `(data, ctx)`. */
+export interface WorkerJob {
+  /** A path (relative to the current directory), an absolute path, or a `file:` URL. */
+  worker: string | URL
+  /** Passed to the worker as its first argument; must survive a structured clone. */
+  data?: unknown
+  /** `'process'` (default): a fresh Node child per job. `'thread'`: a worker thread from the pool. */
+  isolation?: Isolation
+  /**
+   * Node flags for the child process (`isolation: 'process'`). Default: this process's
+   * `execArgv` when the worker file is TypeScript (so the loader you run under loads it too),
+   * and none for JavaScript files, which then start without paying for any loader.
+   */
+  execArgv?: readonly string[]
+  cwd?: string
+  env?: Record<string, string | undefined>
+}
+
+export type JobSpec = CommandJob | WorkerJob
+
+/** Per-job control, the third argument of `start`. */
+export interface StartOptions {
+  /** Overrides the manager's timeout for this job. `Infinity` disables it. */
+  timeout?: Duration
+  /** Time between SIGTERM and SIGKILL when this job is stopped. */
+  killGrace?: Duration
+  /** Aborting it cancels the job: removed if still waiting for a slot, stopped if running. */
+  signal?: AbortSignal
+}
+
+/** A job's error, as plain data (it crossed a process or thread boundary). */
+export interface SerializedError {
+  name: string
+  message: string
+  stack?: string
+  code?: string
+}
+
+/** What every job settles with, exactly once. */
+export interface JobResult {
+  ident: string
+  /** How the job ran. */
+  kind: JobKind
+  /** The child process's pid; null for thread jobs and for jobs that never started. Inline jobs report this process's pid. */
+  pid: number | null
+  /** The worker thread's id for thread jobs, null otherwise. */
+  threadId: number | null
+  /** The exit code; null when a signal ended the job or it never ran (see `error`). */
+  exitCode: number | null
+  /** The signal that ended the job, or null. */
+  signal: NodeJS.Signals | null
+  /**
+   * True when the ending signal is one whose default action dumps core (SIGSEGV, SIGABRT, …).
+   * Node does not report the WCOREDUMP bit, so whether a core file was written depends on `ulimit -c`.
+   */
+  coreDump: boolean
+  /** What the worker returned (or passed to `finish`); undefined for commands. */
+  data: unknown
+  /** Why the job failed, when it failed for a reason other than its exit code. */
+  error: SerializedError | null
+  timedOut: boolean
+  cancelled: boolean
+  /** The reason given to `cancel` / the AbortSignal, when cancelled. */
+  cancelReason?: unknown
+  /** Epoch milliseconds at which the job started (or was given up, when it never started). */
+  startedAt: number
+  durationMs: number
+  /** With `capture: true`. */
+  stdout?: string
+  stderr?: string
+}
+
+/** What `runOnStart` callbacks receive. */
+export interface JobStartInfo {
+  ident: string
+  kind: JobKind
+  pid: number | null
+  startedAt: number
+}
+
+/** What `start` resolves with, once the job is running. */
+export interface JobHandle extends JobStartInfo {
+  /** Settles with the job's JobResult; never rejects. */
+  readonly result: Promise<JobResult>
+  /** Stops the job (TERM, then KILL after the grace period). Its result gets `cancelled: true`. */
+  cancel(reason?: unknown): void
+}
+
+/** The worker function's second argument. */
+export interface WorkerContext {
+  ident: string
+  /** Fires when the job is timed out or cancelled: stop work and return (or throw) soon. */
+  signal: AbortSignal
+}
+
+/** The shape of a worker file's default export. */
+export type WorkerFunction<In = any, Out = unknown> = (data: In, ctx: WorkerContext) => Out | Promise<Out>

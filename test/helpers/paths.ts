@@ -1,0 +1,22 @@
+// Compiled worker files (tests point at dist/ so children start without the TypeScript loader).
+export const worker = (name: string): string => new URL(`../../dist/workers/${name}.js`, import.meta.url).pathname
+
+/** Pids of live processes whose command line contains `marker`. */
+export async function processesMatching(marker: string): Promise<number[]> {
+  const { execFile } = await import('node:child_process')
+  return new Promise((resolve) => {
+    execFile('pgrep', ['-f', marker], (_error, stdout) => {
+      resolve(stdout.split('\n').filter(Boolean).map(Number).filter((pid) => pid !== process.pid))
+    })
+  })
+}
+
+/** Polls `check` until it returns true or `ms` passes; returns its last answer. */
+export async function eventually(check: () => Promise<boolean> | boolean, ms = 3000): Promise<boolean> {
+  const until = Date.now() + ms
+  for (;;) {
+    if (await check()) return true
+    if (Date.now() > until) return false
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}

@@ -1,0 +1,90 @@
+import t from 'tap'
+import { writeFileSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { ForkManager } from '../../dist/lib/index.js'
+import { ThreadRunner } from '../../dist/lib/runners/thread.js'
+import { normalizeJob, type WorkerSpec } from '../../dist/lib/job-spec.js'
+import { worker } from '../helpers/paths.js'
+
+const pm = new ForkManager({ maxProcs: 2, killGrace: 500 })
+t.teardown(() => pm.close())
+const run = async (data: unknown, options = {}) =>
+  (await pm.start('t', { worker: worker('faults'), data, isolation: 'thread' }, options)).result
+
+t.test('returns, finish(), throws', async (t) => {
+  t.match(await run({ mode: 'ok', value: { a: [1] } }), { kind: 'thread', exitCode: 0, data: { a: [1] }, pid: null, threadId: Number })
+  t.match(await run({ mode: 'finish', code: 4, value: 'x' }), { exitCode: 4, data: 'x' })
+  t.match(await run({ mode: 'throw' }), { exitCode: 1, error: { name: 'RangeError' } })
+})
+
+t.test('process.exit() inside a thread ends that job with its code', async (t) => {
+  t.match(await run({ mode: 'exit', code: 6 }), { exitCode: 6, error: null })
+  t.match(await run({ mode: 'ok', value: 1 }), { exitCode: 0 }, 'the pool carries on')
+})
+
+t.test('an uncloneable result fails the job and the thread lives on', async (t) => {
+  const failed = await run({ mode: 'uncloneable' })
+  t.match(failed, { exitCode: 1, error: { name: 'DataCloneError', message: /cannot be sent to the parent/ } })
+  const next = await run({ mode: 'ok', value: 2 })
+  t.equal(next.data, 2)
+})
+
+t.test('a timeout fires ctx.signal in the thread', async (t) => {
+  t.match(await run({ mode: 'hang' }, { timeout: 150 }), { timedOut: true, exitCode: 1, error: { name: 'AbortError' } })
+})
+
+t.test('a thread job that does not listen is terminated at once', async (t) => {
+  const r = await run({ mode: 'hang-deaf' }, { timeout: 150, killGrace: '30s' })
+  t.match(r, { timedOut: true, exitCode: null, error: { name: 'AbortError', message: 'the worker thread was terminated' } })
+  t.ok(r.durationMs < 3000)
+})
+
+t.test('a thread job that listens but does not stop is terminated after the grace period', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
+  writeFileSync(path.join(dir, 'stubborn.mjs'), 'export default (data, ctx) => { ctx.signal; return new Promise(() => {}) }')
+  const h = await pm.start('s', { worker: path.join(dir, 'stubborn.mjs'), isolation: 'thread' }, { killGrace: 200 })
+  h.cancel()
+  const r = await h.result
+  t.match(r, { cancelled: true, cancelReason: 'cancelled', error: { message: 'the worker thread was terminated' } })
+  t.ok(r.durationMs >= 190)
+})
+
+t.test('an error thrown outside the task crashes only that task', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
+  writeFileSync(path.join(dir, 'crash.mjs'), 'export default () => new Promise(() => setTimeout(() => { throw new TypeError("async boom") }, 10))')
+  const r = await (await pm.start('c', { worker: path.join(dir, 'crash.mjs'), isolation: 'thread' })).result
+  t.match(r, { exitCode: 1, error: { name: 'TypeError', message: 'async boom' } })
+  writeFileSync(path.join(dir, 'crash-string.mjs'), 'export default () => new Promise(() => setTimeout(() => { throw "bare" }, 10))')
+  const s = await (await pm.start('c', { worker: path.join(dir, 'crash-string.mjs'), isolation: 'thread' })).result
+  t.match(s, { exitCode: 1, error: { message: 'non-error thrown: bare' } })
+})
+
+t.test('the pool grows with the cap', async (t) => {
+  const pm = new ForkManager({ maxProcs: 1 })
+  const first = await pm.start('a', { worker: worker('sleep'), data: 300, isolation: 'thread' })
+  pm.setMaxProcs(3)
+  const more = await Promise.all([1, 2].map((i) => pm.start(`b${i}`, { worker: worker('sleep'), data: 300, isolation: 'thread' })))
+  const spans = await Promise.all([first, ...more].map(async (h) => (await h.result).data as { started: number; ended: number }))
+  const latestStart = Math.max(...spans.map((s) => s.started))
+  const earliestEnd = Math.min(...spans.map((s) => s.ended))
+  t.ok(latestStart < earliestEnd, 'all three ran at once, the first on the old pool')
+  pm.setMaxProcs(2)
+  await pm.close()
+})
+
+t.test('stop on a settled task and a stray message are harmless', async (t) => {
+  const runner = new ThreadRunner(1)
+  const spec = normalizeJob({ worker: worker('square'), data: 3, isolation: 'thread' }) as WorkerSpec
+  const execution = await runner.start(spec, 'sq')
+  t.match(await execution.outcome, { exitCode: 0, data: 9 })
+  execution.stop('SIGTERM')
+  const channel = new BroadcastChannel(runner.stopChannelName)
+  channel.postMessage({ stop: 12345 })
+  channel.postMessage({ deaf: 12345 })
+  channel.postMessage({ other: true })
+  await new Promise((r) => setTimeout(r, 50))
+  channel.close()
+  await runner.close()
+})
+

@@ -1,0 +1,45 @@
+// A worker that fails on request, for tests and the soak: data.mode picks the fault.
+import { setTimeout as sleep } from 'node:timers/promises'
+import { finish, type WorkerContext } from '../lib/index.js'
+
+export interface FaultOrder {
+  mode: 'ok' | 'finish' | 'throw' | 'throw-string' | 'exit' | 'kill' | 'hang' | 'hang-deaf' | 'uncloneable' | 'spawn-sleeper'
+  code?: number
+  signal?: NodeJS.Signals
+  value?: unknown
+  ms?: number
+}
+
+export default async function fault(order: FaultOrder, ctx: WorkerContext): Promise<unknown> {
+  switch (order.mode) {
+    case 'ok':
+      return order.value
+    case 'finish':
+      return finish(order.code ?? 0, order.value)
+    case 'throw':
+      throw new RangeError(`asked to throw in ${ctx.ident}`)
+    case 'throw-string':
+      throw 'a bare string'
+    case 'exit':
+      process.exit(order.code ?? 0)
+    case 'kill':
+      process.kill(process.pid, order.signal ?? 'SIGKILL')
+      return sleep(10_000)
+    case 'hang':
+      // Listens for the stop: returns as soon as ctx.signal fires.
+      await sleep(order.ms ?? 600_000, undefined, { signal: ctx.signal })
+      return 'woke up'
+    case 'hang-deaf':
+      // Never looks at ctx.signal: only a kill ends it.
+      return new Promise((resolve) => setTimeout(resolve, order.ms ?? 600_000))
+    case 'uncloneable':
+      return { fn: () => 1 }
+    case 'spawn-sleeper': {
+      // Starts a grandchild and waits: a stop must take the grandchild too.
+      const { spawn } = await import('node:child_process')
+      const child = spawn('sleep', [String(order.value ?? 300)], { stdio: 'ignore' })
+      await sleep(order.ms ?? 600_000, undefined, { signal: ctx.signal })
+      return child.pid
+    }
+  }
+}
