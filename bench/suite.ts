@@ -1,0 +1,30 @@
+// The contract every benchmark suite follows. The harness (bench/run.ts) runs each contender of a
+// suite in its own fresh Node process, alternating contenders (A B C A B C …) for several rounds
+// after a warm-up, and compares figures only within one run.
+
+export interface SuiteTarget {
+  /** What the target is, as printed: "forkpool within 1.10x of raw-spawn". */
+  describe: string
+  /** Checks the target against the medians of this run, by contender name. */
+  check(medians: Record<string, number>): boolean
+}
+
+export interface Suite {
+  /** The name used with `--suite NAME`, e.g. 'spawn'. */
+  name: string
+  /** One line saying what every contender does, e.g. '1000 /bin/true jobs at cap 2'. */
+  title: string
+  /** The unit of the figure run() returns: 'ms' of wall time, 'tasks/s', 'MB' of peak RSS, … */
+  unit: string
+  /** Whether a lower or a higher figure is better. */
+  better: 'lower' | 'higher'
+  /** Contender names; forkpool's first. Ratios are reported against forkpool. */
+  contenders: string[]
+  /**
+   * Runs one contender once, inside the fresh process the harness started for it, and returns its
+   * figure. It must verify its own work (count completions, check results) and throw if anything
+   * is missing or wrong. `quick` asks for a smaller version of the same work.
+   */
+  run(contender: string, quick: boolean): Promise<number>
+  targets?: SuiteTarget[]
+}
