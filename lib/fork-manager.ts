@@ -1,7 +1,7 @@
 // ForkManager: Parallel::ForkManager for Node. Jobs run under a cap; every job settles once
 // with a JobResult, reported to callbacks and to the promise of its handle.
 
-import { availableParallelism } from 'node:os'
+import { availableParallelism, constants } from 'node:os'
 import { cancelledBeforeStart, SupervisedJob } from './job.js'
 import { normalizeJob, type NormalizedJob } from './job-spec.js'
 import { describe } from './primitives/describe.js'
@@ -21,6 +21,19 @@ export interface ForkManagerOptions {
   timeout?: Duration
   /** Time between SIGTERM and SIGKILL when a job is stopped. Default '5s'. */
   killGrace?: Duration
+  /**
+   * On SIGINT or SIGTERM, shut down (passing that signal on to the jobs), then let the signal
+   * end this process as it would have (or, where it is ignored, exit with 128 + its number once
+   * the process is done). The handlers go away when the manager closes. Default false.
+   */
+  handleSignals?: boolean
+}
+
+export interface ShutdownOptions {
+  /** The signal running jobs get first; SIGKILL follows after `grace`. Default 'SIGTERM'. */
+  signal?: NodeJS.Signals
+  /** Time between that signal and SIGKILL. Default: the manager's killGrace. */
+  grace?: Duration
 }
 
 type Waiter = { ready: () => boolean; resolve: () => void }
@@ -38,6 +51,9 @@ export class ForkManager {
   #queued = 0
   #threads: ThreadRunner | undefined
   #closing: Promise<void> | undefined
+  /** Aborted by shutdown(): jobs waiting for a slot give up. */
+  readonly #admission = new AbortController()
+  readonly #signalHandlers = new Map<NodeJS.Signals, () => void>()
   readonly #onStart: Array<(info: JobStartInfo) => void> = []
   readonly #onFinish: Array<(result: JobResult) => void> = []
   readonly #onWait: WaitTick[] = []
@@ -50,6 +66,24 @@ export class ForkManager {
     this.#cap = new Semaphore(Math.max(1, this.#maxProcs))
     this.#timeoutMs = timeoutOption(options.timeout, 'timeout', DEFAULT_TIMEOUT_MS)
     this.#killGraceMs = timeoutOption(options.killGrace, 'killGrace', DEFAULT_KILL_GRACE_MS)
+    if (options.handleSignals !== undefined && typeof options.handleSignals !== 'boolean') {
+      throw new TypeError(`handleSignals must be a boolean, got ${describe(options.handleSignals)}`)
+    }
+    if (options.handleSignals) {
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        const handler = (): void => {
+          this.#releaseSignals()
+          // Once every job has ended, the signal does to this process what it would have done. Where
+          // it was ignored when the process started (nohup, some runners), the exit code still says so.
+          void this.shutdown({ signal }).then(() => {
+            process.kill(process.pid, signal)
+            process.exitCode ??= 128 + constants.signals[signal]
+          })
+        }
+        this.#signalHandlers.set(signal, handler)
+        process.on(signal, handler)
+      }
+    }
   }
 
   /** The cap. 0 means the serial debug mode. */
@@ -105,7 +139,7 @@ export class ForkManager {
     this.#queued++
     this.#activity()
     try {
-      await this.#cap.acquire(signal ? { signal } : {})
+      await this.#cap.acquire({ signal: signal ? AbortSignal.any([signal, this.#admission.signal]) : this.#admission.signal })
     } catch (reason) {
       this.#queued--
       return this.#finishUnstarted(ident, plannedKind, reason)
@@ -113,6 +147,11 @@ export class ForkManager {
       this.#check()
     }
     this.#queued--
+    if (this.#admission.signal.aborted) {
+      // Woken by a free slot in the same turn as the shutdown: it must not start now.
+      this.#cap.release()
+      return this.#finishUnstarted(ident, plannedKind, this.#admission.signal.reason)
+    }
     const serial = this.#maxProcs === 0
     const execution = await this.#launch(spec, ident, serial)
     const supervised = new SupervisedJob(ident, execution, timeoutMs, killGraceMs)
@@ -178,12 +217,38 @@ export class ForkManager {
 
   /** Waits for every job, then releases the threads. Later starts reject. Calling it again returns the same promise. */
   close(): Promise<void> {
-    this.#closing ??= this.waitAllChildren().then(() => this.#threads?.close())
+    this.#closing ??= this.waitAllChildren().then(async () => {
+      this.#releaseSignals()
+      await this.#threads?.close()
+    })
     return this.#closing
+  }
+
+  /**
+   * Stops everything: no new jobs are admitted, jobs waiting for a slot are cancelled, running
+   * ones get `signal` and SIGKILL after `grace` (their results have `cancelled: true` and
+   * cancelReason 'shutdown'), every callback fires, and it resolves once all have ended and the
+   * threads are released.
+   */
+  async shutdown(options: ShutdownOptions = {}): Promise<void> {
+    const signal = options.signal ?? 'SIGTERM'
+    if (typeof signal !== 'string' || !(signal in constants.signals)) {
+      throw new TypeError(`shutdown() signal must be a signal name such as 'SIGTERM', got ${describe(signal)}`)
+    }
+    const graceMs = timeoutOption(options.grace, 'grace', this.#killGraceMs)
+    const closed = this.close()
+    this.#admission.abort('shutdown')
+    for (const job of this.#running) job.stop({ cancelled: true, reason: 'shutdown' }, signal, graceMs)
+    return closed
   }
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close()
+  }
+
+  #releaseSignals(): void {
+    for (const [signal, handler] of this.#signalHandlers) process.off(signal, handler)
+    this.#signalHandlers.clear()
   }
 
   get #active(): number {

@@ -31,13 +31,13 @@ export class SupervisedJob {
     })
   }
 
-  /** Stops the job: SIGTERM now, SIGKILL after the grace period. The first cause wins. */
-  stop(cause: StopCause): void {
+  /** Stops the job: `signal` (SIGTERM) now, SIGKILL after the grace period. The first cause wins. */
+  stop(cause: StopCause, signal: NodeJS.Signals = 'SIGTERM', graceMs = this.#killGraceMs): void {
     if (this.#cause !== undefined) return
     this.#cause = cause
     this.#cancelTimeout()
-    this.#cancelKill = setLongTimeout(() => this.execution.stop('SIGKILL'), this.#killGraceMs)
-    this.execution.stop('SIGTERM')
+    this.#cancelKill = setLongTimeout(() => this.execution.stop('SIGKILL'), graceMs)
+    this.execution.stop(signal)
   }
 }
 

@@ -11,16 +11,19 @@ const ctx = new CallContext(ident)
 // Start loading the worker file while the data message is still on its way; callWorker reports a failure.
 loadWorker(url).catch(() => {})
 
-// SIGTERM (a timeout or a cancel) fires ctx.signal so the worker can stop cleanly. A worker
-// that never looked at ctx.signal cannot react to it, so it dies by the signal at once.
-process.on('SIGTERM', () => {
-  if (ctx.listening) {
-    ctx.abort(new Error(`job ${JSON.stringify(ident)} was asked to stop (SIGTERM)`))
-    return
-  }
-  /* c8 ignore next 2 -- the process dies here, before coverage is written (see dieBySignal) */
-  dieBySignal('SIGTERM')
-})
+// SIGTERM (a timeout or a cancel) or SIGINT (a shutdown passing Ctrl-C on) fires ctx.signal so the
+// worker can stop cleanly. A worker that never looked at ctx.signal cannot react to it, so it dies
+// by the signal at once.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (ctx.listening) {
+      ctx.abort(new Error(`job ${JSON.stringify(ident)} was asked to stop (${signal})`))
+      return
+    }
+    /* c8 ignore next 2 -- the process dies here, before coverage is written (see dieBySignal) */
+    dieBySignal(signal)
+  })
+}
 
 // The process dies by the re-raised signal, before coverage can be written, so the rest of the
 // handler above cannot show as covered either; test/runners/process.test.ts shows the effect

@@ -13,7 +13,6 @@ export interface Outcome {
   stderr?: string
 }
 
-export type StopSignal = 'SIGTERM' | 'SIGKILL'
 
 /** A job that a runner has started. */
 export interface Execution {
@@ -23,8 +22,8 @@ export interface Execution {
   /** Settles once, when the job has ended; never rejects. */
   readonly outcome: Promise<Outcome>
   /**
-   * SIGTERM asks the job to stop: a command's process group gets SIGTERM, a worker sees
-   * `ctx.signal` fire (or dies at once when it does not listen). SIGKILL ends it without asking.
+   * Any signal but SIGKILL asks the job to stop: a command's process group gets that signal, a
+   * worker sees `ctx.signal` fire (or dies at once when it does not listen). SIGKILL ends it without asking.
    */
-  stop(signal: StopSignal): void
+  stop(signal: NodeJS.Signals): void
 }

@@ -15,7 +15,7 @@ export function startInline(spec: WorkerSpec, ident: string): Execution {
     pid: process.pid,
     outcome: outcome.promise,
     stop(signal) {
-      if (signal === 'SIGTERM') {
+      if (signal !== 'SIGKILL') {
         ctx.abort(new Error(`job ${JSON.stringify(ident)} was asked to stop`))
         return
       }

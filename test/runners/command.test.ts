@@ -79,11 +79,11 @@ t.test('stop() kills the whole process group, grandchildren too', async (t) => {
     const marker = `sleep 97.${capture ? 1 : 2}3`
     const run = await startCommand(spec({ command: 'sh', args: ['-c', `${marker} & ${marker}; wait`], capture }))
     // pgrep -f also matches the sh whose command line holds the marker: sh and two sleeps.
-    t.ok(await eventually(async () => (await processesMatching(marker)).length === 3), 'sh and both sleeps are running')
+    t.ok(await eventually(async () => (await processesMatching(marker)).length === 3, 15_000), 'sh and both sleeps are running')
     run.stop('SIGTERM')
     const out = await run.outcome
     t.equal(out.signal, 'SIGTERM')
-    t.ok(await eventually(async () => (await processesMatching(marker)).length === 0, 2000), 'no process is left')
+    t.ok(await eventually(async () => (await processesMatching(marker)).length === 0, 5000), 'no process is left')
     run.stop('SIGKILL')
   }
 })
@@ -92,7 +92,7 @@ t.test('stop() after the group ignored TERM: KILL still reaches it', async (t) =
   const marker = 'sleep 96.11'
   const run = await startCommand(spec({ command: 'sh', args: ['-c', `trap "" TERM; ${marker}`] }))
   // sh and its sleep, which inherits the ignored TERM.
-  t.ok(await eventually(async () => (await processesMatching(marker)).length === 2))
+  t.ok(await eventually(async () => (await processesMatching(marker)).length === 2, 15_000))
   run.stop('SIGTERM')
   await new Promise((r) => setTimeout(r, 100))
   t.equal((await processesMatching(marker)).length, 2, 'TERM was ignored')
