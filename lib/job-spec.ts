@@ -3,7 +3,7 @@
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe } from './primitives/describe.js'
-import type { Isolation, JobSpec } from './types.js'
+import type { Isolation, JobSpec, ThreadResourceLimits } from './types.js'
 
 export interface CommandSpec {
   type: 'command'
@@ -24,6 +24,7 @@ export interface WorkerSpec {
   data: unknown
   isolation: Isolation
   execArgv: string[]
+  resourceLimits?: ThreadResourceLimits
   cwd?: string
   env?: Record<string, string | undefined>
 }
@@ -32,7 +33,8 @@ export type NormalizedJob = CommandSpec | WorkerSpec
 
 const COMMAND_KEYS = new Set(['command', 'args', 'cwd', 'env', 'input', 'capture', 'maxBuffer', 'shell'])
 const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024
-const WORKER_KEYS = new Set(['worker', 'data', 'isolation', 'execArgv', 'cwd', 'env'])
+const WORKER_KEYS = new Set(['worker', 'data', 'isolation', 'execArgv', 'resourceLimits', 'cwd', 'env'])
+const LIMIT_KEYS = new Set(['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'])
 const ISOLATIONS: readonly Isolation[] = ['process', 'thread']
 const TYPESCRIPT = /\.[cm]?tsx?$/
 
@@ -91,9 +93,24 @@ function workerSpec(spec: Record<string, unknown>, cwd: string | undefined, env:
     // A TypeScript worker needs the loader this process runs under; a JavaScript one starts faster without it.
     execArgv: execArgv ? [...execArgv] : TYPESCRIPT.test(new URL(url).pathname) ? [...process.execArgv] : [],
   }
+  const limits = optional(spec, 'resourceLimits', isResourceLimits, `an object of positive numbers (${[...LIMIT_KEYS].join(', ')})`)
+  if (limits !== undefined) {
+    if (out.isolation !== 'thread') {
+      throw new TypeError(`job.resourceLimits applies to isolation 'thread'; for a process use execArgv: ['--max-old-space-size=MB']`)
+    }
+    out.resourceLimits = { ...(limits as ThreadResourceLimits) }
+  }
+  if (out.isolation === 'thread' && (cwd !== undefined || env !== undefined)) {
+    throw new TypeError(`job.${cwd !== undefined ? 'cwd' : 'env'} applies to processes; a thread shares this process's working directory and environment`)
+  }
   if (cwd !== undefined) out.cwd = cwd
   if (env !== undefined) out.env = env
   return out
+}
+
+function isResourceLimits(value: unknown): boolean {
+  return typeof value === 'object' && value !== null &&
+    Object.entries(value).every(([key, v]) => LIMIT_KEYS.has(key) && typeof v === 'number' && v > 0)
 }
 
 /** A worker file given as a path (relative to the current directory), an absolute path or a `file:` URL. */

@@ -39,8 +39,21 @@ export interface WorkerJob {
    * and none for JavaScript files, which then start without paying for any loader.
    */
   execArgv?: readonly string[]
+  /**
+   * For `isolation: 'thread'`: the thread's heap and stack limits (worker_threads' resourceLimits).
+   * A job that runs past them fails with error code ERR_WORKER_OUT_OF_MEMORY; the thread is replaced.
+   * For processes, use execArgv: ['--max-old-space-size=MB'].
+   */
+  resourceLimits?: ThreadResourceLimits
   cwd?: string
   env?: Record<string, string | undefined>
+}
+
+export interface ThreadResourceLimits {
+  maxOldGenerationSizeMb?: number
+  maxYoungGenerationSizeMb?: number
+  codeRangeSizeMb?: number
+  stackSizeMb?: number
 }
 
 export type JobSpec = CommandJob | WorkerJob

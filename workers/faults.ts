@@ -1,9 +1,10 @@
 // A worker that fails on request, for tests and the soak: data.mode picks the fault.
+// 'kill' signals the whole process: use it only with isolation 'process'.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { finish, type WorkerContext } from '../lib/index.js'
 
 export interface FaultOrder {
-  mode: 'ok' | 'finish' | 'throw' | 'throw-string' | 'exit' | 'kill' | 'hang' | 'hang-deaf' | 'uncloneable' | 'spawn-sleeper'
+  mode: 'ok' | 'finish' | 'throw' | 'throw-string' | 'exit' | 'kill' | 'hang' | 'hang-deaf' | 'uncloneable' | 'spawn-sleeper' | 'alloc'
   code?: number
   signal?: NodeJS.Signals
   value?: unknown
@@ -32,6 +33,11 @@ export default async function fault(order: FaultOrder, ctx: WorkerContext): Prom
     case 'hang-deaf':
       // Never looks at ctx.signal: only a kill ends it.
       return new Promise((resolve) => setTimeout(resolve, order.ms ?? 600_000))
+    case 'alloc': {
+      // Allocates until the heap limit (execArgv --max-old-space-size, or a thread's resourceLimits) ends it.
+      const hoard: number[][] = []
+      for (;;) hoard.push(new Array(1_000_000).fill(hoard.length))
+    }
     case 'uncloneable':
       return { fn: () => 1 }
     case 'spawn-sleeper': {

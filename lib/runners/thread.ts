@@ -58,8 +58,9 @@ export class ThreadRunner {
     if (pool.retired && pool.running === 0) pool.closed ??= pool.piscina.then((p) => p.close())
   }
 
-  #pool(execArgv: string[]): Pool {
-    const key = execArgv.join('\0')
+  #pool(spec: WorkerSpec): Pool {
+    const { execArgv, resourceLimits } = spec
+    const key = JSON.stringify([execArgv, resourceLimits])
     let pool = this.#pools.get(key)
     if (pool === undefined) {
       const piscina = import('piscina').then(({ Piscina }) => new Piscina({
@@ -70,6 +71,7 @@ export class ThreadRunner {
         idleTimeout: 5000,
         concurrentTasksPerWorker: 1,
         execArgv,
+        resourceLimits,
         workerData: { stopChannel: this.stopChannelName },
       }))
       pool = { piscina, running: 0, retired: false }
@@ -79,7 +81,7 @@ export class ThreadRunner {
   }
 
   async start(spec: WorkerSpec, ident: string): Promise<Execution> {
-    const pool = this.#pool(spec.execArgv)
+    const pool = this.#pool(spec)
     pool.running++
     const piscina = await pool.piscina
     const taskId = ++this.#nextTask

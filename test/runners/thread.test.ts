@@ -88,3 +88,10 @@ t.test('stop on a settled task and a stray message are harmless', async (t) => {
   await runner.close()
 })
 
+
+t.test('a thread past its resourceLimits fails that job, and the next one runs', async (t) => {
+  const limited = { worker: worker('faults'), isolation: 'thread' as const, resourceLimits: { maxOldGenerationSizeMb: 16 } }
+  const r = await (await pm.start('hog', { ...limited, data: { mode: 'alloc' } })).result
+  t.match(r, { exitCode: 1, error: { code: 'ERR_WORKER_OUT_OF_MEMORY' } })
+  t.match(await (await pm.start('after', { ...limited, data: { mode: 'ok', value: 1 } })).result, { exitCode: 0, data: 1 })
+})

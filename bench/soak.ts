@@ -1,0 +1,254 @@
+// The fault-injection soak: a long mixed batch through one manager, each job's fault chosen at
+// random (seeded, so a failing seed can be replayed), each result checked against what its fault
+// predicts, and the machine checked afterwards for anything left behind.
+//
+//   node dist/bench/soak.js [--jobs 10000] [--seeds 1,2,3] [--max-procs 8]
+
+import { readdirSync, readFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { readlinkSync } from 'node:fs'
+import { ForkManager, type JobResult, type JobSpec } from '../lib/index.js'
+
+const FAULTS = new URL('../workers/faults.js', import.meta.url)
+// Jobs that hang get a short timeout; every other job a long one, so a loaded machine's slow
+// start-up is never mistaken for a hang.
+const HANG_TIMEOUT_MS = 300
+const TIMEOUT_MS = 60_000
+const KILL_GRACE_MS = 400
+
+/** What one job was asked to do, and the check its result must pass (a mismatch says why). */
+interface Plan {
+  kind: 'command' | 'process' | 'thread'
+  fault: string
+  job: JobSpec
+  /** Cancel the job this many ms after it starts. */
+  cancelAfterMs?: number
+  /** This job's timeout, when it is meant to hang. */
+  timeoutMs?: number
+  check(r: JobResult): string | null
+}
+
+export interface SoakReport {
+  seed: number
+  jobs: number
+  wallMs: number
+  /** Jobs per fault, as "kind/fault". */
+  faults: Record<string, number>
+  mismatches: string[]
+  settledTwice: number
+  unsettled: number
+  countsMatch: boolean
+  leftProcesses: number[]
+  zombies: number[]
+  rssStartMb: number
+  rssEndMb: number
+  fdsStart: number
+  fdsEnd: number
+  /** What the fds opened during the run point at. */
+  fdsNew: string[]
+  ok: boolean
+}
+
+/** mulberry32: a small, fast, seedable PRNG. */
+function random(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const expect = (cond: boolean, what: string, r: JobResult): string | null =>
+  cond ? null : `${what}: got exitCode ${r.exitCode}, signal ${r.signal}, timedOut ${r.timedOut}, cancelled ${r.cancelled}, error ${r.error?.name}: ${r.error?.message?.slice(0, 80)}`
+
+function planJob(rand: () => number, runId: string): Plan {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!
+  const kind = pick(['command', 'process', 'thread'] as const)
+  const env = { FORKPOOL_SOAK: runId }
+  const code = 1 + Math.floor(rand() * 200)
+  if (kind === 'command') {
+    const fault = pick(['ok', 'exit', 'kill', 'hang', 'output', 'cancel'] as const)
+    const sh = (script: string, extra: Partial<JobSpec> = {}): JobSpec => ({ command: 'sh', args: ['-c', script], env, ...extra }) as JobSpec
+    switch (fault) {
+      case 'ok': return { kind, fault, job: sh('true'), check: (r) => expect(r.exitCode === 0 && !r.error, 'succeeds', r) }
+      case 'exit': return { kind, fault, job: sh(`exit ${code}`), check: (r) => expect(r.exitCode === code, `exits ${code}`, r) }
+      case 'kill': {
+        const signal = pick(['KILL', 'SEGV'] as const)
+        return { kind, fault, job: sh(`kill -${signal} $$`), check: (r) => expect(r.signal === `SIG${signal}` && r.exitCode === null, `dies by SIG${signal}`, r) }
+      }
+      case 'hang': return { kind, fault, job: sh('sleep 60 & wait'), timeoutMs: HANG_TIMEOUT_MS, check: (r) => expect(r.timedOut && r.signal !== null, 'times out and is killed', r) }
+      case 'output': {
+        const bytes = 1_000_000 + Math.floor(rand() * 3_000_000)
+        return { kind, fault, job: sh(`head -c ${bytes} /dev/zero`, { capture: true }), check: (r) => expect(r.exitCode === 0 && r.stdout?.length === bytes, `prints ${bytes} bytes`, r) }
+      }
+      case 'cancel': return { kind, fault, job: sh('sleep 60 & wait'), cancelAfterMs: rand() * 100, check: (r) => expect(r.cancelled && !r.timedOut, 'is cancelled', r) }
+    }
+  }
+  const faults = kind === 'process'
+    ? (['ok', 'finish', 'throw', 'exit', 'kill', 'hang', 'hang-deaf', 'uncloneable', 'alloc', 'cancel'] as const)
+    : (['ok', 'finish', 'throw', 'exit', 'hang', 'hang-deaf', 'uncloneable', 'alloc', 'cancel'] as const)
+  const fault = pick(faults)
+  const value = { n: code, at: new Date(code), tags: new Set(['a', 'b']) }
+  const base = kind === 'process' ? { worker: FAULTS, env } : { worker: FAULTS, isolation: 'thread' as const }
+  const job = (data: object, extra: object = {}): JobSpec => ({ ...base, data, ...extra }) as JobSpec
+  switch (fault) {
+    case 'ok': return { kind, fault, job: job({ mode: 'ok', value }), check: (r) => expect(r.exitCode === 0 && (r.data as typeof value)?.tags?.has('b') === true, 'returns its data', r) }
+    case 'finish': return { kind, fault, job: job({ mode: 'finish', code, value }), check: (r) => expect(r.exitCode === code && (r.data as typeof value)?.n === code, `finishes with ${code}`, r) }
+    case 'throw': return { kind, fault, job: job({ mode: 'throw' }), check: (r) => expect(r.exitCode === 1 && r.error?.name === 'RangeError', 'throws', r) }
+    case 'exit': return { kind, fault, job: job({ mode: 'exit', code }), check: (r) => expect(r.exitCode === code && r.data === undefined, `process.exit(${code})`, r) }
+    case 'kill': {
+      const signal = pick(['SIGKILL', 'SIGSEGV'] as const)
+      return { kind, fault, job: job({ mode: 'kill', signal }), check: (r) => expect(r.signal === signal, `dies by ${signal}`, r) }
+    }
+    case 'hang':
+      // Listens to ctx.signal: ends with an AbortError, or by the TERM itself if it was still starting.
+      return { kind, fault, job: job({ mode: 'hang' }), timeoutMs: HANG_TIMEOUT_MS, check: (r) => expect(r.timedOut && (r.error?.name === 'AbortError' || r.signal !== null), 'times out', r) }
+    case 'hang-deaf': return { kind, fault, job: job({ mode: 'hang-deaf' }), timeoutMs: HANG_TIMEOUT_MS, check: (r) => expect(r.timedOut && r.exitCode === null, 'times out and is killed', r) }
+    case 'uncloneable': return { kind, fault, job: job({ mode: 'uncloneable' }), check: (r) => expect(r.exitCode === 1 && r.error?.name === 'DataCloneError', 'fails to send its result', r) }
+    case 'alloc':
+      return kind === 'process'
+        ? { kind, fault, job: job({ mode: 'alloc' }, { execArgv: ['--max-old-space-size=24'] }), check: (r) => expect(r.signal === 'SIGABRT' || r.signal === 'SIGTRAP' || (r.exitCode !== null && r.exitCode !== 0), 'runs out of memory', r) }
+        : { kind, fault, job: job({ mode: 'alloc' }, { resourceLimits: { maxOldGenerationSizeMb: 24 } }), check: (r) => expect(r.error?.code === 'ERR_WORKER_OUT_OF_MEMORY', 'runs out of memory', r) }
+    case 'cancel': return { kind, fault, job: job({ mode: 'hang' }), cancelAfterMs: rand() * 100, check: (r) => expect(r.cancelled && !r.timedOut, 'is cancelled', r) }
+  }
+}
+
+/** Pids of live processes started by this run: every job carries FORKPOOL_SOAK=runId in its environment. */
+function processesOfRun(runId: string): number[] {
+  const found: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(`FORKPOOL_SOAK=${runId}`)) found.push(Number(entry))
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return found
+}
+
+function zombieChildren(): number[] {
+  const zombies: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1')
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      if (state === 'Z' && Number(ppid) === process.pid) zombies.push(Number(entry))
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return zombies
+}
+
+const rssMb = (): number => Math.round(process.memoryUsage().rss / 1048576)
+const fdTargets = (): Map<string, string> => {
+  const out = new Map<string, string>()
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      out.set(fd, readlinkSync(`/proc/self/fd/${fd}`))
+    } catch {
+      // The directory's own fd, closed by now.
+    }
+  }
+  return out
+}
+
+export async function soak(options: { seed: number; jobs: number; maxProcs?: number }): Promise<SoakReport> {
+  const { seed, jobs } = options
+  const rand = random(seed)
+  const runId = `${process.pid}-${seed}-${Date.now()}`
+  const plans = Array.from({ length: jobs }, () => planJob(rand, runId))
+  const pm = new ForkManager({ maxProcs: options.maxProcs ?? 8, timeout: TIMEOUT_MS, killGrace: KILL_GRACE_MS })
+  const finishes = new Map<string, number>()
+  let started = 0
+  pm.runOnStart(() => started++)
+  pm.runOnFinish((r) => finishes.set(r.ident, (finishes.get(r.ident) ?? 0) + 1))
+  const rssStartMb = rssMb()
+  const fdsAtStart = fdTargets()
+  const begun = performance.now()
+
+  // Each result is checked as it arrives and then dropped: holding 10,000 results (megabytes of
+  // captured output among them) would be the soak's own leak, not the manager's.
+  const mismatches: string[] = []
+  const faults: Record<string, number> = {}
+  for (const [i, plan] of plans.entries()) {
+    const name = `${plan.kind}/${plan.fault}`
+    faults[name] = (faults[name] ?? 0) + 1
+    const handle = await pm.start(`job-${i}`, plan.job, plan.timeoutMs === undefined ? {} : { timeout: plan.timeoutMs })
+    if (plan.cancelAfterMs !== undefined) setTimeout(() => handle.cancel('soak'), plan.cancelAfterMs)
+    void handle.result.then((r) => {
+      const why = plan.check(r)
+      if (why) mismatches.push(`job-${i} (${name}) should have: ${why}`)
+    })
+  }
+  await pm.close()
+  const wallMs = Math.round(performance.now() - begun)
+  const counts = [...finishes.values()]
+  // Give the kernel a moment to finish reaping what the last kills ended.
+  let leftProcesses = processesOfRun(runId)
+  for (let i = 0; i < 20 && leftProcesses.length > 0; i++) {
+    await new Promise((r) => setTimeout(r, 100))
+    leftProcesses = processesOfRun(runId)
+  }
+  const zombies = zombieChildren()
+  ;(globalThis as { gc?: () => void }).gc?.()
+  const fdsAtEnd = fdTargets()
+  const report: SoakReport = {
+    seed,
+    jobs,
+    wallMs,
+    faults,
+    mismatches,
+    settledTwice: counts.filter((n) => n > 1).length,
+    unsettled: jobs - finishes.size,
+    countsMatch: started === jobs && finishes.size === jobs && pm.runningCount === 0,
+    leftProcesses,
+    zombies,
+    rssStartMb,
+    rssEndMb: rssMb(),
+    fdsStart: fdsAtStart.size,
+    fdsEnd: 0,
+    fdsNew: [],
+    ok: false,
+  }
+  report.fdsEnd = fdsAtEnd.size
+  report.fdsNew = [...fdsAtEnd].filter(([fd, target]) => fdsAtStart.get(fd) !== target).map(([fd, target]) => `${fd} → ${target}`)
+  report.ok = mismatches.length === 0 && report.settledTwice === 0 && report.unsettled === 0 && report.countsMatch &&
+    leftProcesses.length === 0 && zombies.length === 0 && report.fdsEnd <= report.fdsStart + 4 && report.rssEndMb <= report.rssStartMb + 150
+  return report
+}
+
+export function formatReport(report: SoakReport): string {
+  const rows: Array<[string, string]> = [
+    ['seed', String(report.seed)],
+    ['jobs', String(report.jobs)],
+    ['faults', Object.entries(report.faults).sort().map(([k, v]) => `${k} ${v}`).join(', ')],
+    ['settled exactly once', report.settledTwice === 0 && report.unsettled === 0 ? 'yes' : `no: ${report.settledTwice} twice, ${report.unsettled} never`],
+    ['results as their faults predict', report.mismatches.length === 0 ? 'yes' : `no: ${report.mismatches.length} mismatches`],
+    ['manager counts match', report.countsMatch ? 'yes' : 'no'],
+    ['processes left', String(report.leftProcesses.length)],
+    ['zombies', String(report.zombies.length)],
+    ['parent RSS start → end', `${report.rssStartMb} → ${report.rssEndMb} MB`],
+    ['open fds start → end', `${report.fdsStart} → ${report.fdsEnd}${report.fdsNew.length ? ` (new: ${report.fdsNew.join(', ')})` : ''}`],
+    ['wall time', `${(report.wallMs / 1000).toFixed(1)} s`],
+    ['verdict', report.ok ? 'PASS' : 'FAIL'],
+  ]
+  const lines = ['| check | result |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)]
+  return [...lines, ...report.mismatches.slice(0, 20).map((m) => `  ${m}`)].join('\n')
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { jobs: { type: 'string', default: '10000' }, seeds: { type: 'string', default: '1,2,3' }, 'max-procs': { type: 'string', default: '8' } } })
+  let failed = false
+  for (const seed of values.seeds.split(',').map(Number)) {
+    const report = await soak({ seed, jobs: Number(values.jobs), maxProcs: Number(values['max-procs']) })
+    console.log(`\n## soak, seed ${seed}\n\n${formatReport(report)}`)
+    failed ||= !report.ok
+  }
+  process.exitCode = failed ? 1 : 0
+}

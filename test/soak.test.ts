@@ -1,0 +1,20 @@
+// The quick soak: a few hundred jobs with random faults through one manager (the full one is `npm run soak`).
+import t from 'tap'
+import { formatReport, soak } from '../dist/bench/soak.js'
+
+// Every worker process here carries tap's coverage hook, which makes each start-up and exit slower.
+t.setTimeout(240_000)
+
+t.test('every job settles once as its fault predicts, and nothing is left behind', async (t) => {
+  const seed = Number(process.env.FORKPOOL_SOAK_SEED ?? 7)
+  const report = await soak({ seed, jobs: 150 })
+  t.comment(`replay with FORKPOOL_SOAK_SEED=${seed}\n${formatReport(report)}`)
+  t.same(report.mismatches, [], 'results as their faults predict')
+  t.equal(report.settledTwice, 0, 'no job settled twice')
+  t.equal(report.unsettled, 0, 'every job settled')
+  t.ok(report.countsMatch, "the manager's counts match")
+  t.same(report.leftProcesses, [], 'no process of the run is left')
+  t.same(report.zombies, [], 'no zombie')
+  t.ok(report.fdsEnd <= report.fdsStart + 4, `open fds ${report.fdsStart} → ${report.fdsEnd}`)
+  t.equal(report.ok, true)
+})
