@@ -74,6 +74,16 @@ t.test('setMaxProcs while jobs wait lets the waiting ones start at once', async 
   await pm.close()
 })
 
+t.test("a timed-out command that started a grandchild (sh -c 'sleep 100 & sleep 100') leaves no process behind", async (t) => {
+  const pm = new ForkManager({ maxProcs: 1 })
+  // A distinct duration marks this test's sleeps in the process table.
+  const sleep = `sleep 100.${process.pid % 1000}`
+  const h = await pm.start('tree', { command: 'sh', args: ['-c', `${sleep} & ${sleep}`] }, { timeout: '1s' })
+  t.ok(await eventually(async () => (await processesMatching(sleep)).length >= 2, 15_000), 'both sleeps run')
+  t.match(await h.result, { timedOut: true, exitCode: null, signal: 'SIGTERM' })
+  t.ok(await eventually(async () => (await processesMatching(sleep)).length === 0, 5000), 'no sleep is left')
+})
+
 function maxOverlap(spans: Array<{ started: number; ended: number }>): number {
   const edges = spans.flatMap((s) => [[s.started, 1], [s.ended, -1]] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1])
   let now = 0
