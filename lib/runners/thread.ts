@@ -12,9 +12,12 @@ const EXITED = /worker exited with code: (\d+)/
 let pools = 0
 
 interface Pool {
+  key: string
   piscina: Promise<Piscina>
   running: number
   retired: boolean
+  /** Why the pool was given up, when it was. */
+  failure?: unknown
   closed?: Promise<void>
 }
 
@@ -63,7 +66,7 @@ export class ThreadRunner {
     const key = JSON.stringify([execArgv, resourceLimits])
     let pool = this.#pools.get(key)
     if (pool === undefined) {
-      const piscina = import('piscina').then(({ Piscina }) => new Piscina({
+      const piscina: Promise<Piscina> = import('piscina').then(({ Piscina }) => new Piscina({
         filename: ENTRY,
         minThreads: 0,
         maxThreads: this.#size,
@@ -73,11 +76,26 @@ export class ThreadRunner {
         execArgv,
         resourceLimits,
         workerData: { stopChannel: this.stopChannelName },
-      }))
-      pool = { piscina, running: 0, retired: false }
+      }).on('error', (error: unknown) => this.#threadFailed(created, error)))
+      const created: Pool = { key, piscina, running: 0, retired: false }
+      pool = created
       this.#pools.set(key, pool)
     }
     return pool
+  }
+
+  /**
+   * A thread failed outside any task. piscina parks idle threads in Atomics.wait, so their event
+   * loops do not run between jobs (a timer a job left behind fires during the next job, and fails
+   * that one): a failure outside a task means the threads cannot start (a bad execArgv, a broken
+   * install). Its jobs would wait forever, so the pool is given up, they fail with this error,
+   * and the next job gets a new pool. Without this listener the error would crash the process.
+   */
+  #threadFailed(pool: Pool, error: unknown): void {
+    pool.failure ??= error
+    if (this.#pools.get(pool.key) === pool) this.#pools.delete(pool.key)
+    pool.retired = true
+    pool.closed ??= pool.piscina.then((p) => p.destroy())
   }
 
   async start(spec: WorkerSpec, ident: string): Promise<Execution> {
@@ -90,14 +108,20 @@ export class ThreadRunner {
     const task: ThreadTask = { taskId, url: spec.url, ident, data: spec.data }
     this.#deaf.set(taskId, () => kill.abort())
     piscina.run(task, { signal: kill.signal }).then(
-      (reply: ThreadReply) => outcome.settle({
+      (reply: ThreadReply) => {
+        outcome.settle({
         exitCode: reply.exitCode,
         signal: null,
         data: reply.ok ? reply.data : undefined,
         error: reply.ok ? null : reply.error,
         threadId: reply.threadId,
-      }),
-      (error: unknown) => outcome.settle(threadFailure(error, kill.signal.aborted)),
+        })
+      },
+      (error: unknown) => {
+        outcome.settle(pool.failure === undefined
+          ? threadFailure(error, kill.signal.aborted)
+          : { exitCode: null, signal: null, error: serializeError(pool.failure) })
+      },
     ).finally(() => {
       this.#deaf.delete(taskId)
       pool.running--

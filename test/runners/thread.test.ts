@@ -95,3 +95,26 @@ t.test('a thread past its resourceLimits fails that job, and the next one runs',
   t.match(r, { exitCode: 1, error: { code: 'ERR_WORKER_OUT_OF_MEMORY' } })
   t.match(await (await pm.start('after', { ...limited, data: { mode: 'ok', value: 1 } })).result, { exitCode: 0, data: 1 })
 })
+
+t.test('threads that cannot start fail their jobs with the cause, and the manager lives on', async (t) => {
+  const local = new ForkManager({ maxProcs: 2 })
+  const broken = { worker: worker('square'), data: 3, isolation: 'thread' as const, execArgv: ['--import=/no/such/preload.mjs'] }
+  const [a, b] = await Promise.all([local.start('a', broken), local.start('b', broken)])
+  for (const r of [await a.result, await b.result]) t.match(r, { exitCode: null, error: { code: 'ERR_MODULE_NOT_FOUND', message: /no\/such\/preload/ } })
+  t.match(await (await local.start('again', broken)).result, { error: { code: 'ERR_MODULE_NOT_FOUND' } }, 'a new pool, the same cause')
+  t.match(await (await local.start('good', { worker: worker('square'), data: 4, isolation: 'thread' })).result, { exitCode: 0, data: 16 })
+  await local.close()
+})
+
+t.test('a timer a job left behind runs during the next job on that thread, and its throw fails that job', async (t) => {
+  // piscina parks idle threads in Atomics.wait: their event loops run only while they have a job.
+  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
+  writeFileSync(path.join(dir, 'late.mjs'), 'export default (n) => { setTimeout(() => { throw new Error("thrown after the job") }, 30); return n }')
+  const local = new ForkManager({ maxProcs: 1 })
+  t.match(await (await local.start('late', { worker: path.join(dir, 'late.mjs'), data: 1, isolation: 'thread' })).result, { exitCode: 0, data: 1 })
+  await new Promise((r) => setTimeout(r, 100))
+  t.match(await (await local.start('next', { worker: worker('sleep'), data: 200, isolation: 'thread' })).result,
+    { exitCode: 1, error: { message: 'thrown after the job' } })
+  t.match(await (await local.start('after', { worker: worker('square'), data: 5, isolation: 'thread' })).result, { exitCode: 0, data: 25 }, 'a new thread takes over')
+  await local.close()
+})
