@@ -54,7 +54,8 @@ t.test('the cap holds, and setMaxProcs raises it mid-run', async (t) => {
   results.length = 0
   pm.setMaxProcs(4)
   t.equal(pm.maxProcs, 4)
-  for (let i = 0; i < 8; i++) await pm.start(`nap-${i}`, { worker: worker('sleep'), data: 200, isolation: 'thread' })
+  // Naps long enough that four overlap however slowly the new threads start on a loaded machine.
+  for (let i = 0; i < 8; i++) await pm.start(`nap-${i}`, { worker: worker('sleep'), data: 1500, isolation: 'thread' })
   await pm.waitAllChildren()
   t.equal(maxOverlap(results.map((r) => r.data as { started: number; ended: number })), 4, 'four run at once after setMaxProcs(4)')
   await pm.close()

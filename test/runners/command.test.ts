@@ -5,6 +5,9 @@ import { eventually, processesMatching } from '../helpers/paths.js'
 
 const spec = (job: object) => normalizeJob(job) as CommandSpec
 
+// Room for a loaded machine: these tests wait on real processes.
+t.setTimeout(120_000)
+
 t.test('a bare command runs without a shell and reports its exit code', async (t) => {
   const run = await startCommand(spec({ command: 'sh', args: ['-c', 'exit 7'] }))
   t.equal(run.kind, 'command')
@@ -64,12 +67,12 @@ t.test('a command that is not there is a result, not a throw', async (t) => {
 })
 
 t.test('output past the buffer limit fails the job with a clear error', async (t) => {
-  const out = await (await startCommand(spec({ command: 'head', args: ['-c', '120000000', '/dev/zero'], capture: true, maxBuffer: 1_000_000 }))).outcome
+  const out = await (await startCommand(spec({ command: 'head', args: ['-c', '3000000', '/dev/zero'], capture: true, maxBuffer: 1_000_000 }))).outcome
   t.equal(out.error?.name, 'MaxBufferError')
   t.match(out.error?.message, /head wrote more than maxBuffer \(1000000 bytes\)/)
   t.equal(out.stdout?.length, 1_000_000)
   // The default limit keeps a runaway job from exhausting this process (execa's own 100 MB default crashed V8 here).
-  const big = await (await startCommand(spec({ command: 'head', args: ['-c', '120000000', '/dev/zero'], capture: true }))).outcome
+  const big = await (await startCommand(spec({ command: 'head', args: ['-c', '40000000', '/dev/zero'], capture: true }))).outcome
   t.equal(big.error?.name, 'MaxBufferError')
   t.equal(big.stdout?.length, 32 * 1024 * 1024)
 })

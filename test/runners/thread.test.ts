@@ -62,9 +62,9 @@ t.test('an error thrown outside the task crashes only that task', async (t) => {
 
 t.test('the pool grows with the cap', async (t) => {
   const pm = new ForkManager({ maxProcs: 1 })
-  const first = await pm.start('a', { worker: worker('sleep'), data: 300, isolation: 'thread' })
+  const first = await pm.start('a', { worker: worker('sleep'), data: 2000, isolation: 'thread' })
   pm.setMaxProcs(3)
-  const more = await Promise.all([1, 2].map((i) => pm.start(`b${i}`, { worker: worker('sleep'), data: 300, isolation: 'thread' })))
+  const more = await Promise.all([1, 2].map((i) => pm.start(`b${i}`, { worker: worker('sleep'), data: 1500, isolation: 'thread' })))
   const spans = await Promise.all([first, ...more].map(async (h) => (await h.result).data as { started: number; ended: number }))
   const latestStart = Math.max(...spans.map((s) => s.started))
   const earliestEnd = Math.min(...spans.map((s) => s.ended))
