@@ -2,7 +2,7 @@
 // random (seeded, so a failing seed can be replayed), each result checked against what its fault
 // predicts, and the machine checked afterwards for anything left behind.
 //
-//   node dist/bench/soak.js [--jobs 10000] [--seeds 1,2,3] [--max-procs 8]
+//   node dist/bench/soak.js [--jobs 10000] [--seeds 1,2,3] [--max-procs 8] [--kinds command,process,thread] [--faults ok,alloc,…]
 
 import { readdirSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
@@ -46,6 +46,12 @@ export interface SoakReport {
   fdsEnd: number
   /** What the fds opened during the run point at. */
   fdsNew: string[]
+  /**
+   * Of those, fds of JavaScript module files: held by worker threads that were terminated while
+   * reading them. An upstream leak (piscina 5 / Node 20), reproduced without forkpool; reported
+   * apart, and not counted against the fd check.
+   */
+  fdsModuleFiles: number
   ok: boolean
 }
 
@@ -64,9 +70,12 @@ function random(seed: number): () => number {
 const expect = (cond: boolean, what: string, r: JobResult): string | null =>
   cond ? null : `${what}: got exitCode ${r.exitCode}, signal ${r.signal}, timedOut ${r.timedOut}, cancelled ${r.cancelled}, error ${r.error?.name}: ${r.error?.message?.slice(0, 80)}`
 
-function planJob(rand: () => number, runId: string): Plan {
+type Kind = Plan['kind']
+const KINDS: readonly Kind[] = ['command', 'process', 'thread']
+
+function planJob(rand: () => number, runId: string, kinds: readonly Kind[]): Plan {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!
-  const kind = pick(['command', 'process', 'thread'] as const)
+  const kind = pick(kinds)
   const env = { FORKPOOL_SOAK: runId }
   const code = 1 + Math.floor(rand() * 200)
   if (kind === 'command') {
@@ -106,7 +115,9 @@ function planJob(rand: () => number, runId: string): Plan {
     case 'hang':
       // Listens to ctx.signal: ends with an AbortError, or by the TERM itself if it was still starting.
       return { kind, fault, job: job({ mode: 'hang' }), timeoutMs: HANG_TIMEOUT_MS, check: (r) => expect(r.timedOut && (r.error?.name === 'AbortError' || r.signal !== null), 'times out', r) }
-    case 'hang-deaf': return { kind, fault, job: job({ mode: 'hang-deaf' }), timeoutMs: HANG_TIMEOUT_MS, check: (r) => expect(r.timedOut && r.exitCode === null, 'times out and is killed', r) }
+    case 'hang-deaf':
+      // Killed; or, if the timeout came while the worker file was still loading, never begun.
+      return { kind, fault, job: job({ mode: 'hang-deaf' }), timeoutMs: HANG_TIMEOUT_MS, check: (r) => expect(r.timedOut && (r.exitCode === null || r.error?.name === 'AbortError'), 'times out and is stopped', r) }
     case 'uncloneable': return { kind, fault, job: job({ mode: 'uncloneable' }), check: (r) => expect(r.exitCode === 1 && r.error?.name === 'DataCloneError', 'fails to send its result', r) }
     case 'alloc':
       return kind === 'process'
@@ -158,11 +169,25 @@ const fdTargets = (): Map<string, string> => {
   return out
 }
 
-export async function soak(options: { seed: number; jobs: number; maxProcs?: number }): Promise<SoakReport> {
+export interface SoakOptions {
+  seed: number
+  jobs: number
+  maxProcs?: number
+  /** Only these kinds of job (default: all). */
+  kinds?: readonly Kind[]
+  /** Only these faults (default: all); a plan drawn with another fault is drawn again. */
+  faults?: readonly string[]
+}
+
+export async function soak(options: SoakOptions): Promise<SoakReport> {
   const { seed, jobs } = options
   const rand = random(seed)
   const runId = `${process.pid}-${seed}-${Date.now()}`
-  const plans = Array.from({ length: jobs }, () => planJob(rand, runId))
+  const plans: Plan[] = []
+  while (plans.length < jobs) {
+    const plan = planJob(rand, runId, options.kinds ?? KINDS)
+    if (!options.faults || options.faults.includes(plan.fault)) plans.push(plan)
+  }
   const pm = new ForkManager({ maxProcs: options.maxProcs ?? 8, timeout: TIMEOUT_MS, killGrace: KILL_GRACE_MS })
   const finishes = new Map<string, number>()
   let started = 0
@@ -214,12 +239,15 @@ export async function soak(options: { seed: number; jobs: number; maxProcs?: num
     fdsStart: fdsAtStart.size,
     fdsEnd: 0,
     fdsNew: [],
+    fdsModuleFiles: 0,
     ok: false,
   }
   report.fdsEnd = fdsAtEnd.size
-  report.fdsNew = [...fdsAtEnd].filter(([fd, target]) => fdsAtStart.get(fd) !== target).map(([fd, target]) => `${fd} → ${target}`)
+  const opened = [...fdsAtEnd].filter(([fd, target]) => fdsAtStart.get(fd) !== target)
+  report.fdsNew = opened.map(([fd, target]) => `${fd} → ${target}`)
+  report.fdsModuleFiles = opened.filter(([, target]) => /\.[cm]?js$/.test(target)).length
   report.ok = mismatches.length === 0 && report.settledTwice === 0 && report.unsettled === 0 && report.countsMatch &&
-    leftProcesses.length === 0 && zombies.length === 0 && report.fdsEnd <= report.fdsStart + 4 && report.rssEndMb <= report.rssStartMb + 150
+    leftProcesses.length === 0 && zombies.length === 0 && report.fdsEnd - report.fdsModuleFiles <= report.fdsStart + 4 && report.rssEndMb <= report.rssStartMb + 150
   return report
 }
 
@@ -234,7 +262,8 @@ export function formatReport(report: SoakReport): string {
     ['processes left', String(report.leftProcesses.length)],
     ['zombies', String(report.zombies.length)],
     ['parent RSS start → end', `${report.rssStartMb} → ${report.rssEndMb} MB`],
-    ['open fds start → end', `${report.fdsStart} → ${report.fdsEnd}${report.fdsNew.length ? ` (new: ${report.fdsNew.join(', ')})` : ''}`],
+    ['open fds start → end, module files apart', `${report.fdsStart} → ${report.fdsEnd - report.fdsModuleFiles}${report.fdsNew.length ? ` (new: ${report.fdsNew.filter((f) => !/\.[cm]?js$/.test(f)).join(', ')})` : ''}`],
+    ['module-file fds held by terminated threads (upstream leak)', String(report.fdsModuleFiles)],
     ['wall time', `${(report.wallMs / 1000).toFixed(1)} s`],
     ['verdict', report.ok ? 'PASS' : 'FAIL'],
   ]
@@ -243,10 +272,20 @@ export function formatReport(report: SoakReport): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { jobs: { type: 'string', default: '10000' }, seeds: { type: 'string', default: '1,2,3' }, 'max-procs': { type: 'string', default: '8' } } })
+  const { values } = parseArgs({
+    options: {
+      jobs: { type: 'string', default: '10000' },
+      seeds: { type: 'string', default: '1,2,3' },
+      'max-procs': { type: 'string', default: '8' },
+      kinds: { type: 'string' },
+      faults: { type: 'string' },
+    },
+  })
+  const kinds = values.kinds?.split(',') as Kind[] | undefined
+  const faults = values.faults?.split(',')
   let failed = false
   for (const seed of values.seeds.split(',').map(Number)) {
-    const report = await soak({ seed, jobs: Number(values.jobs), maxProcs: Number(values['max-procs']) })
+    const report = await soak({ seed, jobs: Number(values.jobs), maxProcs: Number(values['max-procs']), ...(kinds && { kinds }), ...(faults && { faults }) })
     console.log(`\n## soak, seed ${seed}\n\n${formatReport(report)}`)
     failed ||= !report.ok
   }

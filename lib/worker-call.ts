@@ -37,6 +37,8 @@ export class CallContext implements WorkerContext {
   #controller: AbortController | undefined
   #abortReason: unknown
   #aborted = false
+  /** Set once the worker function has been called: before that, a stop means "do not call it". */
+  started = false
 
   constructor(ident: string) {
     this.ident = ident
@@ -55,6 +57,10 @@ export class CallContext implements WorkerContext {
     return this.#controller !== undefined
   }
 
+  get aborted(): boolean {
+    return this.#aborted
+  }
+
   abort(reason: unknown): void {
     this.#aborted = true
     this.#abortReason = reason
@@ -66,6 +72,11 @@ export class CallContext implements WorkerContext {
 export async function callWorker(url: string, data: unknown, ctx: CallContext): Promise<WorkerReply> {
   try {
     const fn = await loadWorker(url)
+    if (ctx.aborted) {
+      // Stopped while the worker file was still loading: the job never begins.
+      throw Object.assign(new Error(`job ${JSON.stringify(ctx.ident)} was stopped before it began`), { name: 'AbortError' })
+    }
+    ctx.started = true
     const value = await fn(data, ctx)
     return isFinish(value) ? { ok: true, exitCode: value.exitCode, data: value.data } : { ok: true, exitCode: 0, data: value }
   } catch (error) {

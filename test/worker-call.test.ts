@@ -19,3 +19,11 @@ t.test('callWorker never throws', async (t) => {
   t.match(await callWorker(url, { mode: 'throw' }, new CallContext('x')), { ok: false, exitCode: 1, error: { name: 'RangeError' } })
   t.match(uncloneableReply(url, new Error('no')), { ok: false, error: { name: 'DataCloneError', message: /structured clone failed: no/ } })
 })
+
+t.test('a stop before the worker function is called means it is never called', async (t) => {
+  const ctx = new CallContext('early')
+  ctx.abort('stop')
+  const reply = await callWorker(pathToFileURL(worker('faults')).href, { mode: 'ok', value: 1 }, ctx)
+  t.match(reply, { ok: false, exitCode: 1, error: { name: 'AbortError', message: 'job "early" was stopped before it began' } })
+  t.equal(ctx.started, false)
+})

@@ -23,7 +23,10 @@ channel.onmessage = (event) => {
   if (!('stop' in message)) return
   const ctx = running.get(message.stop)
   if (ctx === undefined) return
-  if (ctx.listening) ctx.abort(new Error(`job ${JSON.stringify(ctx.ident)} was asked to stop`))
+  // A worker still loading is not interrupted (terminating a thread mid-import leaked the fds of
+  // the files being read, in the soak): it is told not to begin, which callWorker honours. Only a
+  // running worker that never looked at ctx.signal is terminated at once.
+  if (ctx.listening || !ctx.started) ctx.abort(new Error(`job ${JSON.stringify(ctx.ident)} was asked to stop`))
   else channel.postMessage({ deaf: message.stop } satisfies StopMessage)
 }
 

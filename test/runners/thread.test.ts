@@ -118,3 +118,16 @@ t.test('a timer a job left behind runs during the next job on that thread, and i
   t.match(await (await local.start('after', { worker: worker('square'), data: 5, isolation: 'thread' })).result, { exitCode: 0, data: 25 }, 'a new thread takes over')
   await local.close()
 })
+
+t.test('a stop while the worker file is still loading: the worker is never called, the thread is kept', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
+  writeFileSync(path.join(dir, 'slow-load.mjs'), 'await new Promise((r) => setTimeout(r, 400)); export default () => { throw new Error("must not be called") }')
+  const local = new ForkManager({ maxProcs: 1, killGrace: '10s' })
+  const h = await local.start('slow', { worker: path.join(dir, 'slow-load.mjs'), isolation: 'thread' })
+  setTimeout(() => h.cancel('early'), 50)
+  const r = await h.result
+  t.match(r, { cancelled: true, exitCode: 1, error: { name: 'AbortError', message: 'job "slow" was stopped before it began' } })
+  const next = await (await local.start('next', { worker: worker('square'), data: 2, isolation: 'thread' })).result
+  t.equal(next.threadId, r.threadId, 'the same thread: it was not terminated')
+  await local.close()
+})
