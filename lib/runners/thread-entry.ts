@@ -16,12 +16,14 @@ export type ThreadReply = WorkerReply & { threadId: number }
 export type StopMessage = { stop: number } | { deaf: number }
 
 const running = new Map<number, CallContext>()
-const channel = new BroadcastChannel((workerData as { stopChannel: string }).stopChannel)
+const { stopChannel, stopFlags } = workerData as { stopChannel: string; stopFlags: Int32Array }
+const channel = new BroadcastChannel(stopChannel)
 channel.unref()
 channel.onmessage = (event) => {
   const message = (event as { data: StopMessage }).data
   if (!('stop' in message)) return
   const ctx = running.get(message.stop)
+  // Not running here: another thread's, or not picked up yet (then the stop flag tells runTask).
   if (ctx === undefined) return
   // A worker still loading is not interrupted (terminating a thread mid-import leaked the fds of
   // the files being read, in the soak): it is told not to begin, which callWorker honours. Only a
@@ -32,6 +34,9 @@ channel.onmessage = (event) => {
 
 export default async function runTask(task: ThreadTask): Promise<ThreadReply> {
   const ctx = new CallContext(task.ident)
+  // A stop can overtake its task: posted before any thread picked the task up, or before this
+  // thread had a channel to hear it on. The shared flags keep it.
+  if (Atomics.load(stopFlags, task.taskId % stopFlags.length) === task.taskId) ctx.abort(new Error(`job ${JSON.stringify(task.ident)} was asked to stop`))
   running.set(task.taskId, ctx)
   try {
     const reply = await callWorker(task.url, task.data, ctx)

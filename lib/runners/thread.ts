@@ -33,6 +33,8 @@ export class ThreadRunner {
   /** The BroadcastChannel on which stop requests reach the pool's threads. */
   readonly stopChannelName = `forkpool:${process.pid}:${++pools}`
   readonly #stopChannel = new BroadcastChannel(this.stopChannelName)
+  /** Slot taskId % length holds taskId once that task was asked to stop (more slots than tasks in flight). */
+  readonly #stopFlags = new Int32Array(new SharedArrayBuffer(4 * 4096))
   readonly #deaf = new Map<number, () => void>()
   readonly #retired = new Set<Pool>()
 
@@ -75,7 +77,7 @@ export class ThreadRunner {
         concurrentTasksPerWorker: 1,
         execArgv,
         resourceLimits,
-        workerData: { stopChannel: this.stopChannelName },
+        workerData: { stopChannel: this.stopChannelName, stopFlags: this.#stopFlags },
       }).on('error', (error: unknown) => this.#threadFailed(created, error)))
       const created: Pool = { key, piscina, running: 0, retired: false }
       pool = created
@@ -133,8 +135,12 @@ export class ThreadRunner {
       outcome: outcome.promise,
       stop: (signal) => {
         if (outcome.settled) return
-        if (signal === 'SIGKILL') kill.abort()
-        else this.#stopChannel.postMessage({ stop: taskId } satisfies StopMessage)
+        if (signal === 'SIGKILL') {
+          kill.abort()
+          return
+        }
+        Atomics.store(this.#stopFlags, taskId % this.#stopFlags.length, taskId)
+        this.#stopChannel.postMessage({ stop: taskId } satisfies StopMessage)
       },
     }
   }
