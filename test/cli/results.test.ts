@@ -1,0 +1,16 @@
+import t from 'tap'
+import { forkpool } from '../helpers/cli.js'
+
+t.test('--results DIR keeps each job\'s stdout, stderr, exit code and command', async (t) => {
+  const dir = t.testdir()
+  const run = await forkpool(['--results', `${dir}/out`, 'sh', '-c', 'echo out $0; echo err $0 >&2; exit $0', ':::', '0', '3'])
+  t.equal(run.code, 1)
+  const { readFileSync } = await import('node:fs')
+  const read = (seq: number, file: string): string => readFileSync(`${dir}/out/${seq}/${file}`, 'utf8')
+  t.equal(read(1, 'stdout'), 'out 0\n')
+  t.equal(read(2, 'stderr'), 'err 3\n')
+  t.equal(read(1, 'exitcode'), '0\n')
+  t.equal(read(2, 'exitcode'), '3\n')
+  t.equal(read(2, 'cmd'), "sh -c 'echo out $0; echo err $0 >&2; exit $0' 3\n")
+  t.match(run.stdout, /out 0\n/, 'output is printed as well')
+})
