@@ -63,6 +63,10 @@ function unlessStopped<T>(promise: Promise<T>, signal: AbortSignal): Promise<T |
 async function runJobs(o: CliOptions, control: Control): Promise<number> {
   const joblog = o.joblog === undefined || o.dryRun ? undefined : new Joblog(o.joblog, o.resume)
   let source = inputs(o)
+  const showBar = !o.dryRun && (o.bar === 'always' || (o.bar === 'tty' && process.stderr.isTTY))
+  const bar = showBar ? new ProgressBar(process.stderr) : undefined
+  // Drawn at once ("0/?"), so a run still reading its arguments shows it is there.
+  bar?.update({}, true)
   let total: number | undefined
   if (o.bar !== 'off' || o.halt?.percent !== undefined) {
     // GNU parallel too reads every argument first for an ETA or a percentage.
@@ -72,7 +76,6 @@ async function runJobs(o: CliOptions, control: Control): Promise<number> {
   }
   if (o.dryRun) return dryRun(o, source)
 
-  const bar = o.bar === 'always' || (o.bar === 'tty' && process.stderr.isTTY) ? new ProgressBar(process.stderr) : undefined
   bar?.update({ total }, true)
   const printer = new OrderedPrinter(o.keepOrder, (output) => {
     bar?.clear()

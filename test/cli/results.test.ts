@@ -14,3 +14,15 @@ t.test('--results DIR keeps each job\'s stdout, stderr, exit code and command', 
   t.equal(read(2, 'cmd'), "sh -c 'echo out $0; echo err $0 >&2; exit $0' 3\n")
   t.match(run.stdout, /out 0\n/, 'output is printed as well')
 })
+
+t.test('--results exitcode is $? as sh gives it: 128 + signal, 127 for a program that never ran', async (t) => {
+  const dir = t.testdir()
+  const run = await forkpool(['-k', '--results', dir, '{}', ':::', 'no-such-program-xyz', 'sh'])
+  t.equal(run.code, 1)
+  const killed = await forkpool(['--results', `${dir}/sig`, 'sh', '-c', 'kill -TERM $$', ':::', 'x'])
+  t.equal(killed.code, 1)
+  const { readFileSync } = await import('node:fs')
+  t.equal(readFileSync(`${dir}/1/exitcode`, 'utf8'), '127\n')
+  t.equal(readFileSync(`${dir}/2/exitcode`, 'utf8'), '0\n')
+  t.equal(readFileSync(`${dir}/sig/1/exitcode`, 'utf8'), '143\n')
+})
