@@ -106,8 +106,8 @@ t.test('stop() kills the whole process group, grandchildren too', async (t) => {
 })
 
 t.test('stop() ends a shell job by the signal, with no exit code', async (t) => {
-  const run = await startCommand(spec({ command: 'sleep 95.17', shell: true, capture: true }))
-  t.ok(await eventually(async () => (await processesMatching('sleep 95.17')).length > 0))
+  const run = await startCommand(spec({ command: 'sleep 91.37', shell: true, capture: true }))
+  t.ok(await eventually(async () => (await processesMatching('sleep 91.37')).length > 0))
   run.stop('SIGTERM')
   const out = await run.outcome
   t.equal(out.exitCode, null)
