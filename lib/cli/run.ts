@@ -29,9 +29,20 @@ export async function run(o: CliOptions): Promise<number> {
     noMoreStarts.abort()
     killRunning.abort(new Error('interrupted (SIGINT)'))
   }
+  // Whoever reads our output has gone (`forkpool … | head -1`): stop as for Ctrl-C, leaving no child.
+  const control: Control = { noMoreStarts, killRunning, outputClosed: false }
+  const onOutputError = (): void => {
+    control.outputClosed = true
+    noMoreStarts.abort()
+    killRunning.abort(new Error('stdout closed'))
+  }
   process.on('SIGINT', onSigint)
+  process.stdout.on('error', onOutputError)
   try {
-    return await runJobs(o, { noMoreStarts, killRunning })
+    const status = await runJobs(o, control)
+    if (!control.outputClosed) return status
+    process.stderr.write('forkpool: stdout was closed: stopped the jobs\n')
+    return 255
   } finally {
     process.off('SIGINT', onSigint)
     if (o.groups === undefined) process.stdin.destroy()
@@ -43,6 +54,8 @@ export async function run(o: CliOptions): Promise<number> {
 interface Control {
   noMoreStarts: AbortController
   killRunning: AbortController
+  /** stdout failed (EPIPE): nothing more is written to it. */
+  outputClosed: boolean
 }
 
 /** Waits for `promise`, or for `signal` to abort, whichever comes first; leaves no listener behind. */
@@ -79,7 +92,7 @@ async function runJobs(o: CliOptions, control: Control): Promise<number> {
   bar?.update({ total }, true)
   const printer = new OrderedPrinter(o.keepOrder, (output) => {
     bar?.clear()
-    if (output.stdout !== '') process.stdout.write(output.stdout)
+    if (output.stdout !== '' && !control.outputClosed) process.stdout.write(output.stdout)
     if (output.stderr !== '') process.stderr.write(output.stderr)
   })
   const halt = o.halt && new HaltTracker(o.halt, () => total!)

@@ -42,3 +42,23 @@ t.test('OrderedPrinter: at once, or held until every earlier job is printed', as
   ordered.deliver(4, { stdout: 'four', stderr: '' })
   t.same(printed, ['one', 'two!', 'three', 'four'])
 })
+
+import { writeFileSync } from 'node:fs'
+import { startCli } from '../helpers/cli.js'
+import { eventually, processesMatching } from '../helpers/paths.js'
+
+t.test('stdout closed by its reader (| head -1): the jobs are stopped, no child left, exit 255', async (t) => {
+  const dir = t.testdir()
+  const marker = 'sleep 92.41'
+  // first ends at once; second ends once the test says so (its output then meets the closed pipe); third runs on.
+  const script = `echo $0; case $0 in first) ;; second) while [ ! -e ${dir}/go ]; do sleep 0.05; done ;; *) ${marker} ;; esac`
+  const { child, done } = startCli(['-j', '3', 'sh', '-c', script, ':::', 'first', 'second', 'third'])
+  await new Promise((resolve) => child.stdout!.once('data', resolve))
+  child.stdout!.destroy()
+  t.ok(await eventually(async () => (await processesMatching(marker)).length > 0, 10_000), 'the third job is running')
+  writeFileSync(`${dir}/go`, '')
+  const run = await done
+  t.equal(run.code, 255)
+  t.match(run.stderr, /forkpool: stdout was closed: stopped the jobs\n/)
+  t.same(await processesMatching(marker), [], 'no child left')
+})

@@ -6,10 +6,16 @@ t.test('replacement strings', async (t) => {
   t.equal(run.stdout, 'dir/sub/file.tar.gz|dir/sub/file.tar|file.tar.gz|dir/sub|file.tar|1|1\nplain|plain|plain|.|plain|2|1\n')
 })
 
-t.test('{%} numbers slots 1..N, one running job per slot', async (t) => {
-  const run = await forkpool(['-j', '3', 'sh', '-c', 'sleep 0.2; echo {%}', ':::', '1', '2', '3', '4', '5', '6'])
-  const slots = run.stdout.trim().split('\n').sort()
-  t.same(slots, ['1', '1', '2', '2', '3', '3'])
+t.test('{%} numbers slots 1..N, never two running jobs in one slot', async (t) => {
+  const dir = t.testdir()
+  // mkdir is atomic: a second job in a slot that is still held would fail it and say so.
+  const script = `mkdir ${dir}/slot-{%} || echo CLASH; echo {%}; sleep 0.2; rmdir ${dir}/slot-{%}`
+  const run = await forkpool(['-j', '3', '--shell', script, ':::', '1', '2', '3', '4', '5', '6'])
+  t.equal(run.code, 0)
+  t.notMatch(run.stdout, /CLASH/)
+  const slots = run.stdout.trim().split('\n')
+  t.equal(slots.length, 6)
+  t.same([...new Set(slots)].sort(), ['1', '2', '3'])
 })
 
 t.test('arguments with spaces, quotes and $ pass through untouched, without a shell', async (t) => {
