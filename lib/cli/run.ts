@@ -100,6 +100,7 @@ async function runJobs(o: CliOptions, control: Control): Promise<number> {
   const slots = new SlotPool(o.jobs)
   let done = 0
   let failed = 0
+  let fatal: { error: unknown } | undefined
 
   const finished = (seq: number, plan: JobPlan, result: JobResult): void => {
     // Jobs stopped by --halt now or Ctrl-C are neither counted nor logged: --resume runs them again.
@@ -135,7 +136,14 @@ async function runJobs(o: CliOptions, control: Control): Promise<number> {
     for (let retry = 1; retry <= o.retries && jobFailed(result) && !result.cancelled && !control.killRunning.signal.aborted; retry++) {
       result = await attempt(seq, plan)
     }
-    finished(seq, plan, result)
+    try {
+      finished(seq, plan, result)
+    } catch (error) {
+      // Recording the job failed (--results cannot write): stop everything, then report it.
+      fatal ??= { error }
+      control.noMoreStarts.abort()
+      control.killRunning.abort(error)
+    }
   }
 
   const running = new Set<Promise<void>>()
@@ -158,6 +166,7 @@ async function runJobs(o: CliOptions, control: Control): Promise<number> {
   await Promise.all(running)
   await pm.close()
   joblog?.close()
+  if (fatal) throw fatal.error
   if (bar) bar.finish()
   return halt?.exitStatus ?? Math.min(failed, 101)
 }

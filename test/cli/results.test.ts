@@ -26,3 +26,13 @@ t.test('--results exitcode is $? as sh gives it: 128 + signal, 127 for a program
   t.equal(readFileSync(`${dir}/2/exitcode`, 'utf8'), '0\n')
   t.equal(readFileSync(`${dir}/sig/1/exitcode`, 'utf8'), '143\n')
 })
+
+t.test('--results that cannot be written stops the run: one line, exit 255, no child left', async (t) => {
+  const marker = 'sleep 92.77'
+  // A file where the directory should be; job 2 is still running when job 1 cannot be recorded.
+  const run = await forkpool(['-j', '2', '--results', '/etc/hostname/results', 'sh', '-c', `test $0 = 1 || ${marker}`, ':::', '1', '2', '3'])
+  t.equal(run.code, 255)
+  t.match(run.stderr, /^forkpool: ENOTDIR: not a directory, mkdir '\/etc\/hostname\/results\/1'\n$/)
+  const { processesMatching } = await import('../helpers/paths.js')
+  t.same(await processesMatching(marker), [], 'job 2 was stopped, job 3 never started')
+})
