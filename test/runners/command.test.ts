@@ -64,6 +64,14 @@ t.test('a command that is not there is a result, not a throw', async (t) => {
   const cwdIsAFile = await (await startCommand(spec({ command: 'true', cwd: '/etc/hostname', capture: true }))).outcome
   t.equal(cwdIsAFile.error?.code, 'ENOTDIR')
   t.match(cwdIsAFile.error?.message, /cannot run true/)
+  // spawn threw before any process existed: there is nothing to stop.
+  const never = await startCommand(spec({ command: 'true', cwd: '/etc/hostname', capture: true }))
+  t.equal(never.pid, null)
+  t.doesNotThrow(() => never.stop('SIGKILL'))
+  // A job with input goes through execa, which reports a missing program its own way.
+  const withInput = await (await startCommand(spec({ command: 'no-such-command-xyz', input: 'x' }))).outcome
+  t.equal(withInput.error?.code, 'ENOENT')
+  t.match(withInput.error?.message, /command not found: no-such-command-xyz/)
 })
 
 t.test('output past the buffer limit fails the job with a clear error', async (t) => {
@@ -75,6 +83,15 @@ t.test('output past the buffer limit fails the job with a clear error', async (t
   const big = await (await startCommand(spec({ command: 'head', args: ['-c', '40000000', '/dev/zero'], capture: true }))).outcome
   t.equal(big.error?.name, 'MaxBufferError')
   t.equal(big.stdout?.length, 32 * 1024 * 1024)
+  // The limit holds for stderr too, each stream on its own.
+  const noisy = await (await startCommand(spec({ command: 'sh', args: ['-c', 'echo fine; head -c 5000 /dev/zero >&2'], capture: true, maxBuffer: 1000 }))).outcome
+  t.equal(noisy.error?.name, 'MaxBufferError')
+  t.equal(noisy.stdout, 'fine\n')
+  t.equal(noisy.stderr?.length, 1000)
+  // Through a shell (execa's path) the limit means the same.
+  const viaShell = await (await startCommand(spec({ command: 'head -c 5000 /dev/zero', shell: true, capture: true, maxBuffer: 1000 }))).outcome
+  t.equal(viaShell.error?.name, 'MaxBufferError')
+  t.equal(viaShell.stdout?.length, 1000)
 })
 
 t.test('stop() kills the whole process group, grandchildren too', async (t) => {
@@ -89,6 +106,15 @@ t.test('stop() kills the whole process group, grandchildren too', async (t) => {
     t.ok(await eventually(async () => (await processesMatching(marker)).length === 0, 5000), 'no process is left')
     run.stop('SIGKILL')
   }
+})
+
+t.test('stop() ends a shell job by the signal, with no exit code', async (t) => {
+  const run = await startCommand(spec({ command: 'sleep 91.37', shell: true, capture: true }))
+  t.ok(await eventually(async () => (await processesMatching('sleep 91.37')).length > 0))
+  run.stop('SIGTERM')
+  const out = await run.outcome
+  t.equal(out.exitCode, null)
+  t.equal(out.signal, 'SIGTERM')
 })
 
 t.test('stop() after the group ignored TERM: KILL still reaches it', async (t) => {

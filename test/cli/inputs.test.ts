@@ -1,0 +1,41 @@
+import t from 'tap'
+import { forkpool } from '../helpers/cli.js'
+
+t.test('runs the command once per argument, appending it when no replacement string appears', async (t) => {
+  const run = await forkpool(['-k', 'echo', 'got', ':::', 'a', 'b', 'c'])
+  t.equal(run.code, 0)
+  t.equal(run.stdout, 'got a\ngot b\ngot c\n')
+  t.equal(run.stderr, '')
+})
+
+t.test('several ::: groups: every combination, first group slowest; {1} {2} pick a group', async (t) => {
+  const run = await forkpool(['-k', '--', 'echo', '{2}-{1}', ':::', 'a', 'b', ':::', 'x', 'y'])
+  t.equal(run.stdout, 'x-a\ny-a\nx-b\ny-b\n')
+  const appended = await forkpool(['-k', 'echo', ':::', 'a', ':::', '1', '2'])
+  t.equal(appended.stdout, 'a 1\na 2\n')
+})
+
+t.test('arguments from stdin, one per line, or NUL-separated with -0 (newlines inside)', async (t) => {
+  const lines = await forkpool(['-k', 'printf', '[%s]\\n'], { input: 'one\ntwo words\n$x\n' })
+  t.equal(lines.stdout, '[one]\n[two words]\n[$x]\n')
+  const nul = await forkpool(['-k', '-0', 'printf', '[%s]\\n'], { input: 'line one\nline two\0second\0' })
+  t.equal(nul.stdout, '[line one\nline two]\n[second]\n')
+  const unterminated = await forkpool(['-k', 'echo'], { input: 'a\nb' })
+  t.equal(unterminated.stdout, 'a\nb\n')
+})
+
+import { cartesian, records } from '../../dist/lib/cli/inputs.js'
+
+t.test('cartesian: every combination in GNU parallel\'s order; an empty group gives none', async (t) => {
+  t.same([...cartesian([['a', 'b'], ['1', '2', '3']])], [['a', '1'], ['a', '2'], ['a', '3'], ['b', '1'], ['b', '2'], ['b', '3']])
+  t.same([...cartesian([['only']])], [['only']])
+  t.same([...cartesian([['a'], []])], [])
+})
+
+t.test('records: split across chunks, no empty record after a final separator, empty records kept inside', async (t) => {
+  async function* chunks(...parts: string[]) { yield* parts }
+  const all = async (it: AsyncIterable<string>) => { const out: string[] = []; for await (const r of it) out.push(r); return out }
+  t.same(await all(records(chunks('ab', 'c\nd', 'e\n\nf\n'), '\n')), ['abc', 'de', '', 'f'])
+  t.same(await all(records(chunks('x\0y'), '\0')), ['x', 'y'])
+  t.same(await all(records(chunks(), '\n')), [])
+})

@@ -1,0 +1,54 @@
+import t from 'tap'
+import { forkpool } from '../helpers/cli.js'
+
+t.test('--shell runs a command line through /bin/sh, arguments quoted', async (t) => {
+  const run = await forkpool(['-k', '--shell', 'echo {} | tr a-z A-Z', ':::', 'abc', "it's $HOME"])
+  t.equal(run.stdout, "ABC\nIT'S $HOME\n")
+  const appended = await forkpool(['-k', '--shell', 'echo', ':::', 'a b', '$c'])
+  t.equal(appended.stdout, 'a b\n$c\n')
+})
+
+t.test('a program that is not there fails its job with a clear line', async (t) => {
+  const run = await forkpool(['no-such-program-xyz', ':::', 'a'])
+  t.equal(run.code, 1)
+  t.match(run.stderr, /forkpool: job 1: command not found: no-such-program-xyz/)
+  // An argument that expands to an empty program name is refused by the library: that job fails, the rest run.
+  const empty = await forkpool(['-k', '{}', ':::', '', 'true'])
+  t.equal(empty.code, 1)
+  t.match(empty.stderr, /forkpool: job 1: job.command must be a non-empty string/)
+})
+
+import { planJob } from '../../dist/lib/cli/job-plan.js'
+import { worker } from '../helpers/paths.js'
+
+t.test('planJob: argv, shell line, worker data', async (t) => {
+  const input = { args: ['a b'], seq: 1, slot: 1 }
+  const base = { command: ['echo', '{}'], shell: false, lineBuffer: false, worker: undefined, isolation: 'process' as const }
+  t.same(planJob(base, input), { spec: { command: 'echo', args: ['a b'], capture: true }, display: "echo 'a b'" })
+  t.same(planJob({ ...base, shell: true, lineBuffer: true }, input), { spec: { command: "echo 'a b'", shell: true, capture: false }, display: "echo 'a b'" })
+  t.same(planJob({ ...base, command: [], worker: 'w.js' }, { args: ['{"n":1}'], seq: 1, slot: 1 }),
+    { spec: { worker: 'w.js', isolation: 'process', data: { n: 1 } }, display: `w.js '{"n":1}'` })
+  t.same(planJob({ ...base, command: [], worker: 'w.js' }, { args: ['1', '"x"'], seq: 1, slot: 1 }).spec, { worker: 'w.js', isolation: 'process', data: [1, 'x'] })
+  t.match(planJob({ ...base, command: [], worker: 'w.js' }, { args: ['nope'], seq: 1, slot: 1 }), { error: { name: 'SyntaxError', message: /the argument is not JSON/ } })
+})
+
+t.test('--worker: each stdin line is JSON data, each result one JSON line, in input order with -k', async (t) => {
+  const run = await forkpool(['-k', '--worker', worker('square')], { input: '3\n\n4\n 5 \n' })
+  t.equal(run.code, 0)
+  t.same(run.stdout.trim().split('\n').map((line) => JSON.parse(line)), [
+    { ident: '1', exitCode: 0, data: 9, error: null },
+    { ident: '2', exitCode: 0, data: 16, error: null },
+    { ident: '3', exitCode: 0, data: 25, error: null },
+  ], 'blank lines carry no job')
+})
+
+t.test('--worker failures: a throw, a bad JSON line; --isolation thread; ::: arguments', async (t) => {
+  const run = await forkpool(['-k', '--worker', worker('faults'), '--isolation', 'thread'], { input: '{"mode":"ok","value":[1]}\n{"mode":"throw"}\nnot json\n' })
+  t.equal(run.code, 2)
+  const [ok, thrown, bad] = run.stdout.trim().split('\n').map((line) => JSON.parse(line))
+  t.same(ok, { ident: '1', exitCode: 0, data: [1], error: null })
+  t.match(thrown, { ident: '2', exitCode: 1, data: null, error: { name: 'RangeError', message: 'asked to throw in 2' } })
+  t.match(bad, { ident: '3', exitCode: null, error: { name: 'SyntaxError', message: /not JSON.*not json/ } })
+  const groups = await forkpool(['-k', '--worker', worker('square'), ':::', '6', '7'])
+  t.same(groups.stdout.trim().split('\n').map((line) => JSON.parse(line).data), [36, 49])
+})

@@ -1,0 +1,58 @@
+import t from 'tap'
+import { forkpool } from '../helpers/cli.js'
+
+t.test('replacement strings', async (t) => {
+  const run = await forkpool(['-k', '-j', '1', 'echo', '{}|{.}|{/}|{//}|{/.}|{#}|{%}', ':::', 'dir/sub/file.tar.gz', 'plain'])
+  t.equal(run.stdout, 'dir/sub/file.tar.gz|dir/sub/file.tar|file.tar.gz|dir/sub|file.tar|1|1\nplain|plain|plain|.|plain|2|1\n')
+})
+
+t.test('{%} numbers slots 1..N, never two running jobs in one slot', async (t) => {
+  const dir = t.testdir()
+  // mkdir is atomic: a second job in a slot that is still held would fail it and say so.
+  const script = `mkdir ${dir}/slot-{%} || echo CLASH; echo {%}; sleep 0.2; rmdir ${dir}/slot-{%}`
+  const run = await forkpool(['-j', '3', '--shell', script, ':::', '1', '2', '3', '4', '5', '6'])
+  t.equal(run.code, 0)
+  t.notMatch(run.stdout, /CLASH/)
+  const slots = run.stdout.trim().split('\n')
+  t.equal(slots.length, 6)
+  t.same([...new Set(slots)].sort(), ['1', '2', '3'])
+})
+
+t.test('arguments with spaces, quotes and $ pass through untouched, without a shell', async (t) => {
+  const odd = [`it's "quoted"`, 'two  spaces', '$HOME and `date`', '*']
+  const run = await forkpool(['-k', 'printf', '[%s]\\n', ':::', ...odd])
+  t.equal(run.stdout, odd.map((a) => `[${a}]\n`).join(''))
+})
+
+import { expandArgv, expandShellLine, hasReplacement, shellQuote, transform } from '../../dist/lib/cli/replace.js'
+
+t.test('transform: GNU parallel\'s {.} {/} {//} {/.}', async (t) => {
+  const cases: Array<[string, string, string, string, string]> = [
+    // value, {.}, {/}, {//}, {/.}
+    ['a/b.c/d', 'a/b.c/d', 'd', 'a/b.c', 'd'],
+    ['x.tar.gz', 'x.tar', 'x.tar.gz', '.', 'x.tar'],
+    ['/abs/f.txt', '/abs/f', 'f.txt', '/abs', 'f'],
+    ['.hidden', '', '.hidden', '.', ''],
+  ]
+  for (const [value, dot, base, dir, baseDot] of cases) {
+    t.same([transform(value, '.'), transform(value, '/'), transform(value, '//'), transform(value, '/.'), transform(value, '')], [dot, base, dir, baseDot, value], value)
+  }
+})
+
+t.test('shellQuote leaves plain words alone and quotes the rest', async (t) => {
+  t.equal(shellQuote('a/b-c.d_e:f,g=h+i@j%k'), 'a/b-c.d_e:f,g=h+i@j%k')
+  t.equal(shellQuote(''), "''")
+  t.equal(shellQuote("it's"), `'it'\\''s'`)
+  t.equal(shellQuote('$x y'), `'$x y'`)
+})
+
+t.test('expandArgv and expandShellLine', async (t) => {
+  const input = { args: ['a b', 'c.d'], seq: 4, slot: 2 }
+  t.equal(hasReplacement(['echo', 'x']), false)
+  t.equal(hasReplacement(['echo', 'x{#}y']), true)
+  t.same(expandArgv(['echo', 'x'], input), ['echo', 'x', 'a b', 'c.d'])
+  t.same(expandArgv(['echo', '{}', '{2.}', '{#}/{%}', '{3}'], input), ['echo', 'a b c.d', 'c', '4/2', ''])
+  t.equal(expandShellLine(['echo', '{1}', '|', 'cat'], input), "echo 'a b' | cat")
+  t.equal(expandShellLine(['echo'], input), "echo 'a b' c.d")
+  t.equal(expandShellLine(['echo {}'], input), "echo 'a b' c.d")
+})

@@ -1,0 +1,92 @@
+import t from 'tap'
+import { forkpool } from '../helpers/cli.js'
+
+t.test('exit status: 0, the number of failed jobs, 101 past 100', async (t) => {
+  t.equal((await forkpool(['true', ':::', '1', '2'])).code, 0)
+  const some = await forkpool(['sh', '-c', 'exit $0', ':::', '0', '3', '0', '1', '2'])
+  t.equal(some.code, 3)
+  const many = Array.from({ length: 102 }, (_, i) => String(i))
+  t.equal((await forkpool(['-j', '4', 'false', ':::', ...many])).code, 101)
+})
+
+t.test('--timeout stops a job (bare numbers are seconds) and fails it', async (t) => {
+  const run = await forkpool(['-k', '--timeout', '0.3', 'sh', '-c', 'sleep $0; echo $0', ':::', '0.01', '5'])
+  t.equal(run.code, 1)
+  t.equal(run.stdout, '0.01\n')
+  t.match(run.stderr, /forkpool: job 2 timed out and was stopped: sh -c 'sleep \$0; echo \$0' 5/)
+  t.equal((await forkpool(['--timeout', '2s', 'true', ':::', '1'])).code, 0)
+})
+
+t.test('--retries runs a failed job again, up to N more times', async (t) => {
+  const dir = t.testdir()
+  // Each try appends a line; the job succeeds on its third try.
+  const script = `echo x >> ${dir}/tries; test $(wc -l < ${dir}/tries) -ge 3`
+  const run = await forkpool(['--retries', '2', 'sh', '-c', script, ':::', 'job'])
+  t.equal(run.code, 0)
+  const fails = await forkpool(['--retries', '3', 'sh', '-c', `echo $0 >> ${dir}/always; exit 4`, ':::', 'x'])
+  t.equal(fails.code, 1)
+  const { readFileSync } = await import('node:fs')
+  t.equal(readFileSync(`${dir}/always`, 'utf8'), 'x\nx\nx\nx\n', 'one try and three retries')
+})
+
+t.test('--dry-run prints the commands, quoted, and runs nothing', async (t) => {
+  const dir = t.testdir()
+  const run = await forkpool(['--dry-run', '-j', '2', 'touch', `${dir}/{#}-{%}`, ':::', 'a b', 'c'])
+  t.equal(run.code, 0)
+  t.equal(run.stdout, `touch ${dir}/1-1\ntouch ${dir}/2-2\n`)
+  const quoted = await forkpool(['--dry-run', 'echo', ':::', "it's", 'a b'])
+  t.equal(quoted.stdout, `echo 'it'\\''s'\necho 'a b'\n`)
+  const { readdirSync } = await import('node:fs')
+  t.same(readdirSync(dir), [], 'nothing ran')
+})
+
+t.test('-j N% of the cores and the default: every job runs', async (t) => {
+  t.equal((await forkpool(['-j', '50%', '-k', 'echo', ':::', '1', '2'])).stdout, '1\n2\n')
+  t.equal((await forkpool(['-k', 'echo', ':::', '1', '2'])).stdout, '1\n2\n')
+})
+
+import { readFileSync } from 'node:fs'
+import { eventually, processesMatching } from '../helpers/paths.js'
+import { startCli } from '../helpers/cli.js'
+
+t.test('Ctrl-C (SIGINT): no new jobs, running ones killed TERM then KILL, joblog written, exit 130, no child left', async (t) => {
+  const log = `${t.testdir()}/log`
+  const marker = 'sleep 93.21'
+  // Job 1 ends at once; jobs 2 and 3 run on, job 3 ignoring TERM; jobs 4 and 5 wait for a slot.
+  const script = `case $0 in 1) echo quick;; 3) trap "" TERM; ${marker};; *) ${marker};; esac`
+  const { child, done } = startCli(['-j', '3', '--joblog', log, 'sh', '-c', script, ':::', '1', '2', '3', '4', '5'])
+  t.ok(await eventually(async () => (await processesMatching(marker)).length >= 4, 10_000), 'jobs 2 and 3 are running (sh and sleep each)')
+  child.kill('SIGINT')
+  const run = await done
+  t.equal(run.code, 130)
+  t.equal(run.stdout, 'quick\n')
+  t.same(await processesMatching(marker), [], 'no child left, the TERM-deaf one included')
+  const records = readFileSync(log, 'utf8').trimEnd().split('\n').slice(1)
+  t.same(records.map((r) => r.split('\t')[0]), ['1'], 'the finished job is logged; killed ones are not, so --resume runs them')
+})
+
+t.test('SIGINT while waiting for more stdin stops at once', async (t) => {
+  const { child, done } = startCli(['--line-buffer', 'echo'], { input: null })
+  let seen = ''
+  child.stdout!.on('data', (chunk: string) => (seen += chunk))
+  child.stdin!.write('a\n')
+  t.ok(await eventually(() => seen === 'a\n', 10_000), 'the first job ran: the command is up and waits for the next line')
+  child.kill('SIGINT')
+  const run = await done
+  t.equal(run.code, 130)
+  t.equal(run.stdout, 'a\n')
+})
+
+t.test('SIGINT while reading every argument first (--bar) stops at once', async (t) => {
+  const { child, done } = startCli(['--force-bar', 'echo'], { input: null })
+  let seen = ''
+  child.stderr!.on('data', (chunk: string) => (seen += chunk))
+  child.stdin!.write('a\n')
+  // The bar shows at once, with the number of jobs unknown until stdin ends.
+  t.ok(await eventually(() => seen.includes('0/?'), 10_000), 'the command is up, reading stdin')
+  child.kill('SIGINT')
+  const run = await done
+  t.equal(run.code, 130)
+  t.equal(run.stdout, '', 'no job ran')
+  t.equal(seen, run.stderr)
+})
