@@ -12,10 +12,14 @@ export interface ThreadTask {
 
 export type ThreadReply = WorkerReply & { threadId: number }
 
-/** Messages on the pool's stop channel: the parent asks a task to stop; a thread says a task cannot hear it. */
-export type StopMessage = { stop: number } | { deaf: number }
+/**
+ * Messages on the pool's stop channel: the parent asks a task to stop; a thread says a task
+ * cannot hear it, or that it is running a task (its thread id, and how many tasks it has run).
+ */
+export type StopMessage = { stop: number } | { deaf: number } | { running: number; threadId: number; uses: number }
 
 const running = new Map<number, CallContext>()
+let tasksRun = 0
 const channel = new BroadcastChannel((workerData as { stopChannel: string }).stopChannel)
 channel.unref()
 channel.onmessage = (event) => {
@@ -30,6 +34,7 @@ channel.onmessage = (event) => {
 export default async function runTask(task: ThreadTask): Promise<ThreadReply> {
   const ctx = new CallContext(task.ident)
   running.set(task.taskId, ctx)
+  channel.postMessage({ running: task.taskId, threadId, uses: ++tasksRun } satisfies StopMessage)
   try {
     const reply = await callWorker(task.url, task.data, ctx)
     if (reply.ok && typeof reply.data === 'object' && reply.data !== null) {

@@ -31,6 +31,7 @@ export class ThreadRunner {
   readonly stopChannelName = `forkpool:${process.pid}:${++pools}`
   readonly #stopChannel = new BroadcastChannel(this.stopChannelName)
   readonly #deaf = new Map<number, () => void>()
+  readonly #reported = new Map<number, (threadId: number, uses: number) => void>()
   readonly #retired = new Set<Pool>()
 
   constructor(size: number) {
@@ -39,6 +40,7 @@ export class ThreadRunner {
     this.#stopChannel.onmessage = (event) => {
       const message = (event as { data: StopMessage }).data
       if ('deaf' in message) this.#deaf.get(message.deaf)?.()
+      if ('running' in message) this.#reported.get(message.running)?.(message.threadId, message.uses)
     }
   }
 
@@ -87,6 +89,9 @@ export class ThreadRunner {
     const kill = new AbortController()
     const task: ThreadTask = { taskId, url: spec.url, ident, data: spec.data }
     this.#deaf.set(taskId, () => kill.abort())
+    // The thread says which it is once it takes the task; until then the job's thread is unknown.
+    let thread: { threadId: number | null; uses: number } = { threadId: null, uses: 1 }
+    this.#reported.set(taskId, (threadId, uses) => (thread = { threadId, uses }))
     piscina.run(task, { signal: kill.signal }).then(
       (reply: ThreadReply) => outcome.settle({
         exitCode: reply.exitCode,
@@ -98,6 +103,7 @@ export class ThreadRunner {
       (error: unknown) => outcome.settle(threadFailure(error, kill.signal.aborted)),
     ).finally(() => {
       this.#deaf.delete(taskId)
+      this.#reported.delete(taskId)
       pool.running--
       this.#closeIfDone(pool)
     })
@@ -105,6 +111,12 @@ export class ThreadRunner {
       kind: 'thread',
       pid: null,
       outcome: outcome.promise,
+      get threadId() {
+        return thread.threadId
+      },
+      get uses() {
+        return thread.uses
+      },
       stop: (signal) => {
         if (outcome.settled) return
         if (signal === 'SIGKILL') kill.abort()
