@@ -25,10 +25,10 @@ export function applyOverlap(name: string, policy: OverlapPolicy, older: InFligh
   return older.map((entry) => entry.ended)
 }
 
-/** Resolves when every promise has; rejects with the signal's reason if it aborts first. */
+/** Resolves when every promise has; rejects with the signal's reason if it is or becomes aborted first. */
 export function waitUnlessAborted(promises: Array<Promise<void>>, signal: AbortSignal): Promise<void> {
-  if (promises.length === 0) return Promise.resolve()
   if (signal.aborted) return Promise.reject(signal.reason)
+  if (promises.length === 0) return Promise.resolve()
   return new Promise((resolve, reject) => {
     const onAbort = (): void => reject(signal.reason)
     signal.addEventListener('abort', onAbort, { once: true })
