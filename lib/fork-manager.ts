@@ -134,14 +134,13 @@ export class ForkManager {
     this.#running.add(supervised)
     this.#control.running(entry, supervised)
 
-    const onAbort = (): void => supervised.stop({ cancelled: true, reason: entry.signal.reason })
-    entry.signal.addEventListener('abort', onAbort, { once: true })
-    if (entry.signal.aborted) onAbort()
+    // Also a cancel that came while the job was being launched.
+    const stopOnCancel = entry.whenCancelled((reason) => supervised.stop({ cancelled: true, reason }))
 
     const info: JobStartInfo = { ident, kind: execution.kind, pid: execution.pid, startedAt: supervised.startedAt }
     this.#emit(this.#onStart, info)
     const result = supervised.result.then(async (r) => {
-      entry.signal.removeEventListener('abort', onAbort)
+      stopOnCancel()
       // The slot is held until every results() stream has room for r: a slow reader slows the pool.
       await this.#control.ended(entry, r, true)
       this.#running.delete(supervised)

@@ -78,6 +78,14 @@ export class InFlightEntry {
     this.#controller.abort(reason)
   }
 
+  /** Calls `stop` with the reason once the job is cancelled, at once if it already is; returns the unsubscribe. */
+  whenCancelled(stop: (reason: unknown) => void): () => void {
+    const onAbort = (): void => stop(this.signal.reason)
+    if (this.signal.aborted) onAbort()
+    else this.signal.addEventListener('abort', onAbort, { once: true })
+    return () => this.signal.removeEventListener('abort', onAbort)
+  }
+
   running(job: SupervisedJob): void {
     this.#job = job
   }

@@ -11,18 +11,21 @@ t.test('pm.cancel by name stops a running command, process worker and thread wor
   pm.runOnFinish((r) => finished.push(r))
   const marker = 'sleep 91.27'
   const command = await pm.start('cmd', { command: 'sh', args: ['-c', `${marker} & wait`] }, { name: 'c' })
-  const proc = await pm.start('cancel-proc-91', { worker: worker('faults'), data: { mode: 'hang' } }, { name: 'p' })
+  const proc = await pm.start('cancel-proc-91', { worker: worker('faults'), data: { mode: 'spawn-sleeper', value: 91.28 } }, { name: 'p' })
   const thread = await pm.start('thr', { worker: worker('faults'), data: { mode: 'hang' }, isolation: 'thread' }, { name: 't' })
   t.ok(await eventually(async () => (await processesMatching(marker)).length === 2))
-  await new Promise((r) => setTimeout(r, 300)) // let the workers reach their wait
+  // The worker's grandchild runs once the worker is at its wait, listening to ctx.signal.
+  t.ok(await eventually(async () => (await processesMatching('sleep 91.28')).length === 1, 10_000))
   t.equal(pm.cancel('c', 'by name'), 1)
   t.equal(pm.cancel('p', 'by name'), 1)
   t.equal(pm.cancel('t', 'by name'), 1)
   t.match(await command.result, { cancelled: true, cancelReason: 'by name', signal: 'SIGTERM', kind: 'command' })
   t.match(await proc.result, { cancelled: true, cancelReason: 'by name', kind: 'process', exitCode: 1, error: { name: 'AbortError' } })
-  t.match(await thread.result, { cancelled: true, cancelReason: 'by name', kind: 'thread', exitCode: 1, error: { name: 'AbortError' } })
+  // exit code 1 when the worker heard the stop, null when it was terminated before it listened.
+  t.match(await thread.result, { cancelled: true, cancelReason: 'by name', kind: 'thread', error: { name: 'AbortError' } })
   t.ok(await gone(marker), 'the command left no process')
   t.ok(await gone('cancel-proc-91'), 'the worker process is gone')
+  t.ok(await gone('sleep 91.28'), "and the process it started")
   t.same(finished.map((r) => r.ident).sort(), ['cancel-proc-91', 'cmd', 'thr'])
   t.equal(pm.cancel('c'), 0, 'nothing of that name is left')
   await pm.close()

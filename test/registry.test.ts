@@ -57,3 +57,16 @@ t.test('uses counts the jobs a pool thread has run', async (t) => {
   await second.result
   await pm.close()
 })
+
+t.test('a cancel that comes while a job is being launched stops it as soon as it runs', async (t) => {
+  const { InFlightEntry } = await import('../dist/lib/registry.js')
+  const entry = new InFlightEntry('x', { type: 'command', command: 'true', args: [], capture: false, maxBuffer: 1, shell: false }, 'command', {}, 1000, undefined)
+  const reasons: unknown[] = []
+  const unsubscribe = entry.whenCancelled((reason) => reasons.push(reason))
+  entry.cancel('first')
+  entry.cancel('second')
+  t.same(reasons, ['first'], 'the first reason wins')
+  unsubscribe()
+  entry.whenCancelled((reason) => reasons.push(`late ${reason}`))
+  t.same(reasons, ['first', 'late first'], 'already cancelled: called at once')
+})

@@ -15,8 +15,8 @@ const READ_ROUTES: Record<string, Route> = {
   stats: { name: 'stats' },
 }
 
-export function routeRequest(method: string | undefined, target: string | undefined): Routing {
-  const segments = pathSegments(target ?? '')
+export function routeRequest(method: string | undefined, target: string): Routing {
+  const segments = pathSegments(target)
   if (segments === null) return { status: 400, error: 'malformed request path' }
   const read = segments.length === 1 ? READ_ROUTES[segments[0]!] : undefined
   if (read !== undefined) {

@@ -64,7 +64,8 @@ export async function serveStatus(source: StatusSource, options: StatusOptions =
   function respond(req: IncomingMessage, res: ServerResponse): void {
     // A loopback server answers only to loopback names: a page elsewhere cannot reach it by DNS rebinding.
     if (loopbackOnly && !LOOPBACK_HOSTS.has(hostName(req.headers.host))) return send(res, 400, { error: 'bad Host header' })
-    const routing = routeRequest(req.method, req.url)
+    // A server request always has a url (only client-side messages lack one).
+    const routing = routeRequest(req.method, req.url!)
     if ('status' in routing) {
       if (routing.status === 405) res.setHeader('allow', routing.allow)
       return send(res, routing.status, { error: routing.error })
