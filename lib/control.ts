@@ -27,6 +27,7 @@ export class ControlPlane {
   readonly #handles = new WeakMap<JobHandle, InFlightEntry>()
   readonly #overlapWaits = new WeakMap<InFlightEntry, Array<Promise<void>>>()
   readonly #servers = new Set<StatusServer>()
+  #closed = false
 
   constructor(options: ControlOptions) {
     this.#onOverlap = options.onOverlap === undefined ? 'cancel-old' : overlapPolicy(options.onOverlap, 'onOverlap')
@@ -112,6 +113,7 @@ export class ControlPlane {
   async serveStatus(source: StatusSource, options?: StatusOptions): Promise<StatusServer> {
     // node:http is loaded only by a manager that serves its status.
     const { serveStatus } = await import('./status/server.js')
+    if (this.#closed) throw new Error('ForkManager is closed: serveStatus() after close() would serve nothing')
     const server = await serveStatus(source, options)
     this.#servers.add(server)
     return server
@@ -124,6 +126,7 @@ export class ControlPlane {
 
   /** Every job has ended: result streams end and status servers close. */
   async closed(): Promise<void> {
+    this.#closed = true
     this.#results.close()
     await Promise.all([...this.#servers].map((server) => server.close()))
   }

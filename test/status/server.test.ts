@@ -21,6 +21,7 @@ t.test('without serveStatus no port is opened', async (t) => {
   await pm.close()
   t.ok(await eventually(() => listening() === before, 1000), "the manager's close() closes it too")
   await srv.close()
+  await t.rejects(pm.serveStatus(), { message: 'ForkManager is closed: serveStatus() after close() would serve nothing' })
 })
 
 t.test('every route, every status code', async (t) => {
