@@ -1,6 +1,7 @@
 // pm.results(): a Channel-backed stream of JobResults (lib/results.ts).
 import t from 'tap'
 import { ForkManager, type JobResult } from '../dist/lib/index.js'
+import { eventually } from './helpers/paths.js'
 
 const settledWithin = async (p: Promise<unknown>, ms: number) =>
   Promise.race([p.then(() => true), new Promise((r) => setTimeout(() => r(false), ms))])
@@ -52,7 +53,7 @@ t.test('close() does not wait for an unread stream; the stream still gets every 
   const handles = []
   for (const ident of ['a', 'b', 'c', 'd']) handles.push(await pm.start(ident, { command: 'sleep', args: ['0.1'] }))
   await handles[0]!.result
-  await new Promise((r) => setTimeout(r, 100))
+  t.ok(await eventually(() => pm.inFlight().length === 0), 'every job has ended')
   t.equal(pm.runningCount, 3, 'three ended jobs hold their slots: the stream is full')
   await pm.close()
   t.equal(pm.runningCount, 0)
