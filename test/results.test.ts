@@ -10,9 +10,9 @@ t.test('yields each JobResult as it finishes and ends after close()', async (t) 
   const pm = new ForkManager({ maxProcs: 3 })
   const stream = pm.results()
   const producer = (async () => {
-    await pm.start('slow', { command: 'sleep', args: ['0.3'] })
+    await pm.start('slow', { command: 'sleep', args: ['0.8'] })
     await pm.start('fast', { command: 'true' })
-    await pm.start('mid', { command: 'sleep', args: ['0.1'] })
+    await pm.start('mid', { command: 'sleep', args: ['0.4'] })
     await pm.close()
   })()
   const seen: string[] = []
@@ -52,11 +52,12 @@ t.test('close() does not wait for an unread stream; the stream still gets every 
   const stream = pm.results({ capacity: 1 })
   const handles = []
   for (const ident of ['a', 'b', 'c', 'd']) handles.push(await pm.start(ident, { command: 'sleep', args: ['0.1'] }))
-  await handles[0]!.result
-  t.ok(await eventually(() => pm.inFlight().length === 0), 'every job has ended')
+  // Not handles[0].result: whichever job ends first fills the stream, and the others' results wait.
+  t.ok(await eventually(() => pm.inFlight().length === 0, 10_000), 'every job has ended')
   t.equal(pm.runningCount, 3, 'three ended jobs hold their slots: the stream is full')
   await pm.close()
   t.equal(pm.runningCount, 0)
+  for (const h of handles) t.equal((await h.result).exitCode, 0)
   const seen: string[] = []
   for await (const r of stream) seen.push(r.ident)
   t.same(seen.sort(), ['a', 'b', 'c', 'd'])
