@@ -2,6 +2,7 @@
 // with a JobResult, reported to callbacks and to the promise of its handle.
 
 import { availableParallelism, constants } from 'node:os'
+import { ControlPlane } from './control.js'
 import { cancelledBeforeStart, SupervisedJob } from './job.js'
 import { normalizeJob, type NormalizedJob } from './job-spec.js'
 import { describe } from './primitives/describe.js'
@@ -12,7 +13,12 @@ import type { Execution } from './runners/execution.js'
 import { startInline } from './runners/inline.js'
 import { startProcessWorker } from './runners/process.js'
 import { ThreadRunner } from './runners/thread.js'
-import type { Duration, JobHandle, JobKind, JobResult, JobSpec, JobStartInfo, StartOptions } from './types.js'
+import type { Duration, JobHandle, JobKind, JobResult, JobSpec, JobStartInfo, OverlapPolicy, StartOptions } from './types.js'
+import type { Logger } from './log.js'
+import type { InFlightEntry, InFlightRecord } from './registry.js'
+import type { ResultsOptions } from './results.js'
+import type { JobStats } from './stats.js'
+import type { StatusOptions, StatusServer } from './status/server.js'
 
 export interface ForkManagerOptions {
   /** How many jobs run at once. Default: os.availableParallelism(). 0: the serial debug mode. */
@@ -21,6 +27,10 @@ export interface ForkManagerOptions {
   timeout?: Duration
   /** Time between SIGTERM and SIGKILL when a job is stopped. Default '5s'. */
   killGrace?: Duration
+  /** What a start of a named job does while another job of that name is in flight. Default 'cancel-old'. */
+  onOverlap?: OverlapPolicy
+  /** Where job lines go (pino-compatible). Default: util.debuglog('forkpool'), shown by NODE_DEBUG=forkpool. */
+  logger?: Logger
   /**
    * On SIGINT or SIGTERM, shut down (passing that signal on to the jobs), then let the signal
    * end this process as it would have (or, where it is ignored, exit with 128 + its number once
@@ -51,7 +61,7 @@ export class ForkManager {
   #queued = 0
   #threads: ThreadRunner | undefined
   #closing: Promise<void> | undefined
-  /** Aborted by shutdown(): jobs waiting for a slot give up. */
+  /** Aborted by shutdown(): a job woken for a slot in that same turn does not start. */
   readonly #admission = new AbortController()
   readonly #signalHandlers = new Map<NodeJS.Signals, () => void>()
   readonly #onStart: Array<(info: JobStartInfo) => void> = []
@@ -59,6 +69,7 @@ export class ForkManager {
   readonly #onWait: WaitTick[] = []
   readonly #waiters: Waiter[] = []
   readonly #nextFinish: Array<(result: JobResult | undefined) => void> = []
+  readonly #control: ControlPlane
 
   constructor(options: ForkManagerOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new TypeError(`ForkManager options must be an object, got ${describe(options)}`)
@@ -66,6 +77,7 @@ export class ForkManager {
     this.#cap = new Semaphore(Math.max(1, this.#maxProcs))
     this.#timeoutMs = timeoutOption(options.timeout, 'timeout', DEFAULT_TIMEOUT_MS)
     this.#killGraceMs = timeoutOption(options.killGrace, 'killGrace', DEFAULT_KILL_GRACE_MS)
+    this.#control = new ControlPlane(options)
     if (options.handleSignals !== undefined && typeof options.handleSignals !== 'boolean') {
       throw new TypeError(`handleSignals must be a boolean, got ${describe(options.handleSignals)}`)
     }
@@ -135,14 +147,17 @@ export class ForkManager {
     if (this.#closing) throw new Error(`ForkManager is closed: cannot start ${JSON.stringify(ident)} after close()`)
     if (spec.type === 'worker' && this.#maxProcs > 0) assertCloneable(spec.data, ident)
     const plannedKind: JobKind = spec.type === 'command' ? 'command' : this.#maxProcs === 0 ? 'inline' : spec.isolation
+    // Every way of cancelling the job (signal, name, handle, overlap) aborts entry.signal.
+    const entry = this.#control.enter(ident, spec, plannedKind, options, timeoutMs)
 
     this.#queued++
     this.#activity()
     try {
-      await this.#cap.acquire({ signal: signal ? AbortSignal.any([signal, this.#admission.signal]) : this.#admission.signal })
+      await this.#control.admitted(entry)
+      await this.#cap.acquire({ signal: entry.signal })
     } catch (reason) {
       this.#queued--
-      return this.#finishUnstarted(ident, plannedKind, reason)
+      return this.#finishUnstarted(ident, plannedKind, reason, entry)
     } finally {
       this.#check()
     }
@@ -150,21 +165,23 @@ export class ForkManager {
     if (this.#admission.signal.aborted) {
       // Woken by a free slot in the same turn as the shutdown: it must not start now.
       this.#cap.release()
-      return this.#finishUnstarted(ident, plannedKind, this.#admission.signal.reason)
+      return this.#finishUnstarted(ident, plannedKind, this.#admission.signal.reason, entry)
     }
     const serial = this.#maxProcs === 0
     const execution = await this.#launch(spec, ident, serial)
     const supervised = new SupervisedJob(ident, execution, timeoutMs, killGraceMs)
     this.#running.add(supervised)
+    this.#control.running(entry, supervised)
 
-    const onAbort = (): void => supervised.stop({ cancelled: true, reason: signal!.reason })
-    signal?.addEventListener('abort', onAbort, { once: true })
-    if (signal?.aborted) onAbort()
+    // Also a cancel that came while the job was being launched.
+    const stopOnCancel = entry.whenCancelled((reason) => supervised.stop({ cancelled: true, reason }))
 
     const info: JobStartInfo = { ident, kind: execution.kind, pid: execution.pid, startedAt: supervised.startedAt }
     this.#emit(this.#onStart, info)
-    const result = supervised.result.then((r) => {
-      signal?.removeEventListener('abort', onAbort)
+    const result = supervised.result.then(async (r) => {
+      stopOnCancel()
+      // The slot is held until every results() stream has room for r: a slow reader slows the pool.
+      await this.#control.ended(entry, r, true)
       this.#running.delete(supervised)
       this.#cap.release()
       this.#emit(this.#onFinish, r)
@@ -172,6 +189,7 @@ export class ForkManager {
       return r
     })
     const handle: JobHandle = { ...info, result, cancel: (reason?: unknown) => supervised.stop({ cancelled: true, reason: reason ?? 'cancelled' }) }
+    this.#control.track(handle, entry)
     if (serial) await result
     return handle
   }
@@ -217,9 +235,11 @@ export class ForkManager {
 
   /** Waits for every job, then releases the threads. Later starts reject. Calling it again returns the same promise. */
   close(): Promise<void> {
+    if (this.#closing === undefined) this.#control.closing()
     this.#closing ??= this.waitAllChildren().then(async () => {
       this.#releaseSignals()
       await this.#threads?.close()
+      await this.#control.closed()
     })
     return this.#closing
   }
@@ -238,7 +258,10 @@ export class ForkManager {
     const graceMs = timeoutOption(options.grace, 'grace', this.#killGraceMs)
     const closed = this.close()
     this.#admission.abort('shutdown')
+    // Running jobs first, with this signal and grace (the first stop of a job wins); then the
+    // queued ones, which never start.
     for (const job of this.#running) job.stop({ cancelled: true, reason: 'shutdown' }, signal, graceMs)
+    this.#control.cancelAll('shutdown')
     return closed
   }
 
@@ -249,6 +272,43 @@ export class ForkManager {
   #releaseSignals(): void {
     for (const [signal, handler] of this.#signalHandlers) process.off(signal, handler)
     this.#signalHandlers.clear()
+  }
+
+  // The control plane (lib/control.ts): named jobs, cancellation, registry, ps, stats, results, status.
+
+  /** Cancels every job of that name, or else the one job with that ident; returns how many it asked to stop. Throws an AmbiguousJobError for an ident shared by several jobs. A handle cancels its job. */
+  cancel(target: string | JobHandle, reason: unknown = 'cancelled'): number {
+    return this.#control.cancel(target, reason)
+  }
+
+  /** Cancels every job queued or running; returns how many. */
+  cancelAll(reason: unknown = 'cancelled'): number {
+    return this.#control.cancelAll(reason)
+  }
+
+  /** One record per job queued or running. */
+  inFlight(): InFlightRecord[] {
+    return this.#control.inFlight()
+  }
+
+  /** The in-flight jobs as a plain-text table for an 80-column terminal. */
+  ps(): string {
+    return this.#control.ps()
+  }
+
+  /** How many jobs are queued and running, how the finished ones ended, and their duration percentiles. */
+  stats(): JobStats {
+    return this.#control.stats()
+  }
+
+  /** JobResults as jobs finish from now on, until close(); see the README for its buffering. */
+  results(options?: ResultsOptions): AsyncIterableIterator<JobResult> {
+    return this.#control.results(options)
+  }
+
+  /** Serves /jobs, /ps, /stats, the status page and (with a token) cancelling over HTTP; loopback unless told otherwise. */
+  serveStatus(options?: StatusOptions): Promise<StatusServer> {
+    return this.#control.serveStatus(this, options)
   }
 
   get #active(): number {
@@ -263,8 +323,10 @@ export class ForkManager {
     return this.#threads.start(spec, ident)
   }
 
-  #finishUnstarted(ident: string, kind: JobKind, reason: unknown): JobHandle {
+  #finishUnstarted(ident: string, kind: JobKind, reason: unknown, entry: InFlightEntry): JobHandle {
     const r = cancelledBeforeStart(ident, kind, reason)
+    // It holds no slot, so nothing waits for results() readers to take it.
+    void this.#control.ended(entry, r, false)
     this.#emit(this.#onFinish, r)
     this.#finished(r)
     return { ident, kind, pid: null, startedAt: r.startedAt, result: Promise.resolve(r), cancel: () => {} }

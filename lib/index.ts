@@ -2,6 +2,14 @@ export { ForkManager, type ForkManagerOptions } from './fork-manager.js'
 export { finish, type Finish } from './finish.js'
 export { Semaphore, type Permit } from './primitives/semaphore.js'
 export { parseDuration } from './primitives/duration.js'
+export { Channel, ChannelClosedError, type ChannelWaitOptions } from './primitives/channel.js'
+export { WaitGroup } from './primitives/wait-group.js'
+export { OverlapError } from './overlap.js'
+export { AmbiguousJobError, type InFlightRecord, type JobState } from './registry.js'
+export type { JobStats } from './stats.js'
+export type { Logger } from './log.js'
+export type { ResultsOptions } from './results.js'
+export type { StatusOptions, StatusServer } from './status/server.js'
 export type {
   CommandJob,
   Duration,
@@ -11,6 +19,7 @@ export type {
   JobResult,
   JobSpec,
   JobStartInfo,
+  OverlapPolicy,
   SerializedError,
   StartOptions,
   WorkerContext,

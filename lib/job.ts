@@ -31,6 +31,11 @@ export class SupervisedJob {
     })
   }
 
+  /** True once a timeout or a cancel has asked the job to stop. */
+  get stopping(): boolean {
+    return this.#cause !== undefined
+  }
+
   /** Stops the job: `signal` (SIGTERM) now, SIGKILL after the grace period. The first cause wins. */
   stop(cause: StopCause, signal: NodeJS.Signals = 'SIGTERM', graceMs = this.#killGraceMs): void {
     if (this.#cause !== undefined) return

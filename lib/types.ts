@@ -66,7 +66,21 @@ export interface StartOptions {
   killGrace?: Duration
   /** Aborting it cancels the job: removed if still waiting for a slot, stopped if running. */
   signal?: AbortSignal
+  /** Makes a named job: `onOverlap` decides what happens while another job of this name is in flight. */
+  name?: string
+  /** What a start of `name` does while an older job of that name is in flight. Default: the manager's, `'cancel-old'`. */
+  onOverlap?: OverlapPolicy
+  /** Free text shown with the job in `inFlight()`, the status page and log lines. */
+  label?: string
 }
+
+/**
+ * - `'cancel-old'`: the older jobs are cancelled (reason `'overlap'`); the new one starts once they have ended.
+ * - `'reject-new'`: the new start rejects with an OverlapError.
+ * - `'queue'`: the new one waits until the older ones have ended.
+ * - `'allow'`: the new one runs alongside them.
+ */
+export type OverlapPolicy = 'cancel-old' | 'reject-new' | 'queue' | 'allow'
 
 /** A job's error, as plain data (it crossed a process or thread boundary). */
 export interface SerializedError {

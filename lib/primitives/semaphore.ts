@@ -66,8 +66,9 @@ export class Semaphore {
   acquire(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
     const { signal, timeoutMs } = options
     if (timeoutMs !== undefined) assertCount(timeoutMs, 'timeoutMs')
-    if (this.tryAcquire()) return Promise.resolve()
+    // An aborted signal means "no longer wanted", even when a permit is free.
     if (signal?.aborted) return Promise.reject(signal.reason)
+    if (this.tryAcquire()) return Promise.resolve()
     return new Promise<void>((resolve, reject) => {
       const fail = (reason: unknown): void => {
         this.#waiters.splice(this.#waiters.indexOf(waiter), 1)

@@ -21,6 +21,10 @@ export interface Execution {
   readonly pid: number | null
   /** Settles once, when the job has ended; never rejects. */
   readonly outcome: Promise<Outcome>
+  /** The worker thread running it, once known (thread jobs); absent or null otherwise. */
+  readonly threadId?: number | null
+  /** How many jobs the worker running it has run, this one included; absent means 1. */
+  readonly uses?: number
   /**
    * Any signal but SIGKILL asks the job to stop: a command's process group gets that signal, a
    * worker sees `ctx.signal` fire (or dies at once when it does not listen). SIGKILL ends it without asking.

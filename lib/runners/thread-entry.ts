@@ -12,10 +12,14 @@ export interface ThreadTask {
 
 export type ThreadReply = WorkerReply & { threadId: number }
 
-/** Messages on the pool's stop channel: the parent asks a task to stop; a thread says a task cannot hear it. */
-export type StopMessage = { stop: number } | { deaf: number }
+/**
+ * Messages on the pool's stop channel: the parent asks a task to stop; a thread says a task
+ * cannot hear it, or that it is running a task (its thread id, and how many tasks it has run).
+ */
+export type StopMessage = { stop: number } | { deaf: number } | { running: number; threadId: number; uses: number }
 
 const running = new Map<number, CallContext>()
+let tasksRun = 0
 const { stopChannel, stopFlags } = workerData as { stopChannel: string; stopFlags: Int32Array }
 const channel = new BroadcastChannel(stopChannel)
 channel.unref()
@@ -38,6 +42,7 @@ export default async function runTask(task: ThreadTask): Promise<ThreadReply> {
   // thread had a channel to hear it on. The shared flags keep it.
   if (Atomics.load(stopFlags, task.taskId % stopFlags.length) === task.taskId) ctx.abort(new Error(`job ${JSON.stringify(task.ident)} was asked to stop`))
   running.set(task.taskId, ctx)
+  channel.postMessage({ running: task.taskId, threadId, uses: ++tasksRun } satisfies StopMessage)
   try {
     const reply = await callWorker(task.url, task.data, ctx)
     if (reply.ok && typeof reply.data === 'object' && reply.data !== null) {

@@ -36,6 +36,7 @@ export class ThreadRunner {
   /** Slot taskId % length holds taskId once that task was asked to stop (more slots than tasks in flight). */
   readonly #stopFlags = new Int32Array(new SharedArrayBuffer(4 * 4096))
   readonly #deaf = new Map<number, () => void>()
+  readonly #reported = new Map<number, (threadId: number, uses: number) => void>()
   readonly #retired = new Set<Pool>()
 
   constructor(size: number) {
@@ -44,6 +45,7 @@ export class ThreadRunner {
     this.#stopChannel.onmessage = (event) => {
       const message = (event as { data: StopMessage }).data
       if ('deaf' in message) this.#deaf.get(message.deaf)?.()
+      if ('running' in message) this.#reported.get(message.running)?.(message.threadId, message.uses)
     }
   }
 
@@ -109,6 +111,9 @@ export class ThreadRunner {
     const kill = new AbortController()
     const task: ThreadTask = { taskId, url: spec.url, ident, data: spec.data }
     this.#deaf.set(taskId, () => kill.abort())
+    // The thread says which it is once it takes the task; until then the job's thread is unknown.
+    let thread: { threadId: number | null; uses: number } = { threadId: null, uses: 1 }
+    this.#reported.set(taskId, (threadId, uses) => (thread = { threadId, uses }))
     piscina.run(task, { signal: kill.signal }).then(
       (reply: ThreadReply) => {
         outcome.settle({
@@ -126,6 +131,7 @@ export class ThreadRunner {
       },
     ).finally(() => {
       this.#deaf.delete(taskId)
+      this.#reported.delete(taskId)
       pool.running--
       this.#closeIfDone(pool)
     })
@@ -133,6 +139,12 @@ export class ThreadRunner {
       kind: 'thread',
       pid: null,
       outcome: outcome.promise,
+      get threadId() {
+        return thread.threadId
+      },
+      get uses() {
+        return thread.uses
+      },
       stop: (signal) => {
         if (outcome.settled) return
         if (signal === 'SIGKILL') {

@@ -94,3 +94,9 @@ t.test('bad use throws at the call', async (t) => {
   t.throws(() => sem.acquire({ timeoutMs: -5 }), RangeError)
   t.throws(() => sem.acquire({ timeoutMs: 'soon' as unknown as number }), TypeError)
 })
+
+t.test('an already aborted signal rejects even when a permit is free', async (t) => {
+  const sem = new Semaphore(1)
+  await t.rejects(sem.acquire({ signal: AbortSignal.abort('unwanted') }), 'unwanted')
+  t.equal(sem.held, 0, 'no permit was taken')
+})

@@ -1,0 +1,61 @@
+// pm.ps(): the in-flight jobs as a plain-text table, after Coro::Debug's ps, in 80 columns.
+
+import type { InFlightRecord } from './registry.js'
+
+const WIDTH = 80
+const COLUMNS = [
+  { title: 'PID', width: 8 },
+  { title: 'STATE', width: 8 },
+  { title: 'ELAPSED', width: 7 },
+  { title: 'TIMEOUT', width: 7 },
+  { title: 'IDENT/NAME', width: 20 },
+] as const
+const WHERE_WIDTH = WIDTH - COLUMNS.reduce((sum, column) => sum + column.width + 1, 0)
+
+/**
+ * One line per job: PID (or `T<threadId>` for a thread, `-` while unknown), STATE, ELAPSED,
+ * TIMEOUT (time left, `-` for none), IDENT/NAME and WHERE (command line or worker file),
+ * every line at most 80 characters.
+ */
+export function formatPs(records: readonly InFlightRecord[], now = Date.now()): string {
+  const lines = [row(COLUMNS.map((c) => c.title), 'WHERE')]
+  for (const r of records) {
+    const pid = r.pid !== null ? String(r.pid) : r.threadId !== null ? `T${r.threadId}` : '-'
+    const timeout = r.timeoutAt === null ? '-' : formatDuration(Math.max(0, r.timeoutAt - now))
+    const who = r.name === null ? r.ident : `${r.ident}/${r.name}`
+    // A command line reads from its start; a worker file's path from its end.
+    const where = r.isolation === 'command' ? fitStart(printable(r.where), WHERE_WIDTH) : fitEnd(printable(r.where), WHERE_WIDTH)
+    lines.push(row([pid, r.state, formatDuration(r.elapsedMs), timeout, printable(who)], where))
+  }
+  return lines.join('\n') + '\n'
+}
+
+function row(cells: string[], where: string): string {
+  const fixed = cells.map((cell, i) => fitStart(cell, COLUMNS[i]!.width).padEnd(COLUMNS[i]!.width))
+  return [...fixed, where].join(' ').trimEnd()
+}
+
+/** A short duration: 850ms, 4.2s, 42s, 12m05s, 3h12m, 2d03h. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.floor(ms)}ms`
+  const s = Math.floor(ms / 1000)
+  if (s < 10) return `${(Math.floor(ms / 100) / 10).toFixed(1)}s`
+  if (s < 60) return `${s}s`
+  const two = (n: number): string => String(n).padStart(2, '0')
+  if (s < 3600) return `${Math.floor(s / 60)}m${two(s % 60)}s`
+  if (s < 86_400) return `${Math.floor(s / 3600)}h${two(Math.floor(s / 60) % 60)}m`
+  return `${Math.floor(s / 86_400)}d${two(Math.floor(s / 3600) % 24)}h`
+}
+
+/** Control characters would break the table's lines. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
+}
+
+function fitStart(text: string, width: number): string {
+  return text.length <= width ? text : text.slice(0, width - 1) + '…'
+}
+
+function fitEnd(text: string, width: number): string {
+  return text.length <= width ? text : '…' + text.slice(text.length - width + 1)
+}
