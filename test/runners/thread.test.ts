@@ -1,11 +1,11 @@
 import t from 'tap'
-import { writeFileSync, mkdtempSync } from 'node:fs'
+import { existsSync, writeFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { ForkManager } from '../../dist/lib/index.js'
 import { ThreadRunner } from '../../dist/lib/runners/thread.js'
 import { normalizeJob, type WorkerSpec } from '../../dist/lib/job-spec.js'
-import { worker } from '../helpers/paths.js'
+import { eventually, worker } from '../helpers/paths.js'
 
 const pm = new ForkManager({ maxProcs: 2, killGrace: 500 })
 t.teardown(() => pm.close())
@@ -42,8 +42,12 @@ t.test('a thread job that does not listen is terminated at once', async (t) => {
 
 t.test('a thread job that listens but does not stop is terminated after the grace period', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
-  writeFileSync(path.join(dir, 'stubborn.mjs'), 'export default (data, ctx) => { ctx.signal; return new Promise(() => {}) }')
+  const begun = path.join(dir, 'begun')
+  writeFileSync(path.join(dir, 'stubborn.mjs'), `import { writeFileSync } from 'node:fs'
+export default (data, ctx) => { ctx.signal; writeFileSync(${JSON.stringify(begun)}, ''); return new Promise(() => {}) }`)
   const h = await pm.start('s', { worker: path.join(dir, 'stubborn.mjs'), isolation: 'thread' }, { killGrace: 200 })
+  // Cancel once the worker runs (a cancel while it is still loading means it never begins).
+  t.ok(await eventually(() => existsSync(begun), 15_000))
   h.cancel()
   const r = await h.result
   t.match(r, { cancelled: true, cancelReason: 'cancelled', error: { message: 'the worker thread was terminated' } })
