@@ -4,6 +4,8 @@
 import { availableParallelism } from 'node:os'
 import { cancelledBeforeStart, SupervisedJob } from './job.js'
 import { normalizeJob, type NormalizedJob } from './job-spec.js'
+import { mapItems, type MapJob, type MapOptions, type MapRun } from './map.js'
+import type { Items } from './map-source.js'
 import { describe } from './primitives/describe.js'
 import { parseDuration } from './primitives/duration.js'
 import { assertCount, Semaphore } from './primitives/semaphore.js'
@@ -11,6 +13,7 @@ import { startCommand } from './runners/command.js'
 import type { Execution } from './runners/execution.js'
 import { startInline } from './runners/inline.js'
 import { startProcessWorker } from './runners/process.js'
+import { ProcessPool, processPoolSettings, type ProcessPoolOptions, type ProcessPoolSettings } from './runners/process-pool.js'
 import { ThreadRunner } from './runners/thread.js'
 import type { Duration, JobHandle, JobKind, JobResult, JobSpec, JobStartInfo, StartOptions } from './types.js'
 
@@ -21,6 +24,8 @@ export interface ForkManagerOptions {
   timeout?: Duration
   /** Time between SIGTERM and SIGKILL when a job is stopped. Default '5s'. */
   killGrace?: Duration
+  /** The reused worker processes of `isolation: 'process-pool'`: recycling and idle time. They belong to the manager, one pool per manager. */
+  processPool?: ProcessPoolOptions
 }
 
 type Waiter = { ready: () => boolean; resolve: () => void }
@@ -37,6 +42,8 @@ export class ForkManager {
   readonly #running = new Set<SupervisedJob>()
   #queued = 0
   #threads: ThreadRunner | undefined
+  #processes: ProcessPool | undefined
+  readonly #processPool: ProcessPoolSettings
   #closing: Promise<void> | undefined
   readonly #onStart: Array<(info: JobStartInfo) => void> = []
   readonly #onFinish: Array<(result: JobResult) => void> = []
@@ -50,6 +57,7 @@ export class ForkManager {
     this.#cap = new Semaphore(Math.max(1, this.#maxProcs))
     this.#timeoutMs = timeoutOption(options.timeout, 'timeout', DEFAULT_TIMEOUT_MS)
     this.#killGraceMs = timeoutOption(options.killGrace, 'killGrace', DEFAULT_KILL_GRACE_MS)
+    this.#processPool = processPoolSettings(options.processPool)
   }
 
   /** The cap. 0 means the serial debug mode. */
@@ -137,6 +145,16 @@ export class ForkManager {
     return handle
   }
 
+  /**
+   * Runs `job` over every item of `items` (an array, an iterable or an async iterable) and returns
+   * the per-item results as an async iterable, with all() to collect them. A worker job gets the
+   * items in chunks (see MapOptions.chunkSize); a function `(item, index) => job` runs one job per
+   * item (commands, say). Each chunk or job is a job of this manager, under its cap. See lib/map.ts.
+   */
+  map<T = unknown, I = unknown>(items: Items<I>, job: MapJob<I>, options?: MapOptions): MapRun<T, I> {
+    return mapItems<T, I>(this, items, job, options)
+  }
+
   /** Resolves with the next job's JobResult as it finishes; with undefined at once when no job is running or waiting. */
   waitOneChild(): Promise<JobResult | undefined> {
     if (this.#active === 0) return Promise.resolve(undefined)
@@ -176,9 +194,11 @@ export class ForkManager {
     return this.#running.size
   }
 
-  /** Waits for every job, then releases the threads. Later starts reject. Calling it again returns the same promise. */
+  /** Waits for every job, then releases the threads and the reused processes. Later starts reject. Calling it again returns the same promise. */
   close(): Promise<void> {
-    this.#closing ??= this.waitAllChildren().then(() => this.#threads?.close())
+    this.#closing ??= this.waitAllChildren().then(async () => {
+      await Promise.all([this.#threads?.close(), this.#processes?.close()])
+    })
     return this.#closing
   }
 
@@ -194,6 +214,7 @@ export class ForkManager {
     if (spec.type === 'command') return startCommand(spec)
     if (serial) return startInline(spec, ident)
     if (spec.isolation === 'process') return startProcessWorker(spec, ident)
+    if (spec.isolation === 'process-pool') return (this.#processes ??= new ProcessPool(this.#processPool)).start(spec, ident)
     this.#threads ??= new ThreadRunner(this.#cap.capacity)
     return this.#threads.start(spec, ident)
   }

@@ -33,7 +33,7 @@ export type NormalizedJob = CommandSpec | WorkerSpec
 const COMMAND_KEYS = new Set(['command', 'args', 'cwd', 'env', 'input', 'capture', 'maxBuffer', 'shell'])
 const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024
 const WORKER_KEYS = new Set(['worker', 'data', 'isolation', 'execArgv', 'cwd', 'env'])
-const ISOLATIONS: readonly Isolation[] = ['process', 'thread']
+const ISOLATIONS: readonly Isolation[] = ['process', 'process-pool', 'thread']
 const TYPESCRIPT = /\.[cm]?tsx?$/
 
 export function normalizeJob(job: JobSpec | unknown): NormalizedJob {
