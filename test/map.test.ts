@@ -202,7 +202,8 @@ t.test('an abort signal stops the map: running chunks are cancelled, nothing mor
 
 t.test('a stop reaches the item running in a chunk; the rest of the chunk never starts', async (t) => {
   const local = new ForkManager({ maxProcs: 1 })
-  await (await local.start('warm-up', { worker: addOne, data: 1, isolation: 'process-pool' })).result
+  // The process up, with the chunk runner and faults.js loaded, so the stop finds the job listening.
+  await local.map([{ mode: 'ok' }], { worker: faults, isolation: 'process-pool' }).all()
   const orders = [{ mode: 'ok', value: 'first' }, { mode: 'hang' }, { mode: 'ok', value: 'never' }]
   const results = await local.map(orders, { worker: faults, isolation: 'process-pool' }, { chunkSize: 3, timeout: 1500 }).all()
   t.match(results, [

@@ -7,7 +7,6 @@ import type { WorkerSpec } from '../job-spec.js'
 import type { PoolMessage, PoolTask } from '../pool-worker-runtime.js'
 import type { SerializedError } from '../types.js'
 import type { Execution, Outcome } from './execution.js'
-import { killTree } from './kill-tree.js'
 import { settleOnce, type Once } from './settle-once.js'
 
 const RUNTIME = new URL('../pool-worker-runtime.js', import.meta.url)
@@ -46,8 +45,6 @@ export class PoolWorker {
   #exit: { code: number | null; signal: NodeJS.Signals | null } | undefined
   #idleTimer: NodeJS.Timeout | undefined
   #retireTimer: NodeJS.Timeout | undefined
-  /** A job was stopped in this process: what it started dies with it, at its end. */
-  #killGroupAtEnd = false
   readonly #ended = settleOnce<void>()
 
   constructor(spec: WorkerSpec, hooks: PoolWorkerHooks) {
@@ -60,8 +57,10 @@ export class PoolWorker {
       env: spec.env && { ...process.env, ...spec.env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'advanced',
-      // Its own process group, so a stop reaches whatever a job started.
-      detached: true,
+      // Not detached (unlike isolation 'process'): a process in a session of its own gets its own
+      // scheduler autogroup on Linux, which doubled the IPC round trip under load here. So a stop
+      // reaches the worker process, not what a job started: jobs that start processes belong in
+      // isolation 'process'.
     })
     this.pid = this.#child.pid ?? null
     this.#child.on('message', (message: PoolMessage) => this.#message(message))
@@ -94,7 +93,7 @@ export class PoolWorker {
       stop(signal) {
         if (pid === null || job.outcome.settled) return
         job.stopping = true
-        killTree(pid, signal)
+        signalProcess(pid, signal)
       },
     }
   }
@@ -114,7 +113,7 @@ export class PoolWorker {
     // Whoever waits for `gone` (close()) must not see this process exit first.
     this.#child.ref()
     this.#child.disconnect()
-    this.#retireTimer = setTimeout(() => killTree(this.pid!, 'SIGKILL'), RETIRE_GRACE_MS)
+    this.#retireTimer = setTimeout(() => signalProcess(this.pid!, 'SIGKILL'), RETIRE_GRACE_MS)
   }
 
   /** An idle process must not keep the manager's process alive; a busy one must, as a fresh process does. */
@@ -136,13 +135,9 @@ export class PoolWorker {
     const job = this.#job!
     this.#job = undefined
     const { reply } = message
-    // A job that was asked to stop may have left things running: the process and its group end.
-    if (job.stopping) {
-      this.#killGroupAtEnd = true
-      this.retire()
-    } else {
-      this.#hooks.free(this, message.rss)
-    }
+    // A job that was asked to stop may have left things running in the process: it ends.
+    if (job.stopping) this.retire()
+    else this.#hooks.free(this, message.rss)
     job.outcome.settle({ exitCode: reply.exitCode, signal: null, data: reply.ok ? reply.data : undefined, error: reply.ok ? null : reply.error })
   }
 
@@ -160,13 +155,21 @@ export class PoolWorker {
     clearTimeout(this.#retireTimer)
     const job = this.#job
     this.#job = undefined
-    if (this.#killGroupAtEnd || job?.stopping) killTree(this.pid!, 'SIGKILL')
     this.#hooks.gone(this, startError)
     this.#ended.settle()
     if (job === undefined) return
     // A job that was stopped died of the stop, which timedOut / cancelled already say.
     const crash = job.stopping ? null : { name: 'WorkerExitError', message: `the worker process ${this.pid} running job ${JSON.stringify(job.ident)} exited ${how(code, signal)}; the pool replaces it` }
     job.outcome.settle({ exitCode: code, signal, error: startError ?? crash })
+  }
+}
+
+/** Sends `signal` to one process; one that is gone already is not an error. */
+function signalProcess(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal)
+  } catch {
+    // ESRCH: it has exited in the meantime.
   }
 }
 

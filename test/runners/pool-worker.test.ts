@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { ForkManager, type JobResult } from '../../dist/lib/index.js'
-import { eventually, processesMatching, worker } from '../helpers/paths.js'
+import { eventually, worker } from '../helpers/paths.js'
 
 const faults = worker('faults')
 const probe = worker('pool-probe')
@@ -59,7 +59,8 @@ t.test('a free process killed from outside is replaced', async (t) => {
 
 t.test('a timeout fires ctx.signal; only that process goes, replaced', async (t) => {
   const pm = manager(t)
-  await Promise.all([run(pm, { worker: probe }), run(pm, { worker: probe })]) // both processes up and listening
+  // Both processes up, with faults.js loaded, so the job below listens from its start.
+  await Promise.all([run(pm, { worker: faults, data: { mode: 'hang', ms: 50 } }), run(pm, { worker: faults, data: { mode: 'hang', ms: 50 } })])
   const other = pm.start('other', { worker: faults, data: { mode: 'hang', ms: 800 }, ...pooled })
   const r = await run(pm, { worker: faults, data: { mode: 'hang' } }, { timeout: 300 })
   t.match(r, { timedOut: true, cancelled: false, exitCode: 1, error: { name: 'AbortError' } })
@@ -72,27 +73,32 @@ t.test('a timeout fires ctx.signal; only that process goes, replaced', async (t)
 })
 
 t.test('a timeout kills a job that does not listen at once', async (t) => {
-  const pm = manager(t)
-  await run(pm, { worker: probe })
+  const pm = manager(t, { maxProcs: 1 })
+  await run(pm, { worker: faults, data: { mode: 'ok' } })
   const r = await run(pm, { worker: faults, data: { mode: 'hang-deaf' } }, { timeout: 300, killGrace: '30s' })
   t.match(r, { timedOut: true, exitCode: null, signal: 'SIGTERM', error: null })
   t.ok(r.durationMs < 2000, 'did not wait for the kill grace')
   t.match(await run(pm, { worker: faults, data: { mode: 'ok', value: 2 } }), { exitCode: 0, data: 2 })
 })
 
-t.test('cancel stops the job and its process, and what it started', async (t) => {
-  const pm = manager(t)
-  const marker = '95.31'
-  const h = await pm.start('c', { worker: faults, data: { mode: 'spawn-sleeper', value: marker }, ...pooled })
-  // The sleeper runs once the process is up and the job listens.
-  t.ok(await eventually(async () => (await processesMatching(`sleep ${marker}`)).length === 1))
+t.test('cancel stops the job, and its process is replaced', async (t) => {
+  const pm = manager(t, { maxProcs: 1 })
+  await run(pm, { worker: probe }) // the process is up
+  const h = await pm.start('c', { worker: faults, data: { mode: 'hang' }, ...pooled })
+  await new Promise((r) => setTimeout(r, 300)) // and the job listens
   h.cancel('enough')
   const r = await h.result
   t.match(r, { cancelled: true, cancelReason: 'enough', exitCode: 1, error: { name: 'AbortError' } })
-  t.ok(await eventually(async () => (await processesMatching(`sleep ${marker}`)).length === 0, 3000), 'the grandchild is gone')
   t.ok(await eventually(() => !alive(h.pid), 3000), 'the process is gone')
-  // close() while that process may still be exiting: nothing is left behind.
+  const next = await run(pm, { worker: probe })
+  t.not(next.pid, h.pid)
+  // close() while a stopped job's process may still be exiting: nothing is left behind.
+  const again = await pm.start('c', { worker: faults, data: { mode: 'hang' }, ...pooled })
+  await new Promise((r) => setTimeout(r, 300))
+  again.cancel()
+  await again.result
   await pm.close()
+  t.notOk(alive(again.pid))
 })
 
 t.test('a process a stopped job left busy is killed when it cannot exit', async (t) => {
