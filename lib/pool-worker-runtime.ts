@@ -3,18 +3,10 @@
 // does, and answers with the reply and its resident memory (the pool recycles on it). It exits
 // when its IPC channel closes: the pool retiring it, or the parent dying, even by SIGKILL.
 
+import { MEASURE_RSS, type PoolMessage, type PoolTask } from './pool-protocol.js'
 import { callWorker, CallContext, uncloneableReply, type WorkerReply } from './worker-call.js'
 
-/** A job for this process: the worker file, the job's ident and its data. */
-export interface PoolTask {
-  id: number
-  url: string
-  ident: string
-  data: unknown
-}
-
-/** What this process says: that it is up, then one answer per task. */
-export type PoolMessage = { ready: true } | { id: number; reply: WorkerReply; rss: number }
+const measureRss = process.argv.includes(MEASURE_RSS)
 
 let current: CallContext | undefined
 
@@ -43,7 +35,7 @@ process.on('message', (task: PoolTask) => {
 })
 
 function answer(task: PoolTask, reply: WorkerReply): void {
-  const rss = process.memoryUsage.rss()
+  const rss = measureRss ? process.memoryUsage.rss() : 0
   try {
     process.send!({ id: task.id, reply, rss } satisfies PoolMessage)
   } catch (error) {

@@ -4,7 +4,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { serializeError } from '../errors.js'
 import type { WorkerSpec } from '../job-spec.js'
-import type { PoolMessage, PoolTask } from '../pool-worker-runtime.js'
+import { MEASURE_RSS, type PoolMessage, type PoolTask } from '../pool-protocol.js'
 import type { SerializedError } from '../types.js'
 import type { Execution, Outcome } from './execution.js'
 import { settleOnce, type Once } from './settle-once.js'
@@ -47,11 +47,12 @@ export class PoolWorker {
   #retireTimer: NodeJS.Timeout | undefined
   readonly #ended = settleOnce<void>()
 
-  constructor(spec: WorkerSpec, hooks: PoolWorkerHooks) {
+  /** `measureRss`: have the process report its resident memory after each job. */
+  constructor(spec: WorkerSpec, hooks: PoolWorkerHooks, measureRss: boolean) {
     this.#hooks = hooks
     this.#setup = describeSetup(spec)
     this.gone = this.#ended.promise
-    this.#child = fork(RUNTIME, [], {
+    this.#child = fork(RUNTIME, measureRss ? [MEASURE_RSS] : [], {
       execArgv: spec.execArgv,
       cwd: spec.cwd,
       env: spec.env && { ...process.env, ...spec.env },

@@ -116,7 +116,7 @@ export class ProcessPool {
         if (at >= 0) group.free.splice(at, 1)
         if (startError !== null && !group.started) group.startError = startError
       },
-    })
+    }, this.#settings.maxWorkerMemory !== Infinity)
     this.#workers.add(worker)
     return worker
   }
