@@ -256,9 +256,8 @@ class MapEngine<I> {
         this.#deliver(first, batch)
       }
     } catch (error) {
-      // The input failed: stop, let the other lanes deliver what they run, then the consumer gets the error.
+      // The input failed (and is done): the other lanes finish and deliver what they run, then the consumer gets the error.
       this.#failure ??= { error }
-      this.#halt(error)
     } finally {
       this.#lanes--
       this.#wake()

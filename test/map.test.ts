@@ -214,6 +214,13 @@ t.test('a stop reaches the item running in a chunk; the rest of the chunk never 
   await local.close()
 })
 
+t.test('a worker job\'s cwd and env reach the chunks', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
+  writeFileSync(path.join(dir, 'where.mjs'), 'export default (n) => [n, process.env.FP_MAP, process.cwd()]')
+  const results = await pm.map([1, 2], { worker: path.join(dir, 'where.mjs'), isolation: 'process-pool', cwd: dir, env: { FP_MAP: 'yes' } }, { ordered: true }).all()
+  t.same(results.map((r) => r.data), [[1, 'yes', dir], [2, 'yes', dir]])
+})
+
 t.test('the serial debug mode maps in this process', async (t) => {
   const serial = new ForkManager({ maxProcs: 0 })
   const results = await serial.map<number, number>(range(10), { worker: addOne }, { ordered: true }).all()

@@ -166,7 +166,7 @@ export class PoolWorker {
 }
 
 /** Sends `signal` to one process; one that is gone already is not an error. */
-function signalProcess(pid: number, signal: NodeJS.Signals): void {
+export function signalProcess(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(pid, signal)
   } catch {

@@ -65,11 +65,6 @@ export class ProcessPool {
     this.#settings = settings
   }
 
-  /** Live processes, busy or free. */
-  get size(): number {
-    return this.#workers.size
-  }
-
   start(spec: WorkerSpec, ident: string): Execution {
     const group = this.#group(spec)
     if (group.startError !== undefined) {

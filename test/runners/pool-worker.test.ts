@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { ForkManager, type JobResult } from '../../dist/lib/index.js'
+import { signalProcess } from '../../dist/lib/runners/pool-worker.js'
 import { eventually, worker } from '../helpers/paths.js'
 
 const faults = worker('faults')
@@ -144,3 +145,10 @@ t.test('pool processes exit by themselves when their parent is SIGKILLed', async
   t.ok(await eventually(() => !pids.some(alive), 2000), 'both are gone within 2 s')
 })
 
+
+t.test('signalling a process that is gone is not an error', async (t) => {
+  // A stop can race the process's own end: the pid may be reaped before the manager hears of it.
+  const child = spawn('true')
+  await new Promise((resolve) => child.once('exit', resolve))
+  t.doesNotThrow(() => signalProcess(child.pid!, 'SIGTERM'))
+})
