@@ -1,6 +1,6 @@
 export { ForkManager, type ForkManagerOptions } from './fork-manager.js'
 export { finish, type Finish } from './finish.js'
-export type { MapJob, MapOptions, MapResult, MapRun } from './map.js'
+export type { MapJob, MapOptions, MapResult, MapRun } from './map-types.js'
 export type { Items } from './map-source.js'
 export type { ProcessPoolOptions } from './runners/process-pool.js'
 export { Semaphore, type Permit } from './primitives/semaphore.js'

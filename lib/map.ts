@@ -3,68 +3,11 @@
 // are waiting for the consumer, however long (or endless) the input.
 
 import { ChunkSizer, TARGET_CHUNK_MS } from './chunk-sizer.js'
-import type { ChunkOrder, ChunkReply } from './chunk-worker.js'
-import { serializeError } from './errors.js'
 import { normalizeJob, type WorkerSpec } from './job-spec.js'
+import { runBatch } from './map-batch.js'
 import { ItemSource, type Items } from './map-source.js'
+import type { Batch, MapHost, MapJob, MapOptions, MapPlan, MapResult, MapRun } from './map-types.js'
 import { describe } from './primitives/describe.js'
-import type { Duration, JobHandle, JobResult, JobSpec, SerializedError, StartOptions, WorkerJob } from './types.js'
-
-const CHUNK_WORKER = new URL('./chunk-worker.js', import.meta.url).href
-
-/** map()'s third argument. */
-export interface MapOptions {
-  /** Results in input order. Default false: in completion order. */
-  ordered?: boolean
-  /** Items per chunk for a worker job: a number, or 'auto' (default), sized to ~50 ms of work per chunk. Job functions always run one item per job. */
-  chunkSize?: number | 'auto'
-  /** Chunks (or jobs) in flight at once. Default: the manager's maxProcs (1 in the serial mode). The cap still applies. */
-  concurrency?: number
-  /** Called after each chunk with the items done so far and the total when the input says it (an array's length, a Set's size). */
-  onProgress?: (done: number, total: number | undefined) => void
-  /** Aborting it stops the map: nothing more is pulled, running chunks are cancelled, and the results end after theirs. */
-  signal?: AbortSignal
-  /** The timeout of each chunk (or job). Default: the manager's. */
-  timeout?: Duration
-  /** The prefix of the chunk jobs' idents, which runOnStart / runOnFinish see: `${ident}[first..last]`. Default 'map'. */
-  ident?: string
-}
-
-/** One item's result. Fields mean what they mean in a JobResult; an item of a chunk that failed as a whole (crash, timeout, cancel) carries that chunk's. */
-export interface MapResult<T = unknown, I = unknown> {
-  /** The item's position in the input. */
-  index: number
-  item: I
-  /** exitCode 0 and no error. */
-  ok: boolean
-  /** What the worker returned (or passed to finish); undefined when it threw. */
-  data: T | undefined
-  exitCode: number | null
-  signal: NodeJS.Signals | null
-  error: SerializedError | null
-  timedOut: boolean
-  cancelled: boolean
-  /** With a job function that returns a command with capture: true. */
-  stdout?: string
-  stderr?: string
-}
-
-/** What map() returns: iterate it once (`for await`), or collect it with all(). Nothing runs until then. */
-export interface MapRun<T = unknown, I = unknown> extends AsyncIterable<MapResult<T, I>> {
-  /** Runs the whole map and resolves with every result in input order. */
-  all(): Promise<Array<MapResult<T, I>>>
-}
-
-/** What map needs of the manager. */
-export interface MapHost {
-  readonly maxProcs: number
-  start(ident: string, job: JobSpec, options?: StartOptions): Promise<JobHandle>
-}
-
-/** A worker job without data (each item is the data), or a function making each item's job. */
-export type MapJob<I> = Omit<WorkerJob, 'data'> | ((item: I, index: number) => JobSpec)
-
-type Batch<I> = Array<MapResult<unknown, I>>
 
 export function mapItems<T, I>(host: MapHost, items: Items<I>, job: MapJob<I>, options: MapOptions = {}): MapRun<T, I> {
   const plan = mapPlan(host, items, job, options)
@@ -80,18 +23,6 @@ export function mapItems<T, I>(host: MapHost, items: Items<I>, job: MapJob<I>, o
   }
 }
 
-interface MapPlan<I> {
-  source: ItemSource<I>
-  worker: WorkerSpec | undefined
-  makeJob: ((item: I, index: number) => JobSpec) | undefined
-  sizer: ChunkSizer
-  ordered: boolean
-  concurrency: number
-  onProgress: MapOptions['onProgress']
-  signal: AbortSignal | undefined
-  start: StartOptions
-  ident: string
-}
 
 function mapPlan<I>(host: MapHost, items: Items<I>, job: MapJob<I>, options: MapOptions): MapPlan<I> {
   if (typeof options !== 'object' || options === null) throw new TypeError(`map() options must be an object, got ${describe(options)}`)
@@ -249,7 +180,7 @@ class MapEngine<I> {
         const { first, items } = await source.take(size, TARGET_CHUNK_MS)
         this.#outstanding -= size - items.length
         if (items.length === 0) return
-        const running = this.#run(first, items)
+        const running = runBatch(this.#host, this.#plan, first, items, this.#stop.signal)
         this.#running.add(running)
         const batch = await running
         this.#running.delete(running)
@@ -278,60 +209,4 @@ class MapEngine<I> {
     }
     this.#wake()
   }
-
-  async #run(first: number, items: I[]): Promise<Batch<I>> {
-    const { worker, makeJob, ident } = this.#plan
-    const options: StartOptions = { ...this.#plan.start, signal: this.#stop.signal }
-    if (worker === undefined) {
-      const item = items[0]!
-      try {
-        const handle = await this.#host.start(`${ident}[${first}]`, makeJob!(item, first), options)
-        return [itemResult(first, item, await handle.result)]
-      } catch (error) {
-        return [failedItem(first, item, serializeError(error))]
-      }
-    }
-    const chunk: WorkerJob = { worker: CHUNK_WORKER, data: { url: worker.url, items } satisfies ChunkOrder, isolation: worker.isolation, execArgv: worker.execArgv }
-    if (worker.cwd !== undefined) chunk.cwd = worker.cwd
-    if (worker.env !== undefined) chunk.env = worker.env
-    let result: JobResult
-    try {
-      result = await (await this.#host.start(`${ident}[${first}..${first + items.length - 1}]`, chunk, options)).result
-    } catch (error) {
-      return items.map((item, i) => failedItem(first + i, item, serializeError(error)))
-    }
-    if (result.exitCode !== 0 || result.error !== null) return items.map((item, i) => itemResult(first + i, item, result))
-    const reply = result.data as ChunkReply
-    this.#plan.sizer.measured(items.length, reply.ms)
-    const batch: Batch<I> = new Array(items.length)
-    for (let i = 0; i < items.length; i++) {
-      batch[i] = { index: first + i, item: items[i]!, ok: true, data: reply.data[i], exitCode: 0, signal: null, error: null, timedOut: false, cancelled: false }
-    }
-    for (const [i, exitCode, error] of reply.failures) Object.assign(batch[i]!, { ok: false, exitCode, error })
-    // The stop reached these items: they carry the chunk's reason.
-    for (let i = reply.stoppedAt ?? items.length; i < items.length; i++) Object.assign(batch[i]!, { timedOut: result.timedOut, cancelled: result.cancelled })
-    return batch
-  }
-}
-
-function itemResult<I>(index: number, item: I, r: JobResult): MapResult<unknown, I> {
-  const out: MapResult<unknown, I> = {
-    index,
-    item,
-    ok: r.exitCode === 0 && r.error === null,
-    data: r.data,
-    exitCode: r.exitCode,
-    signal: r.signal,
-    error: r.error,
-    timedOut: r.timedOut,
-    cancelled: r.cancelled,
-  }
-  if (r.stdout !== undefined) out.stdout = r.stdout
-  if (r.stderr !== undefined) out.stderr = r.stderr
-  return out
-}
-
-/** An item whose job could not even start (a job function that threw, a manager already closed). */
-function failedItem<I>(index: number, item: I, error: SerializedError): MapResult<unknown, I> {
-  return { index, item, ok: false, data: undefined, exitCode: null, signal: null, error, timedOut: false, cancelled: false }
 }
