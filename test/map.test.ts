@@ -82,18 +82,19 @@ t.test('a chunk that fails as a whole fails each of its items with the chunk\'s 
 })
 
 t.test('map over an async iterable slower than the workers', async (t) => {
-  const { items } = slowSource(12, 30)
-  const started = Date.now()
-  const arrivals: number[] = []
+  const n = 30
+  const { state, items } = slowSource(n, 50)
+  let beforeTheEnd = 0
+  let seen = 0
   for await (const r of pm.map<number, number>(items, { worker: addOne, isolation: 'thread' })) {
     if (r.data !== r.item + 1) t.fail(`item ${r.item} gave ${r.data}`)
-    arrivals.push(Date.now() - started)
+    seen++
+    if (state.pulled < n) beforeTheEnd++
   }
-  t.equal(arrivals.length, 12)
-  // A chunk never waits for a slow source longer than the target chunk time: results keep coming.
-  t.ok(arrivals[0]! < 1500, `the first result came after ${arrivals[0]} ms`)
-  const gaps = arrivals.slice(1).map((at, i) => at - arrivals[i]!)
-  t.ok(Math.max(...gaps) < 1000, `no long stall between results (${gaps.join(', ')} ms)`)
+  t.equal(seen, n)
+  // A chunk never waits for a slow source longer than the target chunk time: results stream out
+  // while the source is still producing, instead of after it.
+  t.ok(beforeTheEnd >= n / 2, `${beforeTheEnd} of ${n} results came while the source was still producing`)
 })
 
 t.test('backpressure: map pulls only a bounded number of items ahead of the consumer', async (t) => {
