@@ -5,6 +5,9 @@ import { availableParallelism, constants } from 'node:os'
 import { ControlPlane } from './control.js'
 import { cancelledBeforeStart, SupervisedJob } from './job.js'
 import { normalizeJob, type NormalizedJob } from './job-spec.js'
+import { mapItems } from './map.js'
+import type { MapJob, MapOptions, MapRun } from './map-types.js'
+import type { Items } from './map-source.js'
 import { describe } from './primitives/describe.js'
 import { parseDuration } from './primitives/duration.js'
 import { assertCount, Semaphore } from './primitives/semaphore.js'
@@ -12,6 +15,7 @@ import { startCommand } from './runners/command.js'
 import type { Execution } from './runners/execution.js'
 import { startInline } from './runners/inline.js'
 import { startProcessWorker } from './runners/process.js'
+import { ProcessPool, processPoolSettings, type ProcessPoolOptions, type ProcessPoolSettings } from './runners/process-pool.js'
 import { ThreadRunner } from './runners/thread.js'
 import type { Duration, JobHandle, JobKind, JobResult, JobSpec, JobStartInfo, OverlapPolicy, StartOptions } from './types.js'
 import type { Logger } from './log.js'
@@ -31,6 +35,8 @@ export interface ForkManagerOptions {
   onOverlap?: OverlapPolicy
   /** Where job lines go (pino-compatible). Default: util.debuglog('forkpool'), shown by NODE_DEBUG=forkpool. */
   logger?: Logger
+  /** The reused worker processes of `isolation: 'process-pool'`: recycling and idle time. They belong to the manager, one pool per manager. */
+  processPool?: ProcessPoolOptions
   /**
    * On SIGINT or SIGTERM, shut down (passing that signal on to the jobs), then let the signal
    * end this process as it would have (or, where it is ignored, exit with 128 + its number once
@@ -60,6 +66,8 @@ export class ForkManager {
   readonly #running = new Set<SupervisedJob>()
   #queued = 0
   #threads: ThreadRunner | undefined
+  #processes: ProcessPool | undefined
+  readonly #processPool: ProcessPoolSettings
   #closing: Promise<void> | undefined
   /** Aborted by shutdown(): a job woken for a slot in that same turn does not start. */
   readonly #admission = new AbortController()
@@ -96,6 +104,7 @@ export class ForkManager {
         process.on(signal, handler)
       }
     }
+    this.#processPool = processPoolSettings(options.processPool)
   }
 
   /** The cap. 0 means the serial debug mode. */
@@ -194,6 +203,16 @@ export class ForkManager {
     return handle
   }
 
+  /**
+   * Runs `job` over every item of `items` (an array, an iterable or an async iterable) and returns
+   * the per-item results as an async iterable, with all() to collect them. A worker job gets the
+   * items in chunks (see MapOptions.chunkSize); a function `(item, index) => job` runs one job per
+   * item (commands, say). Each chunk or job is a job of this manager, under its cap. See lib/map.ts.
+   */
+  map<T = unknown, I = unknown>(items: Items<I>, job: MapJob<I>, options?: MapOptions): MapRun<T, I> {
+    return mapItems<T, I>(this, items, job, options)
+  }
+
   /** Resolves with the next job's JobResult as it finishes; with undefined at once when no job is running or waiting. */
   waitOneChild(): Promise<JobResult | undefined> {
     if (this.#active === 0) return Promise.resolve(undefined)
@@ -233,12 +252,12 @@ export class ForkManager {
     return this.#running.size
   }
 
-  /** Waits for every job, then releases the threads. Later starts reject. Calling it again returns the same promise. */
+  /** Waits for every job, then releases the threads and the reused processes. Later starts reject. Calling it again returns the same promise. */
   close(): Promise<void> {
     if (this.#closing === undefined) this.#control.closing()
     this.#closing ??= this.waitAllChildren().then(async () => {
       this.#releaseSignals()
-      await this.#threads?.close()
+      await Promise.all([this.#threads?.close(), this.#processes?.close()])
       await this.#control.closed()
     })
     return this.#closing
@@ -319,6 +338,7 @@ export class ForkManager {
     if (spec.type === 'command') return startCommand(spec)
     if (serial) return startInline(spec, ident)
     if (spec.isolation === 'process') return startProcessWorker(spec, ident)
+    if (spec.isolation === 'process-pool') return (this.#processes ??= new ProcessPool(this.#processPool)).start(spec, ident)
     this.#threads ??= new ThreadRunner(this.#cap.capacity)
     return this.#threads.start(spec, ident)
   }

@@ -35,7 +35,7 @@ const COMMAND_KEYS = new Set(['command', 'args', 'cwd', 'env', 'input', 'capture
 const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024
 const WORKER_KEYS = new Set(['worker', 'data', 'isolation', 'execArgv', 'resourceLimits', 'cwd', 'env'])
 const LIMIT_KEYS = new Set(['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'])
-const ISOLATIONS: readonly Isolation[] = ['process', 'thread']
+const ISOLATIONS: readonly Isolation[] = ['process', 'process-pool', 'thread']
 const TYPESCRIPT = /\.[cm]?tsx?$/
 
 export function normalizeJob(job: JobSpec | unknown): NormalizedJob {

@@ -1,7 +1,7 @@
 // The public shapes of forkpool: what a job is, how it is started, and what comes back.
 
 /** Where a worker file runs. */
-export type Isolation = 'process' | 'thread'
+export type Isolation = 'process' | 'process-pool' | 'thread'
 
 /** How a job actually ran: a worker's isolation, `'command'`, or `'inline'` (maxProcs 0). */
 export type JobKind = Isolation | 'command' | 'inline'
@@ -31,10 +31,13 @@ export interface WorkerJob {
   worker: string | URL
   /** Passed to the worker as its first argument; must survive a structured clone. */
   data?: unknown
-  /** `'process'` (default): a fresh Node child per job. `'thread'`: a worker thread from the pool. */
+  /**
+   * `'process'` (default): a fresh Node child per job. `'process-pool'`: a reused Node child from the
+   * manager's process pool (see ForkManagerOptions.processPool). `'thread'`: a worker thread from the pool.
+   */
   isolation?: Isolation
   /**
-   * Node flags for the child process (`isolation: 'process'`). Default: this process's
+   * Node flags for the child process (`isolation: 'process'` or `'process-pool'`). Default: this process's
    * `execArgv` when the worker file is TypeScript (so the loader you run under loads it too),
    * and none for JavaScript files, which then start without paying for any loader.
    */

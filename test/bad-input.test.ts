@@ -30,7 +30,7 @@ t.test('an unknown job option: TypeError naming it', async (t) => {
 })
 
 t.test('an unknown isolation: TypeError', async (t) => {
-  await t.rejects(pm.start('x', { worker: worker('square'), isolation: 'cluster' } as never), { name: 'TypeError', message: /job.isolation must be one of 'process', 'thread', got "cluster"/ })
+  await t.rejects(pm.start('x', { worker: worker('square'), isolation: 'cluster' } as never), { name: 'TypeError', message: /job.isolation must be one of 'process', 'process-pool', 'thread', got "cluster"/ })
 })
 
 t.test('ident not a string: TypeError', async (t) => {
