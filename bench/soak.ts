@@ -1,4 +1,5 @@
-// The fault-injection soak: a long mixed batch through one manager, each job's fault chosen at
+// The fault-injection soak: a long mixed batch through one manager (commands, fresh processes,
+// reused processes, threads), each job's fault chosen at
 // random (seeded, so a failing seed can be replayed), each result checked against what its fault
 // predicts, and the machine checked afterwards for anything left behind.
 //
@@ -18,7 +19,7 @@ const KILL_GRACE_MS = 400
 
 /** What one job was asked to do, and the check its result must pass (a mismatch says why). */
 interface Plan {
-  kind: 'command' | 'process' | 'thread'
+  kind: 'command' | 'process' | 'process-pool' | 'thread'
   fault: string
   job: JobSpec
   /** Cancel the job this many ms after it starts. */
@@ -71,7 +72,7 @@ const expect = (cond: boolean, what: string, r: JobResult): string | null =>
   cond ? null : `${what}: got exitCode ${r.exitCode}, signal ${r.signal}, timedOut ${r.timedOut}, cancelled ${r.cancelled}, error ${r.error?.name}: ${r.error?.message?.slice(0, 80)}`
 
 type Kind = Plan['kind']
-const KINDS: readonly Kind[] = ['command', 'process', 'thread']
+const KINDS: readonly Kind[] = ['command', 'process', 'process-pool', 'thread']
 
 function planJob(rand: () => number, runId: string, kinds: readonly Kind[]): Plan {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!
@@ -96,12 +97,14 @@ function planJob(rand: () => number, runId: string, kinds: readonly Kind[]): Pla
       case 'cancel': return { kind, fault, job: sh('sleep 60 & wait'), cancelAfterMs: rand() * 100, check: (r) => expect(r.cancelled && !r.timedOut, 'is cancelled', r) }
     }
   }
-  const faults = kind === 'process'
+  const inProcess = kind === 'process' || kind === 'process-pool'
+  const faults = inProcess
     ? (['ok', 'finish', 'throw', 'exit', 'kill', 'hang', 'hang-deaf', 'uncloneable', 'alloc', 'cancel'] as const)
     : (['ok', 'finish', 'throw', 'exit', 'hang', 'hang-deaf', 'uncloneable', 'alloc', 'cancel'] as const)
   const fault = pick(faults)
   const value = { n: code, at: new Date(code), tags: new Set(['a', 'b']) }
-  const base = kind === 'process' ? { worker: FAULTS, env } : { worker: FAULTS, isolation: 'thread' as const }
+  // Processes carry the run's marker in their environment; threads share this process's.
+  const base = inProcess ? { worker: FAULTS, isolation: kind, env } : { worker: FAULTS, isolation: 'thread' as const }
   const job = (data: object, extra: object = {}): JobSpec => ({ ...base, data, ...extra }) as JobSpec
   switch (fault) {
     case 'ok': return { kind, fault, job: job({ mode: 'ok', value }), check: (r) => expect(r.exitCode === 0 && (r.data as typeof value)?.tags?.has('b') === true, 'returns its data', r) }
@@ -120,7 +123,7 @@ function planJob(rand: () => number, runId: string, kinds: readonly Kind[]): Pla
       return { kind, fault, job: job({ mode: 'hang-deaf' }), timeoutMs: HANG_TIMEOUT_MS, check: (r) => expect(r.timedOut && (r.exitCode === null || r.error?.name === 'AbortError'), 'times out and is stopped', r) }
     case 'uncloneable': return { kind, fault, job: job({ mode: 'uncloneable' }), check: (r) => expect(r.exitCode === 1 && r.error?.name === 'DataCloneError', 'fails to send its result', r) }
     case 'alloc':
-      return kind === 'process'
+      return inProcess
         ? { kind, fault, job: job({ mode: 'alloc' }, { execArgv: ['--max-old-space-size=24'] }), check: (r) => expect(r.signal === 'SIGABRT' || r.signal === 'SIGTRAP' || (r.exitCode !== null && r.exitCode !== 0), 'runs out of memory', r) }
         : { kind, fault, job: job({ mode: 'alloc' }, { resourceLimits: { maxOldGenerationSizeMb: 24 } }), check: (r) => expect(r.error?.code === 'ERR_WORKER_OUT_OF_MEMORY', 'runs out of memory', r) }
     case 'cancel': return { kind, fault, job: job({ mode: 'hang' }), cancelAfterMs: rand() * 100, check: (r) => expect(r.cancelled && !r.timedOut, 'is cancelled', r) }

@@ -23,7 +23,7 @@ export function planJob(o: PlanOptions, input: JobInput): JobPlan {
   return { spec: { command, args, capture }, display: [command, ...args].map(shellQuote).join(' ') }
 }
 
-function planWorker(worker: string, isolation: 'process' | 'thread', args: readonly string[]): JobPlan {
+function planWorker(worker: string, isolation: PlanOptions['isolation'], args: readonly string[]): JobPlan {
   const display = [worker, ...args].map(shellQuote).join(' ')
   try {
     const values = args.map((arg) => JSON.parse(arg) as unknown)

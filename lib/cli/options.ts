@@ -25,7 +25,9 @@ export interface CliOptions {
   nul: boolean
   shell: boolean
   worker: string | undefined
-  isolation: 'process' | 'thread'
+  isolation: 'process' | 'process-pool' | 'thread'
+  /** Serve the status endpoint on this loopback port while the run lasts (0: any free port). */
+  statusPort: number | undefined
   /** The command and its argument words, replacement strings still in them. */
   command: string[]
   /** One entry per ':::' group; undefined: arguments come from stdin. */
@@ -50,6 +52,7 @@ const OPTIONS = {
   shell: { type: 'boolean' },
   worker: { type: 'string' },
   isolation: { type: 'string' },
+  'status-port': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const
@@ -114,6 +117,7 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     shell: values.shell === true,
     worker: values.worker,
     isolation: parseIsolation(values.isolation),
+    statusPort: values['status-port'] === undefined ? undefined : parsePort(values['status-port']),
     command: command!,
     groups,
   }
@@ -163,7 +167,15 @@ export function parseCount(text: string, what: string): number {
   return Number(text)
 }
 
-function parseIsolation(text: string | undefined): 'process' | 'thread' {
-  if (text === undefined || text === 'process' || text === 'thread') return text ?? 'process'
-  throw new UsageError(`--isolation must be process or thread, got ${JSON.stringify(text)}`)
+const ISOLATIONS = ['process', 'process-pool', 'thread'] as const
+
+function parseIsolation(text: string | undefined): CliOptions['isolation'] {
+  if (text === undefined) return 'process'
+  if ((ISOLATIONS as readonly string[]).includes(text)) return text as CliOptions['isolation']
+  throw new UsageError(`--isolation must be process, process-pool or thread, got ${JSON.stringify(text)}`)
+}
+
+function parsePort(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) > 65535) throw new UsageError(`--status-port must be a port number from 0 to 65535, got ${JSON.stringify(text)}`)
+  return Number(text)
 }

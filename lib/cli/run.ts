@@ -97,6 +97,11 @@ async function runJobs(o: CliOptions, control: Control): Promise<number> {
   })
   const halt = o.halt && new HaltTracker(o.halt, () => total!)
   const pm = new ForkManager({ maxProcs: o.jobs, timeout: o.timeoutMs ?? Infinity, killGrace: KILL_GRACE })
+  if (o.statusPort !== undefined) {
+    // On loopback, for the length of the run: pm.close() closes it.
+    const status = await pm.serveStatus({ port: o.statusPort })
+    process.stderr.write(`forkpool: status at ${status.url}\n`)
+  }
   const slots = new SlotPool(o.jobs)
   let done = 0
   let failed = 0

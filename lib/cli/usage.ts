@@ -38,7 +38,9 @@ Options:
       --shell            run the command line through /bin/sh, arguments quoted
       --worker FILE      run a worker file: each argument is parsed as JSON and passed as data,
                          each result printed as a JSON line {ident, exitCode, data, error}
-      --isolation KIND   for --worker: process (default) or thread
+      --isolation KIND   for --worker: process (default), process-pool or thread
+      --status-port PORT serve the status endpoint (jobs, ps, stats, a page) on 127.0.0.1:PORT
+                         while the run lasts; 0 picks a free port; the URL goes to stderr
   -h, --help             print this help
       --version          print forkpool's version
 

@@ -51,4 +51,6 @@ t.test('--worker failures: a throw, a bad JSON line; --isolation thread; ::: arg
   t.match(bad, { ident: '3', exitCode: null, error: { name: 'SyntaxError', message: /not JSON.*not json/ } })
   const groups = await forkpool(['-k', '--worker', worker('square'), ':::', '6', '7'])
   t.same(groups.stdout.trim().split('\n').map((line) => JSON.parse(line).data), [36, 49])
+  const pooled = await forkpool(['-k', '-j', '2', '--worker', worker('square'), '--isolation', 'process-pool', ':::', '2', '3', '4'])
+  t.same(pooled.stdout.trim().split('\n').map((line) => JSON.parse(line).data), [4, 9, 16], '--isolation process-pool')
 })

@@ -15,7 +15,9 @@ t.test('bad usage: one clear line, a usage hint, exit 255', async (t) => {
     [['-j'], /^forkpool: option '-j, --jobs <value>' argument missing$/],
     [['--worker', 'w.js', 'echo'], /^forkpool: give a COMMAND or --worker FILE, not both/],
     [['--isolation', 'thread', 'echo'], /^forkpool: --isolation applies to --worker only/],
-    [['--worker', 'w.js', '--isolation', 'pool'], /^forkpool: --isolation must be process or thread/],
+    [['--worker', 'w.js', '--isolation', 'pool'], /^forkpool: --isolation must be process, process-pool or thread, got "pool"/],
+    [['--status-port', 'http', 'echo'], /^forkpool: --status-port must be a port number from 0 to 65535, got "http"/],
+    [['--status-port', '70000', 'echo'], /^forkpool: --status-port must be a port number/],
     [['--worker', 'w.js', '--shell'], /^forkpool: --shell applies to commands/],
     [['--resume', 'echo'], /^forkpool: --resume needs --joblog FILE/],
     [['--line-buffer', '-k', 'echo'], /^forkpool: --line-buffer lets jobs write straight through/],
@@ -64,6 +66,8 @@ t.test('parseCommandLine: defaults and every option', async (t) => {
     joblog: 'log', resume: true, results: 'out', dryRun: true, bar: 'always', nul: true, shell: true, command: ['cmd', 'x'], groups: [['a'], []] })
   t.equal(parseCommandLine(['--bar', 'x']).bar, 'tty')
   t.match(parseCommandLine(['--worker', 'w.js', '--isolation', 'thread']), { worker: 'w.js', isolation: 'thread', command: [] })
+  t.match(parseCommandLine(['--worker', 'w.js', '--isolation', 'process-pool', '--status-port', '0']), { isolation: 'process-pool', statusPort: 0 })
+  t.match(parseCommandLine(['echo']), { isolation: 'process', statusPort: undefined })
   t.match(parseCommandLine(['--line-buffer', 'x']), { lineBuffer: true })
   // --help and --version need no command.
   t.equal(parseCommandLine(['--help']).help, true)

@@ -90,3 +90,26 @@ t.test('SIGINT while reading every argument first (--bar) stops at once', async 
   t.equal(run.stdout, '', 'no job ran')
   t.equal(seen, run.stderr)
 })
+
+t.test('--status-port serves the status endpoint while the run lasts', async (t) => {
+  const { child, done } = startCli(['--status-port', '0', '-j', '2', 'sleep', ':::', '1.5', '1.5'])
+  const url = await new Promise<string>((resolve) => {
+    let seen = ''
+    child.stderr!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString()
+      const match = /status at (http:\/\/127\.0\.0\.1:\d+\/?)/.exec(seen)
+      if (match) resolve(match[1]!)
+    })
+  })
+  const base = url.endsWith('/') ? url : `${url}/`
+  let jobs = { count: 0 }
+  for (let i = 0; i < 50 && jobs.count < 2; i++) {
+    jobs = (await (await fetch(`${base}jobs`)).json()) as { count: number }
+    if (jobs.count < 2) await new Promise((r) => setTimeout(r, 100))
+  }
+  t.equal(jobs.count, 2, 'both running jobs are listed')
+  t.match(await (await fetch(`${base}ps`)).text(), /sleep 1\.5/)
+  const run = await done
+  t.equal(run.code, 0)
+  await t.rejects(fetch(`${base}jobs`), 'the endpoint closed with the run')
+})
