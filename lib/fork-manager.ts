@@ -4,7 +4,9 @@
 import { availableParallelism, constants } from 'node:os'
 import { ControlPlane } from './control.js'
 import { cancelledBeforeStart, SupervisedJob } from './job.js'
-import { normalizeJob, type NormalizedJob } from './job-spec.js'
+import { ManagerEvents } from './manager-events.js'
+import { handleSignals } from './signal-handlers.js'
+import { assertCloneable, normalizeJob, type NormalizedJob } from './job-spec.js'
 import { mapItems } from './map.js'
 import type { MapJob, MapOptions, MapRun } from './map-types.js'
 import type { Items } from './map-source.js'
@@ -52,8 +54,6 @@ export interface ShutdownOptions {
   grace?: Duration
 }
 
-type Waiter = { ready: () => boolean; resolve: () => void }
-type WaitTick = { callback: () => void; periodMs: number; timer?: NodeJS.Timeout }
 
 const DEFAULT_TIMEOUT_MS = 24 * 3_600_000
 const DEFAULT_KILL_GRACE_MS = 5_000
@@ -71,12 +71,9 @@ export class ForkManager {
   #closing: Promise<void> | undefined
   /** Aborted by shutdown(): a job woken for a slot in that same turn does not start. */
   readonly #admission = new AbortController()
-  readonly #signalHandlers = new Map<NodeJS.Signals, () => void>()
-  readonly #onStart: Array<(info: JobStartInfo) => void> = []
-  readonly #onFinish: Array<(result: JobResult) => void> = []
-  readonly #onWait: WaitTick[] = []
-  readonly #waiters: Waiter[] = []
-  readonly #nextFinish: Array<(result: JobResult | undefined) => void> = []
+  /** Removes the handleSignals handlers, when there are any. */
+  #releaseSignals = (): void => {}
+  readonly #events = new ManagerEvents(() => this.#active > 0)
   readonly #control: ControlPlane
 
   constructor(options: ForkManagerOptions = {}) {
@@ -89,22 +86,9 @@ export class ForkManager {
     if (options.handleSignals !== undefined && typeof options.handleSignals !== 'boolean') {
       throw new TypeError(`handleSignals must be a boolean, got ${describe(options.handleSignals)}`)
     }
-    if (options.handleSignals) {
-      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-        const handler = (): void => {
-          this.#releaseSignals()
-          // Once every job has ended, the signal does to this process what it would have done. Where
-          // it was ignored when the process started (nohup, some runners), the exit code still says so.
-          void this.shutdown({ signal }).then(() => {
-            process.kill(process.pid, signal)
-            process.exitCode ??= 128 + constants.signals[signal]
-          })
-        }
-        this.#signalHandlers.set(signal, handler)
-        process.on(signal, handler)
-      }
-    }
     this.#processPool = processPoolSettings(options.processPool)
+    // Last: nothing may throw after the handlers are installed.
+    if (options.handleSignals) this.#releaseSignals = handleSignals((signal) => this.shutdown({ signal }))
   }
 
   /** The cap. 0 means the serial debug mode. */
@@ -117,26 +101,24 @@ export class ForkManager {
     this.#maxProcs = assertCount(maxProcs, 'maxProcs')
     this.#cap.capacity = Math.max(1, maxProcs)
     this.#threads?.resize(this.#cap.capacity)
-    this.#check()
+    this.#events.check()
   }
 
   /** Called as each job starts, with its ident and pid. */
   runOnStart(callback: (info: JobStartInfo) => void): this {
-    this.#onStart.push(assertFunction(callback, 'runOnStart callback'))
+    this.#events.onStart(assertFunction(callback, 'runOnStart callback'))
     return this
   }
 
   /** Called as each job ends, with its JobResult (also for jobs cancelled before they started). */
   runOnFinish(callback: (result: JobResult) => void): this {
-    this.#onFinish.push(assertFunction(callback, 'runOnFinish callback'))
+    this.#events.onFinish(assertFunction(callback, 'runOnFinish callback'))
     return this
   }
 
   /** Called every `period` (default 1s) while jobs are running or waiting for a slot. */
   runOnWait(callback: () => void, period: Duration = 1000): this {
-    const entry = { callback: assertFunction(callback, 'runOnWait callback'), periodMs: parseDuration(period, 'runOnWait period') }
-    this.#onWait.push(entry)
-    if (this.#active > 0) this.#tick(entry)
+    this.#events.onWait(assertFunction(callback, 'runOnWait callback'), parseDuration(period, 'runOnWait period'))
     return this
   }
 
@@ -160,7 +142,7 @@ export class ForkManager {
     const entry = this.#control.enter(ident, spec, plannedKind, options, timeoutMs)
 
     this.#queued++
-    this.#activity()
+    this.#events.busy()
     try {
       await this.#control.admitted(entry)
       await this.#cap.acquire({ signal: entry.signal })
@@ -168,7 +150,7 @@ export class ForkManager {
       this.#queued--
       return this.#finishUnstarted(ident, plannedKind, reason, entry)
     } finally {
-      this.#check()
+      this.#events.check()
     }
     this.#queued--
     if (this.#admission.signal.aborted) {
@@ -186,15 +168,14 @@ export class ForkManager {
     const stopOnCancel = entry.whenCancelled((reason) => supervised.stop({ cancelled: true, reason }))
 
     const info: JobStartInfo = { ident, kind: execution.kind, pid: execution.pid, startedAt: supervised.startedAt }
-    this.#emit(this.#onStart, info)
+    this.#events.started(info)
     const result = supervised.result.then(async (r) => {
       stopOnCancel()
       // The slot is held until every results() stream has room for r: a slow reader slows the pool.
       await this.#control.ended(entry, r, true)
       this.#running.delete(supervised)
       this.#cap.release()
-      this.#emit(this.#onFinish, r)
-      this.#finished(r)
+      this.#events.finished(r)
       return r
     })
     const handle: JobHandle = { ...info, result, cancel: (reason?: unknown) => supervised.stop({ cancelled: true, reason: reason ?? 'cancelled' }) }
@@ -216,12 +197,12 @@ export class ForkManager {
   /** Resolves with the next job's JobResult as it finishes; with undefined at once when no job is running or waiting. */
   waitOneChild(): Promise<JobResult | undefined> {
     if (this.#active === 0) return Promise.resolve(undefined)
-    return new Promise((resolve) => this.#nextFinish.push(resolve))
+    return this.#events.nextFinish()
   }
 
   /** Resolves when every job started so far (running or waiting for a slot) has finished. */
   waitAllChildren(): Promise<void> {
-    return this.#when(() => this.#active === 0)
+    return this.#events.when(() => this.#active === 0)
   }
 
   /** Resolves when at least `n` slots are free. */
@@ -230,7 +211,7 @@ export class ForkManager {
     if (n > this.#cap.capacity) {
       return Promise.reject(new RangeError(`waitForAvailableProcs(${n}) can never resolve: maxProcs is ${this.#maxProcs}`))
     }
-    return this.#when(() => this.#cap.capacity - this.#cap.held >= n)
+    return this.#events.when(() => this.#cap.capacity - this.#cap.held >= n)
   }
 
   /** The pids of running jobs that have a process (thread jobs have none). */
@@ -288,11 +269,6 @@ export class ForkManager {
     return this.close()
   }
 
-  #releaseSignals(): void {
-    for (const [signal, handler] of this.#signalHandlers) process.off(signal, handler)
-    this.#signalHandlers.clear()
-  }
-
   // The control plane (lib/control.ts): named jobs, cancellation, registry, ps, stats, results, status.
 
   /** Cancels every job of that name, or else the one job with that ident; returns how many it asked to stop. Throws an AmbiguousJobError for an ident shared by several jobs. A handle cancels its job. */
@@ -347,57 +323,8 @@ export class ForkManager {
     const r = cancelledBeforeStart(ident, kind, reason)
     // It holds no slot, so nothing waits for results() readers to take it.
     void this.#control.ended(entry, r, false)
-    this.#emit(this.#onFinish, r)
-    this.#finished(r)
+    this.#events.finished(r)
     return { ident, kind, pid: null, startedAt: r.startedAt, result: Promise.resolve(r), cancel: () => {} }
-  }
-
-  #finished(result: JobResult): void {
-    for (const resolve of this.#nextFinish.splice(0)) resolve(result)
-    this.#check()
-  }
-
-  #when(ready: () => boolean): Promise<void> {
-    if (ready()) return Promise.resolve()
-    return new Promise((resolve) => this.#waiters.push({ ready, resolve }))
-  }
-
-  /** Wakes the waiters whose condition holds now, and stops the wait ticks when idle. */
-  #check(): void {
-    for (let i = 0; i < this.#waiters.length; i++) {
-      const waiter = this.#waiters[i]!
-      if (waiter.ready()) {
-        this.#waiters.splice(i--, 1)
-        waiter.resolve()
-      }
-    }
-    if (this.#active === 0) {
-      for (const entry of this.#onWait) {
-        clearInterval(entry.timer)
-        delete entry.timer
-      }
-    }
-  }
-
-  #activity(): void {
-    for (const entry of this.#onWait) this.#tick(entry)
-  }
-
-  #tick(entry: WaitTick): void {
-    if (entry.timer !== undefined) return
-    entry.timer = setInterval(() => this.#emit([entry.callback], undefined), entry.periodMs)
-    entry.timer.unref()
-  }
-
-  /** Calls user callbacks; one that throws is reported as a process warning and never disturbs the jobs. */
-  #emit<T>(callbacks: Array<(value: T) => void>, value: T): void {
-    for (const callback of callbacks) {
-      try {
-        callback(value)
-      } catch (error) {
-        process.emitWarning(error instanceof Error ? error : new Error(String(error)), 'ForkpoolCallbackWarning')
-      }
-    }
   }
 }
 
@@ -408,14 +335,4 @@ function timeoutOption(value: Duration | undefined, what: string, fallback: numb
 function assertFunction<T>(value: T, what: string): T {
   if (typeof value !== 'function') throw new TypeError(`${what} must be a function, got ${describe(value)}`)
   return value
-}
-
-/** Data for a worker must survive a structured clone; say so at the call, not as a failed job later. */
-function assertCloneable(data: unknown, ident: string): void {
-  if (data === null || (typeof data !== 'object' && typeof data !== 'function' && typeof data !== 'symbol')) return
-  try {
-    structuredClone(data)
-  } catch (error) {
-    throw new TypeError(`start(${JSON.stringify(ident)}): job.data cannot be sent to a worker (structured clone failed: ${(error as Error).message})`)
-  }
 }

@@ -148,3 +148,13 @@ function isStringRecord(value: unknown): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value) &&
     Object.values(value).every((v) => v === undefined || typeof v === 'string')
 }
+
+/** Data for a worker must survive a structured clone; say so at the call, not as a failed job later. */
+export function assertCloneable(data: unknown, ident: string): void {
+  if (data === null || (typeof data !== 'object' && typeof data !== 'function' && typeof data !== 'symbol')) return
+  try {
+    structuredClone(data)
+  } catch (error) {
+    throw new TypeError(`start(${JSON.stringify(ident)}): job.data cannot be sent to a worker (structured clone failed: ${(error as Error).message})`)
+  }
+}
