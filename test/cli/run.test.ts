@@ -45,7 +45,7 @@ t.test('-j N% of the cores and the default: every job runs', async (t) => {
   t.equal((await forkpool(['-k', 'echo', ':::', '1', '2'])).stdout, '1\n2\n')
 })
 
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { eventually, processesMatching } from '../helpers/paths.js'
 import { startCli } from '../helpers/cli.js'
 
@@ -56,6 +56,8 @@ t.test('Ctrl-C (SIGINT): no new jobs, running ones killed TERM then KILL, joblog
   const script = `case $0 in 1) echo quick;; 3) trap "" TERM; ${marker};; *) ${marker};; esac`
   const { child, done } = startCli(['-j', '3', '--joblog', log, 'sh', '-c', script, ':::', '1', '2', '3', '4', '5'])
   t.ok(await eventually(async () => (await processesMatching(marker)).length >= 4, 10_000), 'jobs 2 and 3 are running (sh and sleep each)')
+  // And job 1 has finished: the joblog records it (header + one line).
+  t.ok(await eventually(() => existsSync(log) && readFileSync(log, 'utf8').trimEnd().split('\n').length >= 2, 10_000), 'job 1 has finished')
   child.kill('SIGINT')
   const run = await done
   t.equal(run.code, 130)
