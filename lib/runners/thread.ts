@@ -7,7 +7,8 @@ import type { Execution, Outcome } from './execution.js'
 import { settleOnce } from './settle-once.js'
 import type { StopMessage, ThreadReply, ThreadTask } from './thread-entry.js'
 
-const ENTRY = new URL('./thread-entry.js', import.meta.url).href
+// A CommonJS bootstrap that imports thread-entry.js: see thread-bootstrap.cts for why.
+const ENTRY = new URL('./thread-bootstrap.cjs', import.meta.url).href
 const EXITED = /worker exited with code: (\d+)/
 let pools = 0
 

@@ -3,7 +3,7 @@
 import { readdirSync } from 'node:fs'
 
 const lib = readdirSync(new URL('../../lib/', import.meta.url), { recursive: true })
-  .filter((file) => file.endsWith('.ts'))
+  .filter((file) => /\.c?ts$/.test(file))
   .map((file) => `lib/${file}`)
 
 export default () => lib

@@ -1,0 +1,14 @@
+// The file piscina loads in each thread. piscina loads its task handler with require(), and on
+// Node 20 an ES module loaded that way goes through a "require(esm) facade" whose creation can hit
+// a C++ assertion that aborts the whole process when the thread dies mid-load (seen once in the
+// soak, right after a thread reached its heap limit). This CommonJS file keeps piscina on the plain
+// require path and loads the ES module entry with import(), where a failure is only a rejection.
+
+import type { ThreadReply, ThreadTask } from './thread-entry.js'
+
+let entry: Promise<(task: ThreadTask) => Promise<ThreadReply>> | undefined
+
+export = async function runTask(task: ThreadTask): Promise<ThreadReply> {
+  entry ??= import('./thread-entry.js').then((module) => module.default)
+  return (await entry)(task)
+}
