@@ -7,7 +7,7 @@ import { capped, needAll, peerFile, timeMs, workerFile } from '../support.js'
 const CAP = 2
 const NOOP = workerFile('noop')
 const CHILD = peerFile('fork-child')
-const jobs = (quick: boolean): number => (quick ? 20 : 200)
+const jobs = (quick: boolean): number => (quick ? 6 : 200)
 
 async function forkpool(n: number): Promise<number> {
   const pm = new ForkManager({ maxProcs: CAP })
@@ -62,7 +62,7 @@ const runs: Record<string, (n: number) => Promise<number>> = { forkpool, 'raw-fo
 
 const suite: Suite = {
   name: 'fork-per-task',
-  title: '200 noop worker-file jobs, a fresh Node child each, at cap 2 (quick: 20); figure per job',
+  title: '200 noop worker-file jobs, a fresh Node child each, at cap 2 (quick: 6); figure per job',
   unit: 'ms/job',
   better: 'lower',
   contenders: Object.keys(runs),

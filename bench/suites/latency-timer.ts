@@ -1,18 +1,18 @@
 // latency-timer: worker jobs that await a 50 ms timer, 25 at a time on threads, against the
 // ideal ceil(jobs / 25) × 50 ms and against awaiting them one at a time. The pools are warm (one
-// untimed batch of 25 first): starting 25 threads is the cost thread-noop measures; this suite
+// untimed batch of a job per thread first): starting 25 threads is the cost thread-noop measures; this suite
 // measures what the scheduling of each job adds to its wait.
 import { ForkManager } from '../../lib/index.js'
 import timer from '../../workers/timer.js'
 import type { Suite } from '../suite.js'
 import { need, needAll, timeMs, workerFile } from '../support.js'
-import { CAP, ideal, jobs, WAIT_MS } from './latency.js'
+import { cap, ideal, jobs, WAIT_MS } from './latency.js'
 
 const TIMER = workerFile('timer')
 
-async function forkpool(n: number): Promise<number> {
-  const pm = new ForkManager({ maxProcs: CAP })
-  await Promise.all(Array.from({ length: CAP }, async (_, i) => {
+async function forkpool(n: number, cap: number): Promise<number> {
+  const pm = new ForkManager({ maxProcs: cap })
+  await Promise.all(Array.from({ length: cap }, async (_, i) => {
     const handle = await pm.start(`warm-${i}`, { worker: TIMER, data: 1, isolation: 'thread' })
     need((await handle.result).data === 1, 'forkpool warm-up job failed')
   }))
@@ -31,10 +31,10 @@ async function forkpool(n: number): Promise<number> {
   return ms
 }
 
-async function piscina(n: number): Promise<number> {
+async function piscina(n: number, cap: number): Promise<number> {
   const { Piscina } = await import('piscina')
-  const pool = new Piscina({ filename: TIMER.href, minThreads: CAP, maxThreads: CAP })
-  await Promise.all(Array.from({ length: CAP }, async () => need((await pool.run(1)) === 1, 'piscina warm-up task failed')))
+  const pool = new Piscina({ filename: TIMER.href, minThreads: cap, maxThreads: cap })
+  await Promise.all(Array.from({ length: cap }, async () => need((await pool.run(1)) === 1, 'piscina warm-up task failed')))
   let ok = 0
   const ms = await timeMs(async () => {
     await Promise.all(Array.from({ length: n }, async () => {
@@ -56,15 +56,15 @@ async function oneAtATime(n: number): Promise<number> {
   return ms
 }
 
-const runs: Record<string, (n: number) => Promise<number>> = { forkpool, piscina, 'one-at-a-time': oneAtATime }
+const runs: Record<string, (n: number, cap: number) => Promise<number>> = { forkpool, piscina, 'one-at-a-time': oneAtATime }
 
 const suite: Suite = {
   name: 'latency-timer',
-  title: `200 worker jobs awaiting a 50 ms timer on ${CAP} warm threads (quick: 50); one-at-a-time awaits them in turn`,
+  title: '200 worker jobs awaiting a 50 ms timer on 25 warm threads (quick: 20 on 10); one-at-a-time awaits them in turn',
   unit: 'ms',
   better: 'lower',
   contenders: Object.keys(runs),
-  run: (contender, quick) => runs[contender]!(jobs(quick)),
+  run: (contender, quick) => runs[contender]!(jobs(quick), cap(quick)),
   ideal,
   targets: [{
     describe: 'forkpool wall/ideal ≤ 1.05',

@@ -5,14 +5,15 @@ import { ForkManager } from '../../lib/index.js'
 import type { Suite } from '../suite.js'
 import { capped, needAll, timeMs } from '../support.js'
 
-export const CAP = 25
 export const WAIT_MS = 50
-export const jobs = (quick: boolean): number => (quick ? 50 : 200)
-export const ideal = (quick: boolean): number => Math.ceil(jobs(quick) / CAP) * WAIT_MS
+/** 200 jobs at cap 25; the quick version keeps two waves with 20 jobs at cap 10. */
+export const cap = (quick: boolean): number => (quick ? 10 : 25)
+export const jobs = (quick: boolean): number => (quick ? 20 : 200)
+export const ideal = (quick: boolean): number => Math.ceil(jobs(quick) / cap(quick)) * WAIT_MS
 const SLEEP = ['0.05']
 
-async function forkpool(n: number): Promise<number> {
-  const pm = new ForkManager({ maxProcs: CAP })
+async function forkpool(n: number, cap: number): Promise<number> {
+  const pm = new ForkManager({ maxProcs: cap })
   let ok = 0
   const ms = await timeMs(async () => {
     for (let i = 0; i < n; i++) {
@@ -36,18 +37,18 @@ function sleepOnce(): Promise<boolean> {
   })
 }
 
-async function rawSpawn(n: number): Promise<number> {
+async function rawSpawn(n: number, cap: number): Promise<number> {
   let ok = 0
-  const ms = await timeMs(() => capped(n, CAP, async () => {
+  const ms = await timeMs(() => capped(n, cap, async () => {
     if (await sleepOnce()) ok++
   }))
   needAll('raw-spawn', ok, n)
   return ms
 }
 
-async function execaPLimit(n: number): Promise<number> {
+async function execaPLimit(n: number, cap: number): Promise<number> {
   const [{ execa }, { default: pLimit }] = await Promise.all([import('execa'), import('p-limit')])
-  const limit = pLimit(CAP)
+  const limit = pLimit(cap)
   let ok = 0
   const ms = await timeMs(async () => {
     await Promise.all(Array.from({ length: n }, () => limit(async () => {
@@ -69,7 +70,7 @@ async function oneAtATime(n: number): Promise<number> {
   return ms
 }
 
-const runs: Record<string, (n: number) => Promise<number>> = {
+const runs: Record<string, (n: number, cap: number) => Promise<number>> = {
   forkpool,
   'raw-spawn': rawSpawn,
   'execa+p-limit': execaPLimit,
@@ -78,11 +79,11 @@ const runs: Record<string, (n: number) => Promise<number>> = {
 
 const suite: Suite = {
   name: 'latency',
-  title: `200 \`sleep 0.05\` commands at cap ${CAP} (quick: 50); one-at-a-time runs them in turn`,
+  title: '200 `sleep 0.05` commands at cap 25 (quick: 20 at cap 10); one-at-a-time runs them in turn',
   unit: 'ms',
   better: 'lower',
   contenders: Object.keys(runs),
-  run: (contender, quick) => runs[contender]!(jobs(quick)),
+  run: (contender, quick) => runs[contender]!(jobs(quick), cap(quick)),
   ideal,
   targets: [{
     describe: 'forkpool wall/ideal ≤ 1.15',

@@ -8,7 +8,7 @@ import { needAll, workerFile } from '../support.js'
 
 const THREADS = 2
 const NOOP = workerFile('noop')
-const tasks = (quick: boolean): number => (quick ? 5_000 : 100_000)
+const tasks = (quick: boolean): number => (quick ? 1_000 : 100_000)
 
 /** This process's peak resident set since it started, in MB. */
 function peakRssMb(): number {
@@ -49,7 +49,7 @@ async function peer(name: PeerName, n: number): Promise<number> {
 
 const suite: Suite = {
   name: 'memory',
-  title: 'peak RSS of the parent through 100,000 no-op thread jobs on 2 threads (quick: 5,000)',
+  title: 'peak RSS of the parent through 100,000 no-op thread jobs on 2 threads (quick: 1,000)',
   unit: 'MB',
   better: 'lower',
   contenders: ['forkpool', ...PEERS],

@@ -5,7 +5,7 @@ import type { Suite } from '../suite.js'
 import { capped, needAll, timeMs } from '../support.js'
 
 const CAP = 2
-const jobs = (quick: boolean): number => (quick ? 100 : 1000)
+const jobs = (quick: boolean): number => (quick ? 50 : 1000)
 
 async function forkpool(n: number): Promise<number> {
   const pm = new ForkManager({ maxProcs: CAP })
@@ -57,7 +57,7 @@ const runs: Record<string, (n: number) => Promise<number>> = { forkpool, 'raw-sp
 
 const suite: Suite = {
   name: 'spawn',
-  title: '1000 /bin/true jobs at cap 2 (quick: 100)',
+  title: '1000 /bin/true jobs at cap 2 (quick: 50)',
   unit: 'ms',
   better: 'lower',
   contenders: Object.keys(runs),

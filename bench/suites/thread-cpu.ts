@@ -8,7 +8,7 @@ import { need, needAll, timeMs, workerFile } from '../support.js'
 
 const THREADS = 2
 const HASH = workerFile('hash')
-const tasks = (quick: boolean): number => (quick ? 200 : 2_000)
+const tasks = (quick: boolean): number => (quick ? 100 : 2_000)
 const HEX = /^[0-9a-f]{64}$/
 
 /** Checks every digest's shape, and a spread of them against this thread's own computation. */
@@ -60,7 +60,7 @@ const speedup = (m: Record<string, number>): number => m['sequential']! / m['for
 
 const suite: Suite = {
   name: 'thread-cpu',
-  title: '2,000 tasks of ~1 ms CPU each on 2 threads (quick: 200), pool start-up included; sequential: one thread',
+  title: '2,000 tasks of ~1 ms CPU each on 2 threads (quick: 100), pool start-up included; sequential: one thread',
   unit: 'ms',
   better: 'lower',
   contenders: ['forkpool', ...PEERS, 'sequential'],

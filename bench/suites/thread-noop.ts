@@ -6,7 +6,7 @@ import { needAll, timeMs, workerFile } from '../support.js'
 
 const THREADS = 2
 const NOOP = workerFile('noop')
-const tasks = (quick: boolean): number => (quick ? 5_000 : 100_000)
+const tasks = (quick: boolean): number => (quick ? 1_000 : 100_000)
 
 async function forkpool(n: number): Promise<number> {
   const pm = new ForkManager({ maxProcs: THREADS })
@@ -45,7 +45,7 @@ async function peer(name: PeerName, n: number): Promise<number> {
 
 const suite: Suite = {
   name: 'thread-noop',
-  title: '100,000 no-op tasks on 2 threads (quick: 5,000), pool start-up included',
+  title: '100,000 no-op tasks on 2 threads (quick: 1,000), pool start-up included',
   unit: 'tasks/s',
   better: 'higher',
   contenders: ['forkpool', ...PEERS],
