@@ -27,7 +27,7 @@ export interface ContenderSummary {
   median: number
   min: number
   max: number
-  /** The median, over the rounds, of this contender's figure divided by forkpool's from the same round. */
+  /** This contender's median divided by forkpool's (both from the rounds of this run). */
   ratio: number
 }
 
@@ -104,18 +104,14 @@ export async function runSuite(suite: Suite, options: HarnessOptions): Promise<S
   return summarize(suite, figures, quick, rounds)
 }
 
-function summarize(suite: Suite, figures: Map<string, number[]>, quick: boolean, rounds: number): SuiteSummary {
-  const base = figures.get(suite.contenders[0]!)!
+/** Sums up the figures of one run of a suite: medians, spread, ratios to forkpool, targets. */
+export function summarize(suite: Suite, figures: Map<string, number[]>, quick: boolean, rounds: number): SuiteSummary {
+  const base = median(figures.get(suite.contenders[0]!)!)
   const contenders = suite.contenders.map((name): ContenderSummary => {
-    const own = figures.get(name)!
-    return {
-      name,
-      figures: own,
-      median: median(own),
-      min: Math.min(...own),
-      max: Math.max(...own),
-      ratio: median(own.map((figure, round) => figure / base[round]!)),
-    }
+    const own = figures.get(name)
+    if (own === undefined || own.length === 0) throw new Error(`no figures for ${suite.name}/${name}`)
+    const mid = median(own)
+    return { name, figures: own, median: mid, min: Math.min(...own), max: Math.max(...own), ratio: mid / base }
   })
   const medians = Object.fromEntries(contenders.map((c) => [c.name, c.median]))
   const targets = (suite.targets ?? []).map((target): TargetSummary => {

@@ -1,12 +1,13 @@
 // npm run bench [-- --quick] [--suite NAME[,NAME…]] [--json FILE] [--rounds N] [--warmup N] [--no-save]
 // Runs the suites and prints one markdown table per suite. A full run of every suite also
 // rewrites the results in bench/README.md and the chart bench/results.svg (unless --no-save).
+// --from-json FILE sums up the raw figures a past run wrote with --json again, without running anything.
 
 import { availableParallelism, cpus } from 'node:os'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { runSuite, type SuiteSummary } from './harness.js'
+import { runSuite, summarize, type SuiteSummary } from './harness.js'
 import { markdownRun, markdownSuite, svgChart, type RunInfo } from './report.js'
 import type { Suite } from './suite.js'
 import { suites as registry } from './suites/index.js'
@@ -53,6 +54,8 @@ export async function bench(options: BenchOptions = {}): Promise<{ summaries: Su
       const harnessOptions = { quick, ...(options.rounds === undefined ? {} : { rounds: options.rounds }), ...(options.warmup === undefined ? {} : { warmup: options.warmup }) }
       const summary = await runSuite(suite, harnessOptions)
       summaries.push(summary)
+      // Written after every suite, so a long run that is stopped keeps what it measured.
+      if (options.json) writeFileSync(options.json, `${JSON.stringify({ ...info, quick, suites: summaries, failed }, null, 2)}\n`)
       console.log(`${markdownSuite(summary)}\n(${((performance.now() - started) / 1000).toFixed(1)} s)\n`)
     } catch (error) {
       failed.push(suite.name)
@@ -63,6 +66,20 @@ export async function bench(options: BenchOptions = {}): Promise<{ summaries: Su
   const complete = chosen.length === registry.length && failed.length === 0
   if ((options.save ?? true) && !quick && complete) save(info, summaries)
   return { summaries, failed }
+}
+
+/** Sums up again the raw figures of a run saved with --json (targets checked anew), and saves them like a run. */
+export function fromJson(file: string, persist = true): SuiteSummary[] {
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as RunInfo & { quick: boolean; suites: SuiteSummary[]; failed: string[] }
+  const summaries = saved.suites.map((s) => {
+    const suite = registry.find((r) => r.name === s.name)
+    if (suite === undefined) throw new Error(`${file}: no suite named ${s.name} any more`)
+    return summarize(suite, new Map(s.contenders.map((c) => [c.name, c.figures])), saved.quick, s.rounds)
+  })
+  const info: RunInfo = { date: saved.date, node: saved.node, cores: saved.cores, cpu: saved.cpu }
+  console.log(markdownRun(info, summaries))
+  if (persist && !saved.quick && saved.failed.length === 0 && summaries.length === registry.length) save(info, summaries)
+  return summaries
 }
 
 function save(info: RunInfo, summaries: SuiteSummary[]): void {
@@ -92,18 +109,23 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       rounds: { type: 'string' },
       warmup: { type: 'string' },
       'no-save': { type: 'boolean', default: false },
+      'from-json': { type: 'string' },
     },
   })
-  const options: BenchOptions = { quick: values.quick, save: !values['no-save'] }
-  if (values.suite) options.suites = values.suite.flatMap((s) => s.split(',')).filter((s) => s !== '')
-  if (values.json) options.json = values.json
-  const rounds = positive(values.rounds, '--rounds', 1)
-  const warmup = positive(values.warmup, '--warmup', 0)
-  if (rounds !== undefined) options.rounds = rounds
-  if (warmup !== undefined) options.warmup = warmup
-  const { failed } = await bench(options)
-  if (failed.length > 0) {
-    console.error(`failed suites: ${failed.join(', ')}`)
-    process.exitCode = 1
+  if (values['from-json']) {
+    fromJson(values['from-json'], !values['no-save'])
+  } else {
+    const options: BenchOptions = { quick: values.quick, save: !values['no-save'] }
+    if (values.suite) options.suites = values.suite.flatMap((s) => s.split(',')).filter((s) => s !== '')
+    if (values.json) options.json = values.json
+    const rounds = positive(values.rounds, '--rounds', 1)
+    const warmup = positive(values.warmup, '--warmup', 0)
+    if (rounds !== undefined) options.rounds = rounds
+    if (warmup !== undefined) options.warmup = warmup
+    const { failed } = await bench(options)
+    if (failed.length > 0) {
+      console.error(`failed suites: ${failed.join(', ')}`)
+      process.exitCode = 1
+    }
   }
 }

@@ -12,6 +12,15 @@ export function peerFile(name: string): string {
   return fileURLToPath(new URL(`./peers/${name}.js`, import.meta.url))
 }
 
+/**
+ * Every contender that starts processes starts them detached (setsid), as forkpool does to give
+ * each job its own process group. On Linux with sched_autogroup (the default on desktops and
+ * on this machine), a new session is its own scheduling group: on a busy machine that alone
+ * gives a child several times the CPU share of one left in the parent's session (measured here:
+ * 200 vs 600 ms per forked Node child). Baselines get the same, so the figures compare the pools.
+ */
+export const DETACHED = true
+
 /** Throws (failing the contender and the run) unless the condition holds. */
 export function need(condition: boolean, message: string): asserts condition {
   if (!condition) throw new Error(`bench check failed: ${message}`)

@@ -2,7 +2,7 @@
 import { fork } from 'node:child_process'
 import { ForkManager } from '../../lib/index.js'
 import type { Suite } from '../suite.js'
-import { capped, needAll, peerFile, timeMs, workerFile } from '../support.js'
+import { capped, DETACHED, needAll, peerFile, timeMs, workerFile } from '../support.js'
 
 const CAP = 2
 const NOOP = workerFile('noop')
@@ -26,11 +26,11 @@ async function forkpool(n: number): Promise<number> {
   return ms / n
 }
 
-/** The hand-written baseline: child_process.fork of a child that answers one message, at most CAP at once. */
+/** The hand-written baseline: child_process.fork of a child that answers one message, at most CAP at once (detached: see DETACHED). */
 async function rawFork(n: number): Promise<number> {
   let ok = 0
   const ms = await timeMs(() => capped(n, CAP, (i) => new Promise<void>((resolve, reject) => {
-    const child = fork(CHILD, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' })
+    const child = fork(CHILD, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced', detached: DETACHED })
     let answer: unknown
     child.on('error', reject)
     child.on('message', (message) => (answer = message))
@@ -50,7 +50,7 @@ async function execaNode(n: number): Promise<number> {
   let ok = 0
   const ms = await timeMs(async () => {
     await Promise.all(Array.from({ length: n }, (_, i) => limit(async () => {
-      const result = await run(CHILD, [], { ipcInput: i, serialization: 'advanced', stdin: 'ignore', stdout: 'inherit', stderr: 'inherit', reject: false })
+      const result = await run(CHILD, [], { ipcInput: i, serialization: 'advanced', stdin: 'ignore', stdout: 'inherit', stderr: 'inherit', reject: false, detached: DETACHED })
       if (result.exitCode === 0 && result.ipcOutput[0] === i) ok++
     })))
   })

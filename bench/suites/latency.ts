@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process'
 import { ForkManager } from '../../lib/index.js'
 import type { Suite } from '../suite.js'
-import { capped, needAll, timeMs } from '../support.js'
+import { capped, DETACHED, needAll, timeMs } from '../support.js'
 
 export const WAIT_MS = 50
 /** 200 jobs at cap 25; the quick version keeps two waves with 20 jobs at cap 10. */
@@ -31,7 +31,7 @@ async function forkpool(n: number, cap: number): Promise<number> {
 
 function sleepOnce(): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sleep', SLEEP, { stdio: 'ignore' })
+    const child = spawn('sleep', SLEEP, { stdio: 'ignore', detached: DETACHED })
     child.on('error', reject)
     child.on('exit', (code) => resolve(code === 0))
   })
@@ -52,7 +52,7 @@ async function execaPLimit(n: number, cap: number): Promise<number> {
   let ok = 0
   const ms = await timeMs(async () => {
     await Promise.all(Array.from({ length: n }, () => limit(async () => {
-      const result = await execa('sleep', SLEEP, { stdio: 'ignore', reject: false })
+      const result = await execa('sleep', SLEEP, { stdio: 'ignore', reject: false, detached: DETACHED })
       if (result.exitCode === 0) ok++
     })))
   })

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process'
 import { ForkManager } from '../../lib/index.js'
 import type { Suite } from '../suite.js'
-import { capped, needAll, timeMs } from '../support.js'
+import { capped, DETACHED, needAll, timeMs } from '../support.js'
 
 const CAP = 2
 const jobs = (quick: boolean): number => (quick ? 50 : 1000)
@@ -24,11 +24,11 @@ async function forkpool(n: number): Promise<number> {
   return ms
 }
 
-/** The hand-written baseline: child_process.spawn with stdio ignored, at most CAP at once. */
+/** The hand-written baseline: child_process.spawn with stdio ignored, at most CAP at once (detached: see DETACHED). */
 async function rawSpawn(n: number): Promise<number> {
   let ok = 0
   const ms = await timeMs(() => capped(n, CAP, () => new Promise<void>((resolve, reject) => {
-    const child = spawn('/bin/true', [], { stdio: 'ignore' })
+    const child = spawn('/bin/true', [], { stdio: 'ignore', detached: DETACHED })
     child.on('error', reject)
     child.on('exit', (code) => {
       if (code === 0) ok++
@@ -45,7 +45,7 @@ async function execaPLimit(n: number): Promise<number> {
   let ok = 0
   const ms = await timeMs(async () => {
     await Promise.all(Array.from({ length: n }, () => limit(async () => {
-      const result = await execa('/bin/true', { stdio: 'ignore', reject: false })
+      const result = await execa('/bin/true', { stdio: 'ignore', reject: false, detached: DETACHED })
       if (result.exitCode === 0) ok++
     })))
   })

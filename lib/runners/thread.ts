@@ -1,5 +1,6 @@
 // isolation 'thread': worker files in a piscina pool of worker threads.
 
+import { EventEmitter } from 'node:events'
 import type { Piscina } from 'piscina'
 import { serializeError } from '../errors.js'
 import type { WorkerSpec } from '../job-spec.js'
@@ -84,10 +85,18 @@ export class ThreadRunner {
     const piscina = await pool.piscina
     const taskId = ++this.#nextTask
     const outcome = settleOnce<Outcome>()
-    const kill = new AbortController()
+    // piscina takes any EventEmitter that emits 'abort' as a task's abort signal (documented).
+    // One is made per job, and it costs a fraction of an AbortController; piscina listens with
+    // once(), so a second emit finds no listener and does nothing.
+    const kill = new EventEmitter()
+    let killed = false
+    const terminate = (): void => {
+      killed = true
+      kill.emit('abort')
+    }
     const task: ThreadTask = { taskId, url: spec.url, ident, data: spec.data }
-    this.#deaf.set(taskId, () => kill.abort())
-    piscina.run(task, { signal: kill.signal }).then(
+    this.#deaf.set(taskId, terminate)
+    piscina.run(task, { signal: kill }).then(
       (reply: ThreadReply) => outcome.settle({
         exitCode: reply.exitCode,
         signal: null,
@@ -95,7 +104,7 @@ export class ThreadRunner {
         error: reply.ok ? null : reply.error,
         threadId: reply.threadId,
       }),
-      (error: unknown) => outcome.settle(threadFailure(error, kill.signal.aborted)),
+      (error: unknown) => outcome.settle(threadFailure(error, killed)),
     ).finally(() => {
       this.#deaf.delete(taskId)
       pool.running--
@@ -107,7 +116,7 @@ export class ThreadRunner {
       outcome: outcome.promise,
       stop: (signal) => {
         if (outcome.settled) return
-        if (signal === 'SIGKILL') kill.abort()
+        if (signal === 'SIGKILL') terminate()
         else this.#stopChannel.postMessage({ stop: taskId } satisfies StopMessage)
       },
     }
