@@ -77,9 +77,11 @@ export function svgChart(info: RunInfo, suites: SuiteSummary[]): string {
   parts.push(`<text x="10" y="18" class="title">forkpool benchmarks · Node ${escape(info.node)} · ${info.cores} cores · ${escape(info.date)}</text>`)
   for (const suite of suites) {
     y += 18
-    parts.push(`<text x="10" y="${y}" class="suite">${escape(`${suite.name}: ${suite.title}`)}</text>`)
-    y += 4
-    parts.push(`<text x="${WIDTH - 10}" y="${y - 4}" class="note" text-anchor="end">${escape(`${suite.unit}, ${suite.better} is better`)}</text>`)
+    parts.push(`<text x="10" y="${y}"><tspan class="suite">${escape(suite.name)}</tspan><tspan class="note"> · ${escape(`${suite.unit}, ${suite.better} is better`)}</tspan></text>`)
+    y += 14
+    // The chart shows full runs; the title's notes on the quick version are left out.
+    parts.push(`<text x="10" y="${y}" class="note">${escape(suite.title.replace(/ \(quick: [^)]*\)/g, ''))}</text>`)
+    y += 2
     const top = Math.max(...suite.contenders.map((c) => c.median), suite.ideal ?? 0)
     for (const [i, c] of suite.contenders.entries()) {
       const length = top > 0 ? Math.max(1, (c.median / top) * BAR) : 1
@@ -93,7 +95,10 @@ export function svgChart(info: RunInfo, suites: SuiteSummary[]): string {
     }
     if (suite.ideal !== undefined && top > 0) {
       const x = LABEL + (suite.ideal / top) * BAR
-      parts.push(`<line x1="${x.toFixed(1)}" y1="${y + 2}" x2="${x.toFixed(1)}" y2="${y + 6 + suite.contenders.length * ROW}" class="ideal"/>`)
+      parts.push(
+        `<line x1="${x.toFixed(1)}" y1="${y + 2}" x2="${x.toFixed(1)}" y2="${y + 6 + suite.contenders.length * ROW}" class="ideal"/>`,
+        `<text x="${(x + 3).toFixed(1)}" y="${y + 6 + suite.contenders.length * ROW}" class="ideal-label">ideal</text>`,
+      )
     }
     y += 10 + suite.contenders.length * ROW
   }
@@ -103,7 +108,7 @@ export function svgChart(info: RunInfo, suites: SuiteSummary[]): string {
     '<style>',
     '.title{font-size:14px;font-weight:bold;fill:#212529}.suite{font-size:12px;font-weight:bold;fill:#343a40}',
     '.note{font-size:11px;fill:#868e96}.label,.value{font-size:11px;fill:#495057}',
-    '.own{fill:#e8590c}.peer{fill:#adb5bd}.ideal{stroke:#1c7ed6;stroke-dasharray:3 2}',
+    '.own{fill:#e8590c}.peer{fill:#adb5bd}.ideal{stroke:#1c7ed6;stroke-dasharray:3 2}.ideal-label{font-size:10px;fill:#1c7ed6}',
     '</style>',
     `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
     ...parts,

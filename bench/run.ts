@@ -1,7 +1,9 @@
 // npm run bench [-- --quick] [--suite NAME[,NAME…]] [--json FILE] [--rounds N] [--warmup N] [--no-save]
 // Runs the suites and prints one markdown table per suite. A full run of every suite also
 // rewrites the results in bench/README.md and the chart bench/results.svg (unless --no-save).
-// --from-json FILE sums up the raw figures a past run wrote with --json again, without running anything.
+// --from-json FILE sums up the raw figures a past run wrote with --json again, without running
+// anything; given several files, each suite is taken from the last file that has it (every
+// suite's figures still come from one run).
 
 import { availableParallelism, cpus } from 'node:os'
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -68,17 +70,27 @@ export async function bench(options: BenchOptions = {}): Promise<{ summaries: Su
   return { summaries, failed }
 }
 
-/** Sums up again the raw figures of a run saved with --json (targets checked anew), and saves them like a run. */
-export function fromJson(file: string, persist = true): SuiteSummary[] {
-  const saved = JSON.parse(readFileSync(file, 'utf8')) as RunInfo & { quick: boolean; suites: SuiteSummary[]; failed: string[] }
-  const summaries = saved.suites.map((s) => {
-    const suite = registry.find((r) => r.name === s.name)
-    if (suite === undefined) throw new Error(`${file}: no suite named ${s.name} any more`)
-    return summarize(suite, new Map(s.contenders.map((c) => [c.name, c.figures])), saved.quick, s.rounds)
+type SavedRun = RunInfo & { quick: boolean; suites: SuiteSummary[]; failed: string[] }
+
+/**
+ * Sums up again the raw figures of runs saved with --json (targets checked anew), each suite from
+ * the last file that has it, and saves them like a full run when every suite is there.
+ */
+export function fromJson(files: string[], persist = true): SuiteSummary[] {
+  const runs = files.map((file) => JSON.parse(readFileSync(file, 'utf8')) as SavedRun)
+  const quick = runs.some((run) => run.quick)
+  const dates = new Set<string>()
+  const summaries = registry.flatMap((suite) => {
+    const run = runs.findLast((r) => r.suites.some((s) => s.name === suite.name))
+    const saved = run?.suites.find((s) => s.name === suite.name)
+    if (run === undefined || saved === undefined) return []
+    dates.add(run.date)
+    return [summarize(suite, new Map(saved.contenders.map((c) => [c.name, c.figures])), run.quick, saved.rounds)]
   })
-  const info: RunInfo = { date: saved.date, node: saved.node, cores: saved.cores, cpu: saved.cpu }
+  const first = runs[0]!
+  const info: RunInfo = { date: [...dates].sort().join(' and '), node: first.node, cores: first.cores, cpu: first.cpu }
   console.log(markdownRun(info, summaries))
-  if (persist && !saved.quick && saved.failed.length === 0 && summaries.length === registry.length) save(info, summaries)
+  if (persist && !quick && summaries.length === registry.length) save(info, summaries)
   return summaries
 }
 
@@ -109,7 +121,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       rounds: { type: 'string' },
       warmup: { type: 'string' },
       'no-save': { type: 'boolean', default: false },
-      'from-json': { type: 'string' },
+      'from-json': { type: 'string', multiple: true },
     },
   })
   if (values['from-json']) {
