@@ -5,8 +5,10 @@
 export interface SuiteTarget {
   /** What the target is, as printed: "forkpool within 1.10x of raw-spawn". */
   describe: string
-  /** Checks the target against the medians of this run, by contender name. */
-  check(medians: Record<string, number>): boolean
+  /** Checks the target against the medians of this run, by contender name (`quick`: the small version ran). */
+  check(medians: Record<string, number>, quick: boolean): boolean
+  /** Optional: the measured figure the target is about, printed next to it (e.g. '1.04x'). */
+  actual?(medians: Record<string, number>, quick: boolean): string
 }
 
 export interface Suite {
@@ -27,4 +29,9 @@ export interface Suite {
    */
   run(contender: string, quick: boolean): Promise<number>
   targets?: SuiteTarget[]
+  /**
+   * Optional: the best figure the work allows (latency: ceil(jobs / cap) × 50 ms), in `unit`.
+   * The table then also shows each figure over it.
+   */
+  ideal?(quick: boolean): number
 }

@@ -1,4 +1,4 @@
-// Returns its data: the no-op job of the process-noop benchmark.
-export default function noop<T>(data: T): T {
-  return data
+// Returns its input: the no-op job of the thread and process-noop benchmarks (they measure the pool, not the work).
+export default function noop<T>(value: T): T {
+  return value
 }

@@ -1,5 +1,6 @@
 // isolation 'thread': worker files in a piscina pool of worker threads.
 
+import { EventEmitter } from 'node:events'
 import type { Piscina } from 'piscina'
 import { serializeError } from '../errors.js'
 import type { WorkerSpec } from '../job-spec.js'
@@ -109,13 +110,21 @@ export class ThreadRunner {
     const piscina = await pool.piscina
     const taskId = ++this.#nextTask
     const outcome = settleOnce<Outcome>()
-    const kill = new AbortController()
+    // piscina takes any EventEmitter that emits 'abort' as a task's abort signal (documented).
+    // One is made per job, and it costs a fraction of an AbortController; piscina listens with
+    // once(), so a second emit finds no listener and does nothing.
+    const kill = new EventEmitter()
+    let killed = false
+    const terminate = (): void => {
+      killed = true
+      kill.emit('abort')
+    }
     const task: ThreadTask = { taskId, url: spec.url, ident, data: spec.data }
-    this.#deaf.set(taskId, () => kill.abort())
+    this.#deaf.set(taskId, terminate)
     // The thread says which it is once it takes the task; until then the job's thread is unknown.
     let thread: { threadId: number | null; uses: number } = { threadId: null, uses: 1 }
     this.#reported.set(taskId, (threadId, uses) => (thread = { threadId, uses }))
-    piscina.run(task, { signal: kill.signal }).then(
+    piscina.run(task, { signal: kill }).then(
       (reply: ThreadReply) => {
         outcome.settle({
         exitCode: reply.exitCode,
@@ -127,7 +136,7 @@ export class ThreadRunner {
       },
       (error: unknown) => {
         outcome.settle(pool.failure === undefined
-          ? threadFailure(error, kill.signal.aborted)
+          ? threadFailure(error, killed)
           : { exitCode: null, signal: null, error: serializeError(pool.failure) })
       },
     ).finally(() => {
@@ -149,7 +158,7 @@ export class ThreadRunner {
       stop: (signal) => {
         if (outcome.settled) return
         if (signal === 'SIGKILL') {
-          kill.abort()
+          terminate()
           return
         }
         Atomics.store(this.#stopFlags, taskId % this.#stopFlags.length, taskId)

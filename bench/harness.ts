@@ -1,0 +1,131 @@
+// The harness: runs each contender of a suite in its own fresh Node process, alternating
+// contenders (A B C A B C …) for several rounds after a warm-up, and sums up each suite from
+// the rounds of this run only.
+
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Suite } from './suite.js'
+
+const CHILD = fileURLToPath(new URL('./run-one.js', import.meta.url))
+
+export interface HarnessOptions {
+  quick: boolean
+  /** Rounds measured per contender (default 5; 1 with quick). */
+  rounds?: number
+  /** Rounds run first and thrown away (default 1; 0 with quick). */
+  warmup?: number
+  /** Called with each line of progress (default: stderr). */
+  progress?: (line: string) => void
+}
+
+export interface ContenderSummary {
+  name: string
+  figures: number[]
+  median: number
+  min: number
+  max: number
+  /** This contender's median divided by forkpool's (both from the rounds of this run). */
+  ratio: number
+}
+
+export interface TargetSummary {
+  describe: string
+  held: boolean
+  actual?: string
+}
+
+export interface SuiteSummary {
+  name: string
+  title: string
+  unit: string
+  better: 'lower' | 'higher'
+  quick: boolean
+  rounds: number
+  contenders: ContenderSummary[]
+  targets: TargetSummary[]
+  ideal?: number
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+/** Runs one contender once in a fresh Node process and returns its figure; throws if it fails. */
+export function runContender(suite: Suite, contender: string, quick: boolean, timeoutMs: number): Promise<number> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-bench-'))
+  const out = path.join(dir, 'figure.json')
+  const child = spawn(process.execPath, [CHILD, suite.name, contender, quick ? 'quick' : 'full', out], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+  return new Promise<number>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer)
+      try {
+        if (code !== 0) {
+          const why = signal === 'SIGKILL' ? `was killed after ${timeoutMs} ms` : signal ? `died by ${signal}` : `exited with code ${code}`
+          throw new Error(`${suite.name}/${contender} ${why}`)
+        }
+        const { figure } = JSON.parse(readFileSync(out, 'utf8')) as { figure: number }
+        resolve(figure)
+      } catch (error) {
+        reject(error instanceof Error && error.message.startsWith(suite.name) ? error : new Error(`${suite.name}/${contender} reported no figure: ${String(error)}`))
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    })
+  })
+}
+
+/** Runs a suite: warm-up rounds, then measured rounds, each contender in turn, and sums it up. */
+export async function runSuite(suite: Suite, options: HarnessOptions): Promise<SuiteSummary> {
+  const { quick } = options
+  const rounds = options.rounds ?? (quick ? 1 : 5)
+  const warmup = options.warmup ?? (quick ? 0 : 1)
+  const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`))
+  const timeoutMs = quick ? 60_000 : 600_000
+  const figures = new Map<string, number[]>(suite.contenders.map((c) => [c, []]))
+  for (let round = 0; round < warmup + rounds; round++) {
+    const label = round < warmup ? `warm-up ${round + 1}/${warmup}` : `round ${round - warmup + 1}/${rounds}`
+    const line: string[] = []
+    for (const contender of suite.contenders) {
+      const figure = await runContender(suite, contender, quick, timeoutMs)
+      if (round >= warmup) figures.get(contender)!.push(figure)
+      line.push(`${contender} ${formatFigure(figure)}`)
+    }
+    progress(`  ${suite.name} ${label}: ${line.join(', ')}`)
+  }
+  return summarize(suite, figures, quick, rounds)
+}
+
+/** Sums up the figures of one run of a suite: medians, spread, ratios to forkpool, targets. */
+export function summarize(suite: Suite, figures: Map<string, number[]>, quick: boolean, rounds: number): SuiteSummary {
+  const base = median(figures.get(suite.contenders[0]!)!)
+  const contenders = suite.contenders.map((name): ContenderSummary => {
+    const own = figures.get(name)
+    if (own === undefined || own.length === 0) throw new Error(`no figures for ${suite.name}/${name}`)
+    const mid = median(own)
+    return { name, figures: own, median: mid, min: Math.min(...own), max: Math.max(...own), ratio: mid / base }
+  })
+  const medians = Object.fromEntries(contenders.map((c) => [c.name, c.median]))
+  const targets = (suite.targets ?? []).map((target): TargetSummary => {
+    const summary: TargetSummary = { describe: target.describe, held: target.check(medians, quick) }
+    if (target.actual) summary.actual = target.actual(medians, quick)
+    return summary
+  })
+  const summary: SuiteSummary = { name: suite.name, title: suite.title, unit: suite.unit, better: suite.better, quick, rounds, contenders, targets }
+  if (suite.ideal) summary.ideal = suite.ideal(quick)
+  return summary
+}
+
+/** A figure with as many digits as it deserves: 1,234 · 123 · 12.3 · 1.23 */
+export function formatFigure(value: number): string {
+  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+}

@@ -1,0 +1,143 @@
+// npm run bench [-- --quick] [--suite NAME[,NAME…]] [--json FILE] [--rounds N] [--warmup N] [--no-save]
+// Runs the suites and prints one markdown table per suite. A full run of every suite also
+// rewrites the results in bench/README.md and the chart bench/results.svg (unless --no-save).
+// --from-json FILE sums up the raw figures a past run wrote with --json again, without running
+// anything; given several files, each suite is taken from the last file that has it (every
+// suite's figures still come from one run).
+
+import { availableParallelism, cpus } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { runSuite, summarize, type SuiteSummary } from './harness.js'
+import { markdownRun, markdownSuite, svgChart, type RunInfo } from './report.js'
+import type { Suite } from './suite.js'
+import { suites as registry } from './suites/index.js'
+
+const BENCH_DIR = new URL('../../bench/', import.meta.url)
+const START = '<!-- bench:results:start -->'
+const END = '<!-- bench:results:end -->'
+
+export interface BenchOptions {
+  quick?: boolean
+  /** Suite names; a name also picks the suites named NAME-… ('latency' picks latency and latency-timer). */
+  suites?: string[]
+  json?: string
+  rounds?: number
+  warmup?: number
+  /** Rewrite bench/README.md's results and bench/results.svg (only honoured for a full run of every suite). */
+  save?: boolean
+}
+
+export function selectSuites(names: string[] | undefined, all: Suite[] = registry): Suite[] {
+  if (names === undefined || names.length === 0) return all
+  const picked = all.filter((s) => names.some((n) => s.name === n || s.name.startsWith(`${n}-`)))
+  const unknown = names.filter((n) => !all.some((s) => s.name === n || s.name.startsWith(`${n}-`)))
+  if (unknown.length > 0) throw new Error(`no suite named ${unknown.join(', ')}; there are: ${all.map((s) => s.name).join(', ')}`)
+  return picked
+}
+
+/** Runs the chosen suites; resolves with their summaries and the names of the suites that failed (a missed target is not a failure). */
+export async function bench(options: BenchOptions = {}): Promise<{ summaries: SuiteSummary[]; failed: string[] }> {
+  const quick = options.quick ?? false
+  const chosen = selectSuites(options.suites)
+  const info: RunInfo = {
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    node: process.version,
+    cores: availableParallelism(),
+    cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
+  }
+  console.log(`forkpool bench${quick ? ' (quick)' : ''}: ${info.date}, Node ${info.node}, ${info.cores} cores (${info.cpu})\n`)
+  const summaries: SuiteSummary[] = []
+  const failed: string[] = []
+  for (const suite of chosen) {
+    const started = performance.now()
+    try {
+      const harnessOptions = { quick, ...(options.rounds === undefined ? {} : { rounds: options.rounds }), ...(options.warmup === undefined ? {} : { warmup: options.warmup }) }
+      const summary = await runSuite(suite, harnessOptions)
+      summaries.push(summary)
+      // Written after every suite, so a long run that is stopped keeps what it measured.
+      if (options.json) writeFileSync(options.json, `${JSON.stringify({ ...info, quick, suites: summaries, failed }, null, 2)}\n`)
+      console.log(`${markdownSuite(summary)}\n(${((performance.now() - started) / 1000).toFixed(1)} s)\n`)
+    } catch (error) {
+      failed.push(suite.name)
+      console.error(`suite ${suite.name} FAILED: ${error instanceof Error ? error.message : String(error)}\n`)
+    }
+  }
+  if (options.json) writeFileSync(options.json, `${JSON.stringify({ ...info, quick, suites: summaries, failed }, null, 2)}\n`)
+  const complete = chosen.length === registry.length && failed.length === 0
+  if ((options.save ?? true) && !quick && complete) save(info, summaries)
+  return { summaries, failed }
+}
+
+type SavedRun = RunInfo & { quick: boolean; suites: SuiteSummary[]; failed: string[] }
+
+/**
+ * Sums up again the raw figures of runs saved with --json (targets checked anew), each suite from
+ * the last file that has it, and saves them like a full run when every suite is there.
+ */
+export function fromJson(files: string[], persist = true): SuiteSummary[] {
+  const runs = files.map((file) => JSON.parse(readFileSync(file, 'utf8')) as SavedRun)
+  const quick = runs.some((run) => run.quick)
+  const dates = new Set<string>()
+  const summaries = registry.flatMap((suite) => {
+    const run = runs.findLast((r) => r.suites.some((s) => s.name === suite.name))
+    const saved = run?.suites.find((s) => s.name === suite.name)
+    if (run === undefined || saved === undefined) return []
+    dates.add(run.date)
+    return [summarize(suite, new Map(saved.contenders.map((c) => [c.name, c.figures])), run.quick, saved.rounds)]
+  })
+  const first = runs[0]!
+  const info: RunInfo = { date: [...dates].sort().join(' and '), node: first.node, cores: first.cores, cpu: first.cpu }
+  console.log(markdownRun(info, summaries))
+  if (persist && !quick && summaries.length === registry.length) save(info, summaries)
+  return summaries
+}
+
+function save(info: RunInfo, summaries: SuiteSummary[]): void {
+  writeFileSync(new URL('results.svg', BENCH_DIR), svgChart(info, summaries))
+  const readme = new URL('README.md', BENCH_DIR)
+  const text = readFileSync(readme, 'utf8')
+  const start = text.indexOf(START)
+  const end = text.indexOf(END)
+  if (start < 0 || end < start) throw new Error(`bench/README.md lacks the ${START} … ${END} markers`)
+  writeFileSync(readme, `${text.slice(0, start + START.length)}\n${markdownRun(info, summaries)}\n${text.slice(end)}`)
+  console.log('wrote bench/README.md (results) and bench/results.svg')
+}
+
+function positive(value: string | undefined, flag: string, min: number): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < min) throw new RangeError(`${flag} must be a whole number ≥ ${min}, got ${JSON.stringify(value)}`)
+  return n
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      suite: { type: 'string', multiple: true },
+      json: { type: 'string' },
+      rounds: { type: 'string' },
+      warmup: { type: 'string' },
+      'no-save': { type: 'boolean', default: false },
+      'from-json': { type: 'string', multiple: true },
+    },
+  })
+  if (values['from-json']) {
+    fromJson(values['from-json'], !values['no-save'])
+  } else {
+    const options: BenchOptions = { quick: values.quick, save: !values['no-save'] }
+    if (values.suite) options.suites = values.suite.flatMap((s) => s.split(',')).filter((s) => s !== '')
+    if (values.json) options.json = values.json
+    const rounds = positive(values.rounds, '--rounds', 1)
+    const warmup = positive(values.warmup, '--warmup', 0)
+    if (rounds !== undefined) options.rounds = rounds
+    if (warmup !== undefined) options.warmup = warmup
+    const { failed } = await bench(options)
+    if (failed.length > 0) {
+      console.error(`failed suites: ${failed.join(', ')}`)
+      process.exitCode = 1
+    }
+  }
+}

@@ -1,0 +1,29 @@
+// The registry: every suite the harness knows, in the order it runs them. Add a suite with one
+// import line and one entry below. Suites import their peer libraries inside run(), so loading
+// this list stays cheap for every fresh contender process.
+import type { Suite } from '../suite.js'
+import { suite as cli } from './cli.js'
+import forkPerTask from './fork-per-task.js'
+import latencyTimer from './latency-timer.js'
+import latency from './latency.js'
+import { suite as mapMemory } from './map-memory.js'
+import { suite as mapTiny } from './map-tiny.js'
+import memory from './memory.js'
+import { suite as processNoop } from './process-noop.js'
+import spawn from './spawn.js'
+import threadCpu from './thread-cpu.js'
+import threadNoop from './thread-noop.js'
+
+export const suites: Suite[] = [
+  spawn,
+  latency,
+  latencyTimer,
+  threadNoop,
+  threadCpu,
+  forkPerTask,
+  memory,
+  processNoop,
+  mapTiny,
+  mapMemory,
+  cli,
+]
