@@ -6,9 +6,11 @@
 
 import type { ThreadReply, ThreadTask } from './thread-entry.js'
 
-let entry: Promise<(task: ThreadTask) => Promise<ThreadReply>> | undefined
+// Loaded as the thread starts, before any task: a task stopped mid-load would terminate the
+// thread while it reads module files, which leaks their fds (see bench/repro/piscina-fd-leak.mjs).
+const entry: Promise<(task: ThreadTask) => Promise<ThreadReply>> = import('./thread-entry.js').then((module) => module.default)
+// A load that fails crashes the thread at start-up, which ThreadRunner reports to the pool's jobs.
 
 export = async function runTask(task: ThreadTask): Promise<ThreadReply> {
-  entry ??= import('./thread-entry.js').then((module) => module.default)
   return (await entry)(task)
 }
