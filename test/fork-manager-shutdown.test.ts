@@ -5,16 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { ForkManager, type JobResult } from '../dist/lib/index.js'
-import { eventually, processesMatching, worker } from './helpers/paths.js'
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
+import { alive, eventually, processesMatching, worker } from './helpers/paths.js'
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   t.test(`${signal} to a parent with handleSignals stops every job and leaves no process`, async (t) => {

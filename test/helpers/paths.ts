@@ -20,3 +20,13 @@ export async function eventually(check: () => Promise<boolean> | boolean, ms = 3
     await new Promise((r) => setTimeout(r, 50))
   }
 }
+
+/** Whether a process with that pid exists (a zombie counts until it is reaped). */
+export function alive(pid: number | null): boolean {
+  try {
+    process.kill(pid!, 0)
+    return true
+  } catch {
+    return false
+  }
+}

@@ -4,33 +4,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { ForkManager, type JobResult } from '../../dist/lib/index.js'
-import { eventually, worker } from '../helpers/paths.js'
+import { alive, eventually, worker } from '../helpers/paths.js'
+import { manager, pooled, run } from '../helpers/pool.js'
 
 const faults = worker('faults')
 const probe = worker('pool-probe')
-const pooled = { isolation: 'process-pool' } as const
-
-const alive = (pid: number | null): boolean => {
-  try {
-    process.kill(pid!, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-type Test = typeof t
-
-/** A manager whose pool is closed at the end of the test. */
-const manager = (t: Test, options = {}): ForkManager => {
-  const pm = new ForkManager({ maxProcs: 2, killGrace: 1000, ...options })
-  t.teardown(() => pm.close())
-  return pm
-}
-
-const run = async (pm: ForkManager, job: object, options = {}): Promise<JobResult> =>
-  (await pm.start('j', { ...pooled, ...job } as never, options)).result
-
 // Generous: these tests start many Node processes, and the machine may be loaded.
 t.setTimeout(240_000)
 

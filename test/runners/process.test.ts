@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ForkManager } from '../../dist/lib/index.js'
-import { eventually, processesMatching, worker } from '../helpers/paths.js'
+import { alive, eventually, processesMatching, worker } from '../helpers/paths.js'
 
 const pm = new ForkManager({ maxProcs: 4, killGrace: 1000 })
 t.teardown(() => pm.close())
@@ -94,18 +94,10 @@ t.test('a worker process exits by itself when its parent is SIGKILLed', async (t
   const parent = spawn(process.execPath, [new URL('../fixtures/parent.mjs', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'], env })
   const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (b: Buffer) => resolve(b.toString()))))
   t.ok(pid > 1)
-  const alive = (): boolean => {
-    try {
-      process.kill(pid, 0)
-      return true
-    } catch {
-      return false
-    }
-  }
-  t.ok(alive(), 'the worker runs')
+  t.ok(alive(pid), 'the worker runs')
   parent.kill('SIGKILL')
   // About 100 ms on a quiet machine; the bound leaves room for a loaded one.
-  t.ok(await eventually(() => !alive(), 5000), 'the worker is gone within 5 s')
+  t.ok(await eventually(() => !alive(pid), 5000), 'the worker is gone within 5 s')
 })
 
 t.test('the worker runtime exits when its IPC channel closes', async (t) => {
