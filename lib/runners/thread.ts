@@ -6,7 +6,8 @@ import { serializeError } from '../errors.js'
 import type { WorkerSpec } from '../job-spec.js'
 import type { Execution, Outcome } from './execution.js'
 import { settleOnce } from './settle-once.js'
-import type { StopMessage, ThreadReply, ThreadTask } from './thread-entry.js'
+import type { ThreadReply, ThreadTask } from './thread-entry.js'
+import { flagStop, type StopMessage } from './thread-stops.js'
 
 // A CommonJS bootstrap that imports thread-entry.js: see thread-bootstrap.cts for why.
 const ENTRY = new URL('./thread-bootstrap.cjs', import.meta.url).href
@@ -161,7 +162,7 @@ export class ThreadRunner {
           terminate()
           return
         }
-        Atomics.store(this.#stopFlags, taskId % this.#stopFlags.length, taskId)
+        flagStop(this.#stopFlags, taskId)
         this.#stopChannel.postMessage({ stop: taskId } satisfies StopMessage)
       },
     }
