@@ -69,8 +69,8 @@ export class ForkManager {
   #processes: ProcessPool | undefined
   readonly #processPool: ProcessPoolSettings
   #closing: Promise<void> | undefined
-  /** Aborted by shutdown(): a job woken for a slot in that same turn does not start. */
-  readonly #admission = new AbortController()
+  /** Set by shutdown(): a job woken for a slot in that same turn does not start. */
+  #shuttingDown = false
   /** Removes the handleSignals handlers, when there are any. */
   #releaseSignals = (): void => {}
   readonly #events = new ManagerEvents(() => this.#active > 0)
@@ -153,10 +153,10 @@ export class ForkManager {
       this.#events.check()
     }
     this.#queued--
-    if (this.#admission.signal.aborted) {
+    if (this.#shuttingDown) {
       // Woken by a free slot in the same turn as the shutdown: it must not start now.
       this.#cap.release()
-      return this.#finishUnstarted(ident, plannedKind, this.#admission.signal.reason, entry)
+      return this.#finishUnstarted(ident, plannedKind, 'shutdown', entry)
     }
     const serial = this.#maxProcs === 0
     const execution = await this.#launch(spec, ident, serial)
@@ -257,7 +257,7 @@ export class ForkManager {
     }
     const graceMs = timeoutOption(options.grace, 'grace', this.#killGraceMs)
     const closed = this.close()
-    this.#admission.abort('shutdown')
+    this.#shuttingDown = true
     // Running jobs first, with this signal and grace (the first stop of a job wins); then the
     // queued ones, which never start.
     for (const job of this.#running) job.stop({ cancelled: true, reason: 'shutdown' }, signal, graceMs)
