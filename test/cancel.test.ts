@@ -1,9 +1,7 @@
 // Ripcords: pm.cancel by name, ident or handle, pm.cancelAll, for queued and running jobs of each kind.
 import t from 'tap'
 import { AmbiguousJobError, ForkManager, type JobResult } from '../dist/lib/index.js'
-import { eventually, processesMatching, worker } from './helpers/paths.js'
-
-const gone = (marker: string) => eventually(async () => (await processesMatching(marker)).length === 0, 3000)
+import { eventually, processesGone, processesMatching, worker } from './helpers/paths.js'
 
 t.test('pm.cancel by name stops a running command, process worker and thread worker; runOnFinish sees each', async (t) => {
   const pm = new ForkManager({ maxProcs: 3, killGrace: 1000 })
@@ -23,9 +21,9 @@ t.test('pm.cancel by name stops a running command, process worker and thread wor
   t.match(await proc.result, { cancelled: true, cancelReason: 'by name', kind: 'process', exitCode: 1, error: { name: 'AbortError' } })
   // exit code 1 when the worker heard the stop, null when it was terminated before it listened.
   t.match(await thread.result, { cancelled: true, cancelReason: 'by name', kind: 'thread', error: { name: 'AbortError' } })
-  t.ok(await gone(marker), 'the command left no process')
-  t.ok(await gone('cancel-proc-91'), 'the worker process is gone')
-  t.ok(await gone('sleep 91.28'), "and the process it started")
+  t.ok(await processesGone(marker), 'the command left no process')
+  t.ok(await processesGone('cancel-proc-91'), 'the worker process is gone')
+  t.ok(await processesGone('sleep 91.28'), "and the process it started")
   t.same(finished.map((r) => r.ident).sort(), ['cancel-proc-91', 'cmd', 'thr'])
   t.equal(pm.cancel('c'), 0, 'nothing of that name is left')
   await pm.close()
@@ -91,7 +89,7 @@ t.test('pm.cancelAll stops running and queued jobs alike, and leaves no process'
   // Terminated if its worker was running; if the cancel came while the worker file was still
   // loading (a loaded machine), the worker is never called instead.
   t.match(results[1], { error: { message: /^(the worker thread was terminated|job "r2" was stopped before it began)$/ } }, 'a deaf thread is stopped')
-  t.ok(await gone(marker), 'no process is left')
+  t.ok(await processesGone(marker), 'no process is left')
   t.equal(pm.cancelAll(), 0, 'nothing left')
   t.same(pm.inFlight(), [])
   await pm.close()

@@ -1,9 +1,7 @@
 // Named jobs and their overlap policies (lib/overlap.ts, wired through lib/control.ts).
 import t from 'tap'
 import { ForkManager, OverlapError, type JobResult } from '../dist/lib/index.js'
-import { eventually, processesMatching, worker } from './helpers/paths.js'
-
-const gone = (marker: string) => eventually(async () => (await processesMatching(marker)).length === 0, 3000)
+import { eventually, processesGone, processesMatching, worker } from './helpers/paths.js'
 
 t.test("'cancel-old' (the default): the old run ends cancelled with reason 'overlap', the new one starts after it, nothing is left", async (t) => {
   const pm = new ForkManager({ maxProcs: 2, killGrace: 1000 })
@@ -16,7 +14,7 @@ t.test("'cancel-old' (the default): the old run ends cancelled with reason 'over
   const oldResult = await old.result
   t.match(oldResult, { ident: 'first', cancelled: true, cancelReason: 'overlap', signal: 'SIGTERM' })
   t.ok(fresh.startedAt >= oldResult.startedAt + oldResult.durationMs - 5, 'the new run started once the old one had ended')
-  t.ok(await gone(marker), 'the old run left no process behind (its grandchild included)')
+  t.ok(await processesGone(marker), 'the old run left no process behind (its grandchild included)')
   t.match(await fresh.result, { ident: 'second', exitCode: 0, cancelled: false })
   t.same(finished.map((r) => r.ident), ['first', 'second'], 'runOnFinish saw the overlapped run')
   await pm.close()
@@ -29,8 +27,8 @@ t.test("'cancel-old' on a process worker and a thread worker", async (t) => {
   t.ok(await eventually(async () => (await processesMatching(grandchild)).length === 1), 'the worker started its grandchild')
   const proc2 = await pm.start('proc-new', { worker: worker('faults'), data: { mode: 'ok', value: 1 } }, { name: 'p' })
   t.match(await proc.result, { cancelled: true, cancelReason: 'overlap', kind: 'process' })
-  t.ok(await gone(grandchild), 'no process left: the grandchild went with it')
-  t.ok(await gone('proc-old'), 'nor the worker process')
+  t.ok(await processesGone(grandchild), 'no process left: the grandchild went with it')
+  t.ok(await processesGone('proc-old'), 'nor the worker process')
   t.equal((await proc2.result).data, 1)
 
   const thread = await pm.start('thread-old', { worker: worker('faults'), data: { mode: 'hang' }, isolation: 'thread' }, { name: 't' })

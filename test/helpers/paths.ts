@@ -11,6 +11,11 @@ export async function processesMatching(marker: string): Promise<number[]> {
   })
 }
 
+/** Resolves true once no live process's command line contains `marker` (false after `ms`). */
+export function processesGone(marker: string, ms = 3000): Promise<boolean> {
+  return eventually(async () => (await processesMatching(marker)).length === 0, ms)
+}
+
 /** Polls `check` until it returns true or `ms` passes; returns its last answer. */
 export async function eventually(check: () => Promise<boolean> | boolean, ms = 3000): Promise<boolean> {
   const until = Date.now() + ms
