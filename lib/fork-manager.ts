@@ -314,7 +314,7 @@ export class ForkManager {
     if (spec.type === 'command') return startCommand(spec)
     if (serial) return startInline(spec, ident)
     if (spec.isolation === 'process') return startProcessWorker(spec, ident)
-    if (spec.isolation === 'process-pool') return (this.#processes ??= new ProcessPool(this.#processPool)).start(spec, ident)
+    if (spec.isolation === 'process-pool') return (this.#processes ??= new ProcessPool(this.#processPool, () => this.#cap.capacity)).start(spec, ident)
     this.#threads ??= new ThreadRunner(this.#cap.capacity)
     return this.#threads.start(spec, ident)
   }

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { finish, type WorkerContext } from '../lib/index.js'
 
 export interface FaultOrder {
-  mode: 'ok' | 'finish' | 'throw' | 'throw-string' | 'exit' | 'kill' | 'hang' | 'hang-deaf' | 'uncloneable' | 'spawn-sleeper' | 'alloc'
+  mode: 'ok' | 'finish' | 'throw' | 'throw-string' | 'exit' | 'exit-later' | 'kill' | 'hang' | 'hang-deaf' | 'uncloneable' | 'spawn-sleeper' | 'alloc'
   code?: number
   signal?: NodeJS.Signals
   value?: unknown
@@ -22,6 +22,10 @@ export default async function fault(order: FaultOrder, ctx: WorkerContext): Prom
     case 'throw-string':
       throw 'a bare string'
     case 'exit':
+      process.exit(order.code ?? 0)
+    case 'exit-later':
+      // Lets the jobs started with it in the same turn finish first (a few microtask turns each).
+      for (let turn = 0; turn < 50; turn++) await null
       process.exit(order.code ?? 0)
     case 'kill':
       process.kill(process.pid, order.signal ?? 'SIGKILL')

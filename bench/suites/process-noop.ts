@@ -38,24 +38,30 @@ function within<T>(promise: Promise<T>, ms: number, reason: string): Promise<T> 
   return Promise.race([promise, late]).finally(() => clearTimeout(timer))
 }
 
+// The window of tasks every contender is handed at once, as a caller with work to do would.
+const WINDOW = 64
+
 async function forkpool(n: number): Promise<number> {
-  const pm = new ForkManager({ maxProcs: WORKERS })
+  // WINDOW jobs in flight on WORKERS processes: each process runs WINDOW / WORKERS of them at
+  // once, and the pool batches what it sends to each.
+  const pm = new ForkManager({ maxProcs: WINDOW, processPool: { concurrentTasksPerWorker: WINDOW / WORKERS } })
   const job = { worker: worker('noop.js'), isolation: 'process-pool' } as const
-  // One job per process at a time: the manager's cap is the number of processes.
-  const rate = await measure(n, WORKERS, async (i) => {
+  const pids = new Set<number | null>()
+  const rate = await measure(n, WINDOW, async (i) => {
     const r = await (await pm.start('noop', { ...job, data: i })).result
     if (r.exitCode !== 0) throw new Error(`job ${i} failed: ${JSON.stringify(r.error)}`)
+    pids.add(r.pid)
     return r.data
   })
   await pm.close()
+  if (pids.size !== WORKERS) throw new Error(`the jobs ran in ${pids.size} processes, not ${WORKERS}`)
   return rate
 }
 
 async function workerpoolPeer(n: number): Promise<number> {
   const { default: workerpool } = await import('workerpool')
   const pool = workerpool.pool(worker('workerpool-noop.cjs'), { workerType: 'process', minWorkers: WORKERS, maxWorkers: WORKERS })
-  // workerpool queues tasks itself: hand it a window of tasks, as a caller would.
-  const rate = await measure(n, 64, (i) => pool.exec('noop', [i]))
+  const rate = await measure(n, WINDOW, (i) => pool.exec('noop', [i]))
   await pool.terminate()
   return rate
 }
@@ -64,7 +70,7 @@ async function poolifierCluster(n: number): Promise<number> {
   const { FixedClusterPool } = await import('poolifier')
   const pool = new FixedClusterPool<number, number>(WORKERS, worker('poolifier-noop.cjs'), { errorHandler: (e) => console.error(e) })
   try {
-    return await within(measure(n, 64, (i) => pool.execute(i)), 60_000, 'poolifier cluster pool did not finish within 60 s (it hangs with an ESM worker file; this one is CommonJS)')
+    return await within(measure(n, WINDOW, (i) => pool.execute(i)), 60_000, 'poolifier cluster pool did not finish within 60 s (it hangs with an ESM worker file; this one is CommonJS)')
   } finally {
     await pool.destroy()
   }

@@ -1,10 +1,11 @@
-// One reused worker process of the process pool: it is started once, takes jobs one at a time,
-// and ends when the pool retires it, when a job kills it, or when it crashes.
+// One reused worker process of the process pool: it is started once, takes jobs (up to the pool's
+// concurrentTasksPerWorker at once), and ends when the pool retires it, when a stop kills it, or
+// when it crashes. Orders to the process are batched per turn of the event loop (see pool-protocol.ts).
 
 import { fork, type ChildProcess } from 'node:child_process'
 import { serializeError } from '../errors.js'
 import type { WorkerSpec } from '../job-spec.js'
-import { MEASURE_RSS, type PoolMessage, type PoolTask } from '../pool-protocol.js'
+import { MEASURE_RSS, type PoolMessage, type PoolOrders, type PoolTask } from '../pool-protocol.js'
 import type { SerializedError } from '../types.js'
 import type { Execution, Outcome } from './execution.js'
 import { settleOnce, type Once } from './settle-once.js'
@@ -18,8 +19,10 @@ const RETIRE_GRACE_MS = 2_000
 export interface PoolWorkerHooks {
   /** The process is up and listening for jobs. */
   ready(worker: PoolWorker): void
-  /** A job ended and the process is free again; `rss` is its resident memory in bytes. */
-  free(worker: PoolWorker, rss: number): void
+  /** Jobs ended; `rss` is the process's resident memory in bytes (0 when not measured). */
+  answered(worker: PoolWorker, rss: number): void
+  /** Its last job ended and it takes more: the pool parks it. */
+  idle(worker: PoolWorker): void
   /** The process is gone; `startError` is set when it never got ready. */
   gone(worker: PoolWorker, startError: SerializedError | null): void
 }
@@ -35,19 +38,27 @@ export class PoolWorker {
   readonly pid: number | null
   /** Jobs this process has been given. */
   tasks = 0
+  /** When it was last given a job (a count of the pool's jobs): the pool prefers the warmest idle process. */
+  lastUsed = 0
   /** Settles once the process is gone. */
   readonly gone: Promise<void>
   readonly #child: ChildProcess
   readonly #hooks: PoolWorkerHooks
   readonly #setup: string
+  readonly #jobs = new Map<number, Assignment>()
+  /** Orders not yet sent: they go out together at the end of this turn. */
+  #orders: PoolOrders | undefined
   #ready = false
-  #job: Assignment | undefined
+  /** Set by retire(): it takes no new job, and goes once its last job has ended. */
+  #retiring = false
+  /** The ident of the job whose stop ended in a SIGKILL of this process, taking its neighbours. */
+  #killedFor: string | undefined
   #exit: { code: number | null; signal: NodeJS.Signals | null } | undefined
   #idleTimer: NodeJS.Timeout | undefined
   #retireTimer: NodeJS.Timeout | undefined
   readonly #ended = settleOnce<void>()
 
-  /** `measureRss`: have the process report its resident memory after each job. */
+  /** `measureRss`: have the process report its resident memory with its answers. */
   constructor(spec: WorkerSpec, hooks: PoolWorkerHooks, measureRss: boolean) {
     this.#hooks = hooks
     this.#setup = describeSetup(spec)
@@ -78,43 +89,80 @@ export class PoolWorker {
     })
   }
 
-  /** Hands the process a job. The pool gives a job only to a free process. */
-  run(task: PoolTask): Execution {
+  /** Jobs running in the process now. */
+  get load(): number {
+    return this.#jobs.size
+  }
+
+  /** Whether it takes jobs: not retired, not gone. */
+  get accepting(): boolean {
+    return !this.#retiring && !this.#ended.settled
+  }
+
+  /** Hands the process a job; the pool gives jobs only to an accepting process with room. */
+  run(task: PoolTask, order: number): Execution {
     clearTimeout(this.#idleTimer)
     this.tasks++
-    this.#hold(true)
+    this.lastUsed = order
+    if (this.#jobs.size === 0) this.#hold(true)
     const job: Assignment = { id: task.id, ident: task.ident, outcome: settleOnce<Outcome>(), stopping: false }
-    this.#job = job
-    this.#child.send(task)
-    const { pid } = this
+    this.#jobs.set(task.id, job)
+    this.#order().tasks.push(task)
     return {
       kind: 'process-pool',
-      pid,
+      pid: this.pid,
       outcome: job.outcome.promise,
-      stop(signal) {
-        if (pid === null || job.outcome.settled) return
-        job.stopping = true
-        signalProcess(pid, signal)
-      },
+      stop: (signal) => this.#stop(job, signal),
     }
   }
 
-  /** Parks a free process: it no longer keeps this process alive, and ends after `idleMs` unused. */
-  park(idleMs: number, onIdle: () => void): void {
+  /** Parks an idle process: it no longer keeps this process alive, and ends after `idleMs` unused. */
+  park(idleMs: number): void {
     this.#hold(false)
     if (idleMs === Infinity) return
-    this.#idleTimer = setTimeout(onIdle, idleMs)
+    this.#idleTimer = setTimeout(() => this.retire(), idleMs)
     this.#idleTimer.unref()
   }
 
-  /** Asks a free process to exit (it ends when its IPC channel closes), and kills it if it cannot. */
+  /** Takes no more jobs and, once its last one has ended, asks the process to exit (it ends when its IPC channel closes); kills it if it cannot. */
   retire(): void {
+    this.#retiring = true
     clearTimeout(this.#idleTimer)
-    if (this.#retireTimer !== undefined) return
+    if (this.#jobs.size > 0 || this.#retireTimer !== undefined || this.#ended.settled) return
     // Whoever waits for `gone` (close()) must not see this process exit first.
     this.#child.ref()
     this.#child.disconnect()
-    this.#retireTimer = setTimeout(() => signalProcess(this.pid!, 'SIGKILL'), RETIRE_GRACE_MS)
+    this.#retireTimer = setTimeout(() => this.#child.kill('SIGKILL'), RETIRE_GRACE_MS)
+  }
+
+  /**
+   * A stop other than SIGKILL is an order: the job's ctx.signal fires (see pool-worker-runtime.ts).
+   * SIGKILL ends the process, and with it any job that shares it.
+   */
+  #stop(job: Assignment, signal: NodeJS.Signals): void {
+    if (job.outcome.settled) return
+    job.stopping = true
+    if (signal !== 'SIGKILL') {
+      this.#order().stops.push({ id: job.id, signal })
+      return
+    }
+    if (this.#jobs.size > 1) this.#killedFor ??= job.ident
+    this.#child.kill('SIGKILL')
+  }
+
+  #order(): PoolOrders {
+    if (this.#orders === undefined) {
+      this.#orders = { tasks: [], stops: [] }
+      setImmediate(() => this.#flush())
+    }
+    return this.#orders
+  }
+
+  #flush(): void {
+    const orders = this.#orders!
+    this.#orders = undefined
+    // To a process that has just died this is an 'error' event, and its exit settles the jobs.
+    this.#child.send(orders)
   }
 
   /** An idle process must not keep the manager's process alive; a busy one must, as a fresh process does. */
@@ -133,20 +181,25 @@ export class PoolWorker {
       this.#hooks.ready(this)
       return
     }
-    const job = this.#job!
-    this.#job = undefined
-    const { reply } = message
-    // A job that was asked to stop may have left things running in the process: it ends.
-    if (job.stopping) this.retire()
-    else this.#hooks.free(this, message.rss)
-    job.outcome.settle({ exitCode: reply.exitCode, signal: null, data: reply.ok ? reply.data : undefined, error: reply.ok ? null : reply.error })
+    for (const { id, reply } of message.answers) {
+      const job = this.#jobs.get(id)!
+      this.#jobs.delete(id)
+      // A job that was asked to stop may have left things running in the process: it ends.
+      if (job.stopping) this.#retiring = true
+      job.outcome.settle({ exitCode: reply.exitCode, signal: null, data: reply.ok ? reply.data : undefined, error: reply.ok ? null : reply.error })
+    }
+    this.#hooks.answered(this, message.rss)
+    if (this.#jobs.size > 0) return
+    if (this.#retiring) this.retire()
+    else this.#hooks.idle(this)
   }
 
   #endIfDone(): void {
     if (this.#exit === undefined || this.#child.connected) return
     const { code, signal } = this.#exit
     // A process stopped before it got ready died of the stop, not of a bad setup.
-    const startError = this.#ready || this.#job?.stopping ? null : { name: 'WorkerStartError', message: `${this.#setup} exited ${how(code, signal)} before it was ready` }
+    const stopped = [...this.#jobs.values()].some((job) => job.stopping)
+    const startError = this.#ready || stopped ? null : { name: 'WorkerStartError', message: `${this.#setup} exited ${how(code, signal)} before it was ready` }
     this.#end(code, signal, startError)
   }
 
@@ -154,23 +207,23 @@ export class PoolWorker {
     if (this.#ended.settled) return
     clearTimeout(this.#idleTimer)
     clearTimeout(this.#retireTimer)
-    const job = this.#job
-    this.#job = undefined
+    const jobs = [...this.#jobs.values()]
+    this.#jobs.clear()
     this.#hooks.gone(this, startError)
     this.#ended.settle()
-    if (job === undefined) return
-    // A job that was stopped died of the stop, which timedOut / cancelled already say.
-    const crash = job.stopping ? null : { name: 'WorkerExitError', message: `the worker process ${this.pid} running job ${JSON.stringify(job.ident)} exited ${how(code, signal)}; the pool replaces it` }
-    job.outcome.settle({ exitCode: code, signal, error: startError ?? crash })
+    for (const job of jobs) {
+      // A job that was stopped died of the stop, which timedOut / cancelled already say.
+      const error = startError ?? (job.stopping ? null : this.#crash(job, jobs.length, code, signal))
+      job.outcome.settle({ exitCode: code, signal, error })
+    }
   }
-}
 
-/** Sends `signal` to one process; one that is gone already is not an error. */
-export function signalProcess(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal)
-  } catch {
-    // ESRCH: it has exited in the meantime.
+  #crash(job: Assignment, count: number, code: number | null, signal: NodeJS.Signals | null): SerializedError {
+    const running = `the worker process ${this.pid} running job ${JSON.stringify(job.ident)}`
+    const message = this.#killedFor !== undefined
+      ? `${running} was killed (SIGKILL) to stop job ${JSON.stringify(this.#killedFor)}, which shared it`
+      : `${running}${count === 1 ? '' : ` and ${count - 1} more`} exited ${how(code, signal)}`
+    return { name: 'WorkerExitError', message: `${message}; the pool replaces it` }
   }
 }
 

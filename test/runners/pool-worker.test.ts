@@ -4,7 +4,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { ForkManager, type JobResult } from '../../dist/lib/index.js'
-import { signalProcess } from '../../dist/lib/runners/pool-worker.js'
 import { alive, eventually, worker } from '../helpers/paths.js'
 import { manager, pooled, run } from '../helpers/pool.js'
 
@@ -80,6 +79,17 @@ t.test('cancel stops the job, and its process is replaced', async (t) => {
   t.notOk(alive(again.pid))
 })
 
+t.test('cancelling a job that has ended changes nothing, and its process stays', async (t) => {
+  const pm = manager(t, { maxProcs: 1 })
+  const h = await pm.start('done', { worker: probe, ...pooled })
+  const r = await h.result
+  h.cancel('too late')
+  t.match(r, { cancelled: false, exitCode: 0 })
+  t.match(await h.result, { cancelled: false }, 'the result stands')
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  t.match((await run(pm, { worker: probe })).data, { pid: h.pid, jobs: 2 }, 'the next job runs in the same process')
+})
+
 t.test('a process a stopped job left busy is killed when it cannot exit', async (t) => {
   const pm = manager(t, { maxProcs: 1 })
   const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
@@ -126,10 +136,3 @@ t.test('pool processes exit by themselves when their parent is SIGKILLed', async
   t.ok(await eventually(() => !pids.some(alive), 2000), 'both are gone within 2 s')
 })
 
-
-t.test('signalling a process that is gone is not an error', async (t) => {
-  // A stop can race the process's own end: the pid may be reaped before the manager hears of it.
-  const child = spawn('true')
-  await new Promise((resolve) => child.once('exit', resolve))
-  t.doesNotThrow(() => signalProcess(child.pid!, 'SIGTERM'))
-})
