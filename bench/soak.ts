@@ -4,6 +4,7 @@
 // predicts, and the machine checked afterwards for anything left behind.
 //
 //   node dist/bench/soak.js [--jobs 10000] [--seeds 1,2,3] [--max-procs 8] [--kinds command,process,thread] [--faults ok,alloc,…]
+//                           [--pool-concurrency 3]   (reused processes run that many jobs at once)
 
 import { readdirSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
@@ -36,6 +37,11 @@ export interface SoakReport {
   /** Jobs per fault, as "kind/fault". */
   faults: Record<string, number>
   mismatches: string[]
+  /**
+   * With shared pool processes: jobs that ended, as they should, with a WorkerExitError from a
+   * neighbour's crash or kill instead of what their own fault predicts.
+   */
+  neighbourFaults: number
   settledTwice: number
   unsettled: number
   countsMatch: boolean
@@ -180,7 +186,13 @@ export interface SoakOptions {
   kinds?: readonly Kind[]
   /** Only these faults (default: all); a plan drawn with another fault is drawn again. */
   faults?: readonly string[]
+  /** processPool.concurrentTasksPerWorker: reused processes run this many jobs at once (default 1). */
+  poolConcurrency?: number
 }
+
+/** A job of a shared process ended by another job's crash, or by the kill that stopped another job. */
+const neighbourFault = (r: JobResult): boolean =>
+  r.kind === 'process-pool' && r.error?.name === 'WorkerExitError' && / and \d+ more exited | to stop job /.test(r.error.message)
 
 export async function soak(options: SoakOptions): Promise<SoakReport> {
   const { seed, jobs } = options
@@ -191,7 +203,8 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     const plan = planJob(rand, runId, options.kinds ?? KINDS)
     if (!options.faults || options.faults.includes(plan.fault)) plans.push(plan)
   }
-  const pm = new ForkManager({ maxProcs: options.maxProcs ?? 8, timeout: TIMEOUT_MS, killGrace: KILL_GRACE_MS })
+  const poolConcurrency = options.poolConcurrency ?? 1
+  const pm = new ForkManager({ maxProcs: options.maxProcs ?? 8, timeout: TIMEOUT_MS, killGrace: KILL_GRACE_MS, processPool: { concurrentTasksPerWorker: poolConcurrency } })
   const finishes = new Map<string, number>()
   let started = 0
   pm.runOnStart(() => started++)
@@ -203,6 +216,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   // Each result is checked as it arrives and then dropped: holding 10,000 results (megabytes of
   // captured output among them) would be the soak's own leak, not the manager's.
   const mismatches: string[] = []
+  let neighbourFaults = 0
   const faults: Record<string, number> = {}
   for (const [i, plan] of plans.entries()) {
     const name = `${plan.kind}/${plan.fault}`
@@ -211,7 +225,8 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     if (plan.cancelAfterMs !== undefined) setTimeout(() => handle.cancel('soak'), plan.cancelAfterMs)
     void handle.result.then((r) => {
       const why = plan.check(r)
-      if (why) mismatches.push(`job-${i} (${name}) should have: ${why}`)
+      if (why && poolConcurrency > 1 && neighbourFault(r)) neighbourFaults++
+      else if (why) mismatches.push(`job-${i} (${name}) should have: ${why}`)
     })
   }
   await pm.close()
@@ -232,6 +247,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     wallMs,
     faults,
     mismatches,
+    neighbourFaults,
     settledTwice: counts.filter((n) => n > 1).length,
     unsettled: jobs - finishes.size,
     countsMatch: started === jobs && finishes.size === jobs && pm.runningCount === 0,
@@ -261,6 +277,7 @@ export function formatReport(report: SoakReport): string {
     ['faults', Object.entries(report.faults).sort().map(([k, v]) => `${k} ${v}`).join(', ')],
     ['settled exactly once', report.settledTwice === 0 && report.unsettled === 0 ? 'yes' : `no: ${report.settledTwice} twice, ${report.unsettled} never`],
     ['results as their faults predict', report.mismatches.length === 0 ? 'yes' : `no: ${report.mismatches.length} mismatches`],
+    ['of them, ended by a neighbour in a shared process', String(report.neighbourFaults)],
     ['manager counts match', report.countsMatch ? 'yes' : 'no'],
     ['processes left', String(report.leftProcesses.length)],
     ['zombies', String(report.zombies.length)],
@@ -282,13 +299,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       'max-procs': { type: 'string', default: '8' },
       kinds: { type: 'string' },
       faults: { type: 'string' },
+      'pool-concurrency': { type: 'string', default: '1' },
     },
   })
   const kinds = values.kinds?.split(',') as Kind[] | undefined
   const faults = values.faults?.split(',')
   let failed = false
   for (const seed of values.seeds.split(',').map(Number)) {
-    const report = await soak({ seed, jobs: Number(values.jobs), maxProcs: Number(values['max-procs']), ...(kinds && { kinds }), ...(faults && { faults }) })
+    const report = await soak({ seed, jobs: Number(values.jobs), maxProcs: Number(values['max-procs']), poolConcurrency: Number(values['pool-concurrency']), ...(kinds && { kinds }), ...(faults && { faults }) })
     console.log(`\n## soak, seed ${seed}\n\n${formatReport(report)}`)
     failed ||= !report.ok
   }

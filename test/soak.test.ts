@@ -18,3 +18,16 @@ t.test('every job settles once as its fault predicts, and nothing is left behind
   t.ok(report.fdsEnd - report.fdsModuleFiles <= report.fdsStart + 4, `open fds ${report.fdsStart} → ${report.fdsEnd}, ${report.fdsModuleFiles} of them module files`)
   t.equal(report.ok, true)
 })
+
+t.test('with shared pool processes too: every job settles once, as predicted or by a neighbour, and nothing is left', async (t) => {
+  const seed = Number(process.env.FORKPOOL_SOAK_SEED ?? 7)
+  const report = await soak({ seed, jobs: 150, kinds: ['process-pool'], poolConcurrency: 3 })
+  t.comment(`replay with FORKPOOL_SOAK_SEED=${seed}\n${formatReport(report)}`)
+  t.same(report.mismatches, [], 'results as their faults predict, or a neighbour ended them')
+  t.equal(report.settledTwice, 0, 'no job settled twice')
+  t.equal(report.unsettled, 0, 'every job settled')
+  t.ok(report.countsMatch, "the manager's counts match")
+  t.same(report.leftProcesses, [], 'no process of the run is left')
+  t.same(report.zombies, [], 'no zombie')
+  t.equal(report.ok, true)
+})

@@ -32,6 +32,8 @@ interface Assignment {
   ident: string
   outcome: Once<Outcome>
   stopping: boolean
+  /** The signal of its stop order, when it got one: a process that dies by it died of that stop. */
+  stopSignal?: NodeJS.Signals
 }
 
 export class PoolWorker {
@@ -51,8 +53,8 @@ export class PoolWorker {
   #ready = false
   /** Set by retire(): it takes no new job, and goes once its last job has ended. */
   #retiring = false
-  /** The ident of the job whose stop ended in a SIGKILL of this process, taking its neighbours. */
-  #killedFor: string | undefined
+  /** The job whose stop ended in a SIGKILL of this process, which took any neighbours with it. */
+  #killedFor: Assignment | undefined
   #exit: { code: number | null; signal: NodeJS.Signals | null } | undefined
   #idleTimer: NodeJS.Timeout | undefined
   #retireTimer: NodeJS.Timeout | undefined
@@ -143,10 +145,11 @@ export class PoolWorker {
     if (job.outcome.settled) return
     job.stopping = true
     if (signal !== 'SIGKILL') {
+      job.stopSignal ??= signal
       this.#order().stops.push({ id: job.id, signal })
       return
     }
-    if (this.#jobs.size > 1) this.#killedFor ??= job.ident
+    this.#killedFor ??= job
     this.#child.kill('SIGKILL')
   }
 
@@ -212,8 +215,10 @@ export class PoolWorker {
     this.#hooks.gone(this, startError)
     this.#ended.settle()
     for (const job of jobs) {
-      // A job that was stopped died of the stop, which timedOut / cancelled already say.
-      const error = startError ?? (job.stopping ? null : this.#crash(job, jobs.length, code, signal))
+      // A job that died of its own stop has no error: timedOut / cancelled say it. One that was
+      // being stopped when a neighbour crashed the process died of the crash.
+      const diedOfStop = job === this.#killedFor || (signal !== null && signal === job.stopSignal)
+      const error = startError ?? (diedOfStop ? null : this.#crash(job, jobs.length, code, signal))
       job.outcome.settle({ exitCode: code, signal, error })
     }
   }
@@ -221,7 +226,7 @@ export class PoolWorker {
   #crash(job: Assignment, count: number, code: number | null, signal: NodeJS.Signals | null): SerializedError {
     const running = `the worker process ${this.pid} running job ${JSON.stringify(job.ident)}`
     const message = this.#killedFor !== undefined
-      ? `${running} was killed (SIGKILL) to stop job ${JSON.stringify(this.#killedFor)}, which shared it`
+      ? `${running} was killed (SIGKILL) to stop job ${JSON.stringify(this.#killedFor.ident)}, which shared it`
       : `${running}${count === 1 ? '' : ` and ${count - 1} more`} exited ${how(code, signal)}`
     return { name: 'WorkerExitError', message: `${message}; the pool replaces it` }
   }

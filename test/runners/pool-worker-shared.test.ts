@@ -49,6 +49,7 @@ t.test('a stop that reaches a job before it begins means it never begins', async
 
 t.test('a stopped job that does not listen runs on in a shared process until it ends', async (t) => {
   const pm = shared(t, { killGrace: '30s' })
+  await run(pm, { worker: faults, data: { mode: 'ok' } }) // the process is up, faults.js loaded: the jobs below begin at once
   const deaf = await pm.start('deaf', { worker: faults, data: { mode: 'hang-deaf', ms: 800 }, ...pooled })
   const other = await pm.start('other', { worker: faults, data: { mode: 'hang', ms: 900 }, ...pooled })
   await new Promise((r) => setTimeout(r, 300))
@@ -60,6 +61,7 @@ t.test('a stopped job that does not listen runs on in a shared process until it 
 
 t.test('a stop that ends in SIGKILL takes the jobs sharing the process, and says why', async (t) => {
   const pm = shared(t, { killGrace: 300 })
+  await run(pm, { worker: faults, data: { mode: 'ok' } }) // the process is up, faults.js loaded: the jobs below begin at once
   const deaf = await pm.start('deaf', { worker: faults, data: { mode: 'hang-deaf' }, ...pooled })
   const other = await pm.start('other', { worker: faults, data: { mode: 'hang' }, ...pooled })
   await new Promise((r) => setTimeout(r, 300))
@@ -77,6 +79,20 @@ t.test('a crash settles every job in the process', async (t) => {
   const message = (ident: string) => `the worker process ${hanging.pid} running job "${ident}" and 1 more exited with code 9; the pool replaces it`
   t.match(await exiting.result, { exitCode: 9, error: { name: 'WorkerExitError', message: message('exiting') } })
   t.match(await hanging.result, { exitCode: 9, error: { name: 'WorkerExitError', message: message('hanging') } })
+})
+
+t.test('a job being stopped when a neighbour crashes the process died of the crash, and says so', async (t) => {
+  const pm = manager(t, { maxProcs: 3, killGrace: '30s', processPool: { concurrentTasksPerWorker: 3 } })
+  await run(pm, { worker: faults, data: { mode: 'ok' } }) // the process is up, faults.js loaded: the jobs below begin at once
+  const deaf = await pm.start('deaf', { worker: faults, data: { mode: 'hang-deaf' }, ...pooled })
+  const other = await pm.start('other', { worker: faults, data: { mode: 'hang' }, ...pooled })
+  await new Promise((r) => setTimeout(r, 300))
+  deaf.cancel() // it shares the process, so it runs on
+  const exiting = await pm.start('exiting', { worker: faults, data: { mode: 'exit', code: 5 }, ...pooled })
+  t.same([other.pid, exiting.pid], [deaf.pid, deaf.pid], 'all three in one process')
+  t.match(await deaf.result, { cancelled: true, exitCode: 5, error: { name: 'WorkerExitError', message: /running job "deaf" and 2 more exited with code 5/ } })
+  t.match(await other.result, { cancelled: false, exitCode: 5, error: { name: 'WorkerExitError' } })
+  t.match(await exiting.result, { cancelled: false, exitCode: 5, error: { name: 'WorkerExitError' } })
 })
 
 t.test('jobs that end in the same turn as a crash keep their answers', async (t) => {
