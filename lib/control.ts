@@ -52,7 +52,7 @@ export class ControlPlane {
 
   /** Resolves when the older jobs of its name that it must wait for have ended; rejects if it is cancelled first. */
   admitted(entry: InFlightEntry): Promise<void> {
-    return waitUnlessAborted(this.#overlapWaits.get(entry)!, entry.signal)
+    return waitUnlessAborted(this.#overlapWaits.get(entry)!, entry.token)
   }
 
   running(entry: InFlightEntry, job: SupervisedJob): void {
