@@ -1,7 +1,7 @@
 // The control plane the manager hooks into: named jobs, cancellation by name, the in-flight
 // registry, ps, stats, logging, result streams and the status endpoint.
 
-import { JobLog, assertLogger, debugLogger, type Logger } from './log.js'
+import { JobLog, assertLogger, defaultLogger, type Logger } from './log.js'
 import type { SupervisedJob } from './job.js'
 import type { NormalizedJob } from './job-spec.js'
 import { OVERLAP_POLICIES, applyOverlap, waitUnlessAborted } from './overlap.js'
@@ -33,7 +33,7 @@ export class ControlPlane {
 
   constructor(options: ControlOptions) {
     this.#onOverlap = options.onOverlap === undefined ? 'cancel-old' : overlapPolicy(options.onOverlap, 'onOverlap')
-    this.#log = new JobLog(options.logger === undefined ? debugLogger() : assertLogger(options.logger))
+    this.#log = new JobLog(options.logger === undefined ? defaultLogger() : assertLogger(options.logger))
   }
 
   /** A start() call: checks name, label and onOverlap, applies the overlap policy and registers the job as queued. */
