@@ -2,6 +2,7 @@
 
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { cwdMemo } from './primitives/cwd-memo.js'
 import { describe } from './primitives/describe.js'
 import type { Isolation, JobSpec, ThreadResourceLimits } from './types.js'
 
@@ -80,7 +81,7 @@ function commandSpec(spec: Record<string, unknown>, cwd: string | undefined, env
 }
 
 function workerSpec(spec: Record<string, unknown>, cwd: string | undefined, env: WorkerSpec['env']): WorkerSpec {
-  const url = workerUrl(spec.worker)
+  const { url, typescript } = workerFile(spec.worker)
   const isolation = spec.isolation ?? 'process'
   if (!ISOLATIONS.includes(isolation as Isolation)) {
     throw new TypeError(`job.isolation must be one of ${ISOLATIONS.map((i) => `'${i}'`).join(', ')}, got ${describe(isolation)}`)
@@ -92,7 +93,7 @@ function workerSpec(spec: Record<string, unknown>, cwd: string | undefined, env:
     data: spec.data,
     isolation: isolation as Isolation,
     // A TypeScript worker needs the loader this process runs under; a JavaScript one starts faster without it.
-    execArgv: execArgv ? [...execArgv] : TYPESCRIPT.test(new URL(url).pathname) ? [...process.execArgv] : [],
+    execArgv: execArgv ? [...execArgv] : typescript ? [...process.execArgv] : [],
   }
   const limits = optional(spec.resourceLimits, 'resourceLimits', isResourceLimits, LIMITS_EXPECTED)
   if (limits !== undefined) {
@@ -116,16 +117,32 @@ function isResourceLimits(value: unknown): boolean {
 
 /** A worker file given as a path (relative to the current directory), an absolute path or a `file:` URL. */
 export function workerUrl(worker: unknown): string {
-  if (worker instanceof URL || (typeof worker === 'string' && worker.startsWith('file:'))) {
-    const url = new URL(worker)
-    if (url.protocol !== 'file:') throw new TypeError(`job.worker must be a path or a file: URL, got ${url.href}`)
-    return url.href
-  }
-  if (typeof worker === 'string' && worker !== '') {
-    if (/^[a-z][a-z0-9+.-]+:\/\//i.test(worker)) throw new TypeError(`job.worker must be a path or a file: URL, got ${describe(worker)}`)
-    return pathToFileURL(path.resolve(worker)).href
-  }
+  return workerFile(worker).url
+}
+
+interface WorkerFile {
+  url: string
+  /** A .ts, .mts or .cts file: it needs the TypeScript loader this process runs under. */
+  typescript: boolean
+}
+
+function workerFile(worker: unknown): WorkerFile {
+  // A URL object can change after a start, so only strings are remembered.
+  if (typeof worker === 'string' && worker !== '') return resolveWorkerString(worker)
+  if (worker instanceof URL) return fileUrl(worker)
   throw new TypeError(`job.worker must be a path or a file: URL, got ${describe(worker)}`)
+}
+
+const resolveWorkerString = cwdMemo((worker): WorkerFile => {
+  if (worker.startsWith('file:')) return fileUrl(worker)
+  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(worker)) throw new TypeError(`job.worker must be a path or a file: URL, got ${describe(worker)}`)
+  return fileUrl(pathToFileURL(path.resolve(worker)))
+})
+
+function fileUrl(worker: string | URL): WorkerFile {
+  const url = new URL(worker)
+  if (url.protocol !== 'file:') throw new TypeError(`job.worker must be a path or a file: URL, got ${url.href}`)
+  return { url: url.href, typescript: TYPESCRIPT.test(url.pathname) }
 }
 
 function checkKeys(spec: Record<string, unknown>, allowed: Set<string>, what: string): void {

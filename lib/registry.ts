@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import type { SupervisedJob } from './job.js'
 import type { NormalizedJob } from './job-spec.js'
 import { CancelToken } from './primitives/cancel-token.js'
+import { cwdMemo } from './primitives/cwd-memo.js'
 import type { JobKind } from './types.js'
 
 const noop = (): void => {}
@@ -170,10 +171,14 @@ export class Registry {
 /** The command line, or the worker file (relative to the current directory when inside it). */
 export function whereOf(spec: NormalizedJob): string {
   if (spec.type === 'command') return [spec.command, ...spec.args].map(quote).join(' ')
-  const file = fileURLToPath(spec.url)
-  const relative = path.relative(process.cwd(), file)
-  return relative.startsWith('..') ? file : relative
+  return workerWhere(spec.url)
 }
+
+const workerWhere = cwdMemo((url, cwd) => {
+  const file = fileURLToPath(url)
+  const relative = path.relative(cwd, file)
+  return relative.startsWith('..') ? file : relative
+})
 
 function quote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`
