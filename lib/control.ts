@@ -1,7 +1,7 @@
 // The control plane the manager hooks into: named jobs, cancellation by name, the in-flight
 // registry, ps, stats, logging, result streams and the status endpoint.
 
-import { JobLog, assertLogger, debugLogger, type Logger } from './log.js'
+import { JobLog, assertLogger, defaultLogger, type Logger } from './log.js'
 import type { SupervisedJob } from './job.js'
 import type { NormalizedJob } from './job-spec.js'
 import { OVERLAP_POLICIES, applyOverlap, waitUnlessAborted } from './overlap.js'
@@ -18,6 +18,8 @@ export interface ControlOptions {
   logger?: Logger
 }
 
+const NO_WAITS: ReadonlyArray<Promise<void>> = []
+
 export class ControlPlane {
   readonly #registry = new Registry()
   readonly #stats = new StatsCounter()
@@ -25,13 +27,13 @@ export class ControlPlane {
   readonly #log: JobLog
   readonly #onOverlap: OverlapPolicy
   readonly #handles = new WeakMap<JobHandle, InFlightEntry>()
-  readonly #overlapWaits = new WeakMap<InFlightEntry, Array<Promise<void>>>()
+  readonly #overlapWaits = new WeakMap<InFlightEntry, ReadonlyArray<Promise<void>>>()
   readonly #servers = new Set<StatusServer>()
   #closed = false
 
   constructor(options: ControlOptions) {
     this.#onOverlap = options.onOverlap === undefined ? 'cancel-old' : overlapPolicy(options.onOverlap, 'onOverlap')
-    this.#log = new JobLog(options.logger === undefined ? debugLogger() : assertLogger(options.logger))
+    this.#log = new JobLog(options.logger === undefined ? defaultLogger() : assertLogger(options.logger))
   }
 
   /** A start() call: checks name, label and onOverlap, applies the overlap policy and registers the job as queued. */
@@ -40,19 +42,17 @@ export class ControlPlane {
     if (name !== undefined && (typeof name !== 'string' || name === '')) throw new TypeError(`start() name must be a non-empty string, got ${describe(name)}`)
     if (label !== undefined && typeof label !== 'string') throw new TypeError(`start() label must be a string, got ${describe(label)}`)
     const policy = options.onOverlap === undefined ? this.#onOverlap : overlapPolicy(options.onOverlap, 'start() onOverlap')
-    const waits = name === undefined ? [] : applyOverlap(name, policy, this.#registry.named(name))
-    const labels: { name?: string; label?: string } = {}
-    if (name !== undefined) labels.name = name
-    if (label !== undefined) labels.label = label
-    const entry = new InFlightEntry(ident, spec, kind, labels, timeoutMs, options.signal)
-    this.#overlapWaits.set(entry, waits)
+    const waits = name === undefined ? NO_WAITS : applyOverlap(name, policy, this.#registry.named(name))
+    // The options carry the name and label, checked above.
+    const entry = new InFlightEntry(ident, spec, kind, options, timeoutMs, options.signal)
+    if (waits.length > 0) this.#overlapWaits.set(entry, waits)
     this.#registry.add(entry)
     return entry
   }
 
   /** Resolves when the older jobs of its name that it must wait for have ended; rejects if it is cancelled first. */
   admitted(entry: InFlightEntry): Promise<void> {
-    return waitUnlessAborted(this.#overlapWaits.get(entry)!, entry.signal)
+    return waitUnlessAborted(this.#overlapWaits.get(entry) ?? NO_WAITS, entry.token)
   }
 
   running(entry: InFlightEntry, job: SupervisedJob): void {

@@ -138,14 +138,14 @@ export class ForkManager {
     if (this.#closing) throw new Error(`ForkManager is closed: cannot start ${JSON.stringify(ident)} after close()`)
     if (spec.type === 'worker' && this.#maxProcs > 0) assertCloneable(spec.data, ident)
     const plannedKind: JobKind = spec.type === 'command' ? 'command' : this.#maxProcs === 0 ? 'inline' : spec.isolation
-    // Every way of cancelling the job (signal, name, handle, overlap) aborts entry.signal.
+    // Every way of cancelling the job (signal, name, handle, overlap) aborts entry.token.
     const entry = this.#control.enter(ident, spec, plannedKind, options, timeoutMs)
 
     this.#queued++
     this.#events.busy()
     try {
       await this.#control.admitted(entry)
-      await this.#cap.acquire({ signal: entry.signal })
+      await this.#cap.acquire({ signal: entry.token })
     } catch (reason) {
       this.#queued--
       return this.#finishUnstarted(ident, plannedKind, reason, entry)

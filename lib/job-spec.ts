@@ -2,6 +2,7 @@
 
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { cwdMemo } from './primitives/cwd-memo.js'
 import { describe } from './primitives/describe.js'
 import type { Isolation, JobSpec, ThreadResourceLimits } from './types.js'
 
@@ -35,6 +36,7 @@ const COMMAND_KEYS = new Set(['command', 'args', 'cwd', 'env', 'input', 'capture
 const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024
 const WORKER_KEYS = new Set(['worker', 'data', 'isolation', 'execArgv', 'resourceLimits', 'cwd', 'env'])
 const LIMIT_KEYS = new Set(['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'])
+const LIMITS_EXPECTED = `an object of positive numbers (${[...LIMIT_KEYS].join(', ')})`
 const ISOLATIONS: readonly Isolation[] = ['process', 'process-pool', 'thread']
 const TYPESCRIPT = /\.[cm]?tsx?$/
 
@@ -51,8 +53,8 @@ export function normalizeJob(job: JobSpec | unknown): NormalizedJob {
       : `a job needs a command or a worker, got an object with keys [${Object.keys(spec).join(', ')}]`)
   }
   checkKeys(spec, hasCommand ? COMMAND_KEYS : WORKER_KEYS, hasCommand ? 'a command job' : 'a worker job')
-  const cwd = optional(spec, 'cwd', (v) => typeof v === 'string' && v !== '', 'a non-empty string') as string | undefined
-  const env = optional(spec, 'env', isStringRecord, 'an object of strings') as Record<string, string | undefined> | undefined
+  const cwd = optional(spec.cwd, 'cwd', isNonEmptyString, 'a non-empty string') as string | undefined
+  const env = optional(spec.env, 'env', isStringRecord, 'an object of strings') as Record<string, string | undefined> | undefined
   return hasCommand ? commandSpec(spec, cwd, env) : workerSpec(spec, cwd, env)
 }
 
@@ -61,16 +63,16 @@ function commandSpec(spec: Record<string, unknown>, cwd: string | undefined, env
   if (typeof command !== 'string' || command === '') {
     throw new TypeError(`job.command must be a non-empty string, got ${describe(command)}`)
   }
-  const args = optional(spec, 'args', (v) => Array.isArray(v) && v.every((a) => typeof a === 'string'), 'an array of strings') as string[] | undefined
-  const maxBuffer = optional(spec, 'maxBuffer', (v) => Number.isInteger(v) && (v as number) > 0, 'a whole number of bytes above zero') as number | undefined
-  const input = optional(spec, 'input', (v) => typeof v === 'string' || v instanceof Uint8Array, 'a string or a Uint8Array') as string | Uint8Array | undefined
+  const args = optional(spec.args, 'args', isStringArray, 'an array of strings') as string[] | undefined
+  const maxBuffer = optional(spec.maxBuffer, 'maxBuffer', isByteCount, 'a whole number of bytes above zero') as number | undefined
+  const input = optional(spec.input, 'input', isInput, 'a string or a Uint8Array') as string | Uint8Array | undefined
   const out: CommandSpec = {
     type: 'command',
     command,
     args: args ? [...args] : [],
-    capture: flag(spec, 'capture'),
+    capture: flag(spec.capture, 'capture'),
     maxBuffer: maxBuffer ?? DEFAULT_MAX_BUFFER,
-    shell: flag(spec, 'shell'),
+    shell: flag(spec.shell, 'shell'),
   }
   if (cwd !== undefined) out.cwd = cwd
   if (env !== undefined) out.env = env
@@ -79,21 +81,21 @@ function commandSpec(spec: Record<string, unknown>, cwd: string | undefined, env
 }
 
 function workerSpec(spec: Record<string, unknown>, cwd: string | undefined, env: WorkerSpec['env']): WorkerSpec {
-  const url = workerUrl(spec.worker)
+  const { url, typescript } = workerFile(spec.worker)
   const isolation = spec.isolation ?? 'process'
   if (!ISOLATIONS.includes(isolation as Isolation)) {
     throw new TypeError(`job.isolation must be one of ${ISOLATIONS.map((i) => `'${i}'`).join(', ')}, got ${describe(isolation)}`)
   }
-  const execArgv = optional(spec, 'execArgv', (v) => Array.isArray(v) && v.every((a) => typeof a === 'string'), 'an array of strings') as string[] | undefined
+  const execArgv = optional(spec.execArgv, 'execArgv', isStringArray, 'an array of strings') as string[] | undefined
   const out: WorkerSpec = {
     type: 'worker',
     url,
     data: spec.data,
     isolation: isolation as Isolation,
     // A TypeScript worker needs the loader this process runs under; a JavaScript one starts faster without it.
-    execArgv: execArgv ? [...execArgv] : TYPESCRIPT.test(new URL(url).pathname) ? [...process.execArgv] : [],
+    execArgv: execArgv ? [...execArgv] : typescript ? [...process.execArgv] : [],
   }
-  const limits = optional(spec, 'resourceLimits', isResourceLimits, `an object of positive numbers (${[...LIMIT_KEYS].join(', ')})`)
+  const limits = optional(spec.resourceLimits, 'resourceLimits', isResourceLimits, LIMITS_EXPECTED)
   if (limits !== undefined) {
     if (out.isolation !== 'thread') {
       throw new TypeError(`job.resourceLimits applies to isolation 'thread'; for a process use execArgv: ['--max-old-space-size=MB']`)
@@ -115,16 +117,32 @@ function isResourceLimits(value: unknown): boolean {
 
 /** A worker file given as a path (relative to the current directory), an absolute path or a `file:` URL. */
 export function workerUrl(worker: unknown): string {
-  if (worker instanceof URL || (typeof worker === 'string' && worker.startsWith('file:'))) {
-    const url = new URL(worker)
-    if (url.protocol !== 'file:') throw new TypeError(`job.worker must be a path or a file: URL, got ${url.href}`)
-    return url.href
-  }
-  if (typeof worker === 'string' && worker !== '') {
-    if (/^[a-z][a-z0-9+.-]+:\/\//i.test(worker)) throw new TypeError(`job.worker must be a path or a file: URL, got ${describe(worker)}`)
-    return pathToFileURL(path.resolve(worker)).href
-  }
+  return workerFile(worker).url
+}
+
+interface WorkerFile {
+  url: string
+  /** A .ts, .mts or .cts file: it needs the TypeScript loader this process runs under. */
+  typescript: boolean
+}
+
+function workerFile(worker: unknown): WorkerFile {
+  // A URL object can change after a start, so only strings are remembered.
+  if (typeof worker === 'string' && worker !== '') return resolveWorkerString(worker)
+  if (worker instanceof URL) return fileUrl(worker)
   throw new TypeError(`job.worker must be a path or a file: URL, got ${describe(worker)}`)
+}
+
+const resolveWorkerString = cwdMemo((worker): WorkerFile => {
+  if (worker.startsWith('file:')) return fileUrl(worker)
+  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(worker)) throw new TypeError(`job.worker must be a path or a file: URL, got ${describe(worker)}`)
+  return fileUrl(pathToFileURL(path.resolve(worker)))
+})
+
+function fileUrl(worker: string | URL): WorkerFile {
+  const url = new URL(worker)
+  if (url.protocol !== 'file:') throw new TypeError(`job.worker must be a path or a file: URL, got ${url.href}`)
+  return { url: url.href, typescript: TYPESCRIPT.test(url.pathname) }
 }
 
 function checkKeys(spec: Record<string, unknown>, allowed: Set<string>, what: string): void {
@@ -133,15 +151,35 @@ function checkKeys(spec: Record<string, unknown>, allowed: Set<string>, what: st
   }
 }
 
-function optional(spec: Record<string, unknown>, key: string, ok: (v: unknown) => boolean, expected: string): unknown {
-  const value = spec[key]
+/** `value`, the job's field `key`: undefined when not given, else checked by `ok`. */
+function optional(value: unknown, key: string, ok: (v: unknown) => boolean, expected: string): unknown {
   if (value === undefined) return undefined
   if (!ok(value)) throw new TypeError(`job.${key} must be ${expected}, got ${describe(value)}`)
   return value
 }
 
-function flag(spec: Record<string, unknown>, key: string): boolean {
-  return optional(spec, key, (v) => typeof v === 'boolean', 'a boolean') === true
+function flag(value: unknown, key: string): boolean {
+  return optional(value, key, isBoolean, 'a boolean') === true
+}
+
+function isNonEmptyString(value: unknown): boolean {
+  return typeof value === 'string' && value !== ''
+}
+
+function isStringArray(value: unknown): boolean {
+  return Array.isArray(value) && value.every((a) => typeof a === 'string')
+}
+
+function isByteCount(value: unknown): boolean {
+  return Number.isInteger(value) && (value as number) > 0
+}
+
+function isInput(value: unknown): boolean {
+  return typeof value === 'string' || value instanceof Uint8Array
+}
+
+function isBoolean(value: unknown): boolean {
+  return typeof value === 'boolean'
 }
 
 function isStringRecord(value: unknown): boolean {

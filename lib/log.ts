@@ -46,19 +46,29 @@ export function debugLogger(sink: ((line: string) => void) & { enabled?: boolean
   return { debug: write, info: write, warn: write, error: write }
 }
 
-/** Writes a job's lines; a logger that throws becomes a process warning and never disturbs the jobs. */
-export class JobLog {
-  readonly #logger: Logger
+/**
+ * The manager's default: debugLogger() when NODE_DEBUG names forkpool, else none at all, so that
+ * no job builds lines nobody reads (NODE_DEBUG is read once, as the process starts).
+ */
+export function defaultLogger(sink: ((line: string) => void) & { enabled?: boolean } = debuglog('forkpool')): Logger | undefined {
+  return sink.enabled === false ? undefined : debugLogger(sink)
+}
 
-  constructor(logger: Logger) {
+/** Writes a job's lines (none without a logger); a logger that throws becomes a process warning and never disturbs the jobs. */
+export class JobLog {
+  readonly #logger: Logger | undefined
+
+  constructor(logger: Logger | undefined) {
     this.#logger = logger
   }
 
   started(job: JobLabels, pid: number | null, kind: string): void {
+    if (this.#logger === undefined) return
     this.#write('info', { ...fields(job), pid, kind }, 'job started')
   }
 
   ended(job: JobLabels, result: JobResult): void {
+    if (this.#logger === undefined) return
     const base = { ...fields(job), pid: result.pid, exitCode: result.exitCode, durationMs: Math.round(result.durationMs) }
     if (result.cancelled) {
       this.#write('info', { ...base, reason: String(result.cancelReason) }, 'job cancelled')
@@ -71,7 +81,7 @@ export class JobLog {
 
   #write(level: 'info' | 'warn', record: object, message: string): void {
     try {
-      this.#logger[level](record, message)
+      this.#logger![level](record, message)
     } catch (error) {
       process.emitWarning(error instanceof Error ? error : new Error(String(error)), 'ForkpoolLoggerWarning')
     }

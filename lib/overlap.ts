@@ -1,5 +1,6 @@
 // Named jobs: what a second start of a name does while an older job of that name is in flight.
 
+import type { AbortLike } from './primitives/cancel-token.js'
 import type { InFlightEntry } from './registry.js'
 import type { OverlapPolicy } from './types.js'
 
@@ -26,7 +27,7 @@ export function applyOverlap(name: string, policy: OverlapPolicy, older: InFligh
 }
 
 /** Resolves when every promise has; rejects with the signal's reason if it is or becomes aborted first. */
-export function waitUnlessAborted(promises: Array<Promise<void>>, signal: AbortSignal): Promise<void> {
+export function waitUnlessAborted(promises: ReadonlyArray<Promise<void>>, signal: AbortLike): Promise<void> {
   if (signal.aborted) return Promise.reject(signal.reason)
   if (promises.length === 0) return Promise.resolve()
   return new Promise((resolve, reject) => {

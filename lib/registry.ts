@@ -4,7 +4,11 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { SupervisedJob } from './job.js'
 import type { NormalizedJob } from './job-spec.js'
+import { CancelToken } from './primitives/cancel-token.js'
+import { cwdMemo } from './primitives/cwd-memo.js'
 import type { JobKind } from './types.js'
+
+const noop = (): void => {}
 
 export type JobState = 'queued' | 'running' | 'stopping'
 
@@ -49,13 +53,13 @@ export class InFlightEntry {
   readonly isolation: JobKind
   readonly queuedAt = Date.now()
   /** Aborted by every way of cancelling the job; the manager waits on it and stops the job with its reason. */
-  readonly signal: AbortSignal
-  /** Resolves once the job's result is known. */
-  readonly ended: Promise<void>
-  readonly #controller = new AbortController()
+  readonly token = new CancelToken()
   readonly #timeoutMs: number
-  readonly #unlink: () => void
-  #end!: () => void
+  #unlink = noop
+  /** Made when an overlapping start first asks for it (see `ended`). */
+  #ended: Promise<void> | undefined
+  #end = noop
+  #done = false
   #job: SupervisedJob | undefined
 
   constructor(ident: string, spec: NormalizedJob, isolation: JobKind, labels: { name?: string; label?: string }, timeoutMs: number, userSignal: AbortSignal | undefined) {
@@ -65,25 +69,34 @@ export class InFlightEntry {
     this.where = whereOf(spec)
     this.isolation = isolation
     this.#timeoutMs = timeoutMs
-    this.signal = this.#controller.signal
-    this.ended = new Promise((resolve) => (this.#end = resolve))
-    const follow = (): void => this.cancel(userSignal!.reason)
-    if (userSignal?.aborted) follow()
-    else userSignal?.addEventListener('abort', follow, { once: true })
-    this.#unlink = () => userSignal?.removeEventListener('abort', follow)
+    if (userSignal !== undefined) {
+      const follow = (): void => this.cancel(userSignal.reason)
+      if (userSignal.aborted) follow()
+      else {
+        userSignal.addEventListener('abort', follow, { once: true })
+        this.#unlink = () => userSignal.removeEventListener('abort', follow)
+      }
+    }
+  }
+
+  /** Resolves once the job's result is known. */
+  get ended(): Promise<void> {
+    this.#ended ??= this.#done ? Promise.resolve() : new Promise((resolve) => (this.#end = resolve))
+    return this.#ended
   }
 
   /** Cancels the job with `reason`: removed if still queued, stopped (TERM, then KILL) if running. The first reason wins. */
   cancel(reason: unknown): void {
-    this.#controller.abort(reason)
+    this.token.abort(reason)
   }
 
   /** Calls `stop` with the reason once the job is cancelled, at once if it already is; returns the unsubscribe. */
   whenCancelled(stop: (reason: unknown) => void): () => void {
-    const onAbort = (): void => stop(this.signal.reason)
-    if (this.signal.aborted) onAbort()
-    else this.signal.addEventListener('abort', onAbort, { once: true })
-    return () => this.signal.removeEventListener('abort', onAbort)
+    const token = this.token
+    const onAbort = (): void => stop(token.reason)
+    if (token.aborted) onAbort()
+    else token.addEventListener('abort', onAbort)
+    return () => token.removeEventListener('abort', onAbort)
   }
 
   running(job: SupervisedJob): void {
@@ -91,6 +104,7 @@ export class InFlightEntry {
   }
 
   end(): void {
+    this.#done = true
     this.#unlink()
     this.#end()
   }
@@ -157,10 +171,14 @@ export class Registry {
 /** The command line, or the worker file (relative to the current directory when inside it). */
 export function whereOf(spec: NormalizedJob): string {
   if (spec.type === 'command') return [spec.command, ...spec.args].map(quote).join(' ')
-  const file = fileURLToPath(spec.url)
-  const relative = path.relative(process.cwd(), file)
-  return relative.startsWith('..') ? file : relative
+  return workerWhere(spec.url)
 }
+
+const workerWhere = cwdMemo((url, cwd) => {
+  const file = fileURLToPath(url)
+  const relative = path.relative(cwd, file)
+  return relative.startsWith('..') ? file : relative
+})
 
 function quote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`

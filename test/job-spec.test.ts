@@ -46,3 +46,21 @@ t.test('worker paths and URLs', async (t) => {
   t.throws(() => workerUrl(''), TypeError)
   t.throws(() => workerUrl(3), { message: 'job.worker must be a path or a file: URL, got 3' })
 })
+
+t.test('a worker path resolves against the working directory of each start, remembered or not', async (t) => {
+  const here = process.cwd()
+  const first = normalizeJob({ worker: 'sub/w.ts' })
+  t.match(first, { url: pathToFileURL(path.resolve('sub/w.ts')).href, execArgv: process.execArgv })
+  t.same(normalizeJob({ worker: 'sub/w.ts' }), first, 'the same answer the second time')
+  t.not((normalizeJob({ worker: 'sub/w.ts' }) as { execArgv: string[] }).execArgv, (first as { execArgv: string[] }).execArgv, 'each job gets its own execArgv array')
+  process.chdir(t.testdir({}))
+  t.teardown(() => process.chdir(here))
+  t.equal(workerUrl('sub/w.ts'), pathToFileURL(path.resolve('sub/w.ts')).href, 'after a chdir: the new directory')
+  t.not(workerUrl('sub/w.ts'), workerUrl(path.join(here, 'sub/w.ts')))
+  t.throws(() => workerUrl('https://example.com/w.js'), { message: /job.worker must be a path or a file: URL/ }, 'a bad path fails every time')
+  t.throws(() => workerUrl('https://example.com/w.js'), { message: /job.worker must be a path or a file: URL/ })
+  const url = new URL('file:///x/w.js')
+  t.match(normalizeJob({ worker: url }), { url: 'file:///x/w.js', execArgv: [] })
+  url.pathname = '/x/w.mts'
+  t.match(normalizeJob({ worker: url }), { url: 'file:///x/w.mts', execArgv: process.execArgv }, 'a URL object is read at each start')
+})

@@ -2,7 +2,7 @@
 import t from 'tap'
 import { execFile } from 'node:child_process'
 import { ForkManager } from '../dist/lib/index.js'
-import { assertLogger, debugLogger, failureReason } from '../dist/lib/log.js'
+import { assertLogger, debugLogger, defaultLogger, failureReason } from '../dist/lib/log.js'
 import { worker } from './helpers/paths.js'
 
 type Line = { level: string; fields: Record<string, unknown>; message: string }
@@ -72,6 +72,14 @@ t.test('the default logger writes "message key=value" lines to debuglog, and not
   debugLogger(off).error({ ident: 'd' }, 'never')
   t.equal(written.length, 2)
   t.equal(failureReason({ timedOut: false, error: null, signal: null, exitCode: 2 } as never), 'exit code 2')
+})
+
+t.test('without NODE_DEBUG=forkpool the manager has no default logger, so no line is even built', async (t) => {
+  const written: string[] = []
+  const on = Object.assign((line: string) => written.push(line), { enabled: true })
+  defaultLogger(on)!.info({ ident: 'e' }, 'job started')
+  t.same(written, ['job started ident="e"'])
+  t.equal(defaultLogger(Object.assign(() => {}, { enabled: false })), undefined)
 })
 
 t.test('NODE_DEBUG=forkpool shows the lines on stderr', async (t) => {

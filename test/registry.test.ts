@@ -70,3 +70,21 @@ t.test('a cancel that comes while a job is being launched stops it as soon as it
   entry.whenCancelled((reason) => reasons.push(`late ${reason}`))
   t.same(reasons, ['first', 'late first'], 'already cancelled: called at once')
 })
+
+t.test("an entry's ended promise resolves once it ends, also when first asked for afterwards", async (t) => {
+  const { InFlightEntry } = await import('../dist/lib/registry.js')
+  const spec = { type: 'command', command: 'true', args: [], capture: false, maxBuffer: 1, shell: false } as const
+  const asked = new InFlightEntry('x', spec, 'command', {}, 1000, undefined)
+  let settled = false
+  const ended = asked.ended.then(() => (settled = true))
+  t.equal(asked.ended, asked.ended, 'one promise however often it is asked for')
+  await new Promise((r) => setImmediate(r))
+  t.equal(settled, false, 'pending while the job is in flight')
+  asked.end()
+  await ended
+  t.equal(settled, true)
+  const late = new InFlightEntry('y', spec, 'command', {}, 1000, undefined)
+  late.end()
+  await late.ended
+  t.pass('an entry that has ended gives a resolved promise')
+})

@@ -1,5 +1,6 @@
 // A counting semaphore with a capacity that can change while it is held: the manager's cap.
 
+import type { AbortLike } from './cancel-token.js'
 import { describe } from './describe.js'
 
 interface Waiter {
@@ -61,9 +62,10 @@ export class Semaphore {
 
   /**
    * Waits for a permit (first come, first served). Rejects with the signal's reason if
-   * `signal` aborts first, or with a TimeoutError after `timeoutMs`.
+   * `signal` aborts first, or with a TimeoutError after `timeoutMs`. `signal` is an AbortSignal,
+   * or anything with its aborted, reason and 'abort' listeners (the manager's CancelToken).
    */
-  acquire(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
+  acquire(options: { signal?: AbortLike; timeoutMs?: number } = {}): Promise<void> {
     const { signal, timeoutMs } = options
     if (timeoutMs !== undefined) assertCount(timeoutMs, 'timeoutMs')
     // An aborted signal means "no longer wanted", even when a permit is free.
@@ -95,7 +97,7 @@ export class Semaphore {
   }
 
   /** Acquires and returns a permit that releases itself at the end of a `using` scope. */
-  async lock(options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<Permit> {
+  async lock(options?: { signal?: AbortLike; timeoutMs?: number }): Promise<Permit> {
     await this.acquire(options)
     let released = false
     const release = (): void => {
