@@ -50,8 +50,8 @@ export class ControlPlane {
     return entry
   }
 
-  /** Resolves when the older jobs of its name that it must wait for have ended; rejects if it is cancelled first. */
-  admitted(entry: InFlightEntry): Promise<void> {
+  /** Resolves when the older jobs of its name that it must wait for have ended; rejects if it is cancelled first; undefined when it need not wait. */
+  admitted(entry: InFlightEntry): Promise<void> | undefined {
     return waitUnlessAborted(this.#overlapWaits.get(entry) ?? NO_WAITS, entry.token)
   }
 
@@ -64,8 +64,8 @@ export class ControlPlane {
     this.#handles.set(handle, entry)
   }
 
-  /** A job's result is known; resolves once every open results() stream has taken it. */
-  ended(entry: InFlightEntry, result: JobResult, ran: boolean): Promise<void> {
+  /** A job's result is known; the promise resolves once every open results() stream has taken it (undefined: none waits). */
+  ended(entry: InFlightEntry, result: JobResult, ran: boolean): Promise<void> | undefined {
     this.#registry.remove(entry)
     this.#stats.record(result, ran)
     this.#log.ended(entry, result)

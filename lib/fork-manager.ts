@@ -143,14 +143,19 @@ export class ForkManager {
 
     this.#queued++
     this.#events.busy()
-    try {
-      await this.#control.admitted(entry)
-      await this.#cap.acquire({ signal: entry.token })
-    } catch (reason) {
-      this.#queued--
-      return this.#finishUnstarted(ident, plannedKind, reason, entry)
-    } finally {
-      this.#events.check()
+    const admitted = this.#control.admitted(entry)
+    // Nothing to wait for and a slot free: it starts within this call, without waiting a turn.
+    if (admitted === undefined && this.#cap.tryAcquire()) this.#events.check()
+    else {
+      try {
+        await admitted
+        await this.#cap.acquire({ signal: entry.token })
+      } catch (reason) {
+        this.#queued--
+        return this.#finishUnstarted(ident, plannedKind, reason, entry)
+      } finally {
+        this.#events.check()
+      }
     }
     this.#queued--
     if (this.#shuttingDown) {
@@ -159,24 +164,20 @@ export class ForkManager {
       return this.#finishUnstarted(ident, plannedKind, 'shutdown', entry)
     }
     const serial = this.#maxProcs === 0
-    const execution = await this.#launch(spec, ident, serial)
+    const launched = this.#launch(spec, ident, serial)
+    // Commands and threads start asynchronously; the other runners at once.
+    const execution = launched instanceof Promise ? await launched : launched
     const supervised = new SupervisedJob(ident, execution, timeoutMs, killGraceMs)
     this.#running.add(supervised)
+    // From here a cancel of the entry stops the job, also one that came while it was being launched.
     this.#control.running(entry, supervised)
-
-    // Also a cancel that came while the job was being launched.
-    const stopOnCancel = entry.whenCancelled((reason) => supervised.stop({ cancelled: true, reason }))
 
     const info: JobStartInfo = { ident, kind: execution.kind, pid: execution.pid, startedAt: supervised.startedAt }
     this.#events.started(info)
-    const result = supervised.result.then(async (r) => {
-      stopOnCancel()
+    const result = supervised.result.then((r) => {
       // The slot is held until every results() stream has room for r: a slow reader slows the pool.
-      await this.#control.ended(entry, r, true)
-      this.#running.delete(supervised)
-      this.#cap.release()
-      this.#events.finished(r)
-      return r
+      const delivered = this.#control.ended(entry, r, true)
+      return delivered === undefined ? this.#jobEnded(supervised, r) : delivered.then(() => this.#jobEnded(supervised, r))
     })
     const handle: JobHandle = { ...info, result, cancel: (reason?: unknown) => supervised.stop({ cancelled: true, reason: reason ?? 'cancelled' }) }
     this.#control.track(handle, entry)
@@ -310,13 +311,21 @@ export class ForkManager {
     return this.#running.size + this.#queued
   }
 
-  async #launch(spec: NormalizedJob, ident: string, serial: boolean): Promise<Execution> {
+  #launch(spec: NormalizedJob, ident: string, serial: boolean): Execution | Promise<Execution> {
     if (spec.type === 'command') return startCommand(spec)
     if (serial) return startInline(spec, ident)
     if (spec.isolation === 'process') return startProcessWorker(spec, ident)
     if (spec.isolation === 'process-pool') return (this.#processes ??= new ProcessPool(this.#processPool, () => this.#cap.capacity)).start(spec, ident)
     this.#threads ??= new ThreadRunner(this.#cap.capacity)
     return this.#threads.start(spec, ident)
+  }
+
+  /** A job that ran has ended and every results() stream has it: its slot is free. */
+  #jobEnded(supervised: SupervisedJob, r: JobResult): JobResult {
+    this.#running.delete(supervised)
+    this.#cap.release()
+    this.#events.finished(r)
+    return r
   }
 
   #finishUnstarted(ident: string, kind: JobKind, reason: unknown, entry: InFlightEntry): JobHandle {

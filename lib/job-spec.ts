@@ -146,8 +146,9 @@ function fileUrl(worker: string | URL): WorkerFile {
 }
 
 function checkKeys(spec: Record<string, unknown>, allowed: Set<string>, what: string): void {
-  for (const key of Object.keys(spec)) {
-    if (!allowed.has(key)) throw new TypeError(`${what} has no option ${JSON.stringify(key)}; it takes ${[...allowed].join(', ')}`)
+  // for-in, not Object.keys(): no array per start.
+  for (const key in spec) {
+    if (Object.hasOwn(spec, key) && !allowed.has(key)) throw new TypeError(`${what} has no option ${JSON.stringify(key)}; it takes ${[...allowed].join(', ')}`)
   }
 }
 

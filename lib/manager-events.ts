@@ -41,7 +41,7 @@ export class ManagerEvents {
   /** A job ended: its callbacks, then whoever waits for the next result, then the other waiters. */
   finished(result: JobResult): void {
     this.#emit(this.#onFinish, result)
-    for (const resolve of this.#nextFinish.splice(0)) resolve(result)
+    if (this.#nextFinish.length > 0) for (const resolve of this.#nextFinish.splice(0)) resolve(result)
     this.check()
   }
 

@@ -26,10 +26,13 @@ export function applyOverlap(name: string, policy: OverlapPolicy, older: InFligh
   return older.map((entry) => entry.ended)
 }
 
-/** Resolves when every promise has; rejects with the signal's reason if it is or becomes aborted first. */
-export function waitUnlessAborted(promises: ReadonlyArray<Promise<void>>, signal: AbortLike): Promise<void> {
+/**
+ * Resolves when every promise has; rejects with the signal's reason if it is or becomes aborted
+ * first. Undefined when there is nothing to wait for and the signal has not aborted.
+ */
+export function waitUnlessAborted(promises: ReadonlyArray<Promise<void>>, signal: AbortLike): Promise<void> | undefined {
   if (signal.aborted) return Promise.reject(signal.reason)
-  if (promises.length === 0) return Promise.resolve()
+  if (promises.length === 0) return undefined
   return new Promise((resolve, reject) => {
     const onAbort = (): void => reject(signal.reason)
     signal.addEventListener('abort', onAbort, { once: true })

@@ -88,19 +88,14 @@ export class InFlightEntry {
   /** Cancels the job with `reason`: removed if still queued, stopped (TERM, then KILL) if running. The first reason wins. */
   cancel(reason: unknown): void {
     this.token.abort(reason)
+    // Once ended, its job is no longer this entry's to stop.
+    if (!this.#done) this.#job?.stop({ cancelled: true, reason: this.token.reason })
   }
 
-  /** Calls `stop` with the reason once the job is cancelled, at once if it already is; returns the unsubscribe. */
-  whenCancelled(stop: (reason: unknown) => void): () => void {
-    const token = this.token
-    const onAbort = (): void => stop(token.reason)
-    if (token.aborted) onAbort()
-    else token.addEventListener('abort', onAbort)
-    return () => token.removeEventListener('abort', onAbort)
-  }
-
+  /** The job got its slot and runs; a cancel that came while it was being launched stops it now. */
   running(job: SupervisedJob): void {
     this.#job = job
+    if (this.token.aborted) job.stop({ cancelled: true, reason: this.token.reason })
   }
 
   end(): void {

@@ -54,10 +54,11 @@ export class ResultStreams {
   }
 
   /** Hands a result to every open stream; resolves once they all have room for it (at once when closing). */
-  deliver(result: JobResult): Promise<void> {
-    if (this.#subscribers.size === 0) return Promise.resolve()
+  deliver(result: JobResult): Promise<void> | undefined {
+    // Undefined: nothing to wait for (the common case, kept free of promises).
+    if (this.#subscribers.size === 0) return undefined
     const puts = [...this.#subscribers].map((s) => s.channel.put(result, { signal: s.gone.signal }).catch(() => {}))
-    if (this.#closing) return Promise.resolve()
+    if (this.#closing) return undefined
     return Promise.race([Promise.all(puts), this.#closingSignal]).then(() => {})
   }
 

@@ -58,17 +58,27 @@ t.test('uses counts the jobs a pool thread has run', async (t) => {
   await pm.close()
 })
 
-t.test('a cancel that comes while a job is being launched stops it as soon as it runs', async (t) => {
+t.test('a cancel stops the running job; one that came while it was being launched stops it as it runs', async (t) => {
   const { InFlightEntry } = await import('../dist/lib/registry.js')
-  const entry = new InFlightEntry('x', { type: 'command', command: 'true', args: [], capture: false, maxBuffer: 1, shell: false }, 'command', {}, 1000, undefined)
-  const reasons: unknown[] = []
-  const unsubscribe = entry.whenCancelled((reason) => reasons.push(reason))
-  entry.cancel('first')
-  entry.cancel('second')
-  t.same(reasons, ['first'], 'the first reason wins')
-  unsubscribe()
-  entry.whenCancelled((reason) => reasons.push(`late ${reason}`))
-  t.same(reasons, ['first', 'late first'], 'already cancelled: called at once')
+  const spec = { type: 'command', command: 'true', args: [], capture: false, maxBuffer: 1, shell: false } as const
+  const job = (stops: unknown[]) => ({ stop: (cause: unknown) => stops.push(cause) }) as never
+
+  const early = new InFlightEntry('x', spec, 'command', {}, 1000, undefined)
+  early.cancel('first')
+  early.cancel('second')
+  const earlyStops: unknown[] = []
+  early.running(job(earlyStops))
+  t.same(earlyStops, [{ cancelled: true, reason: 'first' }], 'cancelled while launching: stopped as it runs, with the first reason')
+
+  const running = new InFlightEntry('y', spec, 'command', {}, 1000, undefined)
+  const stops: unknown[] = []
+  running.running(job(stops))
+  t.same(stops, [], 'not cancelled: not stopped')
+  running.cancel('now')
+  t.same(stops, [{ cancelled: true, reason: 'now' }])
+  running.end()
+  running.cancel('after the end')
+  t.equal(stops.length, 1, 'an ended entry no longer reaches its job')
 })
 
 t.test("an entry's ended promise resolves once it ends, also when first asked for afterwards", async (t) => {

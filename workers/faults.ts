@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { finish, type WorkerContext } from '../lib/index.js'
 
 export interface FaultOrder {
-  mode: 'ok' | 'finish' | 'throw' | 'throw-string' | 'exit' | 'exit-later' | 'kill' | 'hang' | 'hang-deaf' | 'uncloneable' | 'spawn-sleeper' | 'alloc'
+  mode: 'ok' | 'finish' | 'throw' | 'throw-string' | 'exit' | 'exit-later' | 'busy' | 'kill' | 'hang' | 'hang-deaf' | 'uncloneable' | 'spawn-sleeper' | 'alloc'
   code?: number
   signal?: NodeJS.Signals
   value?: unknown
@@ -30,6 +30,12 @@ export default async function fault(order: FaultOrder, ctx: WorkerContext): Prom
     case 'kill':
       process.kill(process.pid, order.signal ?? 'SIGKILL')
       return sleep(10_000)
+    case 'busy': {
+      // Holds the event loop for ms: nothing reaches the process meanwhile.
+      const until = Date.now() + (order.ms ?? 200)
+      while (Date.now() < until);
+      return 'done'
+    }
     case 'hang':
       // Listens for the stop: returns as soon as ctx.signal fires.
       await sleep(order.ms ?? 600_000, undefined, { signal: ctx.signal })

@@ -120,7 +120,9 @@ export class ProcessPool {
   }
 
   #group(spec: WorkerSpec): Group {
-    const key = JSON.stringify([spec.execArgv, spec.cwd ?? null, spec.env ?? null])
+    // The usual setup (no execArgv, cwd or env) skips building a key per job.
+    const usual = spec.execArgv.length === 0 && spec.cwd === undefined && spec.env === undefined
+    const key = usual ? '' : JSON.stringify([spec.execArgv, spec.cwd ?? null, spec.env ?? null])
     let group = this.#groups.get(key)
     if (group === undefined) {
       group = { workers: [], started: false }

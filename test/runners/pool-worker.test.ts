@@ -90,6 +90,16 @@ t.test('cancelling a job that has ended changes nothing, and its process stays',
   t.match((await run(pm, { worker: probe })).data, { pid: h.pid, jobs: 2 }, 'the next job runs in the same process')
 })
 
+t.test('a stop that crosses the answer of its job changes nothing but the flag', async (t) => {
+  const pm = manager(t, { maxProcs: 1 })
+  await run(pm, { worker: faults, data: { mode: 'ok' } }) // the process is up, faults.js loaded
+  const h = await pm.start('busy', { worker: faults, data: { mode: 'busy', ms: 400 }, ...pooled })
+  // The stop reaches the process only once the job has answered: its event loop is held till then.
+  setTimeout(() => h.cancel('crossed'), 100)
+  t.match(await h.result, { cancelled: true, cancelReason: 'crossed', exitCode: 0, data: 'done', error: null })
+  t.ok(await eventually(() => !alive(h.pid), 3000), 'a stopped job\'s process is replaced all the same')
+})
+
 t.test('a process a stopped job left busy is killed when it cannot exit', async (t) => {
   const pm = manager(t, { maxProcs: 1 })
   const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
