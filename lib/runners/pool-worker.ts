@@ -48,8 +48,9 @@ export class PoolWorker {
   readonly #hooks: PoolWorkerHooks
   readonly #setup: string
   readonly #jobs = new Map<number, Assignment>()
-  /** Orders not yet sent: they go out together at the end of this turn. */
+  /** Orders not yet sent: they go out together at the end of this turn, or once the process is full. */
   #orders: PoolOrders | undefined
+  #flushTimer: NodeJS.Immediate | undefined
   #ready = false
   /** Set by retire(): it takes no new job, and goes once its last job has ended. */
   #retiring = false
@@ -153,19 +154,26 @@ export class PoolWorker {
     this.#child.kill('SIGKILL')
   }
 
-  #order(): PoolOrders {
-    if (this.#orders === undefined) {
-      this.#orders = { tasks: [], stops: [] }
-      setImmediate(() => this.#flush())
-    }
-    return this.#orders
-  }
-
-  #flush(): void {
-    const orders = this.#orders!
+  /**
+   * Sends the orders now: the pool calls it once the process has all the jobs it can take, so
+   * that the process works on them while this one deals with the others. (Sent only at the end
+   * of the turn, the batches of all processes would go out, and come back, in step.)
+   */
+  flush(): void {
+    const orders = this.#orders
+    if (orders === undefined) return
+    clearImmediate(this.#flushTimer)
     this.#orders = undefined
     // To a process that has just died this is an 'error' event, and its exit settles the jobs.
     this.#child.send(orders)
+  }
+
+  #order(): PoolOrders {
+    if (this.#orders === undefined) {
+      this.#orders = { tasks: [], stops: [] }
+      this.#flushTimer = setImmediate(() => this.flush())
+    }
+    return this.#orders
   }
 
   /** An idle process must not keep the manager's process alive; a busy one must, as a fresh process does. */

@@ -91,6 +91,7 @@ export class ProcessPool {
     const worker = this.#pick(group) ?? this.#spawn(spec, group)
     const execution = worker.run({ id, url: spec.url, ident, data: spec.data }, id)
     if (worker.tasks >= this.#settings.maxTasksPerWorker) worker.retire()
+    if (worker.load >= this.#settings.concurrentTasksPerWorker) worker.flush()
     return execution
   }
 
