@@ -179,7 +179,14 @@ export class ForkManager {
       const delivered = this.#control.ended(entry, r, true)
       return delivered === undefined ? this.#jobEnded(supervised, r) : delivered.then(() => this.#jobEnded(supervised, r))
     })
-    const handle: JobHandle = { ...info, result, cancel: (reason?: unknown) => supervised.stop({ cancelled: true, reason: reason ?? 'cancelled' }) }
+    const handle: JobHandle = {
+      ident,
+      kind: info.kind,
+      pid: info.pid,
+      startedAt: info.startedAt,
+      result,
+      cancel: (reason?: unknown) => supervised.stop({ cancelled: true, reason: reason ?? 'cancelled' }),
+    }
     this.#control.track(handle, entry)
     if (serial) await result
     return handle

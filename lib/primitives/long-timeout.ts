@@ -7,6 +7,12 @@ const MAX_TIMER_MS = 2 ** 31 - 1
  * Returns a function that cancels it.
  */
 export function setLongTimeout(fn: () => void, ms: number): () => void {
+  if (ms <= MAX_TIMER_MS) {
+    // The usual case, a timer Node can keep itself.
+    const timer = setTimeout(fn, ms)
+    timer.unref()
+    return () => clearTimeout(timer)
+  }
   let timer: NodeJS.Timeout | undefined
   const due = Date.now() + ms
   const arm = (left: number): void => {

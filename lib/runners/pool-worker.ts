@@ -160,8 +160,9 @@ export class PoolWorker {
    * of the turn, the batches of all processes would go out, and come back, in step.)
    */
   flush(): void {
-    const orders = this.#orders
-    if (orders === undefined) return
+    // Called with orders waiting: by the pool right after run(), or by the end-of-turn timer,
+    // which a flush before it cancels.
+    const orders = this.#orders!
     clearImmediate(this.#flushTimer)
     this.#orders = undefined
     // To a process that has just died this is an 'error' event, and its exit settles the jobs.
