@@ -90,4 +90,6 @@ process.on('disconnect', () => {
   process.exit(0)
 })
 
-process.send!({ ready: true } satisfies PoolMessage)
+// With a callback, a parent that died before this process came up is not an 'error' event with a
+// stack trace on stderr: the closed channel's 'disconnect' ends the process all the same.
+process.send!({ ready: true } satisfies PoolMessage, undefined, undefined, () => {})

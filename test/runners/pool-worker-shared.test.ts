@@ -31,6 +31,8 @@ t.test('a stopped job that listens ends alone; its process finishes the other jo
   const stopped = await pm.start('stopped', { worker: faults, data: { mode: 'hang' }, ...pooled })
   const other = await pm.start('other', { worker: faults, data: { mode: 'hang', ms: 600 }, ...pooled })
   t.equal(other.pid, stopped.pid, 'both in one process')
+  t.same(pm.runningProcs(), [stopped.pid], 'runningProcs lists the shared process once')
+  t.equal(pm.runningProcsWithIdentifiers().size, 1)
   await new Promise((r) => setTimeout(r, 300)) // the process is up and the job listens
   stopped.cancel('enough')
   t.match(await stopped.result, { cancelled: true, cancelReason: 'enough', exitCode: 1, error: { name: 'AbortError' } })
