@@ -53,9 +53,12 @@ export class ResultStreams {
     return drain(subscriber.channel, end)
   }
 
-  /** Hands a result to every open stream; resolves once they all have room for it (at once when closing). */
+  /**
+   * Hands a result to every open stream; the promise resolves once they all have room for it.
+   * Undefined when nothing is to be waited for: no stream is open (the common case, kept free of
+   * promises), or the manager is closing.
+   */
   deliver(result: JobResult): Promise<void> | undefined {
-    // Undefined: nothing to wait for (the common case, kept free of promises).
     if (this.#subscribers.size === 0) return undefined
     const puts = [...this.#subscribers].map((s) => s.channel.put(result, { signal: s.gone.signal }).catch(() => {}))
     if (this.#closing) return undefined
