@@ -223,19 +223,22 @@ export class PoolWorker {
     this.#jobs.clear()
     this.#hooks.gone(this, startError)
     this.#ended.settle()
+    // The job whose stop sent the SIGKILL, when that is what ended the process: it may have
+    // exited by itself (a neighbour's process.exit) before the kill.
+    const killedFor = signal === 'SIGKILL' ? this.#killedFor : undefined
     for (const job of jobs) {
       // A job that died of its own stop has no error: timedOut / cancelled say it. One that was
       // being stopped when a neighbour crashed the process died of the crash.
-      const diedOfStop = job === this.#killedFor || (signal !== null && signal === job.stopSignal)
-      const error = startError ?? (diedOfStop ? null : this.#crash(job, jobs.length, code, signal))
+      const diedOfStop = job === killedFor || (signal !== null && signal === job.stopSignal)
+      const error = startError ?? (diedOfStop ? null : this.#crash(job, jobs.length, code, signal, killedFor))
       job.outcome.settle({ exitCode: code, signal, error })
     }
   }
 
-  #crash(job: Assignment, count: number, code: number | null, signal: NodeJS.Signals | null): SerializedError {
+  #crash(job: Assignment, count: number, code: number | null, signal: NodeJS.Signals | null, killedFor: Assignment | undefined): SerializedError {
     const running = `the worker process ${this.pid} running job ${JSON.stringify(job.ident)}`
-    const message = this.#killedFor !== undefined
-      ? `${running} was killed (SIGKILL) to stop job ${JSON.stringify(this.#killedFor.ident)}, which shared it`
+    const message = killedFor !== undefined
+      ? `${running} was killed (SIGKILL) to stop job ${JSON.stringify(killedFor.ident)}, which shared it`
       : `${running}${count === 1 ? '' : ` and ${count - 1} more`} exited ${how(code, signal)}`
     return { name: 'WorkerExitError', message: `${message}; the pool replaces it` }
   }
