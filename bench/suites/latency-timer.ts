@@ -6,7 +6,7 @@ import { ForkManager } from '../../lib/index.js'
 import timer from '../../workers/timer.js'
 import type { Suite } from '../suite.js'
 import { need, needAll, timeMs, workerFile } from '../support.js'
-import { cap, ideal, jobs, WAIT_MS } from './latency.js'
+import { cap, ideal, jobs, WAIT_MS, wallOverIdeal } from './latency.js'
 
 const TIMER = workerFile('timer')
 
@@ -66,11 +66,7 @@ const suite: Suite = {
   contenders: Object.keys(runs),
   run: (contender, quick) => runs[contender]!(jobs(quick), cap(quick)),
   ideal,
-  targets: [{
-    describe: 'forkpool wall/ideal ≤ 1.05',
-    check: (m, quick) => m['forkpool']! / ideal(quick) <= 1.05,
-    actual: (m, quick) => (m['forkpool']! / ideal(quick)).toFixed(2),
-  }],
+  targets: [wallOverIdeal(1.05)],
 }
 
 export default suite
