@@ -3,6 +3,7 @@
 
 import { JobLog, assertLogger, defaultLogger, type Logger } from './log.js'
 import type { SupervisedJob } from './job.js'
+import { RunningJobHandle } from './job-handle.js'
 import type { NormalizedJob } from './job-spec.js'
 import { OVERLAP_POLICIES, applyOverlap, waitUnlessAborted } from './overlap.js'
 import { describe } from './primitives/describe.js'
@@ -26,7 +27,6 @@ export class ControlPlane {
   readonly #results = new ResultStreams()
   readonly #log: JobLog
   readonly #onOverlap: OverlapPolicy
-  readonly #handles = new WeakMap<JobHandle, InFlightEntry>()
   readonly #overlapWaits = new WeakMap<InFlightEntry, ReadonlyArray<Promise<void>>>()
   readonly #servers = new Set<StatusServer>()
   #closed = false
@@ -60,10 +60,6 @@ export class ControlPlane {
     this.#log.started(entry, job.execution.pid, job.execution.kind)
   }
 
-  track(handle: JobHandle, entry: InFlightEntry): void {
-    this.#handles.set(handle, entry)
-  }
-
   /** A job's result is known; the promise resolves once every open results() stream has taken it (undefined: none waits). */
   ended(entry: InFlightEntry, result: JobResult, ran: boolean): Promise<void> | undefined {
     this.#registry.remove(entry)
@@ -95,7 +91,7 @@ export class ControlPlane {
     if (typeof target !== 'object' || target === null || typeof target.cancel !== 'function') {
       throw new TypeError(`cancel() takes a job's name, its ident or its handle, got ${describe(target)}`)
     }
-    const entry = this.#handles.get(target)
+    const entry = RunningJobHandle.entryOf(target)
     target.cancel(reason)
     return entry !== undefined && this.#registry.entries.includes(entry) ? 1 : 0
   }

@@ -4,6 +4,8 @@
 import { availableParallelism, constants } from 'node:os'
 import { ControlPlane } from './control.js'
 import { cancelledBeforeStart, SupervisedJob } from './job.js'
+import { RunningJobHandle } from './job-handle.js'
+import { serializeError } from './errors.js'
 import { ManagerEvents } from './manager-events.js'
 import { handleSignals } from './signal-handlers.js'
 import { assertCloneable, normalizeJob, type NormalizedJob } from './job-spec.js'
@@ -13,50 +15,18 @@ import type { Items } from './map-source.js'
 import { describe } from './primitives/describe.js'
 import { parseDuration } from './primitives/duration.js'
 import { assertCount, Semaphore } from './primitives/semaphore.js'
-import { startCommand } from './runners/command.js'
-import type { Execution } from './runners/execution.js'
-import { startInline } from './runners/inline.js'
-import { startProcessWorker } from './runners/process.js'
-import { ProcessPool, processPoolSettings, type ProcessPoolOptions, type ProcessPoolSettings } from './runners/process-pool.js'
-import { ThreadRunner } from './runners/thread.js'
-import type { Duration, JobHandle, JobKind, JobResult, JobSpec, JobStartInfo, OverlapPolicy, StartOptions } from './types.js'
-import type { Logger } from './log.js'
+import { failedExecution, type Execution } from './runners/execution.js'
+import { Launcher } from './runners/launcher.js'
+import { processPoolSettings } from './runners/process-pool.js'
+import { DEFAULT_KILL_GRACE_MS, DEFAULT_TIMEOUT_MS, timeoutOption, type ForkManagerOptions, type ShutdownOptions } from './manager-options.js'
+import type { Duration, JobHandle, JobKind, JobResult, JobSpec, JobStartInfo, StartOptions } from './types.js'
 import type { InFlightEntry, InFlightRecord } from './registry.js'
 import type { ResultsOptions } from './results.js'
 import type { JobStats } from './stats.js'
 import type { StatusOptions, StatusServer } from './status/server.js'
 
-export interface ForkManagerOptions {
-  /** How many jobs run at once. Default: os.availableParallelism(). 0: the serial debug mode. */
-  maxProcs?: number
-  /** Every job's timeout unless its start says otherwise. Default '24h'; Infinity disables it. */
-  timeout?: Duration
-  /** Time between SIGTERM and SIGKILL when a job is stopped. Default '5s'. */
-  killGrace?: Duration
-  /** What a start of a named job does while another job of that name is in flight. Default 'cancel-old'. */
-  onOverlap?: OverlapPolicy
-  /** Where job lines go (pino-compatible). Default: util.debuglog('forkpool'), shown by NODE_DEBUG=forkpool. */
-  logger?: Logger
-  /** The reused worker processes of `isolation: 'process-pool'`: recycling and idle time. They belong to the manager, one pool per manager. */
-  processPool?: ProcessPoolOptions
-  /**
-   * On SIGINT or SIGTERM, shut down (passing that signal on to the jobs), then let the signal
-   * end this process as it would have (or, where it is ignored, exit with 128 + its number once
-   * the process is done). The handlers go away when the manager closes. Default false.
-   */
-  handleSignals?: boolean
-}
-
-export interface ShutdownOptions {
-  /** The signal running jobs get first; SIGKILL follows after `grace`. Default 'SIGTERM'. */
-  signal?: NodeJS.Signals
-  /** Time between that signal and SIGKILL. Default: the manager's killGrace. */
-  grace?: Duration
-}
-
-
-const DEFAULT_TIMEOUT_MS = 24 * 3_600_000
-const DEFAULT_KILL_GRACE_MS = 5_000
+/** start()'s options when none are given: one object, not one per call. */
+const NO_OPTIONS: StartOptions = Object.freeze({})
 
 export class ForkManager {
   #maxProcs: number
@@ -65,9 +35,7 @@ export class ForkManager {
   readonly #killGraceMs: number
   readonly #running = new Set<SupervisedJob>()
   #queued = 0
-  #threads: ThreadRunner | undefined
-  #processes: ProcessPool | undefined
-  readonly #processPool: ProcessPoolSettings
+  readonly #launcher: Launcher
   #closing: Promise<void> | undefined
   /** Set by shutdown(): a job woken for a slot in that same turn does not start. */
   #shuttingDown = false
@@ -86,7 +54,7 @@ export class ForkManager {
     if (options.handleSignals !== undefined && typeof options.handleSignals !== 'boolean') {
       throw new TypeError(`handleSignals must be a boolean, got ${describe(options.handleSignals)}`)
     }
-    this.#processPool = processPoolSettings(options.processPool)
+    this.#launcher = new Launcher(processPoolSettings(options.processPool), () => this.#cap.capacity)
     // Last: nothing may throw after the handlers are installed.
     if (options.handleSignals) this.#releaseSignals = handleSignals((signal) => this.shutdown({ signal }))
   }
@@ -100,7 +68,7 @@ export class ForkManager {
   setMaxProcs(maxProcs: number): void {
     this.#maxProcs = assertCount(maxProcs, 'maxProcs')
     this.#cap.capacity = Math.max(1, maxProcs)
-    this.#threads?.resize(this.#cap.capacity)
+    this.#launcher.resize()
     this.#events.check()
   }
 
@@ -127,69 +95,35 @@ export class ForkManager {
    * debug mode (maxProcs 0) it resolves after the job has finished, worker files running in this process.
    * Rejects at once with a TypeError or RangeError for bad arguments, and after `close()`.
    */
-  async start(ident: string, job: JobSpec, options: StartOptions = {}): Promise<JobHandle> {
-    if (typeof ident !== 'string') throw new TypeError(`start() ident must be a string, got ${describe(ident)}`)
-    const spec = normalizeJob(job)
-    if (typeof options !== 'object' || options === null) throw new TypeError(`start() options must be an object, got ${describe(options)}`)
-    const timeoutMs = timeoutOption(options.timeout, 'timeout', this.#timeoutMs)
-    const killGraceMs = timeoutOption(options.killGrace, 'killGrace', this.#killGraceMs)
-    const { signal } = options
-    if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`start() signal must be an AbortSignal, got ${describe(signal)}`)
-    if (this.#closing) throw new Error(`ForkManager is closed: cannot start ${JSON.stringify(ident)} after close()`)
-    if (spec.type === 'worker' && this.#maxProcs > 0) assertCloneable(spec.data, ident)
-    const plannedKind: JobKind = spec.type === 'command' ? 'command' : this.#maxProcs === 0 ? 'inline' : spec.isolation
-    // Every way of cancelling the job (signal, name, handle, overlap) aborts entry.token.
-    const entry = this.#control.enter(ident, spec, plannedKind, options, timeoutMs)
-
+  start(ident: string, job: JobSpec, options: StartOptions = NO_OPTIONS): Promise<JobHandle> {
+    let spec: NormalizedJob
+    let timeoutMs: number
+    let killGraceMs: number
+    let entry: InFlightEntry
+    try {
+      if (typeof ident !== 'string') throw new TypeError(`start() ident must be a string, got ${describe(ident)}`)
+      spec = normalizeJob(job)
+      if (typeof options !== 'object' || options === null) throw new TypeError(`start() options must be an object, got ${describe(options)}`)
+      timeoutMs = timeoutOption(options.timeout, 'timeout', this.#timeoutMs)
+      killGraceMs = timeoutOption(options.killGrace, 'killGrace', this.#killGraceMs)
+      const { signal } = options
+      if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`start() signal must be an AbortSignal, got ${describe(signal)}`)
+      if (this.#closing) throw new Error(`ForkManager is closed: cannot start ${JSON.stringify(ident)} after close()`)
+      if (spec.type === 'worker' && this.#maxProcs > 0) assertCloneable(spec.data, ident)
+      // Every way of cancelling the job (signal, name, handle, overlap) aborts entry.token.
+      entry = this.#control.enter(ident, spec, this.#kindOf(spec), options, timeoutMs)
+    } catch (error) {
+      // Not an async function (its state would cost every job), so its throws become rejections here.
+      return Promise.reject(error)
+    }
     this.#queued++
     this.#events.busy()
     const admitted = this.#control.admitted(entry)
+    if (admitted !== undefined || !this.#cap.tryAcquire()) return this.#startWhenFree(admitted, spec, ident, timeoutMs, killGraceMs, entry)
     // Nothing to wait for and a slot free: it starts within this call, without waiting a turn.
-    if (admitted === undefined && this.#cap.tryAcquire()) this.#events.check()
-    else {
-      try {
-        await admitted
-        await this.#cap.acquire({ signal: entry.token })
-      } catch (reason) {
-        this.#queued--
-        return this.#finishUnstarted(ident, plannedKind, reason, entry)
-      } finally {
-        this.#events.check()
-      }
-    }
+    this.#events.check()
     this.#queued--
-    if (this.#shuttingDown) {
-      // Woken by a free slot in the same turn as the shutdown: it must not start now.
-      this.#cap.release()
-      return this.#finishUnstarted(ident, plannedKind, 'shutdown', entry)
-    }
-    const serial = this.#maxProcs === 0
-    const launched = this.#launch(spec, ident, serial)
-    // Commands and threads start asynchronously; the other runners at once.
-    const execution = launched instanceof Promise ? await launched : launched
-    const supervised = new SupervisedJob(ident, execution, timeoutMs, killGraceMs)
-    this.#running.add(supervised)
-    // From here a cancel of the entry stops the job, also one that came while it was being launched.
-    this.#control.running(entry, supervised)
-
-    const info: JobStartInfo = { ident, kind: execution.kind, pid: execution.pid, startedAt: supervised.startedAt }
-    this.#events.started(info)
-    const result = supervised.result.then((r) => {
-      // The slot is held until every results() stream has room for r: a slow reader slows the pool.
-      const delivered = this.#control.ended(entry, r, true)
-      return delivered === undefined ? this.#jobEnded(supervised, r) : delivered.then(() => this.#jobEnded(supervised, r))
-    })
-    const handle: JobHandle = {
-      ident,
-      kind: info.kind,
-      pid: info.pid,
-      startedAt: info.startedAt,
-      result,
-      cancel: (reason?: unknown) => supervised.stop({ cancelled: true, reason: reason ?? 'cancelled' }),
-    }
-    this.#control.track(handle, entry)
-    if (serial) await result
-    return handle
+    return this.#run(spec, ident, timeoutMs, killGraceMs, entry)
   }
 
   /**
@@ -246,7 +180,7 @@ export class ForkManager {
     if (this.#closing === undefined) this.#control.closing()
     this.#closing ??= this.waitAllChildren().then(async () => {
       this.#releaseSignals()
-      await Promise.all([this.#threads?.close(), this.#processes?.close()])
+      await this.#launcher.close()
       await this.#control.closed()
     })
     return this.#closing
@@ -318,13 +252,67 @@ export class ForkManager {
     return this.#running.size + this.#queued
   }
 
-  #launch(spec: NormalizedJob, ident: string, serial: boolean): Execution | Promise<Execution> {
-    if (spec.type === 'command') return startCommand(spec)
-    if (serial) return startInline(spec, ident)
-    if (spec.isolation === 'process') return startProcessWorker(spec, ident)
-    if (spec.isolation === 'process-pool') return (this.#processes ??= new ProcessPool(this.#processPool, () => this.#cap.capacity)).start(spec, ident)
-    this.#threads ??= new ThreadRunner(this.#cap.capacity)
-    return this.#threads.start(spec, ident)
+  /** How a job of this spec runs now. */
+  #kindOf(spec: NormalizedJob): JobKind {
+    return spec.type === 'command' ? 'command' : this.#maxProcs === 0 ? 'inline' : spec.isolation
+  }
+
+  /** Waits for the older jobs of its name and for a slot, then runs the job; a job cancelled meanwhile never starts. */
+  async #startWhenFree(admitted: Promise<void> | undefined, spec: NormalizedJob, ident: string, timeoutMs: number, killGraceMs: number, entry: InFlightEntry): Promise<JobHandle> {
+    try {
+      await admitted
+      await this.#cap.acquire({ signal: entry.token })
+    } catch (reason) {
+      this.#queued--
+      return this.#finishUnstarted(ident, this.#kindOf(spec), reason, entry)
+    } finally {
+      this.#events.check()
+    }
+    this.#queued--
+    return this.#run(spec, ident, timeoutMs, killGraceMs, entry)
+  }
+
+  /** The job has its slot: launches it; resolves with its handle (in the serial mode, once the job has ended). */
+  #run(spec: NormalizedJob, ident: string, timeoutMs: number, killGraceMs: number, entry: InFlightEntry): Promise<JobHandle> {
+    if (this.#shuttingDown) {
+      // Woken by a free slot in the same turn as the shutdown: it must not start now.
+      this.#cap.release()
+      return Promise.resolve(this.#finishUnstarted(ident, this.#kindOf(spec), 'shutdown', entry))
+    }
+    const serial = this.#maxProcs === 0
+    let launched: Execution | Promise<Execution>
+    try {
+      launched = this.#launcher.launch(spec, ident, serial)
+    } catch (error) {
+      // A spawn that throws (E2BIG for a huge env, say): the job failed, and its slot is freed as any job's.
+      launched = failedExecution(this.#kindOf(spec), serializeError(error))
+    }
+    // Commands and threads start asynchronously; the other runners at once.
+    if (launched instanceof Promise) {
+      const kind = this.#kindOf(spec)
+      return launched.then(
+        (execution) => this.#supervise(execution, ident, timeoutMs, killGraceMs, entry, serial),
+        (error: unknown) => this.#supervise(failedExecution(kind, serializeError(error)), ident, timeoutMs, killGraceMs, entry, serial),
+      )
+    }
+    return this.#supervise(launched, ident, timeoutMs, killGraceMs, entry, serial)
+  }
+
+  /** A launched job: its timeout, its place among the running jobs, its start callbacks and its handle. */
+  #supervise(execution: Execution, ident: string, timeoutMs: number, killGraceMs: number, entry: InFlightEntry, serial: boolean): Promise<JobHandle> {
+    const supervised = new SupervisedJob(ident, execution, timeoutMs, killGraceMs)
+    this.#running.add(supervised)
+    // From here a cancel of the entry stops the job, also one that came while it was being launched.
+    this.#control.running(entry, supervised)
+    this.#events.started(ident, execution.kind, execution.pid, supervised.startedAt)
+    const result = execution.outcome.then((outcome) => {
+      const r = supervised.ended(outcome)
+      // The slot is held until every results() stream has room for r: a slow reader slows the pool.
+      const delivered = this.#control.ended(entry, r, true)
+      return delivered === undefined ? this.#jobEnded(supervised, r) : delivered.then(() => this.#jobEnded(supervised, r))
+    })
+    const handle = new RunningJobHandle(entry, supervised, result)
+    return serial ? result.then(() => handle) : Promise.resolve(handle)
   }
 
   /** A job that ran has ended and every results() stream has it: its slot is free. */
@@ -342,10 +330,6 @@ export class ForkManager {
     this.#events.finished(r)
     return { ident, kind, pid: null, startedAt: r.startedAt, result: Promise.resolve(r), cancel: () => {} }
   }
-}
-
-function timeoutOption(value: Duration | undefined, what: string, fallback: number): number {
-  return value === undefined ? fallback : parseDuration(value, what)
 }
 
 function assertFunction<T>(value: T, what: string): T {

@@ -1,4 +1,5 @@
-export { ForkManager, type ForkManagerOptions } from './fork-manager.js'
+export { ForkManager } from './fork-manager.js'
+export type { ForkManagerOptions, ShutdownOptions } from './manager-options.js'
 export { finish, type Finish } from './finish.js'
 export type { MapJob, MapOptions, MapResult, MapRun } from './map-types.js'
 export type { Items } from './map-source.js'

@@ -13,7 +13,6 @@ export class SupervisedJob {
   readonly execution: Execution
   readonly startedAt = Date.now()
   readonly #startedMs = performance.now()
-  readonly result: Promise<JobResult>
   #cause: StopCause | undefined
   #cancelKill: (() => void) | undefined
   readonly #cancelTimeout: () => void
@@ -24,11 +23,16 @@ export class SupervisedJob {
     this.execution = execution
     this.#killGraceMs = killGraceMs
     this.#cancelTimeout = setLongTimeout(() => this.stop({ timedOut: true }), timeoutMs)
-    this.result = execution.outcome.then((outcome) => {
-      this.#cancelTimeout()
-      this.#cancelKill?.()
-      return jobResult(ident, execution, outcome, this.startedAt, performance.now() - this.#startedMs, this.#cause)
-    })
+  }
+
+  /**
+   * The job's execution has its outcome (the manager calls it from `execution.outcome.then`, so
+   * that a job costs one promise reaction, not a chain of them): its timers stop, and its JobResult.
+   */
+  ended(outcome: Outcome): JobResult {
+    this.#cancelTimeout()
+    this.#cancelKill?.()
+    return jobResult(this.ident, this.execution, outcome, this.startedAt, performance.now() - this.#startedMs, this.#cause)
   }
 
   /** True once a timeout or a cancel has asked the job to stop. */

@@ -1,7 +1,7 @@
 // What the manager tells the world as jobs come and go: runOnStart/runOnFinish/runOnWait
 // callbacks, and the promises of waitOneChild, waitAllChildren and waitForAvailableProcs.
 
-import type { JobResult, JobStartInfo } from './types.js'
+import type { JobKind, JobResult, JobStartInfo } from './types.js'
 
 type Waiter = { ready: () => boolean; resolve: () => void }
 type WaitTick = { callback: () => void; periodMs: number; timer?: NodeJS.Timeout }
@@ -34,8 +34,9 @@ export class ManagerEvents {
     if (this.#busy()) this.#tick(tick)
   }
 
-  started(info: JobStartInfo): void {
-    this.#emit(this.#onStart, info)
+  /** A job started; its JobStartInfo is made only for runOnStart callbacks, when there are any. */
+  started(ident: string, kind: JobKind, pid: number | null, startedAt: number): void {
+    if (this.#onStart.length > 0) this.#emit(this.#onStart, { ident, kind, pid, startedAt })
   }
 
   /** A job ended: its callbacks, then whoever waits for the next result, then the other waiters. */

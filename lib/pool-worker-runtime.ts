@@ -6,34 +6,47 @@
 // it, or the parent dying, even by SIGKILL. It has no SIGTERM handler: a signal from outside
 // ends it, and its jobs, as it would any process.
 
-import { MEASURE_RSS, type PoolAnswer, type PoolMessage, type PoolOrders, type PoolStop, type PoolTask } from './pool-protocol.js'
-import { callWorker, CallContext, uncloneableReply } from './worker-call.js'
+import { MEASURE_RSS, type PoolAnswers, type PoolMessage, type PoolOrders, type PoolStop } from './pool-protocol.js'
+import { callWorker, CallContext, uncloneableReply, type WorkerReply } from './worker-call.js'
 
 const measureRss = process.argv.includes(MEASURE_RSS)
 
 /** The jobs running here, by id. */
 const running = new Map<number, CallContext>()
 /** Answers not yet sent, and the worker file of each (for the error of one that cannot be sent). */
-let pending: PoolAnswer[] = []
+let pending = noAnswers()
 let pendingUrls: string[] = []
 let flushing = false
 
 process.on('message', (orders: PoolOrders) => {
-  for (const task of orders.tasks) begin(task)
+  const { ids, files, urls, idents, data } = orders
+  const contexts = idents.map((ident) => new CallContext(ident))
+  for (let i = 0; i < ids.length; i++) running.set(ids[i]!, contexts[i]!)
+  // Stops before calls: a job stopped in the batch that brought it never begins.
   for (const stop of orders.stops) stopJob(stop)
+  for (let i = 0; i < ids.length; i++) call(ids[i]!, urls[files[i]!]!, data[i], contexts[i]!)
 })
 
-function begin(task: PoolTask): void {
-  const ctx = new CallContext(task.ident)
-  running.set(task.id, ctx)
-  void callWorker(task.url, task.data, ctx).then((reply) => {
-    running.delete(task.id)
-    pending.push({ id: task.id, reply })
-    pendingUrls.push(task.url)
+function call(id: number, url: string, data: unknown, ctx: CallContext): void {
+  void callWorker(url, data, ctx).then((reply) => {
+    running.delete(id)
+    addAnswer(pending, id, reply)
+    pendingUrls.push(url)
     if (flushing) return
     flushing = true
     setImmediate(flush)
   })
+}
+
+function noAnswers(): PoolAnswers {
+  return { ids: [], exitCodes: [], data: [], errors: [], rss: 0 }
+}
+
+function addAnswer(answers: PoolAnswers, id: number, reply: WorkerReply): void {
+  answers.ids.push(id)
+  answers.exitCodes.push(reply.exitCode)
+  answers.data.push(reply.ok ? reply.data : undefined)
+  answers.errors.push(reply.ok ? null : reply.error)
 }
 
 /**
@@ -60,19 +73,23 @@ function flush(): void {
   flushing = false
   const answers = pending
   const urls = pendingUrls
-  pending = []
+  pending = noAnswers()
   pendingUrls = []
-  const rss = measureRss ? process.memoryUsage.rss() : 0
+  answers.rss = measureRss ? process.memoryUsage.rss() : 0
   try {
-    process.send!({ answers, rss } satisfies PoolMessage)
+    process.send!(answers satisfies PoolMessage)
   } catch {
     // The advanced serializer throws at once for a value it cannot clone: one by one, so that
     // only the job whose result it is fails.
-    answers.forEach((answer, i) => {
+    answers.ids.forEach((id, i) => {
+      const one: PoolAnswers = { ids: [id], exitCodes: [answers.exitCodes[i]!], data: [answers.data[i]], errors: [answers.errors[i]!], rss: answers.rss }
       try {
-        process.send!({ answers: [answer], rss } satisfies PoolMessage)
+        process.send!(one satisfies PoolMessage)
       } catch (error) {
-        process.send!({ answers: [{ id: answer.id, reply: uncloneableReply(urls[i]!, error) }], rss } satisfies PoolMessage)
+        const failed = noAnswers()
+        addAnswer(failed, id, uncloneableReply(urls[i]!, error))
+        failed.rss = answers.rss
+        process.send!(failed satisfies PoolMessage)
       }
     })
   }
@@ -81,12 +98,12 @@ function flush(): void {
 // A job that ends the process (process.exit, or an uncaught exception) does not take the answers
 // of the jobs that finished before it: they go out as the process exits (an IPC write is made at once).
 process.on('exit', () => {
-  if (pending.length > 0) flush()
+  if (pending.ids.length > 0) flush()
 })
 
 // No parent, no work: never outlive the manager. Answers for a parent that is gone go nowhere.
 process.on('disconnect', () => {
-  pending = []
+  pending = noAnswers()
   process.exit(0)
 })
 

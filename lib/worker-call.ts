@@ -11,19 +11,22 @@ export type WorkerReply =
   | { ok: true; exitCode: number; data: unknown }
   | { ok: false; exitCode: 1; error: SerializedError }
 
-const loaded = new Map<string, Promise<WorkerFunction>>()
+const loading = new Map<string, Promise<WorkerFunction>>()
+/** The worker functions loaded so far: a job of a loaded file calls it without waiting a turn for the import's promise. */
+const loaded = new Map<string, WorkerFunction>()
 
 /** Imports a worker file once per process or thread and checks its default export. */
 export function loadWorker(url: string): Promise<WorkerFunction> {
-  let fn = loaded.get(url)
+  let fn = loading.get(url)
   if (fn === undefined) {
     fn = import(url).then((mod: { default?: unknown }) => {
       if (typeof mod.default !== 'function') {
         throw new TypeError(`worker file ${url} must default-export a function (data, ctx) => result, but its default export is ${describe(mod.default)}`)
       }
+      loaded.set(url, mod.default as WorkerFunction)
       return mod.default as WorkerFunction
     })
-    loaded.set(url, fn)
+    loading.set(url, fn)
   }
   return fn
 }
@@ -71,7 +74,7 @@ export class CallContext implements WorkerContext {
 /** Calls the worker function and turns whatever happens into a WorkerReply; never throws. */
 export async function callWorker(url: string, data: unknown, ctx: CallContext): Promise<WorkerReply> {
   try {
-    const fn = await loadWorker(url)
+    const fn = loaded.get(url) ?? (await loadWorker(url))
     if (ctx.aborted) {
       // Stopped while the worker file was still loading: the job never begins.
       throw Object.assign(new Error(`job ${JSON.stringify(ctx.ident)} was stopped before it began`), { name: 'AbortError' })

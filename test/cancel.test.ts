@@ -48,6 +48,18 @@ t.test('pm.cancel by ident when unique; an ident shared by several jobs is an Am
   t.throws(() => pm.cancel({} as never), TypeError)
 })
 
+t.test('the handle of a job cancelled before it started has nothing to cancel', async (t) => {
+  const pm = new ForkManager({ maxProcs: 1 })
+  const busy = await pm.start('busy', { command: 'sleep', args: ['5'] })
+  const queued = pm.start('queued', { command: 'true' })
+  t.equal(pm.cancel('queued', 'never mind'), 1)
+  const never = await queued
+  t.match(await never.result, { cancelled: true, cancelReason: 'never mind', pid: null })
+  t.equal(pm.cancel(never), 0)
+  busy.cancel()
+  await pm.close()
+})
+
 t.test('cancelling a job still waiting for a slot removes it without starting it', async (t) => {
   const pm = new ForkManager({ maxProcs: 1 })
   const started: string[] = []

@@ -92,3 +92,25 @@ function maxOverlap(spans: Array<{ started: number; ended: number }>): number {
   for (const [, delta] of edges) most = Math.max(most, (now += delta))
   return most
 }
+
+t.test('a job whose spawn throws (E2BIG: an env var past the 128 KiB a string may have) fails as a result, and frees its slot', async (t) => {
+  const pm = new ForkManager({ maxProcs: 1 })
+  const finished: JobResult[] = []
+  pm.runOnFinish((r) => finished.push(r))
+  const env = { HUGE: 'x'.repeat(200_000) }
+  const jobs = [
+    { command: 'true', env },
+    { worker: worker('noop'), isolation: 'process', env },
+    { worker: worker('noop'), isolation: 'process-pool', env },
+  ] as const
+  for (const job of jobs) {
+    // The cap is 1: a slot that the failed launch kept would leave the next start waiting forever.
+    const r = await (await pm.start('huge', job)).result
+    t.match(r, { pid: null, exitCode: null, signal: null, error: { code: 'E2BIG', message: /E2BIG/ } }, `${'command' in job ? 'command' : job.isolation}: failed with E2BIG`)
+  }
+  t.equal(finished.length, 3, 'runOnFinish heard every failed job')
+  t.same(pm.inFlight(), [], 'no failed job is left in flight')
+  const ok = await (await pm.start('after', { worker: worker('noop'), data: 7, isolation: 'process-pool' })).result
+  t.match(ok, { exitCode: 0, data: 7 }, 'the pool still runs jobs')
+  await pm.close()
+})

@@ -48,6 +48,17 @@ t.test('inFlight() has one record per queued or running job, with every field', 
   await pm.close()
 })
 
+t.test('uses counts the jobs a reused worker process has been given', async (t) => {
+  const pm = new ForkManager({ maxProcs: 1 })
+  const first = await (await pm.start('one', { worker: worker('sleep'), data: 1, isolation: 'process-pool' })).result
+  const second = await pm.start('two', { worker: worker('sleep'), data: 2000, isolation: 'process-pool' })
+  t.equal(second.pid, first.pid, 'the same process')
+  t.match(pm.inFlight(), [{ ident: 'two', uses: 2 }], 'its second job')
+  second.cancel()
+  await second.result
+  await pm.close()
+})
+
 t.test('uses counts the jobs a pool thread has run', async (t) => {
   const pm = new ForkManager({ maxProcs: 1 })
   await (await pm.start('one', { worker: worker('sleep'), data: 1, isolation: 'thread' })).result

@@ -31,3 +31,8 @@ export interface Execution {
    */
   stop(signal: NodeJS.Signals): void
 }
+
+/** A job that could not be started: it has already ended, with `error`. */
+export function failedExecution(kind: JobKind, error: SerializedError): Execution {
+  return { kind, pid: null, outcome: Promise.resolve({ exitCode: null, signal: null, error }), stop() {} }
+}

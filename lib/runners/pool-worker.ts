@@ -5,10 +5,10 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { serializeError } from '../errors.js'
 import type { WorkerSpec } from '../job-spec.js'
-import { MEASURE_RSS, type PoolMessage, type PoolOrders, type PoolTask } from '../pool-protocol.js'
-import type { SerializedError } from '../types.js'
+import { MEASURE_RSS, type PoolMessage, type PoolOrders } from '../pool-protocol.js'
+import type { JobKind, SerializedError } from '../types.js'
 import type { Execution, Outcome } from './execution.js'
-import { settleOnce, type Once } from './settle-once.js'
+import { Once, settleOnce } from './settle-once.js'
 
 const RUNTIME = new URL('../pool-worker-runtime.js', import.meta.url)
 // A retired process exits as soon as its event loop sees the IPC channel close. One that a job
@@ -27,13 +27,38 @@ export interface PoolWorkerHooks {
   gone(worker: PoolWorker, startError: SerializedError | null): void
 }
 
-interface Assignment {
-  id: number
-  ident: string
-  outcome: Once<Outcome>
-  stopping: boolean
+/** A job given to a process: the Execution the manager supervises, and what the pool knows of it. */
+class PoolJob extends Once<Outcome> implements Execution {
+  readonly id: number
+  readonly ident: string
+  readonly pid: number | null
+  /** How many jobs its process has been given, this one included. */
+  readonly uses: number
+  stopping = false
   /** The signal of its stop order, when it got one: a process that dies by it died of that stop. */
-  stopSignal?: NodeJS.Signals
+  stopSignal: NodeJS.Signals | undefined = undefined
+  readonly #stop: (job: PoolJob, signal: NodeJS.Signals) => void
+
+  constructor(id: number, ident: string, pid: number | null, uses: number, stop: (job: PoolJob, signal: NodeJS.Signals) => void) {
+    super()
+    this.id = id
+    this.ident = ident
+    this.pid = pid
+    this.uses = uses
+    this.#stop = stop
+  }
+
+  get kind(): JobKind {
+    return 'process-pool'
+  }
+
+  get outcome(): Promise<Outcome> {
+    return this.promise
+  }
+
+  stop(signal: NodeJS.Signals): void {
+    this.#stop(this, signal)
+  }
 }
 
 export class PoolWorker {
@@ -47,7 +72,9 @@ export class PoolWorker {
   readonly #child: ChildProcess
   readonly #hooks: PoolWorkerHooks
   readonly #setup: string
-  readonly #jobs = new Map<number, Assignment>()
+  readonly #jobs = new Map<number, PoolJob>()
+  /** What a job's stop() calls: one function for all the jobs of this process. */
+  readonly #stopJob = (job: PoolJob, signal: NodeJS.Signals): void => this.#stop(job, signal)
   /** Orders not yet sent: they go out together at the end of this turn, or once the process is full. */
   #orders: PoolOrders | undefined
   #flushTimer: NodeJS.Immediate | undefined
@@ -55,7 +82,7 @@ export class PoolWorker {
   /** Set by retire(): it takes no new job, and goes once its last job has ended. */
   #retiring = false
   /** The job whose stop ended in a SIGKILL of this process, which took any neighbours with it. */
-  #killedFor: Assignment | undefined
+  #killedFor: PoolJob | undefined
   #exit: { code: number | null; signal: NodeJS.Signals | null } | undefined
   #idleTimer: NodeJS.Timeout | undefined
   #retireTimer: NodeJS.Timeout | undefined
@@ -102,21 +129,27 @@ export class PoolWorker {
     return !this.#retiring && !this.#ended.settled
   }
 
-  /** Hands the process a job; the pool gives jobs only to an accepting process with room. */
-  run(task: PoolTask, order: number): Execution {
+  /** Hands the process job `id` (ids grow with each job of the pool); the pool gives jobs only to an accepting process with room. */
+  run(id: number, spec: WorkerSpec, ident: string): Execution {
     clearTimeout(this.#idleTimer)
     this.tasks++
-    this.lastUsed = order
+    this.lastUsed = id
     if (this.#jobs.size === 0) this.#hold(true)
-    const job: Assignment = { id: task.id, ident: task.ident, outcome: settleOnce<Outcome>(), stopping: false }
-    this.#jobs.set(task.id, job)
-    this.#order().tasks.push(task)
-    return {
-      kind: 'process-pool',
-      pid: this.pid,
-      outcome: job.outcome.promise,
-      stop: (signal) => this.#stop(job, signal),
+    const job = new PoolJob(id, ident, this.pid, this.tasks, this.#stopJob)
+    this.#jobs.set(id, job)
+    const orders = this.#order()
+    const { urls } = orders
+    let file = urls.length - 1
+    // A batch names each worker file once; it is nearly always the one the last job named.
+    if (urls[file] !== spec.url) {
+      file = urls.indexOf(spec.url)
+      if (file === -1) file = urls.push(spec.url) - 1
     }
+    orders.ids.push(id)
+    orders.files.push(file)
+    orders.idents.push(ident)
+    orders.data.push(spec.data)
+    return job
   }
 
   /** Parks an idle process: it no longer keeps this process alive, and ends after `idleMs` unused. */
@@ -142,8 +175,8 @@ export class PoolWorker {
    * A stop other than SIGKILL is an order: the job's ctx.signal fires (see pool-worker-runtime.ts).
    * SIGKILL ends the process, and with it any job that shares it.
    */
-  #stop(job: Assignment, signal: NodeJS.Signals): void {
-    if (job.outcome.settled) return
+  #stop(job: PoolJob, signal: NodeJS.Signals): void {
+    if (job.settled) return
     job.stopping = true
     if (signal !== 'SIGKILL') {
       job.stopSignal ??= signal
@@ -171,7 +204,7 @@ export class PoolWorker {
 
   #order(): PoolOrders {
     if (this.#orders === undefined) {
-      this.#orders = { tasks: [], stops: [] }
+      this.#orders = { ids: [], files: [], urls: [], idents: [], data: [], stops: [] }
       this.#flushTimer = setImmediate(() => this.flush())
     }
     return this.#orders
@@ -193,12 +226,13 @@ export class PoolWorker {
       this.#hooks.ready(this)
       return
     }
-    for (const { id, reply } of message.answers) {
-      const job = this.#jobs.get(id)!
-      this.#jobs.delete(id)
+    const { ids, exitCodes, data, errors } = message
+    for (let i = 0; i < ids.length; i++) {
+      const job = this.#jobs.get(ids[i]!)!
+      this.#jobs.delete(job.id)
       // A job that was asked to stop may have left things running in the process: it ends.
       if (job.stopping) this.#retiring = true
-      job.outcome.settle({ exitCode: reply.exitCode, signal: null, data: reply.ok ? reply.data : undefined, error: reply.ok ? null : reply.error })
+      job.settle({ exitCode: exitCodes[i]!, signal: null, data: data[i], error: errors[i]! })
     }
     this.#hooks.answered(this, message.rss)
     if (this.#jobs.size > 0) return
@@ -231,11 +265,11 @@ export class PoolWorker {
       // being stopped when a neighbour crashed the process died of the crash.
       const diedOfStop = job === killedFor || (signal !== null && signal === job.stopSignal)
       const error = startError ?? (diedOfStop ? null : this.#crash(job, jobs.length, code, signal, killedFor))
-      job.outcome.settle({ exitCode: code, signal, error })
+      job.settle({ exitCode: code, signal, error })
     }
   }
 
-  #crash(job: Assignment, count: number, code: number | null, signal: NodeJS.Signals | null, killedFor: Assignment | undefined): SerializedError {
+  #crash(job: PoolJob, count: number, code: number | null, signal: NodeJS.Signals | null, killedFor: PoolJob | undefined): SerializedError {
     const running = `the worker process ${this.pid} running job ${JSON.stringify(job.ident)}`
     const message = killedFor !== undefined
       ? `${running} was killed (SIGKILL) to stop job ${JSON.stringify(killedFor.ident)}, which shared it`

@@ -8,7 +8,7 @@ import { parseBytes } from '../primitives/bytes.js'
 import { describe } from '../primitives/describe.js'
 import { parseDuration } from '../primitives/duration.js'
 import type { Duration, SerializedError } from '../types.js'
-import type { Execution } from './execution.js'
+import { failedExecution, type Execution } from './execution.js'
 import { PoolWorker } from './pool-worker.js'
 
 /** Options of the reused worker processes (ForkManagerOptions.processPool). */
@@ -85,11 +85,11 @@ export class ProcessPool {
   start(spec: WorkerSpec, ident: string): Execution {
     const group = this.#group(spec)
     if (group.startError !== undefined) {
-      return { kind: 'process-pool', pid: null, outcome: Promise.resolve({ exitCode: null, signal: null, error: group.startError }), stop() {} }
+      return failedExecution('process-pool', group.startError)
     }
     const id = ++this.#nextTask
     const worker = this.#pick(group) ?? this.#spawn(spec, group)
-    const execution = worker.run({ id, url: spec.url, ident, data: spec.data }, id)
+    const execution = worker.run(id, spec, ident)
     if (worker.tasks >= this.#settings.maxTasksPerWorker) worker.retire()
     if (worker.load >= this.#settings.concurrentTasksPerWorker) worker.flush()
     return execution

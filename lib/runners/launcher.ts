@@ -1,0 +1,43 @@
+// Which runner runs a job. The runners that live from job to job, the thread pool and the reused
+// worker processes, are made when the first job needs them and belong to one manager.
+
+import type { NormalizedJob } from '../job-spec.js'
+import { startCommand } from './command.js'
+import type { Execution } from './execution.js'
+import { startInline } from './inline.js'
+import { startProcessWorker } from './process.js'
+import { ProcessPool, type ProcessPoolSettings } from './process-pool.js'
+import { ThreadRunner } from './thread.js'
+
+export class Launcher {
+  readonly #processPool: ProcessPoolSettings
+  /** The manager's cap, which may change while jobs run. */
+  readonly #cap: () => number
+  #threads: ThreadRunner | undefined
+  #processes: ProcessPool | undefined
+
+  constructor(processPool: ProcessPoolSettings, cap: () => number) {
+    this.#processPool = processPool
+    this.#cap = cap
+  }
+
+  /** Starts the job; `serial` (the manager's maxProcs 0) runs worker files in this process. Commands and threads start asynchronously. */
+  launch(spec: NormalizedJob, ident: string, serial: boolean): Execution | Promise<Execution> {
+    if (spec.type === 'command') return startCommand(spec)
+    if (serial) return startInline(spec, ident)
+    if (spec.isolation === 'process') return startProcessWorker(spec, ident)
+    if (spec.isolation === 'process-pool') return (this.#processes ??= new ProcessPool(this.#processPool, this.#cap)).start(spec, ident)
+    this.#threads ??= new ThreadRunner(this.#cap())
+    return this.#threads.start(spec, ident)
+  }
+
+  /** The cap changed: the thread pool follows it (the process pool asks for the cap as it goes). */
+  resize(): void {
+    this.#threads?.resize(this.#cap())
+  }
+
+  /** Releases the threads and the reused processes; the manager calls it once no job is running. */
+  async close(): Promise<void> {
+    await Promise.all([this.#threads?.close(), this.#processes?.close()])
+  }
+}
