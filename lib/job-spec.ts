@@ -44,35 +44,96 @@ export function normalizeJob(job: JobSpec | unknown): NormalizedJob {
   if (typeof job !== 'object' || job === null || Array.isArray(job)) {
     throw new TypeError(`a job must be an object like { command: 'ls' } or { worker: './work.js' }, got ${describe(job)}`)
   }
-  const spec = job as Record<string, unknown>
-  const hasCommand = 'command' in spec
-  const hasWorker = 'worker' in spec
-  if (hasCommand === hasWorker) {
-    throw new TypeError(hasCommand
+  const f = readFields(job)
+  if (f.hasCommand === f.hasWorker) {
+    throw new TypeError(f.hasCommand
       ? 'a job has either command or worker, not both'
-      : `a job needs a command or a worker, got an object with keys [${Object.keys(spec).join(', ')}]`)
+      : `a job needs a command or a worker, got an object with keys [${Object.keys(job).join(', ')}]`)
   }
-  checkKeys(spec, hasCommand ? COMMAND_KEYS : WORKER_KEYS, hasCommand ? 'a command job' : 'a worker job')
-  const cwd = optional(spec.cwd, 'cwd', isNonEmptyString, 'a non-empty string') as string | undefined
-  const env = optional(spec.env, 'env', isStringRecord, 'an object of strings') as Record<string, string | undefined> | undefined
-  return hasCommand ? commandSpec(spec, cwd, env) : workerSpec(spec, cwd, env)
+  const unknown = f.hasCommand ? f.notCommand : f.notWorker
+  if (unknown !== undefined) {
+    const [what, allowed] = f.hasCommand ? ['a command job', COMMAND_KEYS] : ['a worker job', WORKER_KEYS]
+    throw new TypeError(`${what} has no option ${JSON.stringify(unknown)}; it takes ${[...allowed].join(', ')}`)
+  }
+  const cwd = optional(f.cwd, 'cwd', isNonEmptyString, 'a non-empty string') as string | undefined
+  const env = optional(f.env, 'env', isStringRecord, 'an object of strings') as Record<string, string | undefined> | undefined
+  return f.hasCommand ? commandSpec(f, cwd, env) : workerSpec(f, cwd, env)
 }
 
-function commandSpec(spec: Record<string, unknown>, cwd: string | undefined, env: CommandSpec['env']): CommandSpec {
-  const { command } = spec
+/** A job spec's own fields (undefined when absent), and what the checks need to know of its keys. */
+interface Fields {
+  command: unknown
+  args: unknown
+  input: unknown
+  capture: unknown
+  maxBuffer: unknown
+  shell: unknown
+  worker: unknown
+  data: unknown
+  isolation: unknown
+  execArgv: unknown
+  resourceLimits: unknown
+  cwd: unknown
+  env: unknown
+  /** Whether the key is there, whatever its value. */
+  hasCommand: boolean
+  hasWorker: boolean
+  /** The first key a command job does not take, and the first a worker job does not take. */
+  notCommand: string | undefined
+  notWorker: string | undefined
+}
+
+/**
+ * Reads a spec's own fields in one for-in pass. Jobs are usually made by spread ({ ...job, data }),
+ * and on such an object V8 (Node 20) answers a plain property read (spec.worker) many times slower
+ * than a read inside a for-in over the object: 0.16 µs for three reads here against 0.01, and
+ * start() read a dozen.
+ */
+function readFields(spec: object): Fields {
+  const f: Fields = {
+    command: undefined, args: undefined, input: undefined, capture: undefined, maxBuffer: undefined, shell: undefined,
+    worker: undefined, data: undefined, isolation: undefined, execArgv: undefined, resourceLimits: undefined,
+    cwd: undefined, env: undefined, hasCommand: false, hasWorker: false, notCommand: undefined, notWorker: undefined,
+  }
+  for (const key in spec) {
+    if (!Object.hasOwn(spec, key)) continue
+    const value: unknown = (spec as Record<string, unknown>)[key]
+    switch (key) {
+      case 'command': f.command = value; f.hasCommand = true; break
+      case 'args': f.args = value; break
+      case 'input': f.input = value; break
+      case 'capture': f.capture = value; break
+      case 'maxBuffer': f.maxBuffer = value; break
+      case 'shell': f.shell = value; break
+      case 'worker': f.worker = value; f.hasWorker = true; break
+      case 'data': f.data = value; break
+      case 'isolation': f.isolation = value; break
+      case 'execArgv': f.execArgv = value; break
+      case 'resourceLimits': f.resourceLimits = value; break
+      case 'cwd': f.cwd = value; break
+      case 'env': f.env = value; break
+    }
+    if (f.notCommand === undefined && !COMMAND_KEYS.has(key)) f.notCommand = key
+    if (f.notWorker === undefined && !WORKER_KEYS.has(key)) f.notWorker = key
+  }
+  return f
+}
+
+function commandSpec(f: Fields, cwd: string | undefined, env: CommandSpec['env']): CommandSpec {
+  const { command } = f
   if (typeof command !== 'string' || command === '') {
     throw new TypeError(`job.command must be a non-empty string, got ${describe(command)}`)
   }
-  const args = optional(spec.args, 'args', isStringArray, 'an array of strings') as string[] | undefined
-  const maxBuffer = optional(spec.maxBuffer, 'maxBuffer', isByteCount, 'a whole number of bytes above zero') as number | undefined
-  const input = optional(spec.input, 'input', isInput, 'a string or a Uint8Array') as string | Uint8Array | undefined
+  const args = optional(f.args, 'args', isStringArray, 'an array of strings') as string[] | undefined
+  const maxBuffer = optional(f.maxBuffer, 'maxBuffer', isByteCount, 'a whole number of bytes above zero') as number | undefined
+  const input = optional(f.input, 'input', isInput, 'a string or a Uint8Array') as string | Uint8Array | undefined
   const out: CommandSpec = {
     type: 'command',
     command,
     args: args ? [...args] : [],
-    capture: flag(spec.capture, 'capture'),
+    capture: flag(f.capture, 'capture'),
     maxBuffer: maxBuffer ?? DEFAULT_MAX_BUFFER,
-    shell: flag(spec.shell, 'shell'),
+    shell: flag(f.shell, 'shell'),
   }
   if (cwd !== undefined) out.cwd = cwd
   if (env !== undefined) out.env = env
@@ -80,22 +141,25 @@ function commandSpec(spec: Record<string, unknown>, cwd: string | undefined, env
   return out
 }
 
-function workerSpec(spec: Record<string, unknown>, cwd: string | undefined, env: WorkerSpec['env']): WorkerSpec {
-  const { url, typescript } = workerFile(spec.worker)
-  const isolation = spec.isolation ?? 'process'
+/** execArgv of a JavaScript worker that names none: one frozen array, not one per job (nothing changes it). */
+const NO_ARGS: string[] = Object.freeze([]) as unknown as string[]
+
+function workerSpec(f: Fields, cwd: string | undefined, env: WorkerSpec['env']): WorkerSpec {
+  const { url, typescript } = workerFile(f.worker)
+  const isolation = f.isolation ?? 'process'
   if (!ISOLATIONS.includes(isolation as Isolation)) {
     throw new TypeError(`job.isolation must be one of ${ISOLATIONS.map((i) => `'${i}'`).join(', ')}, got ${describe(isolation)}`)
   }
-  const execArgv = optional(spec.execArgv, 'execArgv', isStringArray, 'an array of strings') as string[] | undefined
+  const execArgv = optional(f.execArgv, 'execArgv', isStringArray, 'an array of strings') as string[] | undefined
   const out: WorkerSpec = {
     type: 'worker',
     url,
-    data: spec.data,
+    data: f.data,
     isolation: isolation as Isolation,
     // A TypeScript worker needs the loader this process runs under; a JavaScript one starts faster without it.
-    execArgv: execArgv ? [...execArgv] : typescript ? [...process.execArgv] : [],
+    execArgv: execArgv ? [...execArgv] : typescript ? [...process.execArgv] : NO_ARGS,
   }
-  const limits = optional(spec.resourceLimits, 'resourceLimits', isResourceLimits, LIMITS_EXPECTED)
+  const limits = optional(f.resourceLimits, 'resourceLimits', isResourceLimits, LIMITS_EXPECTED)
   if (limits !== undefined) {
     if (out.isolation !== 'thread') {
       throw new TypeError(`job.resourceLimits applies to isolation 'thread'; for a process use execArgv: ['--max-old-space-size=MB']`)
@@ -143,13 +207,6 @@ function fileUrl(worker: string | URL): WorkerFile {
   const url = new URL(worker)
   if (url.protocol !== 'file:') throw new TypeError(`job.worker must be a path or a file: URL, got ${url.href}`)
   return { url: url.href, typescript: TYPESCRIPT.test(url.pathname) }
-}
-
-function checkKeys(spec: Record<string, unknown>, allowed: Set<string>, what: string): void {
-  // for-in, not Object.keys(): no array per start.
-  for (const key in spec) {
-    if (Object.hasOwn(spec, key) && !allowed.has(key)) throw new TypeError(`${what} has no option ${JSON.stringify(key)}; it takes ${[...allowed].join(', ')}`)
-  }
 }
 
 /** `value`, the job's field `key`: undefined when not given, else checked by `ok`. */

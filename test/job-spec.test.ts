@@ -36,6 +36,15 @@ t.test('workers', async (t) => {
   t.throws(() => normalizeJob({ worker: 'w.js', execArgv: '--x' }), TypeError)
 })
 
+t.test('only own fields count: a spec made by spread reads the same, and inherited ones are ignored', async (t) => {
+  const base = { worker: 'w.js', isolation: 'process-pool' } as const
+  t.same(normalizeJob({ ...base, data: 3 }), normalizeJob({ worker: 'w.js', isolation: 'process-pool', data: 3 }))
+  const inheriting = Object.assign(Object.create({ cwd: '', typo: 1 }) as object, { worker: 'w.js' })
+  t.match(normalizeJob(inheriting), { type: 'worker', isolation: 'process' }, 'an inherited bad cwd and unknown key are not the job\'s')
+  t.throws(() => normalizeJob({ command: 'ls', worker: 'w.js' }), { message: 'a job has either command or worker, not both' })
+  t.throws(() => normalizeJob({ command: undefined }), { message: 'job.command must be a non-empty string, got undefined' }, 'a key that is there counts, whatever its value')
+})
+
 t.test('worker paths and URLs', async (t) => {
   t.equal(workerUrl('/abs/w.js'), 'file:///abs/w.js')
   t.equal(workerUrl(new URL('file:///x/w.js')), 'file:///x/w.js')
