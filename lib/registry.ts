@@ -49,7 +49,8 @@ export class InFlightEntry {
   readonly ident: string
   readonly name: string | null
   readonly label: string | null
-  readonly where: string
+  readonly #spec: NormalizedJob
+  #where: string | undefined
   readonly isolation: JobKind
   readonly queuedAt = Date.now()
   /** Aborted by every way of cancelling the job; the manager waits on it and stops the job with its reason. */
@@ -66,7 +67,7 @@ export class InFlightEntry {
     this.ident = ident
     this.name = labels.name ?? null
     this.label = labels.label ?? null
-    this.where = whereOf(spec)
+    this.#spec = spec
     this.isolation = isolation
     this.#timeoutMs = timeoutMs
     if (userSignal !== undefined) {
@@ -77,6 +78,11 @@ export class InFlightEntry {
         this.#unlink = () => userSignal.removeEventListener('abort', follow)
       }
     }
+  }
+
+  /** The command line or the worker file, worked out when first asked for (most jobs never are). */
+  get where(): string {
+    return (this.#where ??= whereOf(this.#spec))
   }
 
   /** Resolves once the job's result is known. */
