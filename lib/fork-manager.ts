@@ -13,6 +13,7 @@ import { mapItems } from './map.js'
 import type { MapJob, MapOptions, MapRun } from './map-types.js'
 import type { Items } from './map-source.js'
 import { describe } from './primitives/describe.js'
+import { Deadlines } from './primitives/deadlines.js'
 import { parseDuration } from './primitives/duration.js'
 import { assertCount, Semaphore } from './primitives/semaphore.js'
 import { failedExecution, type Execution } from './runners/execution.js'
@@ -34,6 +35,8 @@ export class ForkManager {
   readonly #timeoutMs: number
   readonly #killGraceMs: number
   readonly #running = new Set<SupervisedJob>()
+  /** Every job's timeout, one timer per duration. */
+  readonly #deadlines = new Deadlines()
   #queued = 0
   readonly #launcher: Launcher
   #closing: Promise<void> | undefined
@@ -300,7 +303,7 @@ export class ForkManager {
 
   /** A launched job: its timeout, its place among the running jobs, its start callbacks and its handle. */
   #supervise(execution: Execution, ident: string, timeoutMs: number, killGraceMs: number, entry: InFlightEntry, serial: boolean): Promise<JobHandle> {
-    const supervised = new SupervisedJob(ident, execution, timeoutMs, killGraceMs)
+    const supervised = new SupervisedJob(ident, execution, timeoutMs, killGraceMs, this.#deadlines)
     this.#running.add(supervised)
     // From here a cancel of the entry stops the job, also one that came while it was being launched.
     this.#control.running(entry, supervised)

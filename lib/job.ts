@@ -1,6 +1,7 @@
 // One running job under supervision: its timeout, its stop (TERM, then KILL after the grace
 // period) and the JobResult it settles with.
 
+import type { Deadline, Deadlines } from './primitives/deadlines.js'
 import { setLongTimeout } from './primitives/long-timeout.js'
 import type { Execution, Outcome } from './runners/execution.js'
 import { dumpsCore } from './runners/kill-tree.js'
@@ -15,14 +16,15 @@ export class SupervisedJob {
   readonly #startedMs = performance.now()
   #cause: StopCause | undefined
   #cancelKill: (() => void) | undefined
-  readonly #cancelTimeout: () => void
+  readonly #timeout: Deadline
   readonly #killGraceMs: number
 
-  constructor(ident: string, execution: Execution, timeoutMs: number, killGraceMs: number) {
+  /** `deadlines`: the manager's, where the job's timeout is set. */
+  constructor(ident: string, execution: Execution, timeoutMs: number, killGraceMs: number, deadlines: Deadlines) {
     this.ident = ident
     this.execution = execution
     this.#killGraceMs = killGraceMs
-    this.#cancelTimeout = setLongTimeout(() => this.stop({ timedOut: true }), timeoutMs)
+    this.#timeout = deadlines.after(timeoutMs, () => this.stop({ timedOut: true }))
   }
 
   /**
@@ -30,7 +32,7 @@ export class SupervisedJob {
    * that a job costs one promise reaction, not a chain of them): its timers stop, and its JobResult.
    */
   ended(outcome: Outcome): JobResult {
-    this.#cancelTimeout()
+    this.#timeout.cancel()
     this.#cancelKill?.()
     return jobResult(this.ident, this.execution, outcome, this.startedAt, performance.now() - this.#startedMs, this.#cause)
   }
@@ -44,7 +46,7 @@ export class SupervisedJob {
   stop(cause: StopCause, signal: NodeJS.Signals = 'SIGTERM', graceMs = this.#killGraceMs): void {
     if (this.#cause !== undefined) return
     this.#cause = cause
-    this.#cancelTimeout()
+    this.#timeout.cancel()
     this.#cancelKill = setLongTimeout(() => this.execution.stop('SIGKILL'), graceMs)
     this.execution.stop(signal)
   }

@@ -1,4 +1,7 @@
 // The in-flight registry and pm.ps() while jobs run (lib/registry.ts, lib/ps.ts).
+import { copyFileSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import t from 'tap'
 import { ForkManager } from '../dist/lib/index.js'
 import { eventually, worker } from './helpers/paths.js'
@@ -45,6 +48,18 @@ t.test('inFlight() has one record per queued or running job, with every field', 
   await Promise.all([cmd.result, proc.result, thread.result, (await queued).result])
   t.same(pm.inFlight(), [])
   t.equal(pm.ps(), 'PID      STATE    ELAPSED TIMEOUT IDENT/NAME           WHERE\n', 'an idle manager: the header only')
+  await pm.close()
+})
+
+t.test('where: a worker file outside the current directory is shown by its absolute path', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-where-'))
+  const file = path.join(dir, 'nap.mjs')
+  copyFileSync(worker('sleep'), file)
+  const pm = new ForkManager({ maxProcs: 1 })
+  const h = await pm.start('outside', { worker: file, data: 2000, isolation: 'process-pool' })
+  t.match(pm.inFlight(), [{ ident: 'outside', where: file }])
+  h.cancel()
+  await h.result
   await pm.close()
 })
 
