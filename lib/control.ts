@@ -93,7 +93,7 @@ export class ControlPlane {
     }
     const entry = RunningJobHandle.entryOf(target)
     target.cancel(reason)
-    return entry !== undefined && this.#registry.entries.includes(entry) ? 1 : 0
+    return entry !== undefined && this.#registry.has(entry) ? 1 : 0
   }
 
   cancelAll(reason: unknown): number {

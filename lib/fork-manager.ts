@@ -287,18 +287,17 @@ export class ForkManager {
     try {
       launched = this.#launcher.launch(spec, ident, serial)
     } catch (error) {
-      // A spawn that throws (E2BIG for a huge env, say): the job failed, and its slot is freed as any job's.
-      launched = failedExecution(this.#kindOf(spec), serializeError(error))
+      // A spawn that throws (E2BIG for a huge env, say) fails the job as a start that rejects does.
+      launched = Promise.reject(error)
     }
-    // Commands and threads start asynchronously; the other runners at once.
-    if (launched instanceof Promise) {
-      const kind = this.#kindOf(spec)
-      return launched.then(
-        (execution) => this.#supervise(execution, ident, timeoutMs, killGraceMs, entry, serial),
-        (error: unknown) => this.#supervise(failedExecution(kind, serializeError(error)), ident, timeoutMs, killGraceMs, entry, serial),
-      )
-    }
-    return this.#supervise(launched, ident, timeoutMs, killGraceMs, entry, serial)
+    // The process runners start at once; commands and threads asynchronously.
+    if (!(launched instanceof Promise)) return this.#supervise(launched, ident, timeoutMs, killGraceMs, entry, serial)
+    const kind = this.#kindOf(spec)
+    return launched.then(
+      (execution) => this.#supervise(execution, ident, timeoutMs, killGraceMs, entry, serial),
+      // A job that could not start has failed, and its slot is freed as any job's.
+      (error: unknown) => this.#supervise(failedExecution(kind, serializeError(error)), ident, timeoutMs, killGraceMs, entry, serial),
+    )
   }
 
   /** A launched job: its timeout, its place among the running jobs, its start callbacks and its handle. */

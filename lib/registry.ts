@@ -144,6 +144,11 @@ export class Registry {
     entry.end()
   }
 
+  /** Whether the job is still in flight. */
+  has(entry: InFlightEntry): boolean {
+    return this.#entries.has(entry)
+  }
+
   get entries(): InFlightEntry[] {
     return [...this.#entries]
   }

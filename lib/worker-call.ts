@@ -76,7 +76,7 @@ export async function callWorker(url: string, data: unknown, ctx: CallContext): 
   try {
     const fn = loaded.get(url) ?? (await loadWorker(url))
     if (ctx.aborted) {
-      // Stopped while the worker file was still loading: the job never begins.
+      // Stopped before it was called (while its file loaded, or in the batch of orders that brought it): it never begins.
       throw Object.assign(new Error(`job ${JSON.stringify(ctx.ident)} was stopped before it began`), { name: 'AbortError' })
     }
     ctx.started = true
