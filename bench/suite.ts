@@ -35,3 +35,12 @@ export interface Suite {
    */
   ideal?(quick: boolean): number
 }
+
+/** The target "forkpool's figure at most `ratio` times `other`'s" (lower is better), with the ratio as its measured figure. */
+export function withinOf(other: string, ratio: number, describe = `forkpool within ${ratio.toFixed(2)}x of ${other}`): SuiteTarget {
+  return {
+    describe,
+    check: (m) => m['forkpool']! <= ratio * m[other]!,
+    actual: (m) => `${(m['forkpool']! / m[other]!).toFixed(2)}x`,
+  }
+}

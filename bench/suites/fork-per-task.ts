@@ -1,7 +1,7 @@
 // fork-per-task: 200 worker-file jobs, each in a fresh Node child, 2 at a time — Parallel::ForkManager's own model.
 import { fork } from 'node:child_process'
 import { ForkManager } from '../../lib/index.js'
-import type { Suite } from '../suite.js'
+import { type Suite, withinOf } from '../suite.js'
 import { capped, DETACHED, needAll, peerFile, timeMs, workerFile } from '../support.js'
 
 const CAP = 2
@@ -67,11 +67,7 @@ const suite: Suite = {
   better: 'lower',
   contenders: Object.keys(runs),
   run: (contender, quick) => runs[contender]!(jobs(quick)),
-  targets: [{
-    describe: 'forkpool within 1.05x of raw-fork',
-    check: (m) => m['forkpool']! <= 1.05 * m['raw-fork']!,
-    actual: (m) => `${(m['forkpool']! / m['raw-fork']!).toFixed(2)}x`,
-  }],
+  targets: [withinOf('raw-fork', 1.05)],
 }
 
 export default suite

@@ -3,7 +3,7 @@
 // held on to per finished job would show here. Each peer gets the same tasks its usual way.
 import { ForkManager } from '../../lib/index.js'
 import { openPool, PEERS, type PeerName } from '../peers/pools.js'
-import type { Suite } from '../suite.js'
+import { type Suite, withinOf } from '../suite.js'
 import { needAll, workerFile } from '../support.js'
 
 const THREADS = 2
@@ -54,11 +54,7 @@ const suite: Suite = {
   better: 'lower',
   contenders: ['forkpool', ...PEERS],
   run: (contender, quick) => (contender === 'forkpool' ? forkpool(tasks(quick)) : peer(contender as PeerName, tasks(quick))),
-  targets: [{
-    describe: 'forkpool\'s peak RSS within 1.10x of raw piscina\'s',
-    check: (m) => m['forkpool']! <= 1.1 * m['piscina']!,
-    actual: (m) => `${(m['forkpool']! / m['piscina']!).toFixed(2)}x`,
-  }],
+  targets: [withinOf('piscina', 1.1, 'forkpool\'s peak RSS within 1.10x of raw piscina\'s')],
 }
 
 export default suite

@@ -1,7 +1,7 @@
 // spawn: many tiny commands under a cap of 2 — what a pool of processes costs per job.
 import { spawn } from 'node:child_process'
 import { ForkManager } from '../../lib/index.js'
-import type { Suite } from '../suite.js'
+import { type Suite, withinOf } from '../suite.js'
 import { capped, DETACHED, needAll, timeMs } from '../support.js'
 
 const CAP = 2
@@ -62,11 +62,7 @@ const suite: Suite = {
   better: 'lower',
   contenders: Object.keys(runs),
   run: (contender, quick) => runs[contender]!(jobs(quick)),
-  targets: [{
-    describe: 'forkpool within 1.10x of raw-spawn',
-    check: (m) => m['forkpool']! <= 1.1 * m['raw-spawn']!,
-    actual: (m) => `${(m['forkpool']! / m['raw-spawn']!).toFixed(2)}x`,
-  }],
+  targets: [withinOf('raw-spawn', 1.1)],
 }
 
 export default suite
