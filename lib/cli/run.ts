@@ -1,6 +1,6 @@
 // One forkpool run: reads the jobs' arguments, runs the jobs under the cap, prints, logs, halts.
 
-import { ForkManager } from '../fork-manager.js'
+import { ForkManager } from '../manager/fork-manager.js'
 import { serializeError } from '../errors.js'
 import type { JobResult, SerializedError } from '../types.js'
 import { HaltTracker } from './halt.js'
@@ -11,7 +11,7 @@ import { Joblog, joblogLine } from './joblog.js'
 import type { CliOptions } from './options.js'
 import { OrderedPrinter, type JobOutput } from './output.js'
 import { ProgressBar } from './progress.js'
-import { writeResults } from './results.js'
+import { writeResults } from './results-dir.js'
 import { SlotPool } from './slots.js'
 
 /** Between SIGTERM and SIGKILL when a job is stopped (timeout, --halt now, Ctrl-C). */

@@ -1,4 +1,4 @@
-import { describe } from './describe.js'
+import { describe } from '../util/describe.js'
 
 // Memory sizes as users write them: 268435456, '256MB', '1.5GiB'. Everything inside is bytes.
 

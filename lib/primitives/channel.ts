@@ -1,6 +1,6 @@
 // A bounded async queue, Coro::Channel style: put waits while it is full, get waits while it is empty.
 
-import { describe } from './describe.js'
+import { describe } from '../util/describe.js'
 import { assertCount } from './semaphore.js'
 
 /** What `put` on a closed channel, and `get` on a closed and drained one, reject with. */

@@ -1,4 +1,4 @@
-import { describe } from './describe.js'
+import { describe } from '../util/describe.js'
 
 // Durations as users write them: 5000, '5s', '1m30s', '250ms'. Everything inside is milliseconds.
 

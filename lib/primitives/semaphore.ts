@@ -1,7 +1,7 @@
 // A counting semaphore with a capacity that can change while it is held: the manager's cap.
 
-import type { AbortLike } from './cancel-token.js'
-import { describe } from './describe.js'
+import type { AbortLike } from '../util/cancel-token.js'
+import { describe } from '../util/describe.js'
 
 interface Waiter {
   resolve: () => void

@@ -2,11 +2,11 @@
 
 import { spawn } from 'node:child_process'
 import { serializeError } from '../errors.js'
-import type { CommandSpec } from '../job-spec.js'
+import type { CommandSpec } from './spec.js'
 import type { SerializedError } from '../types.js'
 import type { Execution, Outcome } from './execution.js'
 import { killTree } from './kill-tree.js'
-import { settleOnce } from './settle-once.js'
+import { settleOnce } from '../util/once.js'
 
 /**
  * Starts a command in its own process group. Jobs without input or shell go straight to

@@ -1,9 +1,9 @@
 // maxProcs 0, the serial debug mode: a worker file runs in this very process, where a debugger can reach it.
 
-import { callWorker, CallContext } from '../worker-call.js'
-import type { WorkerSpec } from '../job-spec.js'
+import { callWorker, CallContext } from '../worker/call.js'
+import type { WorkerSpec } from './spec.js'
 import type { Execution, Outcome } from './execution.js'
-import { settleOnce } from './settle-once.js'
+import { settleOnce } from '../util/once.js'
 
 export function startInline(spec: WorkerSpec, ident: string): Execution {
   const outcome = settleOnce<Outcome>()

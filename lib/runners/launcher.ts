@@ -1,13 +1,13 @@
 // Which runner runs a job. The runners that live from job to job, the thread pool and the reused
 // worker processes, are made when the first job needs them and belong to one manager.
 
-import type { NormalizedJob } from '../job-spec.js'
+import type { NormalizedJob } from './spec.js'
 import { startCommand } from './command.js'
 import type { Execution } from './execution.js'
 import { startInline } from './inline.js'
-import { startProcessWorker } from './process.js'
-import { ProcessPool, type ProcessPoolSettings } from './process-pool.js'
-import { ThreadRunner } from './thread.js'
+import { startProcessWorker } from './process/runner.js'
+import { ProcessPool, type ProcessPoolSettings } from './pool/pool.js'
+import { ThreadRunner } from './thread/runner.js'
 
 export class Launcher {
   readonly #processPool: ProcessPoolSettings

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { parseDuration } from '../../dist/lib/primitives/duration.js'
-import { describe } from '../../dist/lib/primitives/describe.js'
+import { describe } from '../../dist/lib/util/describe.js'
 
 t.test('numbers are milliseconds', async (t) => {
   t.equal(parseDuration(5000), 5000)

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { startCommand } from '../../dist/lib/runners/command.js'
-import { normalizeJob, type CommandSpec } from '../../dist/lib/job-spec.js'
+import { normalizeJob, type CommandSpec } from '../../dist/lib/runners/spec.js'
 import { eventually, processesMatching } from '../helpers/paths.js'
 
 const spec = (job: object) => normalizeJob(job) as CommandSpec

@@ -1,0 +1,44 @@
+// Named jobs: what a second start of a name does while an older job of that name is in flight.
+
+import type { AbortLike } from '../util/cancel-token.js'
+import type { InFlightEntry } from './registry.js'
+import type { OverlapPolicy } from '../types.js'
+
+export const OVERLAP_POLICIES: readonly OverlapPolicy[] = ['cancel-old', 'reject-new', 'queue', 'allow']
+
+/** A start refused by `onOverlap: 'reject-new'`. */
+export class OverlapError extends Error {
+  override name = 'OverlapError'
+  /** The name of the job already in flight. */
+  readonly jobName: string
+
+  constructor(jobName: string, older: InFlightEntry) {
+    super(`job ${JSON.stringify(jobName)} is already in flight (ident ${JSON.stringify(older.ident)}); onOverlap 'reject-new' refuses a second start`)
+    this.jobName = jobName
+  }
+}
+
+/** Applies `policy` to the older jobs of `name`; returns what the new job must wait for before it takes a slot. */
+export function applyOverlap(name: string, policy: OverlapPolicy, older: InFlightEntry[]): Array<Promise<void>> {
+  if (older.length === 0 || policy === 'allow') return []
+  if (policy === 'reject-new') throw new OverlapError(name, older[0]!)
+  if (policy === 'cancel-old') for (const entry of older) entry.cancel('overlap')
+  return older.map((entry) => entry.ended)
+}
+
+/**
+ * Resolves when every promise has; rejects with the signal's reason if it is or becomes aborted
+ * first. Undefined when there is nothing to wait for and the signal has not aborted.
+ */
+export function waitUnlessAborted(promises: ReadonlyArray<Promise<void>>, signal: AbortLike): Promise<void> | undefined {
+  if (signal.aborted) return Promise.reject(signal.reason)
+  if (promises.length === 0) return undefined
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    void Promise.all(promises).then(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    })
+  })
+}

@@ -1,0 +1,65 @@
+// The worker file map() sends chunks of items to. It runs inside the worker process or thread
+// (or inline), calls the real worker once per item, and answers with per-item results: an item
+// that throws fails only itself. It is an ordinary worker file, so chunks run under every
+// isolation exactly as a single job would.
+
+import { serializeError } from '../errors.js'
+import { isFinish } from '../worker/finish.js'
+import type { SerializedError, WorkerContext } from '../types.js'
+import { loadWorker } from '../worker/call.js'
+
+/** The data of a chunk job: the real worker file and the items, each called as that worker's data. */
+export interface ChunkOrder {
+  url: string
+  items: unknown[]
+}
+
+/** A chunk's answer. Items that ended with exit code 0 and no error are only in `data`, which keeps the reply small. */
+export interface ChunkReply {
+  /** Per item, in order: what the worker returned (or passed to finish), undefined for a throw. */
+  data: unknown[]
+  /** The other items: [position in the chunk, exit code, error or null]. */
+  failures: Array<[number, number, SerializedError | null]>
+  /** Milliseconds spent calling the worker, which auto-chunking sizes the next chunks by. */
+  ms: number
+  /** When the chunk was stopped (timeout, cancel) and the worker listened: the item it reached. Later items never ran. */
+  stoppedAt?: number
+}
+
+export default async function runChunk(order: ChunkOrder, ctx: WorkerContext): Promise<ChunkReply> {
+  const fn = await loadWorker(order.url)
+  const { items } = order
+  const data: unknown[] = new Array(items.length)
+  const failures: ChunkReply['failures'] = []
+  const started = performance.now()
+  let stoppedAt: number | undefined
+  for (let i = 0; i < items.length; i++) {
+    try {
+      let value = fn(items[i], ctx)
+      // Await only what is a promise: a synchronous worker then costs no microtask per item.
+      if (isThenable(value)) value = await value
+      if (isFinish(value)) {
+        data[i] = value.data
+        if (value.exitCode !== 0) failures.push([i, value.exitCode, null])
+      } else {
+        data[i] = value
+      }
+    } catch (error) {
+      failures.push([i, 1, serializeError(error)])
+    }
+    // A worker that listened to a stop has stopped during this item: the rest of the chunk is not started.
+    if ((ctx as { listening?: boolean }).listening && ctx.signal.aborted) {
+      stoppedAt = i
+      const stopped = serializeError(ctx.signal.reason)
+      for (let rest = i + 1; rest < items.length; rest++) failures.push([rest, 1, stopped])
+      break
+    }
+  }
+  const reply: ChunkReply = { data, failures, ms: performance.now() - started }
+  if (stoppedAt !== undefined) reply.stoppedAt = stoppedAt
+  return reply
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+}

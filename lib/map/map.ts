@@ -1,0 +1,212 @@
+// map(): a batch of items through a worker (in chunks) or through one job per item, with results
+// as an async iterable. Backpressure: items are pulled only while fewer than a bounded number
+// are waiting for the consumer, however long (or endless) the input.
+
+import { ChunkSizer, TARGET_CHUNK_MS } from './chunk-sizer.js'
+import { normalizeJob, type WorkerSpec } from '../runners/spec.js'
+import { runBatch } from './batch.js'
+import { ItemSource, type Items } from './source.js'
+import type { Batch, MapHost, MapJob, MapOptions, MapPlan, MapResult, MapRun } from './types.js'
+import { describe } from '../util/describe.js'
+
+export function mapItems<T, I>(host: MapHost, items: Items<I>, job: MapJob<I>, options: MapOptions = {}): MapRun<T, I> {
+  const plan = mapPlan(host, items, job, options)
+  let used = false
+  const claim = (): MapEngine<I> => {
+    if (used) throw new Error('a map() run can be iterated (or collected with all()) only once')
+    used = true
+    return new MapEngine(host, plan)
+  }
+  return {
+    [Symbol.asyncIterator]: () => claim().iterator() as AsyncIterator<MapResult<T, I>>,
+    all: async () => (await claim().all()) as Array<MapResult<T, I>>,
+  }
+}
+
+
+function mapPlan<I>(host: MapHost, items: Items<I>, job: MapJob<I>, options: MapOptions): MapPlan<I> {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`map() options must be an object, got ${describe(options)}`)
+  const { ordered = false, chunkSize = 'auto', concurrency = Math.max(1, host.maxProcs), onProgress, signal, timeout, ident = 'map' } = options
+  if (typeof ordered !== 'boolean') throw new TypeError(`map() ordered must be a boolean, got ${describe(ordered)}`)
+  if (chunkSize !== 'auto' && !(Number.isInteger(chunkSize) && chunkSize >= 1)) {
+    throw new RangeError(`map() chunkSize must be 'auto' or a whole number from 1, got ${describe(chunkSize)}`)
+  }
+  if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new RangeError(`map() concurrency must be a whole number from 1, got ${describe(concurrency)}`)
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError(`map() onProgress must be a function, got ${describe(onProgress)}`)
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`map() signal must be an AbortSignal, got ${describe(signal)}`)
+  if (typeof ident !== 'string') throw new TypeError(`map() ident must be a string, got ${describe(ident)}`)
+  let worker: WorkerSpec | undefined
+  if (typeof job !== 'function') {
+    if (typeof job === 'object' && job !== null && 'data' in job) throw new TypeError('map() sends each item as the worker\'s data: leave job.data out')
+    const spec = normalizeJob(job)
+    if (spec.type === 'command') throw new TypeError('map() takes a worker job, or a function (item, index) => job for commands')
+    worker = spec
+  }
+  return {
+    source: new ItemSource(items),
+    worker,
+    makeJob: typeof job === 'function' ? job : undefined,
+    // One item per job when each item is its own job.
+    sizer: new ChunkSizer(worker === undefined ? 1 : chunkSize === 'auto' ? undefined : chunkSize),
+    ordered,
+    concurrency,
+    onProgress,
+    signal,
+    start: timeout === undefined ? {} : { timeout },
+    ident,
+  }
+}
+
+class MapEngine<I> {
+  readonly #host: MapHost
+  readonly #plan: MapPlan<I>
+  readonly #stop = new AbortController()
+  /** Finished batches the consumer has not taken: in completion order, or by first index when ordered. */
+  readonly #ready: Array<Batch<I>> = []
+  readonly #byIndex = new Map<number, Batch<I>>()
+  #nextIndex = 0
+  /** Items pulled from the input whose results the consumer has not taken yet. */
+  #outstanding = 0
+  #done = 0
+  #lanes = 0
+  #failure: { error: unknown } | undefined
+  readonly #wakeConsumers: Array<() => void> = []
+  #wakeLanes: Array<() => void> = []
+  readonly #running = new Set<Promise<unknown>>()
+
+  constructor(host: MapHost, plan: MapPlan<I>) {
+    this.#host = host
+    this.#plan = plan
+    const { signal } = plan
+    if (signal !== undefined) {
+      const onAbort = (): void => this.#halt(signal.reason)
+      if (signal.aborted) onAbort()
+      else signal.addEventListener('abort', onAbort, { once: true })
+    }
+    for (let i = 0; i < plan.concurrency; i++) void this.#lane()
+  }
+
+  /** At most this many items are pulled but not yet taken by the consumer: room for two rounds of chunks. */
+  get #window(): number {
+    return 2 * this.#plan.concurrency * this.#plan.sizer.max
+  }
+
+  async all(): Promise<Batch<I>> {
+    const out: Batch<I> = []
+    for (let batch = await this.#nextBatch(); batch !== undefined; batch = await this.#nextBatch()) {
+      this.#taken(batch.length)
+      for (const result of batch) out[result.index] = result
+    }
+    return out
+  }
+
+  iterator(): AsyncIterator<MapResult<unknown, I>> {
+    let batch: Batch<I> = []
+    let at = 0
+    let finished = false
+    // Callers that overlap (next() before the last one settled) wait for one fetch, not each their own.
+    let fetching: Promise<unknown> | undefined
+    const done = { done: true, value: undefined } as const
+    return {
+      next: async () => {
+        while (at === batch.length) {
+          if (finished) return done
+          if (fetching !== undefined) {
+            await fetching
+            continue
+          }
+          fetching = this.#nextBatch().then((next) => {
+            if (next === undefined) finished = true
+            else [batch, at] = [next, 0]
+          }).finally(() => (fetching = undefined))
+          await fetching
+        }
+        this.#taken(1)
+        return { done: false, value: batch[at++]! }
+      },
+      return: async () => {
+        this.#halt('the consumer stopped iterating map() results')
+        await Promise.all(this.#running)
+        return done
+      },
+    }
+  }
+
+  /** Stops pulling and cancels running chunks; their results still arrive. */
+  #halt(reason: unknown): void {
+    this.#plan.source.close()
+    this.#stop.abort(reason)
+    this.#wake()
+  }
+
+  #taken(n: number): void {
+    this.#outstanding -= n
+    if (this.#wakeLanes.length > 0) for (const wake of this.#wakeLanes.splice(0)) wake()
+  }
+
+  async #nextBatch(): Promise<Batch<I> | undefined> {
+    for (;;) {
+      const batch = this.#plan.ordered ? this.#byIndex.get(this.#nextIndex) : this.#ready.shift()
+      if (batch !== undefined) {
+        if (this.#plan.ordered) {
+          this.#byIndex.delete(this.#nextIndex)
+          this.#nextIndex += batch.length
+        }
+        return batch
+      }
+      if (this.#lanes === 0) {
+        if (this.#failure) throw this.#failure.error
+        return undefined
+      }
+      await new Promise<void>((resolve) => this.#wakeConsumers.push(resolve))
+    }
+  }
+
+  #wake(): void {
+    for (const wake of this.#wakeConsumers.splice(0)) wake()
+  }
+
+  async #lane(): Promise<void> {
+    this.#lanes++
+    try {
+      const { source, sizer } = this.#plan
+      for (;;) {
+        while (this.#outstanding + sizer.size > this.#window && !this.#stop.signal.aborted) {
+          await new Promise<void>((resolve) => this.#wakeLanes.push(resolve))
+        }
+        if (this.#stop.signal.aborted || source.done) return
+        const size = sizer.size
+        this.#outstanding += size
+        const { first, items } = await source.take(size, TARGET_CHUNK_MS)
+        this.#outstanding -= size - items.length
+        if (items.length === 0) return
+        const running = runBatch(this.#host, this.#plan, first, items, this.#stop.signal)
+        this.#running.add(running)
+        const batch = await running
+        this.#running.delete(running)
+        this.#deliver(first, batch)
+      }
+    } catch (error) {
+      // The input failed (and is done): the other lanes finish and deliver what they run, then the consumer gets the error.
+      this.#failure ??= { error }
+    } finally {
+      this.#lanes--
+      this.#wake()
+    }
+  }
+
+  #deliver(first: number, batch: Batch<I>): void {
+    if (this.#plan.ordered) this.#byIndex.set(first, batch)
+    else this.#ready.push(batch)
+    this.#done += batch.length
+    const { onProgress, source } = this.#plan
+    if (onProgress !== undefined) {
+      try {
+        onProgress(this.#done, source.total)
+      } catch (error) {
+        process.emitWarning(error instanceof Error ? error : new Error(String(error)), 'ForkpoolCallbackWarning')
+      }
+    }
+    this.#wake()
+  }
+}

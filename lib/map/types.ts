@@ -1,0 +1,75 @@
+// The shapes of map(): its options, its per-item results, and what it needs of the manager.
+
+import type { ChunkSizer } from './chunk-sizer.js'
+import type { WorkerSpec } from '../runners/spec.js'
+import type { ItemSource } from './source.js'
+import type { Duration, JobHandle, JobSpec, SerializedError, StartOptions, WorkerJob } from '../types.js'
+
+/** map()'s third argument. */
+export interface MapOptions {
+  /** Results in input order. Default false: in completion order. */
+  ordered?: boolean
+  /** Items per chunk for a worker job: a number, or 'auto' (default), sized to ~50 ms of work per chunk. Job functions always run one item per job. */
+  chunkSize?: number | 'auto'
+  /** Chunks (or jobs) in flight at once. Default: the manager's maxProcs (1 in the serial mode). The cap still applies. */
+  concurrency?: number
+  /** Called after each chunk with the items done so far and the total when the input says it (an array's length, a Set's size). */
+  onProgress?: (done: number, total: number | undefined) => void
+  /** Aborting it stops the map: nothing more is pulled, running chunks are cancelled, and the results end after theirs. */
+  signal?: AbortSignal
+  /** The timeout of each chunk (or job). Default: the manager's. */
+  timeout?: Duration
+  /** The prefix of the chunk jobs' idents, which runOnStart / runOnFinish see: `${ident}[first..last]`. Default 'map'. */
+  ident?: string
+}
+
+/** One item's result. Fields mean what they mean in a JobResult; an item of a chunk that failed as a whole (crash, timeout, cancel) carries that chunk's. */
+export interface MapResult<T = unknown, I = unknown> {
+  /** The item's position in the input. */
+  index: number
+  item: I
+  /** exitCode 0 and no error. */
+  ok: boolean
+  /** What the worker returned (or passed to finish); undefined when it threw. */
+  data: T | undefined
+  exitCode: number | null
+  signal: NodeJS.Signals | null
+  error: SerializedError | null
+  timedOut: boolean
+  cancelled: boolean
+  /** With a job function that returns a command with capture: true. */
+  stdout?: string
+  stderr?: string
+}
+
+/** What map() returns: iterate it once (`for await`), or collect it with all(). Nothing runs until then. */
+export interface MapRun<T = unknown, I = unknown> extends AsyncIterable<MapResult<T, I>> {
+  /** Runs the whole map and resolves with every result in input order. */
+  all(): Promise<Array<MapResult<T, I>>>
+}
+
+/** What map needs of the manager. */
+export interface MapHost {
+  readonly maxProcs: number
+  start(ident: string, job: JobSpec, options?: StartOptions): Promise<JobHandle>
+}
+
+/** A worker job without data (each item is the data), or a function making each item's job. */
+export type MapJob<I> = Omit<WorkerJob, 'data'> | ((item: I, index: number) => JobSpec)
+
+/** Results of consecutive items, as one chunk (or job) produced them. */
+export type Batch<I> = Array<MapResult<unknown, I>>
+
+/** A map() call, checked: what the engine and the batch runner work from. */
+export interface MapPlan<I> {
+  source: ItemSource<I>
+  worker: WorkerSpec | undefined
+  makeJob: ((item: I, index: number) => JobSpec) | undefined
+  sizer: ChunkSizer
+  ordered: boolean
+  concurrency: number
+  onProgress: MapOptions['onProgress']
+  signal: AbortSignal | undefined
+  start: StartOptions
+  ident: string
+}

@@ -1,0 +1,66 @@
+// isolation 'process': a fresh Node child per job, Parallel::ForkManager's model.
+
+import { fork } from 'node:child_process'
+import { serializeError } from '../../errors.js'
+import type { WorkerSpec } from '../spec.js'
+import type { WorkerReply } from '../../worker/call.js'
+import type { Execution, Outcome } from '../execution.js'
+import { killTree } from '../kill-tree.js'
+import { settleOnce } from '../../util/once.js'
+
+const RUNTIME = new URL('./runtime.js', import.meta.url)
+
+export function startProcessWorker(spec: WorkerSpec, ident: string): Execution {
+  const outcome = settleOnce<Outcome>()
+  const child = fork(RUNTIME, [spec.url, ident], {
+    execArgv: spec.execArgv,
+    cwd: spec.cwd,
+    env: spec.env && { ...process.env, ...spec.env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    serialization: 'advanced',
+    // Its own process group, so a stop reaches whatever the worker itself started.
+    detached: true,
+  })
+  const pid = child.pid ?? null
+  let answer: WorkerReply | undefined
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined
+  let stopping = false
+
+  // A reply may arrive after 'exit'; the channel's 'disconnect' is the last word.
+  const settleIfDone = (): void => {
+    if (exited === undefined || child.connected) return
+    if (stopping && pid !== null) killTree(pid, 'SIGKILL')
+    outcome.settle({
+      exitCode: exited.code,
+      signal: exited.signal,
+      data: answer?.ok ? answer.data : undefined,
+      error: answer && !answer.ok ? answer.error : null,
+    })
+  }
+  child.on('message', (message: WorkerReply) => (answer = message))
+  child.on('exit', (code, signal) => {
+    exited = { code, signal }
+    settleIfDone()
+  })
+  child.on('disconnect', settleIfDone)
+  child.on('error', (error: NodeJS.ErrnoException) => {
+    // Spawning failed (a bad cwd, no memory): there is no process to wait for.
+    if (pid === null) {
+      const failure = Object.assign(new Error(`cannot start a worker process for ${spec.url}: ${error.message}`), { code: error.code })
+      outcome.settle({ exitCode: null, signal: null, error: serializeError(failure) })
+    }
+    // Otherwise a send to a child that just died: its 'exit' tells the story.
+  })
+  if (pid !== null) child.send({ data: spec.data })
+
+  return {
+    kind: 'process',
+    pid,
+    outcome: outcome.promise,
+    stop(signal) {
+      if (pid === null || outcome.settled) return
+      stopping = true
+      killTree(pid, signal)
+    },
+  }
+}

@@ -1,0 +1,43 @@
+// The file piscina runs in each pool thread: it calls worker files the same way a child process does.
+
+import { threadId, workerData } from 'node:worker_threads'
+import { callWorker, CallContext, uncloneableReply, type WorkerReply } from '../../worker/call.js'
+import { abortIfStoppedEarly, answerStop, type StopMessage } from './stops.js'
+
+export interface ThreadTask {
+  taskId: number
+  url: string
+  ident: string
+  data: unknown
+}
+
+export type ThreadReply = WorkerReply & { threadId: number }
+
+const running = new Map<number, CallContext>()
+let tasksRun = 0
+const { stopChannel, stopFlags } = workerData as { stopChannel: string; stopFlags: Int32Array }
+const channel = new BroadcastChannel(stopChannel)
+channel.unref()
+const post = (message: StopMessage): void => channel.postMessage(message)
+channel.onmessage = (event) => answerStop((event as { data: StopMessage }).data, running, post)
+
+export default async function runTask(task: ThreadTask): Promise<ThreadReply> {
+  const ctx = new CallContext(task.ident)
+  abortIfStoppedEarly(stopFlags, task.taskId, ctx)
+  running.set(task.taskId, ctx)
+  post({ running: task.taskId, threadId, uses: ++tasksRun })
+  try {
+    const reply = await callWorker(task.url, task.data, ctx)
+    if (reply.ok && typeof reply.data === 'object' && reply.data !== null) {
+      // piscina cannot report a failed clone (the thread dies with an empty error), so check here.
+      try {
+        structuredClone(reply.data)
+      } catch (error) {
+        return { ...uncloneableReply(task.url, error), threadId }
+      }
+    }
+    return { ...reply, threadId }
+  } finally {
+    running.delete(task.taskId)
+  }
+}

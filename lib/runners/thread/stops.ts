@@ -1,0 +1,42 @@
+// How a stop reaches a thread job. Plain functions, so the decisions run and are tested in the
+// main thread (test/runners/thread/stops.test.ts); runtime.ts and runner.ts only wire them up.
+
+import type { CallContext } from '../../worker/call.js'
+
+/**
+ * Messages on the pool's stop channel: the parent asks a task to stop; a thread says a task
+ * cannot hear it, or that it is running a task (its thread id, and how many tasks it has run).
+ */
+export type StopMessage = { stop: number } | { deaf: number } | { running: number; threadId: number; uses: number }
+
+/** The parent side: marks `taskId` as stopped, for a thread that has not picked it up yet. */
+export function flagStop(flags: Int32Array, taskId: number): void {
+  Atomics.store(flags, taskId % flags.length, taskId)
+}
+
+/**
+ * The thread side, as it takes a task: a stop can overtake its task (posted before any thread
+ * picked it up, or before this thread had a channel to hear it on), and the shared flags keep it.
+ */
+export function abortIfStoppedEarly(flags: Int32Array, taskId: number, ctx: CallContext): void {
+  if (Atomics.load(flags, taskId % flags.length) === taskId) ctx.abort(stopReason(ctx))
+}
+
+/**
+ * The thread side, for a message on the stop channel. A stop for a task this thread runs fires
+ * its ctx.signal when the worker listens, or when it has not begun: a worker still loading is
+ * told not to begin rather than interrupted (terminating a thread mid-import leaks the fds of the
+ * files being read). A running worker deaf to ctx.signal is reported, and the parent terminates
+ * the thread. Anything else is not for this thread.
+ */
+export function answerStop(message: StopMessage, running: ReadonlyMap<number, CallContext>, post: (message: StopMessage) => void): void {
+  if (!('stop' in message)) return
+  const ctx = running.get(message.stop)
+  if (ctx === undefined) return
+  if (ctx.listening || !ctx.started) ctx.abort(stopReason(ctx))
+  else post({ deaf: message.stop })
+}
+
+function stopReason(ctx: CallContext): Error {
+  return new Error(`job ${JSON.stringify(ctx.ident)} was asked to stop`)
+}

@@ -1,0 +1,99 @@
+// Loads a worker file and calls its default export as (data, ctx): the same code for a
+// fresh child process, a pool thread and inline mode, so a worker file behaves alike in each.
+
+import { serializeError } from '../errors.js'
+import { isFinish } from './finish.js'
+import { describe } from '../util/describe.js'
+import type { SerializedError, WorkerContext, WorkerFunction } from '../types.js'
+
+/** What a worker call produced, ready to be sent back as a structured clone. */
+export type WorkerReply =
+  | { ok: true; exitCode: number; data: unknown }
+  | { ok: false; exitCode: 1; error: SerializedError }
+
+const loading = new Map<string, Promise<WorkerFunction>>()
+/** The worker functions loaded so far: a job of a loaded file calls it without waiting a turn for the import's promise. */
+const loaded = new Map<string, WorkerFunction>()
+
+/** Imports a worker file once per process or thread and checks its default export. */
+export function loadWorker(url: string): Promise<WorkerFunction> {
+  let fn = loading.get(url)
+  if (fn === undefined) {
+    fn = import(url).then((mod: { default?: unknown }) => {
+      if (typeof mod.default !== 'function') {
+        throw new TypeError(`worker file ${url} must default-export a function (data, ctx) => result, but its default export is ${describe(mod.default)}`)
+      }
+      loaded.set(url, mod.default as WorkerFunction)
+      return mod.default as WorkerFunction
+    })
+    loading.set(url, fn)
+  }
+  return fn
+}
+
+/**
+ * A worker context whose AbortSignal is made on first use, so the runner can tell
+ * whether the worker listens for cancellation at all (`listening`).
+ */
+export class CallContext implements WorkerContext {
+  readonly ident: string
+  #controller: AbortController | undefined
+  #abortReason: unknown
+  #aborted = false
+  /** Set once the worker function has been called: before that, a stop means "do not call it". */
+  started = false
+
+  constructor(ident: string) {
+    this.ident = ident
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController()
+      if (this.#aborted) this.#controller.abort(this.#abortReason)
+    }
+    return this.#controller.signal
+  }
+
+  /** True once the worker has looked at `ctx.signal`. */
+  get listening(): boolean {
+    return this.#controller !== undefined
+  }
+
+  get aborted(): boolean {
+    return this.#aborted
+  }
+
+  abort(reason: unknown): void {
+    this.#aborted = true
+    this.#abortReason = reason
+    this.#controller?.abort(reason)
+  }
+}
+
+/** Calls the worker function and turns whatever happens into a WorkerReply; never throws. */
+export async function callWorker(url: string, data: unknown, ctx: CallContext): Promise<WorkerReply> {
+  try {
+    const fn = loaded.get(url) ?? (await loadWorker(url))
+    if (ctx.aborted) {
+      // Stopped before it was called (while its file loaded, or in the batch of orders that brought it): it never begins.
+      throw Object.assign(new Error(`job ${JSON.stringify(ctx.ident)} was stopped before it began`), { name: 'AbortError' })
+    }
+    ctx.started = true
+    const value = await fn(data, ctx)
+    return isFinish(value) ? { ok: true, exitCode: value.exitCode, data: value.data } : { ok: true, exitCode: 0, data: value }
+  } catch (error) {
+    return { ok: false, exitCode: 1, error: serializeError(error) }
+  }
+}
+
+/** A reply for a result that cannot cross to the parent (functions, symbols, class instances with native state…). */
+export function uncloneableReply(url: string, cause: unknown): WorkerReply {
+  // Both the IPC serializer and structuredClone throw a DataCloneError, an Error.
+  const reason = (cause as Error).message
+  return {
+    ok: false,
+    exitCode: 1,
+    error: { name: 'DataCloneError', message: `the result of worker ${url} cannot be sent to the parent (structured clone failed: ${reason})` },
+  }
+}

@@ -1,0 +1,111 @@
+// Named jobs and their overlap policies (lib/control/overlap.ts, wired through lib/control/control-plane.ts).
+import t from 'tap'
+import { ForkManager, OverlapError, type JobResult } from '../../dist/lib/index.js'
+import { eventually, processesGone, processesMatching, worker } from '../helpers/paths.js'
+
+t.test("'cancel-old' (the default): the old run ends cancelled with reason 'overlap', the new one starts after it, nothing is left", async (t) => {
+  const pm = new ForkManager({ maxProcs: 2, killGrace: 1000 })
+  const finished: JobResult[] = []
+  pm.runOnFinish((r) => finished.push(r))
+  const marker = 'sleep 93.17'
+  const old = await pm.start('first', { command: 'sh', args: ['-c', `${marker} & wait`] }, { name: 'nightly-sync' })
+  t.ok(await eventually(async () => (await processesMatching(marker)).length === 2), 'sh and its sleep run')
+  const fresh = await pm.start('second', { command: 'sleep', args: ['0.1'] }, { name: 'nightly-sync' })
+  const oldResult = await old.result
+  t.match(oldResult, { ident: 'first', cancelled: true, cancelReason: 'overlap', signal: 'SIGTERM' })
+  t.ok(fresh.startedAt >= oldResult.startedAt + oldResult.durationMs - 5, 'the new run started once the old one had ended')
+  t.ok(await processesGone(marker), 'the old run left no process behind (its grandchild included)')
+  t.match(await fresh.result, { ident: 'second', exitCode: 0, cancelled: false })
+  t.same(finished.map((r) => r.ident), ['first', 'second'], 'runOnFinish saw the overlapped run')
+  await pm.close()
+})
+
+t.test("'cancel-old' on a process worker and a thread worker", async (t) => {
+  const pm = new ForkManager({ maxProcs: 2, killGrace: 1000 })
+  const grandchild = 'sleep 92.31'
+  const proc = await pm.start('proc-old', { worker: worker('faults'), data: { mode: 'spawn-sleeper', value: 92.31 } }, { name: 'p' })
+  t.ok(await eventually(async () => (await processesMatching(grandchild)).length === 1), 'the worker started its grandchild')
+  const proc2 = await pm.start('proc-new', { worker: worker('faults'), data: { mode: 'ok', value: 1 } }, { name: 'p' })
+  t.match(await proc.result, { cancelled: true, cancelReason: 'overlap', kind: 'process' })
+  t.ok(await processesGone(grandchild), 'no process left: the grandchild went with it')
+  t.ok(await processesGone('proc-old'), 'nor the worker process')
+  t.equal((await proc2.result).data, 1)
+
+  const thread = await pm.start('thread-old', { worker: worker('faults'), data: { mode: 'hang' }, isolation: 'thread' }, { name: 't' })
+  const thread2 = await pm.start('thread-new', { worker: worker('sleep'), data: 10, isolation: 'thread' }, { name: 't' })
+  t.match(await thread.result, { cancelled: true, cancelReason: 'overlap', kind: 'thread', error: { name: 'AbortError' } })
+  t.equal((await thread2.result).exitCode, 0)
+  await pm.close()
+})
+
+t.test("'cancel-old' also removes an older run still waiting for a slot", async (t) => {
+  const pm = new ForkManager({ maxProcs: 1 })
+  const blocker = await pm.start('blocker', { command: 'sleep', args: ['0.4'] })
+  const waiting = pm.start('waiting', { command: 'sleep', args: ['5'] }, { name: 'n' })
+  await new Promise((r) => setTimeout(r, 30))
+  const newer = pm.start('newer', { command: 'true' }, { name: 'n' })
+  const w = await waiting
+  t.match(await w.result, { ident: 'waiting', cancelled: true, cancelReason: 'overlap', pid: null, exitCode: null })
+  t.equal((await (await newer).result).exitCode, 0)
+  t.equal((await blocker.result).exitCode, 0, 'other jobs are untouched')
+})
+
+t.test("'reject-new': the second start rejects with an error naming the job; the first runs on", async (t) => {
+  const pm = new ForkManager({ maxProcs: 2 })
+  const first = await pm.start('one', { command: 'sleep', args: ['0.3'] }, { name: 'report' })
+  const error = await pm.start('two', { command: 'true' }, { name: 'report', onOverlap: 'reject-new' }).catch((e: unknown) => e)
+  t.ok(error instanceof OverlapError)
+  t.match(error, { name: 'OverlapError', jobName: 'report', message: `job "report" is already in flight (ident "one"); onOverlap 'reject-new' refuses a second start` })
+  t.equal(pm.inFlight().length, 1, 'the rejected start left nothing in flight')
+  t.match(await first.result, { exitCode: 0, cancelled: false })
+  const later = await pm.start('three', { command: 'true' }, { name: 'report', onOverlap: 'reject-new' })
+  t.equal((await later.result).exitCode, 0, 'once the first has ended the name is free')
+})
+
+t.test("the manager's default policy applies when a start gives none", async (t) => {
+  const pm = new ForkManager({ maxProcs: 2, onOverlap: 'reject-new' })
+  const first = await pm.start('one', { command: 'sleep', args: ['0.2'] }, { name: 'x' })
+  await t.rejects(pm.start('two', { command: 'true' }, { name: 'x' }), OverlapError)
+  const allowed = await pm.start('three', { command: 'true' }, { name: 'x', onOverlap: 'allow' })
+  t.equal((await allowed.result).exitCode, 0, 'a start can override the default')
+  await first.result
+})
+
+t.test("'queue': each new run waits for the older ones, in order; a queued run can be cancelled", async (t) => {
+  const pm = new ForkManager({ maxProcs: 4 })
+  const order: string[] = []
+  pm.runOnStart(({ ident }) => order.push(`start ${ident}`))
+  pm.runOnFinish(({ ident }) => order.push(`end ${ident}`))
+  const a = pm.start('a', { command: 'sleep', args: ['0.2'] }, { name: 'q', onOverlap: 'queue' })
+  const b = pm.start('b', { command: 'sleep', args: ['0.1'] }, { name: 'q', onOverlap: 'queue' })
+  const ac = new AbortController()
+  const dropped = pm.start('dropped', { command: 'sleep', args: ['5'] }, { name: 'q', onOverlap: 'queue', signal: ac.signal })
+  const c = pm.start('c', { command: 'true' }, { name: 'q', onOverlap: 'queue' })
+  await new Promise((r) => setTimeout(r, 20))
+  t.same(pm.inFlight().map((j) => [j.ident, j.state]), [['a', 'running'], ['b', 'queued'], ['dropped', 'queued'], ['c', 'queued']])
+  ac.abort('not needed')
+  t.match(await (await dropped).result, { cancelled: true, cancelReason: 'not needed', pid: null })
+  for (const h of [a, b, c]) t.equal((await (await h).result).exitCode, 0)
+  t.same(order.filter((line) => !line.includes('dropped')), ['start a', 'end a', 'start b', 'end b', 'start c', 'end c'])
+  t.notOk(order.includes('start dropped'), 'the cancelled run never started')
+})
+
+t.test("'allow': runs of one name side by side", async (t) => {
+  const pm = new ForkManager({ maxProcs: 2 })
+  const a = await pm.start('a', { command: 'sleep', args: ['0.3'] }, { name: 'free', onOverlap: 'allow' })
+  const b = await pm.start('b', { command: 'sleep', args: ['0.3'] }, { name: 'free', onOverlap: 'allow' })
+  t.same(pm.inFlight().map((j) => [j.name, j.state]), [['free', 'running'], ['free', 'running']])
+  t.equal(pm.cancel('free', 'both'), 2, 'cancel by name reaches every run of it')
+  t.match(await a.result, { cancelled: true, cancelReason: 'both' })
+  t.match(await b.result, { cancelled: true, cancelReason: 'both' })
+})
+
+t.test('bad name, label and onOverlap throw at the call', async (t) => {
+  t.throws(() => new ForkManager({ onOverlap: 'never' as never }), { name: 'TypeError', message: `onOverlap must be one of 'cancel-old', 'reject-new', 'queue', 'allow', got "never"` })
+  const pm = new ForkManager({ maxProcs: 1 })
+  await t.rejects(pm.start('x', { command: 'true' }, { name: '' }), { name: 'TypeError', message: 'start() name must be a non-empty string, got ""' })
+  await t.rejects(pm.start('x', { command: 'true' }, { name: 7 as never }), { message: 'start() name must be a non-empty string, got 7' })
+  await t.rejects(pm.start('x', { command: 'true' }, { label: {} as never }), { message: 'start() label must be a string, got an object' })
+  await t.rejects(pm.start('x', { command: 'true' }, { name: 'n', onOverlap: 'both' as never }), { message: /start\(\) onOverlap must be one of/ })
+  t.equal(pm.inFlight().length, 0)
+})

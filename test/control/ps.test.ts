@@ -1,0 +1,37 @@
+import t from 'tap'
+import { formatDuration, formatPs } from '../../dist/lib/control/ps.js'
+import type { InFlightRecord } from '../../dist/lib/index.js'
+
+const record = (over: Partial<InFlightRecord>): InFlightRecord => ({
+  ident: 'x', name: null, label: null, pid: 1234, threadId: null, isolation: 'command', state: 'running', where: 'true',
+  queuedAt: 0, startedAt: 0, elapsedMs: 0, timeoutAt: null, uses: 1, ...over,
+})
+
+t.test('durations are short', async (t) => {
+  t.equal(formatDuration(0), '0ms')
+  t.equal(formatDuration(999.7), '999ms')
+  t.equal(formatDuration(4250), '4.2s')
+  t.equal(formatDuration(42_000), '42s')
+  t.equal(formatDuration(12 * 60_000 + 5000), '12m05s')
+  t.equal(formatDuration(3 * 3_600_000 + 12 * 60_000), '3h12m')
+  t.equal(formatDuration(2 * 86_400_000 + 3 * 3_600_000), '2d03h')
+})
+
+t.test('every line fits 80 columns, however long or strange the values', async (t) => {
+  const now = 1_000_000
+  const table = formatPs([
+    record({ ident: 'i'.repeat(200), name: 'n'.repeat(50), where: 'sleep ' + '9'.repeat(300), elapsedMs: 400 * 86_400_000 }),
+    record({ ident: 'line\nbreak\ttab', isolation: 'process', where: '/very/long/path/'.repeat(20) + 'worker.js', timeoutAt: now - 5 }),
+    record({ ident: 'thr', pid: null, threadId: 7, isolation: 'thread', where: 'w.js', timeoutAt: now + 61_000 }),
+    record({ ident: 'q', pid: null, state: 'queued', startedAt: null }),
+  ], now)
+  const lines = table.trimEnd().split('\n')
+  for (const line of lines) t.ok(line.length <= 80, `${line.length}: ${line}`)
+  t.match(lines[1], /^1234 +running +400d00h +- +i{19}… +sleep 9+…$/, 'long values are cut with an ellipsis; a command keeps its start')
+  t.match(lines[2], /line\?break\?tab/, 'control characters cannot break the table')
+  t.match(lines[2], / 0ms /, 'an overdue timeout shows as 0')
+  t.match(lines[2], /…\S*\/path\/worker\.js$/, 'a worker file keeps its end')
+  t.match(lines[3], /^T7 +running +0ms +1m01s +thr +w\.js$/)
+  t.match(lines[4], /^- +queued /)
+  t.equal(table.split('\n').length, 6, 'ends with one newline')
+})

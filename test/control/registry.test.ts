@@ -1,0 +1,126 @@
+// The in-flight registry and pm.ps() while jobs run (lib/control/registry.ts, lib/control/ps.ts).
+import { copyFileSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import t from 'tap'
+import { ForkManager } from '../../dist/lib/index.js'
+import { eventually, worker } from '../helpers/paths.js'
+
+t.test('inFlight() has one record per queued or running job, with every field', async (t) => {
+  const pm = new ForkManager({ maxProcs: 3, killGrace: 2000 })
+  const before = Date.now()
+  const cmd = await pm.start('cmd', { command: 'sh', args: ['-c', 'trap "" TERM; sleep 3'] }, { name: 'nightly', label: 'db sync', timeout: '10s' })
+  const proc = await pm.start('proc', { worker: worker('sleep'), data: 3000 }, { timeout: Infinity })
+  const thread = await pm.start('thread', { worker: worker('sleep'), data: 3000, isolation: 'thread' })
+  const queued = pm.start('waiting', { command: 'true' }, { label: 'later' })
+  await new Promise((r) => setTimeout(r, 20))
+
+  t.ok(await eventually(() => pm.inFlight().find((j) => j.ident === 'thread')?.threadId !== null), 'the thread reports its id')
+  const records = pm.inFlight()
+  t.same(records.map((r) => r.ident), ['cmd', 'proc', 'thread', 'waiting'])
+  const [c, p, th, q] = records
+  t.match(c, {
+    ident: 'cmd', name: 'nightly', label: 'db sync', pid: cmd.pid, threadId: null, isolation: 'command', state: 'running',
+    where: `sh -c 'trap "" TERM; sleep 3'`, startedAt: cmd.startedAt, timeoutAt: cmd.startedAt + 10_000, uses: 1,
+  })
+  t.ok(c!.queuedAt >= before && c!.queuedAt <= c!.startedAt!)
+  t.ok(c!.elapsedMs >= 0 && c!.elapsedMs < 5000)
+  t.match(p, { ident: 'proc', name: null, label: null, pid: proc.pid, isolation: 'process', where: 'dist/workers/sleep.js', timeoutAt: null, state: 'running' })
+  t.match(th, { ident: 'thread', pid: null, isolation: 'thread', state: 'running', uses: 1 })
+  t.type(th!.threadId, 'number')
+  t.equal(th!.timeoutAt, thread.startedAt + 24 * 3_600_000, "the manager's default timeout")
+  t.match(q, { ident: 'waiting', label: 'later', state: 'queued', pid: null, startedAt: null, timeoutAt: null, isolation: 'command' })
+
+  const table = pm.ps()
+  const lines = table.trimEnd().split('\n')
+  t.match(lines[0], /^PID +STATE +ELAPSED +TIMEOUT +IDENT\/NAME +WHERE$/)
+  t.equal(lines.length, 5)
+  for (const line of lines) t.ok(line.length <= 80, `fits 80 columns: ${JSON.stringify(line)}`)
+  t.match(lines[1], new RegExp(`^${cmd.pid} +running +\\S+ +\\d+\\.\\ds +cmd/nightly +sh -c 'trap`))
+  t.match(lines[2], new RegExp(`^${proc.pid} +running +\\S+ +- +proc +dist/workers/sleep.js$`))
+  t.match(lines[3], new RegExp(`^T${th!.threadId} +running +\\S+ +23h59m +thread +dist/workers/sleep.js$`))
+  t.match(lines[4], /^- +queued +\S+ +- +waiting +true$/)
+
+  cmd.cancel('look')
+  t.equal(pm.inFlight()[0]!.state, 'stopping', 'a job that ignores TERM shows as stopping until KILL')
+  t.match(pm.ps(), /stopping/)
+  pm.cancelAll()
+  await Promise.all([cmd.result, proc.result, thread.result, (await queued).result])
+  t.same(pm.inFlight(), [])
+  t.equal(pm.ps(), 'PID      STATE    ELAPSED TIMEOUT IDENT/NAME           WHERE\n', 'an idle manager: the header only')
+  await pm.close()
+})
+
+t.test('where: a worker file outside the current directory is shown by its absolute path', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-where-'))
+  const file = path.join(dir, 'nap.mjs')
+  copyFileSync(worker('sleep'), file)
+  const pm = new ForkManager({ maxProcs: 1 })
+  const h = await pm.start('outside', { worker: file, data: 2000, isolation: 'process-pool' })
+  t.match(pm.inFlight(), [{ ident: 'outside', where: file }])
+  h.cancel()
+  await h.result
+  await pm.close()
+})
+
+t.test('uses counts the jobs a reused worker process has been given', async (t) => {
+  const pm = new ForkManager({ maxProcs: 1 })
+  const first = await (await pm.start('one', { worker: worker('sleep'), data: 1, isolation: 'process-pool' })).result
+  const second = await pm.start('two', { worker: worker('sleep'), data: 2000, isolation: 'process-pool' })
+  t.equal(second.pid, first.pid, 'the same process')
+  t.match(pm.inFlight(), [{ ident: 'two', uses: 2 }], 'its second job')
+  second.cancel()
+  await second.result
+  await pm.close()
+})
+
+t.test('uses counts the jobs a pool thread has run', async (t) => {
+  const pm = new ForkManager({ maxProcs: 1 })
+  await (await pm.start('one', { worker: worker('sleep'), data: 1, isolation: 'thread' })).result
+  const second = await pm.start('two', { worker: worker('sleep'), data: 2000, isolation: 'thread' })
+  t.ok(await eventually(() => pm.inFlight()[0]?.uses === 2), 'the one thread has run two jobs')
+  second.cancel()
+  await second.result
+  await pm.close()
+})
+
+t.test('a cancel stops the running job; one that came while it was being launched stops it as it runs', async (t) => {
+  const { InFlightEntry } = await import('../../dist/lib/control/registry.js')
+  const spec = { type: 'command', command: 'true', args: [], capture: false, maxBuffer: 1, shell: false } as const
+  const job = (stops: unknown[]) => ({ stop: (cause: unknown) => stops.push(cause) }) as never
+
+  const early = new InFlightEntry('x', spec, 'command', {}, 1000, undefined)
+  early.cancel('first')
+  early.cancel('second')
+  const earlyStops: unknown[] = []
+  early.running(job(earlyStops))
+  t.same(earlyStops, [{ cancelled: true, reason: 'first' }], 'cancelled while launching: stopped as it runs, with the first reason')
+
+  const running = new InFlightEntry('y', spec, 'command', {}, 1000, undefined)
+  const stops: unknown[] = []
+  running.running(job(stops))
+  t.same(stops, [], 'not cancelled: not stopped')
+  running.cancel('now')
+  t.same(stops, [{ cancelled: true, reason: 'now' }])
+  running.end()
+  running.cancel('after the end')
+  t.equal(stops.length, 1, 'an ended entry no longer reaches its job')
+})
+
+t.test("an entry's ended promise resolves once it ends, also when first asked for afterwards", async (t) => {
+  const { InFlightEntry } = await import('../../dist/lib/control/registry.js')
+  const spec = { type: 'command', command: 'true', args: [], capture: false, maxBuffer: 1, shell: false } as const
+  const asked = new InFlightEntry('x', spec, 'command', {}, 1000, undefined)
+  let settled = false
+  const ended = asked.ended.then(() => (settled = true))
+  t.equal(asked.ended, asked.ended, 'one promise however often it is asked for')
+  await new Promise((r) => setImmediate(r))
+  t.equal(settled, false, 'pending while the job is in flight')
+  asked.end()
+  await ended
+  t.equal(settled, true)
+  const late = new InFlightEntry('y', spec, 'command', {}, 1000, undefined)
+  late.end()
+  await late.ended
+  t.pass('an entry that has ended gives a resolved promise')
+})

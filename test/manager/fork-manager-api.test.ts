@@ -1,0 +1,156 @@
+// The rest of ForkManager's surface: bad arguments, waits, callbacks, serial mode, cancellation, close.
+import t from 'tap'
+import { ForkManager, type JobResult } from '../../dist/lib/index.js'
+import { worker } from '../helpers/paths.js'
+
+t.test('bad constructor options throw at once, naming the value', async (t) => {
+  t.throws(() => new ForkManager({ maxProcs: -1 }), { name: 'RangeError', message: 'maxProcs must be a whole number >= 0, got -1' })
+  t.throws(() => new ForkManager({ maxProcs: 1.5 }), { name: 'RangeError', message: /got 1.5/ })
+  t.throws(() => new ForkManager({ maxProcs: NaN }), { name: 'RangeError', message: /got NaN/ })
+  t.throws(() => new ForkManager({ maxProcs: '2' as unknown as number }), { name: 'TypeError', message: 'maxProcs must be a number, got "2"' })
+  t.throws(() => new ForkManager({ timeout: 'soon' }), { name: 'RangeError', message: /timeout "soon" is not a duration/ })
+  t.throws(() => new ForkManager({ killGrace: -1 }), { name: 'RangeError', message: /killGrace/ })
+  t.throws(() => new ForkManager(null as unknown as object), { name: 'TypeError', message: /options must be an object, got null/ })
+  t.ok(new ForkManager().maxProcs >= 1, 'defaults to the available parallelism')
+  const pm = new ForkManager({ maxProcs: 1 })
+  t.throws(() => pm.setMaxProcs(-2), RangeError)
+  t.throws(() => pm.runOnStart('no' as unknown as () => void), { name: 'TypeError', message: 'runOnStart callback must be a function, got "no"' })
+  t.throws(() => pm.runOnFinish(undefined as unknown as () => void), TypeError)
+  t.throws(() => pm.runOnWait(() => {}, 0), RangeError)
+})
+
+t.test('bad start arguments reject at once with TypeError/RangeError', async (t) => {
+  const pm = new ForkManager({ maxProcs: 1 })
+  const w = worker('square')
+  await t.rejects(pm.start(42 as unknown as string, { command: 'true' }), { name: 'TypeError', message: 'start() ident must be a string, got 42' })
+  await t.rejects(pm.start('x', null as never), { name: 'TypeError', message: /a job must be an object.*got null/ })
+  await t.rejects(pm.start('x', {} as never), { name: 'TypeError', message: 'a job needs a command or a worker, got an object with keys []' })
+  await t.rejects(pm.start('x', { command: 'ls', worker: w } as never), { message: 'a job has either command or worker, not both' })
+  await t.rejects(pm.start('x', { worker: w, isolation: 'fork' } as never), { name: 'TypeError', message: `job.isolation must be one of 'process', 'process-pool', 'thread', got "fork"` })
+  await t.rejects(pm.start('x', { command: 'ls' }, { timeout: 'later' }), { name: 'RangeError', message: /timeout "later" is not a duration/ })
+  await t.rejects(pm.start('x', { command: 'ls' }, { killGrace: 0 }), RangeError)
+  await t.rejects(pm.start('x', { command: 'ls' }, { signal: {} as AbortSignal }), { name: 'TypeError', message: 'start() signal must be an AbortSignal, got an object' })
+  await t.rejects(pm.start('x', { command: 'ls' }, null as never), { message: 'start() options must be an object, got null' })
+  await t.rejects(pm.start('x', { worker: w, data: { f: () => 1 } }), { name: 'TypeError', message: /start\("x"\): job.data cannot be sent to a worker/ })
+  await t.rejects(pm.start('x', { worker: w, data: Symbol('s') as never }), { name: 'TypeError' })
+  t.equal(pm.runningCount, 0, 'nothing was started')
+  t.equal(await (await pm.start('null data is fine', { worker: w, data: null })).result.then((r) => r.data), 0)
+})
+
+t.test('capture puts stdout and stderr in the JobResult', async (t) => {
+  const pm = new ForkManager({ maxProcs: 1 })
+  const r = await (await pm.start('ls', { command: 'sh', args: ['-c', 'echo out; echo err >&2'], capture: true })).result
+  t.match(r, { exitCode: 0, stdout: 'out\n', stderr: 'err\n', kind: 'command' })
+  t.notOk('stdout' in (await (await pm.start('quiet', { command: 'true' })).result), 'no capture, no stdout key')
+})
+
+t.test('runOnWait ticks while jobs run, then stops', async (t) => {
+  const pm = new ForkManager({ maxProcs: 2 })
+  let ticks = 0
+  pm.runOnWait(() => ticks++, 50)
+  await pm.start('a', { command: 'sleep', args: ['0.3'] })
+  await pm.start('b', { command: 'sleep', args: ['0.1'] })
+  pm.runOnWait(() => ticks++, '50ms') // added while running: starts ticking at once
+  await pm.waitAllChildren()
+  t.ok(ticks >= 6, `ticked ${ticks} times`)
+  const after = ticks
+  await new Promise((r) => setTimeout(r, 150))
+  t.equal(ticks, after, 'idle: no ticks')
+  pm.runOnWait(() => ticks++)
+})
+
+t.test('waitOneChild, waitForAvailableProcs, running pids', async (t) => {
+  const pm = new ForkManager({ maxProcs: 2 })
+  t.equal(await pm.waitOneChild(), undefined, 'nothing running: resolves at once')
+  await pm.waitForAvailableProcs(2)
+  const slow = await pm.start('slow', { command: 'sleep', args: ['0.4'] })
+  const fast = await pm.start('fast', { command: 'sleep', args: ['0.05'] })
+  t.same(pm.runningProcs().sort(), [slow.pid, fast.pid].filter((p) => p !== null).sort())
+  t.equal(pm.runningProcsWithIdentifiers().get(slow.pid!), 'slow')
+  const first = await pm.waitOneChild()
+  t.equal(first?.ident, 'fast')
+  await pm.waitForAvailableProcs(1)
+  t.ok(pm.runningCount <= 1)
+  await t.rejects(pm.waitForAvailableProcs(3), { name: 'RangeError', message: /can never resolve: maxProcs is 2/ })
+  t.throws(() => pm.waitForAvailableProcs(0), RangeError)
+  await pm.waitAllChildren()
+  t.equal(pm.runningCount, 0)
+})
+
+t.test('a callback that throws is a warning, and the jobs go on', async (t) => {
+  const pm = new ForkManager({ maxProcs: 1 })
+  const warnings: Error[] = []
+  const onWarning = (w: Error) => warnings.push(w)
+  process.on('warning', onWarning)
+  t.teardown(() => process.off('warning', onWarning))
+  pm.runOnStart(() => { throw new Error('start cb broke') })
+  pm.runOnFinish(() => { throw 'finish cb broke' })
+  const h = await pm.start('x', { command: 'true' })
+  t.equal((await h.result).exitCode, 0)
+  await new Promise((r) => setImmediate(r))
+  t.same(warnings.map((w) => w.message), ['start cb broke', 'finish cb broke'])
+  t.equal(warnings[0]!.name, 'Error')
+})
+
+t.test('maxProcs 0 is the serial debug mode: each job ends inside start, in this process', async (t) => {
+  const pm = new ForkManager({ maxProcs: 0 })
+  const order: string[] = []
+  pm.runOnStart(({ ident, pid, kind }) => order.push(`start ${ident} ${kind} ${pid === process.pid}`))
+  pm.runOnFinish(({ ident, exitCode }) => order.push(`finish ${ident} ${exitCode}`))
+  const a = await pm.start('Fred', { worker: worker('name-length'), data: 'Fred', isolation: 'thread' })
+  order.push('returned')
+  const b = await pm.start('cmd', { command: 'sh', args: ['-c', 'exit 2'] })
+  t.same(order, ['start Fred inline true', 'finish Fred 4', 'returned', 'start cmd command false', 'finish cmd 2'])
+  t.match(await a.result, { kind: 'inline', pid: process.pid, data: { name: 'Fred', pid: process.pid } })
+  t.equal((await b.result).exitCode, 2)
+  // Data need not be cloneable inline: it never leaves the process.
+  const fn = await pm.start('fn', { worker: worker('faults'), data: { mode: 'ok', value: 'v', extra: () => 1 } })
+  t.equal((await fn.result).data, 'v')
+})
+
+t.test('inline jobs: timeouts fire ctx.signal; a job that ignores it is abandoned after the grace', async (t) => {
+  const pm = new ForkManager({ maxProcs: 0, timeout: 100, killGrace: 100 })
+  const polite = await pm.start('p', { worker: worker('faults'), data: { mode: 'hang' } })
+  t.match(await polite.result, { timedOut: true, exitCode: 1, error: { name: 'AbortError' } })
+  const deaf = await pm.start('d', { worker: worker('faults'), data: { mode: 'hang-deaf', ms: 600 } })
+  t.match(await deaf.result, { timedOut: true, exitCode: null, error: { message: /ignored its stop signal and was abandoned/ } })
+})
+
+t.test('cancel by AbortSignal: queued jobs never start, running ones are stopped', async (t) => {
+  const pm = new ForkManager({ maxProcs: 1 })
+  const finished: JobResult[] = []
+  pm.runOnFinish((r) => finished.push(r))
+  const ac = new AbortController()
+  const running = await pm.start('running', { command: 'sleep', args: ['5'] }, { signal: ac.signal })
+  const queued = pm.start('queued', { command: 'sleep', args: ['5'] }, { signal: ac.signal })
+  await new Promise((r) => setTimeout(r, 50))
+  ac.abort('stop all')
+  const q = await queued
+  t.match(await q.result, { ident: 'queued', cancelled: true, cancelReason: 'stop all', pid: null, exitCode: null, kind: 'command' })
+  q.cancel()
+  t.match(await running.result, { cancelled: true, cancelReason: 'stop all', signal: 'SIGTERM' })
+  t.same(finished.map((r) => r.ident).sort(), ['queued', 'running'], 'runOnFinish saw both')
+  const late = await pm.start('late', { command: 'sleep', args: ['5'] }, { signal: AbortSignal.abort('before') })
+  t.match(await late.result, { cancelled: true, cancelReason: 'before' })
+  await pm.close()
+})
+
+t.test('KILL follows TERM after killGrace for a job that ignores TERM', async (t) => {
+  const pm = new ForkManager({ maxProcs: 1, killGrace: 300 })
+  const h = await pm.start('stubborn', { command: 'sh', args: ['-c', 'trap "" TERM; sleep 5 & wait; sleep 5'] }, { timeout: '100ms' })
+  const r = await h.result
+  t.match(r, { timedOut: true, signal: 'SIGKILL', exitCode: null })
+  t.ok(r.durationMs >= 390, `TERM at 100 ms, KILL 300 ms later: ${r.durationMs}`)
+})
+
+t.test('close() waits for jobs, is idempotent, and later starts reject', async (t) => {
+  const pm = new ForkManager({ maxProcs: 2 })
+  const h = await pm.start('t', { worker: worker('sleep'), data: 100, isolation: 'thread' })
+  const closing = pm.close()
+  t.equal(pm.close(), closing)
+  await closing
+  t.equal((await h.result).exitCode, 0)
+  await t.rejects(pm.start('late', { command: 'true' }), { message: 'ForkManager is closed: cannot start "late" after close()' })
+  await using pm2 = new ForkManager()
+  await pm2.start('x', { command: 'true' })
+})

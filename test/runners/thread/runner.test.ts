@@ -1,0 +1,146 @@
+import t from 'tap'
+import { existsSync, writeFileSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { ForkManager } from '../../../dist/lib/index.js'
+import { ThreadRunner } from '../../../dist/lib/runners/thread/runner.js'
+import { normalizeJob, type WorkerSpec } from '../../../dist/lib/runners/spec.js'
+import { eventually, worker } from '../../helpers/paths.js'
+
+const pm = new ForkManager({ maxProcs: 2, killGrace: 500 })
+t.teardown(() => pm.close())
+const run = async (data: unknown, options = {}) =>
+  (await pm.start('t', { worker: worker('faults'), data, isolation: 'thread' }, options)).result
+
+t.test('returns, finish(), throws', async (t) => {
+  t.match(await run({ mode: 'ok', value: { a: [1] } }), { kind: 'thread', exitCode: 0, data: { a: [1] }, pid: null, threadId: Number })
+  t.match(await run({ mode: 'finish', code: 4, value: 'x' }), { exitCode: 4, data: 'x' })
+  t.match(await run({ mode: 'throw' }), { exitCode: 1, error: { name: 'RangeError' } })
+})
+
+t.test('process.exit() inside a thread ends that job with its code', async (t) => {
+  t.match(await run({ mode: 'exit', code: 6 }), { exitCode: 6, error: null })
+  t.match(await run({ mode: 'ok', value: 1 }), { exitCode: 0 }, 'the pool carries on')
+})
+
+t.test('an uncloneable result fails the job and the thread lives on', async (t) => {
+  const failed = await run({ mode: 'uncloneable' })
+  t.match(failed, { exitCode: 1, error: { name: 'DataCloneError', message: /cannot be sent to the parent/ } })
+  const next = await run({ mode: 'ok', value: 2 })
+  t.equal(next.data, 2)
+})
+
+t.test('a timeout fires ctx.signal in the thread', async (t) => {
+  t.match(await run({ mode: 'hang' }, { timeout: 150 }), { timedOut: true, exitCode: 1, error: { name: 'AbortError' } })
+})
+
+t.test('a running thread job that does not listen is terminated at once', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
+  const begun = path.join(dir, 'begun')
+  writeFileSync(path.join(dir, 'deaf.mjs'), `import { writeFileSync } from 'node:fs'
+export default () => { writeFileSync(${JSON.stringify(begun)}, ''); return new Promise(() => setInterval(() => {}, 1000)) }`)
+  const h = await pm.start('deaf', { worker: path.join(dir, 'deaf.mjs'), isolation: 'thread' }, { killGrace: '30s' })
+  // Stop it once it runs (a stop while it is still loading means it never begins).
+  t.ok(await eventually(() => existsSync(begun), 15_000))
+  const stopped = Date.now()
+  h.cancel('deaf')
+  const r = await h.result
+  t.match(r, { cancelled: true, exitCode: null, error: { name: 'AbortError', message: 'the worker thread was terminated' } })
+  t.ok(Date.now() - stopped < 10_000, 'without waiting for the 30 s kill grace')
+})
+
+t.test('a thread job that listens but does not stop is terminated after the grace period', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
+  const begun = path.join(dir, 'begun')
+  writeFileSync(path.join(dir, 'stubborn.mjs'), `import { writeFileSync } from 'node:fs'
+export default (data, ctx) => { ctx.signal; writeFileSync(${JSON.stringify(begun)}, ''); return new Promise(() => {}) }`)
+  const h = await pm.start('s', { worker: path.join(dir, 'stubborn.mjs'), isolation: 'thread' }, { killGrace: 200 })
+  // Cancel once the worker runs (a cancel while it is still loading means it never begins).
+  t.ok(await eventually(() => existsSync(begun), 15_000))
+  h.cancel()
+  const r = await h.result
+  t.match(r, { cancelled: true, cancelReason: 'cancelled', error: { message: 'the worker thread was terminated' } })
+  t.ok(r.durationMs >= 190)
+})
+
+t.test('an error thrown outside the task crashes only that task', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
+  writeFileSync(path.join(dir, 'crash.mjs'), 'export default () => new Promise(() => setTimeout(() => { throw new TypeError("async boom") }, 10))')
+  const r = await (await pm.start('c', { worker: path.join(dir, 'crash.mjs'), isolation: 'thread' })).result
+  t.match(r, { exitCode: 1, error: { name: 'TypeError', message: 'async boom' } })
+  writeFileSync(path.join(dir, 'crash-string.mjs'), 'export default () => new Promise(() => setTimeout(() => { throw "bare" }, 10))')
+  const s = await (await pm.start('c', { worker: path.join(dir, 'crash-string.mjs'), isolation: 'thread' })).result
+  t.match(s, { exitCode: 1, error: { message: 'non-error thrown: bare' } })
+})
+
+t.test('the pool grows with the cap', async (t) => {
+  const pm = new ForkManager({ maxProcs: 1 })
+  const first = await pm.start('a', { worker: worker('sleep'), data: 2000, isolation: 'thread' })
+  pm.setMaxProcs(3)
+  const more = await Promise.all([1, 2].map((i) => pm.start(`b${i}`, { worker: worker('sleep'), data: 1500, isolation: 'thread' })))
+  const spans = await Promise.all([first, ...more].map(async (h) => (await h.result).data as { started: number; ended: number }))
+  const latestStart = Math.max(...spans.map((s) => s.started))
+  const earliestEnd = Math.min(...spans.map((s) => s.ended))
+  t.ok(latestStart < earliestEnd, 'all three ran at once, the first on the old pool')
+  pm.setMaxProcs(2)
+  await pm.close()
+})
+
+t.test('stop on a settled task and a stray message are harmless', async (t) => {
+  const runner = new ThreadRunner(1)
+  const spec = normalizeJob({ worker: worker('square'), data: 3, isolation: 'thread' }) as WorkerSpec
+  const execution = await runner.start(spec, 'sq')
+  t.match(await execution.outcome, { exitCode: 0, data: 9 })
+  execution.stop('SIGTERM')
+  const channel = new BroadcastChannel(runner.stopChannelName)
+  channel.postMessage({ stop: 12345 })
+  channel.postMessage({ deaf: 12345 })
+  channel.postMessage({ other: true })
+  await new Promise((r) => setTimeout(r, 50))
+  channel.close()
+  await runner.close()
+})
+
+
+t.test('a thread past its resourceLimits fails that job, and the next one runs', async (t) => {
+  const limited = { worker: worker('faults'), isolation: 'thread' as const, resourceLimits: { maxOldGenerationSizeMb: 16 } }
+  const r = await (await pm.start('hog', { ...limited, data: { mode: 'alloc' } })).result
+  t.match(r, { exitCode: 1, error: { code: 'ERR_WORKER_OUT_OF_MEMORY' } })
+  t.match(await (await pm.start('after', { ...limited, data: { mode: 'ok', value: 1 } })).result, { exitCode: 0, data: 1 })
+})
+
+t.test('threads that cannot start fail their jobs with the cause, and the manager lives on', async (t) => {
+  const local = new ForkManager({ maxProcs: 2 })
+  const broken = { worker: worker('square'), data: 3, isolation: 'thread' as const, execArgv: ['--import=/no/such/preload.mjs'] }
+  const [a, b] = await Promise.all([local.start('a', broken), local.start('b', broken)])
+  for (const r of [await a.result, await b.result]) t.match(r, { exitCode: null, error: { code: 'ERR_MODULE_NOT_FOUND', message: /no\/such\/preload/ } })
+  t.match(await (await local.start('again', broken)).result, { error: { code: 'ERR_MODULE_NOT_FOUND' } }, 'a new pool, the same cause')
+  t.match(await (await local.start('good', { worker: worker('square'), data: 4, isolation: 'thread' })).result, { exitCode: 0, data: 16 })
+  await local.close()
+})
+
+t.test('a timer a job left behind runs during the next job on that thread, and its throw fails that job', async (t) => {
+  // piscina parks idle threads in Atomics.wait: their event loops run only while they have a job.
+  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
+  writeFileSync(path.join(dir, 'late.mjs'), 'export default (n) => { setTimeout(() => { throw new Error("thrown after the job") }, 30); return n }')
+  const local = new ForkManager({ maxProcs: 1 })
+  t.match(await (await local.start('late', { worker: path.join(dir, 'late.mjs'), data: 1, isolation: 'thread' })).result, { exitCode: 0, data: 1 })
+  await new Promise((r) => setTimeout(r, 100))
+  t.match(await (await local.start('next', { worker: worker('sleep'), data: 200, isolation: 'thread' })).result,
+    { exitCode: 1, error: { message: 'thrown after the job' } })
+  t.match(await (await local.start('after', { worker: worker('square'), data: 5, isolation: 'thread' })).result, { exitCode: 0, data: 25 }, 'a new thread takes over')
+  await local.close()
+})
+
+t.test('a stop while the worker file is still loading: the worker is never called, the thread is kept', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
+  writeFileSync(path.join(dir, 'slow-load.mjs'), 'await new Promise((r) => setTimeout(r, 400)); export default () => { throw new Error("must not be called") }')
+  const local = new ForkManager({ maxProcs: 1, killGrace: '10s' })
+  const h = await local.start('slow', { worker: path.join(dir, 'slow-load.mjs'), isolation: 'thread' })
+  setTimeout(() => h.cancel('early'), 50)
+  const r = await h.result
+  t.match(r, { cancelled: true, exitCode: 1, error: { name: 'AbortError', message: 'job "slow" was stopped before it began' } })
+  const next = await (await local.start('next', { worker: worker('square'), data: 2, isolation: 'thread' })).result
+  t.equal(next.threadId, r.threadId, 'the same thread: it was not terminated')
+  await local.close()
+})
