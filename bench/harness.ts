@@ -19,6 +19,31 @@ export interface HarnessOptions {
   warmup?: number
   /** Called with each line of progress (default: stderr). */
   progress?: (line: string) => void
+  /**
+   * A checkout of an older commit, built (its dist/bench/run-one.js): the suite also runs that
+   * build's forkpool contender, as `forkpool@base`, alternating with the others in this run.
+   */
+  baseline?: string
+}
+
+/** The contender that runs an older build of forkpool (see HarnessOptions.baseline). */
+export const BASELINE = 'forkpool@base'
+
+/**
+ * The suite with the baseline's forkpool as one more contender, and the target "forkpool within
+ * `slack` of forkpool@base" (5%: the issue's before/after bound).
+ */
+export function withBaseline(suite: Suite, slack = 0.05): Suite {
+  const higher = suite.better === 'higher'
+  return {
+    ...suite,
+    contenders: [...suite.contenders, BASELINE],
+    targets: [...(suite.targets ?? []), {
+      describe: `forkpool within ${slack * 100}% of ${BASELINE} (the older build)`,
+      check: (m) => (higher ? m['forkpool']! >= (1 - slack) * m[BASELINE]! : m['forkpool']! <= (1 + slack) * m[BASELINE]!),
+      actual: (m) => `${(m['forkpool']! / m[BASELINE]!).toFixed(3)}x`,
+    }],
+  }
 }
 
 export interface ContenderSummary {
@@ -56,10 +81,12 @@ export function median(values: number[]): number {
 }
 
 /** Runs one contender once in a fresh Node process and returns its figure; throws if it fails. */
-export function runContender(suite: Suite, contender: string, quick: boolean, timeoutMs: number): Promise<number> {
+export function runContender(suite: Suite, contender: string, quick: boolean, timeoutMs: number, baseline?: string): Promise<number> {
   const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-bench-'))
   const out = path.join(dir, 'figure.json')
-  const child = spawn(process.execPath, [CHILD, suite.name, contender, quick ? 'quick' : 'full', out], {
+  // The baseline's own harness child runs its own forkpool contender: the same suite, the older library.
+  const [script, name] = contender === BASELINE && baseline !== undefined ? [path.join(baseline, 'dist/bench/run-one.js'), 'forkpool'] : [CHILD, contender]
+  const child = spawn(process.execPath, [script, suite.name, name, quick ? 'quick' : 'full', out], {
     stdio: ['ignore', 'inherit', 'inherit'],
   })
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
@@ -95,7 +122,7 @@ export async function runSuite(suite: Suite, options: HarnessOptions): Promise<S
     const label = round < warmup ? `warm-up ${round + 1}/${warmup}` : `round ${round - warmup + 1}/${rounds}`
     const line: string[] = []
     for (const contender of suite.contenders) {
-      const figure = await runContender(suite, contender, quick, timeoutMs)
+      const figure = await runContender(suite, contender, quick, timeoutMs, options.baseline)
       if (round >= warmup) figures.get(contender)!.push(figure)
       line.push(`${contender} ${formatFigure(figure)}`)
     }

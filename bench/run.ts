@@ -1,15 +1,16 @@
-// npm run bench [-- --quick] [--suite NAME[,NAME…]] [--json FILE] [--rounds N] [--warmup N] [--no-save]
+// npm run bench [-- --quick] [--suite NAME[,NAME…]] [--json FILE] [--rounds N] [--warmup N] [--no-save] [--baseline DIR]
 // Runs the suites and prints one markdown table per suite. A full run of every suite also
 // rewrites the results in bench/README.md and the chart bench/results.svg (unless --no-save).
 // --from-json FILE sums up the raw figures a past run wrote with --json again, without running
 // anything; given several files, each suite is taken from the last file that has it (every
-// suite's figures still come from one run).
+// suite's figures still come from one run). --baseline DIR (a built checkout of an older commit)
+// adds that build's forkpool to every suite as forkpool@base: before and after in one run.
 
 import { availableParallelism, cpus } from 'node:os'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { runSuite, summarize, type SuiteSummary } from './harness.js'
+import { runSuite, summarize, withBaseline, type SuiteSummary } from './harness.js'
 import { markdownRun, markdownSuite, svgChart, type RunInfo } from './report.js'
 import type { Suite } from './suite.js'
 import { suites as registry } from './suites/index.js'
@@ -27,6 +28,8 @@ export interface BenchOptions {
   warmup?: number
   /** Rewrite bench/README.md's results and bench/results.svg (only honoured for a full run of every suite). */
   save?: boolean
+  /** A built checkout of an older commit: each suite also runs its forkpool, as forkpool@base (before/after in one run). */
+  baseline?: string
 }
 
 export function selectSuites(names: string[] | undefined, all: Suite[] = registry): Suite[] {
@@ -40,7 +43,8 @@ export function selectSuites(names: string[] | undefined, all: Suite[] = registr
 /** Runs the chosen suites; resolves with their summaries and the names of the suites that failed (a missed target is not a failure). */
 export async function bench(options: BenchOptions = {}): Promise<{ summaries: SuiteSummary[]; failed: string[] }> {
   const quick = options.quick ?? false
-  const chosen = selectSuites(options.suites)
+  const { baseline } = options
+  const chosen = selectSuites(options.suites).map((suite) => (baseline === undefined ? suite : withBaseline(suite)))
   const info: RunInfo = {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     node: process.version,
@@ -53,7 +57,7 @@ export async function bench(options: BenchOptions = {}): Promise<{ summaries: Su
   for (const suite of chosen) {
     const started = performance.now()
     try {
-      const harnessOptions = { quick, ...(options.rounds === undefined ? {} : { rounds: options.rounds }), ...(options.warmup === undefined ? {} : { warmup: options.warmup }) }
+      const harnessOptions = { quick, baseline, ...(options.rounds === undefined ? {} : { rounds: options.rounds }), ...(options.warmup === undefined ? {} : { warmup: options.warmup }) }
       const summary = await runSuite(suite, harnessOptions)
       summaries.push(summary)
       // Written after every suite, so a long run that is stopped keeps what it measured.
@@ -65,7 +69,7 @@ export async function bench(options: BenchOptions = {}): Promise<{ summaries: Su
     }
   }
   if (options.json) writeFileSync(options.json, `${JSON.stringify({ ...info, quick, suites: summaries, failed }, null, 2)}\n`)
-  const complete = chosen.length === registry.length && failed.length === 0
+  const complete = chosen.length === registry.length && failed.length === 0 && baseline === undefined
   if ((options.save ?? true) && !quick && complete) save(info, summaries)
   return { summaries, failed }
 }
@@ -122,6 +126,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       warmup: { type: 'string' },
       'no-save': { type: 'boolean', default: false },
       'from-json': { type: 'string', multiple: true },
+      baseline: { type: 'string' },
     },
   })
   if (values['from-json']) {
@@ -130,6 +135,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const options: BenchOptions = { quick: values.quick, save: !values['no-save'] }
     if (values.suite) options.suites = values.suite.flatMap((s) => s.split(',')).filter((s) => s !== '')
     if (values.json) options.json = values.json
+    if (values.baseline) options.baseline = values.baseline
     const rounds = positive(values.rounds, '--rounds', 1)
     const warmup = positive(values.warmup, '--warmup', 0)
     if (rounds !== undefined) options.rounds = rounds

@@ -98,6 +98,11 @@ export interface JobResult {
   ident: string
   /** How the job ran. */
   kind: JobKind
+  /**
+   * True when the job ran to its end and succeeded: exit code 0, no error, neither timed out nor
+   * cancelled. The one definition that stats, the log, map() and the forkpool command use.
+   */
+  ok: boolean
   /** The child process's pid; null for thread jobs and for jobs that never started. Inline jobs report this process's pid. */
   pid: number | null
   /** The worker thread's id for thread jobs, null otherwise. */

@@ -2,7 +2,8 @@
 
 import type { JobSpec, SerializedError } from '../types.js'
 import type { CliOptions } from './options.js'
-import { expandArgv, expandShellLine, shellQuote, type JobInput } from './replace.js'
+import { shellQuote } from '../util/shell-quote.js'
+import { expandArgv, expandShellLine, type JobInput } from './replace.js'
 
 export type JobPlan =
   | { spec: JobSpec; display: string }

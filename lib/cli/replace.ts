@@ -1,6 +1,7 @@
 // Replacement strings, GNU parallel's: {} {.} {/} {//} {/.} {#} {%} and {N} for the Nth ':::' group.
 
 import path from 'node:path'
+import { shellQuote } from '../util/shell-quote.js'
 
 const TOKEN = /\{(?:([#%])|(\d+)?(\/\/|\/\.|\/|\.)?)\}/g
 
@@ -16,11 +17,6 @@ export function transform(value: string, how: Transform): string {
   }
 }
 
-/** Quotes a word for /bin/sh, leaving plain words as they are. */
-export function shellQuote(word: string): string {
-  if (/^[\w@%+=:,./-]+$/.test(word)) return word
-  return `'${word.replace(/'/g, `'\\''`)}'`
-}
 
 export function hasReplacement(words: readonly string[]): boolean {
   return words.some((word) => new RegExp(TOKEN.source).test(word))

@@ -1,12 +1,13 @@
 // One forkpool run: reads the jobs' arguments, runs the jobs under the cap, prints, logs, halts.
 
 import { ForkManager } from '../manager/fork-manager.js'
+import { unstartedResult } from '../manager/job-result.js'
 import { serializeError } from '../errors.js'
 import type { JobResult, SerializedError } from '../types.js'
 import { HaltTracker } from './halt.js'
 import { jobArguments } from './inputs.js'
 import { planJob, type JobPlan } from './job-plan.js'
-import { jobFailed, shellStatus } from './job-status.js'
+import { shellStatus } from './job-status.js'
 import { Joblog, joblogLine } from './joblog.js'
 import type { CliOptions } from './options.js'
 import { OrderedPrinter, type JobOutput } from './output.js'
@@ -110,7 +111,7 @@ async function runJobs(o: CliOptions, control: Control): Promise<number> {
   const finished = (seq: number, plan: JobPlan, result: JobResult): void => {
     // Jobs stopped by --halt now or Ctrl-C are neither counted nor logged: --resume runs them again.
     if (result.cancelled) return printer.deliver(seq, NOTHING)
-    const isFailure = jobFailed(result)
+    const isFailure = !result.ok
     done++
     if (isFailure) failed++
     const output = jobOutput(o, seq, plan, result)
@@ -138,7 +139,7 @@ async function runJobs(o: CliOptions, control: Control): Promise<number> {
   const runJob = async (seq: number, args: string[], slot: number): Promise<void> => {
     const plan = planJob(o, { args, seq, slot })
     let result = await attempt(seq, plan)
-    for (let retry = 1; retry <= o.retries && jobFailed(result) && !result.cancelled && !control.killRunning.signal.aborted; retry++) {
+    for (let retry = 1; retry <= o.retries && !result.ok && !result.cancelled && !control.killRunning.signal.aborted; retry++) {
       result = await attempt(seq, plan)
     }
     try {
@@ -195,8 +196,9 @@ function jobOutput(o: CliOptions, seq: number, plan: JobPlan, result: JobResult)
   return { stdout: result.stdout ?? '', stderr: (result.stderr ?? '') + note }
 }
 
+/** A job that never reached a runner: its command line could not be made, or start() refused it. */
 function notRun(seq: number, error: SerializedError): JobResult {
-  return { ident: String(seq), kind: 'command', pid: null, threadId: null, exitCode: null, signal: null, coreDump: false, data: undefined, error, timedOut: false, cancelled: false, startedAt: Date.now(), durationMs: 0 }
+  return unstartedResult(String(seq), 'command', undefined, error)
 }
 
 async function dryRun(o: CliOptions, source: AsyncIterable<string[]>): Promise<number> {

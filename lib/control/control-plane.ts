@@ -2,17 +2,13 @@
 // registry, ps, stats, logging, result streams and the status endpoint.
 
 import { JobLog, assertLogger, defaultLogger, type Logger } from './log.js'
-import type { SupervisedJob } from '../manager/job.js'
-import { RunningJobHandle } from '../manager/job-handle.js'
-import type { NormalizedJob } from '../runners/spec.js'
-import { OVERLAP_POLICIES, applyOverlap, waitUnlessAborted } from './overlap.js'
-import { describe } from '../util/describe.js'
+import { applyOverlap, overlapPolicy, waitUnlessAborted } from './overlap.js'
 import { formatPs } from './ps.js'
-import { InFlightEntry, Registry, type InFlightRecord } from './registry.js'
+import { Registry, type InFlightRecord, type TrackedJob } from './registry.js'
 import { ResultStreams, type ResultsOptions } from './result-streams.js'
 import { StatsCounter, type JobStats } from './stats.js'
 import type { StatusOptions, StatusServer, StatusSource } from './status/server.js'
-import type { JobHandle, JobKind, JobResult, OverlapPolicy, StartOptions } from '../types.js'
+import type { JobResult, OverlapPolicy } from '../types.js'
 
 export interface ControlOptions {
   onOverlap?: OverlapPolicy
@@ -27,7 +23,7 @@ export class ControlPlane {
   readonly #results = new ResultStreams()
   readonly #log: JobLog
   readonly #onOverlap: OverlapPolicy
-  readonly #overlapWaits = new WeakMap<InFlightEntry, ReadonlyArray<Promise<void>>>()
+  readonly #overlapWaits = new WeakMap<TrackedJob, ReadonlyArray<Promise<void>>>()
   readonly #servers = new Set<StatusServer>()
   #closed = false
 
@@ -36,36 +32,42 @@ export class ControlPlane {
     this.#log = new JobLog(options.logger === undefined ? defaultLogger() : assertLogger(options.logger))
   }
 
-  /** A start() call: checks name, label and onOverlap, applies the overlap policy and registers the job as queued. */
-  enter(ident: string, spec: NormalizedJob, kind: JobKind, options: StartOptions, timeoutMs: number): InFlightEntry {
-    const { name, label } = options
-    if (name !== undefined && (typeof name !== 'string' || name === '')) throw new TypeError(`start() name must be a non-empty string, got ${describe(name)}`)
-    if (label !== undefined && typeof label !== 'string') throw new TypeError(`start() label must be a string, got ${describe(label)}`)
-    const policy = options.onOverlap === undefined ? this.#onOverlap : overlapPolicy(options.onOverlap, 'start() onOverlap')
-    const waits = name === undefined ? NO_WAITS : applyOverlap(name, policy, this.#registry.named(name))
-    // The options carry the name and label, checked above.
-    const entry = new InFlightEntry(ident, spec, kind, options, timeoutMs, options.signal)
-    if (waits.length > 0) this.#overlapWaits.set(entry, waits)
-    this.#registry.add(entry)
-    return entry
+  /**
+   * Applies the overlap policy (the manager's unless `policy` is given) of a start of `name`:
+   * older jobs of that name are cancelled for 'cancel-old'; throws an OverlapError for
+   * 'reject-new'. Returns what the new job must wait for before it takes a slot.
+   */
+  overlap(name: string | undefined, policy: OverlapPolicy | undefined): ReadonlyArray<Promise<void>> {
+    return name === undefined ? NO_WAITS : applyOverlap(name, policy ?? this.#onOverlap, this.#registry.named(name))
+  }
+
+  /** Registers a job as queued; `waits`: what overlap() said it must wait for. */
+  enter(job: TrackedJob, waits: ReadonlyArray<Promise<void>>): void {
+    if (waits.length > 0) this.#overlapWaits.set(job, waits)
+    this.#registry.add(job)
   }
 
   /** Resolves when the older jobs of its name that it must wait for have ended; rejects if it is cancelled first; undefined when it need not wait. */
-  admitted(entry: InFlightEntry): Promise<void> | undefined {
-    return waitUnlessAborted(this.#overlapWaits.get(entry) ?? NO_WAITS, entry.token)
+  admitted(job: TrackedJob): Promise<void> | undefined {
+    return waitUnlessAborted(this.#overlapWaits.get(job) ?? NO_WAITS, job.token)
   }
 
-  running(entry: InFlightEntry, job: SupervisedJob): void {
-    entry.running(job)
-    this.#log.started(entry, job.execution.pid, job.execution.kind)
+  /** A runner has the job. */
+  running(job: TrackedJob): void {
+    this.#log.started(job, job.execution!.pid, job.execution!.kind)
   }
 
   /** A job's result is known; the promise resolves once every open results() stream has taken it (undefined: none waits). */
-  ended(entry: InFlightEntry, result: JobResult, ran: boolean): Promise<void> | undefined {
-    this.#registry.remove(entry)
+  ended(job: TrackedJob, result: JobResult, ran: boolean): Promise<void> | undefined {
+    this.#registry.remove(job)
     this.#stats.record(result, ran)
-    this.#log.ended(entry, result)
+    this.#log.ended(job, result)
     return this.#results.deliver(result)
+  }
+
+  /** Whether the job is still in flight here. */
+  has(job: TrackedJob): boolean {
+    return this.#registry.has(job)
   }
 
   inFlight(): InFlightRecord[] {
@@ -82,24 +84,17 @@ export class ControlPlane {
     return this.#stats.snapshot(queued, records.length - queued)
   }
 
-  cancel(target: string | JobHandle, reason: unknown): number {
-    if (typeof target === 'string') {
-      const entries = this.#registry.find(target)
-      for (const entry of entries) entry.cancel(reason)
-      return entries.length
-    }
-    if (typeof target !== 'object' || target === null || typeof target.cancel !== 'function') {
-      throw new TypeError(`cancel() takes a job's name, its ident or its handle, got ${describe(target)}`)
-    }
-    const entry = RunningJobHandle.entryOf(target)
-    target.cancel(reason)
-    return entry !== undefined && this.#registry.has(entry) ? 1 : 0
+  /** Cancels every job of that name, or else the one job with that ident; returns how many. */
+  cancel(target: string, reason: unknown): number {
+    const jobs = this.#registry.find(target)
+    for (const job of jobs) job.cancel(reason)
+    return jobs.length
   }
 
   cancelAll(reason: unknown): number {
-    const entries = this.#registry.entries
-    for (const entry of entries) entry.cancel(reason)
-    return entries.length
+    const jobs = this.#registry.jobs
+    for (const job of jobs) job.cancel(reason)
+    return jobs.length
   }
 
   results(options?: ResultsOptions): AsyncIterableIterator<JobResult> {
@@ -126,11 +121,4 @@ export class ControlPlane {
     this.#results.close()
     await Promise.all([...this.#servers].map((server) => server.close()))
   }
-}
-
-function overlapPolicy(value: unknown, what: string): OverlapPolicy {
-  if (!OVERLAP_POLICIES.includes(value as OverlapPolicy)) {
-    throw new TypeError(`${what} must be one of ${OVERLAP_POLICIES.map((p) => `'${p}'`).join(', ')}, got ${describe(value)}`)
-  }
-  return value as OverlapPolicy
 }

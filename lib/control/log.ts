@@ -72,7 +72,7 @@ export class JobLog {
     const base = { ...fields(job), pid: result.pid, exitCode: result.exitCode, durationMs: Math.round(result.durationMs) }
     if (result.cancelled) {
       this.#write('info', { ...base, reason: String(result.cancelReason) }, 'job cancelled')
-    } else if (result.exitCode === 0 && result.error === null) {
+    } else if (result.ok) {
       this.#write('info', base, 'job finished')
     } else {
       this.#write('warn', { ...base, signal: result.signal, reason: failureReason(result) }, 'job failed')

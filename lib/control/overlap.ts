@@ -1,8 +1,9 @@
 // Named jobs: what a second start of a name does while an older job of that name is in flight.
 
 import type { AbortLike } from '../util/cancel-token.js'
-import type { InFlightEntry } from './registry.js'
+import type { TrackedJob } from './registry.js'
 import type { OverlapPolicy } from '../types.js'
+import { describe } from '../util/describe.js'
 
 export const OVERLAP_POLICIES: readonly OverlapPolicy[] = ['cancel-old', 'reject-new', 'queue', 'allow']
 
@@ -12,18 +13,18 @@ export class OverlapError extends Error {
   /** The name of the job already in flight. */
   readonly jobName: string
 
-  constructor(jobName: string, older: InFlightEntry) {
+  constructor(jobName: string, older: TrackedJob) {
     super(`job ${JSON.stringify(jobName)} is already in flight (ident ${JSON.stringify(older.ident)}); onOverlap 'reject-new' refuses a second start`)
     this.jobName = jobName
   }
 }
 
 /** Applies `policy` to the older jobs of `name`; returns what the new job must wait for before it takes a slot. */
-export function applyOverlap(name: string, policy: OverlapPolicy, older: InFlightEntry[]): Array<Promise<void>> {
+export function applyOverlap(name: string, policy: OverlapPolicy, older: TrackedJob[]): Array<Promise<void>> {
   if (older.length === 0 || policy === 'allow') return []
   if (policy === 'reject-new') throw new OverlapError(name, older[0]!)
-  if (policy === 'cancel-old') for (const entry of older) entry.cancel('overlap')
-  return older.map((entry) => entry.ended)
+  if (policy === 'cancel-old') for (const job of older) job.cancel('overlap')
+  return older.map((job) => job.ended)
 }
 
 /**
@@ -41,4 +42,12 @@ export function waitUnlessAborted(promises: ReadonlyArray<Promise<void>>, signal
       resolve()
     })
   })
+}
+
+/** Checks an onOverlap option (`what` names it in the error). */
+export function overlapPolicy(value: unknown, what: string): OverlapPolicy {
+  if (!OVERLAP_POLICIES.includes(value as OverlapPolicy)) {
+    throw new TypeError(`${what} must be one of ${OVERLAP_POLICIES.map((p) => `'${p}'`).join(', ')}, got ${describe(value)}`)
+  }
+  return value as OverlapPolicy
 }

@@ -1,14 +1,13 @@
-// The in-flight registry: one entry per job from its start() call until its result is known.
+// The in-flight registry: every job from its start() call until its result is known.
 
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { SupervisedJob } from '../manager/job.js'
 import type { NormalizedJob } from '../runners/spec.js'
-import { CancelToken } from '../util/cancel-token.js'
+import type { Execution } from '../runners/execution.js'
+import type { AbortLike } from '../util/cancel-token.js'
 import { cwdMemo } from '../util/cwd-memo.js'
+import { shellQuote } from '../util/shell-quote.js'
 import type { JobKind } from '../types.js'
-
-const noop = (): void => {}
 
 export type JobState = 'queued' | 'running' | 'stopping'
 
@@ -23,7 +22,7 @@ export interface InFlightRecord {
   pid: number | null
   /** The worker thread's id, for thread jobs once the thread has reported it (a moment after start); else null. */
   threadId: number | null
-  /** How the job runs (or will run): 'process', 'thread', 'command' or 'inline'. */
+  /** How the job runs (or will run): 'process', 'process-pool', 'thread', 'command' or 'inline'. */
   isolation: JobKind
   state: JobState
   /** The command line or the worker file. */
@@ -45,123 +44,67 @@ export class AmbiguousJobError extends Error {
   override name = 'AmbiguousJobError'
 }
 
-export class InFlightEntry {
+/**
+ * A job in flight as the control plane sees it (lib/manager/job.ts is the one implementation):
+ * what inFlight(), ps, cancel-by-name and the overlap policies need of it.
+ */
+export interface TrackedJob {
   readonly ident: string
   readonly name: string | null
   readonly label: string | null
-  readonly #spec: NormalizedJob
-  #where: string | undefined
-  readonly isolation: JobKind
-  readonly queuedAt = Date.now()
-  /** Aborted by every way of cancelling the job; the manager waits on it and stops the job with its reason. */
-  readonly token = new CancelToken()
-  readonly #timeoutMs: number
-  #unlink = noop
-  /** Made when an overlapping start first asks for it (see `ended`). */
-  #ended: Promise<void> | undefined
-  #end = noop
-  #done = false
-  #job: SupervisedJob | undefined
-
-  constructor(ident: string, spec: NormalizedJob, isolation: JobKind, labels: { name?: string; label?: string }, timeoutMs: number, userSignal: AbortSignal | undefined) {
-    this.ident = ident
-    this.name = labels.name ?? null
-    this.label = labels.label ?? null
-    this.#spec = spec
-    this.isolation = isolation
-    this.#timeoutMs = timeoutMs
-    if (userSignal !== undefined) {
-      const follow = (): void => this.cancel(userSignal.reason)
-      if (userSignal.aborted) follow()
-      else {
-        userSignal.addEventListener('abort', follow, { once: true })
-        this.#unlink = () => userSignal.removeEventListener('abort', follow)
-      }
-    }
-  }
-
-  /** The command line or the worker file, worked out when first asked for (most jobs never are). */
-  get where(): string {
-    return (this.#where ??= whereOf(this.#spec))
-  }
-
-  /** Resolves once the job's result is known. */
-  get ended(): Promise<void> {
-    this.#ended ??= this.#done ? Promise.resolve() : new Promise((resolve) => (this.#end = resolve))
-    return this.#ended
-  }
-
-  /** Cancels the job with `reason`: removed if still queued, stopped (TERM, then KILL) if running. The first reason wins. */
-  cancel(reason: unknown): void {
-    this.token.abort(reason)
-    // Once ended, its job is no longer this entry's to stop.
-    if (!this.#done) this.#job?.stop({ cancelled: true, reason: this.token.reason })
-  }
-
-  /** The job got its slot and runs; a cancel that came while it was being launched stops it now. */
-  running(job: SupervisedJob): void {
-    this.#job = job
-    if (this.token.aborted) job.stop({ cancelled: true, reason: this.token.reason })
-  }
-
-  end(): void {
-    this.#done = true
-    this.#unlink()
-    this.#end()
-  }
-
-  record(now: number): InFlightRecord {
-    const job = this.#job
-    const execution = job?.execution
-    const startedAt = job?.startedAt ?? null
-    return {
-      ident: this.ident,
-      name: this.name,
-      label: this.label,
-      pid: execution?.pid ?? null,
-      threadId: execution?.threadId ?? null,
-      isolation: execution?.kind ?? this.isolation,
-      state: job === undefined ? 'queued' : job.stopping ? 'stopping' : 'running',
-      where: this.where,
-      queuedAt: this.queuedAt,
-      startedAt,
-      elapsedMs: Math.max(0, now - (startedAt ?? this.queuedAt)),
-      timeoutAt: startedAt !== null && Number.isFinite(this.#timeoutMs) ? startedAt + this.#timeoutMs : null,
-      uses: execution?.uses ?? 1,
-    }
-  }
+  /** How it runs, or will run. */
+  readonly kind: JobKind
+  /** Epoch ms of the start() call. */
+  readonly queuedAt: number
+  /** Set once a runner has it. */
+  readonly execution: Execution | undefined
+  /** Epoch ms at which it got its slot; undefined while queued. */
+  readonly startedAt: number | undefined
+  /** True once a timeout or a cancel has asked it to stop. */
+  readonly stopping: boolean
+  readonly timeoutMs: number
+  /** The command line or the worker file. */
+  readonly where: string
+  /** Aborted when the job is cancelled: a job waiting for older jobs of its name gives up. */
+  readonly token: AbortLike
+  /** Resolves once its result is known. */
+  readonly ended: Promise<void>
+  /** Removed if still queued, stopped if running; the first reason wins. */
+  cancel(reason: unknown): void
+  /** Its result is known: nothing can stop it any more. */
+  end(): void
 }
 
 export class Registry {
-  readonly #entries = new Set<InFlightEntry>()
+  readonly #jobs = new Set<TrackedJob>()
 
-  add(entry: InFlightEntry): void {
-    this.#entries.add(entry)
+  add(job: TrackedJob): void {
+    this.#jobs.add(job)
   }
 
-  remove(entry: InFlightEntry): void {
-    this.#entries.delete(entry)
-    entry.end()
+  remove(job: TrackedJob): void {
+    this.#jobs.delete(job)
+    job.end()
   }
 
   /** Whether the job is still in flight. */
-  has(entry: InFlightEntry): boolean {
-    return this.#entries.has(entry)
+  has(job: TrackedJob): boolean {
+    return this.#jobs.has(job)
   }
 
-  get entries(): InFlightEntry[] {
-    return [...this.#entries]
+  get jobs(): TrackedJob[] {
+    return [...this.#jobs]
   }
 
-  named(name: string): InFlightEntry[] {
-    return this.entries.filter((entry) => entry.name === name)
+  named(name: string): TrackedJob[] {
+    return this.jobs.filter((job) => job.name === name)
   }
 
   /** The jobs a cancel target means: every job of that name, else the one job with that ident. */
-  find(target: string): InFlightEntry[] {
+  find(target: string): TrackedJob[] {
     const named = this.named(target)
     if (named.length > 0) return named
-    const byIdent = this.entries.filter((entry) => entry.ident === target)
+    const byIdent = this.jobs.filter((job) => job.ident === target)
     if (byIdent.length > 1) {
       throw new AmbiguousJobError(`${byIdent.length} jobs in flight have the ident ${JSON.stringify(target)}: cancel them by name or by handle`)
     }
@@ -170,13 +113,32 @@ export class Registry {
 
   records(): InFlightRecord[] {
     const now = Date.now()
-    return this.entries.map((entry) => entry.record(now))
+    return this.jobs.map((job) => inFlightRecord(job, now))
+  }
+}
+
+function inFlightRecord(job: TrackedJob, now: number): InFlightRecord {
+  const { execution, startedAt = null } = job
+  return {
+    ident: job.ident,
+    name: job.name,
+    label: job.label,
+    pid: execution?.pid ?? null,
+    threadId: execution?.threadId ?? null,
+    isolation: execution?.kind ?? job.kind,
+    state: execution === undefined ? 'queued' : job.stopping ? 'stopping' : 'running',
+    where: job.where,
+    queuedAt: job.queuedAt,
+    startedAt,
+    elapsedMs: Math.max(0, now - (startedAt ?? job.queuedAt)),
+    timeoutAt: startedAt !== null && Number.isFinite(job.timeoutMs) ? startedAt + job.timeoutMs : null,
+    uses: execution?.uses ?? 1,
   }
 }
 
 /** The command line, or the worker file (relative to the current directory when inside it). */
 export function whereOf(spec: NormalizedJob): string {
-  if (spec.type === 'command') return [spec.command, ...spec.args].map(quote).join(' ')
+  if (spec.type === 'command') return [spec.command, ...spec.args].map(shellQuote).join(' ')
   return workerWhere(spec.url)
 }
 
@@ -185,7 +147,3 @@ const workerWhere = cwdMemo((url, cwd) => {
   const relative = path.relative(cwd, file)
   return relative.startsWith('..') ? file : relative
 })
-
-function quote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`
-}

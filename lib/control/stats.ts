@@ -37,7 +37,7 @@ export class StatsCounter {
     this.#finished++
     if (result.cancelled) this.#cancelled++
     else if (result.timedOut) this.#timedOut++
-    else if (result.exitCode !== 0 || result.error !== null) this.#failed++
+    else if (!result.ok) this.#failed++
     if (!ran) return
     this.#max = Math.max(this.#max, result.durationMs)
     this.#durations[this.#next] = result.durationMs

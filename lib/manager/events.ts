@@ -80,15 +80,16 @@ export class ManagerEvents {
 
   #tick(tick: WaitTick): void {
     if (tick.timer !== undefined) return
-    tick.timer = setInterval(() => this.#emit([tick.callback], undefined), tick.periodMs)
+    // Called with no arguments, as documented (and as Parallel::ForkManager calls run_on_wait's).
+    tick.timer = setInterval(() => this.#emit([tick.callback]), tick.periodMs)
     tick.timer.unref()
   }
 
   /** Calls user callbacks; one that throws is reported as a process warning and never disturbs the jobs. */
-  #emit<T>(callbacks: Array<(value: T) => void>, value: T): void {
+  #emit<A extends unknown[]>(callbacks: Array<(...args: A) => void>, ...args: A): void {
     for (const callback of callbacks) {
       try {
-        callback(value)
+        callback(...args)
       } catch (error) {
         process.emitWarning(error instanceof Error ? error : new Error(String(error)), 'ForkpoolCallbackWarning')
       }

@@ -3,12 +3,12 @@
 
 import { availableParallelism, constants } from 'node:os'
 import { ControlPlane } from '../control/control-plane.js'
-import { cancelledBeforeStart, SupervisedJob } from './job.js'
-import { RunningJobHandle } from './job-handle.js'
+import { Job, JobView, type JobSettings } from './job.js'
 import { serializeError } from '../errors.js'
 import { ManagerEvents } from './events.js'
 import { handleSignals } from './signals.js'
 import { assertCloneable, normalizeJob, type NormalizedJob } from '../runners/spec.js'
+import { overlapPolicy } from '../control/overlap.js'
 import { mapItems } from '../map/map.js'
 import type { MapJob, MapOptions, MapRun } from '../map/types.js'
 import type { Items } from '../map/source.js'
@@ -20,8 +20,8 @@ import { failedExecution, type Execution } from '../runners/execution.js'
 import { Launcher } from '../runners/launcher.js'
 import { processPoolSettings } from '../runners/pool/pool.js'
 import { DEFAULT_KILL_GRACE_MS, DEFAULT_TIMEOUT_MS, timeoutOption, type ForkManagerOptions, type ShutdownOptions } from './options.js'
-import type { Duration, JobHandle, JobKind, JobResult, JobSpec, JobStartInfo, StartOptions } from '../types.js'
-import type { InFlightEntry, InFlightRecord } from '../control/registry.js'
+import type { Duration, JobHandle, JobKind, JobResult, JobSpec, JobStartInfo, OverlapPolicy, StartOptions } from '../types.js'
+import type { InFlightRecord } from '../control/registry.js'
 import type { ResultsOptions } from '../control/result-streams.js'
 import type { JobStats } from '../control/stats.js'
 import type { StatusOptions, StatusServer } from '../control/status/server.js'
@@ -34,7 +34,7 @@ export class ForkManager {
   readonly #cap: Semaphore
   readonly #timeoutMs: number
   readonly #killGraceMs: number
-  readonly #running = new Set<SupervisedJob>()
+  readonly #running = new Set<Job>()
   /** Every job's timeout, one timer per duration. */
   readonly #deadlines = new Deadlines()
   #queued = 0
@@ -99,34 +99,29 @@ export class ForkManager {
    * Rejects at once with a TypeError or RangeError for bad arguments, and after `close()`.
    */
   start(ident: string, job: JobSpec, options: StartOptions = NO_OPTIONS): Promise<JobHandle> {
-    let spec: NormalizedJob
-    let timeoutMs: number
-    let killGraceMs: number
-    let entry: InFlightEntry
+    let started: Job
     try {
       if (typeof ident !== 'string') throw new TypeError(`start() ident must be a string, got ${describe(ident)}`)
-      spec = normalizeJob(job)
-      if (typeof options !== 'object' || options === null) throw new TypeError(`start() options must be an object, got ${describe(options)}`)
-      timeoutMs = timeoutOption(options.timeout, 'timeout', this.#timeoutMs)
-      killGraceMs = timeoutOption(options.killGrace, 'killGrace', this.#killGraceMs)
-      const { signal } = options
-      if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`start() signal must be an AbortSignal, got ${describe(signal)}`)
+      const spec = normalizeJob(job)
+      const settings = startSettings(options, this.#timeoutMs, this.#killGraceMs)
       if (this.#closing) throw new Error(`ForkManager is closed: cannot start ${JSON.stringify(ident)} after close()`)
       if (spec.type === 'worker' && this.#maxProcs > 0) assertCloneable(spec.data, ident)
-      // Every way of cancelling the job (signal, name, handle, overlap) aborts entry.token.
-      entry = this.#control.enter(ident, spec, this.#kindOf(spec), options, timeoutMs)
+      const waits = this.#control.overlap(settings.name, settings.onOverlap)
+      // Every way of cancelling the job (signal, name, handle, overlap, shutdown) is started.cancel().
+      started = new Job(ident, spec, this.#kindOf(spec), settings)
+      this.#control.enter(started, waits)
     } catch (error) {
       // Not an async function (its state would cost every job), so its throws become rejections here.
       return Promise.reject(error)
     }
     this.#queued++
     this.#events.busy()
-    const admitted = this.#control.admitted(entry)
-    if (admitted !== undefined || !this.#cap.tryAcquire()) return this.#startWhenFree(admitted, spec, ident, timeoutMs, killGraceMs, entry)
+    const admitted = this.#control.admitted(started)
+    if (admitted !== undefined || !this.#cap.tryAcquire()) return this.#startWhenFree(started, admitted)
     // Nothing to wait for and a slot free: it starts within this call, without waiting a turn.
     this.#events.check()
     this.#queued--
-    return this.#run(spec, ident, timeoutMs, killGraceMs, entry)
+    return this.#run(started)
   }
 
   /**
@@ -150,11 +145,15 @@ export class ForkManager {
     return this.#events.when(() => this.#active === 0)
   }
 
-  /** Resolves when at least `n` slots are free. */
+  /**
+   * Resolves when at least `n` slots are free. Rejects at once with a RangeError when `n` is
+   * over maxProcs, also in the serial mode (maxProcs 0), where Parallel::ForkManager refuses it too.
+   */
   waitForAvailableProcs(n = 1): Promise<void> {
     assertCount(n, 'waitForAvailableProcs(n)', 1)
-    if (n > this.#cap.capacity) {
-      return Promise.reject(new RangeError(`waitForAvailableProcs(${n}) can never resolve: maxProcs is ${this.#maxProcs}`))
+    if (n > this.#maxProcs) {
+      const why = this.#maxProcs === 0 ? 'maxProcs is 0 (the serial mode has no slots: start() runs each job to its end)' : `maxProcs is ${this.#maxProcs}`
+      return Promise.reject(new RangeError(`waitForAvailableProcs(${n}) can never resolve: ${why}`))
     }
     return this.#events.when(() => this.#cap.capacity - this.#cap.held >= n)
   }
@@ -168,7 +167,8 @@ export class ForkManager {
   runningProcsWithIdentifiers(): Map<number, string> {
     const out = new Map<number, string>()
     for (const job of this.#running) {
-      if (job.execution.pid !== null) out.set(job.execution.pid, job.ident)
+      const { pid } = job.execution!
+      if (pid !== null) out.set(pid, job.ident)
     }
     return out
   }
@@ -205,7 +205,7 @@ export class ForkManager {
     this.#shuttingDown = true
     // Running jobs first, with this signal and grace (the first stop of a job wins); then the
     // queued ones, which never start.
-    for (const job of this.#running) job.stop({ cancelled: true, reason: 'shutdown' }, signal, graceMs)
+    for (const job of this.#running) job.cancel('shutdown', signal, graceMs)
     this.#control.cancelAll('shutdown')
     return closed
   }
@@ -218,7 +218,19 @@ export class ForkManager {
 
   /** Cancels every job of that name, or else the one job with that ident; returns how many it asked to stop. Throws an AmbiguousJobError for an ident shared by several jobs. A handle cancels its job. */
   cancel(target: string | JobHandle, reason: unknown = 'cancelled'): number {
-    return this.#control.cancel(target, reason)
+    if (typeof target === 'string') return this.#control.cancel(target, reason)
+    if (typeof target !== 'object' || target === null || typeof target.cancel !== 'function') {
+      throw new TypeError(`cancel() takes a job's name, its ident or its handle, got ${describe(target)}`)
+    }
+    const job = JobView.jobOf(target)
+    if (job === undefined) {
+      // A handle of the user's own making: its cancel is all there is to call.
+      target.cancel(reason)
+      return 0
+    }
+    const inFlight = this.#control.has(job)
+    job.cancel(reason)
+    return inFlight ? 1 : 0
   }
 
   /** Cancels every job queued or running; returns how many. */
@@ -261,80 +273,95 @@ export class ForkManager {
   }
 
   /** Waits for the older jobs of its name and for a slot, then runs the job; a job cancelled meanwhile never starts. */
-  async #startWhenFree(admitted: Promise<void> | undefined, spec: NormalizedJob, ident: string, timeoutMs: number, killGraceMs: number, entry: InFlightEntry): Promise<JobHandle> {
+  async #startWhenFree(job: Job, admitted: Promise<void> | undefined): Promise<JobHandle> {
     try {
       await admitted
-      await this.#cap.acquire({ signal: entry.token })
+      await this.#cap.acquire({ signal: job.token })
     } catch (reason) {
       this.#queued--
-      return this.#finishUnstarted(ident, this.#kindOf(spec), reason, entry)
+      return this.#finishUnstarted(job, reason)
     } finally {
       this.#events.check()
     }
     this.#queued--
-    return this.#run(spec, ident, timeoutMs, killGraceMs, entry)
+    return this.#run(job)
   }
 
   /** The job has its slot: launches it; resolves with its handle (in the serial mode, once the job has ended). */
-  #run(spec: NormalizedJob, ident: string, timeoutMs: number, killGraceMs: number, entry: InFlightEntry): Promise<JobHandle> {
+  #run(job: Job): Promise<JobHandle> {
     if (this.#shuttingDown) {
       // Woken by a free slot in the same turn as the shutdown: it must not start now.
       this.#cap.release()
-      return Promise.resolve(this.#finishUnstarted(ident, this.#kindOf(spec), 'shutdown', entry))
+      return Promise.resolve(this.#finishUnstarted(job, 'shutdown'))
     }
     const serial = this.#maxProcs === 0
     let launched: Execution | Promise<Execution>
     try {
-      launched = this.#launcher.launch(spec, ident, serial)
+      launched = this.#launcher.launch(job.spec, job.ident, serial)
     } catch (error) {
       // A spawn that throws (E2BIG for a huge env, say) fails the job as a start that rejects does.
       launched = Promise.reject(error)
     }
     // The process runners start at once; commands and threads asynchronously.
-    if (!(launched instanceof Promise)) return this.#supervise(launched, ident, timeoutMs, killGraceMs, entry, serial)
-    const kind = this.#kindOf(spec)
+    if (!(launched instanceof Promise)) return this.#supervise(job, launched, serial)
     return launched.then(
-      (execution) => this.#supervise(execution, ident, timeoutMs, killGraceMs, entry, serial),
+      (execution) => this.#supervise(job, execution, serial),
       // A job that could not start has failed, and its slot is freed as any job's.
-      (error: unknown) => this.#supervise(failedExecution(kind, serializeError(error)), ident, timeoutMs, killGraceMs, entry, serial),
+      (error: unknown) => this.#supervise(job, failedExecution(job.kind, serializeError(error)), serial),
     )
   }
 
   /** A launched job: its timeout, its place among the running jobs, its start callbacks and its handle. */
-  #supervise(execution: Execution, ident: string, timeoutMs: number, killGraceMs: number, entry: InFlightEntry, serial: boolean): Promise<JobHandle> {
-    const supervised = new SupervisedJob(ident, execution, timeoutMs, killGraceMs, this.#deadlines)
-    this.#running.add(supervised)
-    // From here a cancel of the entry stops the job, also one that came while it was being launched.
-    this.#control.running(entry, supervised)
-    this.#events.started(ident, execution.kind, execution.pid, supervised.startedAt)
+  #supervise(job: Job, execution: Execution, serial: boolean): Promise<JobHandle> {
+    job.launched(execution, this.#deadlines)
+    this.#running.add(job)
+    this.#control.running(job)
+    this.#events.started(job.ident, execution.kind, execution.pid, job.startedAt!)
     const result = execution.outcome.then((outcome) => {
-      const r = supervised.ended(outcome)
+      const r = job.settled(outcome)
       // The slot is held until every results() stream has room for r: a slow reader slows the pool.
-      const delivered = this.#control.ended(entry, r, true)
-      return delivered === undefined ? this.#jobEnded(supervised, r) : delivered.then(() => this.#jobEnded(supervised, r))
+      const delivered = this.#control.ended(job, r, true)
+      return delivered === undefined ? this.#jobEnded(job, r) : delivered.then(() => this.#jobEnded(job, r))
     })
-    const handle = new RunningJobHandle(entry, supervised, result)
+    const handle = new JobView(job, result)
     return serial ? result.then(() => handle) : Promise.resolve(handle)
   }
 
   /** A job that ran has ended and every results() stream has it: its slot is free. */
-  #jobEnded(supervised: SupervisedJob, r: JobResult): JobResult {
-    this.#running.delete(supervised)
+  #jobEnded(job: Job, r: JobResult): JobResult {
+    this.#running.delete(job)
     this.#cap.release()
     this.#events.finished(r)
     return r
   }
 
-  #finishUnstarted(ident: string, kind: JobKind, reason: unknown, entry: InFlightEntry): JobHandle {
-    const r = cancelledBeforeStart(ident, kind, reason)
+  #finishUnstarted(job: Job, reason: unknown): JobHandle {
+    const r = job.unstarted(reason)
     // It holds no slot, so nothing waits for results() readers to take it.
-    void this.#control.ended(entry, r, false)
+    void this.#control.ended(job, r, false)
     this.#events.finished(r)
-    return { ident, kind, pid: null, startedAt: r.startedAt, result: Promise.resolve(r), cancel: () => {} }
+    return new JobView(job, Promise.resolve(r))
   }
 }
 
 function assertFunction<T>(value: T, what: string): T {
   if (typeof value !== 'function') throw new TypeError(`${what} must be a function, got ${describe(value)}`)
   return value
+}
+
+/** start()'s options, checked, with the manager's durations for those not given. */
+function startSettings(options: StartOptions, timeoutMs: number, killGraceMs: number): JobSettings & { onOverlap: OverlapPolicy | undefined } {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`start() options must be an object, got ${describe(options)}`)
+  const { signal, name, label } = options
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`start() signal must be an AbortSignal, got ${describe(signal)}`)
+  if (name !== undefined && (typeof name !== 'string' || name === '')) throw new TypeError(`start() name must be a non-empty string, got ${describe(name)}`)
+  if (label !== undefined && typeof label !== 'string') throw new TypeError(`start() label must be a string, got ${describe(label)}`)
+  return {
+    timeoutMs: timeoutOption(options.timeout, 'timeout', timeoutMs),
+    killGraceMs: timeoutOption(options.killGrace, 'killGrace', killGraceMs),
+    signal,
+    name,
+    label,
+    onOverlap: options.onOverlap === undefined ? undefined : overlapPolicy(options.onOverlap, 'start() onOverlap'),
+  }
 }

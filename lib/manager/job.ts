@@ -1,95 +1,170 @@
-// One running job under supervision: its timeout, its stop (TERM, then KILL after the grace
-// period) and the JobResult it settles with.
+// One job, from its start() call to its JobResult: the manager makes one per start() and passes
+// it, and nothing else, through admission, launch and supervision. It is what the registry lists
+// (control/registry.ts, TrackedJob), what a cancel or its timeout stops (TERM, then KILL after
+// the grace period), and what its handle shows the user (JobView).
 
+import { whereOf, type TrackedJob } from '../control/registry.js'
+import type { Execution, Outcome } from '../runners/execution.js'
+import type { NormalizedJob } from '../runners/spec.js'
+import type { JobHandle, JobKind, JobResult } from '../types.js'
+import { CancelToken } from '../util/cancel-token.js'
 import type { Deadline, Deadlines } from '../util/deadlines.js'
 import { setLongTimeout } from '../util/long-timeout.js'
-import type { Execution, Outcome } from '../runners/execution.js'
-import { dumpsCore } from '../runners/kill-tree.js'
-import type { JobKind, JobResult } from '../types.js'
+import { jobResult, unstartedResult, type StopCause } from './job-result.js'
 
-export type StopCause = { timedOut: true } | { cancelled: true; reason: unknown }
+const noop = (): void => {}
 
-export class SupervisedJob {
+/** What start() decided for a job besides its spec. */
+export interface JobSettings {
+  name: string | undefined
+  label: string | undefined
+  timeoutMs: number
+  killGraceMs: number
+  /** The user's AbortSignal: aborting it cancels the job. */
+  signal: AbortSignal | undefined
+}
+
+export class Job implements TrackedJob {
   readonly ident: string
-  readonly execution: Execution
-  readonly startedAt = Date.now()
-  readonly #startedMs = performance.now()
+  readonly name: string | null
+  readonly label: string | null
+  readonly spec: NormalizedJob
+  readonly kind: JobKind
+  readonly queuedAt = Date.now()
+  /** Aborted by every way of cancelling the job: while it waits for a slot, the wait gives up. */
+  readonly token = new CancelToken()
+  readonly timeoutMs: number
+  readonly killGraceMs: number
+  execution: Execution | undefined
+  startedAt: number | undefined
+  #startedMs = 0
+  #where: string | undefined
   #cause: StopCause | undefined
+  #timeout: Deadline | undefined
   #cancelKill: (() => void) | undefined
-  readonly #timeout: Deadline
-  readonly #killGraceMs: number
+  /** Made when an overlapping start first asks for it (see `ended`). */
+  #ended: Promise<void> | undefined
+  #end = noop
+  #done = false
+  #unlink = noop
 
-  /** `deadlines`: the manager's, where the job's timeout is set. */
-  constructor(ident: string, execution: Execution, timeoutMs: number, killGraceMs: number, deadlines: Deadlines) {
+  constructor(ident: string, spec: NormalizedJob, kind: JobKind, settings: JobSettings) {
     this.ident = ident
-    this.execution = execution
-    this.#killGraceMs = killGraceMs
-    this.#timeout = deadlines.after(timeoutMs, () => this.stop({ timedOut: true }))
+    this.spec = spec
+    this.kind = kind
+    this.name = settings.name ?? null
+    this.label = settings.label ?? null
+    this.timeoutMs = settings.timeoutMs
+    this.killGraceMs = settings.killGraceMs
+    const { signal } = settings
+    if (signal !== undefined) {
+      const follow = (): void => this.cancel(signal.reason)
+      if (signal.aborted) follow()
+      else {
+        signal.addEventListener('abort', follow, { once: true })
+        this.#unlink = () => signal.removeEventListener('abort', follow)
+      }
+    }
   }
 
-  /**
-   * The job's execution has its outcome (the manager calls it from `execution.outcome.then`, so
-   * that a job costs one promise reaction, not a chain of them): its timers stop, and its JobResult.
-   */
-  ended(outcome: Outcome): JobResult {
-    this.#timeout.cancel()
-    this.#cancelKill?.()
-    return jobResult(this.ident, this.execution, outcome, this.startedAt, performance.now() - this.#startedMs, this.#cause)
+  /** The command line or the worker file, worked out when first asked for (most jobs never are). */
+  get where(): string {
+    return (this.#where ??= whereOf(this.spec))
   }
 
-  /** True once a timeout or a cancel has asked the job to stop. */
+  /** Resolves once the job's result is known. */
+  get ended(): Promise<void> {
+    this.#ended ??= this.#done ? Promise.resolve() : new Promise((resolve) => (this.#end = resolve))
+    return this.#ended
+  }
+
+  /** True once a timeout or a cancel has asked the running job to stop. */
   get stopping(): boolean {
     return this.#cause !== undefined
   }
 
-  /** Stops the job: `signal` (SIGTERM) now, SIGKILL after the grace period. The first cause wins. */
-  stop(cause: StopCause, signal: NodeJS.Signals = 'SIGTERM', graceMs = this.#killGraceMs): void {
+  /**
+   * The one way to stop a job from outside: removed if still waiting for its slot, stopped if
+   * running (`signal`, SIGTERM by default, then SIGKILL after `graceMs`), nothing once its result
+   * is known. The first reason wins.
+   */
+  cancel(reason: unknown, signal?: NodeJS.Signals, graceMs?: number): void {
+    this.token.abort(reason)
+    if (this.execution !== undefined && !this.#done) this.#stop({ cancelled: true, reason: this.token.reason }, signal, graceMs)
+  }
+
+  /** A runner has the job: its timeout runs from now, and a cancel that came while it was being launched stops it at once. */
+  launched(execution: Execution, deadlines: Deadlines): void {
+    this.execution = execution
+    this.startedAt = Date.now()
+    this.#startedMs = performance.now()
+    this.#timeout = deadlines.after(this.timeoutMs, () => this.#stop({ timedOut: true }))
+    if (this.token.aborted) this.#stop({ cancelled: true, reason: this.token.reason })
+  }
+
+  /**
+   * The runner's outcome is in (the manager calls it from `execution.outcome.then`, so that a job
+   * costs one promise reaction, not a chain of them): its timers stop, and its JobResult.
+   */
+  settled(outcome: Outcome): JobResult {
+    this.#timeout!.cancel()
+    this.#cancelKill?.()
+    const { kind, pid } = this.execution!
+    return jobResult({ ident: this.ident, kind, pid, startedAt: this.startedAt!, durationMs: performance.now() - this.#startedMs }, outcome, this.#cause)
+  }
+
+  /** It never ran: cancelled (with `reason`) before it got its slot. */
+  unstarted(reason: unknown): JobResult {
+    const result = unstartedResult(this.ident, this.kind, { cancelled: true, reason })
+    this.startedAt = result.startedAt
+    return result
+  }
+
+  /** Its result is known (the registry lets it go): nothing stops it any more, and jobs waiting for its end go on. */
+  end(): void {
+    this.#done = true
+    this.#unlink()
+    this.#end()
+  }
+
+  #stop(cause: StopCause, signal: NodeJS.Signals = 'SIGTERM', graceMs = this.killGraceMs): void {
     if (this.#cause !== undefined) return
     this.#cause = cause
-    this.#timeout.cancel()
-    this.#cancelKill = setLongTimeout(() => this.execution.stop('SIGKILL'), graceMs)
-    this.execution.stop(signal)
+    this.#timeout!.cancel()
+    const execution = this.execution!
+    this.#cancelKill = setLongTimeout(() => execution.stop('SIGKILL'), graceMs)
+    execution.stop(signal)
   }
 }
 
-function jobResult(ident: string, execution: Execution, outcome: Outcome, startedAt: number, durationMs: number, cause: StopCause | undefined): JobResult {
-  const result: JobResult = {
-    ident,
-    kind: execution.kind,
-    pid: execution.pid,
-    threadId: outcome.threadId ?? null,
-    exitCode: outcome.exitCode,
-    signal: outcome.signal,
-    coreDump: dumpsCore(outcome.signal),
-    data: outcome.data,
-    error: outcome.error,
-    timedOut: cause !== undefined && 'timedOut' in cause,
-    cancelled: cause !== undefined && 'cancelled' in cause,
-    startedAt,
-    durationMs,
-  }
-  if (cause !== undefined && 'cancelled' in cause) result.cancelReason = cause.reason
-  if (outcome.stdout !== undefined) result.stdout = outcome.stdout
-  if (outcome.stderr !== undefined) result.stderr = outcome.stderr
-  return result
-}
+/**
+ * The handle start() resolves with: a view of its Job. A class, so that cancel(handle) finds the
+ * job in the handle itself; no per-job WeakMap, which would keep finished jobs alive through
+ * young-generation collections (bench `process-noop`: a fifth more manager CPU per job).
+ */
+export class JobView implements JobHandle {
+  readonly ident: string
+  readonly kind: JobKind
+  readonly pid: number | null
+  readonly startedAt: number
+  readonly result: Promise<JobResult>
+  /** An own property: `handle.cancel` may be passed around unbound. */
+  readonly cancel: (reason?: unknown) => void
+  readonly #job: Job
 
-/** The result of a job that was cancelled before it got a slot. */
-export function cancelledBeforeStart(ident: string, kind: JobKind, reason: unknown): JobResult {
-  return {
-    ident,
-    kind,
-    pid: null,
-    threadId: null,
-    exitCode: null,
-    signal: null,
-    coreDump: false,
-    data: undefined,
-    error: null,
-    timedOut: false,
-    cancelled: true,
-    cancelReason: reason,
-    startedAt: Date.now(),
-    durationMs: 0,
+  /** `job` has started (or was given up): its pid, kind and start time are known. */
+  constructor(job: Job, result: Promise<JobResult>) {
+    this.ident = job.ident
+    this.kind = job.execution?.kind ?? job.kind
+    this.pid = job.execution?.pid ?? null
+    this.startedAt = job.startedAt!
+    this.result = result
+    this.cancel = (reason?: unknown) => job.cancel(reason ?? 'cancelled')
+    this.#job = job
+  }
+
+  /** The job behind `handle`; undefined for a handle this class did not make. */
+  static jobOf(handle: JobHandle): Job | undefined {
+    return #job in handle ? handle.#job : undefined
   }
 }

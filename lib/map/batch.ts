@@ -30,6 +30,7 @@ export async function runBatch<I>(host: MapHost, plan: MapPlan<I>, first: number
   } catch (error) {
     return items.map((item, i) => failedItem(first + i, item, serializeError(error)))
   }
+  // No chunk reply (the chunk crashed, threw or was killed): every item carries the chunk's result.
   if (result.exitCode !== 0 || result.error !== null) return items.map((item, i) => itemResult(first + i, item, result))
   const reply = result.data as ChunkReply
   plan.sizer.measured(items.length, reply.ms)
@@ -39,7 +40,7 @@ export async function runBatch<I>(host: MapHost, plan: MapPlan<I>, first: number
   }
   for (const [i, exitCode, error] of reply.failures) Object.assign(batch[i]!, { ok: false, exitCode, error })
   // The stop reached these items: they carry the chunk's reason.
-  for (let i = reply.stoppedAt ?? items.length; i < items.length; i++) Object.assign(batch[i]!, { timedOut: result.timedOut, cancelled: result.cancelled })
+  for (let i = reply.stoppedAt ?? items.length; i < items.length; i++) Object.assign(batch[i]!, { ok: false, timedOut: result.timedOut, cancelled: result.cancelled })
   return batch
 }
 
@@ -47,7 +48,7 @@ function itemResult<I>(index: number, item: I, r: JobResult): MapResult<unknown,
   const out: MapResult<unknown, I> = {
     index,
     item,
-    ok: r.exitCode === 0 && r.error === null,
+    ok: r.ok,
     data: r.data,
     exitCode: r.exitCode,
     signal: r.signal,

@@ -28,7 +28,7 @@ export interface MapResult<T = unknown, I = unknown> {
   /** The item's position in the input. */
   index: number
   item: I
-  /** exitCode 0 and no error. */
+  /** As JobResult.ok: exit code 0, no error, neither timed out nor cancelled. */
   ok: boolean
   /** What the worker returned (or passed to finish); undefined when it threw. */
   data: T | undefined

@@ -4,6 +4,7 @@
 // jobs a second on a process pool. Timeouts of one duration fall due in the order they were set,
 // so a list in that order and a timer for its head do the same work: setting one is an append,
 // cancelling one an unlink.
+import { MAX_TIMER_MS } from './long-timeout.js'
 
 /** A timeout that may still fire. */
 export interface Deadline {
@@ -12,8 +13,6 @@ export interface Deadline {
 }
 
 const NEVER: Deadline = { cancel() {} }
-// Node fires timers longer than this (24.8 days) at once; a longer wait is armed in steps.
-const MAX_TIMER_MS = 2 ** 31 - 1
 
 export class Deadlines {
   readonly #lists = new Map<number, DeadlineList>()

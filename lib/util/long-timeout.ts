@@ -1,6 +1,7 @@
 // setTimeout for any length: Node fires timers longer than 2^31-1 ms (24.8 days) at once.
 
-const MAX_TIMER_MS = 2 ** 31 - 1
+/** Node fires timers longer than this (24.8 days) at once; a longer wait is armed in steps. */
+export const MAX_TIMER_MS = 2 ** 31 - 1
 
 /**
  * Calls `fn` after `ms` (Infinity: never). The timer does not keep the process alive.

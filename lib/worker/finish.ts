@@ -10,8 +10,11 @@ export interface Finish<T = unknown> {
   readonly data: T
 }
 
-/** Return `finish(code, data)` from a worker to end the job with that exit code and data. */
-export function finish<T>(exitCode: number, data?: T): Finish<T> {
+/**
+ * Return `finish(code, data)` from a worker to end the job with that exit code and data.
+ * `finish()` alone ends it with exit code 0, as Parallel::ForkManager's `$pm->finish;` does.
+ */
+export function finish<T>(exitCode = 0, data?: T): Finish<T> {
   if (!Number.isInteger(exitCode) || exitCode < 0 || exitCode > 255) {
     throw new RangeError(`finish() exit code must be a whole number from 0 to 255, got ${String(exitCode)}`)
   }

@@ -24,7 +24,8 @@ t.test('arguments with spaces, quotes and $ pass through untouched, without a sh
   t.equal(run.stdout, odd.map((a) => `[${a}]\n`).join(''))
 })
 
-import { expandArgv, expandShellLine, hasReplacement, shellQuote, transform } from '../../dist/lib/cli/replace.js'
+import { expandArgv, expandShellLine, hasReplacement, transform } from '../../dist/lib/cli/replace.js'
+import { shellQuote } from '../../dist/lib/util/shell-quote.js'
 
 t.test('transform: GNU parallel\'s {.} {/} {//} {/.}', async (t) => {
   const cases: Array<[string, string, string, string, string]> = [

@@ -8,6 +8,7 @@ t.test('finish marks a worker result with its exit code', async (t) => {
   t.equal(f.exitCode, 3)
   t.same(f.data, { a: 1 })
   t.equal(finish(0).data, undefined)
+  t.match(finish(), { exitCode: 0, data: undefined }, 'finish() alone: exit code 0, as $pm->finish;')
   t.notOk(isFinish({ exitCode: 3 }))
   t.notOk(isFinish(null))
   t.notOk(isFinish(3))

@@ -1,0 +1,51 @@
+// The one place a JobResult is made, and with it the one definition of a job that went well
+// (`ok`), which stats, the log, map() and the forkpool command all read.
+
+import type { Outcome } from '../runners/execution.js'
+import { dumpsCore } from '../runners/kill-tree.js'
+import type { JobKind, JobResult, SerializedError } from '../types.js'
+
+/** Why a job was stopped: its timeout, or a cancel with its reason. */
+export type StopCause = { timedOut: true } | { cancelled: true; reason: unknown }
+
+/** What the manager knows of a job besides its runner's outcome. */
+export interface JobFacts {
+  ident: string
+  kind: JobKind
+  pid: number | null
+  /** Epoch ms at which it started, or was given up. */
+  startedAt: number
+  durationMs: number
+}
+
+export function jobResult(facts: JobFacts, outcome: Outcome, cause: StopCause | undefined): JobResult {
+  const { exitCode, signal, error } = outcome
+  const cancelled = cause !== undefined && 'cancelled' in cause
+  const result: JobResult = {
+    ident: facts.ident,
+    kind: facts.kind,
+    // Ran to its end: exit code 0, no error, and neither its timeout nor a cancel stopped it
+    // (a worker that returns once ctx.signal fires exits with 0 all the same).
+    ok: exitCode === 0 && error === null && cause === undefined,
+    pid: facts.pid,
+    threadId: outcome.threadId ?? null,
+    exitCode,
+    signal,
+    coreDump: dumpsCore(signal),
+    data: outcome.data,
+    error,
+    timedOut: cause !== undefined && !cancelled,
+    cancelled,
+    startedAt: facts.startedAt,
+    durationMs: facts.durationMs,
+  }
+  if (cancelled) result.cancelReason = cause.reason
+  if (outcome.stdout !== undefined) result.stdout = outcome.stdout
+  if (outcome.stderr !== undefined) result.stderr = outcome.stderr
+  return result
+}
+
+/** A job that never ran: cancelled before it got a slot (`cause`), or refused before it reached a runner (`error`). */
+export function unstartedResult(ident: string, kind: JobKind, cause: StopCause | undefined, error: SerializedError | null = null): JobResult {
+  return jobResult({ ident, kind, pid: null, startedAt: Date.now(), durationMs: 0 }, { exitCode: null, signal: null, error }, cause)
+}

@@ -1,0 +1,92 @@
+// The one Job object (lib/manager/job.ts): its cancel, its timeout, its end, and its handle.
+import t from 'tap'
+import { Job, JobView } from '../../dist/lib/manager/job.js'
+import { Deadlines } from '../../dist/lib/util/deadlines.js'
+
+const spec = { type: 'command', command: 'true', args: [], capture: false, maxBuffer: 1, shell: false } as const
+const settings = { name: undefined, label: undefined, timeoutMs: 1000, killGraceMs: 1000, signal: undefined }
+
+/** An execution that records the signals it is sent; `end` settles its outcome. */
+function execution() {
+  const signals: string[] = []
+  let end!: (exitCode: number | null, signal: NodeJS.Signals | null) => void
+  const outcome = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null; error: null }>((resolve) => (end = (exitCode, signal) => resolve({ exitCode, signal, error: null })))
+  return { signals, end, execution: { kind: 'command' as const, pid: 4242, outcome, stop: (signal: string) => signals.push(signal) } }
+}
+
+t.test('a cancel that came while the job was being launched stops it as it runs, with the first reason', async (t) => {
+  const job = new Job('x', spec, 'command', settings)
+  job.cancel('first')
+  job.cancel('second')
+  t.equal(job.token.aborted, true, 'its wait for a slot gives up')
+  const run = execution()
+  job.launched(run.execution, new Deadlines())
+  t.same(run.signals, ['SIGTERM'])
+  t.equal(job.stopping, true)
+  run.end(null, 'SIGTERM')
+  const result = job.settled(await run.execution.outcome)
+  t.match(result, { ok: false, cancelled: true, cancelReason: 'first', timedOut: false, signal: 'SIGTERM', pid: 4242 })
+})
+
+t.test('a running job is stopped by cancel, once; an ended one no longer', async (t) => {
+  const job = new Job('y', spec, 'command', { ...settings, killGraceMs: 20 })
+  const run = execution()
+  job.launched(run.execution, new Deadlines())
+  t.same(run.signals, [], 'not cancelled: not stopped')
+  job.cancel('now', 'SIGINT')
+  job.cancel('again')
+  t.same(run.signals, ['SIGINT'], 'the signal asked for; a second cancel changes nothing')
+  await new Promise((r) => setTimeout(r, 60)) // lets the 20 ms kill grace pass
+  t.same(run.signals, ['SIGINT', 'SIGKILL'], 'SIGKILL after the grace period')
+  job.end()
+  job.cancel('after the end')
+  t.equal(run.signals.length, 2, 'an ended job is no longer stopped')
+})
+
+t.test('a timeout stops the job, and its result says so', async (t) => {
+  const job = new Job('z', spec, 'command', { ...settings, timeoutMs: 10 })
+  const run = execution()
+  job.launched(run.execution, new Deadlines())
+  await new Promise((r) => setTimeout(r, 40)) // lets the 10 ms timeout pass
+  t.same(run.signals, ['SIGTERM'])
+  run.end(null, 'SIGTERM')
+  t.match(job.settled(await run.execution.outcome), { ok: false, timedOut: true, cancelled: false })
+})
+
+t.test('the AbortSignal of its start cancels it, also one aborted already; end() lets it go', async (t) => {
+  const controller = new AbortController()
+  const job = new Job('s', spec, 'command', { ...settings, signal: controller.signal })
+  controller.abort('user said so')
+  t.equal(job.token.reason, 'user said so')
+  const early = new AbortController()
+  early.abort('before')
+  t.equal(new Job('e', spec, 'command', { ...settings, signal: early.signal }).token.reason, 'before')
+})
+
+t.test("its ended promise resolves once it ends, also when first asked for afterwards", async (t) => {
+  const asked = new Job('x', spec, 'command', settings)
+  let settled = false
+  const ended = asked.ended.then(() => (settled = true))
+  t.equal(asked.ended, asked.ended, 'one promise however often it is asked for')
+  await new Promise((r) => setImmediate(r))
+  t.equal(settled, false, 'pending while the job is in flight')
+  asked.end()
+  await ended
+  t.equal(settled, true)
+  const late = new Job('y', spec, 'command', settings)
+  late.end()
+  await late.ended
+  t.pass('a job that has ended gives a resolved promise')
+})
+
+t.test('a job given up before it ran: its result, and a handle that shows it', async (t) => {
+  const job = new Job('q', spec, 'command', { ...settings, name: 'nightly', label: 'db' })
+  t.equal(job.where, 'true')
+  const result = job.unstarted('overlap')
+  t.match(result, { ident: 'q', kind: 'command', ok: false, pid: null, cancelled: true, cancelReason: 'overlap', durationMs: 0 })
+  const handle = new JobView(job, Promise.resolve(result))
+  t.match(handle, { ident: 'q', kind: 'command', pid: null, startedAt: result.startedAt })
+  t.equal(JobView.jobOf(handle), job, 'the handle leads back to its job')
+  t.equal(JobView.jobOf({ ...handle }), undefined, 'a copy of a handle does not')
+  t.same(await handle.result, result)
+})
