@@ -4,7 +4,7 @@
 import { availableParallelism, constants } from 'node:os'
 import { ControlPlane } from '../control/control-plane.js'
 import { Job, JobView, type JobSettings } from './job.js'
-import { serializeError } from '../errors.js'
+import { Scheduler } from './scheduler.js'
 import { ManagerEvents } from './events.js'
 import { handleSignals } from './signals.js'
 import { assertCloneable, normalizeJob, type NormalizedJob } from '../runners/spec.js'
@@ -13,11 +13,8 @@ import { mapItems } from '../map/map.js'
 import type { MapJob, MapOptions, MapRun } from '../map/types.js'
 import type { Items } from '../map/source.js'
 import { describe } from '../util/describe.js'
-import { Deadlines } from '../util/deadlines.js'
 import { parseDuration } from '../primitives/duration.js'
-import { assertCount, Semaphore } from '../primitives/semaphore.js'
-import { failedExecution, type Execution } from '../runners/execution.js'
-import { Launcher } from '../runners/launcher.js'
+import { assertCount } from '../primitives/semaphore.js'
 import { processPoolSettings } from '../runners/pool/pool.js'
 import { DEFAULT_KILL_GRACE_MS, DEFAULT_TIMEOUT_MS, timeoutOption, type ForkManagerOptions, type ShutdownOptions } from './options.js'
 import type { Duration, JobHandle, JobKind, JobResult, JobSpec, JobStartInfo, OverlapPolicy, StartOptions } from '../types.js'
@@ -30,48 +27,37 @@ import type { StatusOptions, StatusServer } from '../control/status/server.js'
 const NO_OPTIONS: StartOptions = Object.freeze({})
 
 export class ForkManager {
-  #maxProcs: number
-  readonly #cap: Semaphore
   readonly #timeoutMs: number
   readonly #killGraceMs: number
-  readonly #running = new Set<Job>()
-  /** Every job's timeout, one timer per duration. */
-  readonly #deadlines = new Deadlines()
-  #queued = 0
-  readonly #launcher: Launcher
   #closing: Promise<void> | undefined
-  /** Set by shutdown(): a job woken for a slot in that same turn does not start. */
-  #shuttingDown = false
   /** Removes the handleSignals handlers, when there are any. */
   #releaseSignals = (): void => {}
-  readonly #events = new ManagerEvents(() => this.#active > 0)
+  readonly #events = new ManagerEvents(() => this.#scheduler.active > 0)
   readonly #control: ControlPlane
+  readonly #scheduler: Scheduler
 
   constructor(options: ForkManagerOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new TypeError(`ForkManager options must be an object, got ${describe(options)}`)
-    this.#maxProcs = options.maxProcs === undefined ? availableParallelism() : assertCount(options.maxProcs, 'maxProcs')
-    this.#cap = new Semaphore(Math.max(1, this.#maxProcs))
+    const maxProcs = options.maxProcs === undefined ? availableParallelism() : assertCount(options.maxProcs, 'maxProcs')
     this.#timeoutMs = timeoutOption(options.timeout, 'timeout', DEFAULT_TIMEOUT_MS)
     this.#killGraceMs = timeoutOption(options.killGrace, 'killGrace', DEFAULT_KILL_GRACE_MS)
     this.#control = new ControlPlane(options)
     if (options.handleSignals !== undefined && typeof options.handleSignals !== 'boolean') {
       throw new TypeError(`handleSignals must be a boolean, got ${describe(options.handleSignals)}`)
     }
-    this.#launcher = new Launcher(processPoolSettings(options.processPool), () => this.#cap.capacity)
+    this.#scheduler = new Scheduler(maxProcs, processPoolSettings(options.processPool), this.#control, this.#events)
     // Last: nothing may throw after the handlers are installed.
     if (options.handleSignals) this.#releaseSignals = handleSignals((signal) => this.shutdown({ signal }))
   }
 
   /** The cap. 0 means the serial debug mode. */
   get maxProcs(): number {
-    return this.#maxProcs
+    return this.#scheduler.maxProcs
   }
 
   /** Changes the cap for the next start, also while jobs run. Running jobs are not stopped when it drops. */
   setMaxProcs(maxProcs: number): void {
-    this.#maxProcs = assertCount(maxProcs, 'maxProcs')
-    this.#cap.capacity = Math.max(1, maxProcs)
-    this.#launcher.resize()
+    this.#scheduler.maxProcs = assertCount(maxProcs, 'maxProcs')
     this.#events.check()
   }
 
@@ -105,7 +91,7 @@ export class ForkManager {
       const spec = normalizeJob(job)
       const settings = startSettings(options, this.#timeoutMs, this.#killGraceMs)
       if (this.#closing) throw new Error(`ForkManager is closed: cannot start ${JSON.stringify(ident)} after close()`)
-      if (spec.type === 'worker' && this.#maxProcs > 0) assertCloneable(spec.data, ident)
+      if (spec.type === 'worker' && this.maxProcs > 0) assertCloneable(spec.data, ident)
       const waits = this.#control.overlap(settings.name, settings.onOverlap)
       // Every way of cancelling the job (signal, name, handle, overlap, shutdown) is started.cancel().
       started = new Job(ident, spec, this.#kindOf(spec), settings)
@@ -114,14 +100,7 @@ export class ForkManager {
       // Not an async function (its state would cost every job), so its throws become rejections here.
       return Promise.reject(error)
     }
-    this.#queued++
-    this.#events.busy()
-    const admitted = this.#control.admitted(started)
-    if (admitted !== undefined || !this.#cap.tryAcquire()) return this.#startWhenFree(started, admitted)
-    // Nothing to wait for and a slot free: it starts within this call, without waiting a turn.
-    this.#events.check()
-    this.#queued--
-    return this.#run(started)
+    return this.#scheduler.admit(started)
   }
 
   /**
@@ -136,13 +115,13 @@ export class ForkManager {
 
   /** Resolves with the next job's JobResult as it finishes; with undefined at once when no job is running or waiting. */
   waitOneChild(): Promise<JobResult | undefined> {
-    if (this.#active === 0) return Promise.resolve(undefined)
+    if (this.#scheduler.active === 0) return Promise.resolve(undefined)
     return this.#events.nextFinish()
   }
 
   /** Resolves when every job started so far (running or waiting for a slot) has finished. */
   waitAllChildren(): Promise<void> {
-    return this.#events.when(() => this.#active === 0)
+    return this.#events.when(() => this.#scheduler.active === 0)
   }
 
   /**
@@ -151,11 +130,12 @@ export class ForkManager {
    */
   waitForAvailableProcs(n = 1): Promise<void> {
     assertCount(n, 'waitForAvailableProcs(n)', 1)
-    if (n > this.#maxProcs) {
-      const why = this.#maxProcs === 0 ? 'maxProcs is 0 (the serial mode has no slots: start() runs each job to its end)' : `maxProcs is ${this.#maxProcs}`
+    const { maxProcs, cap } = this.#scheduler
+    if (n > maxProcs) {
+      const why = maxProcs === 0 ? 'maxProcs is 0 (the serial mode has no slots: start() runs each job to its end)' : `maxProcs is ${maxProcs}`
       return Promise.reject(new RangeError(`waitForAvailableProcs(${n}) can never resolve: ${why}`))
     }
-    return this.#events.when(() => this.#cap.capacity - this.#cap.held >= n)
+    return this.#events.when(() => cap.capacity - cap.held >= n)
   }
 
   /** The pids of running jobs that have a process (thread jobs have none). */
@@ -166,7 +146,7 @@ export class ForkManager {
   /** pid → ident for running jobs that have a process. */
   runningProcsWithIdentifiers(): Map<number, string> {
     const out = new Map<number, string>()
-    for (const job of this.#running) {
+    for (const job of this.#scheduler.running) {
       const { pid } = job.execution!
       if (pid !== null) out.set(pid, job.ident)
     }
@@ -175,7 +155,7 @@ export class ForkManager {
 
   /** Jobs running now, threads included. */
   get runningCount(): number {
-    return this.#running.size
+    return this.#scheduler.running.size
   }
 
   /** Waits for every job, then releases the threads and the reused processes. Later starts reject. Calling it again returns the same promise. */
@@ -183,7 +163,7 @@ export class ForkManager {
     if (this.#closing === undefined) this.#control.closing()
     this.#closing ??= this.waitAllChildren().then(async () => {
       this.#releaseSignals()
-      await this.#launcher.close()
+      await this.#scheduler.launcher.close()
       await this.#control.closed()
     })
     return this.#closing
@@ -202,10 +182,9 @@ export class ForkManager {
     }
     const graceMs = timeoutOption(options.grace, 'grace', this.#killGraceMs)
     const closed = this.close()
-    this.#shuttingDown = true
     // Running jobs first, with this signal and grace (the first stop of a job wins); then the
     // queued ones, which never start.
-    for (const job of this.#running) job.cancel('shutdown', signal, graceMs)
+    this.#scheduler.shutdown(signal, graceMs)
     this.#control.cancelAll('shutdown')
     return closed
   }
@@ -263,84 +242,10 @@ export class ForkManager {
     return this.#control.serveStatus(this, options)
   }
 
-  get #active(): number {
-    return this.#running.size + this.#queued
-  }
 
   /** How a job of this spec runs now. */
   #kindOf(spec: NormalizedJob): JobKind {
-    return spec.type === 'command' ? 'command' : this.#maxProcs === 0 ? 'inline' : spec.isolation
-  }
-
-  /** Waits for the older jobs of its name and for a slot, then runs the job; a job cancelled meanwhile never starts. */
-  async #startWhenFree(job: Job, admitted: Promise<void> | undefined): Promise<JobHandle> {
-    try {
-      await admitted
-      await this.#cap.acquire({ signal: job.token })
-    } catch (reason) {
-      this.#queued--
-      return this.#finishUnstarted(job, reason)
-    } finally {
-      this.#events.check()
-    }
-    this.#queued--
-    return this.#run(job)
-  }
-
-  /** The job has its slot: launches it; resolves with its handle (in the serial mode, once the job has ended). */
-  #run(job: Job): Promise<JobHandle> {
-    if (this.#shuttingDown) {
-      // Woken by a free slot in the same turn as the shutdown: it must not start now.
-      this.#cap.release()
-      return Promise.resolve(this.#finishUnstarted(job, 'shutdown'))
-    }
-    const serial = this.#maxProcs === 0
-    let launched: Execution | Promise<Execution>
-    try {
-      launched = this.#launcher.launch(job.spec, job.ident, serial)
-    } catch (error) {
-      // A spawn that throws (E2BIG for a huge env, say) fails the job as a start that rejects does.
-      launched = Promise.reject(error)
-    }
-    // The process runners start at once; commands and threads asynchronously.
-    if (!(launched instanceof Promise)) return this.#supervise(job, launched, serial)
-    return launched.then(
-      (execution) => this.#supervise(job, execution, serial),
-      // A job that could not start has failed, and its slot is freed as any job's.
-      (error: unknown) => this.#supervise(job, failedExecution(job.kind, serializeError(error)), serial),
-    )
-  }
-
-  /** A launched job: its timeout, its place among the running jobs, its start callbacks and its handle. */
-  #supervise(job: Job, execution: Execution, serial: boolean): Promise<JobHandle> {
-    job.launched(execution, this.#deadlines)
-    this.#running.add(job)
-    this.#control.running(job)
-    this.#events.started(job.ident, execution.kind, execution.pid, job.startedAt!)
-    const result = execution.outcome.then((outcome) => {
-      const r = job.settled(outcome)
-      // The slot is held until every results() stream has room for r: a slow reader slows the pool.
-      const delivered = this.#control.ended(job, r, true)
-      return delivered === undefined ? this.#jobEnded(job, r) : delivered.then(() => this.#jobEnded(job, r))
-    })
-    const handle = new JobView(job, result)
-    return serial ? result.then(() => handle) : Promise.resolve(handle)
-  }
-
-  /** A job that ran has ended and every results() stream has it: its slot is free. */
-  #jobEnded(job: Job, r: JobResult): JobResult {
-    this.#running.delete(job)
-    this.#cap.release()
-    this.#events.finished(r)
-    return r
-  }
-
-  #finishUnstarted(job: Job, reason: unknown): JobHandle {
-    const r = job.unstarted(reason)
-    // It holds no slot, so nothing waits for results() readers to take it.
-    void this.#control.ended(job, r, false)
-    this.#events.finished(r)
-    return new JobView(job, Promise.resolve(r))
+    return spec.type === 'command' ? 'command' : this.maxProcs === 0 ? 'inline' : spec.isolation
   }
 }
 
