@@ -1,5 +1,5 @@
 import t from 'tap'
-import { parseBytes } from '../../dist/lib/primitives/bytes.js'
+import { parseBytes } from '../../dist/lib/index.js'
 
 t.test('numbers are bytes; strings need a unit', async (t) => {
   t.equal(parseBytes(1024), 1024)
