@@ -3,25 +3,14 @@
 import type { AbortLike } from '../util/cancel-token.js'
 import type { InFlightEntry } from './registry.js'
 import type { OverlapPolicy } from '../types.js'
+import { OverlapError } from '../errors.js'
 
 export const OVERLAP_POLICIES: readonly OverlapPolicy[] = ['cancel-old', 'reject-new', 'queue', 'allow']
-
-/** A start refused by `onOverlap: 'reject-new'`. */
-export class OverlapError extends Error {
-  override name = 'OverlapError'
-  /** The name of the job already in flight. */
-  readonly jobName: string
-
-  constructor(jobName: string, older: InFlightEntry) {
-    super(`job ${JSON.stringify(jobName)} is already in flight (ident ${JSON.stringify(older.ident)}); onOverlap 'reject-new' refuses a second start`)
-    this.jobName = jobName
-  }
-}
 
 /** Applies `policy` to the older jobs of `name`; returns what the new job must wait for before it takes a slot. */
 export function applyOverlap(name: string, policy: OverlapPolicy, older: InFlightEntry[]): Array<Promise<void>> {
   if (older.length === 0 || policy === 'allow') return []
-  if (policy === 'reject-new') throw new OverlapError(name, older[0]!)
+  if (policy === 'reject-new') throw new OverlapError(name, older[0]!.ident)
   if (policy === 'cancel-old') for (const entry of older) entry.cancel('overlap')
   return older.map((entry) => entry.ended)
 }

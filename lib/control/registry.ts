@@ -6,6 +6,7 @@ import type { SupervisedJob } from '../manager/job.js'
 import type { NormalizedJob } from '../runners/spec.js'
 import { CancelToken } from '../util/cancel-token.js'
 import { cwdMemo } from '../util/cwd-memo.js'
+import { AmbiguousJobError } from '../errors.js'
 import type { JobKind } from '../types.js'
 
 const noop = (): void => {}
@@ -38,11 +39,6 @@ export interface InFlightRecord {
   timeoutAt: number | null
   /** How many jobs the worker running it has run, this one included (1 for a fresh process or a command). */
   uses: number
-}
-
-/** Thrown when a cancel target is an ident shared by several in-flight jobs. */
-export class AmbiguousJobError extends Error {
-  override name = 'AmbiguousJobError'
 }
 
 export class InFlightEntry {

@@ -5,7 +5,7 @@ import { availableParallelism, constants } from 'node:os'
 import { ControlPlane } from '../control/control-plane.js'
 import { cancelledBeforeStart, SupervisedJob } from './job.js'
 import { RunningJobHandle } from './job-handle.js'
-import { serializeError } from '../errors.js'
+import { ManagerClosedError, serializeError } from '../errors.js'
 import { ManagerEvents } from './events.js'
 import { handleSignals } from './signals.js'
 import { assertCloneable, normalizeJob, type NormalizedJob } from '../runners/spec.js'
@@ -111,7 +111,7 @@ export class ForkManager {
       killGraceMs = timeoutOption(options.killGrace, 'killGrace', this.#killGraceMs)
       const { signal } = options
       if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`start() signal must be an AbortSignal, got ${describe(signal)}`)
-      if (this.#closing) throw new Error(`ForkManager is closed: cannot start ${JSON.stringify(ident)} after close()`)
+      if (this.#closing) throw new ManagerClosedError(`ForkManager is closed: cannot start ${JSON.stringify(ident)} after close()`)
       if (spec.type === 'worker' && this.#maxProcs > 0) assertCloneable(spec.data, ident)
       // Every way of cancelling the job (signal, name, handle, overlap) aborts entry.token.
       entry = this.#control.enter(ident, spec, this.#kindOf(spec), options, timeoutMs)

@@ -2,7 +2,7 @@
 
 import { EventEmitter } from 'node:events'
 import type { Piscina } from 'piscina'
-import { serializeError } from '../../errors.js'
+import { AbortError, jobError, serializeError } from '../../errors.js'
 import type { WorkerSpec } from '../spec.js'
 import type { Execution, Outcome } from '../execution.js'
 import { settleOnce } from '../../util/once.js'
@@ -180,7 +180,7 @@ export class ThreadRunner {
 /** A thread task that did not answer: terminated by us, process.exit() inside it, or a crash. */
 function threadFailure(error: unknown, terminated: boolean): Outcome {
   if (terminated) {
-    return { exitCode: null, signal: null, error: { name: 'AbortError', message: 'the worker thread was terminated' } }
+    return { exitCode: null, signal: null, error: jobError(AbortError, 'the worker thread was terminated') }
   }
   const exited = error instanceof Error ? EXITED.exec(error.message) : null
   if (exited) return { exitCode: Number(exited[1]), signal: null, error: null }
