@@ -1,6 +1,141 @@
-// Errors as plain data: they cross process and thread boundaries inside a JobResult.
+// Every error a user of forkpool can meet, one class per code, and the plain-data form in which
+// errors cross process and thread boundaries inside a JobResult.
+//
+// A worker that runs a ForkManager of its own may load a second copy of forkpool (its own install,
+// or inline mode next to the parent's copy), and `instanceof` against one copy's class must still
+// recognise an error made by the other. So the classes are told apart the way undici does it: a
+// Symbol.for() brand that every copy shares, and the error's code.
 
 import type { SerializedError } from './types.js'
+
+const BRAND = Symbol.for('forkpool.error')
+
+/**
+ * The base of every error forkpool makes. `code` is stable across versions; `instanceof` works
+ * across copies of forkpool: `x instanceof ForkpoolError` for any of them, `x instanceof
+ * WorkerExitError` only for that code.
+ */
+export class ForkpoolError extends Error {
+  static readonly code: string = 'ERR_FORKPOOL'
+  readonly code: string
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.code = (new.target as typeof ForkpoolError).code
+  }
+
+  static override [Symbol.hasInstance]<T extends ForkpoolError>(this: ErrorClass<T>, value: unknown): value is T {
+    if (typeof value !== 'object' || value === null || (value as { [BRAND]?: unknown })[BRAND] !== true) return false
+    // `this` is the class on the right of instanceof: this copy's base takes any brand, a subclass its code.
+    return (this as object) === ForkpoolError || (value as { code?: unknown }).code === this.code
+  }
+
+  static {
+    Object.defineProperty(this.prototype, BRAND, { value: true })
+    named(this, 'ForkpoolError')
+  }
+}
+
+/** One of the classes here, as a value. */
+interface ErrorClass<T extends ForkpoolError = ForkpoolError> {
+  readonly code: string
+  readonly prototype: T
+}
+
+/** The class's name on its prototype, where Error keeps its own: it survives minifiers and shows in stacks. */
+function named(error: ErrorClass, name: string): void {
+  Object.defineProperty(error.prototype, 'name', { value: name, writable: true, configurable: true })
+}
+
+/** A call that needs an open manager (start(), serveStatus()) after close(). */
+export class ManagerClosedError extends ForkpoolError {
+  static override readonly code = 'ERR_FORKPOOL_CLOSED'
+  static {
+    named(this, 'ManagerClosedError')
+  }
+}
+
+/** A start refused by `onOverlap: 'reject-new'`. */
+export class OverlapError extends ForkpoolError {
+  static override readonly code = 'ERR_FORKPOOL_OVERLAP'
+  /** The name of the job already in flight. */
+  readonly jobName: string
+
+  /** `olderIdent`: the ident of the job of that name already in flight. */
+  constructor(jobName: string, olderIdent: string) {
+    super(`job ${JSON.stringify(jobName)} is already in flight (ident ${JSON.stringify(olderIdent)}); onOverlap 'reject-new' refuses a second start`)
+    this.jobName = jobName
+  }
+
+  static {
+    named(this, 'OverlapError')
+  }
+}
+
+/** Thrown when a cancel target is an ident shared by several in-flight jobs. */
+export class AmbiguousJobError extends ForkpoolError {
+  static override readonly code = 'ERR_FORKPOOL_AMBIGUOUS_JOB'
+  static {
+    named(this, 'AmbiguousJobError')
+  }
+}
+
+/** What `put` on a closed Channel, and `get` on a closed and drained one, reject with. */
+export class ChannelClosedError extends ForkpoolError {
+  static override readonly code = 'ERR_FORKPOOL_CHANNEL_CLOSED'
+  static {
+    named(this, 'ChannelClosedError')
+  }
+}
+
+/** In a JobResult: a pool worker process could not be started, or died before it was ready. */
+export class WorkerStartError extends ForkpoolError {
+  static override readonly code = 'ERR_FORKPOOL_WORKER_START'
+  static {
+    named(this, 'WorkerStartError')
+  }
+}
+
+/** In a JobResult: the pool worker process running the job exited or was killed under it. */
+export class WorkerExitError extends ForkpoolError {
+  static override readonly code = 'ERR_FORKPOOL_WORKER_EXIT'
+  static {
+    named(this, 'WorkerExitError')
+  }
+}
+
+/** In a JobResult: a captured command wrote more than maxBuffer to one stream. */
+export class MaxBufferError extends ForkpoolError {
+  static override readonly code = 'ERR_FORKPOOL_MAX_BUFFER'
+  static {
+    named(this, 'MaxBufferError')
+  }
+}
+
+/** In a JobResult: a worker's result could not be sent to the parent (structured clone failed). */
+export class DataCloneError extends ForkpoolError {
+  static override readonly code = 'ERR_FORKPOOL_DATA_CLONE'
+  static {
+    named(this, 'DataCloneError')
+  }
+}
+
+/**
+ * A job stopped or given up: the reason a worker's ctx.signal is aborted with, and, in a JobResult,
+ * a job stopped before it began, a terminated thread, an abandoned inline job. Named 'AbortError'
+ * like the DOM's, so checks of `error.name === 'AbortError'` hold.
+ */
+export class AbortError extends ForkpoolError {
+  static override readonly code = 'ERR_FORKPOOL_ABORTED'
+  static {
+    named(this, 'AbortError')
+  }
+}
+
+/** The JobResult error for one of the classes above, without a stack (it would show forkpool's internals, not the job). */
+export function jobError(error: ErrorClass, message: string): SerializedError {
+  return { name: error.prototype.name, code: error.code, message }
+}
 
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof Error) {
@@ -11,4 +146,13 @@ export function serializeError(error: unknown): SerializedError {
     return out
   }
   return { name: 'Error', message: `non-error thrown: ${String(error)}` }
+}
+
+/** The `type` of the process warnings that report a throw from user code: a callback, a logger. */
+export const CALLBACK_WARNING = 'ForkpoolCallbackWarning'
+export const LOGGER_WARNING = 'ForkpoolLoggerWarning'
+
+/** Reports a throw from user code as a process warning: it never disturbs the jobs. */
+export function emitForkpoolWarning(error: unknown, type: typeof CALLBACK_WARNING | typeof LOGGER_WARNING): void {
+  process.emitWarning(error instanceof Error ? error : new Error(String(error)), type)
 }

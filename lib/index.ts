@@ -1,4 +1,16 @@
 export { ForkManager } from './manager/fork-manager.js'
+export {
+  AbortError,
+  AmbiguousJobError,
+  ChannelClosedError,
+  DataCloneError,
+  ForkpoolError,
+  ManagerClosedError,
+  MaxBufferError,
+  OverlapError,
+  WorkerExitError,
+  WorkerStartError,
+} from './errors.js'
 export type { ForkManagerOptions, ShutdownOptions } from './manager/options.js'
 export { finish, type Finish } from './worker/finish.js'
 export type { MapJob, MapOptions, MapResult, MapRun } from './map/types.js'
@@ -7,10 +19,9 @@ export type { ProcessPoolOptions } from './runners/pool/pool.js'
 export { Semaphore, type Permit } from './primitives/semaphore.js'
 export { parseDuration } from './primitives/duration.js'
 export { parseBytes } from './primitives/bytes.js'
-export { Channel, ChannelClosedError, type ChannelWaitOptions } from './primitives/channel.js'
+export { Channel, type ChannelWaitOptions } from './primitives/channel.js'
 export { WaitGroup } from './primitives/wait-group.js'
-export { OverlapError } from './control/overlap.js'
-export { AmbiguousJobError, type InFlightRecord, type JobState } from './control/registry.js'
+export type { InFlightRecord, JobState } from './control/registry.js'
 export type { JobStats } from './control/stats.js'
 export type { Logger } from './control/log.js'
 export type { ResultsOptions } from './control/result-streams.js'

@@ -1,6 +1,7 @@
 // The control plane the manager hooks into: named jobs, cancellation by name, the in-flight
 // registry, ps, stats, logging, result streams and the status endpoint.
 
+import { ManagerClosedError } from '../errors.js'
 import { JobLog, assertLogger, defaultLogger, type Logger } from './log.js'
 import { applyOverlap, overlapPolicy, waitUnlessAborted } from './overlap.js'
 import { formatPs } from './ps.js'
@@ -104,7 +105,7 @@ export class ControlPlane {
   async serveStatus(source: StatusSource, options?: StatusOptions): Promise<StatusServer> {
     // node:http is loaded only by a manager that serves its status.
     const { serveStatus } = await import('./status/server.js')
-    if (this.#closed) throw new Error('ForkManager is closed: serveStatus() after close() would serve nothing')
+    if (this.#closed) throw new ManagerClosedError('ForkManager is closed: serveStatus() after close() would serve nothing')
     const server = await serveStatus(source, options)
     this.#servers.add(server)
     return server

@@ -2,6 +2,7 @@
 
 import { debuglog } from 'node:util'
 import { describe } from '../util/describe.js'
+import { LOGGER_WARNING, emitForkpoolWarning } from '../errors.js'
 import type { JobResult } from '../types.js'
 
 type LogMethod = (fields: object, message: string) => void
@@ -83,7 +84,7 @@ export class JobLog {
     try {
       this.#logger![level](record, message)
     } catch (error) {
-      process.emitWarning(error instanceof Error ? error : new Error(String(error)), 'ForkpoolLoggerWarning')
+      emitForkpoolWarning(error, LOGGER_WARNING)
     }
   }
 }

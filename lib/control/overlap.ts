@@ -4,25 +4,14 @@ import type { AbortLike } from '../util/cancel-token.js'
 import type { TrackedJob } from './registry.js'
 import type { OverlapPolicy } from '../types.js'
 import { describe } from '../util/describe.js'
+import { OverlapError } from '../errors.js'
 
 export const OVERLAP_POLICIES: readonly OverlapPolicy[] = ['cancel-old', 'reject-new', 'queue', 'allow']
-
-/** A start refused by `onOverlap: 'reject-new'`. */
-export class OverlapError extends Error {
-  override name = 'OverlapError'
-  /** The name of the job already in flight. */
-  readonly jobName: string
-
-  constructor(jobName: string, older: TrackedJob) {
-    super(`job ${JSON.stringify(jobName)} is already in flight (ident ${JSON.stringify(older.ident)}); onOverlap 'reject-new' refuses a second start`)
-    this.jobName = jobName
-  }
-}
 
 /** Applies `policy` to the older jobs of `name`; returns what the new job must wait for before it takes a slot. */
 export function applyOverlap(name: string, policy: OverlapPolicy, older: TrackedJob[]): Array<Promise<void>> {
   if (older.length === 0 || policy === 'allow') return []
-  if (policy === 'reject-new') throw new OverlapError(name, older[0]!)
+  if (policy === 'reject-new') throw new OverlapError(name, older[0]!.ident)
   if (policy === 'cancel-old') for (const job of older) job.cancel('overlap')
   return older.map((job) => job.ended)
 }

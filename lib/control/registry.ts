@@ -7,6 +7,7 @@ import type { Execution } from '../runners/execution.js'
 import type { AbortLike } from '../util/cancel-token.js'
 import { cwdMemo } from '../util/cwd-memo.js'
 import { shellQuote } from '../util/shell-quote.js'
+import { AmbiguousJobError } from '../errors.js'
 import type { JobKind } from '../types.js'
 
 export type JobState = 'queued' | 'running' | 'stopping'
@@ -37,11 +38,6 @@ export interface InFlightRecord {
   timeoutAt: number | null
   /** How many jobs the worker running it has run, this one included (1 for a fresh process or a command). */
   uses: number
-}
-
-/** Thrown when a cancel target is an ident shared by several in-flight jobs. */
-export class AmbiguousJobError extends Error {
-  override name = 'AmbiguousJobError'
 }
 
 /**

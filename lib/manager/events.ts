@@ -2,6 +2,7 @@
 // callbacks, and the promises of waitOneChild, waitAllChildren and waitForAvailableProcs.
 
 import type { JobKind, JobResult, JobStartInfo } from '../types.js'
+import { CALLBACK_WARNING, emitForkpoolWarning } from '../errors.js'
 
 type Waiter = { ready: () => boolean; resolve: () => void }
 type WaitTick = { callback: () => void; periodMs: number; timer?: NodeJS.Timeout }
@@ -91,7 +92,7 @@ export class ManagerEvents {
       try {
         callback(...args)
       } catch (error) {
-        process.emitWarning(error instanceof Error ? error : new Error(String(error)), 'ForkpoolCallbackWarning')
+        emitForkpoolWarning(error, CALLBACK_WARNING)
       }
     }
   }

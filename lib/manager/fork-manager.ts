@@ -5,6 +5,7 @@ import { availableParallelism, constants } from 'node:os'
 import { ControlPlane } from '../control/control-plane.js'
 import { Job, JobView, type JobSettings } from './job.js'
 import { Scheduler } from './scheduler.js'
+import { ManagerClosedError } from '../errors.js'
 import { ManagerEvents } from './events.js'
 import { handleSignals } from './signals.js'
 import { assertCloneable, normalizeJob, type NormalizedJob } from '../runners/spec.js'
@@ -90,7 +91,7 @@ export class ForkManager {
       if (typeof ident !== 'string') throw new TypeError(`start() ident must be a string, got ${describe(ident)}`)
       const spec = normalizeJob(job)
       const settings = startSettings(options, this.#timeoutMs, this.#killGraceMs)
-      if (this.#closing) throw new Error(`ForkManager is closed: cannot start ${JSON.stringify(ident)} after close()`)
+      if (this.#closing) throw new ManagerClosedError(`ForkManager is closed: cannot start ${JSON.stringify(ident)} after close()`)
       if (spec.type === 'worker' && this.maxProcs > 0) assertCloneable(spec.data, ident)
       const waits = this.#control.overlap(settings.name, settings.onOverlap)
       // Every way of cancelling the job (signal, name, handle, overlap, shutdown) is started.cancel().

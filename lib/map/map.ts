@@ -8,6 +8,7 @@ import { runBatch } from './batch.js'
 import { ItemSource, type Items } from './source.js'
 import type { Batch, MapHost, MapJob, MapOptions, MapPlan, MapResult, MapRun } from './types.js'
 import { describe } from '../util/describe.js'
+import { CALLBACK_WARNING, emitForkpoolWarning } from '../errors.js'
 
 export function mapItems<T, I>(host: MapHost, items: Items<I>, job: MapJob<I>, options: MapOptions = {}): MapRun<T, I> {
   const plan = mapPlan(host, items, job, options)
@@ -204,7 +205,7 @@ class MapEngine<I> {
       try {
         onProgress(this.#done, source.total)
       } catch (error) {
-        process.emitWarning(error instanceof Error ? error : new Error(String(error)), 'ForkpoolCallbackWarning')
+        emitForkpoolWarning(error, CALLBACK_WARNING)
       }
     }
     this.#wake()

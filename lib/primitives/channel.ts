@@ -1,12 +1,8 @@
 // A bounded async queue, Coro::Channel style: put waits while it is full, get waits while it is empty.
 
 import { describe } from '../util/describe.js'
+import { ChannelClosedError } from '../errors.js'
 import { assertCount } from './semaphore.js'
-
-/** What `put` on a closed channel, and `get` on a closed and drained one, reject with. */
-export class ChannelClosedError extends Error {
-  override name = 'ChannelClosedError'
-}
 
 interface Getter<T> {
   resolve: (result: IteratorResult<T, undefined>) => void

@@ -1,7 +1,7 @@
 // Commands: a program and its arguments, never a shell unless `shell: true`.
 
 import { spawn } from 'node:child_process'
-import { serializeError } from '../errors.js'
+import { MaxBufferError, jobError, serializeError } from '../errors.js'
 import type { CommandSpec } from './spec.js'
 import type { SerializedError } from '../types.js'
 import type { Execution, Outcome } from './execution.js'
@@ -123,7 +123,7 @@ function startCaptured(spec: CommandSpec): Execution {
 }
 
 function maxBufferError(spec: CommandSpec): SerializedError {
-  return { name: 'MaxBufferError', message: `${spec.command} wrote more than maxBuffer (${spec.maxBuffer} bytes) to one stream; it was stopped and its output cut there` }
+  return jobError(MaxBufferError, `${spec.command} wrote more than maxBuffer (${spec.maxBuffer} bytes) to one stream; it was stopped and its output cut there`)
 }
 
 async function startWithExeca(spec: CommandSpec): Promise<Execution> {

@@ -1,6 +1,7 @@
 // maxProcs 0, the serial debug mode: a worker file runs in this very process, where a debugger can reach it.
 
 import { callWorker, CallContext } from '../worker/call.js'
+import { AbortError, jobError } from '../errors.js'
 import type { WorkerSpec } from './spec.js'
 import type { Execution, Outcome } from './execution.js'
 import { settleOnce } from '../util/once.js'
@@ -16,14 +17,14 @@ export function startInline(spec: WorkerSpec, ident: string): Execution {
     outcome: outcome.promise,
     stop(signal) {
       if (signal !== 'SIGKILL') {
-        ctx.abort(new Error(`job ${JSON.stringify(ident)} was asked to stop`))
+        ctx.abort(new AbortError(`job ${JSON.stringify(ident)} was asked to stop`))
         return
       }
       // Code running in this process cannot be killed; the job is given up and its promise left behind.
       outcome.settle({
         exitCode: null,
         signal: null,
-        error: { name: 'AbortError', message: `inline job ${JSON.stringify(ident)} ignored its stop signal and was abandoned (inline code cannot be killed)` },
+        error: jobError(AbortError, `inline job ${JSON.stringify(ident)} ignored its stop signal and was abandoned (inline code cannot be killed)`),
       })
     },
   }

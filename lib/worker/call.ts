@@ -1,7 +1,7 @@
 // Loads a worker file and calls its default export as (data, ctx): the same code for a
 // fresh child process, a pool thread and inline mode, so a worker file behaves alike in each.
 
-import { serializeError } from '../errors.js'
+import { AbortError, DataCloneError, jobError, serializeError } from '../errors.js'
 import { isFinish } from './finish.js'
 import { describe } from '../util/describe.js'
 import type { SerializedError, WorkerContext, WorkerFunction } from '../types.js'
@@ -77,7 +77,7 @@ export async function callWorker(url: string, data: unknown, ctx: CallContext): 
     const fn = loaded.get(url) ?? (await loadWorker(url))
     if (ctx.aborted) {
       // Stopped before it was called (while its file loaded, or in the batch of orders that brought it): it never begins.
-      throw Object.assign(new Error(`job ${JSON.stringify(ctx.ident)} was stopped before it began`), { name: 'AbortError' })
+      throw new AbortError(`job ${JSON.stringify(ctx.ident)} was stopped before it began`)
     }
     ctx.started = true
     const value = await fn(data, ctx)
@@ -94,6 +94,6 @@ export function uncloneableReply(url: string, cause: unknown): WorkerReply {
   return {
     ok: false,
     exitCode: 1,
-    error: { name: 'DataCloneError', message: `the result of worker ${url} cannot be sent to the parent (structured clone failed: ${reason})` },
+    error: jobError(DataCloneError, `the result of worker ${url} cannot be sent to the parent (structured clone failed: ${reason})`),
   }
 }

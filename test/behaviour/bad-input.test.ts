@@ -1,6 +1,6 @@
 // One test per row of the README's "Bad input" table: what each bad input gets.
 import t from 'tap'
-import { ForkManager } from '../../dist/lib/index.js'
+import { ForkManager, ManagerClosedError } from '../../dist/lib/index.js'
 import { worker } from '../helpers/paths.js'
 
 const fixture = (name: string) => new URL(`../fixtures/workers/${name}`, import.meta.url)
@@ -77,10 +77,10 @@ t.test('close() twice: the same promise, no error', async (t) => {
   await local.close()
 })
 
-t.test('start() after close(): Error', async (t) => {
+t.test('start() after close(): ManagerClosedError', async (t) => {
   const local = new ForkManager()
   await local.close()
-  await t.rejects(local.start('late', { command: 'true' }), { name: 'Error', message: 'ForkManager is closed: cannot start "late" after close()' })
+  await t.rejects(local.start('late', { command: 'true' }), { name: 'ManagerClosedError', code: ManagerClosedError.code, message: 'ForkManager is closed: cannot start "late" after close()' })
 })
 
 t.test('inside a worker file, finish() with a bad exit code: result, exit code 1, RangeError', async (t) => {

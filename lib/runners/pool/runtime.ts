@@ -8,6 +8,7 @@
 
 import { MEASURE_RSS, type PoolAnswers, type PoolMessage, type PoolOrders, type PoolStop } from './protocol.js'
 import { callWorker, CallContext, uncloneableReply, type WorkerReply } from '../../worker/call.js'
+import { AbortError } from '../../errors.js'
 
 const measureRss = process.argv.includes(MEASURE_RSS)
 
@@ -60,7 +61,7 @@ function stopJob({ id, signal }: PoolStop): void {
   // Answered already: the answer is on its way.
   if (ctx === undefined) return
   if (ctx.listening || !ctx.started) {
-    ctx.abort(new Error(`job ${JSON.stringify(ctx.ident)} was asked to stop (${signal})`))
+    ctx.abort(new AbortError(`job ${JSON.stringify(ctx.ident)} was asked to stop (${signal})`))
     return
   }
   if (running.size > 1) return

@@ -3,7 +3,7 @@
 // when it crashes. Orders to the process are batched per turn of the event loop (see protocol.ts).
 
 import { fork, type ChildProcess } from 'node:child_process'
-import { serializeError } from '../../errors.js'
+import { jobError, serializeError, WorkerExitError, WorkerStartError } from '../../errors.js'
 import type { WorkerSpec } from '../spec.js'
 import { MEASURE_RSS, type PoolMessage, type PoolOrders } from './protocol.js'
 import type { JobKind, SerializedError } from '../../types.js'
@@ -114,7 +114,7 @@ export class PoolWorker {
     this.#child.on('disconnect', () => this.#endIfDone())
     this.#child.on('error', (error: NodeJS.ErrnoException) => {
       // Spawning failed (a bad cwd, no memory): there is no process to wait for.
-      if (this.pid === null) this.#end(null, null, { ...serializeError(error), name: 'WorkerStartError', message: `${this.#setup} could not be started: ${error.message}` })
+      if (this.pid === null) this.#end(null, null, { ...serializeError(error), ...jobError(WorkerStartError, `${this.#setup} could not be started: ${error.message}`) })
       // Otherwise a send to a process that just died: its 'exit' tells the story.
     })
   }
@@ -245,7 +245,7 @@ export class PoolWorker {
     const { code, signal } = this.#exit
     // A process stopped before it got ready died of the stop, not of a bad setup.
     const stopped = [...this.#jobs.values()].some((job) => job.stopping)
-    const startError = this.#ready || stopped ? null : { name: 'WorkerStartError', message: `${this.#setup} exited ${how(code, signal)} before it was ready` }
+    const startError = this.#ready || stopped ? null : jobError(WorkerStartError, `${this.#setup} exited ${how(code, signal)} before it was ready`)
     this.#end(code, signal, startError)
   }
 
@@ -274,7 +274,7 @@ export class PoolWorker {
     const message = killedFor !== undefined
       ? `${running} was killed (SIGKILL) to stop job ${JSON.stringify(killedFor.ident)}, which shared it`
       : `${running}${count === 1 ? '' : ` and ${count - 1} more`} exited ${how(code, signal)}`
-    return { name: 'WorkerExitError', message: `${message}; the pool replaces it` }
+    return jobError(WorkerExitError, `${message}; the pool replaces it`)
   }
 }
 

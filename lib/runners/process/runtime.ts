@@ -4,6 +4,7 @@
 // heavy: every job pays for this file's start-up.
 
 import { callWorker, CallContext, loadWorker, uncloneableReply, type WorkerReply } from '../../worker/call.js'
+import { AbortError } from '../../errors.js'
 
 const [url = '', ident = ''] = process.argv.slice(2)
 const ctx = new CallContext(ident)
@@ -17,7 +18,7 @@ loadWorker(url).catch(() => {})
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (ctx.listening) {
-      ctx.abort(new Error(`job ${JSON.stringify(ident)} was asked to stop (${signal})`))
+      ctx.abort(new AbortError(`job ${JSON.stringify(ident)} was asked to stop (${signal})`))
       return
     }
     /* c8 ignore next 2 -- the process dies here, before coverage is written (see dieBySignal) */

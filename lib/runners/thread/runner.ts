@@ -2,16 +2,16 @@
 
 import { EventEmitter } from 'node:events'
 import type { Piscina } from 'piscina'
-import { serializeError } from '../../errors.js'
+import { AbortError, jobError, serializeError } from '../../errors.js'
 import type { WorkerSpec } from '../spec.js'
 import type { Execution, Outcome } from '../execution.js'
 import { settleOnce } from '../../util/once.js'
 import type { ThreadReply, ThreadTask } from './runtime.js'
 import { flagStop, type StopMessage } from './stops.js'
+import { exitRecords, recordedExit } from './exits.js'
 
 // A CommonJS bootstrap that imports runtime.js: see bootstrap.cts for why.
 const ENTRY = new URL('./bootstrap.cjs', import.meta.url).href
-const EXITED = /worker exited with code: (\d+)/
 let pools = 0
 
 interface Pool {
@@ -38,6 +38,8 @@ export class ThreadRunner {
   readonly #stopChannel = new BroadcastChannel(this.stopChannelName)
   /** Slot taskId % length holds taskId once that task was asked to stop (more slots than tasks in flight). */
   readonly #stopFlags = new Int32Array(new SharedArrayBuffer(4 * 4096))
+  /** The code of each task that called process.exit(), written by its thread as it exits (see exits.ts). */
+  readonly #exitCodes = exitRecords(4096)
   readonly #deaf = new Map<number, () => void>()
   readonly #reported = new Map<number, (threadId: number, uses: number) => void>()
   readonly #retired = new Set<Pool>()
@@ -82,7 +84,7 @@ export class ThreadRunner {
         concurrentTasksPerWorker: 1,
         execArgv,
         resourceLimits,
-        workerData: { stopChannel: this.stopChannelName, stopFlags: this.#stopFlags },
+        workerData: { stopChannel: this.stopChannelName, stopFlags: this.#stopFlags, exitCodes: this.#exitCodes },
       }).on('error', (error: unknown) => this.#threadFailed(created, error)))
       const created: Pool = { key, piscina, running: 0, retired: false }
       pool = created
@@ -137,7 +139,7 @@ export class ThreadRunner {
       },
       (error: unknown) => {
         outcome.settle(pool.failure === undefined
-          ? threadFailure(error, killed)
+          ? threadFailure(error, killed, recordedExit(this.#exitCodes, taskId))
           : { exitCode: null, signal: null, error: serializeError(pool.failure) })
       },
     ).finally(() => {
@@ -177,12 +179,11 @@ export class ThreadRunner {
   }
 }
 
-/** A thread task that did not answer: terminated by us, process.exit() inside it, or a crash. */
-function threadFailure(error: unknown, terminated: boolean): Outcome {
+/** A thread task that did not answer: terminated by us, process.exit(exitCode) inside it, or a crash. */
+function threadFailure(error: unknown, terminated: boolean, exitCode: number | undefined): Outcome {
   if (terminated) {
-    return { exitCode: null, signal: null, error: { name: 'AbortError', message: 'the worker thread was terminated' } }
+    return { exitCode: null, signal: null, error: jobError(AbortError, 'the worker thread was terminated') }
   }
-  const exited = error instanceof Error ? EXITED.exec(error.message) : null
-  if (exited) return { exitCode: Number(exited[1]), signal: null, error: null }
+  if (exitCode !== undefined) return { exitCode, signal: null, error: null }
   return { exitCode: 1, signal: null, error: serializeError(error) }
 }

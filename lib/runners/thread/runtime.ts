@@ -3,6 +3,7 @@
 import { threadId, workerData } from 'node:worker_threads'
 import { callWorker, CallContext, uncloneableReply, type WorkerReply } from '../../worker/call.js'
 import { abortIfStoppedEarly, answerStop, type StopMessage } from './stops.js'
+import { recordExitsOf } from './exits.js'
 
 export interface ThreadTask {
   taskId: number
@@ -15,7 +16,9 @@ export type ThreadReply = WorkerReply & { threadId: number }
 
 const running = new Map<number, CallContext>()
 let tasksRun = 0
-const { stopChannel, stopFlags } = workerData as { stopChannel: string; stopFlags: Int32Array }
+const { stopChannel, stopFlags, exitCodes } = workerData as { stopChannel: string; stopFlags: Int32Array; exitCodes: Int32Array }
+// A job's process.exit() ends the thread; the parent reads its code from exitCodes.
+recordExitsOf(process, exitCodes, running)
 const channel = new BroadcastChannel(stopChannel)
 channel.unref()
 const post = (message: StopMessage): void => channel.postMessage(message)

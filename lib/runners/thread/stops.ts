@@ -2,6 +2,7 @@
 // main thread (test/runners/thread/stops.test.ts); runtime.ts and runner.ts only wire them up.
 
 import type { CallContext } from '../../worker/call.js'
+import { AbortError } from '../../errors.js'
 
 /**
  * Messages on the pool's stop channel: the parent asks a task to stop; a thread says a task
@@ -37,6 +38,6 @@ export function answerStop(message: StopMessage, running: ReadonlyMap<number, Ca
   else post({ deaf: message.stop })
 }
 
-function stopReason(ctx: CallContext): Error {
-  return new Error(`job ${JSON.stringify(ctx.ident)} was asked to stop`)
+function stopReason(ctx: CallContext): AbortError {
+  return new AbortError(`job ${JSON.stringify(ctx.ident)} was asked to stop`)
 }

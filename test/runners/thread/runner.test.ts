@@ -2,7 +2,7 @@ import t from 'tap'
 import { existsSync, writeFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { ForkManager } from '../../../dist/lib/index.js'
+import { AbortError, ForkManager } from '../../../dist/lib/index.js'
 import { ThreadRunner } from '../../../dist/lib/runners/thread/runner.js'
 import { normalizeJob, type WorkerSpec } from '../../../dist/lib/runners/spec.js'
 import { eventually, worker } from '../../helpers/paths.js'
@@ -21,6 +21,12 @@ t.test('returns, finish(), throws', async (t) => {
 t.test('process.exit() inside a thread ends that job with its code', async (t) => {
   t.match(await run({ mode: 'exit', code: 6 }), { exitCode: 6, error: null })
   t.match(await run({ mode: 'ok', value: 1 }), { exitCode: 0 }, 'the pool carries on')
+  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
+  writeFileSync(path.join(dir, 'exit-code.mjs'), 'export default () => { process.exitCode = 4; process.exit() }')
+  t.match(await (await pm.start('e', { worker: path.join(dir, 'exit-code.mjs'), isolation: 'thread' })).result, { exitCode: 4, error: null }, 'without a code: process.exitCode')
+  writeFileSync(path.join(dir, 'handler-exit.mjs'), `process.on('uncaughtException', () => process.exit(2))
+export default () => new Promise(() => setTimeout(() => { throw new Error('caught by the handler') }, 10))`)
+  t.match(await (await pm.start('h', { worker: path.join(dir, 'handler-exit.mjs'), isolation: 'thread' })).result, { exitCode: 2, error: null }, "an uncaughtException handler's exit code")
 })
 
 t.test('an uncloneable result fails the job and the thread lives on', async (t) => {
@@ -45,7 +51,7 @@ export default () => { writeFileSync(${JSON.stringify(begun)}, ''); return new P
   const stopped = Date.now()
   h.cancel('deaf')
   const r = await h.result
-  t.match(r, { cancelled: true, exitCode: null, error: { name: 'AbortError', message: 'the worker thread was terminated' } })
+  t.match(r, { cancelled: true, exitCode: null, error: { name: 'AbortError', code: AbortError.code, message: 'the worker thread was terminated' } })
   t.ok(Date.now() - stopped < 10_000, 'without waiting for the 30 s kill grace')
 })
 
