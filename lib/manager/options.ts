@@ -124,7 +124,7 @@ export function checkStartOptions(options: StartOptions | undefined, defaults: S
   validateObject(options, 'start() options')
   let timeout: unknown, killGrace: unknown, signal: unknown, name: unknown, label: unknown, onOverlap: unknown
   for (const key in options) {
-    if (!Object.hasOwn(options, key)) continue
+    // Inherited keys are read as a property read would read them; only own ones can be unknown.
     const value: unknown = (options as Record<string, unknown>)[key]
     switch (key) {
       case 'timeout': timeout = value; break
@@ -133,7 +133,7 @@ export function checkStartOptions(options: StartOptions | undefined, defaults: S
       case 'name': name = value; break
       case 'label': label = value; break
       case 'onOverlap': onOverlap = value; break
-      default: throw unknownOption(key, 'start()', START_OPTION_KEYS, START_ELSEWHERE)
+      default: if (Object.hasOwn(options, key)) throw unknownOption(key, 'start()', START_OPTION_KEYS, START_ELSEWHERE)
     }
   }
   if (timeout === undefined && killGrace === undefined && signal === undefined && name === undefined && label === undefined && onOverlap === undefined) return defaults
