@@ -2,19 +2,14 @@
 // registry, ps, stats, logging, result streams and the status endpoint.
 
 import { ManagerClosedError } from '../errors.js'
-import { JobLog, assertLogger, defaultLogger, type Logger } from './log.js'
-import { applyOverlap, overlapPolicy, waitUnlessAborted } from './overlap.js'
+import { JobLog, type Logger } from './log.js'
+import { applyOverlap, waitUnlessAborted } from './overlap.js'
 import { formatPs } from './ps.js'
 import { Registry, type InFlightRecord, type TrackedJob } from './registry.js'
 import { ResultStreams, type ResultsOptions } from './result-streams.js'
 import { StatsCounter, type JobStats } from './stats.js'
 import type { StatusOptions, StatusServer, StatusSource } from './status/server.js'
 import type { JobResult, OverlapPolicy } from '../types.js'
-
-export interface ControlOptions {
-  onOverlap?: OverlapPolicy
-  logger?: Logger
-}
 
 const NO_WAITS: ReadonlyArray<Promise<void>> = []
 
@@ -23,23 +18,22 @@ export class ControlPlane {
   readonly #stats = new StatsCounter()
   readonly #results = new ResultStreams()
   readonly #log: JobLog
-  readonly #onOverlap: OverlapPolicy
   readonly #overlapWaits = new WeakMap<TrackedJob, ReadonlyArray<Promise<void>>>()
   readonly #servers = new Set<StatusServer>()
   #closed = false
 
-  constructor(options: ControlOptions) {
-    this.#onOverlap = options.onOverlap === undefined ? 'cancel-old' : overlapPolicy(options.onOverlap, 'onOverlap')
-    this.#log = new JobLog(options.logger === undefined ? defaultLogger() : assertLogger(options.logger))
+  /** `logger`: checked, undefined for none (see defaultLogger). */
+  constructor(logger: Logger | undefined) {
+    this.#log = new JobLog(logger)
   }
 
   /**
-   * Applies the overlap policy (the manager's unless `policy` is given) of a start of `name`:
+   * Applies the overlap policy of a start of `name`:
    * older jobs of that name are cancelled for 'cancel-old'; throws an OverlapError for
    * 'reject-new'. Returns what the new job must wait for before it takes a slot.
    */
-  overlap(name: string | undefined, policy: OverlapPolicy | undefined): ReadonlyArray<Promise<void>> {
-    return name === undefined ? NO_WAITS : applyOverlap(name, policy ?? this.#onOverlap, this.#registry.named(name))
+  overlap(name: string | undefined, policy: OverlapPolicy): ReadonlyArray<Promise<void>> {
+    return name === undefined ? NO_WAITS : applyOverlap(name, policy, this.#registry.named(name))
   }
 
   /** Registers a job as queued; `waits`: what overlap() said it must wait for. */

@@ -3,7 +3,6 @@
 import type { AbortLike } from '../util/cancel-token.js'
 import type { TrackedJob } from './registry.js'
 import type { OverlapPolicy } from '../types.js'
-import { describe } from '../util/describe.js'
 import { OverlapError } from '../errors.js'
 
 export const OVERLAP_POLICIES: readonly OverlapPolicy[] = ['cancel-old', 'reject-new', 'queue', 'allow']
@@ -33,10 +32,3 @@ export function waitUnlessAborted(promises: ReadonlyArray<Promise<void>>, signal
   })
 }
 
-/** Checks an onOverlap option (`what` names it in the error). */
-export function overlapPolicy(value: unknown, what: string): OverlapPolicy {
-  if (!OVERLAP_POLICIES.includes(value as OverlapPolicy)) {
-    throw new TypeError(`${what} must be one of ${OVERLAP_POLICIES.map((p) => `'${p}'`).join(', ')}, got ${describe(value)}`)
-  }
-  return value as OverlapPolicy
-}

@@ -1,8 +1,7 @@
 // pm.results(): streams of JobResults as jobs finish, each a bounded Channel made on demand.
 
 import { Channel } from '../primitives/channel.js'
-import { describe } from '../util/describe.js'
-import { assertCount } from '../primitives/semaphore.js'
+import { optionKeys, validateAbortSignal, validateCount, validateOptions } from '../util/validate.js'
 import type { JobResult } from '../types.js'
 
 export interface ResultsOptions {
@@ -19,6 +18,7 @@ interface Subscriber {
 }
 
 const DEFAULT_CAPACITY = 256
+const RESULTS_KEYS = optionKeys<ResultsOptions>({ capacity: true, signal: true })
 
 /**
  * Nothing is buffered for streams nobody asked for. A stream gets every result from its
@@ -33,11 +33,10 @@ export class ResultStreams {
   #stopWaiting!: () => void
   readonly #closingSignal = new Promise<void>((resolve) => (this.#stopWaiting = resolve))
 
-  open(options: ResultsOptions = {}): AsyncIterableIterator<JobResult> {
-    if (typeof options !== 'object' || options === null) throw new TypeError(`results() options must be an object, got ${describe(options)}`)
-    const capacity = assertCount(options.capacity ?? DEFAULT_CAPACITY, 'results() capacity', 1)
-    const { signal } = options
-    if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`results() signal must be an AbortSignal, got ${describe(signal)}`)
+  open(options?: ResultsOptions): AsyncIterableIterator<JobResult> {
+    const checked = validateOptions(options, 'results()', RESULTS_KEYS)
+    const capacity = validateCount(checked.capacity ?? DEFAULT_CAPACITY, 'results() capacity', 1)
+    const signal = validateAbortSignal(checked.signal, 'results() signal')
     const subscriber: Subscriber = { channel: new Channel(capacity), gone: new AbortController() }
     const end = (): void => {
       signal?.removeEventListener('abort', end)

@@ -1,34 +1,31 @@
 // ForkManager: Parallel::ForkManager for Node. Jobs run under a cap; every job settles once
 // with a JobResult, reported to callbacks and to the promise of its handle.
 
-import { availableParallelism, constants } from 'node:os'
 import { ControlPlane } from '../control/control-plane.js'
-import { Job, JobView, type JobSettings } from './job.js'
+import { Job, JobView } from './job.js'
 import { Scheduler } from './scheduler.js'
 import { ManagerClosedError } from '../errors.js'
 import { ManagerEvents } from './events.js'
 import { handleSignals } from './signals.js'
 import { assertCloneable, normalizeJob, type NormalizedJob } from '../runners/spec.js'
-import { overlapPolicy } from '../control/overlap.js'
 import { mapItems } from '../map/map.js'
 import type { MapJob, MapOptions, MapRun } from '../map/types.js'
 import type { Items } from '../map/source.js'
 import { describe } from '../util/describe.js'
 import { parseDuration } from '../primitives/duration.js'
-import { assertCount } from '../primitives/semaphore.js'
-import { processPoolSettings } from '../runners/pool/pool.js'
-import { DEFAULT_KILL_GRACE_MS, DEFAULT_TIMEOUT_MS, timeoutOption, type ForkManagerOptions, type ShutdownOptions } from './options.js'
-import type { Duration, JobHandle, JobKind, JobResult, JobSpec, JobStartInfo, OverlapPolicy, StartOptions } from '../types.js'
+import { validateCount, validateFunction } from '../util/validate.js'
+import {
+  checkManagerOptions, checkShutdownOptions, checkStartOptions, NO_START_OPTIONS, type ForkManagerOptions, type ShutdownOptions, type StartSettings,
+} from './options.js'
+import type { Duration, JobHandle, JobKind, JobResult, JobSpec, JobStartInfo, StartOptions } from '../types.js'
 import type { InFlightRecord } from '../control/registry.js'
 import type { ResultsOptions } from '../control/result-streams.js'
 import type { JobStats } from '../control/stats.js'
 import type { StatusOptions, StatusServer } from '../control/status/server.js'
 
-/** start()'s options when none are given: one object, not one per call. */
-const NO_OPTIONS: StartOptions = Object.freeze({})
-
 export class ForkManager {
-  readonly #timeoutMs: number
+  /** What a start() given no options runs with: the manager's timeout, killGrace and onOverlap. */
+  readonly #startDefaults: StartSettings
   readonly #killGraceMs: number
   #closing: Promise<void> | undefined
   /** Removes the handleSignals handlers, when there are any. */
@@ -37,18 +34,15 @@ export class ForkManager {
   readonly #control: ControlPlane
   readonly #scheduler: Scheduler
 
-  constructor(options: ForkManagerOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new TypeError(`ForkManager options must be an object, got ${describe(options)}`)
-    const maxProcs = options.maxProcs === undefined ? availableParallelism() : assertCount(options.maxProcs, 'maxProcs')
-    this.#timeoutMs = timeoutOption(options.timeout, 'timeout', DEFAULT_TIMEOUT_MS)
-    this.#killGraceMs = timeoutOption(options.killGrace, 'killGrace', DEFAULT_KILL_GRACE_MS)
-    this.#control = new ControlPlane(options)
-    if (options.handleSignals !== undefined && typeof options.handleSignals !== 'boolean') {
-      throw new TypeError(`handleSignals must be a boolean, got ${describe(options.handleSignals)}`)
-    }
-    this.#scheduler = new Scheduler(maxProcs, processPoolSettings(options.processPool), this.#control, this.#events)
+  constructor(options?: ForkManagerOptions) {
+    // Every option is checked before anything is built.
+    const settings = checkManagerOptions(options)
+    this.#startDefaults = settings.startDefaults
+    this.#killGraceMs = settings.killGraceMs
+    this.#control = new ControlPlane(settings.logger)
+    this.#scheduler = new Scheduler(settings.maxProcs, settings.processPool, this.#control, this.#events)
     // Last: nothing may throw after the handlers are installed.
-    if (options.handleSignals) this.#releaseSignals = handleSignals((signal) => this.shutdown({ signal }))
+    if (settings.handleSignals) this.#releaseSignals = handleSignals((signal) => this.shutdown({ signal }))
   }
 
   /** The cap. 0 means the serial debug mode. */
@@ -58,25 +52,25 @@ export class ForkManager {
 
   /** Changes the cap for the next start, also while jobs run. Running jobs are not stopped when it drops. */
   setMaxProcs(maxProcs: number): void {
-    this.#scheduler.maxProcs = assertCount(maxProcs, 'maxProcs')
+    this.#scheduler.maxProcs = validateCount(maxProcs, 'maxProcs')
     this.#events.check()
   }
 
   /** Called as each job starts, with its ident and pid. */
   runOnStart(callback: (info: JobStartInfo) => void): this {
-    this.#events.onStart(assertFunction(callback, 'runOnStart callback'))
+    this.#events.onStart(validateFunction(callback, 'runOnStart callback'))
     return this
   }
 
   /** Called as each job ends, with its JobResult (also for jobs cancelled before they started). */
   runOnFinish(callback: (result: JobResult) => void): this {
-    this.#events.onFinish(assertFunction(callback, 'runOnFinish callback'))
+    this.#events.onFinish(validateFunction(callback, 'runOnFinish callback'))
     return this
   }
 
   /** Called every `period` (default 1s) while jobs are running or waiting for a slot. */
   runOnWait(callback: () => void, period: Duration = 1000): this {
-    this.#events.onWait(assertFunction(callback, 'runOnWait callback'), parseDuration(period, 'runOnWait period'))
+    this.#events.onWait(validateFunction(callback, 'runOnWait callback'), parseDuration(period, 'runOnWait period'))
     return this
   }
 
@@ -85,12 +79,12 @@ export class ForkManager {
    * debug mode (maxProcs 0) it resolves after the job has finished, worker files running in this process.
    * Rejects at once with a TypeError or RangeError for bad arguments, and after `close()`.
    */
-  start(ident: string, job: JobSpec, options: StartOptions = NO_OPTIONS): Promise<JobHandle> {
+  start(ident: string, job: JobSpec, options: StartOptions = NO_START_OPTIONS): Promise<JobHandle> {
     let started: Job
     try {
       if (typeof ident !== 'string') throw new TypeError(`start() ident must be a string, got ${describe(ident)}`)
       const spec = normalizeJob(job)
-      const settings = startSettings(options, this.#timeoutMs, this.#killGraceMs)
+      const settings = checkStartOptions(options, this.#startDefaults)
       if (this.#closing) throw new ManagerClosedError(`ForkManager is closed: cannot start ${JSON.stringify(ident)} after close()`)
       if (spec.type === 'worker' && this.maxProcs > 0) assertCloneable(spec.data, ident)
       const waits = this.#control.overlap(settings.name, settings.onOverlap)
@@ -130,7 +124,7 @@ export class ForkManager {
    * over maxProcs, also in the serial mode (maxProcs 0), where Parallel::ForkManager refuses it too.
    */
   waitForAvailableProcs(n = 1): Promise<void> {
-    assertCount(n, 'waitForAvailableProcs(n)', 1)
+    validateCount(n, 'waitForAvailableProcs(n)', 1)
     const { maxProcs, cap } = this.#scheduler
     if (n > maxProcs) {
       const why = maxProcs === 0 ? 'maxProcs is 0 (the serial mode has no slots: start() runs each job to its end)' : `maxProcs is ${maxProcs}`
@@ -176,12 +170,8 @@ export class ForkManager {
    * cancelReason 'shutdown'), every callback fires, and it resolves once all have ended and the
    * threads are released.
    */
-  async shutdown(options: ShutdownOptions = {}): Promise<void> {
-    const signal = options.signal ?? 'SIGTERM'
-    if (typeof signal !== 'string' || !(signal in constants.signals)) {
-      throw new TypeError(`shutdown() signal must be a signal name such as 'SIGTERM', got ${describe(signal)}`)
-    }
-    const graceMs = timeoutOption(options.grace, 'grace', this.#killGraceMs)
+  async shutdown(options?: ShutdownOptions): Promise<void> {
+    const { signal, graceMs } = checkShutdownOptions(options, this.#killGraceMs)
     const closed = this.close()
     // Running jobs first, with this signal and grace (the first stop of a job wins); then the
     // queued ones, which never start.
@@ -247,27 +237,5 @@ export class ForkManager {
   /** How a job of this spec runs now. */
   #kindOf(spec: NormalizedJob): JobKind {
     return spec.type === 'command' ? 'command' : this.maxProcs === 0 ? 'inline' : spec.isolation
-  }
-}
-
-function assertFunction<T>(value: T, what: string): T {
-  if (typeof value !== 'function') throw new TypeError(`${what} must be a function, got ${describe(value)}`)
-  return value
-}
-
-/** start()'s options, checked, with the manager's durations for those not given. */
-function startSettings(options: StartOptions, timeoutMs: number, killGraceMs: number): JobSettings & { onOverlap: OverlapPolicy | undefined } {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`start() options must be an object, got ${describe(options)}`)
-  const { signal, name, label } = options
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`start() signal must be an AbortSignal, got ${describe(signal)}`)
-  if (name !== undefined && (typeof name !== 'string' || name === '')) throw new TypeError(`start() name must be a non-empty string, got ${describe(name)}`)
-  if (label !== undefined && typeof label !== 'string') throw new TypeError(`start() label must be a string, got ${describe(label)}`)
-  return {
-    timeoutMs: timeoutOption(options.timeout, 'timeout', timeoutMs),
-    killGraceMs: timeoutOption(options.killGrace, 'killGrace', killGraceMs),
-    signal,
-    name,
-    label,
-    onOverlap: options.onOverlap === undefined ? undefined : overlapPolicy(options.onOverlap, 'start() onOverlap'),
   }
 }

@@ -11,18 +11,12 @@ import { CancelToken } from '../util/cancel-token.js'
 import type { Deadline, Deadlines } from '../util/deadlines.js'
 import { setLongTimeout } from '../util/long-timeout.js'
 import { jobResult, unstartedResult, type StopCause } from './job-result.js'
+import type { StartSettings } from './options.js'
 
 const noop = (): void => {}
 
-/** What start() decided for a job besides its spec. */
-export interface JobSettings {
-  name: string | undefined
-  label: string | undefined
-  timeoutMs: number
-  killGraceMs: number
-  /** The user's AbortSignal: aborting it cancels the job. */
-  signal: AbortSignal | undefined
-}
+/** What start() decided for a job besides its spec (StartSettings has it); `signal`: aborting it cancels the job. */
+export type JobSettings = Pick<StartSettings, 'name' | 'label' | 'timeoutMs' | 'killGraceMs' | 'signal'>
 
 export class Job implements TrackedJob {
   readonly ident: string

@@ -1,9 +1,19 @@
-// The options a ForkManager takes, and the defaults of its durations.
+// The options a ForkManager, its start() and its shutdown() take, and their checks: each turns
+// what the caller gave into settings with every default filled in, or throws a TypeError or
+// RangeError naming the bad value (or the unknown key, and where it belongs).
 
-import type { Logger } from '../control/log.js'
+import { availableParallelism, constants } from 'node:os'
+import { assertLogger, defaultLogger, type Logger } from '../control/log.js'
+import { OVERLAP_POLICIES } from '../control/overlap.js'
+import { describe } from '../util/describe.js'
 import { parseDuration } from '../primitives/duration.js'
-import type { ProcessPoolOptions } from '../runners/pool/pool.js'
-import type { Duration, OverlapPolicy } from '../types.js'
+import { PROCESS_POOL_KEYS, processPoolSettings, type ProcessPoolOptions, type ProcessPoolSettings } from '../runners/pool/pool.js'
+import { JOB_KEYS, START_OPTION_KEYS } from '../runners/spec.js'
+import type { Duration, OverlapPolicy, StartOptions } from '../types.js'
+import {
+  elsewhere, optionKeys, unknownOption, validateAbortSignal, validateBoolean, validateCount, validateObject, validateOneOf,
+  validateOptions, validateString,
+} from '../util/validate.js'
 
 export interface ForkManagerOptions {
   /** How many jobs run at once. Default: os.availableParallelism(). 0: the serial debug mode. */
@@ -39,4 +49,110 @@ export const DEFAULT_KILL_GRACE_MS = 5_000
 /** A duration option in milliseconds: `fallback` when not given. */
 export function timeoutOption(value: Duration | undefined, what: string, fallback: number): number {
   return value === undefined ? fallback : parseDuration(value, what)
+}
+
+/** A start()'s options, checked, with the manager's defaults for what it did not give. */
+export interface StartSettings {
+  readonly timeoutMs: number
+  readonly killGraceMs: number
+  readonly signal: AbortSignal | undefined
+  readonly name: string | undefined
+  readonly label: string | undefined
+  readonly onOverlap: OverlapPolicy
+}
+
+/** ForkManagerOptions, checked, every default filled in. */
+export interface ManagerSettings {
+  readonly maxProcs: number
+  readonly timeoutMs: number
+  readonly killGraceMs: number
+  readonly onOverlap: OverlapPolicy
+  /** Undefined: no logger (NODE_DEBUG does not name forkpool). */
+  readonly logger: Logger | undefined
+  readonly processPool: ProcessPoolSettings
+  readonly handleSignals: boolean
+  /** What checkStartOptions returns for a start() given no options: one object per manager. */
+  readonly startDefaults: StartSettings
+}
+
+export interface ShutdownSettings {
+  readonly signal: NodeJS.Signals
+  readonly graceMs: number
+}
+
+/** start()'s options when none are given: one object, not one per call, which checkStartOptions knows at sight. */
+export const NO_START_OPTIONS: StartOptions = Object.freeze({})
+
+const MANAGER_KEYS = optionKeys<ForkManagerOptions>({
+  maxProcs: true, timeout: true, killGrace: true, onOverlap: true, logger: true, processPool: true, handleSignals: true,
+})
+const SHUTDOWN_KEYS = optionKeys<ShutdownOptions>({ signal: true, grace: true })
+
+/** Keys of the other objects, each with where it goes when it is given to the wrong one. */
+const MANAGER_ELSEWHERE = new Map([
+  ...elsewhere(PROCESS_POOL_KEYS, (key) => `processPool.${key}`),
+  ...elsewhere([...START_OPTION_KEYS].filter((key) => !MANAGER_KEYS.has(key)), (key) => `the start() option ${key}`),
+  ...elsewhere(JOB_KEYS, (key) => `the job's ${key}`),
+])
+const START_ELSEWHERE = new Map([
+  ...elsewhere(JOB_KEYS, (key) => `the job's ${key}`),
+  ...elsewhere([...MANAGER_KEYS].filter((key) => !START_OPTION_KEYS.has(key)), (key) => `the ForkManager option ${key}`),
+  ...elsewhere(PROCESS_POOL_KEYS, (key) => `the ForkManager option processPool.${key}`),
+])
+const SHUTDOWN_ELSEWHERE = new Map([['killGrace', 'grace']])
+
+/** Checks a ForkManager's options once, at its construction. */
+export function checkManagerOptions(options?: ForkManagerOptions): ManagerSettings {
+  const o = validateOptions(options, 'ForkManager', MANAGER_KEYS, { elsewhere: MANAGER_ELSEWHERE })
+  const maxProcs = o.maxProcs === undefined ? availableParallelism() : validateCount(o.maxProcs, 'maxProcs')
+  const timeoutMs = timeoutOption(o.timeout, 'timeout', DEFAULT_TIMEOUT_MS)
+  const killGraceMs = timeoutOption(o.killGrace, 'killGrace', DEFAULT_KILL_GRACE_MS)
+  const onOverlap = o.onOverlap === undefined ? 'cancel-old' : validateOneOf(o.onOverlap, 'onOverlap', OVERLAP_POLICIES)
+  const logger = o.logger === undefined ? defaultLogger() : assertLogger(o.logger)
+  const handleSignals = o.handleSignals === undefined ? false : validateBoolean(o.handleSignals, 'handleSignals')
+  const startDefaults: StartSettings = Object.freeze({ timeoutMs, killGraceMs, signal: undefined, name: undefined, label: undefined, onOverlap })
+  return { maxProcs, timeoutMs, killGraceMs, onOverlap, logger, processPool: processPoolSettings(o.processPool), handleSignals, startDefaults }
+}
+
+/**
+ * Checks a start()'s options: `defaults` (the manager's startDefaults) itself when none are
+ * given, which is most starts, so they cost nothing here. Otherwise one for-in pass reads them
+ * (see lib/runners/spec.ts for why), and a message is built only for a bad one.
+ */
+export function checkStartOptions(options: StartOptions | undefined, defaults: StartSettings): StartSettings {
+  if (options === NO_START_OPTIONS || options === undefined) return defaults
+  validateObject(options, 'start() options')
+  let timeout: unknown, killGrace: unknown, signal: unknown, name: unknown, label: unknown, onOverlap: unknown
+  for (const key in options) {
+    // Inherited keys are read as a property read would read them; only own ones can be unknown.
+    const value: unknown = (options as Record<string, unknown>)[key]
+    switch (key) {
+      case 'timeout': timeout = value; break
+      case 'killGrace': killGrace = value; break
+      case 'signal': signal = value; break
+      case 'name': name = value; break
+      case 'label': label = value; break
+      case 'onOverlap': onOverlap = value; break
+      default: if (Object.hasOwn(options, key)) throw unknownOption(key, 'start()', START_OPTION_KEYS, START_ELSEWHERE)
+    }
+  }
+  if (timeout === undefined && killGrace === undefined && signal === undefined && name === undefined && label === undefined && onOverlap === undefined) return defaults
+  return {
+    timeoutMs: timeout === undefined ? defaults.timeoutMs : parseDuration(timeout, 'timeout'),
+    killGraceMs: killGrace === undefined ? defaults.killGraceMs : parseDuration(killGrace, 'killGrace'),
+    signal: validateAbortSignal(signal, 'start() signal'),
+    name: name === undefined ? undefined : validateString(name, 'start() name', true),
+    label: label === undefined ? undefined : validateString(label, 'start() label'),
+    onOverlap: onOverlap === undefined ? defaults.onOverlap : validateOneOf(onOverlap, 'start() onOverlap', OVERLAP_POLICIES),
+  }
+}
+
+/** Checks shutdown()'s options; `killGraceMs` is the manager's, the default grace. */
+export function checkShutdownOptions(options: ShutdownOptions | undefined, killGraceMs: number): ShutdownSettings {
+  const o = validateOptions(options, 'shutdown()', SHUTDOWN_KEYS, { elsewhere: SHUTDOWN_ELSEWHERE })
+  const signal = o.signal ?? 'SIGTERM'
+  if (typeof signal !== 'string' || !(signal in constants.signals)) {
+    throw new TypeError(`shutdown() signal must be a signal name such as 'SIGTERM', got ${describe(signal)}`)
+  }
+  return { signal, graceMs: timeoutOption(o.grace, 'grace', killGraceMs) }
 }

@@ -3,14 +3,19 @@
 // are waiting for the consumer, however long (or endless) the input.
 
 import { ChunkSizer, TARGET_CHUNK_MS } from './chunk-sizer.js'
-import { normalizeJob, type WorkerSpec } from '../runners/spec.js'
+import { JOB_KEYS, normalizeJob, type WorkerSpec } from '../runners/spec.js'
 import { runBatch } from './batch.js'
 import { ItemSource, type Items } from './source.js'
 import type { Batch, MapHost, MapJob, MapOptions, MapPlan, MapResult, MapRun } from './types.js'
 import { describe } from '../util/describe.js'
 import { CALLBACK_WARNING, emitForkpoolWarning } from '../errors.js'
+import { elsewhere, optionKeys, validateAbortSignal, validateBoolean, validateFunction, validateOptions, validateString } from '../util/validate.js'
 
-export function mapItems<T, I>(host: MapHost, items: Items<I>, job: MapJob<I>, options: MapOptions = {}): MapRun<T, I> {
+const MAP_KEYS = optionKeys<MapOptions>({ ordered: true, chunkSize: true, concurrency: true, onProgress: true, signal: true, timeout: true, ident: true })
+/** A job's keys given as map() options, `map(items, job, { isolation: 'thread' })`; not data, which the items are. */
+const MAP_ELSEWHERE = elsewhere([...JOB_KEYS].filter((key) => key !== 'data'), (key) => `the job's ${key}`)
+
+export function mapItems<T, I>(host: MapHost, items: Items<I>, job: MapJob<I>, options?: MapOptions): MapRun<T, I> {
   const plan = mapPlan(host, items, job, options)
   let used = false
   const claim = (): MapEngine<I> => {
@@ -25,17 +30,17 @@ export function mapItems<T, I>(host: MapHost, items: Items<I>, job: MapJob<I>, o
 }
 
 
-function mapPlan<I>(host: MapHost, items: Items<I>, job: MapJob<I>, options: MapOptions): MapPlan<I> {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`map() options must be an object, got ${describe(options)}`)
-  const { ordered = false, chunkSize = 'auto', concurrency = Math.max(1, host.maxProcs), onProgress, signal, timeout, ident = 'map' } = options
-  if (typeof ordered !== 'boolean') throw new TypeError(`map() ordered must be a boolean, got ${describe(ordered)}`)
+function mapPlan<I>(host: MapHost, items: Items<I>, job: MapJob<I>, options: MapOptions | undefined): MapPlan<I> {
+  const checked = validateOptions(options, 'map()', MAP_KEYS, { elsewhere: MAP_ELSEWHERE })
+  const { ordered = false, chunkSize = 'auto', concurrency = Math.max(1, host.maxProcs), onProgress, signal, timeout, ident = 'map' } = checked
+  validateBoolean(ordered, 'map() ordered')
   if (chunkSize !== 'auto' && !(Number.isInteger(chunkSize) && chunkSize >= 1)) {
     throw new RangeError(`map() chunkSize must be 'auto' or a whole number from 1, got ${describe(chunkSize)}`)
   }
   if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new RangeError(`map() concurrency must be a whole number from 1, got ${describe(concurrency)}`)
-  if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError(`map() onProgress must be a function, got ${describe(onProgress)}`)
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`map() signal must be an AbortSignal, got ${describe(signal)}`)
-  if (typeof ident !== 'string') throw new TypeError(`map() ident must be a string, got ${describe(ident)}`)
+  if (onProgress !== undefined) validateFunction(onProgress, 'map() onProgress')
+  validateAbortSignal(signal, 'map() signal')
+  validateString(ident, 'map() ident')
   let worker: WorkerSpec | undefined
   if (typeof job !== 'function') {
     if (typeof job === 'object' && job !== null && 'data' in job) throw new TypeError('map() sends each item as the worker\'s data: leave job.data out')

@@ -1,8 +1,7 @@
 // A bounded async queue, Coro::Channel style: put waits while it is full, get waits while it is empty.
 
-import { describe } from '../util/describe.js'
 import { ChannelClosedError } from '../errors.js'
-import { assertCount } from './semaphore.js'
+import { optionKeys, validateAbortSignal, validateCount, validateOptions } from '../util/validate.js'
 
 interface Getter<T> {
   resolve: (result: IteratorResult<T, undefined>) => void
@@ -21,6 +20,8 @@ export interface ChannelWaitOptions {
   signal?: AbortSignal
 }
 
+const WAIT_KEYS = optionKeys<ChannelWaitOptions>({ signal: true })
+
 export class Channel<T> implements AsyncIterable<T> {
   /** How many values it holds before `put` waits. */
   readonly capacity: number
@@ -30,7 +31,7 @@ export class Channel<T> implements AsyncIterable<T> {
   #closed = false
 
   constructor(capacity: number) {
-    this.capacity = assertCount(capacity, 'Channel capacity', 1)
+    this.capacity = validateCount(capacity, 'Channel capacity', 1)
   }
 
   /** Values buffered now (not counting puts still waiting for room). */
@@ -64,7 +65,7 @@ export class Channel<T> implements AsyncIterable<T> {
    * ChannelClosedError when the channel is closed, or with the signal's reason if it aborts first.
    * A put already waiting when the channel is closed stays queued: its value is still delivered.
    */
-  put(value: T, options: ChannelWaitOptions = {}): Promise<void> {
+  put(value: T, options?: ChannelWaitOptions): Promise<void> {
     const { signal } = checkOptions(options, 'put')
     try {
       if (this.tryPut(value)) return Promise.resolve()
@@ -87,7 +88,7 @@ export class Channel<T> implements AsyncIterable<T> {
    * Takes the oldest value, waiting while the channel is empty. Rejects with ChannelClosedError
    * once the channel is closed and drained, or with the signal's reason if it aborts first.
    */
-  async get(options: ChannelWaitOptions = {}): Promise<T> {
+  async get(options?: ChannelWaitOptions): Promise<T> {
     const next = await this.#take(checkOptions(options, 'get').signal)
     if (next.done) throw new ChannelClosedError('get on a closed and empty Channel')
     return next.value
@@ -138,10 +139,8 @@ export class Channel<T> implements AsyncIterable<T> {
   }
 }
 
-function checkOptions(options: ChannelWaitOptions, what: string): ChannelWaitOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`Channel.${what}() options must be an object, got ${describe(options)}`)
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-    throw new TypeError(`Channel.${what}() signal must be an AbortSignal, got ${describe(options.signal)}`)
-  }
-  return options
+function checkOptions(options: ChannelWaitOptions | undefined, call: string): ChannelWaitOptions {
+  const checked = validateOptions(options, `Channel.${call}()`, WAIT_KEYS)
+  validateAbortSignal(checked.signal, `Channel.${call}() signal`)
+  return checked
 }

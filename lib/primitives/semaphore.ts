@@ -2,6 +2,8 @@
 
 import type { AbortLike } from '../util/cancel-token.js'
 import { describe } from '../util/describe.js'
+import { optionKeys, validateCount, validateOptions } from '../util/validate.js'
+
 
 interface Waiter {
   resolve: () => void
@@ -13,13 +15,15 @@ export interface Permit extends Disposable {
   release(): void
 }
 
-export function assertCount(value: unknown, what: string, min = 0): number {
-  if (typeof value !== 'number') throw new TypeError(`${what} must be a number, got ${describe(value)}`)
-  if (!Number.isInteger(value) || value < min) {
-    throw new RangeError(`${what} must be a whole number >= ${min}, got ${describe(value)}`)
-  }
-  return value
+/** Options of acquire() and lock(). */
+export interface AcquireOptions {
+  /** Aborting it withdraws the waiting call, which rejects with the signal's reason. */
+  signal?: AbortLike
+  /** Gives up after this many milliseconds with a TimeoutError. */
+  timeoutMs?: number
 }
+
+const ACQUIRE_KEYS = optionKeys<AcquireOptions>({ signal: true, timeoutMs: true })
 
 export class Semaphore {
   #capacity: number
@@ -27,7 +31,7 @@ export class Semaphore {
   readonly #waiters: Waiter[] = []
 
   constructor(capacity: number) {
-    this.#capacity = assertCount(capacity, 'Semaphore capacity')
+    this.#capacity = validateCount(capacity, 'Semaphore capacity')
   }
 
   /** How many permits may be held at once. */
@@ -37,7 +41,7 @@ export class Semaphore {
 
   /** Changes the capacity; raising it wakes waiters at once, lowering it takes effect as permits come back. */
   set capacity(value: number) {
-    this.#capacity = assertCount(value, 'Semaphore capacity')
+    this.#capacity = validateCount(value, 'Semaphore capacity')
     this.#wake()
   }
 
@@ -65,9 +69,8 @@ export class Semaphore {
    * `signal` aborts first, or with a TimeoutError after `timeoutMs`. `signal` is an AbortSignal,
    * or anything with its aborted, reason and 'abort' listeners (the manager's CancelToken).
    */
-  acquire(options: { signal?: AbortLike; timeoutMs?: number } = {}): Promise<void> {
-    const { signal, timeoutMs } = options
-    if (timeoutMs !== undefined) assertCount(timeoutMs, 'timeoutMs')
+  acquire(options?: AcquireOptions): Promise<void> {
+    const { signal, timeoutMs } = checkAcquireOptions(options, 'acquire')
     // An aborted signal means "no longer wanted", even when a permit is free.
     if (signal?.aborted) return Promise.reject(signal.reason)
     if (this.tryAcquire()) return Promise.resolve()
@@ -97,7 +100,8 @@ export class Semaphore {
   }
 
   /** Acquires and returns a permit that releases itself at the end of a `using` scope. */
-  async lock(options?: { signal?: AbortLike; timeoutMs?: number }): Promise<Permit> {
+  async lock(options?: AcquireOptions): Promise<Permit> {
+    checkAcquireOptions(options, 'lock')
     await this.acquire(options)
     let released = false
     const release = (): void => {
@@ -123,4 +127,15 @@ export class Semaphore {
       waiter.resolve()
     }
   }
+}
+
+function checkAcquireOptions(options: AcquireOptions | undefined, call: string): AcquireOptions {
+  const checked = validateOptions(options, `Semaphore.${call}()`, ACQUIRE_KEYS)
+  const { signal, timeoutMs } = checked
+  if (timeoutMs !== undefined) validateCount(timeoutMs, 'timeoutMs')
+  // Anything that aborts as an AbortSignal does will do (the manager passes its CancelToken).
+  if (signal !== undefined && typeof (signal as Partial<AbortLike> | null)?.addEventListener !== 'function') {
+    throw new TypeError(`Semaphore.${call}() signal must be an AbortSignal, got ${describe(signal)}`)
+  }
+  return checked
 }

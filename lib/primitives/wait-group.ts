@@ -1,6 +1,6 @@
 // AnyEvent's begin/end condvar: wait() resolves once every begin() has been matched by an end().
 
-import { assertCount } from './semaphore.js'
+import { validateCount } from '../util/validate.js'
 
 export class WaitGroup {
   #members = 0
@@ -13,7 +13,7 @@ export class WaitGroup {
 
   /** Adds `n` members (default 1). */
   begin(n = 1): void {
-    this.#members += assertCount(n, 'WaitGroup.begin(n)', 1)
+    this.#members += validateCount(n, 'WaitGroup.begin(n)', 1)
   }
 
   /** One member is done. Throws when no member is left to end. */

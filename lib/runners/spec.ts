@@ -4,7 +4,8 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { cwdMemo } from '../util/cwd-memo.js'
 import { describe } from '../util/describe.js'
-import type { Isolation, JobSpec, ThreadResourceLimits } from '../types.js'
+import { elsewhere, optionHint, optionKeys } from '../util/validate.js'
+import type { Isolation, JobSpec, StartOptions, ThreadResourceLimits } from '../types.js'
 
 export interface CommandSpec {
   type: 'command'
@@ -39,6 +40,11 @@ const LIMIT_KEYS = new Set(['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb'
 const LIMITS_EXPECTED = `an object of positive numbers (${[...LIMIT_KEYS].join(', ')})`
 const ISOLATIONS: readonly Isolation[] = ['process', 'process-pool', 'thread']
 const TYPESCRIPT = /\.[cm]?tsx?$/
+/** Every key a job may have, of either kind: other options objects point a misplaced one here. */
+export const JOB_KEYS: ReadonlySet<string> = new Set([...COMMAND_KEYS, ...WORKER_KEYS])
+/** start()'s options, here rather than with start() so that a job given one can say where it goes. */
+export const START_OPTION_KEYS = optionKeys<StartOptions>({ timeout: true, killGrace: true, signal: true, name: true, onOverlap: true, label: true })
+const START_ELSEWHERE = elsewhere(START_OPTION_KEYS, (key) => `the start() option ${key}`)
 
 export function normalizeJob(job: JobSpec | unknown): NormalizedJob {
   if (typeof job !== 'object' || job === null || Array.isArray(job)) {
@@ -52,8 +58,8 @@ export function normalizeJob(job: JobSpec | unknown): NormalizedJob {
   }
   const unknown = f.hasCommand ? f.notCommand : f.notWorker
   if (unknown !== undefined) {
-    const [what, allowed] = f.hasCommand ? ['a command job', COMMAND_KEYS] : ['a worker job', WORKER_KEYS]
-    throw new TypeError(`${what} has no option ${JSON.stringify(unknown)}; it takes ${[...allowed].join(', ')}`)
+    const hint = optionHint(unknown, f.hasCommand ? COMMAND_KEYS : WORKER_KEYS, START_ELSEWHERE)
+    throw new TypeError(`${f.hasCommand ? 'a command job' : 'a worker job'} has no option ${describe(unknown)}; ${hint}`)
   }
   const cwd = optional(f.cwd, 'cwd', isNonEmptyString, 'a non-empty string') as string | undefined
   const env = optional(f.env, 'env', isStringRecord, 'an object of strings') as Record<string, string | undefined> | undefined

@@ -25,8 +25,17 @@ t.test('a job that is neither a command nor a worker: TypeError', async (t) => {
   await t.rejects(pm.start('x', { program: 'ls' } as never), { name: 'TypeError', message: 'a job needs a command or a worker, got an object with keys [program]' })
 })
 
+t.test('an unknown option: TypeError naming it, with where it belongs or its closest spelling', async (t) => {
+  t.throws(() => new ForkManager({ maxprocs: 4 } as never), { name: 'TypeError', message: '"maxprocs" is not a ForkManager option; did you mean maxProcs?' })
+  t.throws(() => new ForkManager({ maxTasksPerWorker: 5 } as never), { name: 'TypeError', message: /^"maxTasksPerWorker" is not a ForkManager option; did you mean processPool.maxTasksPerWorker\?$/ })
+  await t.rejects(pm.start('x', { command: 'true' }, { cwd: '/' } as never), { name: 'TypeError', message: `"cwd" is not a start() option; did you mean the job's cwd?` })
+  t.throws(() => new ForkManager({ frobnicate: 1 } as never), { name: 'TypeError', message: /^"frobnicate" is not a ForkManager option; it takes maxProcs, timeout, / })
+})
+
 t.test('an unknown job option: TypeError naming it', async (t) => {
-  await t.rejects(pm.start('x', { worker: worker('square'), isloation: 'thread' } as never), { name: 'TypeError', message: /a worker job has no option "isloation"/ })
+  await t.rejects(pm.start('x', { worker: worker('square'), isloation: 'thread' } as never), { name: 'TypeError', message: 'a worker job has no option "isloation"; did you mean isolation?' })
+  await t.rejects(pm.start('x', { command: 'true', timeout: '1s' } as never), { name: 'TypeError', message: 'a command job has no option "timeout"; did you mean the start() option timeout?' })
+  await t.rejects(pm.start('x', { worker: worker('square'), frobnicate: 1 } as never), { name: 'TypeError', message: /; it takes worker, data, / })
 })
 
 t.test('an unknown isolation: TypeError', async (t) => {

@@ -36,6 +36,14 @@ t.test('workers', async (t) => {
   t.throws(() => normalizeJob({ worker: 'w.js', execArgv: '--x' }), TypeError)
 })
 
+t.test('an unknown key names the job option it is probably a misspelling of, or the start() option it is', async (t) => {
+  t.throws(() => normalizeJob({ worker: 'w.js', isloation: 'thread' }), { name: 'TypeError', message: 'a worker job has no option "isloation"; did you mean isolation?' })
+  t.throws(() => normalizeJob({ command: 'ls', Args: [] }), { name: 'TypeError', message: 'a command job has no option "Args"; did you mean args?' })
+  t.throws(() => normalizeJob({ command: 'ls', timeout: '1s' }), { name: 'TypeError', message: 'a command job has no option "timeout"; did you mean the start() option timeout?' })
+  t.throws(() => normalizeJob({ worker: 'w.js', name: 'nightly' }), { name: 'TypeError', message: 'a worker job has no option "name"; did you mean the start() option name?' })
+  t.throws(() => normalizeJob({ worker: 'w.js', frobnicate: 1 }), { name: 'TypeError', message: 'a worker job has no option "frobnicate"; it takes worker, data, isolation, execArgv, resourceLimits, cwd, env' })
+})
+
 t.test('only own fields count: a spec made by spread reads the same, and inherited ones are ignored', async (t) => {
   const base = { worker: 'w.js', isolation: 'process-pool' } as const
   t.same(normalizeJob({ ...base, data: 3 }), normalizeJob({ worker: 'w.js', isolation: 'process-pool', data: 3 }))

@@ -7,6 +7,7 @@ import { describe } from '../../util/describe.js'
 import { parseDuration } from '../../primitives/duration.js'
 import { AmbiguousJobError } from '../../errors.js'
 import type { InFlightRecord } from '../registry.js'
+import { optionKeys, validateOptions, validateString } from '../../util/validate.js'
 import type { JobStats } from '../stats.js'
 import type { Duration } from '../../types.js'
 import { statusPage } from './page.js'
@@ -40,18 +41,19 @@ export interface StatusServer {
   close(): Promise<void>
 }
 
+const STATUS_KEYS = optionKeys<StatusOptions>({ port: true, host: true, token: true, refresh: true })
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
 const HTTP_CANCEL_REASON = 'cancelled over HTTP'
 
-export async function serveStatus(source: StatusSource, options: StatusOptions = {}): Promise<StatusServer> {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`serveStatus() options must be an object, got ${describe(options)}`)
-  const { port = 0, host = '127.0.0.1', token } = options
+export async function serveStatus(source: StatusSource, options?: StatusOptions): Promise<StatusServer> {
+  const checked = validateOptions(options, 'serveStatus()', STATUS_KEYS)
+  const { port = 0, host = '127.0.0.1', token } = checked
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`serveStatus() port must be a whole number from 0 to 65535, got ${describe(port)}`)
-  if (typeof host !== 'string' || host === '') throw new TypeError(`serveStatus() host must be a non-empty string, got ${describe(host)}`)
+  validateString(host, 'serveStatus() host', true)
   if (token !== undefined && (typeof token !== 'string' || !/^[\x21-\x7e]+$/.test(token))) {
     throw new TypeError('serveStatus() token must be a non-empty string of visible ASCII characters (it travels in an HTTP header)')
   }
-  const refreshMs = parseDuration(options.refresh ?? '2s', 'serveStatus() refresh')
+  const refreshMs = parseDuration(checked.refresh ?? '2s', 'serveStatus() refresh')
   const loopbackOnly = LOOPBACK_HOSTS.has(host)
 
   const server = createServer({ requestTimeout: 10_000, headersTimeout: 5_000, keepAliveTimeout: 2_000 }, (req, res) => {

@@ -7,6 +7,7 @@ import type { WorkerSpec } from '../spec.js'
 import { parseBytes } from '../../primitives/bytes.js'
 import { describe } from '../../util/describe.js'
 import { parseDuration } from '../../primitives/duration.js'
+import { optionKeys, validateOptions } from '../../util/validate.js'
 import type { Duration, SerializedError } from '../../types.js'
 import { failedExecution, type Execution } from '../execution.js'
 import { PoolWorker } from './worker.js'
@@ -35,16 +36,13 @@ export interface ProcessPoolSettings {
   concurrentTasksPerWorker: number
 }
 
-const OPTION_KEYS = new Set(['maxTasksPerWorker', 'maxWorkerMemory', 'idleTimeout', 'concurrentTasksPerWorker'])
+export const PROCESS_POOL_KEYS = optionKeys<ProcessPoolOptions>({ maxTasksPerWorker: true, maxWorkerMemory: true, idleTimeout: true, concurrentTasksPerWorker: true })
 const DEFAULT_IDLE_MS = 5_000
 
 /** Checks ForkManagerOptions.processPool at the manager's construction. */
 export function processPoolSettings(options: ProcessPoolOptions | undefined): ProcessPoolSettings {
   if (options === undefined) return { maxTasksPerWorker: Infinity, maxWorkerMemory: Infinity, idleTimeoutMs: DEFAULT_IDLE_MS, concurrentTasksPerWorker: 1 }
-  if (typeof options !== 'object' || options === null) throw new TypeError(`processPool options must be an object, got ${describe(options)}`)
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new TypeError(`processPool has no option ${JSON.stringify(key)}; it takes ${[...OPTION_KEYS].join(', ')}`)
-  }
+  validateOptions(options, 'processPool', PROCESS_POOL_KEYS)
   const { maxTasksPerWorker = Infinity } = options
   if (maxTasksPerWorker !== Infinity && !(Number.isInteger(maxTasksPerWorker) && maxTasksPerWorker >= 1)) {
     throw new RangeError(`processPool.maxTasksPerWorker must be a whole number from 1, or Infinity, got ${describe(maxTasksPerWorker)}`)

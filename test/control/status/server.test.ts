@@ -135,6 +135,8 @@ t.test('a source that throws is a 500; the server goes on', async (t) => {
 t.test('options are checked; a port in use rejects', async (t) => {
   const pm = new ForkManager({ maxProcs: 1 })
   await t.rejects(pm.serveStatus(null as never), { name: 'TypeError', message: 'serveStatus() options must be an object, got null' })
+  await t.rejects(pm.serveStatus({ hostname: 'localhost' } as never), { name: 'TypeError', message: '"hostname" is not a serveStatus() option; it takes port, host, token, refresh' })
+  await t.rejects(pm.serveStatus({ Port: 8080 } as never), { name: 'TypeError', message: '"Port" is not a serveStatus() option; did you mean port?' })
   await t.rejects(pm.serveStatus({ port: 70000 }), { name: 'RangeError', message: 'serveStatus() port must be a whole number from 0 to 65535, got 70000' })
   await t.rejects(pm.serveStatus({ host: '' }), { name: 'TypeError', message: 'serveStatus() host must be a non-empty string, got ""' })
   await t.rejects(pm.serveStatus({ token: 'has space' }), { name: 'TypeError', message: /token must be a non-empty string of visible ASCII/ })

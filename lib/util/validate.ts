@@ -1,0 +1,131 @@
+// Checks shared by the public calls (Node's lib/internal/validators.js is the model): the shape of
+// an options object and its keys, and the kinds of value many options take. Each option's own
+// check stays next to its feature; every message names the bad value through describe().
+
+import { describe } from './describe.js'
+
+/**
+ * An options interface's keys, listed once beside the code that reads them: the compiler checks
+ * that the list names every key of T and nothing else. The order is the one messages list them in.
+ */
+export function optionKeys<T>(keys: { readonly [K in keyof Required<T>]: true }): ReadonlySet<string> {
+  return new Set(Object.keys(keys))
+}
+
+/** Keys that belong to another options object (or a job), each with where it goes: `'processPool.maxTasksPerWorker'`. */
+export type Elsewhere = ReadonlyMap<string, string>
+
+/** `keys` as an Elsewhere map, each placed by `where`. */
+export function elsewhere(keys: Iterable<string>, where: (key: string) => string): Map<string, string> {
+  return new Map([...keys].map((key) => [key, where(key)]))
+}
+
+const NO_OPTIONS = Object.freeze({})
+
+/** A plain object (not null, not an array); `what` names it: `'start() options'`. */
+export function validateObject<T>(value: T, what: string): T & object {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`${what} must be an object, got ${describe(value)}`)
+  return value
+}
+
+/**
+ * An options object, or `{}` for undefined. Refuses a value that is not an object, and any own key
+ * not in `keys` with a TypeError saying where that key belongs or what it is probably a
+ * misspelling of (see unknownOption). One for-in pass: see lib/runners/spec.ts for why not Object.keys.
+ */
+export function validateOptions<T extends object>(value: T | undefined, what: string, keys: ReadonlySet<string>, options: { elsewhere?: Elsewhere } = {}): T {
+  if (value === undefined) return NO_OPTIONS as T
+  validateObject(value, `${what} options`)
+  for (const key in value) {
+    if (!keys.has(key) && Object.hasOwn(value, key)) throw unknownOption(key, what, keys, options.elsewhere)
+  }
+  return value
+}
+
+/** The TypeError for an unknown key of `what`'s options: `"timout" is not a start() option; did you mean timeout?` */
+export function unknownOption(key: string, what: string, keys: ReadonlySet<string>, elsewhere?: Elsewhere): TypeError {
+  return new TypeError(`${describe(key)} is not a ${what} option; ${optionHint(key, keys, elsewhere)}`)
+}
+
+/**
+ * What to tell someone who wrote `key`: where it belongs when `elsewhere` has it, else the closest
+ * spelling among `keys` and `elsewhere` (`did you mean maxProcs?`), else every key it takes.
+ */
+export function optionHint(key: string, keys: ReadonlySet<string>, elsewhere?: Elsewhere): string {
+  const hint = elsewhere?.get(key) ?? closest(key, keys, elsewhere)
+  return hint === undefined ? `it takes ${[...keys].join(', ')}` : `did you mean ${hint}?`
+}
+
+/**
+ * The key (or, for a key of `elsewhere`, its place) spelt most like `key`: the same but for case
+ * first, else the fewest edits, a third of its length at most (up to 3), the keys of `keys` first
+ * on a tie. Undefined when none is that close.
+ */
+function closest(key: string, keys: ReadonlySet<string>, elsewhere: Elsewhere | undefined): string | undefined {
+  const lower = key.toLowerCase()
+  let best: string | undefined
+  let bestDistance = Math.max(1, Math.min(3, Math.floor(key.length / 3))) + 1
+  const consider = (candidate: string, hint: string): void => {
+    const distance = editDistance(lower, candidate.toLowerCase())
+    if (distance < bestDistance) [best, bestDistance] = [hint, distance]
+  }
+  for (const candidate of keys) consider(candidate, candidate)
+  if (elsewhere !== undefined) for (const [candidate, where] of elsewhere) consider(candidate, where)
+  return best
+}
+
+/** Edits (insert, delete, substitute, swap two neighbours) that turn `a` into `b`: optimal string alignment. */
+export function editDistance(a: string, b: string): number {
+  // Three rows of the table: the one before last, the last, and this one.
+  let before: number[] = []
+  let last = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i]
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      let d = Math.min(last[j]! + 1, row[j - 1]! + 1, last[j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2]! + 1)
+      row.push(d)
+    }
+    before = last
+    last = row
+  }
+  return last[b.length]!
+}
+
+/** An AbortSignal, or undefined. */
+export function validateAbortSignal(value: unknown, what: string): AbortSignal | undefined {
+  if (value !== undefined && !(value instanceof AbortSignal)) throw new TypeError(`${what} must be an AbortSignal, got ${describe(value)}`)
+  return value as AbortSignal | undefined
+}
+
+export function validateFunction<T>(value: T, what: string): T {
+  if (typeof value !== 'function') throw new TypeError(`${what} must be a function, got ${describe(value)}`)
+  return value
+}
+
+export function validateBoolean(value: unknown, what: string): boolean {
+  if (typeof value !== 'boolean') throw new TypeError(`${what} must be a boolean, got ${describe(value)}`)
+  return value
+}
+
+/** A string; with `nonEmpty`, not ''. */
+export function validateString(value: unknown, what: string, nonEmpty = false): string {
+  if (typeof value !== 'string' || (nonEmpty && value === '')) throw new TypeError(`${what} must be a ${nonEmpty ? 'non-empty ' : ''}string, got ${describe(value)}`)
+  return value
+}
+
+/** One of `choices`, which the message lists. */
+export function validateOneOf<T>(value: unknown, what: string, choices: readonly T[]): T {
+  if (!choices.includes(value as T)) throw new TypeError(`${what} must be one of ${choices.map((c) => `'${String(c)}'`).join(', ')}, got ${describe(value)}`)
+  return value as T
+}
+
+/** A whole number from `min`: a TypeError for a non-number, a RangeError for a fraction, NaN or one below `min`. */
+export function validateCount(value: unknown, what: string, min = 0): number {
+  if (typeof value !== 'number') throw new TypeError(`${what} must be a number, got ${describe(value)}`)
+  if (!Number.isInteger(value) || value < min) {
+    throw new RangeError(`${what} must be a whole number >= ${min}, got ${describe(value)}`)
+  }
+  return value
+}
