@@ -1,11 +1,11 @@
 // One test per row of the README's "Bad input" table: what each bad input gets.
 import t from 'tap'
 import { ForkManager } from '../../dist/lib/index.js'
+import { manager } from '../helpers/manager.js'
 import { worker } from '../helpers/paths.js'
 
 const fixture = (name: string) => new URL(`../fixtures/workers/${name}`, import.meta.url)
-const pm = new ForkManager({ maxProcs: 2 })
-t.teardown(() => pm.close())
+const pm = manager(t)
 const resultOf = async (job: Parameters<ForkManager['start']>[1]) => (await pm.start('bad', job)).result
 
 t.test('maxProcs negative, fractional, NaN: RangeError', async (t) => {
