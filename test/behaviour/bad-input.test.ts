@@ -9,7 +9,9 @@ const pm = manager(t)
 const resultOf = async (job: Parameters<ForkManager['start']>[1]) => (await pm.start('bad', job)).result
 
 t.test('maxProcs negative, fractional, NaN: RangeError', async (t) => {
-  for (const maxProcs of [-1, 1.5, NaN]) t.throws(() => new ForkManager({ maxProcs }), { name: 'RangeError', message: /^maxProcs must be a whole number >= 0, got/ })
+  for (const [maxProcs, shown] of [[-1, '-1'], [1.5, '1\\.5'], [NaN, 'NaN']] as const) {
+    t.throws(() => new ForkManager({ maxProcs }), { name: 'RangeError', message: new RegExp(`^maxProcs must be a whole number >= 0, got ${shown}$`) })
+  }
 })
 
 t.test('maxProcs not a number: TypeError', async (t) => {
