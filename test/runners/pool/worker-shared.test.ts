@@ -46,7 +46,8 @@ t.test('a stopped job that listens ends alone; its process finishes the other jo
 })
 
 t.test('a stop that reaches a job before it begins means it never begins', async (t) => {
-  const pm = shared(t)
+  // A grace no slow process start outlasts: a SIGKILL after it would end the job before the order does.
+  const pm = shared(t, { killGrace: '30s' })
   // The process is not even up: the job and its stop go out together.
   const h = await pm.start('early', { worker: faults, data: { mode: 'ok', value: 1 }, ...pooled })
   h.cancel('too soon')
