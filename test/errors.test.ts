@@ -1,4 +1,5 @@
 import t from 'tap'
+import { manager } from './helpers/manager.js'
 import { cpSync, existsSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -16,7 +17,8 @@ import {
   WorkerStartError,
 } from '../dist/lib/index.js'
 import { CALLBACK_WARNING, emitForkpoolWarning, jobError, LOGGER_WARNING, serializeError } from '../dist/lib/errors.js'
-import { eventually, worker } from './helpers/paths.js'
+import { worker } from './helpers/paths.js'
+import { eventually } from './helpers/wait.js'
 
 type Errors = typeof import('../dist/lib/errors.js')
 const fixture = (name: string) => new URL(`fixtures/workers/${name}`, import.meta.url)
@@ -124,8 +126,7 @@ t.test('a nested manager in a worker, loaded as another copy of forkpool: its re
   const copy = (await import(lib)) as typeof import('../dist/lib/index.js')
   t.not(copy.ForkManager, ForkManager, 'the worker loads a copy of its own')
 
-  const pm = new ForkManager({ maxProcs: 0 })
-  t.teardown(() => pm.close())
+  const pm = manager(t, { maxProcs: 0 })
   const result = await (await pm.start('nested', { worker: fixture('nested-refusals.mjs'), data: { lib } })).result
   t.equal(result.exitCode, 0)
   const { overlap, closed } = result.data as { overlap: Error; closed: Error }
@@ -140,8 +141,7 @@ t.test('a nested manager in a worker, loaded as another copy of forkpool: its re
 })
 
 t.test('a nested manager in a worker thread: its error crosses back as data with its name and code', async (t) => {
-  const pm = new ForkManager({ maxProcs: 1 })
-  t.teardown(() => pm.close())
+  const pm = manager(t, { maxProcs: 1 })
   const lib = new URL('../dist/lib/index.js', import.meta.url).href
   const result = await (await pm.start('nested', { worker: fixture('nested-refusals.mjs'), data: { lib, rethrow: true }, isolation: 'thread' })).result
   t.match(result.error, { name: 'ManagerClosedError', code: ManagerClosedError.code, message: 'ForkManager is closed: cannot start "late" after close()' })
@@ -157,8 +157,7 @@ t.test('a closed manager: start() and serveStatus() reject with a ManagerClosedE
 })
 
 t.test('results carry codes', async (t) => {
-  const pm = new ForkManager({ maxProcs: 2 })
-  t.teardown(() => pm.close())
+  const pm = manager(t, { maxProcs: 2 })
   const resultOf = async (job: Parameters<ForkManager['start']>[1]) => (await pm.start('r', job)).result
 
   const crashed = await resultOf({ worker: worker('faults'), data: { mode: 'exit', code: 3 }, isolation: 'process-pool' })
@@ -189,14 +188,12 @@ t.test('a stopped job: ctx.signal is aborted with an AbortError, in every isolat
     return (await (await started).result).data as { reason: unknown; name: string; code: string; message: string }
   }
 
-  const inline = new ForkManager({ maxProcs: 0 })
-  t.teardown(() => inline.close())
+  const inline = manager(t, { maxProcs: 0 })
   const { reason } = await stopOnceListening(inline, 'inline')
   t.ok(reason instanceof AbortError, 'inline, the reason itself is an AbortError')
   t.match(reason, { name: 'AbortError', code: AbortError.code, message: 'job "polite" was asked to stop' })
 
-  const pm = new ForkManager({ maxProcs: 2 })
-  t.teardown(() => pm.close())
+  const pm = manager(t, { maxProcs: 2 })
   for (const isolation of ['process', 'process-pool', 'thread'] as const) {
     t.match(await stopOnceListening(pm, isolation), { name: 'AbortError', code: AbortError.code, message: /^job "polite" was asked to stop/ }, isolation)
   }

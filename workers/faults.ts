@@ -1,5 +1,6 @@
 // A worker that fails on request, for tests and the soak: data.mode picks the fault.
 // 'kill' signals the whole process: use it only with isolation 'process'.
+import { writeFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { finish, type WorkerContext } from '../lib/index.js'
 
@@ -9,6 +10,17 @@ export interface FaultOrder {
   signal?: NodeJS.Signals
   value?: unknown
   ms?: number
+  /**
+   * A file to create once the job is under way, for tests that must act on a running job (not on
+   * one still on its way): 'hang' and 'spawn-sleeper' create it once they listen to ctx.signal,
+   * 'hang-deaf' once it waits without listening, 'busy' just before it holds the event loop.
+   */
+  ready?: string
+}
+
+/** Creates order.ready, when there is one. */
+function signalReady(order: FaultOrder): void {
+  if (order.ready !== undefined) writeFileSync(order.ready, '')
 }
 
 export default async function fault(order: FaultOrder, ctx: WorkerContext): Promise<unknown> {
@@ -33,16 +45,23 @@ export default async function fault(order: FaultOrder, ctx: WorkerContext): Prom
     case 'busy': {
       // Holds the event loop for ms: nothing reaches the process meanwhile.
       const until = Date.now() + (order.ms ?? 200)
+      signalReady(order)
       while (Date.now() < until);
       return 'done'
     }
-    case 'hang':
+    case 'hang': {
       // Listens for the stop: returns as soon as ctx.signal fires.
-      await sleep(order.ms ?? 600_000, undefined, { signal: ctx.signal })
+      const woken = sleep(order.ms ?? 600_000, undefined, { signal: ctx.signal })
+      signalReady(order)
+      await woken
       return 'woke up'
-    case 'hang-deaf':
+    }
+    case 'hang-deaf': {
       // Never looks at ctx.signal: only a kill ends it.
-      return new Promise((resolve) => setTimeout(resolve, order.ms ?? 600_000))
+      const done = new Promise((resolve) => setTimeout(resolve, order.ms ?? 600_000))
+      signalReady(order)
+      return done
+    }
     case 'alloc': {
       // Allocates until the heap limit (execArgv --max-old-space-size, or a thread's resourceLimits) ends it.
       const hoard: number[][] = []
@@ -54,7 +73,9 @@ export default async function fault(order: FaultOrder, ctx: WorkerContext): Prom
       // Starts a grandchild and waits: a stop must take the grandchild too.
       const { spawn } = await import('node:child_process')
       const child = spawn('sleep', [String(order.value ?? 300)], { stdio: 'ignore' })
-      await sleep(order.ms ?? 600_000, undefined, { signal: ctx.signal })
+      const woken = sleep(order.ms ?? 600_000, undefined, { signal: ctx.signal })
+      signalReady(order)
+      await woken
       return child.pid
     }
   }

@@ -1,15 +1,17 @@
 // One test per row of the README's "Bad input" table: what each bad input gets.
 import t from 'tap'
 import { ForkManager, ManagerClosedError } from '../../dist/lib/index.js'
+import { manager } from '../helpers/manager.js'
 import { worker } from '../helpers/paths.js'
 
 const fixture = (name: string) => new URL(`../fixtures/workers/${name}`, import.meta.url)
-const pm = new ForkManager({ maxProcs: 2 })
-t.teardown(() => pm.close())
+const pm = manager(t)
 const resultOf = async (job: Parameters<ForkManager['start']>[1]) => (await pm.start('bad', job)).result
 
 t.test('maxProcs negative, fractional, NaN: RangeError', async (t) => {
-  for (const maxProcs of [-1, 1.5, NaN]) t.throws(() => new ForkManager({ maxProcs }), { name: 'RangeError', message: /^maxProcs must be a whole number >= 0, got/ })
+  for (const [maxProcs, shown] of [[-1, '-1'], [1.5, '1\\.5'], [NaN, 'NaN']] as const) {
+    t.throws(() => new ForkManager({ maxProcs }), { name: 'RangeError', message: new RegExp(`^maxProcs must be a whole number >= 0, got ${shown}$`) })
+  }
 })
 
 t.test('maxProcs not a number: TypeError', async (t) => {

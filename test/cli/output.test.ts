@@ -45,7 +45,8 @@ t.test('OrderedPrinter: at once, or held until every earlier job is printed', as
 
 import { writeFileSync } from 'node:fs'
 import { startCli } from '../helpers/cli.js'
-import { eventually, processesMatching } from '../helpers/paths.js'
+import { processesMatching } from '../helpers/paths.js'
+import { eventually } from '../helpers/wait.js'
 
 t.test('stdout closed by its reader (| head -1): the jobs are stopped, no child left, exit 255', async (t) => {
   const dir = t.testdir()

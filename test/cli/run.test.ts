@@ -46,7 +46,8 @@ t.test('-j N% of the cores and the default: every job runs', async (t) => {
 })
 
 import { existsSync, readFileSync } from 'node:fs'
-import { eventually, processesMatching } from '../helpers/paths.js'
+import { processesMatching } from '../helpers/paths.js'
+import { eventually } from '../helpers/wait.js'
 import { startCli } from '../helpers/cli.js'
 
 t.test('Ctrl-C (SIGINT): no new jobs, running ones killed TERM then KILL, joblog written, exit 130, no child left', async (t) => {
@@ -105,10 +106,10 @@ t.test('--status-port serves the status endpoint while the run lasts', async (t)
   })
   const base = url.endsWith('/') ? url : `${url}/`
   let jobs = { count: 0 }
-  for (let i = 0; i < 50 && jobs.count < 2; i++) {
+  await eventually(async () => {
     jobs = (await (await fetch(`${base}jobs`)).json()) as { count: number }
-    if (jobs.count < 2) await new Promise((r) => setTimeout(r, 100))
-  }
+    return jobs.count === 2
+  }, 5000, 100)
   t.equal(jobs.count, 2, 'both running jobs are listed')
   t.match(await (await fetch(`${base}ps`)).text(), /sleep 1\.5/)
   const run = await done

@@ -3,6 +3,7 @@ import t from 'tap'
 import { execFile } from 'node:child_process'
 import { ForkManager } from '../../dist/lib/index.js'
 import { assertLogger, debugLogger, defaultLogger, failureReason } from '../../dist/lib/control/log.js'
+import { manager } from '../helpers/manager.js'
 import { worker } from '../helpers/paths.js'
 
 type Line = { level: string; fields: Record<string, unknown>; message: string }
@@ -15,7 +16,7 @@ function recorder() {
 
 t.test('each job logs started and finished lines with ident, name and label; failures go to warn', async (t) => {
   const { lines, logger } = recorder()
-  const pm = new ForkManager({ maxProcs: 1, logger })
+  const pm = manager(t, { maxProcs: 1, logger })
   const ok = await pm.start('ok', { command: 'true' }, { name: 'n', label: 'the label' })
   await ok.result
   await (await pm.start('bad', { command: 'sh', args: ['-c', 'exit 4'] })).result
@@ -49,7 +50,7 @@ t.test('a logger that throws is a process warning; the jobs go on', async (t) =>
   process.on('warning', onWarning)
   t.teardown(() => process.off('warning', onWarning))
   const broken = () => { throw new Error('log sink down') }
-  const pm = new ForkManager({ maxProcs: 1, logger: { debug: broken, info: broken, warn: () => { throw 'bare' }, error: broken } })
+  const pm = manager(t, { maxProcs: 1, logger: { debug: broken, info: broken, warn: () => { throw 'bare' }, error: broken } })
   t.equal((await (await pm.start('x', { command: 'true' })).result).exitCode, 0)
   t.equal((await (await pm.start('y', { command: 'false' })).result).exitCode, 1)
   await new Promise((r) => setImmediate(r))

@@ -1,10 +1,12 @@
 // Named jobs and their overlap policies (lib/control/overlap.ts, wired through lib/control/control-plane.ts).
 import t from 'tap'
 import { ForkManager, OverlapError, type JobResult } from '../../dist/lib/index.js'
-import { eventually, processesGone, processesMatching, worker } from '../helpers/paths.js'
+import { manager } from '../helpers/manager.js'
+import { processesGone, processesMatching, worker } from '../helpers/paths.js'
+import { eventually } from '../helpers/wait.js'
 
 t.test("'cancel-old' (the default): the old run ends cancelled with reason 'overlap', the new one starts after it, nothing is left", async (t) => {
-  const pm = new ForkManager({ maxProcs: 2, killGrace: 1000 })
+  const pm = manager(t)
   const finished: JobResult[] = []
   pm.runOnFinish((r) => finished.push(r))
   const marker = 'sleep 93.17'
@@ -21,7 +23,7 @@ t.test("'cancel-old' (the default): the old run ends cancelled with reason 'over
 })
 
 t.test("'cancel-old' on a process worker and a thread worker", async (t) => {
-  const pm = new ForkManager({ maxProcs: 2, killGrace: 1000 })
+  const pm = manager(t)
   const grandchild = 'sleep 92.31'
   const proc = await pm.start('proc-old', { worker: worker('faults'), data: { mode: 'spawn-sleeper', value: 92.31 } }, { name: 'p' })
   t.ok(await eventually(async () => (await processesMatching(grandchild)).length === 1), 'the worker started its grandchild')
@@ -39,10 +41,10 @@ t.test("'cancel-old' on a process worker and a thread worker", async (t) => {
 })
 
 t.test("'cancel-old' also removes an older run still waiting for a slot", async (t) => {
-  const pm = new ForkManager({ maxProcs: 1 })
+  const pm = manager(t, { maxProcs: 1 })
   const blocker = await pm.start('blocker', { command: 'sleep', args: ['0.4'] })
   const waiting = pm.start('waiting', { command: 'sleep', args: ['5'] }, { name: 'n' })
-  await new Promise((r) => setTimeout(r, 30))
+  t.ok(await eventually(() => pm.inFlight().some((j) => j.ident === 'waiting' && j.state === 'queued')), "'waiting' waits for the slot")
   const newer = pm.start('newer', { command: 'true' }, { name: 'n' })
   const w = await waiting
   t.match(await w.result, { ident: 'waiting', cancelled: true, cancelReason: 'overlap', pid: null, exitCode: null })
@@ -51,7 +53,7 @@ t.test("'cancel-old' also removes an older run still waiting for a slot", async 
 })
 
 t.test("'reject-new': the second start rejects with an error naming the job; the first runs on", async (t) => {
-  const pm = new ForkManager({ maxProcs: 2 })
+  const pm = manager(t)
   const first = await pm.start('one', { command: 'sleep', args: ['0.3'] }, { name: 'report' })
   const error = await pm.start('two', { command: 'true' }, { name: 'report', onOverlap: 'reject-new' }).catch((e: unknown) => e)
   t.ok(error instanceof OverlapError)
@@ -63,7 +65,7 @@ t.test("'reject-new': the second start rejects with an error naming the job; the
 })
 
 t.test("the manager's default policy applies when a start gives none", async (t) => {
-  const pm = new ForkManager({ maxProcs: 2, onOverlap: 'reject-new' })
+  const pm = manager(t, { onOverlap: 'reject-new' })
   const first = await pm.start('one', { command: 'sleep', args: ['0.2'] }, { name: 'x' })
   await t.rejects(pm.start('two', { command: 'true' }, { name: 'x' }), OverlapError)
   const allowed = await pm.start('three', { command: 'true' }, { name: 'x', onOverlap: 'allow' })
@@ -72,7 +74,7 @@ t.test("the manager's default policy applies when a start gives none", async (t)
 })
 
 t.test("'queue': each new run waits for the older ones, in order; a queued run can be cancelled", async (t) => {
-  const pm = new ForkManager({ maxProcs: 4 })
+  const pm = manager(t, { maxProcs: 4 })
   const order: string[] = []
   pm.runOnStart(({ ident }) => order.push(`start ${ident}`))
   pm.runOnFinish(({ ident }) => order.push(`end ${ident}`))
@@ -81,7 +83,8 @@ t.test("'queue': each new run waits for the older ones, in order; a queued run c
   const ac = new AbortController()
   const dropped = pm.start('dropped', { command: 'sleep', args: ['5'] }, { name: 'q', onOverlap: 'queue', signal: ac.signal })
   const c = pm.start('c', { command: 'true' }, { name: 'q', onOverlap: 'queue' })
-  await new Promise((r) => setTimeout(r, 20))
+  const states = () => pm.inFlight().map((j) => `${j.ident} ${j.state}`).join()
+  t.ok(await eventually(() => states() === 'a running,b queued,dropped queued,c queued'), "'a' runs, the rest wait")
   t.same(pm.inFlight().map((j) => [j.ident, j.state]), [['a', 'running'], ['b', 'queued'], ['dropped', 'queued'], ['c', 'queued']])
   ac.abort('not needed')
   t.match(await (await dropped).result, { cancelled: true, cancelReason: 'not needed', pid: null })
@@ -91,7 +94,7 @@ t.test("'queue': each new run waits for the older ones, in order; a queued run c
 })
 
 t.test("'allow': runs of one name side by side", async (t) => {
-  const pm = new ForkManager({ maxProcs: 2 })
+  const pm = manager(t)
   const a = await pm.start('a', { command: 'sleep', args: ['0.3'] }, { name: 'free', onOverlap: 'allow' })
   const b = await pm.start('b', { command: 'sleep', args: ['0.3'] }, { name: 'free', onOverlap: 'allow' })
   t.same(pm.inFlight().map((j) => [j.name, j.state]), [['free', 'running'], ['free', 'running']])
@@ -102,7 +105,7 @@ t.test("'allow': runs of one name side by side", async (t) => {
 
 t.test('bad name, label and onOverlap throw at the call', async (t) => {
   t.throws(() => new ForkManager({ onOverlap: 'never' as never }), { name: 'TypeError', message: `onOverlap must be one of 'cancel-old', 'reject-new', 'queue', 'allow', got "never"` })
-  const pm = new ForkManager({ maxProcs: 1 })
+  const pm = manager(t, { maxProcs: 1 })
   await t.rejects(pm.start('x', { command: 'true' }, { name: '' }), { name: 'TypeError', message: 'start() name must be a non-empty string, got ""' })
   await t.rejects(pm.start('x', { command: 'true' }, { name: 7 as never }), { message: 'start() name must be a non-empty string, got 7' })
   await t.rejects(pm.start('x', { command: 'true' }, { label: {} as never }), { message: 'start() label must be a string, got an object' })

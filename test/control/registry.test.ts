@@ -1,19 +1,19 @@
 // The in-flight registry and pm.ps() while jobs run (lib/control/registry.ts, lib/control/ps.ts).
-import { copyFileSync, mkdtempSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import t from 'tap'
-import { ForkManager } from '../../dist/lib/index.js'
-import { eventually, worker } from '../helpers/paths.js'
+import { manager } from '../helpers/manager.js'
+import { worker } from '../helpers/paths.js'
+import { eventually } from '../helpers/wait.js'
 
 t.test('inFlight() has one record per queued or running job, with every field', async (t) => {
-  const pm = new ForkManager({ maxProcs: 3, killGrace: 2000 })
+  const pm = manager(t, { maxProcs: 3, killGrace: 2000 })
   const before = Date.now()
   const cmd = await pm.start('cmd', { command: 'sh', args: ['-c', 'trap "" TERM; sleep 3'] }, { name: 'nightly', label: 'db sync', timeout: '10s' })
   const proc = await pm.start('proc', { worker: worker('sleep'), data: 3000 }, { timeout: Infinity })
   const thread = await pm.start('thread', { worker: worker('sleep'), data: 3000, isolation: 'thread' })
   const queued = pm.start('waiting', { command: 'true' }, { label: 'later' })
-  await new Promise((r) => setTimeout(r, 20))
 
   t.ok(await eventually(() => pm.inFlight().find((j) => j.ident === 'thread')?.threadId !== null), 'the thread reports its id')
   const records = pm.inFlight()
@@ -52,10 +52,12 @@ t.test('inFlight() has one record per queued or running job, with every field', 
 })
 
 t.test('where: a worker file outside the current directory is shown by its absolute path', async (t) => {
+  // Not t.testdir(): that is inside the current directory.
   const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-where-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const file = path.join(dir, 'nap.mjs')
   copyFileSync(worker('sleep'), file)
-  const pm = new ForkManager({ maxProcs: 1 })
+  const pm = manager(t, { maxProcs: 1 })
   const h = await pm.start('outside', { worker: file, data: 2000, isolation: 'process-pool' })
   t.match(pm.inFlight(), [{ ident: 'outside', where: file }])
   h.cancel()
@@ -64,7 +66,7 @@ t.test('where: a worker file outside the current directory is shown by its absol
 })
 
 t.test('uses counts the jobs a reused worker process has been given', async (t) => {
-  const pm = new ForkManager({ maxProcs: 1 })
+  const pm = manager(t, { maxProcs: 1 })
   const first = await (await pm.start('one', { worker: worker('sleep'), data: 1, isolation: 'process-pool' })).result
   const second = await pm.start('two', { worker: worker('sleep'), data: 2000, isolation: 'process-pool' })
   t.equal(second.pid, first.pid, 'the same process')
@@ -75,7 +77,7 @@ t.test('uses counts the jobs a reused worker process has been given', async (t) 
 })
 
 t.test('uses counts the jobs a pool thread has run', async (t) => {
-  const pm = new ForkManager({ maxProcs: 1 })
+  const pm = manager(t, { maxProcs: 1 })
   await (await pm.start('one', { worker: worker('sleep'), data: 1, isolation: 'thread' })).result
   const second = await pm.start('two', { worker: worker('sleep'), data: 2000, isolation: 'thread' })
   t.ok(await eventually(() => pm.inFlight()[0]?.uses === 2), 'the one thread has run two jobs')

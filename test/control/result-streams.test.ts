@@ -1,10 +1,11 @@
 // pm.results(): a Channel-backed stream of JobResults (lib/control/result-streams.ts).
 import t from 'tap'
 import { ForkManager, type JobResult } from '../../dist/lib/index.js'
-import { eventually } from '../helpers/paths.js'
+import { manager } from '../helpers/manager.js'
+import { eventually, sleep } from '../helpers/wait.js'
 
-const settledWithin = async (p: Promise<unknown>, ms: number) =>
-  Promise.race([p.then(() => true), new Promise((r) => setTimeout(() => r(false), ms))])
+/** Whether `p` settles within `ms`: a window in which something must not happen. */
+const settledWithin = async (p: Promise<unknown>, ms: number) => Promise.race([p.then(() => true), sleep(ms).then(() => false)])
 
 t.test('yields each JobResult as it finishes and ends after close()', async (t) => {
   const pm = new ForkManager({ maxProcs: 3 })
@@ -25,7 +26,7 @@ t.test('yields each JobResult as it finishes and ends after close()', async (t) 
 })
 
 t.test('a full stream holds finished jobs in their slots until its reader catches up (backpressure)', async (t) => {
-  const pm = new ForkManager({ maxProcs: 1 })
+  const pm = manager(t, { maxProcs: 1 })
   const stream = pm.results({ capacity: 1 })
   const first = await pm.start('one', { command: 'true' })
   await first.result
@@ -64,12 +65,12 @@ t.test('close() does not wait for an unread stream; the stream still gets every 
 })
 
 t.test("a stream's signal ends it; cancelled queued jobs are in the stream too", async (t) => {
-  const pm = new ForkManager({ maxProcs: 1 })
+  const pm = manager(t, { maxProcs: 1 })
   const ac = new AbortController()
   const stream = pm.results({ signal: ac.signal })
   const running = await pm.start('running', { command: 'sleep', args: ['5'] })
   const queued = pm.start('queued', { command: 'true' }, { name: 'q' })
-  await new Promise((r) => setTimeout(r, 20))
+  t.ok(await eventually(() => pm.inFlight().some((j) => j.ident === 'queued' && j.state === 'queued')), "'queued' waits for the slot")
   pm.cancel('q', 'dropped')
   running.cancel('stopped')
   const seen: JobResult[] = []
@@ -86,7 +87,7 @@ t.test("a stream's signal ends it; cancelled queued jobs are in the stream too",
 })
 
 t.test('bad options throw', async (t) => {
-  const pm = new ForkManager({ maxProcs: 1 })
+  const pm = manager(t, { maxProcs: 1 })
   t.throws(() => pm.results({ capacity: 0 }), { name: 'RangeError', message: 'results() capacity must be a whole number >= 1, got 0' })
   t.throws(() => pm.results(null as never), { name: 'TypeError', message: 'results() options must be an object, got null' })
   t.throws(() => pm.results({ capacty: 2 } as never), { name: 'TypeError', message: '"capacty" is not a results() option; did you mean capacity?' })

@@ -1,15 +1,16 @@
 import t from 'tap'
-import { ForkManager } from '../../dist/lib/index.js'
 import { DURATION_WINDOW, StatsCounter, percentile } from '../../dist/lib/control/stats.js'
+import { manager } from '../helpers/manager.js'
 import { worker } from '../helpers/paths.js'
+import { eventually } from '../helpers/wait.js'
 
 t.test('stats() counts queued and running now, and how finished jobs ended, with duration percentiles', async (t) => {
-  const pm = new ForkManager({ maxProcs: 2 })
+  const pm = manager(t)
   t.same(pm.stats(), { queued: 0, running: 0, finished: 0, failed: 0, timedOut: 0, cancelled: 0, durationMs: null })
   const slow = await pm.start('slow', { command: 'sleep', args: ['0.4'] })
   const stuck = await pm.start('stuck', { command: 'sleep', args: ['5'] }, { timeout: '200ms' })
   const waiting = pm.start('waiting', { command: 'sleep', args: ['5'] })
-  await new Promise((r) => setTimeout(r, 20))
+  t.ok(await eventually(() => pm.stats().queued === 1), "'waiting' waits for a slot")
   t.match(pm.stats(), { queued: 1, running: 2, finished: 0 })
   pm.cancel('waiting')
   await (await waiting).result

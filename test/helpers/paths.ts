@@ -1,3 +1,5 @@
+import { eventually } from './wait.js'
+
 // Compiled worker files (tests point at dist/ so children start without the TypeScript loader).
 export const worker = (name: string): string => new URL(`../../dist/workers/${name}.js`, import.meta.url).pathname
 
@@ -14,16 +16,6 @@ export async function processesMatching(marker: string): Promise<number[]> {
 /** Resolves true once no live process's command line contains `marker` (false after `ms`). */
 export function processesGone(marker: string, ms = 3000): Promise<boolean> {
   return eventually(async () => (await processesMatching(marker)).length === 0, ms)
-}
-
-/** Polls `check` until it returns true or `ms` passes; returns its last answer. */
-export async function eventually(check: () => Promise<boolean> | boolean, ms = 3000): Promise<boolean> {
-  const until = Date.now() + ms
-  for (;;) {
-    if (await check()) return true
-    if (Date.now() > until) return false
-    await new Promise((r) => setTimeout(r, 50))
-  }
 }
 
 /** Whether a process with that pid exists (a zombie counts until it is reaped). */

@@ -1,15 +1,15 @@
 // shutdown() and handleSignals: nothing lost, nothing left behind.
 import t from 'tap'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { ForkManager, type JobResult } from '../../dist/lib/index.js'
-import { alive, eventually, processesMatching, worker } from '../helpers/paths.js'
+import { alive, processesMatching, worker } from '../helpers/paths.js'
+import { eventually } from '../helpers/wait.js'
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   t.test(`${signal} to a parent with handleSignals stops every job and leaves no process`, async (t) => {
-    const log = path.join(mkdtempSync(path.join(tmpdir(), 'forkpool-')), 'events.jsonl')
+    const log = path.join(t.testdir(), 'events.jsonl')
     const marker = `8${signal === 'SIGINT' ? 1 : 2}.${process.pid % 1000}`
     // Without tap's coverage hook (NODE_OPTIONS): its own signal listener would decide how the parent
     // ends, and its exit-time dump would be in the timing. The handler's code is covered in-process below.
@@ -19,7 +19,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     const started = readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { event: string; ident: string; pid: number | null })
     const pids = started.map((e) => e.pid).filter((pid): pid is number => pid !== null)
     t.equal(pids.length, 4, 'two commands and two worker processes run')
-    t.equal((await processesMatching(`sleep ${marker}`)).length >= 4, true, 'their sleeping grandchildren run')
+    // cmd's sh and its two sleeps, cmd-deaf's sh and its sleep (run once TERM is ignored), proc's sleep.
+    t.ok(await eventually(async () => (await processesMatching(`sleep ${marker}`)).length >= 6, 15_000), 'their sleeping grandchildren run')
 
     const sent = Date.now()
     parent.kill(signal)
@@ -99,6 +100,7 @@ t.test('bad shutdown and handleSignals arguments', async (t) => {
   const pm = new ForkManager()
   await t.rejects(pm.shutdown({ signal: 'SIGNOPE' as NodeJS.Signals }), { name: 'TypeError', message: `shutdown() signal must be a signal name such as 'SIGTERM', got "SIGNOPE"` })
   await t.rejects(pm.shutdown({ grace: -1 }), RangeError)
+  await pm.close()
   t.throws(() => new ForkManager({ handleSignals: 'yes' as unknown as boolean }), { name: 'TypeError', message: 'handleSignals must be a boolean, got "yes"' })
   const withHandlers = new ForkManager({ handleSignals: true })
   t.equal(process.listenerCount('SIGINT') > 0, true)

@@ -1,11 +1,13 @@
 import t from 'tap'
-import { ForkManager, type JobResult } from '../../dist/lib/index.js'
-import { eventually, processesMatching, worker } from '../helpers/paths.js'
+import type { JobResult } from '../../dist/lib/index.js'
+import { manager } from '../helpers/manager.js'
+import { processesMatching, worker } from '../helpers/paths.js'
+import { eventually, sleep } from '../helpers/wait.js'
 
 for (const isolation of ['process', 'thread'] as const) {
   t.test(`Parallel::ForkManager's classic callback example (${isolation})`, async (t) => {
     const lines: string[] = []
-    const pm = new ForkManager({ maxProcs: 2 })
+    const pm = manager(t)
     pm.runOnStart(({ pid, ident }) => lines.push(`** ${ident} started, pid: ${pid}`))
     pm.runOnFinish(({ pid, exitCode, ident, data }) =>
       lines.push(`** ${ident} just got out of the pool with PID ${pid} and exit code: ${exitCode} data: ${JSON.stringify(data)}`))
@@ -42,7 +44,7 @@ for (const isolation of ['process', 'thread'] as const) {
 }
 
 t.test('the cap holds, and setMaxProcs raises it mid-run', async (t) => {
-  const pm = new ForkManager({ maxProcs: 2 })
+  const pm = manager(t)
   const results: JobResult[] = []
   pm.runOnFinish((r) => results.push(r))
   for (let i = 0; i < 10; i++) await pm.start(`nap-${i}`, { worker: worker('sleep'), data: 150, isolation: 'thread' })
@@ -62,11 +64,12 @@ t.test('the cap holds, and setMaxProcs raises it mid-run', async (t) => {
 })
 
 t.test('setMaxProcs while jobs wait lets the waiting ones start at once', async (t) => {
-  const pm = new ForkManager({ maxProcs: 1 })
+  const pm = manager(t, { maxProcs: 1 })
   const first = await pm.start('a', { command: 'sleep', args: ['0.5'] })
   let secondStarted = false
   const second = pm.start('b', { command: 'true' }).then((h) => ((secondStarted = true), h))
-  await new Promise((r) => setTimeout(r, 50))
+  // A window in which 'b' must not start: 'a' holds the only slot for 0.5 s.
+  await sleep(50)
   t.equal(secondStarted, false, 'waits for a slot')
   pm.setMaxProcs(2)
   await second
@@ -76,7 +79,7 @@ t.test('setMaxProcs while jobs wait lets the waiting ones start at once', async 
 })
 
 t.test("a timed-out command that started a grandchild (sh -c 'sleep 100 & sleep 100') leaves no process behind", async (t) => {
-  const pm = new ForkManager({ maxProcs: 1 })
+  const pm = manager(t, { maxProcs: 1 })
   // A distinct duration marks this test's sleeps in the process table.
   const sleep = `sleep 100.${process.pid % 1000}`
   const h = await pm.start('tree', { command: 'sh', args: ['-c', `${sleep} & ${sleep}`] }, { timeout: '1s' })
@@ -94,7 +97,7 @@ function maxOverlap(spans: Array<{ started: number; ended: number }>): number {
 }
 
 t.test('a job whose spawn throws (E2BIG: an env var past the 128 KiB a string may have) fails as a result, and frees its slot', async (t) => {
-  const pm = new ForkManager({ maxProcs: 1 })
+  const pm = manager(t, { maxProcs: 1 })
   const finished: JobResult[] = []
   pm.runOnFinish((r) => finished.push(r))
   const env = { HUGE: 'x'.repeat(200_000) }

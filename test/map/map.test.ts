@@ -1,14 +1,14 @@
 import t from 'tap'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { ForkManager, type MapResult } from '../../dist/lib/index.js'
+import type { MapResult } from '../../dist/lib/index.js'
+import { manager } from '../helpers/manager.js'
 import { worker } from '../helpers/paths.js'
+import { sleep } from '../helpers/wait.js'
 
 const addOne = worker('add-one')
 const faults = worker('faults')
-const pm = new ForkManager({ maxProcs: 2, killGrace: 500 })
-t.teardown(() => pm.close())
+const pm = manager(t, { killGrace: 500 })
 // Generous: these tests start many Node processes, and the machine may be loaded.
 t.setTimeout(240_000)
 
@@ -19,7 +19,7 @@ function slowSource(n: number, ms: number) {
   const state = { pulled: 0 }
   async function* items() {
     for (let i = 0; i < n; i++) {
-      await new Promise((r) => setTimeout(r, ms))
+      await sleep(ms) // the source is slow on purpose
       state.pulled++
       yield i
     }
@@ -45,7 +45,7 @@ for (const isolation of ['thread', 'process-pool', 'process'] as const) {
 }
 
 t.test('ordered map keeps input order even when early items are slow', async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
+  const dir = t.testdir()
   writeFileSync(path.join(dir, 'slow-first.mjs'), 'export default async (n) => { if (n < 3) await new Promise((r) => setTimeout(r, 200)); return n * 10 }')
   const job = { worker: path.join(dir, 'slow-first.mjs'), isolation: 'thread' } as const
   const order: number[] = []
@@ -115,11 +115,12 @@ t.test('backpressure: map pulls only a bounded number of items ahead of the cons
     maxAhead = Math.max(maxAhead, state.pulled - consumed)
     if (r.data !== r.item + 1) t.fail(`item ${r.item} gave ${r.data}`)
     if (consumed === 200) break
-    if (consumed % 50 === 0) await new Promise((r) => setTimeout(r, 50)) // a slow consumer
+    if (consumed % 50 === 0) await sleep(50) // a slow consumer
   }
   t.ok(maxAhead <= bound, `never more than ${bound} items ahead (at most ${maxAhead})`)
   const pulledAtBreak = state.pulled
-  await new Promise((r) => setTimeout(r, 100))
+  // A window in which nothing may be pulled.
+  await sleep(100)
   t.equal(state.pulled, pulledAtBreak, 'nothing is pulled after a break')
 })
 
@@ -128,7 +129,8 @@ t.test('backpressure with a consumer that stops reading', async (t) => {
   const results = pm.map<number, number>(source.items, { worker: addOne, isolation: 'thread' }, { chunkSize: 10 })
   const iterator = results[Symbol.asyncIterator]()
   await iterator.next()
-  await new Promise((r) => setTimeout(r, 300))
+  // A window in which the map may pull only what its bound allows.
+  await sleep(300)
   t.ok(source.state.pulled <= 2 * 2 * 10 + 1, `pulled ${source.state.pulled} of 1000 while nobody read`)
   await iterator.return!()
 })
@@ -171,7 +173,7 @@ t.test('a job function runs one job per item: commands, with capture', async (t)
 })
 
 t.test('chunk jobs are jobs of the manager: callbacks see them, timeouts apply per chunk', async (t) => {
-  const local = new ForkManager({ maxProcs: 1 })
+  const local = manager(t, { maxProcs: 1 })
   const idents: string[] = []
   local.runOnStart((info) => idents.push(info.ident))
   await local.map(range(6), { worker: addOne, isolation: 'thread' }, { chunkSize: 4, ident: 'nums' }).all()
@@ -193,7 +195,8 @@ t.test('an abort signal stops the map: running chunks are cancelled, nothing mor
   }
   t.ok(results.length < 20, `stopped after ${results.length} results`)
   const pulled = source.state.pulled
-  await new Promise((r) => setTimeout(r, 100))
+  // A window in which the source must not be read.
+  await sleep(100)
   t.ok(source.state.pulled <= pulled + 1, 'the source is not read any more')
   const already = AbortSignal.abort('before')
   t.same(await pm.map(range(5), { worker: addOne }, { signal: already }).all(), [])
@@ -202,7 +205,7 @@ t.test('an abort signal stops the map: running chunks are cancelled, nothing mor
 })
 
 t.test('a stop reaches the item running in a chunk; the rest of the chunk never starts', async (t) => {
-  const local = new ForkManager({ maxProcs: 1 })
+  const local = manager(t, { maxProcs: 1 })
   // The process up, with the chunk runner and faults.js loaded, so the stop finds the job listening.
   await local.map([{ mode: 'ok' }], { worker: faults, isolation: 'process-pool' }).all()
   const orders = [{ mode: 'ok', value: 'first' }, { mode: 'hang' }, { mode: 'ok', value: 'never' }]
@@ -216,14 +219,14 @@ t.test('a stop reaches the item running in a chunk; the rest of the chunk never 
 })
 
 t.test('a worker job\'s cwd and env reach the chunks', async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
+  const dir = t.testdir()
   writeFileSync(path.join(dir, 'where.mjs'), 'export default (n) => [n, process.env.FP_MAP, process.cwd()]')
   const results = await pm.map([1, 2], { worker: path.join(dir, 'where.mjs'), isolation: 'process-pool', cwd: dir, env: { FP_MAP: 'yes' } }, { ordered: true }).all()
   t.same(results.map((r) => r.data), [[1, 'yes', dir], [2, 'yes', dir]])
 })
 
 t.test('the serial debug mode maps in this process', async (t) => {
-  const serial = new ForkManager({ maxProcs: 0 })
+  const serial = manager(t, { maxProcs: 0 })
   const results = await serial.map<number, number>(range(10), { worker: addOne }, { ordered: true }).all()
   t.same(results.map((r) => r.data), range(10).map((n) => n + 1))
   await serial.close()

@@ -1,7 +1,8 @@
 import t from 'tap'
 import { startCommand } from '../../dist/lib/runners/command.js'
 import { normalizeJob, type CommandSpec } from '../../dist/lib/runners/spec.js'
-import { eventually, processesMatching } from '../helpers/paths.js'
+import { processesMatching } from '../helpers/paths.js'
+import { eventually, sleep } from '../helpers/wait.js'
 
 const spec = (job: object) => normalizeJob(job) as CommandSpec
 
@@ -123,7 +124,8 @@ t.test('stop() after the group ignored TERM: KILL still reaches it', async (t) =
   // sh and its sleep, which inherits the ignored TERM.
   t.ok(await eventually(async () => (await processesMatching(marker)).length === 2, 15_000))
   run.stop('SIGTERM')
-  await new Promise((r) => setTimeout(r, 100))
+  // A window in which the TERM, were it heard, would end them.
+  await sleep(100)
   t.equal((await processesMatching(marker)).length, 2, 'TERM was ignored')
   run.stop('SIGKILL')
   t.equal((await run.outcome).signal, 'SIGKILL')

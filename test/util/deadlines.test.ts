@@ -1,5 +1,6 @@
 import t from 'tap'
 import { Deadlines } from '../../dist/lib/util/deadlines.js'
+import { sleep } from '../helpers/wait.js'
 
 // The timers are unref'd by design; a ref'd one keeps the test process alive meanwhile.
 async function within(ms: number, body: () => Promise<void>): Promise<void> {
@@ -10,8 +11,6 @@ async function within(ms: number, body: () => Promise<void>): Promise<void> {
     clearTimeout(keepAlive)
   }
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 t.test('fires each deadline after its delay, those of one duration in the order they were set; cancelled ones never', async (t) => {
   await within(2000, async () => {
@@ -31,7 +30,7 @@ t.test('fires each deadline after its delay, those of one duration in the order 
     b.cancel()
     b.cancel()
     t.equal(deadlines.pending, 3, 'three pending: b was cancelled, Infinity is never pending')
-    await sleep(120)
+    await sleep(120) // time for each to come due, and for a cancelled one to fire if it wrongly would
     t.same(fired, ['short', 'a', 'c'])
     t.ok(at['short']! >= 19 && at['a']! >= 39 && at['c']! >= 39, `none fired early: ${JSON.stringify(at)}`)
     t.equal(deadlines.pending, 0)
@@ -42,7 +41,7 @@ t.test('a deadline set after its list head was cancelled fires on time, not with
   await within(2000, async () => {
     const deadlines = new Deadlines()
     const first = deadlines.after(60, () => t.fail('cancelled'))
-    await sleep(20)
+    await sleep(20) // the new deadline is set later than the head, so it is due later
     let firedAfter = 0
     const set = performance.now()
     deadlines.after(60, () => (firedAfter = performance.now() - set))

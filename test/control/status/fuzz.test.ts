@@ -2,8 +2,9 @@
 // answer, no job was cancelled or lost, and cancelling over HTTP still works.
 import t from 'tap'
 import net from 'node:net'
-import { ForkManager, type JobResult } from '../../../dist/lib/index.js'
+import type { JobResult } from '../../../dist/lib/index.js'
 import { request } from '../../helpers/http.js'
+import { manager } from '../../helpers/manager.js'
 import { worker } from '../../helpers/paths.js'
 
 const TOKEN = 'fuzz-token-7'
@@ -88,7 +89,7 @@ function send(port: number, bytes: Buffer): Promise<string> {
 }
 
 t.test('malformed requests crash nothing and lose no job', async (t) => {
-  const pm = new ForkManager({ maxProcs: 4 })
+  const pm = manager(t, { maxProcs: 4 })
   const finished: JobResult[] = []
   pm.runOnFinish((r) => finished.push(r))
   const srv = await pm.serveStatus({ token: TOKEN })

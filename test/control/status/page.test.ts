@@ -3,8 +3,9 @@
 import t from 'tap'
 import { existsSync } from 'node:fs'
 import { chromium } from 'playwright-core'
-import { ForkManager } from '../../../dist/lib/index.js'
-import { eventually, processesMatching } from '../../helpers/paths.js'
+import { manager } from '../../helpers/manager.js'
+import { processesMatching } from '../../helpers/paths.js'
+import { eventually } from '../../helpers/wait.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
@@ -15,7 +16,7 @@ t.test('the HTML page lists, ages, refreshes and cancels', async (t) => {
     t.fail(`${CHROMIUM} is missing: this test needs Debian's chromium (apt-get install -y chromium; .ci/run installs it)`)
     return
   }
-  const pm = new ForkManager({ maxProcs: 3, killGrace: 1000 })
+  const pm = manager(t, { maxProcs: 3 })
   const marker = 'sleep 88.61'
   const victim = await pm.start('victim', { command: 'sh', args: ['-c', `${marker} & wait`] }, { name: 'nightly-sync', label: 'db' })
   const hostile = '<img src=x onerror="window.pwned=1">'
@@ -23,11 +24,7 @@ t.test('the HTML page lists, ages, refreshes and cancels', async (t) => {
   const srv = await pm.serveStatus({ token: 'open-sesame', refresh: '300ms' })
 
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 30_000 })
-  t.teardown(async () => {
-    await browser.close()
-    pm.cancelAll()
-    await pm.close()
-  })
+  t.teardown(() => browser.close())
   const page = await browser.newPage()
   const external: string[] = []
   page.on('request', (req) => {

@@ -6,7 +6,9 @@ import { serveStatus, type StatusSource } from '../../../dist/lib/control/status
 import { pathSegments } from '../../../dist/lib/control/status/route.js'
 import { bearerMatches } from '../../../dist/lib/control/status/token.js'
 import { request } from '../../helpers/http.js'
-import { eventually, processesMatching } from '../../helpers/paths.js'
+import { manager } from '../../helpers/manager.js'
+import { processesMatching } from '../../helpers/paths.js'
+import { eventually } from '../../helpers/wait.js'
 
 const listening = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length
 
@@ -25,7 +27,7 @@ t.test('without serveStatus no port is opened', async (t) => {
 })
 
 t.test('every route, every status code', async (t) => {
-  const pm = new ForkManager({ maxProcs: 3 })
+  const pm = manager(t, { maxProcs: 3 })
   const srv = await pm.serveStatus({ port: 0, host: '127.0.0.1', token: 'sesame-42' })
   t.teardown(() => srv.close())
   const marker = 'sleep 89.51'
@@ -103,7 +105,7 @@ t.test('every route, every status code', async (t) => {
 })
 
 t.test('no token configured: cancelling over HTTP is off (403)', async (t) => {
-  const pm = new ForkManager({ maxProcs: 1 })
+  const pm = manager(t, { maxProcs: 1 })
   const srv = await pm.serveStatus()
   const h = await pm.start('job', { command: 'sleep', args: ['5'] })
   const r = await request(srv.url, '/jobs/job/cancel', { method: 'POST', headers: { authorization: 'Bearer anything' } })
@@ -133,7 +135,7 @@ t.test('a source that throws is a 500; the server goes on', async (t) => {
 })
 
 t.test('options are checked; a port in use rejects', async (t) => {
-  const pm = new ForkManager({ maxProcs: 1 })
+  const pm = manager(t, { maxProcs: 1 })
   await t.rejects(pm.serveStatus(null as never), { name: 'TypeError', message: 'serveStatus() options must be an object, got null' })
   await t.rejects(pm.serveStatus({ hostname: 'localhost' } as never), { name: 'TypeError', message: '"hostname" is not a serveStatus() option; it takes port, host, token, refresh' })
   await t.rejects(pm.serveStatus({ Port: 8080 } as never), { name: 'TypeError', message: '"Port" is not a serveStatus() option; did you mean port?' })

@@ -1,11 +1,12 @@
 import t from 'tap'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { ForkManager, type JobResult } from '../../../dist/lib/index.js'
-import { alive, eventually, worker } from '../../helpers/paths.js'
-import { manager, pooled, run } from '../../helpers/pool.js'
+import { ForkManager } from '../../../dist/lib/index.js'
+import { manager } from '../../helpers/manager.js'
+import { alive, worker } from '../../helpers/paths.js'
+import { pooled, run } from '../../helpers/pool.js'
+import { eventually } from '../../helpers/wait.js'
 
 const faults = worker('faults')
 const probe = worker('pool-probe')
@@ -64,7 +65,7 @@ t.test('maxWorkerMemory recycles a process whose RSS passed it after a job', asy
 
 t.test('execArgv, cwd and env pick separate processes', async (t) => {
   const pm = manager(t, { maxProcs: 1 })
-  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
+  const dir = t.testdir()
   writeFileSync(path.join(dir, 'env.mjs'), 'export default () => [process.pid, process.env.FP_X, process.cwd()]')
   const a = (await run(pm, { worker: path.join(dir, 'env.mjs'), env: { FP_X: 'a' }, cwd: dir })).data as [number, string, string]
   const b = (await run(pm, { worker: path.join(dir, 'env.mjs'), env: { FP_X: 'b' } })).data as [number, string, string]
@@ -105,6 +106,8 @@ t.test('processPool options are checked at construction', async (t) => {
   t.throws(() => new ForkManager({ processPool: { maxTasksPerWorker: 0 } }), { name: 'RangeError', message: /maxTasksPerWorker must be a whole number from 1, or Infinity, got 0/ })
   t.throws(() => new ForkManager({ processPool: { maxWorkerMemory: 'lots' } }), { name: 'RangeError', message: /processPool.maxWorkerMemory "lots" is not a size/ })
   t.throws(() => new ForkManager({ processPool: { idleTimeout: -1 } }), { name: 'RangeError', message: /processPool.idleTimeout/ })
-  t.ok(new ForkManager({ processPool: { maxTasksPerWorker: Infinity, maxWorkerMemory: 1e9, idleTimeout: '1s' } }))
-  await t.rejects(new ForkManager().start('x', { worker: faults, isolation: 'pool' as never }), /job.isolation must be one of 'process', 'process-pool', 'thread'/)
+  const good = new ForkManager({ processPool: { maxTasksPerWorker: Infinity, maxWorkerMemory: 1e9, idleTimeout: '1s' } })
+  t.ok(good)
+  await good.close()
+  await t.rejects(manager(t).start('x', { worker: faults, isolation: 'pool' as never }), /job.isolation must be one of 'process', 'process-pool', 'thread'/)
 })

@@ -2,9 +2,12 @@
 // they run at once, a stop of one leaves the others alone unless it ends in a SIGKILL, and a crash
 // settles every job in the process. test/runners/pool-worker.test.ts has a process per job.
 import t, { type Test } from 'tap'
-import type { JobResult } from '../../../dist/lib/index.js'
-import { alive, eventually, worker } from '../../helpers/paths.js'
-import { manager, pooled, run } from '../../helpers/pool.js'
+import path from 'node:path'
+import type { ForkManagerOptions, JobResult } from '../../../dist/lib/index.js'
+import { manager } from '../../helpers/manager.js'
+import { alive, worker } from '../../helpers/paths.js'
+import { pooled, run } from '../../helpers/pool.js'
+import { eventually, untilFile } from '../../helpers/wait.js'
 
 const faults = worker('faults')
 const probe = worker('pool-probe')
@@ -13,7 +16,7 @@ const rendezvous = worker('rendezvous')
 t.setTimeout(240_000)
 
 /** A manager whose processes take two jobs at once; with maxProcs 2 that is one process. */
-const shared = (t: Test, options = {}) => manager(t, { processPool: { concurrentTasksPerWorker: 2 }, ...options })
+const shared = (t: Test, options: ForkManagerOptions = {}) => manager(t, { processPool: { concurrentTasksPerWorker: 2 }, ...options })
 
 t.test('a process runs concurrentTasksPerWorker jobs at once, and the cap sets how many processes there are', async (t) => {
   const pm = shared(t, { maxProcs: 4 })
@@ -28,12 +31,13 @@ t.test('a process runs concurrentTasksPerWorker jobs at once, and the cap sets h
 
 t.test('a stopped job that listens ends alone; its process finishes the other job, then is replaced', async (t) => {
   const pm = shared(t)
-  const stopped = await pm.start('stopped', { worker: faults, data: { mode: 'hang' }, ...pooled })
+  const listens = path.join(t.testdir(), 'stopped listens')
+  const stopped = await pm.start('stopped', { worker: faults, data: { mode: 'hang', ready: listens }, ...pooled })
   const other = await pm.start('other', { worker: faults, data: { mode: 'hang', ms: 600 }, ...pooled })
   t.equal(other.pid, stopped.pid, 'both in one process')
   t.same(pm.runningProcs(), [stopped.pid], 'runningProcs lists the shared process once')
   t.equal(pm.runningProcsWithIdentifiers().size, 1)
-  await new Promise((r) => setTimeout(r, 300)) // the process is up and the job listens
+  t.ok(await untilFile(listens), 'the process is up and the job listens')
   stopped.cancel('enough')
   t.match(await stopped.result, { cancelled: true, cancelReason: 'enough', exitCode: 1, error: { name: 'AbortError' } })
   t.match(await other.result, { cancelled: false, exitCode: 0, data: 'woke up', error: null }, 'the other job ran to its end')
@@ -42,7 +46,8 @@ t.test('a stopped job that listens ends alone; its process finishes the other jo
 })
 
 t.test('a stop that reaches a job before it begins means it never begins', async (t) => {
-  const pm = shared(t)
+  // A grace no slow process start outlasts: a SIGKILL after it would end the job before the order does.
+  const pm = shared(t, { killGrace: '30s' })
   // The process is not even up: the job and its stop go out together.
   const h = await pm.start('early', { worker: faults, data: { mode: 'ok', value: 1 }, ...pooled })
   h.cancel('too soon')
@@ -51,10 +56,11 @@ t.test('a stop that reaches a job before it begins means it never begins', async
 
 t.test('a stopped job that does not listen runs on in a shared process until it ends', async (t) => {
   const pm = shared(t, { killGrace: '30s' })
+  const dir = t.testdir()
   await run(pm, { worker: faults, data: { mode: 'ok' } }) // the process is up, faults.js loaded: the jobs below begin at once
-  const deaf = await pm.start('deaf', { worker: faults, data: { mode: 'hang-deaf', ms: 800 }, ...pooled })
-  const other = await pm.start('other', { worker: faults, data: { mode: 'hang', ms: 900 }, ...pooled })
-  await new Promise((r) => setTimeout(r, 300))
+  const deaf = await pm.start('deaf', { worker: faults, data: { mode: 'hang-deaf', ms: 800, ready: path.join(dir, 'deaf') }, ...pooled })
+  const other = await pm.start('other', { worker: faults, data: { mode: 'hang', ms: 900, ready: path.join(dir, 'other') }, ...pooled })
+  t.ok(await untilFile(path.join(dir, 'deaf')) && await untilFile(path.join(dir, 'other')), 'both jobs run')
   deaf.cancel()
   // Its signal would take the other job too; it is not killed before the grace runs out.
   t.match(await deaf.result, { cancelled: true, exitCode: 0, signal: null, error: null })
@@ -63,10 +69,11 @@ t.test('a stopped job that does not listen runs on in a shared process until it 
 
 t.test('a stop that ends in SIGKILL takes the jobs sharing the process, and says why', async (t) => {
   const pm = shared(t, { killGrace: 300 })
+  const dir = t.testdir()
   await run(pm, { worker: faults, data: { mode: 'ok' } }) // the process is up, faults.js loaded: the jobs below begin at once
-  const deaf = await pm.start('deaf', { worker: faults, data: { mode: 'hang-deaf' }, ...pooled })
-  const other = await pm.start('other', { worker: faults, data: { mode: 'hang' }, ...pooled })
-  await new Promise((r) => setTimeout(r, 300))
+  const deaf = await pm.start('deaf', { worker: faults, data: { mode: 'hang-deaf', ready: path.join(dir, 'deaf') }, ...pooled })
+  const other = await pm.start('other', { worker: faults, data: { mode: 'hang', ready: path.join(dir, 'other') }, ...pooled })
+  t.ok(await untilFile(path.join(dir, 'deaf')) && await untilFile(path.join(dir, 'other')), 'both jobs run')
   deaf.cancel()
   t.match(await deaf.result, { cancelled: true, exitCode: null, signal: 'SIGKILL', error: null }, 'the stopped job died of its stop')
   const r: JobResult = await other.result
@@ -85,10 +92,11 @@ t.test('a crash settles every job in the process', async (t) => {
 
 t.test('a job being stopped when a neighbour crashes the process died of the crash, and says so', async (t) => {
   const pm = manager(t, { maxProcs: 3, killGrace: '30s', processPool: { concurrentTasksPerWorker: 3 } })
+  const dir = t.testdir()
   await run(pm, { worker: faults, data: { mode: 'ok' } }) // the process is up, faults.js loaded: the jobs below begin at once
-  const deaf = await pm.start('deaf', { worker: faults, data: { mode: 'hang-deaf' }, ...pooled })
-  const other = await pm.start('other', { worker: faults, data: { mode: 'hang' }, ...pooled })
-  await new Promise((r) => setTimeout(r, 300))
+  const deaf = await pm.start('deaf', { worker: faults, data: { mode: 'hang-deaf', ready: path.join(dir, 'deaf') }, ...pooled })
+  const other = await pm.start('other', { worker: faults, data: { mode: 'hang', ready: path.join(dir, 'other') }, ...pooled })
+  t.ok(await untilFile(path.join(dir, 'deaf')) && await untilFile(path.join(dir, 'other')), 'both jobs run')
   deaf.cancel() // it shares the process, so it runs on
   const exiting = await pm.start('exiting', { worker: faults, data: { mode: 'exit', code: 5 }, ...pooled })
   t.same([other.pid, exiting.pid], [deaf.pid, deaf.pid], 'all three in one process')
@@ -111,6 +119,6 @@ t.test('jobs that end in the same turn as a crash keep their answers', async (t)
 
 t.test('concurrentTasksPerWorker is checked at construction', async (t) => {
   for (const bad of [0, 1.5, '2', Infinity]) {
-    t.throws(() => shared(t, { processPool: { concurrentTasksPerWorker: bad } }), { name: 'RangeError', message: /processPool.concurrentTasksPerWorker must be a whole number from 1, got/ })
+    t.throws(() => shared(t, { processPool: { concurrentTasksPerWorker: bad as number } }), { name: 'RangeError', message: /processPool.concurrentTasksPerWorker must be a whole number from 1, got/ })
   }
 })

@@ -1,11 +1,12 @@
 import t from 'tap'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { ForkManager, WorkerExitError, WorkerStartError, type JobResult } from '../../../dist/lib/index.js'
-import { alive, eventually, worker } from '../../helpers/paths.js'
-import { manager, pooled, run } from '../../helpers/pool.js'
+import { manager } from '../../helpers/manager.js'
+import { alive, worker } from '../../helpers/paths.js'
+import { pooled, run } from '../../helpers/pool.js'
+import { eventually, sleep, untilFile } from '../../helpers/wait.js'
 
 const faults = worker('faults')
 const probe = worker('pool-probe')
@@ -29,7 +30,8 @@ t.test('a free process killed from outside is replaced', async (t) => {
   const { pid } = await run(pm, { worker: probe })
   process.kill(pid!, 'SIGKILL')
   t.ok(await eventually(() => !alive(pid), 2000))
-  await new Promise((r) => setTimeout(r, 100))
+  // The pool hears of the death when the IPC channel closes, which nothing public shows: a moment for it.
+  await sleep(100)
   const next = await run(pm, { worker: probe })
   t.match(next, { exitCode: 0, error: null, data: { jobs: 1 } })
   t.not(next.pid, pid)
@@ -61,9 +63,10 @@ t.test('a timeout kills a job that does not listen at once', async (t) => {
 
 t.test('cancel stops the job, and its process is replaced', async (t) => {
   const pm = manager(t, { maxProcs: 1 })
+  const dir = t.testdir()
   await run(pm, { worker: probe }) // the process is up
-  const h = await pm.start('c', { worker: faults, data: { mode: 'hang' }, ...pooled })
-  await new Promise((r) => setTimeout(r, 300)) // and the job listens
+  const h = await pm.start('c', { worker: faults, data: { mode: 'hang', ready: path.join(dir, 'first') }, ...pooled })
+  t.ok(await untilFile(path.join(dir, 'first')), 'the job listens')
   h.cancel('enough')
   const r = await h.result
   t.match(r, { cancelled: true, cancelReason: 'enough', exitCode: 1, error: { name: 'AbortError' } })
@@ -71,8 +74,8 @@ t.test('cancel stops the job, and its process is replaced', async (t) => {
   const next = await run(pm, { worker: probe })
   t.not(next.pid, h.pid)
   // close() while a stopped job's process may still be exiting: nothing is left behind.
-  const again = await pm.start('c', { worker: faults, data: { mode: 'hang' }, ...pooled })
-  await new Promise((r) => setTimeout(r, 300))
+  const again = await pm.start('c', { worker: faults, data: { mode: 'hang', ready: path.join(dir, 'again') }, ...pooled })
+  t.ok(await untilFile(path.join(dir, 'again')), 'the second job listens')
   again.cancel()
   await again.result
   await pm.close()
@@ -86,27 +89,32 @@ t.test('cancelling a job that has ended changes nothing, and its process stays',
   h.cancel('too late')
   t.match(r, { cancelled: false, exitCode: 0 })
   t.match(await h.result, { cancelled: false }, 'the result stands')
-  await new Promise((resolve) => setTimeout(resolve, 100))
+  // Time for a stop that should not have gone out to reach the process, before the next job.
+  await sleep(100)
   t.match((await run(pm, { worker: probe })).data, { pid: h.pid, jobs: 2 }, 'the next job runs in the same process')
 })
 
 t.test('a stop that crosses the answer of its job changes nothing but the flag', async (t) => {
   const pm = manager(t, { maxProcs: 1 })
+  const busy = path.join(t.testdir(), 'busy')
   await run(pm, { worker: faults, data: { mode: 'ok' } }) // the process is up, faults.js loaded
-  const h = await pm.start('busy', { worker: faults, data: { mode: 'busy', ms: 400 }, ...pooled })
+  const h = await pm.start('busy', { worker: faults, data: { mode: 'busy', ms: 400, ready: busy }, ...pooled })
+  t.ok(await untilFile(busy), 'the job holds its event loop')
   // The stop reaches the process only once the job has answered: its event loop is held till then.
-  setTimeout(() => h.cancel('crossed'), 100)
+  h.cancel('crossed')
   t.match(await h.result, { cancelled: true, cancelReason: 'crossed', exitCode: 0, data: 'done', error: null })
   t.ok(await eventually(() => !alive(h.pid), 3000), 'a stopped job\'s process is replaced all the same')
 })
 
 t.test('a process a stopped job left busy is killed when it cannot exit', async (t) => {
   const pm = manager(t, { maxProcs: 1 })
-  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
-  writeFileSync(path.join(dir, 'busy.mjs'), 'export default (data, ctx) => new Promise((resolve) => ctx.signal.addEventListener("abort", () => { resolve("stopped"); setTimeout(() => { for (;;); }, 0) }))')
+  const dir = t.testdir()
+  const listens = path.join(dir, 'listens')
+  writeFileSync(path.join(dir, 'busy.mjs'), `import { writeFileSync } from 'node:fs'
+export default (listens, ctx) => new Promise((resolve) => { ctx.signal.addEventListener("abort", () => { resolve("stopped"); setTimeout(() => { for (;;); }, 0) }); writeFileSync(listens, "") })`)
   await run(pm, { worker: probe }) // the process is up
-  const h = await pm.start('busy', { worker: path.join(dir, 'busy.mjs'), ...pooled })
-  await new Promise((r) => setTimeout(r, 300)) // and the job listens
+  const h = await pm.start('busy', { worker: path.join(dir, 'busy.mjs'), data: listens, ...pooled })
+  t.ok(await untilFile(listens), 'the job listens')
   h.cancel()
   t.match(await h.result, { cancelled: true, exitCode: 0, data: 'stopped' })
   t.ok(await eventually(() => !alive(h.pid), 4000), 'killed after the retire grace')

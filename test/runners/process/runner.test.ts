@@ -1,13 +1,12 @@
 import t from 'tap'
-import { writeFileSync, mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { ForkManager } from '../../../dist/lib/index.js'
-import { alive, eventually, processesMatching, worker } from '../../helpers/paths.js'
+import { manager } from '../../helpers/manager.js'
+import { alive, processesMatching, worker } from '../../helpers/paths.js'
+import { eventually } from '../../helpers/wait.js'
 
-const pm = new ForkManager({ maxProcs: 4, killGrace: 1000 })
-t.teardown(() => pm.close())
+const pm = manager(t, { maxProcs: 4 })
 const run = async (data: unknown, options = {}, job = {}) =>
   (await pm.start('p', { worker: worker('faults'), data, ...job }, options)).result
 
@@ -38,7 +37,7 @@ t.test('a result that cannot be cloned fails that job, not the manager', async (
 })
 
 t.test('missing, broken and wrong-shaped worker files are results', async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
+  const dir = t.testdir()
   writeFileSync(path.join(dir, 'syntax.mjs'), 'export default (')
   writeFileSync(path.join(dir, 'nodefault.mjs'), 'export const x = 1')
   writeFileSync(path.join(dir, 'notfn.mjs'), 'export default 42')
@@ -59,7 +58,7 @@ t.test('a worker that cannot be spawned is a result', async (t) => {
 })
 
 t.test('env reaches the child, merged over this process', async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
+  const dir = t.testdir()
   writeFileSync(path.join(dir, 'env.mjs'), 'export default () => [process.env.FP_X, Boolean(process.env.PATH), process.cwd()]')
   const r = await (await pm.start('e', { worker: path.join(dir, 'env.mjs'), env: { FP_X: 'x' }, cwd: dir })).result
   t.same(r.data, ['x', true, dir])
@@ -103,7 +102,7 @@ t.test('a worker process exits by itself when its parent is SIGKILLed', async (t
 t.test('the worker runtime exits when its IPC channel closes', async (t) => {
   const { fork } = await import('node:child_process')
   const runtime = new URL('../../../dist/lib/runners/process/runtime.js', import.meta.url)
-  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
+  const dir = t.testdir()
   writeFileSync(path.join(dir, 'ready.mjs'), `export default () => { process.stdout.write('ready\\n'); return new Promise(() => setInterval(() => {}, 1000)) }`)
   const child = fork(runtime, [pathToFileURL(path.join(dir, 'ready.mjs')).href, 'x'], { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
   child.send({ data: null })

@@ -1,14 +1,14 @@
 import t from 'tap'
-import { existsSync, writeFileSync, mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { AbortError, ForkManager } from '../../../dist/lib/index.js'
+import { AbortError } from '../../../dist/lib/index.js'
 import { ThreadRunner } from '../../../dist/lib/runners/thread/runner.js'
 import { normalizeJob, type WorkerSpec } from '../../../dist/lib/runners/spec.js'
-import { eventually, worker } from '../../helpers/paths.js'
+import { manager } from '../../helpers/manager.js'
+import { worker } from '../../helpers/paths.js'
+import { sleep, untilFile } from '../../helpers/wait.js'
 
-const pm = new ForkManager({ maxProcs: 2, killGrace: 500 })
-t.teardown(() => pm.close())
+const pm = manager(t, { killGrace: 500 })
 const run = async (data: unknown, options = {}) =>
   (await pm.start('t', { worker: worker('faults'), data, isolation: 'thread' }, options)).result
 
@@ -21,7 +21,7 @@ t.test('returns, finish(), throws', async (t) => {
 t.test('process.exit() inside a thread ends that job with its code', async (t) => {
   t.match(await run({ mode: 'exit', code: 6 }), { exitCode: 6, error: null })
   t.match(await run({ mode: 'ok', value: 1 }), { exitCode: 0 }, 'the pool carries on')
-  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
+  const dir = t.testdir()
   writeFileSync(path.join(dir, 'exit-code.mjs'), 'export default () => { process.exitCode = 4; process.exit() }')
   t.match(await (await pm.start('e', { worker: path.join(dir, 'exit-code.mjs'), isolation: 'thread' })).result, { exitCode: 4, error: null }, 'without a code: process.exitCode')
   writeFileSync(path.join(dir, 'handler-exit.mjs'), `process.on('uncaughtException', () => process.exit(2))
@@ -41,13 +41,13 @@ t.test('a timeout fires ctx.signal in the thread', async (t) => {
 })
 
 t.test('a running thread job that does not listen is terminated at once', async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
+  const dir = t.testdir()
   const begun = path.join(dir, 'begun')
   writeFileSync(path.join(dir, 'deaf.mjs'), `import { writeFileSync } from 'node:fs'
 export default () => { writeFileSync(${JSON.stringify(begun)}, ''); return new Promise(() => setInterval(() => {}, 1000)) }`)
   const h = await pm.start('deaf', { worker: path.join(dir, 'deaf.mjs'), isolation: 'thread' }, { killGrace: '30s' })
   // Stop it once it runs (a stop while it is still loading means it never begins).
-  t.ok(await eventually(() => existsSync(begun), 15_000))
+  t.ok(await untilFile(begun))
   const stopped = Date.now()
   h.cancel('deaf')
   const r = await h.result
@@ -56,13 +56,13 @@ export default () => { writeFileSync(${JSON.stringify(begun)}, ''); return new P
 })
 
 t.test('a thread job that listens but does not stop is terminated after the grace period', async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
+  const dir = t.testdir()
   const begun = path.join(dir, 'begun')
   writeFileSync(path.join(dir, 'stubborn.mjs'), `import { writeFileSync } from 'node:fs'
 export default (data, ctx) => { ctx.signal; writeFileSync(${JSON.stringify(begun)}, ''); return new Promise(() => {}) }`)
   const h = await pm.start('s', { worker: path.join(dir, 'stubborn.mjs'), isolation: 'thread' }, { killGrace: 200 })
   // Cancel once the worker runs (a cancel while it is still loading means it never begins).
-  t.ok(await eventually(() => existsSync(begun), 15_000))
+  t.ok(await untilFile(begun))
   h.cancel()
   const r = await h.result
   t.match(r, { cancelled: true, cancelReason: 'cancelled', error: { message: 'the worker thread was terminated' } })
@@ -70,7 +70,7 @@ export default (data, ctx) => { ctx.signal; writeFileSync(${JSON.stringify(begun
 })
 
 t.test('an error thrown outside the task crashes only that task', async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
+  const dir = t.testdir()
   writeFileSync(path.join(dir, 'crash.mjs'), 'export default () => new Promise(() => setTimeout(() => { throw new TypeError("async boom") }, 10))')
   const r = await (await pm.start('c', { worker: path.join(dir, 'crash.mjs'), isolation: 'thread' })).result
   t.match(r, { exitCode: 1, error: { name: 'TypeError', message: 'async boom' } })
@@ -80,7 +80,7 @@ t.test('an error thrown outside the task crashes only that task', async (t) => {
 })
 
 t.test('the pool grows with the cap', async (t) => {
-  const pm = new ForkManager({ maxProcs: 1 })
+  const pm = manager(t, { maxProcs: 1 })
   const first = await pm.start('a', { worker: worker('sleep'), data: 2000, isolation: 'thread' })
   pm.setMaxProcs(3)
   const more = await Promise.all([1, 2].map((i) => pm.start(`b${i}`, { worker: worker('sleep'), data: 1500, isolation: 'thread' })))
@@ -102,7 +102,8 @@ t.test('stop on a settled task and a stray message are harmless', async (t) => {
   channel.postMessage({ stop: 12345 })
   channel.postMessage({ deaf: 12345 })
   channel.postMessage({ other: true })
-  await new Promise((r) => setTimeout(r, 50))
+  // A window for the messages to reach the thread and, were they harmful, to do harm.
+  await sleep(50)
   channel.close()
   await runner.close()
 })
@@ -116,7 +117,7 @@ t.test('a thread past its resourceLimits fails that job, and the next one runs',
 })
 
 t.test('threads that cannot start fail their jobs with the cause, and the manager lives on', async (t) => {
-  const local = new ForkManager({ maxProcs: 2 })
+  const local = manager(t)
   const broken = { worker: worker('square'), data: 3, isolation: 'thread' as const, execArgv: ['--import=/no/such/preload.mjs'] }
   const [a, b] = await Promise.all([local.start('a', broken), local.start('b', broken)])
   for (const r of [await a.result, await b.result]) t.match(r, { exitCode: null, error: { code: 'ERR_MODULE_NOT_FOUND', message: /no\/such\/preload/ } })
@@ -127,11 +128,12 @@ t.test('threads that cannot start fail their jobs with the cause, and the manage
 
 t.test('a timer a job left behind runs during the next job on that thread, and its throw fails that job', async (t) => {
   // piscina parks idle threads in Atomics.wait: their event loops run only while they have a job.
-  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
+  const dir = t.testdir()
   writeFileSync(path.join(dir, 'late.mjs'), 'export default (n) => { setTimeout(() => { throw new Error("thrown after the job") }, 30); return n }')
-  const local = new ForkManager({ maxProcs: 1 })
+  const local = manager(t, { maxProcs: 1 })
   t.match(await (await local.start('late', { worker: path.join(dir, 'late.mjs'), data: 1, isolation: 'thread' })).result, { exitCode: 0, data: 1 })
-  await new Promise((r) => setTimeout(r, 100))
+  // Time for the 30 ms timer to come due while the thread is parked.
+  await sleep(100)
   t.match(await (await local.start('next', { worker: worker('sleep'), data: 200, isolation: 'thread' })).result,
     { exitCode: 1, error: { message: 'thrown after the job' } })
   t.match(await (await local.start('after', { worker: worker('square'), data: 5, isolation: 'thread' })).result, { exitCode: 0, data: 25 }, 'a new thread takes over')
@@ -139,11 +141,17 @@ t.test('a timer a job left behind runs during the next job on that thread, and i
 })
 
 t.test('a stop while the worker file is still loading: the worker is never called, the thread is kept', async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
-  writeFileSync(path.join(dir, 'slow-load.mjs'), 'await new Promise((r) => setTimeout(r, 400)); export default () => { throw new Error("must not be called") }')
-  const local = new ForkManager({ maxProcs: 1, killGrace: '10s' })
+  const dir = t.testdir()
+  const loading = path.join(dir, 'loading')
+  writeFileSync(path.join(dir, 'slow-load.mjs'), `import { writeFileSync } from 'node:fs'
+writeFileSync(${JSON.stringify(loading)}, '')
+await new Promise((r) => setTimeout(r, 400))
+export default () => { throw new Error("must not be called") }`)
+  const local = manager(t, { maxProcs: 1, killGrace: '10s' })
   const h = await local.start('slow', { worker: path.join(dir, 'slow-load.mjs'), isolation: 'thread' })
-  setTimeout(() => h.cancel('early'), 50)
+  // The stop goes out once the file is loading, and reaches the thread within its 400 ms.
+  t.ok(await untilFile(loading), 'the worker file is loading')
+  h.cancel('early')
   const r = await h.result
   t.match(r, { cancelled: true, exitCode: 1, error: { name: 'AbortError', message: 'job "slow" was stopped before it began' } })
   const next = await (await local.start('next', { worker: worker('square'), data: 2, isolation: 'thread' })).result
