@@ -126,3 +126,19 @@ t.test('the start signal and handle.cancel go through the same path', async (t) 
   calm.abort('too late')
   t.same(pm.inFlight(), [], 'a finished job no longer listens to its signal')
 })
+
+t.test("cancel() with a handle it did not make calls that handle's cancel and counts nothing", async (t) => {
+  const pm = manager(t)
+  const reasons: unknown[] = []
+  t.equal(pm.cancel({ ident: 'mine', kind: 'command', pid: null, startedAt: 0, result: new Promise(() => {}), cancel: (reason) => reasons.push(reason) }, 'why'), 0)
+  t.same(reasons, ['why'])
+})
+
+t.test('a job cancelled while it is being launched, whose launch then fails, ends cancelled with the launch error', async (t) => {
+  const pm = manager(t)
+  // An environment over the kernel's 128 KiB limit for one string: the spawn fails with E2BIG.
+  const started = pm.start('huge-env', { command: 'true', env: { HUGE: 'x'.repeat(200_000) } })
+  t.equal(pm.cancel('huge-env', 'changed my mind'), 1, 'in flight: launching')
+  const result = await (await started).result
+  t.match(result, { ok: false, cancelled: true, cancelReason: 'changed my mind', pid: null, error: { code: 'E2BIG' } })
+})

@@ -111,3 +111,18 @@ t.test('processPool options are checked at construction', async (t) => {
   await good.close()
   await t.rejects(manager(t).start('x', { worker: faults, isolation: 'pool' as never }), /job.isolation must be one of 'process', 'process-pool', 'thread'/)
 })
+
+t.test('a stop of a job that has already ended is harmless: nothing is sent, the process takes the next job', async (t) => {
+  const { ProcessPool, processPoolSettings } = await import('../../../dist/lib/runners/pool/pool.js')
+  const { normalizeJob } = await import('../../../dist/lib/runners/spec.js')
+  const pool = new ProcessPool(processPoolSettings(undefined), () => 1)
+  t.teardown(() => pool.close())
+  const spec = normalizeJob({ worker: worker('square'), data: 4, isolation: 'process-pool' }) as never
+  const first = pool.start(spec, 'sq')
+  t.match(await first.outcome, { exitCode: 0, data: 16 })
+  first.stop('SIGTERM')
+  first.stop('SIGKILL')
+  const second = pool.start(spec, 'sq2')
+  t.match(await second.outcome, { exitCode: 0, data: 16, error: null }, 'the same process runs on')
+  t.equal(second.pid, first.pid)
+})
