@@ -6,7 +6,7 @@ import { serializeError } from '../../errors.js'
 import type { WorkerSpec } from '../spec.js'
 import type { Execution, Outcome } from '../execution.js'
 import { settleOnce } from '../../util/once.js'
-import type { ThreadReply, ThreadTask } from './runtime.js'
+import type { ThreadReply, ThreadTask } from './protocol.js'
 import { flagStop, type StopMessage } from './stops.js'
 
 // A CommonJS bootstrap that imports runtime.js: see bootstrap.cts for why.
