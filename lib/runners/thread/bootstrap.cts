@@ -4,7 +4,7 @@
 // soak, right after a thread reached its heap limit). This CommonJS file keeps piscina on the plain
 // require path and loads the ES module entry with import(), where a failure is only a rejection.
 
-import type { ThreadReply, ThreadTask } from './runtime.js'
+import type { ThreadReply, ThreadTask } from './protocol.js'
 
 // Loaded as the thread starts, before any task: a task stopped mid-load would terminate the
 // thread while it reads module files, which leaks their fds (see bench/repro/piscina-fd-leak.mjs).

@@ -6,7 +6,7 @@ import { AbortError, jobError, serializeError } from '../../errors.js'
 import type { WorkerSpec } from '../spec.js'
 import type { Execution, Outcome } from '../execution.js'
 import { settleOnce } from '../../util/once.js'
-import type { ThreadReply, ThreadTask } from './runtime.js'
+import type { ThreadReply, ThreadTask } from './protocol.js'
 import { flagStop, type StopMessage } from './stops.js'
 import { exitRecords, recordedExit } from './exits.js'
 

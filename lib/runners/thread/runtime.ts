@@ -1,18 +1,10 @@
 // The file piscina runs in each pool thread: it calls worker files the same way a child process does.
 
 import { threadId, workerData } from 'node:worker_threads'
-import { callWorker, CallContext, uncloneableReply, type WorkerReply } from '../../worker/call.js'
+import { callWorker, CallContext, uncloneableReply } from '../../worker/call.js'
 import { abortIfStoppedEarly, answerStop, type StopMessage } from './stops.js'
 import { recordExitsOf } from './exits.js'
-
-export interface ThreadTask {
-  taskId: number
-  url: string
-  ident: string
-  data: unknown
-}
-
-export type ThreadReply = WorkerReply & { threadId: number }
+import type { ThreadReply, ThreadTask } from './protocol.js'
 
 const running = new Map<number, CallContext>()
 let tasksRun = 0

@@ -1,21 +1,16 @@
-// The status page in a real headless browser (Debian's chromium via playwright-core): it lists
-// the jobs with their ages, refreshes itself, and its cancel button really stops a job.
+// The status page in a real headless browser (Debian's chromium, or the one inside the
+// @sparticuz/chromium devDependency, driven by playwright-core): it lists the jobs with their
+// ages, refreshes itself, and its cancel button really stops a job.
 import t from 'tap'
-import { existsSync } from 'node:fs'
-import { chromium } from 'playwright-core'
+import { launchChromium } from '../../helpers/browser.js'
 import { manager } from '../../helpers/manager.js'
 import { processesMatching } from '../../helpers/paths.js'
 import { eventually } from '../../helpers/wait.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-
 t.test('the HTML page lists, ages, refreshes and cancels', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    // Never skipped quietly: CI installs it (.ci/run); a developer must too.
-    t.fail(`${CHROMIUM} is missing: this test needs Debian's chromium (apt-get install -y chromium; .ci/run installs it)`)
-    return
-  }
+  // Never skipped: no browser, or one that does not start, fails here and says what to install.
+  const browser = await launchChromium()
+  t.teardown(() => browser.close())
   const pm = manager(t, { maxProcs: 3 })
   const marker = 'sleep 88.61'
   const victim = await pm.start('victim', { command: 'sh', args: ['-c', `${marker} & wait`] }, { name: 'nightly-sync', label: 'db' })
@@ -23,8 +18,6 @@ t.test('the HTML page lists, ages, refreshes and cancels', async (t) => {
   const other = await pm.start(hostile, { command: 'sleep', args: ['30'] })
   const srv = await pm.serveStatus({ token: 'open-sesame', refresh: '300ms' })
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 30_000 })
-  t.teardown(() => browser.close())
   const page = await browser.newPage()
   const external: string[] = []
   page.on('request', (req) => {
