@@ -8,26 +8,21 @@ import type { JobKind, JobResult, SerializedError } from '../types.js'
 /** Why a job was stopped: its timeout, or a cancel with its reason. */
 export type StopCause = { timedOut: true } | { cancelled: true; reason: unknown }
 
-/** What the manager knows of a job besides its runner's outcome. */
-export interface JobFacts {
-  ident: string
-  kind: JobKind
-  pid: number | null
-  /** Epoch ms at which it started, or was given up. */
-  startedAt: number
-  durationMs: number
-}
-
-export function jobResult(facts: JobFacts, outcome: Outcome, cause: StopCause | undefined): JobResult {
+/**
+ * A job's result: what the manager knows of it (`startedAt`: epoch ms at which it started, or was
+ * given up), its runner's outcome, and why it was stopped. Positional, not an object of facts:
+ * one object fewer per job on the hot path (bench process-noop).
+ */
+export function jobResult(ident: string, kind: JobKind, pid: number | null, startedAt: number, durationMs: number, outcome: Outcome, cause: StopCause | undefined): JobResult {
   const { exitCode, signal, error } = outcome
   const cancelled = cause !== undefined && 'cancelled' in cause
   const result: JobResult = {
-    ident: facts.ident,
-    kind: facts.kind,
+    ident,
+    kind,
     // Ran to its end: exit code 0, no error, and neither its timeout nor a cancel stopped it
     // (a worker that returns once ctx.signal fires exits with 0 all the same).
     ok: exitCode === 0 && error === null && cause === undefined,
-    pid: facts.pid,
+    pid,
     threadId: outcome.threadId ?? null,
     exitCode,
     signal,
@@ -36,8 +31,8 @@ export function jobResult(facts: JobFacts, outcome: Outcome, cause: StopCause | 
     error,
     timedOut: cause !== undefined && !cancelled,
     cancelled,
-    startedAt: facts.startedAt,
-    durationMs: facts.durationMs,
+    startedAt,
+    durationMs,
   }
   if (cancelled) result.cancelReason = cause.reason
   if (outcome.stdout !== undefined) result.stdout = outcome.stdout
@@ -47,5 +42,5 @@ export function jobResult(facts: JobFacts, outcome: Outcome, cause: StopCause | 
 
 /** A job that never ran: cancelled before it got a slot (`cause`), or refused before it reached a runner (`error`). */
 export function unstartedResult(ident: string, kind: JobKind, cause: StopCause | undefined, error: SerializedError | null = null): JobResult {
-  return jobResult({ ident, kind, pid: null, startedAt: Date.now(), durationMs: 0 }, { exitCode: null, signal: null, error }, cause)
+  return jobResult(ident, kind, null, Date.now(), 0, { exitCode: null, signal: null, error }, cause)
 }

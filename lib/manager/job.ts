@@ -104,7 +104,7 @@ export class Job implements TrackedJob {
     this.#timeout!.cancel()
     this.#cancelKill?.()
     const { kind, pid } = this.execution!
-    return jobResult({ ident: this.ident, kind, pid, startedAt: this.startedAt!, durationMs: performance.now() - this.#startedMs }, outcome, this.#cause)
+    return jobResult(this.ident, kind, pid, this.startedAt!, performance.now() - this.#startedMs, outcome, this.#cause)
   }
 
   /** It never ran: cancelled (with `reason`) before it got its slot. */
