@@ -1,5 +1,5 @@
 // The contract every benchmark suite follows. The harness (bench/run.ts) runs each contender of a
-// suite in its own fresh Node process, alternating contenders (A B C A B C …) for several rounds
+// suite in its own fresh Node process, alternating contenders (A B C C B A …, reversed every other round) for several rounds
 // after a warm-up, and compares figures only within one run.
 
 export interface SuiteTarget {
