@@ -74,14 +74,14 @@ class SpawnedCommand implements SpawnerJob {
       case 'exit':
         this.#group!.reap()
         if (this.#spec.capture) return false
-        this.#outcome.settle({ exitCode: message.code, signal: message.signal, error: null })
+        this.#settle({ exitCode: message.code, signal: message.signal, error: null })
         return true
       case 'closed': {
         const stdout = this.#stdout!
         const stderr = this.#stderr!
         const done: Outcome = { exitCode: message.code, signal: message.signal, error: null, stdout: stdout.text(), stderr: stderr.text() }
         if (stdout.overflowed || stderr.overflowed) done.error = maxBufferError(this.#spec)
-        this.#outcome.settle(done)
+        this.#settle(done)
         return true
       }
     }
@@ -97,6 +97,15 @@ class SpawnedCommand implements SpawnerJob {
     // Its output and its exit can no longer reach this process: the job is ended here, not left running unwatched.
     killTree(this.#pid, 'SIGKILL')
     this.#outcome.settle({ exitCode: null, signal: null, error: jobError(SpawnerExitError, `${message} while the job ran; its process group was killed`) })
+  }
+
+  /**
+   * The job's end, a turn of the event loop after its messages: a job's start and exit may come
+   * in one read of the channel, and whoever awaits the start must find the job running, as a
+   * direct spawn (whose exit cannot come in the turn that spawned it) guarantees.
+   */
+  #settle(done: Outcome): void {
+    setImmediate(() => this.#outcome.settle(done))
   }
 
   #started(pid: number | null, stop: (signal: NodeJS.Signals) => void): void {

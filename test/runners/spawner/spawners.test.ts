@@ -96,6 +96,24 @@ t.test('a spawner that dies before it says a job started: the start fails with a
   t.not(set.pids[0], pid)
 })
 
+t.test('a set started without a count has the default, min(2, availableParallelism()); a spawner that could not start has no pid', async (t) => {
+  const { availableParallelism } = await import('node:os')
+  const set = new SpawnerSet()
+  await set.warm()
+  t.equal(set.pids.length, Math.min(2, availableParallelism()))
+  t.same(new SpawnerSet({ execPath: '/no/such/node' }).grow(1).pids, [])
+})
+
+t.test('a job that ends at once is still running when its start resolves, as with a direct spawn', async (t) => {
+  const pm = manager(t, { maxProcs: 1 })
+  for (let i = 0; i < 20; i++) {
+    const first = await pm.start(`first-${i}`, { command: 'true' }, { name: 'only', onOverlap: 'reject-new' })
+    t.equal(pm.runningCount, 1, 'running')
+    await t.rejects(pm.start(`second-${i}`, { command: 'true' }, { name: 'only', onOverlap: 'reject-new' }), { name: 'OverlapError' })
+    await first.result
+  }
+})
+
 t.test('spawners that cannot start: after three in a row, commands start from this process, with a warning', async (t) => {
   for (const files of [{ runtime: new URL('../../fixtures/spawner/exits.cjs', import.meta.url) }, { execPath: '/no/such/node' }]) {
     const warnings: Error[] = []
