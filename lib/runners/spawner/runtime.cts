@@ -18,8 +18,12 @@ import type { SpawnerMessage, SpawnOrder } from './protocol.js'
 const running = new Map<number, number>()
 
 function send(message: SpawnerMessage): void {
-  process.send!(message)
+  // With a callback, a send to a manager that has just died is no 'error' event (which would crash
+  // this process with a stack on the manager's stderr): the 'disconnect' that follows does the rest.
+  process.send!(message, undefined, undefined, sent)
 }
+
+function sent(): void {}
 
 function start(order: SpawnOrder): void {
   const { id, capture } = order
