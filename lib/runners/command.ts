@@ -1,4 +1,5 @@
-// Commands: a program and its arguments, never a shell unless `shell: true`.
+// Commands: a program and its arguments, never a shell unless `shell: true`. The direct path
+// lives here; the spawner path, with the same outcomes, in spawner/client.ts.
 
 import { spawn } from 'node:child_process'
 import type { CommandSpec } from './spec.js'
@@ -11,7 +12,9 @@ import { StreamBuffer } from './stream-buffer.js'
 import { settleOnce } from '../util/once.js'
 
 /**
- * Starts a command in its own process group. Jobs without input or shell go straight to
+ * Starts a command in its own process group: through one of `spawners` (lib/runners/spawner/;
+ * by default this process's), or, with none (spawner: false, or spawners that cannot start),
+ * from this process as below. Jobs without input or shell go straight to
  * child_process.spawn: execa's per-call setup costs about 1.5x a bare spawn for /bin/true
  * even with its stdio ignored, and several milliseconds per job with capture (7 s against
  * 1.2 s for 1000 captured /bin/true jobs at cap 2), which the forkpool command pays on every
