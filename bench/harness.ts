@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Suite } from './suite.js'
+import type { Measured, Suite } from './suite.js'
 
 const CHILD = fileURLToPath(new URL('./run-one.js', import.meta.url))
 
@@ -54,6 +54,8 @@ export interface ContenderSummary {
   max: number
   /** This contender's median divided by forkpool's (both from the rounds of this run). */
   ratio: number
+  /** The suite's details (Suite.details), each round's, when it has any. */
+  details?: Record<string, number[]>
 }
 
 export interface TargetSummary {
@@ -72,6 +74,8 @@ export interface SuiteSummary {
   contenders: ContenderSummary[]
   targets: TargetSummary[]
   ideal?: number
+  /** The suite's details: name → unit (see Suite.details). */
+  details?: Record<string, string>
 }
 
 export function median(values: number[]): number {
@@ -80,8 +84,8 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
-/** Runs one contender once in a fresh Node process and returns its figure; throws if it fails. */
-export function runContender(suite: Suite, contender: string, quick: boolean, timeoutMs: number, baseline?: string): Promise<number> {
+/** Runs one contender once in a fresh Node process and returns its figure (and details); throws if it fails. */
+export function runContender(suite: Suite, contender: string, quick: boolean, timeoutMs: number, baseline?: string): Promise<Measured> {
   const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-bench-'))
   const out = path.join(dir, 'figure.json')
   // The baseline's own harness child runs its own forkpool contender: the same suite, the older library.
@@ -90,7 +94,7 @@ export function runContender(suite: Suite, contender: string, quick: boolean, ti
     stdio: ['ignore', 'inherit', 'inherit'],
   })
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-  return new Promise<number>((resolve, reject) => {
+  return new Promise<Measured>((resolve, reject) => {
     child.on('error', reject)
     child.on('exit', (code, signal) => {
       clearTimeout(timer)
@@ -99,8 +103,9 @@ export function runContender(suite: Suite, contender: string, quick: boolean, ti
           const why = signal === 'SIGKILL' ? `was killed after ${timeoutMs} ms` : signal ? `died by ${signal}` : `exited with code ${code}`
           throw new Error(`${suite.name}/${contender} ${why}`)
         }
-        const { figure } = JSON.parse(readFileSync(out, 'utf8')) as { figure: number }
-        resolve(figure)
+        // An older build's run-one (the baseline) writes no details.
+        const { figure, details = {} } = JSON.parse(readFileSync(out, 'utf8')) as Partial<Measured> & { figure: number }
+        resolve({ figure, details })
       } catch (error) {
         reject(error instanceof Error && error.message.startsWith(suite.name) ? error : new Error(`${suite.name}/${contender} reported no figure: ${String(error)}`))
       } finally {
@@ -118,6 +123,7 @@ export async function runSuite(suite: Suite, options: HarnessOptions): Promise<S
   const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`))
   const timeoutMs = quick ? 60_000 : 600_000
   const figures = new Map<string, number[]>(suite.contenders.map((c) => [c, []]))
+  const details = new Map<string, Record<string, number[]>>(suite.contenders.map((c) => [c, {}]))
   for (let round = 0; round < warmup + rounds; round++) {
     const label = round < warmup ? `warm-up ${round + 1}/${warmup}` : `round ${round - warmup + 1}/${rounds}`
     const ran = new Map<string, number>()
@@ -126,25 +132,35 @@ export async function runSuite(suite: Suite, options: HarnessOptions): Promise<S
     // process-noop in fixed order put the second copy 3.5% ahead of the first).
     const order = round % 2 === 0 ? suite.contenders : [...suite.contenders].reverse()
     for (const contender of order) {
-      const figure = await runContender(suite, contender, quick, timeoutMs, options.baseline)
-      if (round >= warmup) figures.get(contender)!.push(figure)
+      const { figure, details: extra } = await runContender(suite, contender, quick, timeoutMs, options.baseline)
+      if (round >= warmup) {
+        figures.get(contender)!.push(figure)
+        const own = details.get(contender)!
+        for (const [name, value] of Object.entries(extra)) (own[name] ??= []).push(value)
+      }
       ran.set(contender, figure)
     }
     progress(`  ${suite.name} ${label}: ${suite.contenders.map((c) => `${c} ${formatFigure(ran.get(c)!)}`).join(', ')}`)
   }
-  return summarize(suite, figures, quick, rounds)
+  return summarize(suite, figures, quick, rounds, details)
 }
 
-/** Sums up the figures of one run of a suite: medians, spread, ratios to forkpool, targets. */
-export function summarize(suite: Suite, figures: Map<string, number[]>, quick: boolean, rounds: number): SuiteSummary {
+/** Sums up the figures of one run of a suite: medians, spread, ratios to forkpool, targets; `details`: each contender's, by name, each round's. */
+export function summarize(suite: Suite, figures: Map<string, number[]>, quick: boolean, rounds: number, details = new Map<string, Record<string, number[]> | undefined>()): SuiteSummary {
   const base = median(figures.get(suite.contenders[0]!)!)
   const contenders = suite.contenders.map((name): ContenderSummary => {
     const own = figures.get(name)
     if (own === undefined || own.length === 0) throw new Error(`no figures for ${suite.name}/${name}`)
     const mid = median(own)
-    return { name, figures: own, median: mid, min: Math.min(...own), max: Math.max(...own), ratio: mid / base }
+    const summary: ContenderSummary = { name, figures: own, median: mid, min: Math.min(...own), max: Math.max(...own), ratio: mid / base }
+    const extra = details.get(name)
+    if (extra !== undefined && Object.keys(extra).length > 0) summary.details = extra
+    return summary
   })
-  const medians = Object.fromEntries(contenders.map((c) => [c.name, c.median]))
+  const medians = Object.fromEntries(contenders.flatMap((c) => [
+    [c.name, c.median],
+    ...Object.entries(c.details ?? {}).map(([detail, values]) => [`${c.name} ${detail}`, median(values)]),
+  ]))
   const targets = (suite.targets ?? []).map((target): TargetSummary => {
     const summary: TargetSummary = { describe: target.describe, held: target.check(medians, quick) }
     if (target.actual) summary.actual = target.actual(medians, quick)
@@ -152,6 +168,7 @@ export function summarize(suite: Suite, figures: Map<string, number[]>, quick: b
   })
   const summary: SuiteSummary = { name: suite.name, title: suite.title, unit: suite.unit, better: suite.better, quick, rounds, contenders, targets }
   if (suite.ideal) summary.ideal = suite.ideal(quick)
+  if (suite.details) summary.details = suite.details
   return summary
 }
 

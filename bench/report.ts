@@ -1,6 +1,6 @@
 // Renders suite summaries: markdown tables for the terminal and the READMEs, and an SVG bar chart.
 
-import { formatFigure, type SuiteSummary } from './harness.js'
+import { formatFigure, median, type SuiteSummary } from './harness.js'
 
 export interface RunInfo {
   date: string
@@ -31,7 +31,8 @@ export function standing(suite: SuiteSummary): string {
 export function markdownSuite(suite: SuiteSummary): string {
   const forkpool = suite.contenders[0]!.name
   const ideal = suite.ideal
-  const head = ['contender', `median (${suite.unit})`, 'min', 'max', ...(ideal ? ['÷ ideal'] : []), `÷ ${forkpool}`]
+  const details = Object.entries(suite.details ?? {})
+  const head = ['contender', `median (${suite.unit})`, 'min', 'max', ...(ideal ? ['÷ ideal'] : []), `÷ ${forkpool}`, ...details.map(([name, unit]) => `${name} (${unit}, median)`)]
   const rows = suite.contenders.map((c) => [
     c.name,
     formatFigure(c.median),
@@ -39,6 +40,10 @@ export function markdownSuite(suite: SuiteSummary): string {
     formatFigure(c.max),
     ...(ideal ? [(c.median / ideal).toFixed(2)] : []),
     c.ratio.toFixed(2),
+    ...details.map(([name]) => {
+      const values = c.details?.[name]
+      return values === undefined ? '–' : formatFigure(median(values))
+    }),
   ])
   const lines = [
     `### ${suite.name}: ${suite.title}`,

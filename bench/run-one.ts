@@ -12,9 +12,10 @@ if (suite === undefined) throw new Error(`no suite named ${JSON.stringify(suiteN
 if (contender === undefined || !suite.contenders.includes(contender)) {
   throw new Error(`suite ${suite.name} has no contender ${JSON.stringify(contender)}; it has: ${suite.contenders.join(', ')}`)
 }
-const figure = await suite.run(contender, mode === 'quick')
+const measured = await suite.run(contender, mode === 'quick')
+const { figure, details } = typeof measured === 'number' ? { figure: measured, details: {} } : measured
 if (typeof figure !== 'number' || !Number.isFinite(figure) || figure < 0) {
   throw new Error(`${suite.name}/${contender} returned ${String(figure)}, not a figure in ${suite.unit}`)
 }
-if (out) writeFileSync(out, JSON.stringify({ figure }))
-else console.log(`${suite.name}/${contender}: ${figure} ${suite.unit}`)
+if (out) writeFileSync(out, JSON.stringify({ figure, details }))
+else console.log(`${suite.name}/${contender}: ${figure} ${suite.unit}`, details)

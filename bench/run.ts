@@ -89,7 +89,7 @@ export function fromJson(files: string[], persist = true): SuiteSummary[] {
     const saved = run?.suites.find((s) => s.name === suite.name)
     if (run === undefined || saved === undefined) return []
     dates.add(run.date)
-    return [summarize(suite, new Map(saved.contenders.map((c) => [c.name, c.figures])), run.quick, saved.rounds)]
+    return [summarize(suite, new Map(saved.contenders.map((c) => [c.name, c.figures])), run.quick, saved.rounds, new Map(saved.contenders.map((c) => [c.name, c.details])))]
   })
   const first = runs[0]!
   const info: RunInfo = { date: [...dates].sort().join(' and '), node: first.node, cores: first.cores, cpu: first.cpu }

@@ -5,11 +5,13 @@
 //
 //   node dist/bench/soak.js [--jobs 10000] [--seeds 1,2,3] [--max-procs 8] [--kinds command,process,thread] [--faults ok,alloc,…]
 //                           [--pool-concurrency 3]   (reused processes run that many jobs at once)
+//                           [--kill-spawner-every 500] (SIGKILL a random spawner process about once per that many jobs; 0: never)
 
 import { readdirSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { readlinkSync } from 'node:fs'
 import { ForkManager, type JobResult, type JobSpec } from '../lib/index.js'
+import { processSpawners } from '../lib/runners/spawner/spawners.js'
 
 const FAULTS = new URL('../workers/faults.js', import.meta.url)
 // Jobs that hang get a short timeout; every other job a long one, so a loaded machine's slow
@@ -42,6 +44,9 @@ export interface SoakReport {
    * neighbour's crash or kill instead of what their own fault predicts.
    */
   neighbourFaults: number
+  /** Spawner processes SIGKILLed during the run, and the command jobs that ended, as they should, with a SpawnerExitError from it. */
+  spawnersKilled: number
+  spawnerLosses: number
   settledTwice: number
   unsettled: number
   countsMatch: boolean
@@ -188,6 +193,8 @@ export interface SoakOptions {
   faults?: readonly string[]
   /** processPool.concurrentTasksPerWorker: reused processes run this many jobs at once (default 1). */
   poolConcurrency?: number
+  /** SIGKILL a random spawner process about once per this many job starts (its own seeded draw); default 0: never. */
+  killSpawnerEvery?: number
 }
 
 /** A job of a shared process ended by another job's crash, or by the kill that stopped another job. */
@@ -217,15 +224,29 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   // captured output among them) would be the soak's own leak, not the manager's.
   const mismatches: string[] = []
   let neighbourFaults = 0
+  let spawnerLosses = 0
+  let spawnersKilled = 0
+  // Its own stream of draws, so that a seed plans the same jobs with or without spawner kills.
+  const killDraw = random(seed + 1_000_003)
+  const killSpawnerEvery = options.killSpawnerEvery ?? 0
   const faults: Record<string, number> = {}
   for (const [i, plan] of plans.entries()) {
     const name = `${plan.kind}/${plan.fault}`
     faults[name] = (faults[name] ?? 0) + 1
     const handle = await pm.start(`job-${i}`, plan.job, plan.timeoutMs === undefined ? {} : { timeout: plan.timeoutMs })
     if (plan.cancelAfterMs !== undefined) setTimeout(() => handle.cancel('soak'), plan.cancelAfterMs)
+    if (killSpawnerEvery > 0 && killDraw() * killSpawnerEvery < 1) {
+      const pids = processSpawners().pids
+      const victim = pids[Math.floor(killDraw() * pids.length)]
+      if (victim !== undefined) {
+        process.kill(victim, 'SIGKILL')
+        spawnersKilled++
+      }
+    }
     void handle.result.then((r) => {
       const why = plan.check(r)
-      if (why && poolConcurrency > 1 && neighbourFault(r)) neighbourFaults++
+      if (why && spawnersKilled > 0 && r.error?.name === 'SpawnerExitError') spawnerLosses++
+      else if (why && poolConcurrency > 1 && neighbourFault(r)) neighbourFaults++
       else if (why) mismatches.push(`job-${i} (${name}) should have: ${why}`)
     })
   }
@@ -248,6 +269,8 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     faults,
     mismatches,
     neighbourFaults,
+    spawnersKilled,
+    spawnerLosses,
     settledTwice: counts.filter((n) => n > 1).length,
     unsettled: jobs - finishes.size,
     countsMatch: started === jobs && finishes.size === jobs && pm.runningCount === 0,
@@ -278,6 +301,7 @@ export function formatReport(report: SoakReport): string {
     ['settled exactly once', report.settledTwice === 0 && report.unsettled === 0 ? 'yes' : `no: ${report.settledTwice} twice, ${report.unsettled} never`],
     ['results as their faults predict', report.mismatches.length === 0 ? 'yes' : `no: ${report.mismatches.length} mismatches`],
     ['of them, ended by a neighbour in a shared process', String(report.neighbourFaults)],
+    ['spawner processes killed / command jobs they took with them', `${report.spawnersKilled} / ${report.spawnerLosses}`],
     ['manager counts match', report.countsMatch ? 'yes' : 'no'],
     ['processes left', String(report.leftProcesses.length)],
     ['zombies', String(report.zombies.length)],
@@ -300,13 +324,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       kinds: { type: 'string' },
       faults: { type: 'string' },
       'pool-concurrency': { type: 'string', default: '1' },
+      'kill-spawner-every': { type: 'string', default: '500' },
     },
   })
   const kinds = values.kinds?.split(',') as Kind[] | undefined
   const faults = values.faults?.split(',')
   let failed = false
   for (const seed of values.seeds.split(',').map(Number)) {
-    const report = await soak({ seed, jobs: Number(values.jobs), maxProcs: Number(values['max-procs']), poolConcurrency: Number(values['pool-concurrency']), ...(kinds && { kinds }), ...(faults && { faults }) })
+    const report = await soak({ seed, jobs: Number(values.jobs), maxProcs: Number(values['max-procs']), poolConcurrency: Number(values['pool-concurrency']), killSpawnerEvery: Number(values['kill-spawner-every']), ...(kinds && { kinds }), ...(faults && { faults }) })
     console.log(`\n## soak, seed ${seed}\n\n${formatReport(report)}`)
     failed ||= !report.ok
   }

@@ -11,6 +11,12 @@ export interface SuiteTarget {
   actual?(medians: Record<string, number>, quick: boolean): string
 }
 
+/** What run() returns when a contender measures more than its figure: the figure, and the figures reported beside it (see Suite.details). */
+export interface Measured {
+  figure: number
+  details: Record<string, number>
+}
+
 export interface Suite {
   /** The name used with `--suite NAME`, e.g. 'spawn'. */
   name: string
@@ -27,7 +33,12 @@ export interface Suite {
    * figure. It must verify its own work (count completions, check results) and throw if anything
    * is missing or wrong. `quick` asks for a smaller version of the same work.
    */
-  run(contender: string, quick: boolean): Promise<number>
+  run(contender: string, quick: boolean): Promise<number | Measured>
+  /**
+   * Optional: the figures each contender reports beside its own (name → unit), e.g. { 'loop p99':
+   * 'ms' }. Their medians are shown as columns and given to targets as `${contender} ${name}`.
+   */
+  details?: Record<string, string>
   targets?: SuiteTarget[]
   /**
    * Optional: the best figure the work allows (latency: ceil(jobs / cap) × 50 ms), in `unit`.

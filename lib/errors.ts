@@ -104,6 +104,14 @@ export class WorkerExitError extends ForkpoolError {
   }
 }
 
+/** In a JobResult: the spawner process that started a command ended while the job ran (its process group is killed), or before it said the job had started. */
+export class SpawnerExitError extends ForkpoolError {
+  static override readonly code = 'ERR_FORKPOOL_SPAWNER_EXIT'
+  static {
+    named(this, 'SpawnerExitError')
+  }
+}
+
 /** In a JobResult: a captured command wrote more than maxBuffer to one stream. */
 export class MaxBufferError extends ForkpoolError {
   static override readonly code = 'ERR_FORKPOOL_MAX_BUFFER'

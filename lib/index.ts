@@ -8,6 +8,7 @@ export {
   ManagerClosedError,
   MaxBufferError,
   OverlapError,
+  SpawnerExitError,
   WorkerExitError,
   WorkerStartError,
 } from './errors.js'

@@ -11,11 +11,13 @@ import { suite as mapTiny } from './map-tiny.js'
 import memory from './memory.js'
 import { suite as processNoop } from './process-noop.js'
 import spawn from './spawn.js'
+import { suite as spawnBigParent } from './spawn-big-parent.js'
 import threadCpu from './thread-cpu.js'
 import threadNoop from './thread-noop.js'
 
 export const suites: Suite[] = [
   spawn,
+  spawnBigParent,
   latency,
   latencyTimer,
   threadNoop,

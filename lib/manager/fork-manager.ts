@@ -9,6 +9,7 @@ import { ManagerEvents } from './events.js'
 import { handleSignals } from './signals.js'
 import { assertCloneable, normalizeJob, type NormalizedJob } from '../runners/spec.js'
 import { mapItems } from '../map/map.js'
+import { processSpawners } from '../runners/spawner/spawners.js'
 import type { MapJob, MapOptions, MapRun } from '../map/types.js'
 import type { Items } from '../map/source.js'
 import { describe } from '../util/describe.js'
@@ -34,13 +35,27 @@ export class ForkManager {
   readonly #control: ControlPlane
   readonly #scheduler: Scheduler
 
+  /**
+   * Starts this process's spawner processes now (`count`, default min(2, availableParallelism()),
+   * or as many as a manager asked for) and resolves once they listen. A manager starts them anyway
+   * when it is made; call this first when the process will grow before then: the spawners are
+   * forked from this process, and a fork costs more the bigger the process is.
+   */
+  static warm(count?: number): Promise<void> {
+    try {
+      return processSpawners().warm(count === undefined ? undefined : validateCount(count, 'ForkManager.warm(count)', 1))
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
   constructor(options?: ForkManagerOptions) {
     // Every option is checked before anything is built.
     const settings = checkManagerOptions(options)
     this.#startDefaults = settings.startDefaults
     this.#killGraceMs = settings.killGraceMs
     this.#control = new ControlPlane(settings.logger)
-    this.#scheduler = new Scheduler(settings.maxProcs, settings.processPool, this.#control, this.#events)
+    this.#scheduler = new Scheduler(settings.maxProcs, settings.processPool, this.#control, this.#events, settings.spawners)
     // Last: nothing may throw after the handlers are installed.
     if (settings.handleSignals) this.#releaseSignals = handleSignals((signal) => this.shutdown({ signal }))
   }

@@ -9,6 +9,7 @@ import { describe } from '../util/describe.js'
 import { parseDuration } from '../primitives/duration.js'
 import { PROCESS_POOL_KEYS, processPoolSettings, type ProcessPoolOptions, type ProcessPoolSettings } from '../runners/pool/pool.js'
 import { JOB_KEYS, START_OPTION_KEYS } from '../runners/spec.js'
+import { defaultSpawnerCount } from '../runners/spawner/spawners.js'
 import type { Duration, OverlapPolicy, StartOptions } from '../types.js'
 import {
   elsewhere, optionKeys, unknownOption, validateAbortSignal, validateBoolean, validateCount, validateObject, validateOneOf,
@@ -34,6 +35,14 @@ export interface ForkManagerOptions {
    * the process is done). The handlers go away when the manager closes. Default false.
    */
   handleSignals?: boolean
+  /**
+   * Command jobs are started by small spawner processes, forked while this process is small, so a
+   * spawn costs the same however large this process grows, and a manager killed even by SIGKILL
+   * leaves no command running. They belong to the process (every manager shares them) and start
+   * with its first manager. true (the default): min(2, availableParallelism()) of them; a number:
+   * at least that many; false: commands are spawned from this process.
+   */
+  spawner?: boolean | number
 }
 
 export interface ShutdownOptions {
@@ -71,6 +80,8 @@ export interface ManagerSettings {
   readonly logger: Logger | undefined
   readonly processPool: ProcessPoolSettings
   readonly handleSignals: boolean
+  /** How many spawner processes to keep; 0: none, commands start from this process. */
+  readonly spawners: number
   /** What checkStartOptions returns for a start() given no options: one object per manager. */
   readonly startDefaults: StartSettings
 }
@@ -84,7 +95,7 @@ export interface ShutdownSettings {
 export const NO_START_OPTIONS: StartOptions = Object.freeze({})
 
 const MANAGER_KEYS = optionKeys<ForkManagerOptions>({
-  maxProcs: true, timeout: true, killGrace: true, onOverlap: true, logger: true, processPool: true, handleSignals: true,
+  maxProcs: true, timeout: true, killGrace: true, onOverlap: true, logger: true, processPool: true, handleSignals: true, spawner: true,
 })
 const SHUTDOWN_KEYS = optionKeys<ShutdownOptions>({ signal: true, grace: true })
 
@@ -110,8 +121,17 @@ export function checkManagerOptions(options?: ForkManagerOptions): ManagerSettin
   const onOverlap = o.onOverlap === undefined ? 'cancel-old' : validateOneOf(o.onOverlap, 'onOverlap', OVERLAP_POLICIES)
   const logger = o.logger === undefined ? defaultLogger() : assertLogger(o.logger)
   const handleSignals = o.handleSignals === undefined ? false : validateBoolean(o.handleSignals, 'handleSignals')
+  const spawners = spawnerCount(o.spawner)
   const startDefaults: StartSettings = Object.freeze({ timeoutMs, killGraceMs, signal: undefined, name: undefined, label: undefined, onOverlap })
-  return { maxProcs, timeoutMs, killGraceMs, onOverlap, logger, processPool: processPoolSettings(o.processPool), handleSignals, startDefaults }
+  return { maxProcs, timeoutMs, killGraceMs, onOverlap, logger, processPool: processPoolSettings(o.processPool), handleSignals, spawners, startDefaults }
+}
+
+/** The spawner option as a count of spawner processes, 0 for none. */
+function spawnerCount(spawner: unknown): number {
+  if (spawner === undefined || spawner === true) return defaultSpawnerCount()
+  if (spawner === false) return 0
+  if (typeof spawner !== 'number') throw new TypeError(`spawner must be a boolean or a number of spawner processes, got ${describe(spawner)}`)
+  return validateCount(spawner, 'spawner (false for none)', 1)
 }
 
 /**

@@ -28,10 +28,11 @@ export class Scheduler {
   readonly #control: ControlPlane
   readonly #events: ManagerEvents
 
-  constructor(maxProcs: number, processPool: ProcessPoolSettings, control: ControlPlane, events: ManagerEvents) {
+  /** `spawners`: the spawner processes its commands go through; 0 for none. */
+  constructor(maxProcs: number, processPool: ProcessPoolSettings, control: ControlPlane, events: ManagerEvents, spawners: number) {
     this.#maxProcs = maxProcs
     this.cap = new Semaphore(Math.max(1, maxProcs))
-    this.launcher = new Launcher(processPool, () => this.cap.capacity)
+    this.launcher = new Launcher(processPool, () => this.cap.capacity, spawners)
     this.#control = control
     this.#events = events
   }

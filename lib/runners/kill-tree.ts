@@ -17,3 +17,25 @@ const CORE_SIGNALS = new Set(['SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGILL', 'SIGQUIT'
 export function dumpsCore(signal: NodeJS.Signals | null): boolean {
   return signal !== null && CORE_SIGNALS.has(signal)
 }
+
+/** How a command's process group is stopped: once the leader is gone, stragglers of a stopped job get SIGKILL. */
+export interface GroupStopper {
+  stop(signal: NodeJS.Signals): void
+  /** The leader exited: a group that was being stopped loses what is left of it. */
+  reap(): void
+}
+
+/** The stopper of the group led by `pid` (null: no process, nothing to stop); `isSettled` says the job has ended. */
+export function groupStopper(pid: number | null, isSettled: () => boolean): GroupStopper {
+  let stopping = false
+  return {
+    stop(signal: NodeJS.Signals): void {
+      if (pid === null || isSettled()) return
+      stopping = true
+      killTree(pid, signal)
+    },
+    reap(): void {
+      if (stopping && pid !== null) killTree(pid, 'SIGKILL')
+    },
+  }
+}

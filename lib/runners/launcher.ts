@@ -4,6 +4,7 @@
 import type { NormalizedJob } from './spec.js'
 import { startCommand } from './command.js'
 import type { Execution } from './execution.js'
+import { processSpawners, type SpawnerSet } from './spawner/spawners.js'
 import { startInline } from './inline.js'
 import { startProcessWorker } from './process/runner.js'
 import { ProcessPool, type ProcessPoolSettings } from './pool/pool.js'
@@ -15,15 +16,19 @@ export class Launcher {
   readonly #cap: () => number
   #threads: ThreadRunner | undefined
   #processes: ProcessPool | undefined
+  /** The process's spawners, which start this manager's commands; null: commands start from this process. */
+  readonly #spawners: SpawnerSet | null
 
-  constructor(processPool: ProcessPoolSettings, cap: () => number) {
+  /** `spawners`: how many spawner processes this manager wants (started now, while the process may still be small); 0 for none. */
+  constructor(processPool: ProcessPoolSettings, cap: () => number, spawners: number) {
     this.#processPool = processPool
     this.#cap = cap
+    this.#spawners = spawners === 0 ? null : processSpawners().grow(spawners)
   }
 
   /** Starts the job; `serial` (the manager's maxProcs 0) runs worker files in this process. Commands and threads start asynchronously. */
   launch(spec: NormalizedJob, ident: string, serial: boolean): Execution | Promise<Execution> {
-    if (spec.type === 'command') return startCommand(spec)
+    if (spec.type === 'command') return startCommand(spec, this.#spawners)
     if (serial) return startInline(spec, ident)
     if (spec.isolation === 'process') return startProcessWorker(spec, ident)
     if (spec.isolation === 'process-pool') return (this.#processes ??= new ProcessPool(this.#processPool, this.#cap)).start(spec, ident)

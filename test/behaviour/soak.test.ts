@@ -18,10 +18,14 @@ async function soakClean(t: Test, options: Omit<SoakOptions, 'seed' | 'jobs'> = 
   t.same(report.leftProcesses, [], 'no process of the run is left')
   t.same(report.zombies, [], 'no zombie')
   t.ok(report.fdsEnd - report.fdsModuleFiles <= report.fdsStart + 4, `open fds ${report.fdsStart} → ${report.fdsEnd}, ${report.fdsModuleFiles} of them module files`)
+  if (options.killSpawnerEvery) t.ok(report.spawnersKilled > 0, `${report.spawnersKilled} spawners killed, ${report.spawnerLosses} jobs lost with them`)
   t.equal(report.ok, true)
 }
 
 t.test('every job settles once as its fault predicts, and nothing is left behind', (t) => soakClean(t))
+
+t.test('with spawner processes killed at random: every job settles once, as predicted or lost with its spawner, and nothing is left', (t) =>
+  soakClean(t, { kinds: ['command'], killSpawnerEvery: 15 }))
 
 t.test('with shared pool processes too: every job settles once, as predicted or by a neighbour, and nothing is left', (t) =>
   soakClean(t, { kinds: ['process-pool'], poolConcurrency: 3 }))

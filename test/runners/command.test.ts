@@ -1,5 +1,5 @@
 import t from 'tap'
-import { startCommand } from '../../dist/lib/runners/command.js'
+import { startCommand as startOn } from '../../dist/lib/runners/command.js'
 import { normalizeJob, type CommandSpec } from '../../dist/lib/runners/spec.js'
 import { processesMatching } from '../helpers/paths.js'
 import { eventually, sleep } from '../helpers/wait.js'
@@ -9,125 +9,131 @@ const spec = (job: object) => normalizeJob(job) as CommandSpec
 // Room for a loaded machine: these tests wait on real processes.
 t.setTimeout(120_000)
 
-t.test('a bare command runs without a shell and reports its exit code', async (t) => {
-  const run = await startCommand(spec({ command: 'sh', args: ['-c', 'exit 7'] }))
-  t.equal(run.kind, 'command')
-  t.type(run.pid, 'number')
-  t.same(await run.outcome, { exitCode: 7, signal: null, error: null })
-})
+// Every case runs twice: through this process's spawners (the default) and spawned from this
+// process (spawner: false), which must give the same outcome.
+for (const [path, spawners] of [['through a spawner', undefined], ['direct', null]] as const) t.test(path, async (t) => {
+  const startCommand = (s: CommandSpec) => startOn(s, spawners)
 
-t.test('arguments pass through untouched', async (t) => {
-  const odd = `it's a "$HOME" & \`x\``
-  const run = await startCommand(spec({ command: 'printf', args: ['%s', odd], capture: true }))
-  t.equal((await run.outcome).stdout, odd)
-})
+  t.test('a bare command runs without a shell and reports its exit code', async (t) => {
+    const run = await startCommand(spec({ command: 'sh', args: ['-c', 'exit 7'] }))
+    t.equal(run.kind, 'command')
+    t.type(run.pid, 'number')
+    t.same(await run.outcome, { exitCode: 7, signal: null, error: null })
+  })
 
-t.test('capture, input, env and cwd', async (t) => {
-  const run = await startCommand(spec({
-    command: 'sh',
-    args: ['-c', 'cat; printf "%s:%s" "$FP_TEST" "$PWD"; echo oops >&2'],
-    input: 'fed in|',
-    env: { FP_TEST: 'set' },
-    cwd: '/tmp',
-    capture: true,
-  }))
-  const out = await run.outcome
-  t.equal(out.stdout, 'fed in|set:/tmp')
-  t.equal(out.stderr, 'oops\n')
-  t.equal(out.exitCode, 0)
-})
+  t.test('arguments pass through untouched', async (t) => {
+    const odd = `it's a "$HOME" & \`x\``
+    const run = await startCommand(spec({ command: 'printf', args: ['%s', odd], capture: true }))
+    t.equal((await run.outcome).stdout, odd)
+  })
 
-t.test('shell: true runs a command line', async (t) => {
-  const out = await (await startCommand(spec({ command: 'echo $((6*7)) | tr 4 X', shell: true, capture: true }))).outcome
-  t.equal(out.stdout, 'X2\n')
-})
-
-t.test('input or shell without capture leaves stdout to this process', async (t) => {
-  t.equal((await (await startCommand(spec({ command: 'sh', args: ['-c', 'test "$(cat)" = fed'], input: 'fed' }))).outcome).exitCode, 0)
-  t.equal((await (await startCommand(spec({ command: 'exit 4', shell: true }))).outcome).exitCode, 4)
-})
-
-t.test('a bare command inherits env when given one', async (t) => {
-  const out = await (await startCommand(spec({ command: 'sh', args: ['-c', 'test "$FP_BARE" = yes && test -n "$PATH"'], env: { FP_BARE: 'yes' } }))).outcome
-  t.equal(out.exitCode, 0)
-})
-
-t.test('a command that is not there is a result, not a throw', async (t) => {
-  for (const capture of [false, true]) {
-    const run = await startCommand(spec({ command: 'no-such-command-xyz', capture }))
+  t.test('capture, input, env and cwd', async (t) => {
+    const run = await startCommand(spec({
+      command: 'sh',
+      args: ['-c', 'cat; printf "%s:%s" "$FP_TEST" "$PWD"; echo oops >&2'],
+      input: 'fed in|',
+      env: { FP_TEST: 'set' },
+      cwd: '/tmp',
+      capture: true,
+    }))
     const out = await run.outcome
-    t.equal(out.exitCode, null)
-    t.equal(out.error?.code, 'ENOENT')
-    t.match(out.error?.message, /command not found: no-such-command-xyz/)
-  }
-  const badCwd = await (await startCommand(spec({ command: 'true', cwd: '/no/such/dir' }))).outcome
-  t.equal(badCwd.error?.code, 'ENOENT')
-  const cwdIsAFile = await (await startCommand(spec({ command: 'true', cwd: '/etc/hostname', capture: true }))).outcome
-  t.equal(cwdIsAFile.error?.code, 'ENOTDIR')
-  t.match(cwdIsAFile.error?.message, /cannot run true/)
-  // spawn threw before any process existed: there is nothing to stop.
-  const never = await startCommand(spec({ command: 'true', cwd: '/etc/hostname', capture: true }))
-  t.equal(never.pid, null)
-  t.doesNotThrow(() => never.stop('SIGKILL'))
-  // A job with input goes through execa, which reports a missing program its own way.
-  const withInput = await (await startCommand(spec({ command: 'no-such-command-xyz', input: 'x' }))).outcome
-  t.equal(withInput.error?.code, 'ENOENT')
-  t.match(withInput.error?.message, /command not found: no-such-command-xyz/)
-})
+    t.equal(out.stdout, 'fed in|set:/tmp')
+    t.equal(out.stderr, 'oops\n')
+    t.equal(out.exitCode, 0)
+  })
 
-t.test('output past the buffer limit fails the job with a clear error', async (t) => {
-  const out = await (await startCommand(spec({ command: 'head', args: ['-c', '3000000', '/dev/zero'], capture: true, maxBuffer: 1_000_000 }))).outcome
-  t.equal(out.error?.name, 'MaxBufferError')
-  t.match(out.error?.message, /head wrote more than maxBuffer \(1000000 bytes\)/)
-  t.equal(out.stdout?.length, 1_000_000)
-  // The default limit keeps a runaway job from exhausting this process (execa's own 100 MB default crashed V8 here).
-  const big = await (await startCommand(spec({ command: 'head', args: ['-c', '40000000', '/dev/zero'], capture: true }))).outcome
-  t.equal(big.error?.name, 'MaxBufferError')
-  t.equal(big.stdout?.length, 32 * 1024 * 1024)
-  // The limit holds for stderr too, each stream on its own.
-  const noisy = await (await startCommand(spec({ command: 'sh', args: ['-c', 'echo fine; head -c 5000 /dev/zero >&2'], capture: true, maxBuffer: 1000 }))).outcome
-  t.equal(noisy.error?.name, 'MaxBufferError')
-  t.equal(noisy.stdout, 'fine\n')
-  t.equal(noisy.stderr?.length, 1000)
-  // Through a shell (execa's path) the limit means the same.
-  const viaShell = await (await startCommand(spec({ command: 'head -c 5000 /dev/zero', shell: true, capture: true, maxBuffer: 1000 }))).outcome
-  t.equal(viaShell.error?.name, 'MaxBufferError')
-  t.equal(viaShell.stdout?.length, 1000)
-})
+  t.test('shell: true runs a command line', async (t) => {
+    const out = await (await startCommand(spec({ command: 'echo $((6*7)) | tr 4 X', shell: true, capture: true }))).outcome
+    t.equal(out.stdout, 'X2\n')
+  })
 
-t.test('stop() kills the whole process group, grandchildren too', async (t) => {
-  for (const capture of [false, true]) {
-    const marker = `sleep 97.${capture ? 1 : 2}3`
-    const run = await startCommand(spec({ command: 'sh', args: ['-c', `${marker} & ${marker}; wait`], capture }))
-    // pgrep -f also matches the sh whose command line holds the marker: sh and two sleeps.
-    t.ok(await eventually(async () => (await processesMatching(marker)).length === 3, 15_000), 'sh and both sleeps are running')
+  t.test('input or shell without capture leaves stdout to this process', async (t) => {
+    t.equal((await (await startCommand(spec({ command: 'sh', args: ['-c', 'test "$(cat)" = fed'], input: 'fed' }))).outcome).exitCode, 0)
+    t.equal((await (await startCommand(spec({ command: 'exit 4', shell: true }))).outcome).exitCode, 4)
+  })
+
+  t.test('a bare command inherits env when given one', async (t) => {
+    const out = await (await startCommand(spec({ command: 'sh', args: ['-c', 'test "$FP_BARE" = yes && test -n "$PATH"'], env: { FP_BARE: 'yes' } }))).outcome
+    t.equal(out.exitCode, 0)
+  })
+
+  t.test('a command that is not there is a result, not a throw', async (t) => {
+    for (const capture of [false, true]) {
+      const run = await startCommand(spec({ command: 'no-such-command-xyz', capture }))
+      const out = await run.outcome
+      t.equal(out.exitCode, null)
+      t.equal(out.error?.code, 'ENOENT')
+      t.match(out.error?.message, /command not found: no-such-command-xyz/)
+    }
+    const badCwd = await (await startCommand(spec({ command: 'true', cwd: '/no/such/dir' }))).outcome
+    t.equal(badCwd.error?.code, 'ENOENT')
+    const cwdIsAFile = await (await startCommand(spec({ command: 'true', cwd: '/etc/hostname', capture: true }))).outcome
+    t.equal(cwdIsAFile.error?.code, 'ENOTDIR')
+    t.match(cwdIsAFile.error?.message, /cannot run true/)
+    // spawn threw before any process existed: there is nothing to stop.
+    const never = await startCommand(spec({ command: 'true', cwd: '/etc/hostname', capture: true }))
+    t.equal(never.pid, null)
+    t.doesNotThrow(() => never.stop('SIGKILL'))
+    // A job with input goes through execa, which reports a missing program its own way.
+    const withInput = await (await startCommand(spec({ command: 'no-such-command-xyz', input: 'x' }))).outcome
+    t.equal(withInput.error?.code, 'ENOENT')
+    t.match(withInput.error?.message, /command not found: no-such-command-xyz/)
+  })
+
+  t.test('output past the buffer limit fails the job with a clear error', async (t) => {
+    const out = await (await startCommand(spec({ command: 'head', args: ['-c', '3000000', '/dev/zero'], capture: true, maxBuffer: 1_000_000 }))).outcome
+    t.equal(out.error?.name, 'MaxBufferError')
+    t.match(out.error?.message, /head wrote more than maxBuffer \(1000000 bytes\)/)
+    t.equal(out.stdout?.length, 1_000_000)
+    // The default limit keeps a runaway job from exhausting this process (execa's own 100 MB default crashed V8 here).
+    const big = await (await startCommand(spec({ command: 'head', args: ['-c', '40000000', '/dev/zero'], capture: true }))).outcome
+    t.equal(big.error?.name, 'MaxBufferError')
+    t.equal(big.stdout?.length, 32 * 1024 * 1024)
+    // The limit holds for stderr too, each stream on its own.
+    const noisy = await (await startCommand(spec({ command: 'sh', args: ['-c', 'echo fine; head -c 5000 /dev/zero >&2'], capture: true, maxBuffer: 1000 }))).outcome
+    t.equal(noisy.error?.name, 'MaxBufferError')
+    t.equal(noisy.stdout, 'fine\n')
+    t.equal(noisy.stderr?.length, 1000)
+    // Through a shell (execa's path) the limit means the same.
+    const viaShell = await (await startCommand(spec({ command: 'head -c 5000 /dev/zero', shell: true, capture: true, maxBuffer: 1000 }))).outcome
+    t.equal(viaShell.error?.name, 'MaxBufferError')
+    t.equal(viaShell.stdout?.length, 1000)
+  })
+
+  t.test('stop() kills the whole process group, grandchildren too', async (t) => {
+    for (const capture of [false, true]) {
+      const marker = `sleep 97.${capture ? 1 : 2}3`
+      const run = await startCommand(spec({ command: 'sh', args: ['-c', `${marker} & ${marker}; wait`], capture }))
+      // pgrep -f also matches the sh whose command line holds the marker: sh and two sleeps.
+      t.ok(await eventually(async () => (await processesMatching(marker)).length === 3, 15_000), 'sh and both sleeps are running')
+      run.stop('SIGTERM')
+      const out = await run.outcome
+      t.equal(out.signal, 'SIGTERM')
+      t.ok(await eventually(async () => (await processesMatching(marker)).length === 0, 5000), 'no process is left')
+      run.stop('SIGKILL')
+    }
+  })
+
+  t.test('stop() ends a shell job by the signal, with no exit code', async (t) => {
+    const run = await startCommand(spec({ command: 'sleep 91.37', shell: true, capture: true }))
+    t.ok(await eventually(async () => (await processesMatching('sleep 91.37')).length > 0))
     run.stop('SIGTERM')
     const out = await run.outcome
+    t.equal(out.exitCode, null)
     t.equal(out.signal, 'SIGTERM')
-    t.ok(await eventually(async () => (await processesMatching(marker)).length === 0, 5000), 'no process is left')
+  })
+
+  t.test('stop() after the group ignored TERM: KILL still reaches it', async (t) => {
+    const marker = 'sleep 96.11'
+    const run = await startCommand(spec({ command: 'sh', args: ['-c', `trap "" TERM; ${marker}`] }))
+    // sh and its sleep, which inherits the ignored TERM.
+    t.ok(await eventually(async () => (await processesMatching(marker)).length === 2, 15_000))
+    run.stop('SIGTERM')
+    // A window in which the TERM, were it heard, would end them.
+    await sleep(100)
+    t.equal((await processesMatching(marker)).length, 2, 'TERM was ignored')
     run.stop('SIGKILL')
-  }
-})
-
-t.test('stop() ends a shell job by the signal, with no exit code', async (t) => {
-  const run = await startCommand(spec({ command: 'sleep 91.37', shell: true, capture: true }))
-  t.ok(await eventually(async () => (await processesMatching('sleep 91.37')).length > 0))
-  run.stop('SIGTERM')
-  const out = await run.outcome
-  t.equal(out.exitCode, null)
-  t.equal(out.signal, 'SIGTERM')
-})
-
-t.test('stop() after the group ignored TERM: KILL still reaches it', async (t) => {
-  const marker = 'sleep 96.11'
-  const run = await startCommand(spec({ command: 'sh', args: ['-c', `trap "" TERM; ${marker}`] }))
-  // sh and its sleep, which inherits the ignored TERM.
-  t.ok(await eventually(async () => (await processesMatching(marker)).length === 2, 15_000))
-  run.stop('SIGTERM')
-  // A window in which the TERM, were it heard, would end them.
-  await sleep(100)
-  t.equal((await processesMatching(marker)).length, 2, 'TERM was ignored')
-  run.stop('SIGKILL')
-  t.equal((await run.outcome).signal, 'SIGKILL')
-  t.ok(await eventually(async () => (await processesMatching(marker)).length === 0))
+    t.equal((await run.outcome).signal, 'SIGKILL')
+    t.ok(await eventually(async () => (await processesMatching(marker)).length === 0))
+  })
 })

@@ -1,0 +1,97 @@
+// spawn-big-parent: 1000 /bin/true jobs at cap 2 from a parent that holds 0 MB, 250 MB or 1 GB of
+// extra memory, forkpool against the raw child_process.spawn loop. A fork copies the caller's
+// page tables, so the raw loop's spawn grows with the parent and blocks its event loop meanwhile;
+// forkpool's spawners were forked before the parent grew. One contender per size and path
+// (forkpool@1GB, raw@1GB, …); the figure is ms per job, and each reports the event loop's delay
+// during the run (perf_hooks.monitorEventLoopDelay, p99 and max) beside it.
+
+import { spawn } from 'node:child_process'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { ForkManager } from '../../lib/index.js'
+import type { Measured, Suite, SuiteTarget } from '../suite.js'
+import { capped, DETACHED, needAll, timeMs } from '../support.js'
+
+const CAP = 2
+const jobs = (quick: boolean): number => (quick ? 100 : 1000)
+const SIZES: Record<string, number> = { '0MB': 0, '250MB': 250, '1GB': 1024 }
+const CHUNK_MB = 64
+
+/** `mb` of Buffers, every page written so that the memory is resident, not merely reserved. */
+function ballast(mb: number): Buffer[] {
+  const held: Buffer[] = []
+  for (let left = mb; left > 0; left -= CHUNK_MB) held.push(Buffer.allocUnsafe(Math.min(left, CHUNK_MB) * 1048576).fill(held.length + 1))
+  return held
+}
+
+async function forkpool(n: number): Promise<void> {
+  const pm = new ForkManager({ maxProcs: CAP })
+  let ok = 0
+  for (let i = 0; i < n; i++) {
+    const handle = await pm.start(String(i), { command: '/bin/true' })
+    void handle.result.then((r) => {
+      if (r.exitCode === 0 && r.error === null) ok++
+    })
+  }
+  await pm.close()
+  needAll('forkpool', ok, n)
+}
+
+/** The hand-written baseline of the spawn suite: child_process.spawn, stdio ignored, at most CAP at once. */
+async function raw(n: number): Promise<void> {
+  let ok = 0
+  await capped(n, CAP, () => new Promise<void>((resolve, reject) => {
+    const child = spawn('/bin/true', [], { stdio: 'ignore', detached: DETACHED })
+    child.on('error', reject)
+    child.on('exit', (code) => {
+      if (code === 0) ok++
+      resolve()
+    })
+  }))
+  needAll('raw', ok, n)
+}
+
+async function run(contender: string, quick: boolean): Promise<Measured> {
+  const [path, size] = contender.split('@') as [string, string]
+  // As a user would: the spawners start while the process is small, before it grows.
+  if (path === 'forkpool') await ForkManager.warm()
+  const held = ballast(SIZES[size]!)
+  const n = jobs(quick)
+  const delay = monitorEventLoopDelay({ resolution: 1 })
+  delay.enable()
+  const ms = await timeMs(() => (path === 'forkpool' ? forkpool(n) : raw(n)))
+  delay.disable()
+  // Still held: the memory is the parent's for the whole run.
+  if (held.length !== Math.ceil(SIZES[size]! / CHUNK_MB)) throw new Error('ballast lost')
+  return { figure: ms / n, details: { 'loop p99': delay.percentile(99) / 1e6, 'loop max': delay.max / 1e6 } }
+}
+
+const contenders = ['forkpool', 'raw'].flatMap((path) => Object.keys(SIZES).map((size) => `${path}@${size}`))
+
+const targets: SuiteTarget[] = [
+  {
+    describe: 'forkpool at 1 GB within 1.25x of forkpool at 0 MB',
+    check: (m) => m['forkpool@1GB']! <= 1.25 * m['forkpool@0MB']!,
+    actual: (m) => `${(m['forkpool@1GB']! / m['forkpool@0MB']!).toFixed(2)}x`,
+  },
+  {
+    describe: 'forkpool at 1 GB at least 10x faster than the raw loop at 1 GB',
+    check: (m) => m['raw@1GB']! >= 10 * m['forkpool@1GB']!,
+    actual: (m) => `${(m['raw@1GB']! / m['forkpool@1GB']!).toFixed(1)}x`,
+  },
+  {
+    describe: "forkpool's event loop delay p99 under 10 ms at every size",
+    check: (m) => Object.keys(SIZES).every((size) => m[`forkpool@${size} loop p99`]! < 10),
+    actual: (m) => Object.keys(SIZES).map((size) => `${size} ${m[`forkpool@${size} loop p99`]!.toFixed(1)} ms`).join(', '),
+  },
+]
+
+export const suite: Suite = {
+  name: 'spawn-big-parent',
+  title: '1000 /bin/true jobs at cap 2 from a parent holding 0 MB, 250 MB, 1 GB more (quick: 100)',
+  unit: 'ms per job',
+  better: 'lower',
+  contenders,
+  details: { 'loop p99': 'ms', 'loop max': 'ms' },
+  run,
+  targets,
+}
