@@ -4,11 +4,12 @@ import { threadId, workerData } from 'node:worker_threads'
 import { callWorker, CallContext, uncloneableReply } from '../../worker/call.js'
 import { abortIfStoppedEarly, answerStop, type StopMessage } from './stops.js'
 import { recordExitsOf } from './exits.js'
+import { recordPlacement } from './placements.js'
 import type { ThreadReply, ThreadTask } from './protocol.js'
 
 const running = new Map<number, CallContext>()
 let tasksRun = 0
-const { stopChannel, stopFlags, exitCodes } = workerData as { stopChannel: string; stopFlags: Int32Array; exitCodes: Int32Array }
+const { stopChannel, stopFlags, exitCodes, placements } = workerData as { stopChannel: string; stopFlags: Int32Array; exitCodes: Int32Array; placements: Int32Array }
 // A job's process.exit() ends the thread; the parent reads its code from exitCodes.
 recordExitsOf(process, exitCodes, running)
 const channel = new BroadcastChannel(stopChannel)
@@ -20,7 +21,7 @@ export default async function runTask(task: ThreadTask): Promise<ThreadReply> {
   const ctx = new CallContext(task.ident)
   abortIfStoppedEarly(stopFlags, task.taskId, ctx)
   running.set(task.taskId, ctx)
-  post({ running: task.taskId, threadId, uses: ++tasksRun })
+  recordPlacement(placements, task.taskId, threadId, ++tasksRun)
   try {
     const reply = await callWorker(task.url, task.data, ctx)
     if (reply.ok && typeof reply.data === 'object' && reply.data !== null) {
