@@ -8,6 +8,7 @@ import { Semaphore } from '../primitives/semaphore.js'
 import { failedExecution, type Execution } from '../runners/execution.js'
 import { Launcher } from '../runners/launcher.js'
 import type { ProcessPoolSettings } from '../runners/pool/pool.js'
+import type { ThreadPoolSettings } from '../runners/thread/settings.js'
 import type { JobHandle, JobResult } from '../types.js'
 import { Deadlines } from '../util/deadlines.js'
 import type { ManagerEvents } from './events.js'
@@ -28,10 +29,10 @@ export class Scheduler {
   readonly #control: ControlPlane
   readonly #events: ManagerEvents
 
-  constructor(maxProcs: number, processPool: ProcessPoolSettings, control: ControlPlane, events: ManagerEvents) {
+  constructor(maxProcs: number, processPool: ProcessPoolSettings, threadPool: ThreadPoolSettings, control: ControlPlane, events: ManagerEvents) {
     this.#maxProcs = maxProcs
     this.cap = new Semaphore(Math.max(1, maxProcs))
-    this.launcher = new Launcher(processPool, () => this.cap.capacity)
+    this.launcher = new Launcher(processPool, threadPool, () => this.cap.capacity)
     this.#control = control
     this.#events = events
   }

@@ -8,16 +8,19 @@ import { startInline } from './inline.js'
 import { startProcessWorker } from './process/runner.js'
 import { ProcessPool, type ProcessPoolSettings } from './pool/pool.js'
 import { ThreadRunner } from './thread/runner.js'
+import type { ThreadPoolSettings } from './thread/settings.js'
 
 export class Launcher {
   readonly #processPool: ProcessPoolSettings
+  readonly #threadPool: ThreadPoolSettings
   /** The manager's cap, which may change while jobs run. */
   readonly #cap: () => number
   #threads: ThreadRunner | undefined
   #processes: ProcessPool | undefined
 
-  constructor(processPool: ProcessPoolSettings, cap: () => number) {
+  constructor(processPool: ProcessPoolSettings, threadPool: ThreadPoolSettings, cap: () => number) {
     this.#processPool = processPool
+    this.#threadPool = threadPool
     this.#cap = cap
   }
 
@@ -27,7 +30,7 @@ export class Launcher {
     if (serial) return startInline(spec, ident)
     if (spec.isolation === 'process') return startProcessWorker(spec, ident)
     if (spec.isolation === 'process-pool') return (this.#processes ??= new ProcessPool(this.#processPool, this.#cap)).start(spec, ident)
-    this.#threads ??= new ThreadRunner(this.#cap())
+    this.#threads ??= new ThreadRunner(this.#cap(), this.#threadPool)
     return this.#threads.start(spec, ident)
   }
 
