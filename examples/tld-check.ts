@@ -61,27 +61,32 @@ function managerFor(way: Way): ForkManager {
 }
 
 /** Runs every lookup one way; the names that exist, and how many lookups failed. */
-async function check(way: Way): Promise<{ existing: string[]; failed: number }> {
+async function check(way: Way): Promise<{ existing: string[]; failed: number; why: string | undefined }> {
   await using pm = managerFor(way)
   const answers: Array<LookupResult | undefined> = []
+  let why: string | undefined
+  const take = (r: { ok: boolean; data: unknown; error: { message: string } | null; exitCode: number | null }): void => {
+    answers.push(r.ok ? (r.data as LookupResult) : undefined)
+    if (!r.ok) why ??= r.error?.message ?? `exit code ${r.exitCode}`
+  }
   if (way === 'map') {
-    for await (const r of pm.map(lookups, { worker, isolation: 'thread' }, { chunkSize: 1 })) answers.push(r.ok ? (r.data as LookupResult) : undefined)
+    for await (const r of pm.map(lookups, { worker, isolation: 'thread' }, { chunkSize: 1 })) take(r)
   } else {
     const isolation = way === 'threads' ? 'thread' : way === 'pool' ? 'process-pool' : 'process'
-    pm.runOnFinish((r) => answers.push(r.ok ? (r.data as LookupResult) : undefined))
+    pm.runOnFinish(take)
     for (const lookup of lookups) await pm.start(lookup.name, { worker, data: lookup, isolation })
     await pm.waitAllChildren()
   }
   const existing = answers.flatMap((a) => (a !== undefined && a.addresses.length > 0 ? [a.name] : [])).sort()
-  return { existing, failed: answers.filter((a) => a === undefined).length }
+  return { existing, failed: answers.filter((a) => a === undefined).length, why }
 }
 
 console.log(`${name}: ${lookups.length} TLDs, each answer after ${delayMs} ms`)
 console.log(`  one at a time it would take ${((lookups.length * delayMs) / 1000).toFixed(1)} seconds`)
 for (const way of ways) {
   const began = performance.now()
-  const { existing, failed } = await check(way)
+  const { existing, failed, why } = await check(way)
   const seconds = ((performance.now() - began) / 1000).toFixed(1)
-  console.log(`${way}: ${lookups.length} domains looked up in ${seconds} seconds; found: ${existing.join(' ') || 'none'}${failed > 0 ? `; ${failed} failed` : ''}`)
+  console.log(`${way}: ${lookups.length} domains looked up in ${seconds} seconds; found: ${existing.join(' ') || 'none'}${failed > 0 ? `; ${failed} failed (the first: ${why})` : ''}`)
 }
 await server.close()

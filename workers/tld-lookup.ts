@@ -23,7 +23,9 @@ const resolvers = new Map<string, Resolver>()
 function resolverFor(server: string): Resolver {
   let resolver = resolvers.get(server)
   if (resolver === undefined) {
-    resolver = new Resolver({ timeout: 10_000, tries: 1 })
+    // Retries as a system resolver does: a UDP query or answer can be lost (seen with 50 fresh
+    // processes starting at once on a loaded machine: 7 of 1,438 lookups timed out with one try).
+    resolver = new Resolver({ timeout: 5_000, tries: 3 })
     resolver.setServers([server])
     resolvers.set(server, resolver)
   }
