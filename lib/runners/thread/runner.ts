@@ -122,10 +122,12 @@ export class ThreadRunner {
   }
 
   /**
-   * Terminates the thread `threadId` to end job `ident`, which shares it; piscina then fails every
-   * task on it. Unknown (the thread has not taken the task yet): nothing, the stop flag keeps it from beginning.
+   * Ends task `taskId` (job `ident`), which shares its thread: terminates the thread, and piscina
+   * fails every task on it. A thread that has not taken the task yet is told not to begin it.
    */
-  #endThread(piscina: Piscina, threadId: number | null, ident: string): void {
+  #endThread(piscina: Piscina, taskId: number, ident: string): void {
+    flagStop(this.#stopFlags, taskId)
+    const threadId = placementOf(this.#placements, taskId)?.threadId
     const thread = piscina.threads.find((worker) => worker.threadId === threadId)
     if (thread === undefined) return
     // Kept: thread ids are never reused, and only a deaf job's SIGKILL adds one.
@@ -147,7 +149,7 @@ export class ThreadRunner {
     const terminate = (): void => {
       killed = true
       if (this.#perThread === 1) kill.emit('abort')
-      else this.#endThread(piscina, placed().threadId, ident)
+      else this.#endThread(piscina, taskId, ident)
     }
     const task: ThreadTask = { taskId, url: spec.url, ident, data: spec.data }
     // A deaf job alone on its thread is terminated at once. One that shares its thread waits for

@@ -12,6 +12,11 @@ import { untilFile } from '../../helpers/wait.js'
 const faults = worker('faults')
 const threaded = { isolation: 'thread' } as const
 
+/** The thread up and faults.js loaded, so that the jobs a test starts next begin at once, even on a loaded machine. */
+async function warm(pm: ForkManager): Promise<void> {
+  await (await pm.start('warm', { worker: faults, data: { mode: 'ok' }, ...threaded })).result
+}
+
 t.test('six jobs run at once on two threads, three on each', async (t) => {
   const pm = manager(t, { maxProcs: 6, threadPool: { concurrentTasksPerWorker: 3 } })
   const handles = await Promise.all(Array.from({ length: 6 }, (_, i) => pm.start(`nap${i}`, { worker: worker('sleep'), data: 600, ...threaded })))
@@ -35,6 +40,7 @@ t.test('the cap still bounds the running jobs', async (t) => {
 t.test('a timeout or a cancel reaches only its job; its neighbours on the thread run on', async (t) => {
   const pm = manager(t, { maxProcs: 3, threadPool: { concurrentTasksPerWorker: 3 } })
   const dir = t.testdir()
+  await warm(pm)
   const [timed, cancelled, other] = await Promise.all([
     pm.start('timed', { worker: faults, data: { mode: 'hang' }, ...threaded }, { timeout: 200 }),
     pm.start('cancelled', { worker: faults, data: { mode: 'hang', ready: path.join(dir, 'cancelled') }, ...threaded }),
@@ -52,6 +58,7 @@ t.test('a timeout or a cancel reaches only its job; its neighbours on the thread
 t.test('a deaf job that shares its thread is ended by the SIGKILL after the grace period, with its neighbours', async (t) => {
   const pm = manager(t, { maxProcs: 2, killGrace: 400, threadPool: { concurrentTasksPerWorker: 2 } })
   const dir = t.testdir()
+  await warm(pm)
   const deaf = await pm.start('deaf', { worker: faults, data: { mode: 'hang-deaf', ready: path.join(dir, 'deaf') }, ...threaded })
   const other = await pm.start('other', { worker: faults, data: { mode: 'hang', ready: path.join(dir, 'other') }, ...threaded })
   t.ok(await untilFile(path.join(dir, 'deaf')) && await untilFile(path.join(dir, 'other')), 'both run')
@@ -93,4 +100,12 @@ t.test('threadPool is checked at construction', async (t) => {
     t.throws(() => new ForkManager({ threadPool: { concurrentTasksPerWorker: bad as number } }), { name: 'RangeError', message: /threadPool.concurrentTasksPerWorker must be a whole number from 1, got/ })
   }
   t.throws(() => new ForkManager({ threadPool: { concurrent: 2 } as never }), { name: 'TypeError', message: /"concurrent" is not a threadPool option/ })
+})
+
+t.test('a SIGKILL that comes before the thread has taken its job keeps the job from beginning', async (t) => {
+  const pm = manager(t, { maxProcs: 2, threadPool: { concurrentTasksPerWorker: 2 } })
+  // The pool is new, so its thread is still starting when the kill comes.
+  const h = await pm.start('early', { worker: faults, data: { mode: 'hang-deaf' }, ...threaded })
+  await pm.shutdown({ signal: 'SIGKILL' })
+  t.match(await h.result, { cancelled: true, error: { name: 'AbortError' } })
 })
