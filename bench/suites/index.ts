@@ -3,6 +3,7 @@
 // this list stays cheap for every fresh contender process.
 import type { Suite } from '../suite.js'
 import { suite as cli } from './cli.js'
+import dns from './dns.js'
 import forkPerTask from './fork-per-task.js'
 import latencyTimer from './latency-timer.js'
 import latency from './latency.js'
@@ -28,4 +29,5 @@ export const suites: Suite[] = [
   mapTiny,
   mapMemory,
   cli,
+  dns,
 ]

@@ -8,6 +8,7 @@ import { OVERLAP_POLICIES } from '../control/overlap.js'
 import { describe } from '../util/describe.js'
 import { parseDuration } from '../primitives/duration.js'
 import { PROCESS_POOL_KEYS, processPoolSettings, type ProcessPoolOptions, type ProcessPoolSettings } from '../runners/pool/pool.js'
+import { threadPoolSettings, type ThreadPoolOptions, type ThreadPoolSettings } from '../runners/thread/settings.js'
 import { JOB_KEYS, START_OPTION_KEYS } from '../runners/spec.js'
 import { defaultSpawnerCount } from '../runners/spawner/spawners.js'
 import type { Duration, OverlapPolicy, StartOptions } from '../types.js'
@@ -29,6 +30,8 @@ export interface ForkManagerOptions {
   logger?: Logger
   /** The reused worker processes of `isolation: 'process-pool'`: recycling and idle time. They belong to the manager, one pool per manager. */
   processPool?: ProcessPoolOptions
+  /** The worker threads of `isolation: 'thread'`: how many jobs a thread runs at once. One pool per manager. */
+  threadPool?: ThreadPoolOptions
   /**
    * On SIGINT or SIGTERM, shut down (passing that signal on to the jobs), then let the signal
    * end this process as it would have (or, where it is ignored, exit with 128 + its number once
@@ -79,6 +82,7 @@ export interface ManagerSettings {
   /** Undefined: no logger (NODE_DEBUG does not name forkpool). */
   readonly logger: Logger | undefined
   readonly processPool: ProcessPoolSettings
+  readonly threadPool: ThreadPoolSettings
   readonly handleSignals: boolean
   /** How many spawner processes to keep; 0: none, commands start from this process. */
   readonly spawners: number
@@ -95,7 +99,7 @@ export interface ShutdownSettings {
 export const NO_START_OPTIONS: StartOptions = Object.freeze({})
 
 const MANAGER_KEYS = optionKeys<ForkManagerOptions>({
-  maxProcs: true, timeout: true, killGrace: true, onOverlap: true, logger: true, processPool: true, handleSignals: true, spawner: true,
+  maxProcs: true, timeout: true, killGrace: true, onOverlap: true, logger: true, processPool: true, handleSignals: true, spawner: true, threadPool: true,
 })
 const SHUTDOWN_KEYS = optionKeys<ShutdownOptions>({ signal: true, grace: true })
 
@@ -123,7 +127,7 @@ export function checkManagerOptions(options?: ForkManagerOptions): ManagerSettin
   const handleSignals = o.handleSignals === undefined ? false : validateBoolean(o.handleSignals, 'handleSignals')
   const spawners = spawnerCount(o.spawner)
   const startDefaults: StartSettings = Object.freeze({ timeoutMs, killGraceMs, signal: undefined, name: undefined, label: undefined, onOverlap })
-  return { maxProcs, timeoutMs, killGraceMs, onOverlap, logger, processPool: processPoolSettings(o.processPool), handleSignals, spawners, startDefaults }
+  return { maxProcs, timeoutMs, killGraceMs, onOverlap, logger, processPool: processPoolSettings(o.processPool), threadPool: threadPoolSettings(o.threadPool), handleSignals, spawners, startDefaults }
 }
 
 /** The spawner option as a count of spawner processes, 0 for none. */

@@ -8,6 +8,7 @@ import { Semaphore } from '../primitives/semaphore.js'
 import { failedExecution, type Execution } from '../runners/execution.js'
 import { Launcher } from '../runners/launcher.js'
 import type { ProcessPoolSettings } from '../runners/pool/pool.js'
+import type { ThreadPoolSettings } from '../runners/thread/settings.js'
 import type { JobHandle, JobResult } from '../types.js'
 import { Deadlines } from '../util/deadlines.js'
 import type { ManagerEvents } from './events.js'
@@ -29,10 +30,10 @@ export class Scheduler {
   readonly #events: ManagerEvents
 
   /** `spawners`: the spawner processes its commands go through; 0 for none. */
-  constructor(maxProcs: number, processPool: ProcessPoolSettings, control: ControlPlane, events: ManagerEvents, spawners: number) {
+  constructor(maxProcs: number, processPool: ProcessPoolSettings, threadPool: ThreadPoolSettings, control: ControlPlane, events: ManagerEvents, spawners: number) {
     this.#maxProcs = maxProcs
     this.cap = new Semaphore(Math.max(1, maxProcs))
-    this.launcher = new Launcher(processPool, () => this.cap.capacity, spawners)
+    this.launcher = new Launcher(processPool, threadPool, () => this.cap.capacity, spawners)
     this.#control = control
     this.#events = events
   }

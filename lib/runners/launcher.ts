@@ -9,9 +9,11 @@ import { startInline } from './inline.js'
 import { startProcessWorker } from './process/runner.js'
 import { ProcessPool, type ProcessPoolSettings } from './pool/pool.js'
 import { ThreadRunner } from './thread/runner.js'
+import type { ThreadPoolSettings } from './thread/settings.js'
 
 export class Launcher {
   readonly #processPool: ProcessPoolSettings
+  readonly #threadPool: ThreadPoolSettings
   /** The manager's cap, which may change while jobs run. */
   readonly #cap: () => number
   #threads: ThreadRunner | undefined
@@ -20,8 +22,9 @@ export class Launcher {
   readonly #spawners: SpawnerSet | null
 
   /** `spawners`: how many spawner processes this manager wants (started now, while the process may still be small); 0 for none. */
-  constructor(processPool: ProcessPoolSettings, cap: () => number, spawners: number) {
+  constructor(processPool: ProcessPoolSettings, threadPool: ThreadPoolSettings, cap: () => number, spawners: number) {
     this.#processPool = processPool
+    this.#threadPool = threadPool
     this.#cap = cap
     this.#spawners = spawners === 0 ? null : processSpawners().grow(spawners)
   }
@@ -32,7 +35,7 @@ export class Launcher {
     if (serial) return startInline(spec, ident)
     if (spec.isolation === 'process') return startProcessWorker(spec, ident)
     if (spec.isolation === 'process-pool') return (this.#processes ??= new ProcessPool(this.#processPool, this.#cap)).start(spec, ident)
-    this.#threads ??= new ThreadRunner(this.#cap())
+    this.#threads ??= new ThreadRunner(this.#cap(), this.#threadPool)
     return this.#threads.start(spec, ident)
   }
 

@@ -2,13 +2,16 @@
 
 import { EventEmitter } from 'node:events'
 import type { Piscina } from 'piscina'
-import { AbortError, jobError, serializeError } from '../../errors.js'
+import { AbortError, jobError, serializeError, WorkerExitError } from '../../errors.js'
 import type { WorkerSpec } from '../spec.js'
+import type { SerializedError } from '../../types.js'
 import type { Execution, Outcome } from '../execution.js'
 import { settleOnce } from '../../util/once.js'
 import type { ThreadReply, ThreadTask } from './protocol.js'
 import { flagStop, type StopMessage } from './stops.js'
 import { exitRecords, recordedExit } from './exits.js'
+import { placementOf, placementRecords } from './placements.js'
+import type { ThreadPoolSettings } from './settings.js'
 
 // A CommonJS bootstrap that imports runtime.js: see bootstrap.cts for why.
 const ENTRY = new URL('./bootstrap.cjs', import.meta.url).href
@@ -25,8 +28,10 @@ interface Pool {
 }
 
 /**
- * One thread per running job (the manager's cap decides how many); the pool grows when the
- * cap does. Threads are started without this process's loaders unless the job asks for them
+ * One thread per running job by default, or ceil(cap / concurrentTasksPerWorker) threads each
+ * running up to that many jobs at once (threadPool.concurrentTasksPerWorker); the pool grows when
+ * the cap does. Only the manager's cap admits a job, so piscina never queues one: every task
+ * posted runs at once on a thread with room, and a job's start time is when it runs. Threads are started without this process's loaders unless the job asks for them
  * through execArgv, as child processes are.
  */
 export class ThreadRunner {
@@ -40,17 +45,21 @@ export class ThreadRunner {
   readonly #stopFlags = new Int32Array(new SharedArrayBuffer(4 * 4096))
   /** The code of each task that called process.exit(), written by its thread as it exits (see exits.ts). */
   readonly #exitCodes = exitRecords(4096)
+  /** Which thread runs each task, written by the thread as it takes it (see placements.ts). */
+  readonly #placements = placementRecords(4096)
   readonly #deaf = new Map<number, () => void>()
-  readonly #reported = new Map<number, (threadId: number, uses: number) => void>()
   readonly #retired = new Set<Pool>()
+  readonly #perThread: number
+  /** Threads terminated to end a job that shared them: threadId → that job's ident, for its neighbours' errors. */
+  readonly #terminatedFor = new Map<number, string>()
 
-  constructor(size: number) {
+  constructor(size: number, settings: ThreadPoolSettings = { concurrentTasksPerWorker: 1 }) {
     this.#size = Math.max(1, size)
+    this.#perThread = settings.concurrentTasksPerWorker
     this.#stopChannel.unref()
     this.#stopChannel.onmessage = (event) => {
       const message = (event as { data: StopMessage }).data
       if ('deaf' in message) this.#deaf.get(message.deaf)?.()
-      if ('running' in message) this.#reported.get(message.running)?.(message.threadId, message.uses)
     }
   }
 
@@ -78,13 +87,18 @@ export class ThreadRunner {
       const piscina: Promise<Piscina> = import('piscina').then(({ Piscina }) => new Piscina({
         filename: ENTRY,
         minThreads: 0,
-        maxThreads: this.#size,
+        maxThreads: Math.ceil(this.#size / this.#perThread),
         // Keep threads through a batch, but let an idle manager's threads go.
         idleTimeout: 5000,
-        concurrentTasksPerWorker: 1,
+        concurrentTasksPerWorker: this.#perThread,
+        // In 'sync' mode an idle thread sleeps in Atomics.wait and a thread reads its next task only
+        // once it has none running, so tasks sharing a thread would run one after another.
+        atomics: this.#perThread === 1 ? 'sync' : 'async',
+        // piscina's run-time histograms cost a record per task, and nothing here reads them.
+        recordTiming: false,
         execArgv,
         resourceLimits,
-        workerData: { stopChannel: this.stopChannelName, stopFlags: this.#stopFlags, exitCodes: this.#exitCodes },
+        workerData: { stopChannel: this.stopChannelName, stopFlags: this.#stopFlags, exitCodes: this.#exitCodes, placements: this.#placements },
       }).on('error', (error: unknown) => this.#threadFailed(created, error)))
       const created: Pool = { key, piscina, running: 0, retired: false }
       pool = created
@@ -107,6 +121,20 @@ export class ThreadRunner {
     pool.closed ??= pool.piscina.then((p) => p.destroy())
   }
 
+  /**
+   * Ends task `taskId` (job `ident`), which shares its thread: terminates the thread, and piscina
+   * fails every task on it. A thread that has not taken the task yet is told not to begin it.
+   */
+  #endThread(piscina: Piscina, taskId: number, ident: string): void {
+    flagStop(this.#stopFlags, taskId)
+    const threadId = placementOf(this.#placements, taskId)?.threadId
+    const thread = piscina.threads.find((worker) => worker.threadId === threadId)
+    if (thread === undefined) return
+    // Kept: thread ids are never reused, and only a deaf job's SIGKILL adds one.
+    this.#terminatedFor.set(thread.threadId, ident)
+    void thread.terminate()
+  }
+
   async start(spec: WorkerSpec, ident: string): Promise<Execution> {
     const pool = this.#pool(spec)
     pool.running++
@@ -120,15 +148,23 @@ export class ThreadRunner {
     let killed = false
     const terminate = (): void => {
       killed = true
-      kill.emit('abort')
+      if (this.#perThread === 1) kill.emit('abort')
+      else this.#endThread(piscina, taskId, ident)
     }
     const task: ThreadTask = { taskId, url: spec.url, ident, data: spec.data }
-    this.#deaf.set(taskId, terminate)
-    // The thread says which it is once it takes the task; until then the job's thread is unknown.
-    let thread: { threadId: number | null; uses: number } = { threadId: null, uses: 1 }
-    this.#reported.set(taskId, (threadId, uses) => (thread = { threadId, uses }))
-    piscina.run(task, { signal: kill }).then(
+    // A deaf job alone on its thread is terminated at once. One that shares its thread waits for
+    // the SIGKILL after the grace period, as in the process pool: terminating ends its neighbours too.
+    if (this.#perThread === 1) this.#deaf.set(taskId, terminate)
+    const placements = this.#placements
+    // Until the thread has taken the task, and once it has ended (its slot may be reused), the
+    // placement is this: the thread's answer fills it in at the end.
+    let ended: { threadId: number | null; uses: number } | undefined
+    const placed = (): { threadId: number | null; uses: number } => ended ?? placementOf(placements, taskId) ?? { threadId: null, uses: 1 }
+    // piscina gives a thread running a task that has an abort signal no other task, so jobs that
+    // share a thread are ended by terminating their thread instead (endThreadOf).
+    piscina.run(task, this.#perThread === 1 ? { signal: kill } : {}).then(
       (reply: ThreadReply) => {
+        ended = { threadId: reply.threadId, uses: placed().uses }
         outcome.settle({
         exitCode: reply.exitCode,
         signal: null,
@@ -138,13 +174,14 @@ export class ThreadRunner {
         })
       },
       (error: unknown) => {
-        outcome.settle(pool.failure === undefined
-          ? threadFailure(error, killed, recordedExit(this.#exitCodes, taskId))
-          : { exitCode: null, signal: null, error: serializeError(pool.failure) })
+        ended = placed()
+        const endedFor = killed || ended.threadId === null ? undefined : this.#terminatedFor.get(ended.threadId)
+        if (pool.failure !== undefined) outcome.settle({ exitCode: null, signal: null, error: serializeError(pool.failure) })
+        else if (endedFor !== undefined) outcome.settle({ exitCode: null, signal: null, error: neighbourEnded(endedFor) })
+        else outcome.settle(threadFailure(error, killed, recordedExit(this.#exitCodes, taskId)))
       },
     ).finally(() => {
       this.#deaf.delete(taskId)
-      this.#reported.delete(taskId)
       pool.running--
       this.#closeIfDone(pool)
     })
@@ -153,10 +190,10 @@ export class ThreadRunner {
       pid: null,
       outcome: outcome.promise,
       get threadId() {
-        return thread.threadId
+        return placed().threadId
       },
       get uses() {
-        return thread.uses
+        return placed().uses
       },
       stop: (signal) => {
         if (outcome.settled) return
@@ -177,6 +214,11 @@ export class ThreadRunner {
     await Promise.all(pools.map((pool) => (pool.closed ??= pool.piscina.then((p) => p.close()))))
     this.#stopChannel.close()
   }
+}
+
+/** What a job gets when its thread was terminated to end another job on it. */
+function neighbourEnded(ident: string): SerializedError {
+  return jobError(WorkerExitError, `the worker thread was terminated to stop job ${JSON.stringify(ident)}, which shared it`)
 }
 
 /** A thread task that did not answer: terminated by us, process.exit(exitCode) inside it, or a crash. */

@@ -6,9 +6,9 @@ import { AbortError } from '../../errors.js'
 
 /**
  * Messages on the pool's stop channel: the parent asks a task to stop; a thread says a task
- * cannot hear it, or that it is running a task (its thread id, and how many tasks it has run).
+ * cannot hear it. (Which thread runs a task goes through shared memory: see placements.ts.)
  */
-export type StopMessage = { stop: number } | { deaf: number } | { running: number; threadId: number; uses: number }
+export type StopMessage = { stop: number } | { deaf: number }
 
 /** The parent side: marks `taskId` as stopped, for a thread that has not picked it up yet. */
 export function flagStop(flags: Int32Array, taskId: number): void {
