@@ -84,8 +84,8 @@ class StreamBuffer {
     this.#bytes += chunk.length
   }
 
-  text(): string {
-    return Buffer.concat(this.#chunks, this.#bytes).toString('utf8')
+  text(encoding: BufferEncoding): string {
+    return Buffer.concat(this.#chunks, this.#bytes).toString(encoding)
   }
 }
 
@@ -115,7 +115,7 @@ function startCaptured(spec: CommandSpec): Execution {
   child.on('exit', group.reap)
   // 'close' comes once both pipes have ended, so the output is whole.
   child.on('close', (exitCode: number | null, signal: NodeJS.Signals | null) => {
-    const done: Outcome = { exitCode, signal, error: null, stdout: stdout.text(), stderr: stderr.text() }
+    const done: Outcome = { exitCode, signal, error: null, stdout: stdout.text(spec.encoding), stderr: stderr.text(spec.encoding) }
     if (stdout.overflowed || stderr.overflowed) done.error = maxBufferError(spec)
     outcome.settle(done)
   })
@@ -138,6 +138,7 @@ async function startWithExeca(spec: CommandSpec): Promise<Execution> {
     stdout: spec.capture ? 'pipe' : 'inherit',
     stderr: spec.capture ? 'pipe' : 'inherit',
     stripFinalNewline: false,
+    encoding: spec.encoding,
     maxBuffer: spec.maxBuffer,
     reject: false,
     detached: true,
