@@ -42,7 +42,7 @@ export const OPTION_TABLE: readonly OptionDef[] = [
   { name: 'recend', value: 'STR', help: 'with --pipe: records end with STR (default \\n)' },
   { name: 'keep-order', short: 'k', help: 'print output in input order' },
   { name: 'group', help: 'print each job\'s output whole when it ends (the default)' },
-  { name: 'line-buffer', aliases: ['lb'], help: 'print whole lines as jobs write them; lines of jobs may interleave' },
+  { name: 'line-buffer', aliases: ['lb', 'linebuffer'], help: 'print whole lines as jobs write them; lines of jobs may interleave' },
   { name: 'ungroup', short: 'u', help: 'let jobs write straight to stdout/stderr (half lines may mix)' },
   { name: 'tag', help: 'put the job\'s arguments and a TAB before each output line' },
   { name: 'tagstring', value: 'STR', help: 'put STR (replacement strings expanded) and a TAB before each output line' },

@@ -82,7 +82,7 @@ function tokensOf(word: string, pattern: RegExp, s: ReplaceSettings): Token[] {
 
 const isArgument = (t: Token): boolean => t.special === undefined && t.index === undefined && t.name === undefined
 
-type Piece = string | { values: string[]; whole: boolean }
+type Piece = string | { values: string[] }
 
 /** A word cut into literal text and what its replacement strings stand for. */
 function pieces(word: string, tokens: Token[], s: ReplaceSettings, input: JobInput, records: readonly InputRecord[]): Piece[] {
@@ -98,7 +98,7 @@ function pieces(word: string, tokens: Token[], s: ReplaceSettings, input: JobInp
     else if (t.name !== undefined) values = pick(flat, s.names!.get(t.name)!)
     else if (t.index !== undefined) values = pick(flat, t.index)
     else values = s.hidden ? [] : flat
-    out.push({ values: values.map((v) => transform(v, t.how)), whole: t.text === word })
+    out.push({ values: values.map((v) => transform(v, t.how)) })
   }
   out.push(word.slice(last))
   return out
@@ -109,7 +109,10 @@ function pick(flat: readonly string[], n: number): string[] {
   return value === undefined ? [] : [value]
 }
 
-/** Joins pieces into words: a string standing for several values splits the word between them. */
+/**
+ * Joins pieces into words: a string standing for several values splits the word between them;
+ * one for a missing argument (-N2 with one left) stands for nothing, as with GNU parallel's --quote.
+ */
 function join(parts: Piece[], quote: (s: string) => string): string[] {
   const words = ['']
   for (const part of parts) {
@@ -117,8 +120,6 @@ function join(parts: Piece[], quote: (s: string) => string): string[] {
       words[words.length - 1] += part
       continue
     }
-    // A word that was only a replacement string for a missing argument is dropped, as GNU's shell drops it.
-    if (part.whole && part.values.length === 0) return []
     part.values.forEach((v, i) => (i === 0 ? (words[words.length - 1] += quote(v)) : words.push(quote(v))))
   }
   return words

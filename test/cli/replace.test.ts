@@ -50,7 +50,7 @@ t.test('shellQuote leaves plain words alone and quotes the rest', async (t) => {
 t.test('expandArgv and expandShellLine: several values make several words, as the shell makes them', async (t) => {
   const input = { records: [['a b', 'c.d']], seq: 4, slot: 2 }
   t.same(expandArgv(['echo', 'x'], input), ['echo', 'x', 'a b', 'c.d'], 'no replacement string: appended')
-  t.same(expandArgv(['echo', '{}', '{2.}', '{#}/{%}', '{3}', 'k{3}'], input), ['echo', 'a b', 'c.d', 'c', '4/2', 'k'], 'a word that is only a missing argument goes')
+  t.same(expandArgv(['echo', '{}', '{2.}', '{#}/{%}', '{3}', 'k{3}'], input), ['echo', 'a b', 'c.d', 'c', '4/2', '', 'k'], 'a missing argument is empty')
   t.same(expandArgv(['echo', 'pre{}post', '{-1}', '{-2/}'], input), ['echo', 'prea b', 'c.dpost', 'c.d', 'a b'])
   t.equal(expandShellLine(['echo', '{1}', '|', 'cat'], input), "echo 'a b' | cat")
   t.equal(expandShellLine(['echo'], input), "echo 'a b' c.d")
@@ -65,7 +65,7 @@ t.test('-I, --header names, -X context, -N0', async (t) => {
     ['echo', 'v', 'f', 'vf.txt'])
   t.same(expandArgv(['echo', 'a{}b', '{#}'], input, { context: true }), ['echo', 'a1', 'xb', 'a2', 'yb', '1'])
   t.same(expandArgv(['echo', 'x'], input, { hidden: true }), ['echo', 'x'])
-  t.same(expandArgv(['echo', '{}', '{#}'], input, { hidden: true }), ['echo', '1'])
+  t.same(expandArgv(['echo', '{}', '{#}'], input, { hidden: true }), ['echo', '', '1'])
   t.equal(expandText('{1}-{#}', input), '1-1')
   t.equal(expandText('plain', input), 'plain')
 })
