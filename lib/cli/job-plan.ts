@@ -29,7 +29,7 @@ export function planJob(o: PlanOptions, input: JobInput, replace: ReplaceSetting
   const plan = planCommand(o, input, replace, stdin)
   if (relay === undefined || 'error' in plan) return plan
   const spec = plan.spec as CommandJob
-  const argv = spec.shell === true ? ['/bin/sh', '-c', spec.command] : [spec.command, ...(spec.args ?? [])]
+  const argv = spec.shell === true ? ['/bin/sh', '-c', spec.command] : [spec.command, ...spec.args!]
   const relayed: CommandJob = { command: '/bin/sh', args: ['-c', REDIRECT, relay.out, relay.err, ...argv] }
   if (spec.input !== undefined) relayed.input = spec.input
   return { spec: relayed, display: plan.display }

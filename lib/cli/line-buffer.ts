@@ -20,7 +20,7 @@ interface Stream {
 
 export class LineRelay {
   readonly #dir = mkdtempSync(path.join(tmpdir(), 'forkpool-'))
-  readonly #jobs = new Map<number, { streams: Stream[]; prefix: Buffer | undefined }>()
+  readonly #jobs = new Map<number, { streams: Stream[] }>()
   readonly #write: (fd: 1 | 2, bytes: Buffer) => void
   #timer: NodeJS.Timeout | undefined
 
@@ -35,15 +35,14 @@ export class LineRelay {
       closeSync(openSync(file, 'w'))
       return { fd: openSync(file, 'r'), pending: Buffer.alloc(0), write: (bytes: Buffer) => this.#write(fd, tagLines(bytes, prefix)) }
     })
-    this.#jobs.set(seq, { streams, prefix })
+    this.#jobs.set(seq, { streams })
     this.#timer ??= setInterval(() => this.#poll(), POLL_MS)
     return files
   }
 
-  /** Job `seq` has ended: the rest of its output, then its files go. */
+  /** Job `seq` (opened) has ended: the rest of its output, then its files go. */
   finish(seq: number): void {
-    const job = this.#jobs.get(seq)
-    if (job === undefined) return
+    const job = this.#jobs.get(seq)!
     this.#jobs.delete(seq)
     for (const stream of job.streams) {
       this.#read(stream)
@@ -53,9 +52,8 @@ export class LineRelay {
     if (this.#jobs.size === 0) this.#stopPolling()
   }
 
+  /** Every job has finished: the folder goes. */
   close(): void {
-    for (const seq of [...this.#jobs.keys()]) this.finish(seq)
-    this.#stopPolling()
     rmSync(this.#dir, { recursive: true, force: true })
   }
 

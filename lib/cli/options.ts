@@ -155,7 +155,7 @@ function checkCombinations(o: CliOptions, isolationGiven: boolean): void {
   if (o.grouping === 'ungroup' && (o.keepOrder || o.tag || o.results !== undefined)) {
     throw new UsageError('--ungroup lets jobs write straight through: it cannot be combined with --keep-order, --tag or --results')
   }
-  if (o.grouping === 'line' && o.keepOrder) throw new UsageError('--line-buffer prints lines as they come: it cannot be combined with --keep-order')
+  if (o.grouping === 'line' && (o.keepOrder || o.results !== undefined)) throw new UsageError('--line-buffer prints lines as they come: it cannot be combined with --keep-order or --results')
   if (o.pipe && o.sources.length > 0) throw new UsageError('--pipe reads stdin: it takes no ::: or :::: input sources')
   if (o.multi !== undefined && (o.maxArgs !== undefined || o.nArgs !== undefined)) throw new UsageError('-m/-X spread the arguments themselves: give -n/-N or -m/-X, not both')
   const linkedFirst = o.sources.findIndex((s) => s.linked)

@@ -17,8 +17,8 @@ export interface CommandSpec {
   capture: boolean
   maxBuffer: number
   shell: boolean
-  /** How captured output becomes text: 'latin1' keeps every byte (one character each). */
-  encoding: CaptureEncoding
+  /** How captured output becomes text (absent: 'utf8'); 'latin1' keeps every byte, one character each. */
+  encoding?: CaptureEncoding
 }
 
 export type CaptureEncoding = 'utf8' | 'latin1'
@@ -147,7 +147,6 @@ function commandSpec(f: Fields, cwd: string | undefined, env: CommandSpec['env']
     capture: flag(f.capture, 'capture'),
     maxBuffer: maxBuffer ?? DEFAULT_MAX_BUFFER,
     shell: flag(f.shell, 'shell'),
-    encoding: 'utf8',
   }
   if (f.encoding !== undefined) {
     if (!ENCODINGS.includes(f.encoding as CaptureEncoding)) throw new TypeError(`job.encoding must be 'utf8' or 'latin1', got ${describe(f.encoding)}`)

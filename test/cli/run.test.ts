@@ -32,6 +32,16 @@ t.test('--retries N runs a failing job at most N times in all (GNU parallel\'s m
   t.equal(readFileSync(`${dir}/once`, 'utf8'), 'y\n', '--retries 1: one run')
 })
 
+t.test('--delay spaces the starts; a halt during the wait starts nothing more', async (t) => {
+  const started = Date.now()
+  const spaced = await forkpool(['-k', '--delay', '0.3', 'echo', ':::', 'a', 'b', 'c'])
+  t.equal(spaced.stdout, 'a\nb\nc\n')
+  t.ok(Date.now() - started >= 600, 'two waits of 0.3 s')
+  const halted = await forkpool(['-j', '2', '--delay', '30', '--halt', 'now,fail=1', 'false', ':::', '1', '2'])
+  t.equal(halted.code, 1)
+  t.match(halted.stderr, /--halt reached at job 1/)
+})
+
 t.test('--dry-run prints the commands, quoted, and runs nothing', async (t) => {
   const dir = t.testdir()
   const run = await forkpool(['--dry-run', '-j', '2', 'touch', `${dir}/{#}-{%}`, ':::', 'a b', 'c'])
