@@ -23,6 +23,11 @@ export interface CommandJob {
   maxBuffer?: number
   /** Run `command` through `/bin/sh -c`. Off by default: arguments then pass through untouched. */
   shell?: boolean
+  /**
+   * With capture: how the output bytes become the result's strings. Default 'utf8'. 'latin1' keeps
+   * every byte as one character, so `Buffer.from(result.stdout, 'latin1')` gives back exactly the bytes written.
+   */
+  encoding?: 'utf8' | 'latin1'
 }
 
 /** Run a worker file: its default export is called as `(data, ctx)`. */
@@ -75,6 +80,29 @@ export interface StartOptions {
   onOverlap?: OverlapPolicy
   /** Free text shown with the job in `inFlight()`, the status page and log lines. */
   label?: string
+  /**
+   * Run a failing job again (not one that was cancelled): `count` more tries at most, each after
+   * its backoff. A number is `{ count }` with no wait. The result is the last try's, with `attempts`.
+   */
+  retries?: number | RetryOptions
+}
+
+export interface RetryOptions {
+  /** Tries after the first one, at most. */
+  count: number
+  /** The wait before each retry: a duration (fixed), or a BackoffOptions. Default: none. */
+  backoff?: Duration | BackoffOptions
+}
+
+export interface BackoffOptions {
+  /** 'fixed': `delay` before every retry; 'exponential' (default): `delay`, then twice that, and so on. */
+  type?: 'fixed' | 'exponential'
+  /** The first wait. */
+  delay: Duration
+  /** The longest wait. Default: no limit. */
+  max?: Duration
+  /** Wait a random time between half the computed wait and all of it, so jobs failing together do not retry together. Default false. */
+  jitter?: boolean
 }
 
 /**
@@ -127,6 +155,8 @@ export interface JobResult {
   /** Epoch milliseconds at which the job started (or was given up, when it never started). */
   startedAt: number
   durationMs: number
+  /** How many times the job ran: 1, or more with `retries`; 0 when it never started. `startedAt` and `durationMs` are the last run's. */
+  attempts: number
   /** With `capture: true`. */
   stdout?: string
   stderr?: string

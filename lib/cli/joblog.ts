@@ -12,7 +12,6 @@ export const JOBLOG_COLUMNS = ['Seq', 'Host', 'Starttime', 'JobRuntime', 'Send',
  * A program that never ran gets 127, the shell's status for it.
  */
 export function joblogLine(seq: number, result: JobResult, command: string, received: number): string {
-  const exitval = result.timedOut ? -1 : result.exitCode ?? (result.signal !== null ? 0 : 127)
   return [
     seq,
     ':',
@@ -20,19 +19,25 @@ export function joblogLine(seq: number, result: JobResult, command: string, rece
     (result.durationMs / 1000).toFixed(3).padStart(10),
     0,
     received,
-    exitval,
+    exitval(result),
     signalNumber(result.signal),
     // One record per line, whatever the command holds.
     command.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\t/g, '\\t'),
   ].join('\t') + '\n'
 }
 
-/** The job numbers a joblog records, header and malformed lines ignored. */
-export function loggedSeqs(text: string): Set<number> {
+/** The Exitval column: -1 after a timeout, 0 for a signal (the Signal column has it), 127 for a program that never ran. */
+export function exitval(result: JobResult): number {
+  return result.timedOut ? -1 : result.exitCode ?? (result.signal !== null ? 0 : 127)
+}
+
+/** The job numbers a joblog records (`succeededOnly`: with Exitval 0 and Signal 0), header and malformed lines ignored. */
+export function loggedSeqs(text: string, succeededOnly = false): Set<number> {
   const seqs = new Set<number>()
   for (const line of text.split('\n')) {
-    const seq = /^(\d+)\t/.exec(line)?.[1]
-    if (seq !== undefined) seqs.add(Number(seq))
+    const fields = line.split('\t')
+    if (!/^\d+$/.test(fields[0]!)) continue
+    if (!succeededOnly || (fields[6] === '0' && fields[7] === '0')) seqs.add(Number(fields[0]))
   }
   return seqs
 }
@@ -43,9 +48,10 @@ export class Joblog {
   /** Job numbers already logged when resuming. */
   readonly done: Set<number>
 
-  constructor(file: string, resume: boolean) {
-    const resuming = resume && existsSync(file)
-    this.done = resuming ? loggedSeqs(readFileSync(file, 'utf8')) : new Set()
+  /** `resume`: 'all' skips every logged job, 'failed' only those that succeeded. */
+  constructor(file: string, resume: 'none' | 'all' | 'failed') {
+    const resuming = resume !== 'none' && existsSync(file)
+    this.done = resuming ? loggedSeqs(readFileSync(file, 'utf8'), resume === 'failed') : new Set()
     this.#fd = openSync(file, resuming ? 'a' : 'w')
     if (!resuming) this.write(JOBLOG_COLUMNS.join('\t') + '\n')
   }

@@ -1,41 +1,49 @@
 // One forkpool run: reads the jobs' arguments, runs the jobs under the cap, prints, logs, halts.
 
+import { accessSync, constants } from 'node:fs'
 import { ForkManager } from '../manager/fork-manager.js'
 import { unstartedResult } from '../manager/job-result.js'
 import { serializeError } from '../errors.js'
 import type { JobResult, SerializedError } from '../types.js'
 import { HaltTracker } from './halt.js'
-import { jobArguments } from './inputs.js'
 import { planJob, type JobPlan } from './job-plan.js'
-import { shellStatus } from './job-status.js'
-import { Joblog, joblogLine } from './joblog.js'
+import { shellStatus, signalNumber } from './job-status.js'
+import { exitval, Joblog, joblogLine } from './joblog.js'
 import type { CliOptions } from './options.js'
-import { OrderedPrinter, type JobOutput } from './output.js'
+import { NO_OUTPUT, OrderedPrinter, tagLines, type JobOutput } from './output.js'
 import { ProgressBar } from './progress.js'
-import { writeResults } from './results-dir.js'
+import { openResults } from './results.js'
 import { SlotPool } from './slots.js'
+import { LineRelay } from './line-buffer.js'
+import { expandText, type ReplaceSettings } from './replace.js'
+import { jobSource, readAll, unlessStopped, STOP, type Work } from './work.js'
+import { UsageError } from './usage.js'
 
 /** Between SIGTERM and SIGKILL when a job is stopped (timeout, --halt now, Ctrl-C). */
 const KILL_GRACE = '2s'
-const NOTHING: JobOutput = { stdout: '', stderr: '' }
-const STOP: unique symbol = Symbol('stop')
 
 /** Runs the jobs; resolves with the exit status. */
 export async function run(o: CliOptions): Promise<number> {
-  const noMoreStarts = new AbortController()
-  const killRunning = new AbortController()
+  for (const source of o.sources) {
+    if (source.kind !== 'file' || source.file === '-') continue
+    try {
+      accessSync(source.file, constants.R_OK)
+    } catch {
+      throw new UsageError(`cannot read the input file ${JSON.stringify(source.file)}`)
+    }
+  }
   let interrupted = false
+  const control: Control = { noMoreStarts: new AbortController(), killRunning: new AbortController(), outputClosed: false }
   const onSigint = (): void => {
     interrupted = true
-    noMoreStarts.abort()
-    killRunning.abort(new Error('interrupted (SIGINT)'))
+    control.noMoreStarts.abort()
+    control.killRunning.abort(new Error('interrupted (SIGINT)'))
   }
   // Whoever reads our output has gone (`forkpool … | head -1`): stop as for Ctrl-C, leaving no child.
-  const control: Control = { noMoreStarts, killRunning, outputClosed: false }
   const onOutputError = (): void => {
     control.outputClosed = true
-    noMoreStarts.abort()
-    killRunning.abort(new Error('stdout closed'))
+    control.noMoreStarts.abort()
+    control.killRunning.abort(new Error('stdout closed'))
   }
   process.on('SIGINT', onSigint)
   process.stdout.on('error', onOutputError)
@@ -46,7 +54,7 @@ export async function run(o: CliOptions): Promise<number> {
     return 255
   } finally {
     process.off('SIGINT', onSigint)
-    if (o.groups === undefined) process.stdin.destroy()
+    process.stdin.destroy()
     // An interrupted run says so with 130, whatever its jobs did.
     if (interrupted) process.exitCode = 130
   }
@@ -59,24 +67,10 @@ interface Control {
   outputClosed: boolean
 }
 
-/** Waits for `promise`, or for `signal` to abort, whichever comes first; leaves no listener behind. */
-function unlessStopped<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | typeof STOP> {
-  if (signal.aborted) return Promise.resolve(STOP)
-  return new Promise((resolve) => {
-    const onAbort = (): void => resolve(STOP)
-    signal.addEventListener('abort', onAbort, { once: true })
-    const settle = (value: T | typeof STOP): void => {
-      signal.removeEventListener('abort', onAbort)
-      resolve(value)
-    }
-    // A source that fails after the stop (stdin torn down) has nothing left to say.
-    promise.then(settle, () => settle(STOP))
-  })
-}
-
 async function runJobs(o: CliOptions, control: Control): Promise<number> {
   const joblog = o.joblog === undefined || o.dryRun ? undefined : new Joblog(o.joblog, o.resume)
-  let source = inputs(o)
+  let { work: source, names } = jobSource(o, process.stdin)
+  const replace: ReplaceSettings = { replace: o.replace, names, context: o.multi === 'X', hidden: o.nArgs === 0 }
   const showBar = !o.dryRun && (o.bar === 'always' || (o.bar === 'tty' && process.stderr.isTTY))
   const bar = showBar ? new ProgressBar(process.stderr) : undefined
   // Drawn at once ("0/?"), so a run still reading its arguments shows it is there.
@@ -86,18 +80,26 @@ async function runJobs(o: CliOptions, control: Control): Promise<number> {
     // GNU parallel too reads every argument first for an ETA or a percentage.
     const all = await readAll(source, control.noMoreStarts.signal)
     total = all.filter((_, i) => !joblog?.done.has(i + 1)).length
-    source = fromArray(all)
+    source = (async function* () { yield* all })()
   }
-  if (o.dryRun) return dryRun(o, source)
+  if (o.dryRun) return dryRun(o, source, replace)
 
   bar?.update({ total }, true)
-  const printer = new OrderedPrinter(o.keepOrder, (output) => {
+  const write = (fd: 1 | 2, bytes: Buffer): void => {
+    if (bytes.length === 0 || (fd === 1 && control.outputClosed)) return
     bar?.clear()
-    if (output.stdout !== '' && !control.outputClosed) process.stdout.write(output.stdout)
-    if (output.stderr !== '') process.stderr.write(output.stderr)
+    ;(fd === 1 ? process.stdout : process.stderr).write(bytes)
+  }
+  const results = o.results === undefined ? undefined : openResults(o.results, () => names)
+  // --results keeps the output in its files, and prints none of it.
+  const printer = new OrderedPrinter(o.keepOrder, (output) => {
+    if (results !== undefined) return
+    write(1, output.stdout)
+    write(2, output.stderr)
   })
+  const relay = o.grouping === 'line' ? new LineRelay(write) : undefined
   const halt = o.halt && new HaltTracker(o.halt, () => total!)
-  const pm = new ForkManager({ maxProcs: o.jobs, timeout: o.timeoutMs ?? Infinity, killGrace: KILL_GRACE })
+  const pm = new ForkManager({ maxProcs: o.jobs, timeout: o.timeoutMs ?? Infinity, killGrace: KILL_GRACE, minFreeMemory: o.memfree, maxLoad: o.load })
   if (o.statusPort !== undefined) {
     // On loopback, for the length of the run: pm.close() closes it.
     const status = await pm.serveStatus({ port: o.statusPort })
@@ -108,16 +110,19 @@ async function runJobs(o: CliOptions, control: Control): Promise<number> {
   let failed = 0
   let fatal: { error: unknown } | undefined
 
-  const finished = (seq: number, plan: JobPlan, result: JobResult): void => {
+  const finished = (seq: number, work: Work, plan: JobPlan, result: JobResult, prefix: Buffer | undefined): void => {
     // Jobs stopped by --halt now or Ctrl-C are neither counted nor logged: --resume runs them again.
-    if (result.cancelled) return printer.deliver(seq, NOTHING)
+    if (result.cancelled) return printer.deliver(seq, NO_OUTPUT)
     const isFailure = !result.ok
     done++
     if (isFailure) failed++
     const output = jobOutput(o, seq, plan, result)
-    joblog?.write(joblogLine(seq, result, plan.display, Buffer.byteLength(output.stdout)))
-    if (o.results !== undefined) writeResults(o.results, seq, { ...output, exitcode: shellStatus(result), cmd: plan.display })
-    printer.deliver(seq, output)
+    joblog?.write(joblogLine(seq, result, plan.display, output.stdout.length))
+    results?.write({
+      seq, startedAt: result.startedAt, durationMs: result.durationMs, exitval: exitval(result), signal: signalNumber(result.signal),
+      command: plan.display, values: work.records.flat(), stdout: output.stdout, stderr: output.stderr,
+    })
+    printer.deliver(seq, { stdout: tagLines(output.stdout, prefix), stderr: tagLines(output.stderr, prefix) })
     bar?.update({ done, failed })
     const when = halt?.record(isFailure, shellStatus(result))
     if (when !== undefined && !control.noMoreStarts.signal.aborted) {
@@ -127,23 +132,25 @@ async function runJobs(o: CliOptions, control: Control): Promise<number> {
     }
   }
 
-  const attempt = async (seq: number, plan: JobPlan): Promise<JobResult> => {
-    if ('error' in plan) return notRun(seq, plan.error)
-    try {
-      return await (await pm.start(String(seq), plan.spec, { signal: control.killRunning.signal })).result
-    } catch (error) {
-      return notRun(seq, serializeError(error))
+  const runJob = async (seq: number, work: Work, slot: number): Promise<void> => {
+    const input = { records: work.records, seq, slot }
+    const prefix = !o.tag ? undefined : Buffer.from(`${o.tagstring === undefined ? work.records.flat().join(' ') : expandText(o.tagstring, input, replace)}\t`)
+    const files = relay?.open(seq, prefix)
+    const plan = planJob(o, input, replace, work.stdin, files)
+    if (o.verbose) process.stderr.write(`${plan.display}\n`)
+    let result: JobResult
+    if ('error' in plan) result = notRun(seq, plan.error)
+    else {
+      try {
+        const retries = { count: o.tries - 1 }
+        result = await (await pm.start(String(seq), plan.spec, { signal: control.killRunning.signal, retries })).result
+      } catch (error) {
+        result = notRun(seq, serializeError(error))
+      }
     }
-  }
-
-  const runJob = async (seq: number, args: string[], slot: number): Promise<void> => {
-    const plan = planJob(o, { args, seq, slot })
-    let result = await attempt(seq, plan)
-    for (let retry = 1; retry <= o.retries && !result.ok && !result.cancelled && !control.killRunning.signal.aborted; retry++) {
-      result = await attempt(seq, plan)
-    }
+    relay?.finish(seq)
     try {
-      finished(seq, plan, result)
+      finished(seq, work, plan, result, prefix)
     } catch (error) {
       // Recording the job failed (--results cannot write): stop everything, then report it.
       fatal ??= { error }
@@ -154,15 +161,22 @@ async function runJobs(o: CliOptions, control: Control): Promise<number> {
 
   const running = new Set<Promise<void>>()
   const iterator = source[Symbol.asyncIterator]()
+  let lastStart = -Infinity
   for (let seq = 1; ; seq++) {
     const next = await unlessStopped(iterator.next(), control.noMoreStarts.signal)
     if (next === STOP || next.done === true) break
     if (joblog?.done.has(seq)) {
-      printer.deliver(seq, NOTHING)
+      printer.deliver(seq, NO_OUTPUT)
       continue
     }
     const slot = await unlessStopped(slots.acquire(control.noMoreStarts.signal), control.noMoreStarts.signal)
     if (slot === STOP) break
+    const wait = lastStart + o.delayMs - Date.now()
+    if (wait > 0 && (await unlessStopped(new Promise((resolve) => setTimeout(resolve, wait)), control.noMoreStarts.signal)) === STOP) {
+      slots.release(slot)
+      break
+    }
+    lastStart = Date.now()
     const job = runJob(seq, next.value, slot).finally(() => {
       slots.release(slot)
       running.delete(job)
@@ -172,28 +186,23 @@ async function runJobs(o: CliOptions, control: Control): Promise<number> {
   await Promise.all(running)
   await pm.close()
   joblog?.close()
+  results?.close()
+  relay?.close()
   if (fatal) throw fatal.error
   if (bar) bar.finish()
   return halt?.exitStatus ?? Math.min(failed, 101)
 }
 
-function inputs(o: CliOptions): AsyncIterable<string[]> {
-  if (o.groups !== undefined) return jobArguments(o.groups, fromArray([]), '\n')
-  process.stdin.setEncoding('utf8')
-  const all = jobArguments(undefined, process.stdin, o.nul ? '\0' : '\n')
-  // JSON lines for a worker: blank lines carry no job.
-  return o.worker === undefined ? all : filter(all, ([line]) => line!.trim() !== '')
-}
-
 function jobOutput(o: CliOptions, seq: number, plan: JobPlan, result: JobResult): JobOutput {
   if (o.worker !== undefined) {
     const { ident, exitCode, data, error } = result
-    return { stdout: JSON.stringify({ ident, exitCode, data: data ?? null, error }) + '\n', stderr: '' }
+    return { stdout: Buffer.from(JSON.stringify({ ident, exitCode, data: data ?? null, error }) + '\n'), stderr: Buffer.alloc(0) }
   }
   let note = ''
   if (result.timedOut) note = `forkpool: job ${seq} timed out and was stopped: ${plan.display}\n`
   else if (result.error !== null) note = `forkpool: job ${seq}: ${result.error.message}\n`
-  return { stdout: result.stdout ?? '', stderr: (result.stderr ?? '') + note }
+  const stderr = Buffer.from(result.stderr ?? '', 'latin1')
+  return { stdout: Buffer.from(result.stdout ?? '', 'latin1'), stderr: note === '' ? stderr : Buffer.concat([stderr, Buffer.from(note)]) }
 }
 
 /** A job that never reached a runner: its command line could not be made, or start() refused it. */
@@ -201,29 +210,11 @@ function notRun(seq: number, error: SerializedError): JobResult {
   return unstartedResult(String(seq), 'command', undefined, error)
 }
 
-async function dryRun(o: CliOptions, source: AsyncIterable<string[]>): Promise<number> {
+async function dryRun(o: CliOptions, source: AsyncIterable<Work>, replace: ReplaceSettings): Promise<number> {
   let seq = 0
-  for await (const args of source) {
+  for await (const work of source) {
     seq++
-    process.stdout.write(planJob(o, { args, seq, slot: ((seq - 1) % o.jobs) + 1 }).display + '\n')
+    process.stdout.write(planJob(o, { records: work.records, seq, slot: ((seq - 1) % o.jobs) + 1 }, replace).display + '\n')
   }
   return 0
-}
-
-async function readAll<T>(source: AsyncIterable<T>, stop: AbortSignal): Promise<T[]> {
-  const all: T[] = []
-  const iterator = source[Symbol.asyncIterator]()
-  for (;;) {
-    const next = await unlessStopped(iterator.next(), stop)
-    if (next === STOP || next.done === true) return all
-    all.push(next.value)
-  }
-}
-
-async function* fromArray<T>(items: T[]): AsyncGenerator<T> {
-  yield* items
-}
-
-async function* filter<T>(source: AsyncIterable<T>, keep: (item: T) => boolean): AsyncGenerator<T> {
-  for await (const item of source) if (keep(item)) yield item
 }

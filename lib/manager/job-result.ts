@@ -13,7 +13,7 @@ export type StopCause = { timedOut: true } | { cancelled: true; reason: unknown 
  * given up), its runner's outcome, and why it was stopped. Positional, not an object of facts:
  * one object fewer per job on the hot path (bench process-noop).
  */
-export function jobResult(ident: string, kind: JobKind, pid: number | null, startedAt: number, durationMs: number, outcome: Outcome, cause: StopCause | undefined): JobResult {
+export function jobResult(ident: string, kind: JobKind, pid: number | null, startedAt: number, durationMs: number, outcome: Outcome, cause: StopCause | undefined, attempts = 1): JobResult {
   const { exitCode, signal, error } = outcome
   const cancelled = cause !== undefined && 'cancelled' in cause
   const result: JobResult = {
@@ -33,6 +33,7 @@ export function jobResult(ident: string, kind: JobKind, pid: number | null, star
     cancelled,
     startedAt,
     durationMs,
+    attempts,
   }
   if (cancelled) result.cancelReason = cause.reason
   if (outcome.stdout !== undefined) result.stdout = outcome.stdout
@@ -42,5 +43,5 @@ export function jobResult(ident: string, kind: JobKind, pid: number | null, star
 
 /** A job that never ran: cancelled before it got a slot (`cause`), or refused before it reached a runner (`error`). */
 export function unstartedResult(ident: string, kind: JobKind, cause: StopCause | undefined, error: SerializedError | null = null): JobResult {
-  return jobResult(ident, kind, null, Date.now(), 0, { exitCode: null, signal: null, error }, cause)
+  return jobResult(ident, kind, null, Date.now(), 0, { exitCode: null, signal: null, error }, cause, 0)
 }

@@ -11,12 +11,12 @@ import { CancelToken } from '../util/cancel-token.js'
 import type { Deadline, Deadlines } from '../util/deadlines.js'
 import { setLongTimeout } from '../util/long-timeout.js'
 import { jobResult, unstartedResult, type StopCause } from './job-result.js'
-import type { StartSettings } from './options.js'
+import type { RetrySettings, StartSettings } from './options.js'
 
 const noop = (): void => {}
 
 /** What start() decided for a job besides its spec (StartSettings has it); `signal`: aborting it cancels the job. */
-export type JobSettings = Pick<StartSettings, 'name' | 'label' | 'timeoutMs' | 'killGraceMs' | 'signal'>
+export type JobSettings = Pick<StartSettings, 'name' | 'label' | 'timeoutMs' | 'killGraceMs' | 'signal' | 'retry'>
 
 export class Job implements TrackedJob {
   readonly ident: string
@@ -29,6 +29,10 @@ export class Job implements TrackedJob {
   readonly token = new CancelToken()
   readonly timeoutMs: number
   readonly killGraceMs: number
+  /** start()'s retries; undefined: one try. */
+  readonly retry: RetrySettings | undefined
+  /** Runs so far, this one included. */
+  attempts = 0
   execution: Execution | undefined
   startedAt: number | undefined
   #startedMs = 0
@@ -50,6 +54,7 @@ export class Job implements TrackedJob {
     this.label = settings.label ?? null
     this.timeoutMs = settings.timeoutMs
     this.killGraceMs = settings.killGraceMs
+    this.retry = settings.retry
     const { signal } = settings
     if (signal !== undefined) {
       const follow = (): void => this.cancel(signal.reason)
@@ -90,6 +95,7 @@ export class Job implements TrackedJob {
   /** A runner has the job: its timeout runs from now, and a cancel that came while it was being launched stops it at once. */
   launched(execution: Execution, deadlines: Deadlines): void {
     this.execution = execution
+    this.attempts++
     this.startedAt = Date.now()
     this.#startedMs = performance.now()
     this.#timeout = deadlines.after(this.timeoutMs, () => this.#stop({ timedOut: true }))
@@ -104,7 +110,19 @@ export class Job implements TrackedJob {
     this.#timeout!.cancel()
     this.#cancelKill?.()
     const { kind, pid } = this.execution!
-    return jobResult(this.ident, kind, pid, this.startedAt!, performance.now() - this.#startedMs, outcome, this.#cause)
+    return jobResult(this.ident, kind, pid, this.startedAt!, performance.now() - this.#startedMs, outcome, this.#cause, this.attempts)
+  }
+
+  /** True when `result` (this job's, just settled) failed and a retry is left: not for a cancelled job. */
+  retries(result: JobResult): boolean {
+    return this.retry !== undefined && !result.ok && !result.cancelled && !this.token.aborted && this.attempts <= this.retry.count
+  }
+
+  /** Between tries: nothing runs, so a cancel now only aborts the token, and the next try starts afresh. */
+  retrying(): void {
+    this.execution = undefined
+    this.#cause = undefined
+    this.#cancelKill = undefined
   }
 
   /** It never ran: cancelled (with `reason`) before it got its slot. */

@@ -11,7 +11,8 @@ import { PROCESS_POOL_KEYS, processPoolSettings, type ProcessPoolOptions, type P
 import { threadPoolSettings, type ThreadPoolOptions, type ThreadPoolSettings } from '../runners/thread/settings.js'
 import { JOB_KEYS, START_OPTION_KEYS } from '../runners/spec.js'
 import { defaultSpawnerCount } from '../runners/spawner/spawners.js'
-import type { Duration, OverlapPolicy, StartOptions } from '../types.js'
+import type { BackoffOptions, Duration, OverlapPolicy, RetryOptions, StartOptions } from '../types.js'
+import { parseBytes } from '../primitives/bytes.js'
 import {
   elsewhere, optionKeys, unknownOption, validateAbortSignal, validateBoolean, validateCount, validateObject, validateOneOf,
   validateOptions, validateString,
@@ -46,6 +47,10 @@ export interface ForkManagerOptions {
    * at least that many; false: commands are spawned from this process.
    */
   spawner?: boolean | number
+  /** Start a job only while at least this much memory is free (os.freemem()): bytes, or a size like '1GB'. Default: no limit. */
+  minFreeMemory?: number | string
+  /** Start a job only while the 1-minute load average (os.loadavg()) is below this. Default: no limit. */
+  maxLoad?: number
 }
 
 export interface ShutdownOptions {
@@ -71,6 +76,22 @@ export interface StartSettings {
   readonly name: string | undefined
   readonly label: string | undefined
   readonly onOverlap: OverlapPolicy
+  readonly retry?: RetrySettings | undefined
+}
+
+/** start()'s retries, checked: the wait before retry n (from 1) is min(max, delay * factor^(n-1)), jittered. */
+export interface RetrySettings {
+  readonly count: number
+  readonly delayMs: number
+  readonly factor: number
+  readonly maxMs: number
+  readonly jitter: boolean
+}
+
+/** What a job must find free before it starts: 0 and Infinity when unlimited. */
+export interface ResourceLimits {
+  readonly minFreeMemory: number
+  readonly maxLoad: number
 }
 
 /** ForkManagerOptions, checked, every default filled in. */
@@ -86,6 +107,7 @@ export interface ManagerSettings {
   readonly handleSignals: boolean
   /** How many spawner processes to keep; 0: none, commands start from this process. */
   readonly spawners: number
+  readonly resources: ResourceLimits
   /** What checkStartOptions returns for a start() given no options: one object per manager. */
   readonly startDefaults: StartSettings
 }
@@ -100,6 +122,7 @@ export const NO_START_OPTIONS: StartOptions = Object.freeze({})
 
 const MANAGER_KEYS = optionKeys<ForkManagerOptions>({
   maxProcs: true, timeout: true, killGrace: true, onOverlap: true, logger: true, processPool: true, handleSignals: true, spawner: true, threadPool: true,
+  minFreeMemory: true, maxLoad: true,
 })
 const SHUTDOWN_KEYS = optionKeys<ShutdownOptions>({ signal: true, grace: true })
 
@@ -127,7 +150,11 @@ export function checkManagerOptions(options?: ForkManagerOptions): ManagerSettin
   const handleSignals = o.handleSignals === undefined ? false : validateBoolean(o.handleSignals, 'handleSignals')
   const spawners = spawnerCount(o.spawner)
   const startDefaults: StartSettings = Object.freeze({ timeoutMs, killGraceMs, signal: undefined, name: undefined, label: undefined, onOverlap })
-  return { maxProcs, timeoutMs, killGraceMs, onOverlap, logger, processPool: processPoolSettings(o.processPool), threadPool: threadPoolSettings(o.threadPool), handleSignals, spawners, startDefaults }
+  const resources: ResourceLimits = {
+    minFreeMemory: o.minFreeMemory === undefined ? 0 : parseBytes(o.minFreeMemory, 'minFreeMemory'),
+    maxLoad: o.maxLoad === undefined ? Infinity : validatePositive(o.maxLoad, 'maxLoad'),
+  }
+  return { maxProcs, timeoutMs, killGraceMs, onOverlap, logger, processPool: processPoolSettings(o.processPool), threadPool: threadPoolSettings(o.threadPool), handleSignals, spawners, resources, startDefaults }
 }
 
 /** The spawner option as a count of spawner processes, 0 for none. */
@@ -146,7 +173,7 @@ function spawnerCount(spawner: unknown): number {
 export function checkStartOptions(options: StartOptions | undefined, defaults: StartSettings): StartSettings {
   if (options === NO_START_OPTIONS || options === undefined) return defaults
   validateObject(options, 'start() options')
-  let timeout: unknown, killGrace: unknown, signal: unknown, name: unknown, label: unknown, onOverlap: unknown
+  let timeout: unknown, killGrace: unknown, signal: unknown, name: unknown, label: unknown, onOverlap: unknown, retries: unknown
   for (const key in options) {
     // Inherited keys are read as a property read would read them; only own ones can be unknown.
     const value: unknown = (options as Record<string, unknown>)[key]
@@ -157,10 +184,11 @@ export function checkStartOptions(options: StartOptions | undefined, defaults: S
       case 'name': name = value; break
       case 'label': label = value; break
       case 'onOverlap': onOverlap = value; break
+      case 'retries': retries = value; break
       default: if (Object.hasOwn(options, key)) throw unknownOption(key, 'start()', START_OPTION_KEYS, START_ELSEWHERE)
     }
   }
-  if (timeout === undefined && killGrace === undefined && signal === undefined && name === undefined && label === undefined && onOverlap === undefined) return defaults
+  if (timeout === undefined && killGrace === undefined && signal === undefined && name === undefined && label === undefined && onOverlap === undefined && retries === undefined) return defaults
   return {
     timeoutMs: timeout === undefined ? defaults.timeoutMs : parseDuration(timeout, 'timeout'),
     killGraceMs: killGrace === undefined ? defaults.killGraceMs : parseDuration(killGrace, 'killGrace'),
@@ -168,7 +196,42 @@ export function checkStartOptions(options: StartOptions | undefined, defaults: S
     name: name === undefined ? undefined : validateString(name, 'start() name', true),
     label: label === undefined ? undefined : validateString(label, 'start() label'),
     onOverlap: onOverlap === undefined ? defaults.onOverlap : validateOneOf(onOverlap, 'start() onOverlap', OVERLAP_POLICIES),
+    retry: retries === undefined ? undefined : checkRetries(retries),
   }
+}
+
+const RETRY_KEYS = optionKeys<RetryOptions>({ count: true, backoff: true })
+const BACKOFF_KEYS = optionKeys<BackoffOptions>({ type: true, delay: true, max: true, jitter: true })
+const NO_BACKOFF = { delayMs: 0, factor: 1, maxMs: Infinity, jitter: false }
+
+/** start()'s `retries`: a count, or { count, backoff }; undefined when it asks for no retry. */
+function checkRetries(value: unknown): RetrySettings | undefined {
+  if (typeof value === 'number') value = { count: value }
+  const o = validateOptions(value as RetryOptions, 'start() retries', RETRY_KEYS)
+  const count = validateCount(o.count, 'start() retries.count')
+  if (count === 0) return undefined
+  if (o.backoff === undefined) return { count, ...NO_BACKOFF }
+  if (typeof o.backoff === 'number' || typeof o.backoff === 'string') return { count, ...NO_BACKOFF, delayMs: parseDuration(o.backoff, 'start() retries.backoff') }
+  const b = validateOptions(o.backoff, 'start() retries.backoff', BACKOFF_KEYS)
+  const type = b.type === undefined ? 'exponential' : validateOneOf(b.type, 'start() retries.backoff.type', ['fixed', 'exponential'] as const)
+  return {
+    count,
+    delayMs: parseDuration(b.delay, 'start() retries.backoff.delay'),
+    factor: type === 'fixed' ? 1 : 2,
+    maxMs: b.max === undefined ? Infinity : parseDuration(b.max, 'start() retries.backoff.max'),
+    jitter: b.jitter === undefined ? false : validateBoolean(b.jitter, 'start() retries.backoff.jitter'),
+  }
+}
+
+/** The wait before retry `n` (from 1); `random` is Math.random, or a test's. */
+export function backoffMs(r: RetrySettings, n: number, random: () => number = Math.random): number {
+  const full = Math.min(r.maxMs, r.delayMs * r.factor ** (n - 1))
+  return r.jitter ? full / 2 + random() * (full / 2) : full
+}
+
+function validatePositive(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !(value > 0)) throw new RangeError(`${what} must be a number above 0, got ${describe(value)}`)
+  return value
 }
 
 /** Checks shutdown()'s options; `killGraceMs` is the manager's, the default grace. */

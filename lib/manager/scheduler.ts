@@ -5,7 +5,7 @@
 import type { ControlPlane } from '../control/control-plane.js'
 import { serializeError } from '../errors.js'
 import { Semaphore } from '../primitives/semaphore.js'
-import { failedExecution, type Execution } from '../runners/execution.js'
+import { failedExecution, type Execution, type Outcome } from '../runners/execution.js'
 import { Launcher } from '../runners/launcher.js'
 import type { ProcessPoolSettings } from '../runners/pool/pool.js'
 import type { ThreadPoolSettings } from '../runners/thread/settings.js'
@@ -13,6 +13,28 @@ import type { JobHandle, JobResult } from '../types.js'
 import { Deadlines } from '../util/deadlines.js'
 import type { ManagerEvents } from './events.js'
 import { JobView, type Job } from './job.js'
+import { backoffMs, type ResourceLimits } from './options.js'
+// Read through the module object, so a test can stand in for the machine's figures.
+import os from 'node:os'
+import type { AbortLike } from '../util/cancel-token.js'
+
+/** How often a job waiting for free memory or a lower load looks again. */
+const RESOURCE_POLL_MS = 250
+
+/** Resolves after `ms`, or rejects with the token's reason once it aborts. */
+function pause(ms: number, token: AbortLike): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer)
+      reject(token.reason)
+    }
+    const timer = setTimeout(() => {
+      token.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    token.addEventListener('abort', onAbort, { once: true })
+  })
+}
 
 export class Scheduler {
   #maxProcs: number
@@ -28,9 +50,13 @@ export class Scheduler {
   #shuttingDown = false
   readonly #control: ControlPlane
   readonly #events: ManagerEvents
+  readonly #resources: ResourceLimits
+  readonly #limited: boolean
 
-  /** `spawners`: the spawner processes its commands go through; 0 for none. */
-  constructor(maxProcs: number, processPool: ProcessPoolSettings, threadPool: ThreadPoolSettings, control: ControlPlane, events: ManagerEvents, spawners: number) {
+  /** `spawners`: the spawner processes its commands go through; 0 for none. `resources`: what must be free for a job to start. */
+  constructor(maxProcs: number, processPool: ProcessPoolSettings, threadPool: ThreadPoolSettings, control: ControlPlane, events: ManagerEvents, spawners: number, resources: ResourceLimits = { minFreeMemory: 0, maxLoad: Infinity }) {
+    this.#resources = resources
+    this.#limited = resources.minFreeMemory > 0 || resources.maxLoad !== Infinity
     this.#maxProcs = maxProcs
     this.cap = new Semaphore(Math.max(1, maxProcs))
     this.launcher = new Launcher(processPool, threadPool, () => this.cap.capacity, spawners)
@@ -59,7 +85,7 @@ export class Scheduler {
     this.#queued++
     this.#events.busy()
     const admitted = this.#control.admitted(job)
-    if (admitted !== undefined || !this.cap.tryAcquire()) return this.#startWhenFree(job, admitted)
+    if (admitted !== undefined || !this.#resourcesFree() || !this.cap.tryAcquire()) return this.#startWhenFree(job, admitted)
     // Nothing to wait for and a slot free: it starts within this call, without waiting a turn.
     this.#events.check()
     this.#queued--
@@ -74,10 +100,15 @@ export class Scheduler {
 
   /** Waits for the older jobs of its name and for a slot, then runs the job; a job cancelled meanwhile never starts. */
   async #startWhenFree(job: Job, admitted: Promise<void> | undefined): Promise<JobHandle> {
+    let slot = false
     try {
       await admitted
       await this.cap.acquire({ signal: job.token })
+      slot = true
+      // Holding its slot, the job waits for memory and load: the jobs behind it wait too, in order.
+      while (!this.#resourcesFree()) await pause(RESOURCE_POLL_MS, job.token)
     } catch (reason) {
+      if (slot) this.cap.release()
       this.#queued--
       return this.#finishUnstarted(job, reason)
     } finally {
@@ -85,6 +116,12 @@ export class Scheduler {
     }
     this.#queued--
     return this.#run(job)
+  }
+
+  /** True when free memory and the load allow a job to start (always, without limits). */
+  #resourcesFree(): boolean {
+    if (!this.#limited) return true
+    return os.freemem() >= this.#resources.minFreeMemory && os.loadavg()[0]! < this.#resources.maxLoad
   }
 
   /** The job has its slot: launches it. */
@@ -95,6 +132,14 @@ export class Scheduler {
       return Promise.resolve(this.#finishUnstarted(job, 'shutdown'))
     }
     const serial = this.#maxProcs === 0
+    const launched = this.#launch(job, serial)
+    // The process runners start at once; commands and threads asynchronously.
+    if (!(launched instanceof Promise)) return this.#supervise(job, launched, serial)
+    return launched.then((execution) => this.#supervise(job, execution, serial))
+  }
+
+  /** Hands the job to its runner; a job that could not start has failed, and its slot is freed as any job's. */
+  #launch(job: Job, serial: boolean): Execution | Promise<Execution> {
     let launched: Execution | Promise<Execution>
     try {
       launched = this.launcher.launch(job.spec, job.ident, serial)
@@ -102,13 +147,8 @@ export class Scheduler {
       // A spawn that throws (E2BIG for a huge env, say) fails the job as a start that rejects does.
       launched = Promise.reject(error)
     }
-    // The process runners start at once; commands and threads asynchronously.
-    if (!(launched instanceof Promise)) return this.#supervise(job, launched, serial)
-    return launched.then(
-      (execution) => this.#supervise(job, execution, serial),
-      // A job that could not start has failed, and its slot is freed as any job's.
-      (error: unknown) => this.#supervise(job, failedExecution(job.kind, serializeError(error)), serial),
-    )
+    if (!(launched instanceof Promise)) return launched
+    return launched.catch((error: unknown) => failedExecution(job.kind, serializeError(error)))
   }
 
   /** A launched job: its timeout, its place among the running jobs, its start callbacks and its handle. */
@@ -117,14 +157,35 @@ export class Scheduler {
     this.running.add(job)
     this.#control.running(job)
     this.#events.started(job.ident, execution.kind, execution.pid, job.startedAt!)
-    const result = execution.outcome.then((outcome) => {
-      const r = job.settled(outcome)
-      // The slot is held until every results() stream has room for r: a slow reader slows the pool.
-      const delivered = this.#control.ended(job, r, true)
-      return delivered === undefined ? this.#jobEnded(job, r) : delivered.then(() => this.#jobEnded(job, r))
-    })
+    const result = execution.outcome.then((outcome) => this.#attemptEnded(job, outcome, serial))
     const handle = new JobView(job, result)
     return serial ? result.then(() => handle) : Promise.resolve(handle)
+  }
+
+  /** One run of the job has ended: it is retried, or its result is the job's. */
+  #attemptEnded(job: Job, outcome: Outcome, serial: boolean): JobResult | Promise<JobResult> {
+    const r = job.settled(outcome)
+    if (job.retries(r) && !this.#shuttingDown) return this.#retry(job, r, serial)
+    return this.#ended(job, r)
+  }
+
+  #ended(job: Job, r: JobResult): JobResult | Promise<JobResult> {
+    // The slot is held until every results() stream has room for r: a slow reader slows the pool.
+    const delivered = this.#control.ended(job, r, true)
+    return delivered === undefined ? this.#jobEnded(job, r) : delivered.then(() => this.#jobEnded(job, r))
+  }
+
+  /** Runs a failed job again after its backoff, in the slot it holds. A cancel during the backoff ends it with its last result, cancelled. */
+  async #retry(job: Job, last: JobResult, serial: boolean): Promise<JobResult> {
+    job.retrying()
+    try {
+      await pause(backoffMs(job.retry!, job.attempts), job.token)
+    } catch (reason) {
+      return this.#ended(job, { ...last, ok: false, cancelled: true, cancelReason: reason })
+    }
+    const execution = await this.#launch(job, serial)
+    job.launched(execution, this.#deadlines)
+    return execution.outcome.then((outcome) => this.#attemptEnded(job, outcome, serial))
   }
 
   /** A job that ran has ended and every results() stream has it: its slot is free. */

@@ -75,7 +75,7 @@ function startCaptured(spec: CommandSpec): Execution {
   child.on('exit', group.reap)
   // 'close' comes once both pipes have ended, so the output is whole.
   child.on('close', (exitCode: number | null, signal: NodeJS.Signals | null) => {
-    const done: Outcome = { exitCode, signal, error: null, stdout: stdout.text(), stderr: stderr.text() }
+    const done: Outcome = { exitCode, signal, error: null, stdout: stdout.text(spec.encoding ?? 'utf8'), stderr: stderr.text(spec.encoding ?? 'utf8') }
     if (stdout.overflowed || stderr.overflowed) done.error = maxBufferError(spec)
     outcome.settle(done)
   })
@@ -94,6 +94,7 @@ async function startWithExeca(spec: CommandSpec): Promise<Execution> {
     stdout: spec.capture ? 'pipe' : 'inherit',
     stderr: spec.capture ? 'pipe' : 'inherit',
     stripFinalNewline: false,
+    encoding: spec.encoding,
     maxBuffer: spec.maxBuffer,
     reject: false,
     detached: true,

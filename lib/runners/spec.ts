@@ -17,7 +17,12 @@ export interface CommandSpec {
   capture: boolean
   maxBuffer: number
   shell: boolean
+  /** How captured output becomes text (absent: 'utf8'); 'latin1' keeps every byte, one character each. */
+  encoding?: CaptureEncoding
 }
+
+export type CaptureEncoding = 'utf8' | 'latin1'
+const ENCODINGS: readonly CaptureEncoding[] = ['utf8', 'latin1']
 
 export interface WorkerSpec {
   type: 'worker'
@@ -33,7 +38,7 @@ export interface WorkerSpec {
 
 export type NormalizedJob = CommandSpec | WorkerSpec
 
-const COMMAND_KEYS = new Set(['command', 'args', 'cwd', 'env', 'input', 'capture', 'maxBuffer', 'shell'])
+const COMMAND_KEYS = new Set(['command', 'args', 'cwd', 'env', 'input', 'capture', 'maxBuffer', 'shell', 'encoding'])
 const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024
 const WORKER_KEYS = new Set(['worker', 'data', 'isolation', 'execArgv', 'resourceLimits', 'cwd', 'env'])
 const LIMIT_KEYS = new Set(['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'])
@@ -43,7 +48,7 @@ const TYPESCRIPT = /\.[cm]?tsx?$/
 /** Every key a job may have, of either kind: other options objects point a misplaced one here. */
 export const JOB_KEYS: ReadonlySet<string> = new Set([...COMMAND_KEYS, ...WORKER_KEYS])
 /** start()'s options, here rather than with start() so that a job given one can say where it goes. */
-export const START_OPTION_KEYS = optionKeys<StartOptions>({ timeout: true, killGrace: true, signal: true, name: true, onOverlap: true, label: true })
+export const START_OPTION_KEYS = optionKeys<StartOptions>({ timeout: true, killGrace: true, signal: true, name: true, onOverlap: true, label: true, retries: true })
 const START_ELSEWHERE = elsewhere(START_OPTION_KEYS, (key) => `the start() option ${key}`)
 
 export function normalizeJob(job: JobSpec | unknown): NormalizedJob {
@@ -74,6 +79,7 @@ interface Fields {
   capture: unknown
   maxBuffer: unknown
   shell: unknown
+  encoding: unknown
   worker: unknown
   data: unknown
   isolation: unknown
@@ -97,7 +103,7 @@ interface Fields {
  */
 function readFields(spec: object): Fields {
   const f: Fields = {
-    command: undefined, args: undefined, input: undefined, capture: undefined, maxBuffer: undefined, shell: undefined,
+    command: undefined, args: undefined, input: undefined, capture: undefined, maxBuffer: undefined, shell: undefined, encoding: undefined,
     worker: undefined, data: undefined, isolation: undefined, execArgv: undefined, resourceLimits: undefined,
     cwd: undefined, env: undefined, hasCommand: false, hasWorker: false, notCommand: undefined, notWorker: undefined,
   }
@@ -111,6 +117,7 @@ function readFields(spec: object): Fields {
       case 'capture': f.capture = value; break
       case 'maxBuffer': f.maxBuffer = value; break
       case 'shell': f.shell = value; break
+      case 'encoding': f.encoding = value; break
       case 'worker': f.worker = value; f.hasWorker = true; break
       case 'data': f.data = value; break
       case 'isolation': f.isolation = value; break
@@ -140,6 +147,10 @@ function commandSpec(f: Fields, cwd: string | undefined, env: CommandSpec['env']
     capture: flag(f.capture, 'capture'),
     maxBuffer: maxBuffer ?? DEFAULT_MAX_BUFFER,
     shell: flag(f.shell, 'shell'),
+  }
+  if (f.encoding !== undefined) {
+    if (!ENCODINGS.includes(f.encoding as CaptureEncoding)) throw new TypeError(`job.encoding must be 'utf8' or 'latin1', got ${describe(f.encoding)}`)
+    out.encoding = f.encoding as CaptureEncoding
   }
   if (cwd !== undefined) out.cwd = cwd
   if (env !== undefined) out.env = env

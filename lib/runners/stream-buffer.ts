@@ -22,7 +22,8 @@ export class StreamBuffer {
     this.#bytes += chunk.length
   }
 
-  text(): string {
-    return Buffer.concat(this.#chunks, this.#bytes).toString('utf8')
+  /** The stream as text; 'latin1' maps each byte to one character, so binary output survives. */
+  text(encoding: BufferEncoding): string {
+    return Buffer.concat(this.#chunks, this.#bytes).toString(encoding)
   }
 }

@@ -24,7 +24,7 @@ t.test('arguments from stdin, one per line, or NUL-separated with -0 (newlines i
   t.equal(unterminated.stdout, 'a\nb\n')
 })
 
-import { cartesian, records } from '../../dist/lib/cli/inputs.js'
+import { cartesian, linked, readInputs, records } from '../../dist/lib/cli/inputs.js'
 
 t.test('cartesian: every combination in GNU parallel\'s order; an empty group gives none', async (t) => {
   t.same([...cartesian([['a', 'b'], ['1', '2', '3']])], [['a', '1'], ['a', '2'], ['a', '3'], ['b', '1'], ['b', '2'], ['b', '3']])
@@ -38,4 +38,32 @@ t.test('records: split across chunks, no empty record after a final separator, e
   t.same(await all(records(chunks('ab', 'c\nd', 'e\n\nf\n'), '\n')), ['abc', 'de', '', 'f'])
   t.same(await all(records(chunks('x\0y'), '\0')), ['x', 'y'])
   t.same(await all(records(chunks(), '\n')), [])
+})
+
+t.test('linked: to the shortest (:::+), or to the longest with the short ones wrapping (--link)', async (t) => {
+  t.same(linked([['a', 'b', 'c'], ['1', '2']], false), [['a', '1'], ['b', '2']])
+  t.same(linked([['a', 'b', 'c'], ['1', '2']], true), [['a', '1'], ['b', '2'], ['c', '1']])
+  t.same(linked([['a'], []], true), [])
+})
+
+t.test('readInputs: files, stdin as a source, -r, --colsep, --header names, link groups', async (t) => {
+  const dir = t.testdir({ f: 'f1\nf2\n', g: 'h1,h2\n1,2\n3,4\n' })
+  async function* stdin() { yield 'x\n\n  \ny\n' }
+  const all = async (it: AsyncIterable<string[]>) => { const out: string[][] = []; for await (const r of it) out.push(r); return out }
+  const base = { link: false, delimiter: '\n', noRunIfEmpty: false, colsep: undefined, header: false }
+  const files = readInputs({ ...base, sources: [{ kind: 'file', file: `${dir}/f`, linked: false }, { kind: 'file', file: '-', linked: true }] }, stdin())
+  t.same(await all(files.records), [['f1', 'x'], ['f2', '']])
+  const skipped = readInputs({ ...base, noRunIfEmpty: true, sources: [] }, stdin())
+  t.same(await all(skipped.records), [['x'], ['y']])
+  const named = readInputs({ ...base, header: true, colsep: /,/, sources: [{ kind: 'words', words: ['w', 'a'], linked: false }, { kind: 'file', file: `${dir}/g`, linked: false }] }, stdin())
+  t.same(await all(named.records), [['a', '1', '2'], ['a', '3', '4']])
+  t.same([...named.names], [['w', 1], ['h1', 2], ['h2', 3]])
+  const combinedSkip = readInputs({ ...base, noRunIfEmpty: true, sources: [{ kind: 'words', words: ['a', ' ', ''], linked: false }] }, stdin())
+  t.same(await all(combinedSkip.records), [['a']], '-r with ::: words')
+  const emptyNamed = readInputs({ ...base, header: true, sources: [{ kind: 'words', words: [], linked: false }, { kind: 'words', words: ['n', 'v'], linked: false }] }, stdin())
+  t.same(await all(emptyNamed.records), [], 'an empty source: no jobs')
+  t.same([...emptyNamed.names], [['n', 2]])
+  const streamedHeader = readInputs({ ...base, header: true, sources: [] }, stdin())
+  t.same(await all(streamedHeader.records), [[''], ['  '], ['y']])
+  t.same([...streamedHeader.names], [['x', 1]])
 })

@@ -22,14 +22,19 @@ import { planJob } from '../../dist/lib/cli/job-plan.js'
 import { worker } from '../helpers/paths.js'
 
 t.test('planJob: argv, shell line, worker data', async (t) => {
-  const input = { args: ['a b'], seq: 1, slot: 1 }
-  const base = { command: ['echo', '{}'], shell: false, lineBuffer: false, worker: undefined, isolation: 'process' as const }
-  t.same(planJob(base, input), { spec: { command: 'echo', args: ['a b'], capture: true }, display: "echo 'a b'" })
-  t.same(planJob({ ...base, shell: true, lineBuffer: true }, input), { spec: { command: "echo 'a b'", shell: true, capture: false }, display: "echo 'a b'" })
-  t.same(planJob({ ...base, command: [], worker: 'w.js' }, { args: ['{"n":1}'], seq: 1, slot: 1 }),
+  const input = { records: [['a b']], seq: 1, slot: 1 }
+  const base = { command: ['echo', '{}'], shell: false, quote: false, grouping: 'group' as const, worker: undefined, isolation: 'process' as const, nice: undefined }
+  t.same(planJob(base, input), { spec: { command: 'echo', args: ['a b'], capture: true, encoding: 'latin1' }, display: "echo 'a b'" })
+  t.same(planJob({ ...base, shell: true, grouping: 'ungroup' }, input), { spec: { command: "echo 'a b'", shell: true }, display: "echo 'a b'" })
+  t.same(planJob({ ...base, nice: 5 }, input, {}, Buffer.from('in')), { spec: { command: 'nice', args: ['-n', '5', 'echo', 'a b'], capture: true, encoding: 'latin1', input: Buffer.from('in') }, display: "nice -n 5 echo 'a b'" })
+  t.same(planJob({ ...base, nice: 5, shell: true }, input), { spec: { command: 'nice', args: ['-n', '5', '/bin/sh', '-c', "echo 'a b'"], capture: true, encoding: 'latin1' }, display: `nice -n 5 /bin/sh -c 'echo '\\''a b'\\'''` })
+  const relayed = planJob({ ...base, grouping: 'line' }, input, {}, undefined, { out: 'o', err: 'e' })
+  t.match(relayed, { spec: { command: '/bin/sh', args: ['-c', /exec "\$@"/, 'o', 'e', 'echo', 'a b'] }, display: "echo 'a b'" })
+  t.match(planJob({ ...base, grouping: 'line', shell: true }, input, {}, Buffer.from('x'), { out: 'o', err: 'e' }), { spec: { args: ['-c', /exec/, 'o', 'e', '/bin/sh', '-c', "echo 'a b'"], input: Buffer.from('x') } })
+  t.same(planJob({ ...base, command: [], worker: 'w.js' }, { records: [['{"n":1}']], seq: 1, slot: 1 }),
     { spec: { worker: 'w.js', isolation: 'process', data: { n: 1 } }, display: `w.js '{"n":1}'` })
-  t.same(planJob({ ...base, command: [], worker: 'w.js' }, { args: ['1', '"x"'], seq: 1, slot: 1 }).spec, { worker: 'w.js', isolation: 'process', data: [1, 'x'] })
-  t.match(planJob({ ...base, command: [], worker: 'w.js' }, { args: ['nope'], seq: 1, slot: 1 }), { error: { name: 'SyntaxError', message: /the argument is not JSON/ } })
+  t.same(planJob({ ...base, command: [], worker: 'w.js' }, { records: [['1', '"x"']], seq: 1, slot: 1 }).spec, { worker: 'w.js', isolation: 'process', data: [1, 'x'] })
+  t.match(planJob({ ...base, command: [], worker: 'w.js' }, { records: [['nope']], seq: 1, slot: 1 }), { error: { name: 'SyntaxError', message: /the argument is not JSON/ } })
 })
 
 t.test('--worker: each stdin line is JSON data, each result one JSON line, in input order with -k', async (t) => {

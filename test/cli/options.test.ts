@@ -4,23 +4,33 @@ import { forkpool } from '../helpers/cli.js'
 t.test('bad usage: one clear line, a usage hint, exit 255', async (t) => {
   const cases: Array<[string[], RegExp]> = [
     [['--frobnicate', 'echo'], /^forkpool: unknown option '--frobnicate'$/],
-    [['-j', '0', 'echo'], /^forkpool: -j\/--jobs must be a whole number above 0/],
     [['-j', 'lots', 'echo'], /^forkpool: -j\/--jobs must be/],
     [['--timeout', 'soon', 'echo'], /^forkpool: --timeout "soon" is not a duration/],
     [['--retries=-1', 'echo'], /^forkpool: --retries must be a whole number/],
-    [['--retries', '-1', 'echo'], /^forkpool: option '--retries' argument is ambiguous$/],
+    [['--retries', '-1', 'echo'], /^forkpool: --retries must be a whole number, got "-1"$/],
+    [['--halt', '-3', 'echo'], /^forkpool: --halt must be never/],
+    [['--colsep', '(', 'echo'], /^forkpool: --colsep must be a regular expression/],
+    [['--load', 'high', 'echo'], /^forkpool: --load must be a number above 0/],
+    [['--nice', 'x', 'echo'], /^forkpool: --nice must be a whole number/],
+    [['-u', '-k', 'echo'], /^forkpool: --ungroup lets jobs write straight through/],
+    [['--pipe', 'wc', ':::', 'a'], /^forkpool: --pipe reads stdin/],
+    [['-m', '-n', '2', 'echo'], /^forkpool: -m\/-X spread the arguments themselves/],
+    [['echo', ':::+', 'a'], /^forkpool: :::\+ and ::::\+ link to the input source before them/],
+    [['--resume-failed', 'echo'], /^forkpool: --resume-failed needs --joblog FILE/],
+    [['--worker', 'w.js', '--pipe'], /^forkpool: --shell, --pipe, --line-buffer, --ungroup and --nice apply to commands/],
+    [['echo', '::::', '/no/such/file'], /^forkpool: cannot read the input file "\/no\/such\/file"$/],
     [['--halt', 'sometimes', 'echo'], /^forkpool: --halt must be never/],
     [[':::', 'a'], /^forkpool: missing command/],
     [[], /^forkpool: missing command/],
-    [['-j'], /^forkpool: option '-j, --jobs <value>' argument missing$/],
+    [['-j'], /^forkpool: option '-j, --jobs, --max-procs N' needs a value$/],
     [['--worker', 'w.js', 'echo'], /^forkpool: give a COMMAND or --worker FILE, not both/],
     [['--isolation', 'thread', 'echo'], /^forkpool: --isolation applies to --worker only/],
     [['--worker', 'w.js', '--isolation', 'pool'], /^forkpool: --isolation must be process, process-pool or thread, got "pool"/],
     [['--status-port', 'http', 'echo'], /^forkpool: --status-port must be a port number from 0 to 65535, got "http"/],
     [['--status-port', '70000', 'echo'], /^forkpool: --status-port must be a port number/],
-    [['--worker', 'w.js', '--shell'], /^forkpool: --shell applies to commands/],
+    [['--worker', 'w.js', '--shell'], /^forkpool: --shell, --pipe, --line-buffer, --ungroup and --nice apply to commands/],
     [['--resume', 'echo'], /^forkpool: --resume needs --joblog FILE/],
-    [['--line-buffer', '-k', 'echo'], /^forkpool: --line-buffer lets jobs write straight through/],
+    [['--line-buffer', '-k', 'echo'], /^forkpool: --line-buffer prints lines as they come/],
   ]
   for (const [args, message] of cases) {
     const run = await forkpool(args)
@@ -41,47 +51,97 @@ t.test('options end at the command: its own options stay its own', async (t) => 
 })
 
 import { availableParallelism } from 'node:os'
-import { parseCommandLine, parseJobs, parseTimeout, splitCommandLine } from '../../dist/lib/cli/options.js'
-import { UsageError } from '../../dist/lib/cli/usage.js'
+import { parseArgv } from '../../dist/lib/cli/argv.js'
+import { parseCommandLine, parseJobs, parseSeconds, parseSize, splitSources, unescape, AS_MANY_AS_POSSIBLE } from '../../dist/lib/cli/options.js'
+import { OPTION_TABLE } from '../../dist/lib/cli/option-table.js'
+import { USAGE, UsageError } from '../../dist/lib/cli/usage.js'
 
-t.test('splitCommandLine: options end at --, at :::, or at the first word that is not an option', async (t) => {
-  t.same(splitCommandLine(['-j', '2', 'echo', '-n']), { options: ['-j', '2'], rest: ['echo', '-n'] })
-  t.same(splitCommandLine(['-j2', '--', '-weird', 'x']), { options: ['-j2'], rest: ['-weird', 'x'] })
-  t.same(splitCommandLine(['-kj', '3', 'cmd']), { options: ['-kj', '3'], rest: ['cmd'] })
-  t.same(splitCommandLine(['--timeout', '5', '--joblog=x', ':::', 'a']), { options: ['--timeout', '5', '--joblog=x'], rest: [':::', 'a'] })
-  t.same(splitCommandLine(['-k', '-']), { options: ['-k'], rest: ['-'] })
-  t.same(splitCommandLine(['--bar', '-k']), { options: ['--bar', '-k'], rest: [] })
+t.test('parseArgv: options end at --, at a separator, or at the first word that is not an option; values may start with a dash', async (t) => {
+  const rest = (argv: string[]) => parseArgv(argv).rest
+  t.same(rest(['-j', '2', 'echo', '-n']), ['echo', '-n'])
+  t.same(rest(['-j2', '--', '-weird', 'x']), ['-weird', 'x'])
+  t.same(rest(['-kj', '3', 'cmd']), ['cmd'])
+  t.same(rest(['--timeout', '5', '--joblog=x', ':::', 'a']), [':::', 'a'])
+  t.same(rest(['-k', '::::', 'f']), ['::::', 'f'])
+  t.same(rest(['-k', '-']), ['-'])
+  t.same(rest(['--bar', '-k']), [])
+  t.same(parseArgv(['--halt', '-1', '-j', '-2', 'x']).values, new Map([['halt', '-1'], ['jobs', '-2']]))
+  t.same(parseArgv(['-a', 'f', '--arg-file=g', '-P4', '--dryrun', 'x']).values, new Map<string, unknown>([['arg-file', ['f', 'g']], ['P', '4'], ['dry-run', true]]))
+  t.throws(() => parseArgv(['--bar=1']), { message: "option '--bar' takes no value" })
+  t.throws(() => parseArgv(['-kz']), { message: "unknown option '-z'" })
+  t.throws(() => parseArgv(['--halt']), { message: "option '--halt WHEN' needs a value" })
+})
+
+t.test('splitSources: :::, :::+, ::::, ::::+ and -a, in order', async (t) => {
+  t.same(splitSources(['echo', 'x', ':::', 'a', 'b', ':::+', '1', '2', '::::', 'f', 'g', '::::+', 'h'], ['s']), {
+    command: ['echo', 'x'],
+    sources: [
+      { kind: 'file', file: 's', linked: false },
+      { kind: 'words', words: ['a', 'b'], linked: false },
+      { kind: 'words', words: ['1', '2'], linked: true },
+      { kind: 'file', file: 'f', linked: false },
+      { kind: 'file', file: 'g', linked: false },
+      { kind: 'file', file: 'h', linked: true },
+    ],
+  })
+  t.same(splitSources(['echo'], []), { command: ['echo'], sources: [] })
 })
 
 t.test('parseCommandLine: defaults and every option', async (t) => {
   const defaults = parseCommandLine(['echo'])
   t.match(defaults, {
-    help: false, version: false, jobs: availableParallelism(), timeoutMs: undefined, retries: 0, halt: null,
-    keepOrder: false, lineBuffer: false, joblog: undefined, resume: false, results: undefined, dryRun: false,
-    bar: 'off', nul: false, shell: false, worker: undefined, isolation: 'process', command: ['echo'], groups: undefined,
+    help: false, version: false, jobs: availableParallelism(), delayMs: 0, timeoutMs: undefined, tries: 1, halt: null, memfree: undefined, load: undefined,
+    nice: undefined, sources: [], link: false, delimiter: '\n', noRunIfEmpty: false, colsep: undefined, header: false, maxArgs: undefined,
+    nArgs: undefined, multi: undefined, replace: undefined, pipe: false, blockBytes: 1024 * 1024, recstart: '', recend: '\n',
+    keepOrder: false, grouping: 'group', tag: false, tagstring: undefined, joblog: undefined, resume: 'none', results: undefined,
+    dryRun: false, verbose: false, bar: 'off', shell: false, quote: false, worker: undefined, isolation: 'process', statusPort: undefined, command: ['echo'],
   })
-  const all = parseCommandLine(['-j', '3', '--timeout', '1m', '--retries', '2', '--halt', 'now,fail=1', '-k', '--group',
-    '--joblog', 'log', '--resume', '--results', 'out', '--dry-run', '--force-bar', '-0', '--shell', '--', 'cmd', 'x', ':::', 'a', ':::'])
-  t.match(all, { jobs: 3, timeoutMs: 60_000, retries: 2, halt: { when: 'now', on: 'fail', count: 1 }, keepOrder: true,
-    joblog: 'log', resume: true, results: 'out', dryRun: true, bar: 'always', nul: true, shell: true, command: ['cmd', 'x'], groups: [['a'], []] })
-  t.equal(parseCommandLine(['--bar', 'x']).bar, 'tty')
+  const all = parseCommandLine(['-j', '3', '--delay', '0.5', '--timeout', '1m', '--retries', '2', '--halt', 'now,fail=1', '--memfree', '1G', '--load', '3.5',
+    '--nice', '-5', '--link', '-0', '-r', '--colsep', ',', '--header', ':', '-n', '2', '-I', '@@', '-k', '--tagstring', '{1}', '--joblog', 'log',
+    '--resume-failed', '--results', 'out', '--dry-run', '-t', '--force-bar', '--shell', '-q', '--', 'cmd', 'x', ':::', 'a', ':::'])
+  t.match(all, { jobs: 3, delayMs: 500, timeoutMs: 60_000, tries: 2, halt: { when: 'now', on: 'fail', count: 1 }, memfree: 2 ** 30, load: 3.5, nice: -5,
+    link: true, delimiter: '\0', noRunIfEmpty: true, colsep: /,/, header: true, maxArgs: 2, replace: '@@', keepOrder: true, tag: true, tagstring: '{1}',
+    joblog: 'log', resume: 'failed', results: 'out', dryRun: true, verbose: true, bar: 'always', shell: true, quote: true, command: ['cmd', 'x'],
+    sources: [{ kind: 'words', words: ['a'] }, { kind: 'words', words: [] }] })
+  t.match(parseCommandLine(['--pipe', '--block', '10k', '--recstart', 'A', 'x']), { pipe: true, blockBytes: 10_000, recstart: 'A', recend: '' })
+  t.match(parseCommandLine(['--pipe', '--recend', '\\0', 'x']), { recend: '\0' })
+  t.match(parseCommandLine(['-N0', 'x']), { nArgs: 0, multi: undefined })
+  t.match(parseCommandLine(['-X', 'x']), { multi: 'X' })
+  t.match(parseCommandLine(['-m', '-d', '\\t', '-P', '5', '--retries', '0', 'x']), { multi: 'm', delimiter: '\t', jobs: 5, tries: 1 })
+  t.match(parseCommandLine(['--bar', 'x']), { bar: 'tty' })
+  t.match(parseCommandLine(['--eta', '--tag', '--resume', '--joblog', 'l', 'x']), { bar: 'tty', tag: true, tagstring: undefined, resume: 'all' })
+  t.match(parseCommandLine(['--line-buffer', 'x']), { grouping: 'line' })
+  t.match(parseCommandLine(['-u', 'x']), { grouping: 'ungroup' })
+  t.match(parseCommandLine(['--load', '50%', 'x']), { load: availableParallelism() / 2 })
   t.match(parseCommandLine(['--worker', 'w.js', '--isolation', 'thread']), { worker: 'w.js', isolation: 'thread', command: [] })
   t.match(parseCommandLine(['--worker', 'w.js', '--isolation', 'process-pool', '--status-port', '0']), { isolation: 'process-pool', statusPort: 0 })
-  t.match(parseCommandLine(['echo']), { isolation: 'process', statusPort: undefined })
-  t.match(parseCommandLine(['--line-buffer', 'x']), { lineBuffer: true })
   // --help and --version need no command.
   t.equal(parseCommandLine(['--help']).help, true)
-  t.equal(parseCommandLine(['--version']).version, true)
+  t.equal(parseCommandLine(['-V']).version, true)
 })
 
-t.test('parseJobs and parseTimeout', async (t) => {
+t.test('parseJobs, parseSeconds, parseSize, unescape', async (t) => {
   t.equal(parseJobs('7'), 7)
   t.equal(parseJobs('100%'), availableParallelism())
   t.equal(parseJobs('1%'), 1, 'never below one job')
-  t.throws(() => parseJobs('0%'), UsageError)
-  t.throws(() => parseJobs('-1'), UsageError)
-  t.equal(parseTimeout('2'), 2000)
-  t.equal(parseTimeout('0.5'), 500)
-  t.equal(parseTimeout('1m30s'), 90_000)
-  t.throws(() => parseTimeout('0'), { name: 'UsageError', message: /--timeout must be longer than zero/ })
+  t.equal(parseJobs('0%'), 1)
+  t.equal(parseJobs('0'), AS_MANY_AS_POSSIBLE)
+  t.equal(parseJobs('+2'), availableParallelism() + 2)
+  t.equal(parseJobs('-1000'), 1)
+  t.throws(() => parseJobs('lots'), UsageError)
+  t.equal(parseSeconds('2', '--timeout'), 2000)
+  t.equal(parseSeconds('0.5', '--timeout'), 500)
+  t.equal(parseSeconds('1m30s', '--timeout'), 90_000)
+  t.throws(() => parseSeconds('0', '--timeout'), { name: 'UsageError', message: /--timeout must be longer than zero/ })
+  t.same(['1', '2k', '2K', '1.5M', '1g', '1T'].map((s) => parseSize(s, 'x')), [1, 2000, 2048, 1.5 * 2 ** 20, 1e9, 2 ** 40])
+  t.throws(() => parseSize('0', '--block'), /--block must be a size above 0/)
+  t.throws(() => parseSize('1X', '--block'), /--block must be a size/)
+  t.equal(unescape('a\\tb\\n\\0\\x41\\101\\\\\\q'), 'a\tb\n\0AA\\\\q')
+})
+
+t.test('--help lists every option of the table', async (t) => {
+  for (const def of OPTION_TABLE) {
+    const name = def.name.length > 1 ? `--${def.name}` : `-${def.short}`
+    t.ok(USAGE.includes(name), name)
+  }
 })

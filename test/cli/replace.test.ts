@@ -24,7 +24,7 @@ t.test('arguments with spaces, quotes and $ pass through untouched, without a sh
   t.equal(run.stdout, odd.map((a) => `[${a}]\n`).join(''))
 })
 
-import { expandArgv, expandShellLine, hasReplacement, transform } from '../../dist/lib/cli/replace.js'
+import { expandArgv, expandShellLine, expandText, transform } from '../../dist/lib/cli/replace.js'
 import { shellQuote } from '../../dist/lib/util/shell-quote.js'
 
 t.test('transform: GNU parallel\'s {.} {/} {//} {/.}', async (t) => {
@@ -47,13 +47,25 @@ t.test('shellQuote leaves plain words alone and quotes the rest', async (t) => {
   t.equal(shellQuote('$x y'), `'$x y'`)
 })
 
-t.test('expandArgv and expandShellLine', async (t) => {
-  const input = { args: ['a b', 'c.d'], seq: 4, slot: 2 }
-  t.equal(hasReplacement(['echo', 'x']), false)
-  t.equal(hasReplacement(['echo', 'x{#}y']), true)
-  t.same(expandArgv(['echo', 'x'], input), ['echo', 'x', 'a b', 'c.d'])
-  t.same(expandArgv(['echo', '{}', '{2.}', '{#}/{%}', '{3}'], input), ['echo', 'a b c.d', 'c', '4/2', ''])
+t.test('expandArgv and expandShellLine: several values make several words, as the shell makes them', async (t) => {
+  const input = { records: [['a b', 'c.d']], seq: 4, slot: 2 }
+  t.same(expandArgv(['echo', 'x'], input), ['echo', 'x', 'a b', 'c.d'], 'no replacement string: appended')
+  t.same(expandArgv(['echo', '{}', '{2.}', '{#}/{%}', '{3}', 'k{3}'], input), ['echo', 'a b', 'c.d', 'c', '4/2', '', 'k'], 'a missing argument is empty')
+  t.same(expandArgv(['echo', 'pre{}post', '{-1}', '{-2/}'], input), ['echo', 'prea b', 'c.dpost', 'c.d', 'a b'])
   t.equal(expandShellLine(['echo', '{1}', '|', 'cat'], input), "echo 'a b' | cat")
   t.equal(expandShellLine(['echo'], input), "echo 'a b' c.d")
   t.equal(expandShellLine(['echo {}'], input), "echo 'a b' c.d")
+  t.equal(expandShellLine(['echo', 'a  b', '|', 'cat'], input, {}, true), "echo 'a  b' '|' cat 'a b' c.d", '-q quotes the command too')
+})
+
+t.test('-I, --header names, -X context, -N0', async (t) => {
+  const input = { records: [['1', 'x'], ['2', 'y']], seq: 1, slot: 1 }
+  t.same(expandArgv(['echo', '@@', '{}', '{2}'], input, { replace: '@@' }), ['echo', '1', 'x', '2', 'y', '{}', 'x'])
+  t.same(expandArgv(['echo', '{n}', '{col.}', '{n}{nn}'], { records: [['v', 'f.txt']], seq: 1, slot: 1 }, { names: new Map([['n', 1], ['col', 2], ['nn', 2]]) }),
+    ['echo', 'v', 'f', 'vf.txt'])
+  t.same(expandArgv(['echo', 'a{}b', '{#}'], input, { context: true }), ['echo', 'a1', 'xb', 'a2', 'yb', '1'])
+  t.same(expandArgv(['echo', 'x'], input, { hidden: true }), ['echo', 'x'])
+  t.same(expandArgv(['echo', '{}', '{#}'], input, { hidden: true }), ['echo', '', '1'])
+  t.equal(expandText('{1}-{#}', input), '1-1')
+  t.equal(expandText('plain', input), 'plain')
 })

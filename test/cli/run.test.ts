@@ -17,16 +17,29 @@ t.test('--timeout stops a job (bare numbers are seconds) and fails it', async (t
   t.equal((await forkpool(['--timeout', '2s', 'true', ':::', '1'])).code, 0)
 })
 
-t.test('--retries runs a failed job again, up to N more times', async (t) => {
+t.test('--retries N runs a failing job at most N times in all (GNU parallel\'s meaning)', async (t) => {
   const dir = t.testdir()
   // Each try appends a line; the job succeeds on its third try.
   const script = `echo x >> ${dir}/tries; test $(wc -l < ${dir}/tries) -ge 3`
-  const run = await forkpool(['--retries', '2', 'sh', '-c', script, ':::', 'job'])
+  const run = await forkpool(['--retries', '3', 'sh', '-c', script, ':::', 'job'])
   t.equal(run.code, 0)
   const fails = await forkpool(['--retries', '3', 'sh', '-c', `echo $0 >> ${dir}/always; exit 4`, ':::', 'x'])
   t.equal(fails.code, 1)
   const { readFileSync } = await import('node:fs')
-  t.equal(readFileSync(`${dir}/always`, 'utf8'), 'x\nx\nx\nx\n', 'one try and three retries')
+  t.equal(readFileSync(`${dir}/always`, 'utf8'), 'x\nx\nx\n', 'three runs in all')
+  const once = await forkpool(['--retries', '1', 'sh', '-c', `echo $0 >> ${dir}/once; exit 4`, ':::', 'y'])
+  t.equal(once.code, 1)
+  t.equal(readFileSync(`${dir}/once`, 'utf8'), 'y\n', '--retries 1: one run')
+})
+
+t.test('--delay spaces the starts; a halt during the wait starts nothing more', async (t) => {
+  const started = Date.now()
+  const spaced = await forkpool(['-k', '--delay', '0.3', 'echo', ':::', 'a', 'b', 'c'])
+  t.equal(spaced.stdout, 'a\nb\nc\n')
+  t.ok(Date.now() - started >= 600, 'two waits of 0.3 s')
+  const halted = await forkpool(['-j', '2', '--delay', '30', '--halt', 'now,fail=1', 'false', ':::', '1', '2'])
+  t.equal(halted.code, 1)
+  t.match(halted.stderr, /--halt reached at job 1/)
 })
 
 t.test('--dry-run prints the commands, quoted, and runs nothing', async (t) => {

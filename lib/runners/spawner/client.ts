@@ -79,7 +79,7 @@ class SpawnedCommand implements SpawnerJob {
       case 'closed': {
         const stdout = this.#stdout!
         const stderr = this.#stderr!
-        const done: Outcome = { exitCode: message.code, signal: message.signal, error: null, stdout: stdout.text(), stderr: stderr.text() }
+        const done: Outcome = { exitCode: message.code, signal: message.signal, error: null, stdout: stdout.text(this.#spec.encoding ?? 'utf8'), stderr: stderr.text(this.#spec.encoding ?? 'utf8') }
         if (stdout.overflowed || stderr.overflowed) done.error = maxBufferError(this.#spec)
         this.#settle(done)
         return true
