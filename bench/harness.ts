@@ -2,7 +2,7 @@
 // contenders (A B C C B A …, reversed every other round) for several rounds after a warm-up, and sums up each suite from
 // the rounds of this run only.
 
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -66,6 +66,8 @@ export interface TargetSummary {
 
 export interface SuiteSummary {
   name: string
+  /** Contenders left out of this run, each with why (an external program missing). */
+  notes?: string[]
   title: string
   unit: string
   better: 'lower' | 'higher'
@@ -115,8 +117,32 @@ export function runContender(suite: Suite, contender: string, quick: boolean, ti
   })
 }
 
+/** Whether `program` is on PATH (what `command -v` says). */
+export function onPath(program: string): boolean {
+  return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', program], { stdio: 'ignore' }).status === 0
+}
+
+/**
+ * The suite without the contenders whose external program (Suite.requires) is missing here, and
+ * without the targets that compare with them; with a note for each one left out.
+ */
+export function withoutMissing(suite: Suite, available: (program: string) => boolean = onPath): { suite: Suite; notes: string[] } {
+  const missing = Object.entries(suite.requires ?? {}).filter(([, program]) => !available(program))
+  if (missing.length === 0) return { suite, notes: [] }
+  const gone = new Set(missing.map(([contender]) => contender))
+  return {
+    suite: {
+      ...suite,
+      contenders: suite.contenders.filter((c) => !gone.has(c)),
+      targets: (suite.targets ?? []).filter((t) => !(t.uses ?? []).some((c) => gone.has(c))),
+    },
+    notes: missing.map(([contender, program]) => `${contender} left out: \`${program}\` is not installed here`),
+  }
+}
+
 /** Runs a suite: warm-up rounds, then measured rounds, each contender in turn (reversed every other round), and sums it up. */
-export async function runSuite(suite: Suite, options: HarnessOptions): Promise<SuiteSummary> {
+export async function runSuite(complete: Suite, options: HarnessOptions): Promise<SuiteSummary> {
+  const { suite, notes } = withoutMissing(complete)
   const { quick } = options
   const rounds = options.rounds ?? (quick ? 1 : 5)
   const warmup = options.warmup ?? (quick ? 0 : 1)
@@ -142,7 +168,10 @@ export async function runSuite(suite: Suite, options: HarnessOptions): Promise<S
     }
     progress(`  ${suite.name} ${label}: ${suite.contenders.map((c) => `${c} ${formatFigure(ran.get(c)!)}`).join(', ')}`)
   }
-  return summarize(suite, figures, quick, rounds, details)
+  const summary = summarize(suite, figures, quick, rounds, details)
+  if (notes.length > 0) summary.notes = notes
+  for (const note of notes) progress(`  ${suite.name}: ${note}`)
+  return summary
 }
 
 /** Sums up the figures of one run of a suite: medians, spread, ratios to forkpool, targets; `details`: each contender's, by name, each round's. */

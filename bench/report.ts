@@ -55,6 +55,7 @@ export function markdownSuite(suite: SuiteSummary): string {
     `|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
     ...rows.map((r) => `| ${r.join(' | ')} |`),
     '',
+    ...(suite.notes ?? []).map((note) => `- ${note}`),
     ...suite.targets.map((t) => `- target ${t.held ? 'held' : 'MISSED'}: ${t.describe}${t.actual ? ` (measured: ${t.actual})` : ''}`),
     `- ${standing(suite)}`,
   ]

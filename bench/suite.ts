@@ -9,6 +9,8 @@ export interface SuiteTarget {
   check(medians: Record<string, number>, quick: boolean): boolean
   /** Optional: the measured figure the target is about, printed next to it (e.g. '1.04x'). */
   actual?(medians: Record<string, number>, quick: boolean): string
+  /** The contenders other than forkpool it compares with: left out with them when they cannot run here. */
+  uses?: string[]
 }
 
 /** What run() returns when a contender measures more than its figure: the figure, and the figures reported beside it (see Suite.details). */
@@ -41,6 +43,11 @@ export interface Suite {
   details?: Record<string, string>
   targets?: SuiteTarget[]
   /**
+   * Contenders that run an external program, by name (`{ 'gnu-parallel': 'parallel' }`). One whose
+   * program is not on PATH is left out of the run with a note, instead of failing the suite.
+   */
+  requires?: Record<string, string>
+  /**
    * Optional: the best figure the work allows (latency: ceil(jobs / cap) × 50 ms), in `unit`.
    * The table then also shows each figure over it.
    */
@@ -53,5 +60,6 @@ export function withinOf(other: string, ratio: number, describe = `forkpool with
     describe,
     check: (m) => m['forkpool']! <= ratio * m[other]!,
     actual: (m) => `${(m['forkpool']! / m[other]!).toFixed(2)}x`,
+    uses: [other],
   }
 }

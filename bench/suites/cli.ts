@@ -35,6 +35,7 @@ export const suite: Suite = {
   unit: 'ms',
   better: 'lower',
   contenders: ['forkpool', 'gnu-parallel', 'xargs'],
+  requires: { 'gnu-parallel': 'parallel', xargs: 'xargs' },
   async run(contender, quick) {
     const jobs = quick ? 100 : 1000
     const input = Array.from({ length: jobs }, (_, i) => `${i + 1}\n`).join('')
@@ -61,6 +62,7 @@ export const suite: Suite = {
     {
       describe: 'forkpool at least 2.5x faster than GNU parallel',
       check: (medians) => medians['forkpool']! * 2.5 <= medians['gnu-parallel']!,
+      uses: ['gnu-parallel'],
     },
   ],
 }

@@ -1,0 +1,66 @@
+// What `npm pack` ships, checked against an allowlist: the library, its child-side runtimes, the
+// CLI and the example workers a user is meant to copy; never the tests' fault injectors, the
+// bench's adapters (which require devDependencies) or source maps that point at unshipped sources.
+
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import t from 'tap'
+
+const ROOT = new URL('../..', import.meta.url).pathname
+
+interface PackedFile { path: string }
+
+const files: string[] = (JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' })) as [{ files: PackedFile[] }])[0].files.map((f) => f.path)
+
+/** Every shipped file must match one of these. */
+const ALLOWED: RegExp[] = [
+  /^package\.json$/,
+  /^README\.md$/,
+  /^LICENSE$/,
+  /^CHANGELOG\.md$/,
+  /^docs\/.+\.md$/,
+  // The library: code and declarations, one folder per layer.
+  /^dist\/lib\/(index|errors|types)\.(js|d\.ts)$/,
+  /^dist\/lib\/(util|primitives|worker|runners|map|control|manager|remote|cli)\/.+\.(js|cjs|d\.ts|d\.cts)$/,
+  // The example workers the README and examples/ tell users to copy.
+  /^dist\/workers\/(hash-file|name-length|square)\.(js|d\.ts)$/,
+]
+
+/** Files without which the package does not work: entry points, the CLI and every child-side runtime. */
+const REQUIRED = [
+  'dist/lib/index.js',
+  'dist/lib/index.d.ts',
+  'dist/lib/cli/main.js',
+  'dist/lib/runners/process/runtime.js',
+  'dist/lib/runners/pool/runtime.js',
+  'dist/lib/runners/thread/bootstrap.cjs',
+  'dist/lib/runners/thread/runtime.js',
+  'dist/lib/map/chunk-worker.js',
+  'LICENSE',
+]
+
+t.test('every packed file is on the allowlist', async (t) => {
+  const stray = files.filter((file) => !ALLOWED.some((pattern) => pattern.test(file)))
+  t.same(stray, [], 'files outside the allowlist')
+})
+
+t.test('the entry points, the CLI and the child-side runtimes are packed', async (t) => {
+  for (const file of REQUIRED) t.ok(files.includes(file), file)
+})
+
+t.test('nothing a user must not get is packed', async (t) => {
+  for (const file of files) {
+    t.notMatch(file, /\.map$/, `${file}: source maps point at lib/*.ts, which is not shipped`)
+    t.notMatch(file, /(faults|pool-probe|workerpool-noop|poolifier-noop|raw-fork-noop|rendezvous)\./, `${file}: a test or bench worker`)
+  }
+  t.ok(files.length > 50 && files.length < 400, `a plausible count (${files.length} files)`)
+})
+
+t.test('package.json exports only entry points that are packed', async (t) => {
+  const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { exports: Record<string, unknown>; bin: Record<string, string> }
+  const targets = JSON.stringify(pkg.exports).match(/\.\/dist\/[^"]+/g) ?? []
+  t.ok(targets.length > 0)
+  for (const target of targets) t.ok(files.includes(target.slice(2)), `${target} is packed`)
+  for (const bin of Object.values(pkg.bin)) t.ok(files.includes(bin.replace(/^\.\//, '')), `bin ${bin} is packed`)
+  t.notOk('./worker-runtime' in pkg.exports, 'no side-effecting runtime is exported')
+})
