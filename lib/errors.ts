@@ -16,7 +16,9 @@ const BRAND = Symbol.for('forkpool.error')
  * WorkerExitError` only for that code.
  */
 export class ForkpoolError extends Error {
+  /** The code every error of this class carries; compare `result.error.code` with it. */
   static readonly code: string = 'ERR_FORKPOOL'
+  /** This error's code: its class's `code`, e.g. `ERR_FORKPOOL_WORKER_EXIT`. */
   readonly code: string
 
   constructor(message: string, options?: ErrorOptions) {
@@ -24,6 +26,7 @@ export class ForkpoolError extends Error {
     this.code = (new.target as typeof ForkpoolError).code
   }
 
+  /** @internal `instanceof` by brand and code, so it works across two loaded copies of forkpool. */
   static override [Symbol.hasInstance]<T extends ForkpoolError>(this: ErrorClass<T>, value: unknown): value is T {
     if (typeof value !== 'object' || value === null || (value as { [BRAND]?: unknown })[BRAND] !== true) return false
     // `this` is the class on the right of instanceof: this copy's base takes any brand, a subclass its code.
@@ -36,7 +39,7 @@ export class ForkpoolError extends Error {
   }
 }
 
-/** One of the classes here, as a value. */
+/** @internal One of the classes here, as a value. */
 interface ErrorClass<T extends ForkpoolError = ForkpoolError> {
   readonly code: string
   readonly prototype: T
@@ -49,6 +52,7 @@ function named(error: ErrorClass, name: string): void {
 
 /** A call that needs an open manager (start(), serveStatus()) after close(). */
 export class ManagerClosedError extends ForkpoolError {
+  /** `ERR_FORKPOOL_CLOSED`: the code every error of this class carries. */
   static override readonly code = 'ERR_FORKPOOL_CLOSED'
   static {
     named(this, 'ManagerClosedError')
@@ -57,6 +61,7 @@ export class ManagerClosedError extends ForkpoolError {
 
 /** A start refused by `onOverlap: 'reject-new'`. */
 export class OverlapError extends ForkpoolError {
+  /** `ERR_FORKPOOL_OVERLAP`: the code every error of this class carries. */
   static override readonly code = 'ERR_FORKPOOL_OVERLAP'
   /** The name of the job already in flight. */
   readonly jobName: string
@@ -74,6 +79,7 @@ export class OverlapError extends ForkpoolError {
 
 /** Thrown when a cancel target is an ident shared by several in-flight jobs. */
 export class AmbiguousJobError extends ForkpoolError {
+  /** `ERR_FORKPOOL_AMBIGUOUS_JOB`: the code every error of this class carries. */
   static override readonly code = 'ERR_FORKPOOL_AMBIGUOUS_JOB'
   static {
     named(this, 'AmbiguousJobError')
@@ -82,6 +88,7 @@ export class AmbiguousJobError extends ForkpoolError {
 
 /** What `put` on a closed Channel, and `get` on a closed and drained one, reject with. */
 export class ChannelClosedError extends ForkpoolError {
+  /** `ERR_FORKPOOL_CHANNEL_CLOSED`: the code every error of this class carries. */
   static override readonly code = 'ERR_FORKPOOL_CHANNEL_CLOSED'
   static {
     named(this, 'ChannelClosedError')
@@ -90,6 +97,7 @@ export class ChannelClosedError extends ForkpoolError {
 
 /** In a JobResult: a pool worker process could not be started, or died before it was ready. */
 export class WorkerStartError extends ForkpoolError {
+  /** `ERR_FORKPOOL_WORKER_START`: the code every error of this class carries. */
   static override readonly code = 'ERR_FORKPOOL_WORKER_START'
   static {
     named(this, 'WorkerStartError')
@@ -98,6 +106,7 @@ export class WorkerStartError extends ForkpoolError {
 
 /** In a JobResult: the pool worker process running the job exited or was killed under it. */
 export class WorkerExitError extends ForkpoolError {
+  /** `ERR_FORKPOOL_WORKER_EXIT`: the code every error of this class carries. */
   static override readonly code = 'ERR_FORKPOOL_WORKER_EXIT'
   static {
     named(this, 'WorkerExitError')
@@ -106,6 +115,7 @@ export class WorkerExitError extends ForkpoolError {
 
 /** In a JobResult: the spawner process that started a command ended while the job ran (its process group is killed), or before it said the job had started. */
 export class SpawnerExitError extends ForkpoolError {
+  /** `ERR_FORKPOOL_SPAWNER_EXIT`: the code every error of this class carries. */
   static override readonly code = 'ERR_FORKPOOL_SPAWNER_EXIT'
   static {
     named(this, 'SpawnerExitError')
@@ -114,6 +124,7 @@ export class SpawnerExitError extends ForkpoolError {
 
 /** In a JobResult: a captured command wrote more than maxBuffer to one stream. */
 export class MaxBufferError extends ForkpoolError {
+  /** `ERR_FORKPOOL_MAX_BUFFER`: the code every error of this class carries. */
   static override readonly code = 'ERR_FORKPOOL_MAX_BUFFER'
   static {
     named(this, 'MaxBufferError')
@@ -122,6 +133,7 @@ export class MaxBufferError extends ForkpoolError {
 
 /** In a JobResult: a worker's result could not be sent to the parent (structured clone failed). */
 export class DataCloneError extends ForkpoolError {
+  /** `ERR_FORKPOOL_DATA_CLONE`: the code every error of this class carries. */
   static override readonly code = 'ERR_FORKPOOL_DATA_CLONE'
   static {
     named(this, 'DataCloneError')
@@ -134,6 +146,7 @@ export class DataCloneError extends ForkpoolError {
  * like the DOM's, so checks of `error.name === 'AbortError'` hold.
  */
 export class AbortError extends ForkpoolError {
+  /** `ERR_FORKPOOL_ABORTED`: the code every error of this class carries. */
   static override readonly code = 'ERR_FORKPOOL_ABORTED'
   static {
     named(this, 'AbortError')

@@ -18,14 +18,15 @@ export type { MapJob, MapOptions, MapResult, MapRun } from './map/types.js'
 export type { Items } from './map/source.js'
 export type { ProcessPoolOptions } from './runners/pool/pool.js'
 export type { ThreadPoolOptions } from './runners/thread/settings.js'
-export { Semaphore, type Permit } from './primitives/semaphore.js'
+export { Semaphore, type AcquireOptions, type Permit } from './primitives/semaphore.js'
 export { parseDuration } from './primitives/duration.js'
 export { parseBytes } from './primitives/bytes.js'
 export { Channel, type ChannelWaitOptions } from './primitives/channel.js'
 export { WaitGroup } from './primitives/wait-group.js'
+export type { AbortLike } from './util/cancel-token.js'
 export type { InFlightRecord, JobState } from './control/registry.js'
 export type { JobStats } from './control/stats.js'
-export type { Logger } from './control/log.js'
+export type { LogMethod, Logger } from './control/log.js'
 export type { ResultsOptions } from './control/result-streams.js'
 export type { StatusOptions, StatusServer } from './control/status/server.js'
 export type {
@@ -38,6 +39,9 @@ export type {
   JobSpec,
   JobStartInfo,
   OverlapPolicy,
+  BackoffOptions,
+  RetryOptions,
+  ThreadResourceLimits,
   SerializedError,
   StartOptions,
   WorkerContext,

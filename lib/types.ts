@@ -11,9 +11,13 @@ export type Duration = number | string
 
 /** Run a program, without a shell unless `shell: true`. */
 export interface CommandJob {
+  /** The program, looked up on PATH (or, with `shell`, the command line). */
   command: string
+  /** Its arguments, each passed as it is (no shell). */
   args?: readonly string[]
+  /** Its working directory. Default: this process's. */
   cwd?: string
+  /** Extra environment variables, merged over this process's; `undefined` removes one. */
   env?: Record<string, string | undefined>
   /** Written to the program's stdin, which is then closed. Without it stdin is /dev/null. */
   input?: string | Uint8Array
@@ -53,17 +57,25 @@ export interface WorkerJob {
    * For processes, use execArgv: ['--max-old-space-size=MB'].
    */
   resourceLimits?: ThreadResourceLimits
+  /** Processes only: the child's working directory (a thread shares this process's; giving it for a thread is a TypeError). */
   cwd?: string
+  /** Processes only: extra environment variables, merged over this process's; `undefined` removes one. */
   env?: Record<string, string | undefined>
 }
 
+/** A worker thread's limits, as worker_threads' `resourceLimits` (megabytes). */
 export interface ThreadResourceLimits {
+  /** The main heap's largest size. */
   maxOldGenerationSizeMb?: number
+  /** The young generation's largest size. */
   maxYoungGenerationSizeMb?: number
+  /** The size of the memory range for generated code. */
   codeRangeSizeMb?: number
+  /** The thread's stack size. */
   stackSizeMb?: number
 }
 
+/** A job: a command or a worker file. */
 export type JobSpec = CommandJob | WorkerJob
 
 /** Per-job control, the third argument of `start`. */
@@ -87,6 +99,7 @@ export interface StartOptions {
   retries?: number | RetryOptions
 }
 
+/** How `start`'s `retries` runs a failing job again. */
 export interface RetryOptions {
   /** Tries after the first one, at most. */
   count: number
@@ -94,6 +107,7 @@ export interface RetryOptions {
   backoff?: Duration | BackoffOptions
 }
 
+/** The wait before each retry. */
 export interface BackoffOptions {
   /** 'fixed': `delay` before every retry; 'exponential' (default): `delay`, then twice that, and so on. */
   type?: 'fixed' | 'exponential'
@@ -115,14 +129,19 @@ export type OverlapPolicy = 'cancel-old' | 'reject-new' | 'queue' | 'allow'
 
 /** A job's error, as plain data (it crossed a process or thread boundary). */
 export interface SerializedError {
+  /** The error's name: `'TypeError'`, `'WorkerExitError'`, … */
   name: string
+  /** Its message. */
   message: string
+  /** Its stack, when it had one (forkpool's own errors in results have none). */
   stack?: string
+  /** Its code, when it had a string one: `'ENOENT'`, `'ERR_FORKPOOL_WORKER_EXIT'`, … */
   code?: string
 }
 
 /** What every job settles with, exactly once. */
 export interface JobResult {
+  /** The ident given to `start`. */
   ident: string
   /** How the job ran. */
   kind: JobKind
@@ -148,25 +167,33 @@ export interface JobResult {
   data: unknown
   /** Why the job failed, when it failed for a reason other than its exit code. */
   error: SerializedError | null
+  /** True when its timeout stopped the job. */
   timedOut: boolean
+  /** True when a cancel (a handle, an AbortSignal, a name, shutdown, an overlap) stopped or removed the job. */
   cancelled: boolean
   /** The reason given to `cancel` / the AbortSignal, when cancelled. */
   cancelReason?: unknown
   /** Epoch milliseconds at which the job started (or was given up, when it never started). */
   startedAt: number
+  /** Wall time from its start to its end, in milliseconds. */
   durationMs: number
   /** How many times the job ran: 1, or more with `retries`; 0 when it never started. `startedAt` and `durationMs` are the last run's. */
   attempts: number
-  /** With `capture: true`. */
+  /** A command's stdout, with `capture: true`. */
   stdout?: string
+  /** A command's stderr, with `capture: true`. */
   stderr?: string
 }
 
 /** What `runOnStart` callbacks receive. */
 export interface JobStartInfo {
+  /** The ident given to `start`. */
   ident: string
+  /** How the job runs. */
   kind: JobKind
+  /** The child's pid; null for thread jobs (inline jobs: this process's). */
   pid: number | null
+  /** Epoch milliseconds at which it started. */
   startedAt: number
 }
 
@@ -180,6 +207,7 @@ export interface JobHandle extends JobStartInfo {
 
 /** The worker function's second argument. */
 export interface WorkerContext {
+  /** The job's ident, as given to `start`. */
   ident: string
   /** Fires when the job is timed out or cancelled: stop work and return (or throw) soon. */
   signal: AbortSignal

@@ -5,13 +5,18 @@ import { describe } from '../util/describe.js'
 import { LOGGER_WARNING, emitForkpoolWarning } from '../errors.js'
 import type { JobResult } from '../types.js'
 
-type LogMethod = (fields: object, message: string) => void
+/** One level of a Logger, called pino-style: the fields of the line, then its message. */
+export type LogMethod = (fields: object, message: string) => void
 
 /** Anything with pino's four methods, called as `logger.info(fields, message)`. */
 export interface Logger {
+  /** Not used by forkpool today; part of the shape so that pino and console fit. */
   debug: LogMethod
+  /** Jobs started, finished, cancelled. */
   info: LogMethod
+  /** Jobs failed (exit code, signal, timeout, error). */
   warn: LogMethod
+  /** Not used by forkpool today; part of the shape so that pino and console fit. */
   error: LogMethod
 }
 

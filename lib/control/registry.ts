@@ -10,10 +10,12 @@ import { shellQuote } from '../util/shell-quote.js'
 import { AmbiguousJobError } from '../errors.js'
 import type { JobKind } from '../types.js'
 
+/** `'queued'`: waiting for a slot (or an older job of its name); `'running'`; `'stopping'`: asked to stop by a timeout or cancel, not yet gone. */
 export type JobState = 'queued' | 'running' | 'stopping'
 
 /** One job queued or running, as `pm.inFlight()` reports it. */
 export interface InFlightRecord {
+  /** The ident given to `start`. */
   ident: string
   /** The job's name (start option `name`), or null. */
   name: string | null
@@ -25,6 +27,7 @@ export interface InFlightRecord {
   threadId: number | null
   /** How the job runs (or will run): 'process', 'process-pool', 'thread', 'command' or 'inline'. */
   isolation: JobKind
+  /** Where the job stands now. */
   state: JobState
   /** The command line or the worker file. */
   where: string

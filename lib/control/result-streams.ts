@@ -4,6 +4,7 @@ import { Channel } from '../primitives/channel.js'
 import { optionKeys, validateAbortSignal, validateCount, validateOptions } from '../util/validate.js'
 import type { JobResult } from '../types.js'
 
+/** The options of `results()`. */
 export interface ResultsOptions {
   /** How many results the stream holds before finished jobs wait for the reader. Default 256. */
   capacity?: number

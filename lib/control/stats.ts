@@ -12,11 +12,19 @@ export interface JobStats {
   finished: number
   /** Ended with a non-zero exit code, a signal or an error, and neither timed out nor cancelled. */
   failed: number
+  /** Stopped by their timeout. */
   timedOut: number
   /** Cancelled jobs, also those cancelled before they started. */
   cancelled: number
   /** Durations in milliseconds of jobs that ran (never-started cancelled jobs are left out): null before any. */
-  durationMs: { p50: number; p95: number; max: number } | null
+  durationMs: {
+    /** The median, over the latest 10,000 jobs that ran (nearest rank). */
+    p50: number
+    /** The 95th percentile, over the same jobs. */
+    p95: number
+    /** The longest, over all jobs that ran. */
+    max: number
+  } | null
 }
 
 /** How many recent durations the percentiles are taken over. */

@@ -24,6 +24,11 @@ import type { ResultsOptions } from '../control/result-streams.js'
 import type { JobStats } from '../control/stats.js'
 import type { StatusOptions, StatusServer } from '../control/status/server.js'
 
+/**
+ * Runs jobs (commands and worker files) under a concurrency cap, as Perl's Parallel::ForkManager:
+ * `start()` waits for a free slot and starts a job; every job settles exactly once with a
+ * JobResult, passed to `runOnFinish` callbacks and to its handle's `result`.
+ */
 export class ForkManager {
   /** What a start() given no options runs with: the manager's timeout, killGrace and onOverlap. */
   readonly #startDefaults: StartSettings
@@ -195,6 +200,7 @@ export class ForkManager {
     return closed
   }
 
+  /** `await using pm = new ForkManager()`: closes the manager at the end of the scope, as `close()`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close()
   }

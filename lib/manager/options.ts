@@ -18,6 +18,7 @@ import {
   validateOptions, validateString,
 } from '../util/validate.js'
 
+/** The options of `new ForkManager(options)`; every one is optional, and an unknown key is a TypeError. */
 export interface ForkManagerOptions {
   /** How many jobs run at once. Default: os.availableParallelism(). 0: the serial debug mode. */
   maxProcs?: number
@@ -53,6 +54,7 @@ export interface ForkManagerOptions {
   maxLoad?: number
 }
 
+/** The options of `shutdown()`. */
 export interface ShutdownOptions {
   /** The signal running jobs get first; SIGKILL follows after `grace`. Default 'SIGTERM'. */
   signal?: NodeJS.Signals

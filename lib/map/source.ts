@@ -3,6 +3,7 @@
 
 import { describe } from '../util/describe.js'
 
+/** What map() takes: any iterable or async iterable (an array, a Set, a generator, a stream of lines). */
 export type Items<T> = Iterable<T> | AsyncIterable<T>
 
 export class ItemSource<T> {

@@ -27,18 +27,25 @@ export interface MapOptions {
 export interface MapResult<T = unknown, I = unknown> {
   /** The item's position in the input. */
   index: number
+  /** The item itself. */
   item: I
   /** As JobResult.ok: exit code 0, no error, neither timed out nor cancelled. */
   ok: boolean
   /** What the worker returned (or passed to finish); undefined when it threw. */
   data: T | undefined
+  /** The item's exit code: 0, `finish(code)`'s code, 1 for a throw, or its chunk's when the chunk failed as a whole. */
   exitCode: number | null
+  /** The signal that ended the item's chunk (or job), or null. */
   signal: NodeJS.Signals | null
+  /** Why the item failed, when not (only) by its exit code. */
   error: SerializedError | null
+  /** True when the chunk's (or job's) timeout reached the item. */
   timedOut: boolean
+  /** True when a cancel (`break`, the map's signal, shutdown) reached the item. */
   cancelled: boolean
   /** With a job function that returns a command with capture: true. */
   stdout?: string
+  /** With a job function that returns a command with capture: true. */
   stderr?: string
 }
 

@@ -22,6 +22,7 @@ export interface ChannelWaitOptions {
 
 const WAIT_KEYS = optionKeys<ChannelWaitOptions>({ signal: true })
 
+/** A bounded async queue: `put` waits while it is full, `get` while it is empty; `close()` ends it after what it holds. */
 export class Channel<T> implements AsyncIterable<T> {
   /** How many values it holds before `put` waits. */
   readonly capacity: number

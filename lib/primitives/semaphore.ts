@@ -12,6 +12,7 @@ interface Waiter {
 
 /** Releases its permit at scope end: `using permit = await sem.lock()`. */
 export interface Permit extends Disposable {
+  /** Gives the permit back (once; later calls do nothing). */
   release(): void
 }
 
@@ -25,6 +26,7 @@ export interface AcquireOptions {
 
 const ACQUIRE_KEYS = optionKeys<AcquireOptions>({ signal: true, timeoutMs: true })
 
+/** A counting semaphore: at most `capacity` holders at once, waiters served first come, first served. The manager's cap is one. */
 export class Semaphore {
   #capacity: number
   #held = 0

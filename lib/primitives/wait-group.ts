@@ -2,6 +2,7 @@
 
 import { validateCount } from '../util/validate.js'
 
+/** Counts work in flight: `begin()` and `end()` around each piece, `wait()` until none is left (AnyEvent's condvar, Go's WaitGroup). */
 export class WaitGroup {
   #members = 0
   #waiters: Array<() => void> = []

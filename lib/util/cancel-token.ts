@@ -7,9 +7,13 @@
  * CancelToken, so Semaphore.acquire() and the overlap wait take either.
  */
 export interface AbortLike {
+  /** True once aborted. */
   readonly aborted: boolean
+  /** What it was aborted with. */
   readonly reason: unknown
+  /** Calls `listener` when it is aborted. */
   addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void
+  /** Stops calling `listener`. */
   removeEventListener(type: 'abort', listener: () => void): void
 }
 

@@ -4,9 +4,13 @@
 // another copy of forkpool than the runtime that calls it.
 const FINISH = Symbol.for('forkpool.finish')
 
+/** What `finish()` returns: a worker returns it to choose its job's exit code and data. */
 export interface Finish<T = unknown> {
+  /** @internal The mark the runtimes look for. */
   readonly [FINISH]: true
+  /** The job's exit code, 0 to 255. */
   readonly exitCode: number
+  /** The job's data (`result.data`). */
   readonly data: T
 }
 

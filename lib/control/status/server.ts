@@ -23,6 +23,7 @@ export interface StatusSource {
   cancel(target: string, reason: unknown): number
 }
 
+/** The options of `serveStatus()`. */
 export interface StatusOptions {
   /** Default 0: any free port (see the returned url). */
   port?: number
@@ -34,6 +35,7 @@ export interface StatusOptions {
   refresh?: Duration
 }
 
+/** What `serveStatus()` resolves with: the running endpoint. */
 export interface StatusServer {
   /** `http://host:port/`. */
   readonly url: string
