@@ -7,6 +7,7 @@ import { JOB_KEYS, normalizeJob, type WorkerSpec } from '../runners/spec.js'
 import { runBatch } from './batch.js'
 import { ItemSource, type Items } from './source.js'
 import type { Batch, MapHost, MapJob, MapOptions, MapPlan, MapResult, MapRun } from './types.js'
+import { setMaxListeners } from 'node:events'
 import { describe } from '../util/describe.js'
 import { CALLBACK_WARNING, emitForkpoolWarning } from '../errors.js'
 import { elsewhere, optionKeys, validateAbortSignal, validateBoolean, validateFunction, validateOptions, validateString } from '../util/validate.js'
@@ -66,6 +67,7 @@ function mapPlan<I>(host: MapHost, items: Items<I>, job: MapJob<I>, options: Map
 class MapEngine<I> {
   readonly #host: MapHost
   readonly #plan: MapPlan<I>
+  /** Aborted to stop the map; every chunk in flight listens to it (see its constructor). */
   readonly #stop = new AbortController()
   /** Finished batches the consumer has not taken: in completion order, or by first index when ordered. */
   readonly #ready: Array<Batch<I>> = []
@@ -83,6 +85,9 @@ class MapEngine<I> {
   constructor(host: MapHost, plan: MapPlan<I>) {
     this.#host = host
     this.#plan = plan
+    // One listener per chunk in flight, as many as `concurrency`: past Node's default of 10 that
+    // is this design, not a leak, and the MaxListenersExceededWarning would only alarm the user.
+    setMaxListeners(plan.concurrency + 1, this.#stop.signal)
     const { signal } = plan
     if (signal !== undefined) {
       const onAbort = (): void => this.#halt(signal.reason)
