@@ -140,6 +140,20 @@ export function withoutMissing(suite: Suite, available: (program: string) => boo
   }
 }
 
+/**
+ * The suite with only its first contender (forkpool) and those named in `names` (`--contenders`; names it lacks are ignored), and only the
+ * targets that declare the contenders they compare with (SuiteTarget.uses), all of them kept. A
+ * before/after run (`--contenders forkpool --baseline DIR`) then spends its rounds on the two builds.
+ */
+export function onlyContenders(suite: Suite, names: string[]): Suite {
+  const kept = suite.contenders.filter((c, i) => i === 0 || names.includes(c))
+  return {
+    ...suite,
+    contenders: kept,
+    targets: (suite.targets ?? []).filter((t) => t.uses !== undefined && t.uses.every((c) => kept.includes(c))),
+  }
+}
+
 /** Runs a suite: warm-up rounds, then measured rounds, each contender in turn (reversed every other round), and sums it up. */
 export async function runSuite(complete: Suite, options: HarnessOptions): Promise<SuiteSummary> {
   const { suite, notes } = withoutMissing(complete)

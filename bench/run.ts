@@ -1,16 +1,19 @@
-// npm run bench [-- --quick] [--suite NAME[,NAME…]] [--json FILE] [--rounds N] [--warmup N] [--no-save] [--baseline DIR]
+// npm run bench [-- --quick] [--suite NAME[,NAME…]] [--json FILE] [--rounds N] [--warmup N] [--no-save] [--baseline DIR] [--contenders NAME[,NAME…]]
 // Runs the suites and prints one markdown table per suite. A full run of every suite also
 // rewrites the results in bench/README.md and the chart bench/results.svg (unless --no-save).
 // --from-json FILE sums up the raw figures a past run wrote with --json again, without running
 // anything; given several files, each suite is taken from the last file that has it (every
 // suite's figures still come from one run). --baseline DIR (a built checkout of an older commit)
 // adds that build's forkpool to every suite as forkpool@base: before and after in one run.
+// --contenders NAME,… runs only forkpool and those contenders (`--contenders forkpool` with
+// --baseline: the two builds alone, so more rounds fit in the same time).
 
 import { availableParallelism, cpus } from 'node:os'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { runSuite, summarize, withBaseline, type SuiteSummary } from './harness.js'
+import { onlyContenders, runSuite, summarize, withBaseline, type SuiteSummary } from './harness.js'
 import { markdownRun, markdownSuite, svgChart, type RunInfo } from './report.js'
 import type { Suite } from './suite.js'
 import { suites as registry } from './suites/index.js'
@@ -30,6 +33,8 @@ export interface BenchOptions {
   save?: boolean
   /** A built checkout of an older commit: each suite also runs its forkpool, as forkpool@base (before/after in one run). */
   baseline?: string
+  /** Contender names: each suite runs only its forkpool and those of them it has (a name no suite has is an error). */
+  contenders?: string[]
 }
 
 export function selectSuites(names: string[] | undefined, all: Suite[] = registry): Suite[] {
@@ -44,7 +49,15 @@ export function selectSuites(names: string[] | undefined, all: Suite[] = registr
 export async function bench(options: BenchOptions = {}): Promise<{ summaries: SuiteSummary[]; failed: string[] }> {
   const quick = options.quick ?? false
   const { baseline } = options
-  const chosen = selectSuites(options.suites).map((suite) => (baseline === undefined ? suite : withBaseline(suite)))
+  const { contenders } = options
+  const known = new Set(['forkpool', ...registry.flatMap((suite) => suite.contenders)])
+  const unknown = (contenders ?? []).filter((c) => !known.has(c))
+  if (unknown.length > 0) throw new Error(`no contender named ${unknown.join(', ')}; there are: ${[...known].join(', ')}`)
+  const chosen = selectSuites(options.suites)
+    // A before/after run leaves out the suites the older build does not have (its run-one could not run them).
+    .filter((suite) => baseline === undefined || baselineHas(baseline, suite.name))
+    .map((suite) => (contenders === undefined ? suite : onlyContenders(suite, contenders)))
+    .map((suite) => (baseline === undefined ? suite : withBaseline(suite)))
   const info: RunInfo = {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     node: process.version,
@@ -69,9 +82,16 @@ export async function bench(options: BenchOptions = {}): Promise<{ summaries: Su
     }
   }
   if (options.json) writeFileSync(options.json, `${JSON.stringify({ ...info, quick, suites: summaries, failed }, null, 2)}\n`)
-  const complete = chosen.length === registry.length && failed.length === 0 && baseline === undefined
+  const complete = chosen.length === registry.length && failed.length === 0 && baseline === undefined && contenders === undefined
   if ((options.save ?? true) && !quick && complete) save(info, summaries)
   return { summaries, failed }
+}
+
+/** Whether the built checkout `baseline` has the suite (dist/bench/suites/NAME.js); says so on stderr when it has not. */
+export function baselineHas(baseline: string, suite: string): boolean {
+  const has = existsSync(path.join(baseline, 'dist/bench/suites', `${suite}.js`))
+  if (!has) console.error(`suite ${suite} left out: the baseline ${baseline} has no such suite`)
+  return has
 }
 
 type SavedRun = RunInfo & { quick: boolean; suites: SuiteSummary[]; failed: string[] }
@@ -127,6 +147,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       'no-save': { type: 'boolean', default: false },
       'from-json': { type: 'string', multiple: true },
       baseline: { type: 'string' },
+      contenders: { type: 'string', multiple: true },
     },
   })
   if (values['from-json']) {
@@ -136,6 +157,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     if (values.suite) options.suites = values.suite.flatMap((s) => s.split(',')).filter((s) => s !== '')
     if (values.json) options.json = values.json
     if (values.baseline) options.baseline = values.baseline
+    if (values.contenders) options.contenders = values.contenders.flatMap((c) => c.split(',')).filter((c) => c !== '')
     const rounds = positive(values.rounds, '--rounds', 1)
     const warmup = positive(values.warmup, '--warmup', 0)
     if (rounds !== undefined) options.rounds = rounds
