@@ -44,7 +44,7 @@ export interface ForkManagerOptions {
    * Command jobs are started by small spawner processes, forked while this process is small, so a
    * spawn costs the same however large this process grows, and a manager killed even by SIGKILL
    * leaves no command running. They belong to the process (every manager shares them) and start
-   * with its first manager. true (the default): min(2, availableParallelism()) of them; a number:
+   * with its first command job (or ForkManager.warm()). true (the default): min(2, availableParallelism()) of them; a number:
    * at least that many; false: commands are spawned from this process.
    */
   spawner?: boolean | number

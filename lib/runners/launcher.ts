@@ -18,20 +18,32 @@ export class Launcher {
   readonly #cap: () => number
   #threads: ThreadRunner | undefined
   #processes: ProcessPool | undefined
-  /** The process's spawners, which start this manager's commands; null: commands start from this process. */
-  readonly #spawners: SpawnerSet | null
+  /** How many spawners this manager wants; 0: its commands start from this process. */
+  readonly #spawnerCount: number
+  /** The process's spawners, once this manager has run a command (see launch()). */
+  #spawners: SpawnerSet | undefined
 
-  /** `spawners`: how many spawner processes this manager wants (started now, while the process may still be small); 0 for none. */
+  /** `spawners`: how many spawner processes this manager wants (started with its first command); 0 for none. */
   constructor(processPool: ProcessPoolSettings, threadPool: ThreadPoolSettings, cap: () => number, spawners: number) {
     this.#processPool = processPool
     this.#threadPool = threadPool
     this.#cap = cap
-    this.#spawners = spawners === 0 ? null : processSpawners().grow(spawners)
+    this.#spawnerCount = spawners
+  }
+
+  /**
+   * The spawners, asked for at the first command rather than at construction: starting two Node
+   * processes costs CPU a manager of threads or pooled workers would pay for nothing (the
+   * process-noop and map-tiny benches lost 10–14% to it on 2 cores). A program that grows big
+   * before its first command calls ForkManager.warm() early.
+   */
+  #commandSpawners(): SpawnerSet {
+    return (this.#spawners ??= processSpawners().grow(this.#spawnerCount))
   }
 
   /** Starts the job; `serial` (the manager's maxProcs 0) runs worker files in this process. Commands and threads start asynchronously. */
   launch(spec: NormalizedJob, ident: string, serial: boolean): Execution | Promise<Execution> {
-    if (spec.type === 'command') return startCommand(spec, this.#spawners)
+    if (spec.type === 'command') return startCommand(spec, this.#spawnerCount === 0 ? null : this.#commandSpawners())
     if (serial) return startInline(spec, ident)
     if (spec.isolation === 'process') return startProcessWorker(spec, ident)
     if (spec.isolation === 'process-pool') return (this.#processes ??= new ProcessPool(this.#processPool, this.#cap)).start(spec, ident)

@@ -1,7 +1,7 @@
 // The spawners of this process. They belong to the process, not to one manager: what a spawn
 // costs depends on the size of the process that forks, so every manager of the process shares
-// them, and they are started as early as possible (the first manager's construction, or
-// ForkManager.warm()), while the process is still small.
+// them. They start with the process's first command job (a manager that runs none never pays
+// for them), or earlier with ForkManager.warm(), for a program that grows before that.
 
 import { availableParallelism } from 'node:os'
 import { Spawner, type SpawnerFiles } from './spawner.js'
