@@ -13,7 +13,9 @@ const EXAMPLES: Example[] = [
   { name: 'parallel(1): --pipe --recend ;', args: ['-k', '--pipe', '--recend', ';', '-N2', 'cat; echo'], input: 'a;b;c;d;e;', shell: true },
   // Running jobs.
   { name: 'tutorial: --delay', args: ['-k', '--delay', '0.2', 'echo', 'Starting', ':::', '1', '2', '3'] },
-  { name: 'tutorial: --timeout', args: ['-k', '--timeout', '1', 'sleep {}; echo {}', ':::', '0.1', '2', '0.2'], shell: true },
+  // sleep 5 against a 1 s timeout, not 2: GNU parallel looks at its timeouts between naps that grow
+  // on a busy machine, and once let a 2 s job finish (a fresh-clone CI run).
+  { name: 'tutorial: --timeout', args: ['-k', '--timeout', '1', 'sleep {}; echo {}', ':::', '0.1', '5', '0.2'], shell: true },
   { name: 'tutorial: --load (a limit this loaded machine meets: forkpool reads the load average, GNU counts running processes)', args: ['--load', '100000%', 'echo', 'load', 'is', 'less', 'than', '{}', 'job', 'per', 'cpu', ':::', '1'] },
   { name: 'tutorial: --memfree', args: ['--memfree', '1M', 'echo', 'will', 'run', 'if', 'more', 'than', '1', 'MB', 'is', ':::', 'free'] },
   { name: 'tutorial: --nice 17', args: ['--nice', '17', 'sh', '-c', 'echo niceness $(nice)', ':::', 'x'] },
