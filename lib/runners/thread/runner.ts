@@ -12,6 +12,7 @@ import { flagStop, type StopMessage } from './stops.js'
 import { exitRecords, recordedExit } from './exits.js'
 import { placementOf, placementRecords } from './placements.js'
 import type { ThreadPoolSettings } from './settings.js'
+import { HOLD, Hold, holdingBalancer } from './hold.js'
 
 // A CommonJS bootstrap that imports runtime.js: see bootstrap.cts for why.
 const ENTRY = new URL('./bootstrap.cjs', import.meta.url).href
@@ -79,9 +80,21 @@ export class ThreadRunner {
     if (pool.retired && pool.running === 0) pool.closed ??= pool.piscina.then((p) => p.close())
   }
 
+  /**
+   * True when a job for `spec` may be held (hold.ts): the pool it goes to is the only one, and
+   * its threads have exactly `cap` places, so piscina itself never lets more than `cap` run. Not
+   * when concurrentTasksPerWorker does not divide the cap, after the cap was lowered (the pool is
+   * kept larger), or while a replaced pool still runs jobs.
+   */
+  holds(spec: WorkerSpec, cap: number): boolean {
+    if (this.#size !== cap || cap % this.#perThread !== 0 || this.#pools.size !== 1 || !this.#pools.has(poolKey(spec))) return false
+    for (const pool of this.#retired) if (pool.running > 0) return false
+    return true
+  }
+
   #pool(spec: WorkerSpec): Pool {
     const { execArgv, resourceLimits } = spec
-    const key = JSON.stringify([execArgv, resourceLimits])
+    const key = poolKey(spec)
     let pool = this.#pools.get(key)
     if (pool === undefined) {
       const piscina: Promise<Piscina> = import('piscina').then(({ Piscina }) => new Piscina({
@@ -96,6 +109,7 @@ export class ThreadRunner {
         atomics: this.#perThread === 1 ? 'sync' : 'async',
         // piscina's run-time histograms cost a record per task, and nothing here reads them.
         recordTiming: false,
+        loadBalancer: holdingBalancer(this.#perThread) as never,
         execArgv,
         resourceLimits,
         workerData: { stopChannel: this.stopChannelName, stopFlags: this.#stopFlags, exitCodes: this.#exitCodes, placements: this.#placements },
@@ -135,7 +149,8 @@ export class ThreadRunner {
     void thread.terminate()
   }
 
-  async start(spec: WorkerSpec, ident: string): Promise<Execution> {
+  /** `began`: the job is held (hold.ts): it waits in the pool's queue, and `began` runs once a thread takes it. */
+  async start(spec: WorkerSpec, ident: string, began?: () => void): Promise<Execution> {
     const pool = this.#pool(spec)
     pool.running++
     const piscina = await pool.piscina
@@ -151,7 +166,10 @@ export class ThreadRunner {
       if (this.#perThread === 1) kill.emit('abort')
       else this.#endThread(piscina, taskId, ident)
     }
-    const task: ThreadTask = { taskId, url: spec.url, ident, data: spec.data }
+    const task: ThreadTask & { [HOLD]?: Hold } = { taskId, url: spec.url, ident, data: spec.data }
+    // Not cloned to the thread: structured clone skips symbol keys.
+    const hold = began === undefined ? undefined : (task[HOLD] = new Hold(began))
+    let withdrawn = false
     // A deaf job alone on its thread is terminated at once. One that shares its thread waits for
     // the SIGKILL after the grace period, as in the process pool: terminating ends its neighbours too.
     if (this.#perThread === 1) this.#deaf.set(taskId, terminate)
@@ -162,7 +180,8 @@ export class ThreadRunner {
     const placed = (): { threadId: number | null; uses: number } => ended ?? placementOf(placements, taskId) ?? { threadId: null, uses: 1 }
     // piscina gives a thread running a task that has an abort signal no other task, so jobs that
     // share a thread are ended by terminating their thread instead (endThreadOf).
-    piscina.run(task, this.#perThread === 1 ? { signal: kill } : {}).then(
+    // A held job sharing a thread has the signal too, only to be taken back before it begins.
+    piscina.run(task, this.#perThread === 1 || hold !== undefined ? { signal: kill } : {}).then(
       (reply: ThreadReply) => {
         ended = { threadId: reply.threadId, uses: placed().uses }
         outcome.settle({
@@ -174,6 +193,9 @@ export class ThreadRunner {
         })
       },
       (error: unknown) => {
+        // A held job the pool gave up before a thread took it (its threads could not start) ends
+        // as a running job would: it is counted as begun, and fails with the pool's error.
+        if (!withdrawn) hold?.begin()
         ended = placed()
         const endedFor = killed || ended.threadId === null ? undefined : this.#terminatedFor.get(ended.threadId)
         if (pool.failure !== undefined) outcome.settle({ exitCode: null, signal: null, error: serializeError(pool.failure) })
@@ -195,6 +217,12 @@ export class ThreadRunner {
       get uses() {
         return placed().uses
       },
+      withdraw: () => {
+        if (hold === undefined || hold.begun || outcome.settled) return false
+        withdrawn = true
+        kill.emit('abort')
+        return true
+      },
       stop: (signal) => {
         if (outcome.settled) return
         if (signal === 'SIGKILL') {
@@ -214,6 +242,11 @@ export class ThreadRunner {
     await Promise.all(pools.map((pool) => (pool.closed ??= pool.piscina.then((p) => p.close()))))
     this.#stopChannel.close()
   }
+}
+
+/** Jobs with the same execArgv and resourceLimits share a pool. */
+function poolKey({ execArgv, resourceLimits }: WorkerSpec): string {
+  return execArgv.length === 0 && resourceLimits === undefined ? '' : JSON.stringify([execArgv, resourceLimits])
 }
 
 /** What a job gets when its thread was terminated to end another job on it. */
