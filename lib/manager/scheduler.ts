@@ -125,7 +125,8 @@ export class Scheduler {
         this.#held.delete(job)
         this.#queued--
         if (!this.cap.tryAcquire()) this.#owed++
-        if (execution !== undefined) resolve(this.#supervise(job, execution, false))
+        // Called inside piscina's message handler: the rest waits for a microtask.
+        if (execution !== undefined) queueMicrotask(() => resolve(this.#supervise(job, execution!, false)))
       }
       const takeBack = (): void => {
         if (execution === undefined || !execution.withdraw!()) return

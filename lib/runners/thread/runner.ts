@@ -12,7 +12,7 @@ import { flagStop, type StopMessage } from './stops.js'
 import { exitRecords, recordedExit } from './exits.js'
 import { placementOf, placementRecords } from './placements.js'
 import type { ThreadPoolSettings } from './settings.js'
-import { HOLD, Hold, holdingBalancer } from './hold.js'
+import { HeldQueue, HOLD, Hold, holdingBalancer } from './hold.js'
 
 // A CommonJS bootstrap that imports runtime.js: see bootstrap.cts for why.
 const ENTRY = new URL('./bootstrap.cjs', import.meta.url).href
@@ -110,6 +110,7 @@ export class ThreadRunner {
         // piscina's run-time histograms cost a record per task, and nothing here reads them.
         recordTiming: false,
         loadBalancer: holdingBalancer(this.#perThread) as never,
+        taskQueue: new HeldQueue() as never,
         execArgv,
         resourceLimits,
         workerData: { stopChannel: this.stopChannelName, stopFlags: this.#stopFlags, exitCodes: this.#exitCodes, placements: this.#placements },
@@ -150,12 +151,29 @@ export class ThreadRunner {
   }
 
   /** `began`: the job is held (hold.ts): it waits in the pool's queue, and `began` runs once a thread takes it. */
+  /**
+   * A thread that died leaves the pool one short, and piscina starts a thread only when a task is
+   * posted or a thread frees: held jobs in its queue would wait for ever. Posting a task already
+   * stopped (the thread that takes it finds it so, and calls nothing) makes it start one.
+   */
+  #refill(piscina: Piscina, url: string): void {
+    if (piscina.queueSize === 0) return
+    const taskId = ++this.#nextTask
+    flagStop(this.#stopFlags, taskId)
+    const task: ThreadTask = { taskId, url, ident: '(starts a thread)', data: undefined }
+    // The thread answers it (stopped); a rejection would mean that thread died too, and its jobs have the cause.
+    /* c8 ignore next */
+    piscina.run(task).catch(() => {})
+  }
+
   async start(spec: WorkerSpec, ident: string, began?: () => void): Promise<Execution> {
     const pool = this.#pool(spec)
     pool.running++
     const piscina = await pool.piscina
     const taskId = ++this.#nextTask
     const outcome = settleOnce<Outcome>()
+    // Not cloned to the thread: structured clone skips symbol keys.
+    const hold = began === undefined ? undefined : new Hold(taskId, began)
     // piscina takes any EventEmitter that emits 'abort' as a task's abort signal (documented).
     // One is made per job, and it costs a fraction of an AbortController; piscina listens with
     // once(), so a second emit finds no listener and does nothing.
@@ -163,13 +181,11 @@ export class ThreadRunner {
     let killed = false
     const terminate = (): void => {
       killed = true
-      if (this.#perThread === 1) kill.emit('abort')
+      if (this.#perThread === 1 && hold === undefined) kill.emit('abort')
       else this.#endThread(piscina, taskId, ident)
     }
     const task: ThreadTask & { [HOLD]?: Hold } = { taskId, url: spec.url, ident, data: spec.data }
-    // Not cloned to the thread: structured clone skips symbol keys.
-    const hold = began === undefined ? undefined : (task[HOLD] = new Hold(began))
-    let withdrawn = false
+    if (hold !== undefined) task[HOLD] = hold
     // A deaf job alone on its thread is terminated at once. One that shares its thread waits for
     // the SIGKILL after the grace period, as in the process pool: terminating ends its neighbours too.
     if (this.#perThread === 1) this.#deaf.set(taskId, terminate)
@@ -180,8 +196,8 @@ export class ThreadRunner {
     const placed = (): { threadId: number | null; uses: number } => ended ?? placementOf(placements, taskId) ?? { threadId: null, uses: 1 }
     // piscina gives a thread running a task that has an abort signal no other task, so jobs that
     // share a thread are ended by terminating their thread instead (endThreadOf).
-    // A held job sharing a thread has the signal too, only to be taken back before it begins.
-    piscina.run(task, this.#perThread === 1 || hold !== undefined ? { signal: kill } : {}).then(
+    // Not for a held job: piscina keeps a task with a signal in a queue of its own, out of order.
+    piscina.run(task, this.#perThread === 1 && hold === undefined ? { signal: kill } : {}).then(
       (reply: ThreadReply) => {
         ended = { threadId: reply.threadId, uses: placed().uses }
         outcome.settle({
@@ -195,7 +211,8 @@ export class ThreadRunner {
       (error: unknown) => {
         // A held job the pool gave up before a thread took it (its threads could not start) ends
         // as a running job would: it is counted as begun, and fails with the pool's error.
-        if (!withdrawn) hold?.begin()
+        hold?.begin()
+        this.#refill(piscina, spec.url)
         ended = placed()
         const endedFor = killed || ended.threadId === null ? undefined : this.#terminatedFor.get(ended.threadId)
         if (pool.failure !== undefined) outcome.settle({ exitCode: null, signal: null, error: serializeError(pool.failure) })
@@ -218,9 +235,10 @@ export class ThreadRunner {
         return placed().uses
       },
       withdraw: () => {
-        if (hold === undefined || hold.begun || outcome.settled) return false
-        withdrawn = true
-        kill.emit('abort')
+        if (hold === undefined || !hold.withdraw()) return false
+        // It stays in the queue, but the thread that takes it finds it stopped and does not call
+        // the worker (stops.ts); the manager has already given it its result.
+        flagStop(this.#stopFlags, taskId)
         return true
       },
       stop: (signal) => {
