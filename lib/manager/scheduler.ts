@@ -117,31 +117,34 @@ export class Scheduler {
   #hold(job: Job): Promise<JobHandle> {
     this.#held.add(job)
     return new Promise((resolve) => {
-      let execution: Execution | undefined
-      let begun = false
+      // Never called within launch(): a thread runner posts the job only after a turn.
       const begin = (): void => {
-        begun = true
         job.token.removeEventListener('abort', takeBack)
         this.#held.delete(job)
         this.#queued--
         if (!this.cap.tryAcquire()) this.#owed++
-        // Called inside piscina's message handler: the rest waits for a microtask.
-        if (execution !== undefined) queueMicrotask(() => resolve(this.#supervise(job, execution!, false)))
+        // Called inside piscina's message handler: the rest waits for a later turn.
+        void launched.then((execution) => resolve(this.#supervise(job, execution, false)))
       }
       const takeBack = (): void => {
-        if (execution === undefined || !execution.withdraw!()) return
-        this.#held.delete(job)
-        this.#queued--
-        resolve(this.#finishUnstarted(job, job.token.reason))
+        void launched.then((execution) => {
+          // Not once a thread has taken it: then it runs, and the cancel stops it as any running job.
+          if (execution.withdraw!()) {
+            this.#held.delete(job)
+            this.#queued--
+            resolve(this.#finishUnstarted(job, job.token.reason))
+          }
+        })
       }
-      job.token.addEventListener('abort', takeBack)
-      void Promise.resolve(this.#launch(job, false, begin)).then((launched) => {
-        execution = launched
-        if (begun) resolve(this.#supervise(job, launched, false))
-        // A launch that failed has no queue to wait in: it has begun, and ended.
-        else if (launched.withdraw === undefined) begin()
-        else if (job.token.aborted) takeBack()
+      const launched = Promise.resolve(this.#launch(job, false, begin)).then((execution) => {
+        // A thread launch fails only when piscina cannot be loaded: then it has begun, and ended.
+        /* c8 ignore next */
+        if (execution.withdraw === undefined) begin()
+        return execution
       })
+      job.token.addEventListener('abort', takeBack)
+      // Cancelled before it was admitted (start()'s signal had aborted): the token calls no listener.
+      if (job.token.aborted) takeBack()
     })
   }
 

@@ -31,9 +31,10 @@ interface Pool {
 /**
  * One thread per running job by default, or ceil(cap / concurrentTasksPerWorker) threads each
  * running up to that many jobs at once (threadPool.concurrentTasksPerWorker); the pool grows when
- * the cap does. Only the manager's cap admits a job, so piscina never queues one: every task
- * posted runs at once on a thread with room, and a job's start time is when it runs. Threads are started without this process's loaders unless the job asks for them
- * through execArgv, as child processes are.
+ * the cap does. A job the manager admits under its cap runs at once on a thread with room; a held
+ * job (hold.ts) waits in piscina's queue for a thread to free, and is told when one takes it.
+ * Threads are started without this process's loaders unless the job asks for them through
+ * execArgv, as child processes are.
  */
 export class ThreadRunner {
   #pools = new Map<string, Pool>()
@@ -150,7 +151,6 @@ export class ThreadRunner {
     void thread.terminate()
   }
 
-  /** `began`: the job is held (hold.ts): it waits in the pool's queue, and `began` runs once a thread takes it. */
   /**
    * A thread that died leaves the pool one short, and piscina starts a thread only when a task is
    * posted or a thread frees: held jobs in its queue would wait for ever. Posting a task already
@@ -166,6 +166,7 @@ export class ThreadRunner {
     piscina.run(task).catch(() => {})
   }
 
+  /** `began`: the job is held (hold.ts): it waits in the pool's queue, and `began` runs once a thread takes it. */
   async start(spec: WorkerSpec, ident: string, began?: () => void): Promise<Execution> {
     const pool = this.#pool(spec)
     pool.running++

@@ -8,7 +8,7 @@ import path from 'node:path'
 import type { JobResult } from '../../../dist/lib/index.js'
 import { manager } from '../../helpers/manager.js'
 import { worker } from '../../helpers/paths.js'
-import { untilFile } from '../../helpers/wait.js'
+import { sleep, untilFile } from '../../helpers/wait.js'
 
 const faults = worker('faults')
 const threaded = { isolation: 'thread' } as const
@@ -73,6 +73,17 @@ t.test('a held job cancelled before a thread takes it is taken back: its worker 
   t.notOk(existsSync(marker), 'never ran')
 })
 
+t.test('a held job whose signal had already aborted never runs', async (t) => {
+  const { dir, pm, running } = await busy(t)
+  const marker = path.join(dir, 'held')
+  const handle = await pm.start('held', { worker: faults, data: { mode: 'hang', ready: marker }, ...threaded }, { signal: AbortSignal.abort('too late') })
+  t.match(await handle.result, { cancelled: true, cancelReason: 'too late', exitCode: null })
+  for (const h of running) h.cancel()
+  await Promise.all(running.map((h) => h.result))
+  await (await pm.start('after', { worker: worker('sleep'), data: 10, ...threaded })).result
+  t.notOk(existsSync(marker), 'never ran')
+})
+
 t.test("a held job's timeout runs from its start, not while it waits", async (t) => {
   const pm = manager(t, { maxProcs: 1 })
   await (await pm.start('warm', { worker: worker('sleep'), data: 1, ...threaded })).result
@@ -123,6 +134,8 @@ t.test('concurrentTasksPerWorker 2: a stop of one held job leaves its thread and
   const marker = path.join(dir, 'held')
   const held = pm.start('held', { worker: faults, data: { mode: 'hang', ready: marker }, ...threaded })
   const next = pm.start('next', { worker: worker('sleep'), data: 10, ...threaded })
+  // After its runner has it, this time.
+  await sleep(50)
   pm.cancel('held')
   t.match(await (await held).result, { cancelled: true, exitCode: null })
   running[0]!.cancel()
