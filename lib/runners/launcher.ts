@@ -41,14 +41,23 @@ export class Launcher {
     return (this.#spawners ??= processSpawners().grow(this.#spawnerCount))
   }
 
-  /** Starts the job; `serial` (the manager's maxProcs 0) runs worker files in this process. Commands and threads start asynchronously. */
-  launch(spec: NormalizedJob, ident: string, serial: boolean): Execution | Promise<Execution> {
+  /** True when the job may be handed to its runner before a slot is free, to begin there once a thread frees (thread/hold.ts). */
+  holds(spec: NormalizedJob): boolean {
+    return spec.type === 'worker' && spec.isolation === 'thread' && this.#threads?.holds(spec, this.#cap()) === true
+  }
+
+  /**
+   * Starts the job; `serial` (the manager's maxProcs 0) runs worker files in this process. Commands
+   * and threads start asynchronously. `began`: the job is held (only where holds() said so), and
+   * `began` runs once it begins.
+   */
+  launch(spec: NormalizedJob, ident: string, serial: boolean, began?: () => void): Execution | Promise<Execution> {
     if (spec.type === 'command') return startCommand(spec, this.#spawnerCount === 0 ? null : this.#commandSpawners())
     if (serial) return startInline(spec, ident)
     if (spec.isolation === 'process') return startProcessWorker(spec, ident)
     if (spec.isolation === 'process-pool') return (this.#processes ??= new ProcessPool(this.#processPool, this.#cap)).start(spec, ident)
     this.#threads ??= new ThreadRunner(this.#cap(), this.#threadPool)
-    return this.#threads.start(spec, ident)
+    return this.#threads.start(spec, ident, began)
   }
 
   /** The cap changed: the thread pool follows it (the process pool asks for the cap as it goes). */

@@ -12,6 +12,7 @@ import { flagStop, type StopMessage } from './stops.js'
 import { exitRecords, recordedExit } from './exits.js'
 import { placementOf, placementRecords } from './placements.js'
 import type { ThreadPoolSettings } from './settings.js'
+import { HeldQueue, HOLD, Hold, holdingBalancer } from './hold.js'
 
 // A CommonJS bootstrap that imports runtime.js: see bootstrap.cts for why.
 const ENTRY = new URL('./bootstrap.cjs', import.meta.url).href
@@ -30,9 +31,10 @@ interface Pool {
 /**
  * One thread per running job by default, or ceil(cap / concurrentTasksPerWorker) threads each
  * running up to that many jobs at once (threadPool.concurrentTasksPerWorker); the pool grows when
- * the cap does. Only the manager's cap admits a job, so piscina never queues one: every task
- * posted runs at once on a thread with room, and a job's start time is when it runs. Threads are started without this process's loaders unless the job asks for them
- * through execArgv, as child processes are.
+ * the cap does. A job the manager admits under its cap runs at once on a thread with room; a held
+ * job (hold.ts) waits in piscina's queue for a thread to free, and is told when one takes it.
+ * Threads are started without this process's loaders unless the job asks for them through
+ * execArgv, as child processes are.
  */
 export class ThreadRunner {
   #pools = new Map<string, Pool>()
@@ -79,9 +81,21 @@ export class ThreadRunner {
     if (pool.retired && pool.running === 0) pool.closed ??= pool.piscina.then((p) => p.close())
   }
 
+  /**
+   * True when a job for `spec` may be held (hold.ts): the pool it goes to is the only one, and
+   * its threads have exactly `cap` places, so piscina itself never lets more than `cap` run. Not
+   * when concurrentTasksPerWorker does not divide the cap, after the cap was lowered (the pool is
+   * kept larger), or while a replaced pool still runs jobs.
+   */
+  holds(spec: WorkerSpec, cap: number): boolean {
+    if (this.#size !== cap || cap % this.#perThread !== 0 || this.#pools.size !== 1 || !this.#pools.has(poolKey(spec))) return false
+    for (const pool of this.#retired) if (pool.running > 0) return false
+    return true
+  }
+
   #pool(spec: WorkerSpec): Pool {
     const { execArgv, resourceLimits } = spec
-    const key = JSON.stringify([execArgv, resourceLimits])
+    const key = poolKey(spec)
     let pool = this.#pools.get(key)
     if (pool === undefined) {
       const piscina: Promise<Piscina> = import('piscina').then(({ Piscina }) => new Piscina({
@@ -96,6 +110,8 @@ export class ThreadRunner {
         atomics: this.#perThread === 1 ? 'sync' : 'async',
         // piscina's run-time histograms cost a record per task, and nothing here reads them.
         recordTiming: false,
+        loadBalancer: holdingBalancer(this.#perThread) as never,
+        taskQueue: new HeldQueue() as never,
         execArgv,
         resourceLimits,
         workerData: { stopChannel: this.stopChannelName, stopFlags: this.#stopFlags, exitCodes: this.#exitCodes, placements: this.#placements },
@@ -135,12 +151,30 @@ export class ThreadRunner {
     void thread.terminate()
   }
 
-  async start(spec: WorkerSpec, ident: string): Promise<Execution> {
+  /**
+   * A thread that died leaves the pool one short, and piscina starts a thread only when a task is
+   * posted or a thread frees: held jobs in its queue would wait for ever. Posting a task already
+   * stopped (the thread that takes it finds it so, and calls nothing) makes it start one.
+   */
+  #refill(piscina: Piscina, url: string): void {
+    if (piscina.queueSize === 0) return
+    const taskId = ++this.#nextTask
+    flagStop(this.#stopFlags, taskId)
+    const task: ThreadTask = { taskId, url, ident: '(starts a thread)', data: undefined }
+    // The thread answers it (stopped); a rejection would mean that thread died too, and its jobs have the cause.
+    /* c8 ignore next */
+    piscina.run(task).catch(() => {})
+  }
+
+  /** `began`: the job is held (hold.ts): it waits in the pool's queue, and `began` runs once a thread takes it. */
+  async start(spec: WorkerSpec, ident: string, began?: () => void): Promise<Execution> {
     const pool = this.#pool(spec)
     pool.running++
     const piscina = await pool.piscina
     const taskId = ++this.#nextTask
     const outcome = settleOnce<Outcome>()
+    // Not cloned to the thread: structured clone skips symbol keys.
+    const hold = began === undefined ? undefined : new Hold(taskId, began)
     // piscina takes any EventEmitter that emits 'abort' as a task's abort signal (documented).
     // One is made per job, and it costs a fraction of an AbortController; piscina listens with
     // once(), so a second emit finds no listener and does nothing.
@@ -148,10 +182,11 @@ export class ThreadRunner {
     let killed = false
     const terminate = (): void => {
       killed = true
-      if (this.#perThread === 1) kill.emit('abort')
+      if (this.#perThread === 1 && hold === undefined) kill.emit('abort')
       else this.#endThread(piscina, taskId, ident)
     }
-    const task: ThreadTask = { taskId, url: spec.url, ident, data: spec.data }
+    const task: ThreadTask & { [HOLD]?: Hold } = { taskId, url: spec.url, ident, data: spec.data }
+    if (hold !== undefined) task[HOLD] = hold
     // A deaf job alone on its thread is terminated at once. One that shares its thread waits for
     // the SIGKILL after the grace period, as in the process pool: terminating ends its neighbours too.
     if (this.#perThread === 1) this.#deaf.set(taskId, terminate)
@@ -162,7 +197,8 @@ export class ThreadRunner {
     const placed = (): { threadId: number | null; uses: number } => ended ?? placementOf(placements, taskId) ?? { threadId: null, uses: 1 }
     // piscina gives a thread running a task that has an abort signal no other task, so jobs that
     // share a thread are ended by terminating their thread instead (endThreadOf).
-    piscina.run(task, this.#perThread === 1 ? { signal: kill } : {}).then(
+    // Not for a held job: piscina keeps a task with a signal in a queue of its own, out of order.
+    piscina.run(task, this.#perThread === 1 && hold === undefined ? { signal: kill } : {}).then(
       (reply: ThreadReply) => {
         ended = { threadId: reply.threadId, uses: placed().uses }
         outcome.settle({
@@ -174,6 +210,10 @@ export class ThreadRunner {
         })
       },
       (error: unknown) => {
+        // A held job the pool gave up before a thread took it (its threads could not start) ends
+        // as a running job would: it is counted as begun, and fails with the pool's error.
+        hold?.begin()
+        this.#refill(piscina, spec.url)
         ended = placed()
         const endedFor = killed || ended.threadId === null ? undefined : this.#terminatedFor.get(ended.threadId)
         if (pool.failure !== undefined) outcome.settle({ exitCode: null, signal: null, error: serializeError(pool.failure) })
@@ -195,6 +235,13 @@ export class ThreadRunner {
       get uses() {
         return placed().uses
       },
+      withdraw: () => {
+        if (hold === undefined || !hold.withdraw()) return false
+        // It stays in the queue, but the thread that takes it finds it stopped and does not call
+        // the worker (stops.ts); the manager has already given it its result.
+        flagStop(this.#stopFlags, taskId)
+        return true
+      },
       stop: (signal) => {
         if (outcome.settled) return
         if (signal === 'SIGKILL') {
@@ -214,6 +261,11 @@ export class ThreadRunner {
     await Promise.all(pools.map((pool) => (pool.closed ??= pool.piscina.then((p) => p.close()))))
     this.#stopChannel.close()
   }
+}
+
+/** Jobs with the same execArgv and resourceLimits share a pool. */
+function poolKey({ execArgv, resourceLimits }: WorkerSpec): string {
+  return execArgv.length === 0 && resourceLimits === undefined ? '' : JSON.stringify([execArgv, resourceLimits])
 }
 
 /** What a job gets when its thread was terminated to end another job on it. */
