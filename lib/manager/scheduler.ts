@@ -142,9 +142,8 @@ export class Scheduler {
         if (execution.withdraw === undefined) begin()
         return execution
       })
+      // A job whose start() signal had already aborted never gets here: admitted() rejected it.
       job.token.addEventListener('abort', takeBack)
-      // Cancelled before it was admitted (start()'s signal had aborted): the token calls no listener.
-      if (job.token.aborted) takeBack()
     })
   }
 
