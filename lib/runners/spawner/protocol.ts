@@ -10,8 +10,13 @@ export interface SpawnOrder {
   args: string[]
   /** Absolute: the manager's working directory may differ from the spawner's. */
   cwd: string
-  /** The whole environment, the manager's process.env at the start merged with the job's. */
-  env: Record<string, string | undefined>
+  /**
+   * The whole environment, the manager's process.env at the start merged with the job's; sent
+   * only when the manager's process.env is no longer the one the spawner was forked with.
+   */
+  env?: Record<string, string | undefined>
+  /** Otherwise: the job's own entries, laid over the spawner's environment (absent: the spawner's as it is). */
+  envOver?: Record<string, string | undefined>
   shell: boolean
   /** Fed to the child's stdin, which is closed after it; absent: stdin is /dev/null. */
   input?: string | Uint8Array

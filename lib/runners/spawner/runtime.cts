@@ -31,7 +31,9 @@ function start(order: SpawnOrder): void {
   try {
     child = spawn(order.command, order.args, {
       cwd: order.cwd,
-      env: order.env,
+      // The spawner's environment is the manager's as the manager last checked (client.ts):
+      // no env option, and Node uses process.env as is.
+      env: order.env ?? (order.envOver && { ...process.env, ...order.envOver }),
       shell: order.shell,
       stdio: [order.input === undefined ? 'ignore' : 'pipe', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'],
       // Each job leads its own process group, so the manager can signal -pid.

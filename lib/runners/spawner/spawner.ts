@@ -42,6 +42,8 @@ export class Spawner {
   #isReady = false
   #resolveReady!: (ready: boolean) => void
   readonly #onEnd: (spawner: Spawner, wasReady: boolean) => void
+  /** The environment it was forked with, which is its process.env: an order whose environment is this one need not carry it. */
+  readonly env: Readonly<Record<string, string | undefined>> = { ...process.env }
   /** True once the spawner listens; false if it ended before. */
   readonly ready = new Promise<boolean>((resolve) => (this.#resolveReady = resolve))
 
@@ -51,6 +53,7 @@ export class Spawner {
     this.#child = fork(where.runtime ?? SPAWNER_RUNTIME, [], {
       execPath: where.execPath ?? process.execPath,
       execArgv: EXEC_ARGV,
+      env: this.env,
       // Its children's inherited stdout and stderr are this process's.
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'advanced',

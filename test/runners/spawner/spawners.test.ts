@@ -56,6 +56,19 @@ t.test('jobs get the working directory and environment of this process as they a
   t.equal(out.stdout, `set after the spawners started|${process.cwd()}/dist`)
 })
 
+t.test('an order carries the environment only where it is no longer the spawner\'s: every job still sees this process\'s, with its own over it', async (t) => {
+  await ForkManager.warm()
+  const show = { command: 'sh', args: ['-c', 'printf "%s|%s" "$PATH" "$FP_JOB"'], capture: true }
+  const path = process.env['PATH']!
+  // Unchanged: the job's own entries go over the spawner's environment.
+  t.equal((await (await startCommand(spec({ ...show, env: { FP_JOB: 'own' } }))).outcome).stdout, `${path}|own`)
+  // A value changed (the same variables): the whole environment goes with the order.
+  process.env['PATH'] = `${path}:/fp-changed`
+  t.teardown(() => (process.env['PATH'] = path))
+  t.equal((await (await startCommand(spec(show))).outcome).stdout, `${path}:/fp-changed|`)
+  t.equal((await (await startCommand(spec({ ...show, env: { FP_JOB: 'own' } }))).outcome).stdout, `${path}:/fp-changed|own`)
+})
+
 t.test('input the command never reads is no failure', async (t) => {
   const out = await (await startCommand(spec({ command: 'true', input: 'x'.repeat(1 << 20) }))).outcome
   t.same(out, { exitCode: 0, signal: null, error: null })
