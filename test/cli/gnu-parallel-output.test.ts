@@ -12,7 +12,9 @@ const EXAMPLES: Example[] = [
   { name: 'tutorial: --verbose (the command on stderr)', args: ['-k', '--verbose', 'echo', '{}', ':::', 'A'], stderr: true },
   { name: 'parallel(1): -t', args: ['-t', 'echo', ':::', 'A'], stderr: true },
   { name: 'tutorial: grouped output (times far apart: the order is by finish)', args: ['-j2', LINE_DEMO, ':::', '2', '0.9', '0.2'], shell: true },
-  { name: 'tutorial: --linebuffer', args: ['-j2', '--linebuffer', LINE_DEMO, ':::', '2', '0.9', '0.2'], shell: true },
+  // The two first jobs start together: each waits 0.{#} s before its first line, so that which
+  // prints first is decided by the example, not by which process the machine runs first.
+  { name: 'tutorial: --linebuffer', args: ['-j2', '--linebuffer', `sleep 0.{#}; ${LINE_DEMO}`, ':::', '2', '0.9', '0.2'], shell: true },
   { name: 'tutorial: --line-buffer, -j1', args: ['-j1', '--line-buffer', '--tag', LINE_DEMO, ':::', '0.1', '0.2'], shell: true },
   { name: 'tutorial: -k', args: ['-j2', '-k', LINE_DEMO, ':::', '0.6', '0.3', '0.1'], shell: true },
   { name: 'tutorial: --ungroup, -j1', args: ['-j1', '--ungroup', LINE_DEMO, ':::', '0.1', '0.2'], shell: true },
