@@ -1,7 +1,7 @@
 // The file piscina runs in each pool thread: it calls worker files the same way a child process does.
 
 import { threadId, workerData } from 'node:worker_threads'
-import { callWorker, CallContext, uncloneableReply } from '../../worker/call.js'
+import { callWorker, CallContext, cloneCheckedReply } from '../../worker/call.js'
 import { abortIfStoppedEarly, answerStop, type StopMessage } from './stops.js'
 import { recordExitsOf } from './exits.js'
 import { recordPlacement } from './placements.js'
@@ -25,16 +25,7 @@ export default async function runTask(task: ThreadTask): Promise<ThreadReply> {
   running.set(task.taskId, ctx)
   recordPlacement(placements, task.taskId, threadId, ++tasksRun)
   try {
-    const reply = await callWorker(task.url, task.data, ctx)
-    if (reply.ok && typeof reply.data === 'object' && reply.data !== null) {
-      // piscina cannot report a failed clone (the thread dies with an empty error), so check here.
-      try {
-        structuredClone(reply.data)
-      } catch (error) {
-        return { ...uncloneableReply(task.url, error), threadId }
-      }
-    }
-    return { ...reply, threadId }
+    return { ...cloneCheckedReply(task.url, await callWorker(task.url, task.data, ctx)), threadId }
   } finally {
     running.delete(task.taskId)
   }
