@@ -176,13 +176,15 @@ export class ThreadRunner {
     // Not cloned to the thread: structured clone skips symbol keys.
     const hold = began === undefined ? undefined : new Hold(taskId, began)
     // piscina takes any EventEmitter that emits 'abort' as a task's abort signal (documented).
-    // One is made per job, and it costs a fraction of an AbortController; piscina listens with
-    // once(), so a second emit finds no listener and does nothing.
-    const kill = new EventEmitter()
+    // It costs a fraction of an AbortController; piscina listens with once(), so a second emit
+    // finds no listener and does nothing. Made only for a job alone on its thread and not held:
+    // the others end by terminating their thread, and a held job (most jobs of a start() loop
+    // under a full cap) skips the allocation and piscina's listener (seen in thread-cpu profiles).
+    const kill = this.#perThread === 1 && hold === undefined ? new EventEmitter() : undefined
     let killed = false
     const terminate = (): void => {
       killed = true
-      if (this.#perThread === 1 && hold === undefined) kill.emit('abort')
+      if (kill !== undefined) kill.emit('abort')
       else this.#endThread(piscina, taskId, ident)
     }
     const task: ThreadTask & { [HOLD]?: Hold } = { taskId, url: spec.url, ident, data: spec.data }
@@ -198,7 +200,7 @@ export class ThreadRunner {
     // piscina gives a thread running a task that has an abort signal no other task, so jobs that
     // share a thread are ended by terminating their thread instead (endThreadOf).
     // Not for a held job: piscina keeps a task with a signal in a queue of its own, out of order.
-    piscina.run(task, this.#perThread === 1 && hold === undefined ? { signal: kill } : {}).then(
+    piscina.run(task, kill === undefined ? {} : { signal: kill }).then(
       (reply: ThreadReply) => {
         ended = { threadId: reply.threadId, uses: placed().uses }
         outcome.settle({

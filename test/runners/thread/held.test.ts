@@ -128,6 +128,19 @@ t.test('a held job behind a thread that crashes runs once the pool has a new thr
   t.ok((h.data as Nap).started >= c.startedAt + 250, 'it began after the crash')
 })
 
+t.test('a held job that ends its thread (process.exit) after it began gets its exit code, and the next job a new thread', async (t) => {
+  const pm = manager(t, { maxProcs: 1 })
+  await (await pm.start('warm', { worker: worker('sleep'), data: 1, ...threaded })).result
+  const first = await pm.start('first', { worker: worker('sleep'), data: 100, ...threaded })
+  // The only thread is busy and no job waits before it: this one is held, and its thread's death rejects its task.
+  const exiting = pm.start('exits', { worker: faults, data: { mode: 'exit', code: 3 }, ...threaded })
+  const [f, e] = await Promise.all([first.result, exiting.then((x) => x.result)])
+  t.match(f, { ok: true, exitCode: 0 })
+  t.match(e, { exitCode: 3, error: null })
+  t.ok(e.startedAt >= f.startedAt + 90, 'it began once the first job had ended')
+  t.match(await (await pm.start('after', { worker: worker('square'), data: 6, ...threaded })).result, { exitCode: 0, data: 36 })
+})
+
 t.test('concurrentTasksPerWorker 2: a stop of one held job leaves its thread and the other jobs alone', async (t) => {
   const pm = manager(t, { maxProcs: 2, threadPool: { concurrentTasksPerWorker: 2 } })
   const dir = t.testdir()
