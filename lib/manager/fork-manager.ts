@@ -60,7 +60,7 @@ export class ForkManager {
     this.#startDefaults = settings.startDefaults
     this.#killGraceMs = settings.killGraceMs
     this.#control = new ControlPlane(settings.logger)
-    this.#scheduler = new Scheduler(settings.maxProcs, settings.processPool, settings.threadPool, this.#control, this.#events, settings.spawners, settings.resources)
+    this.#scheduler = new Scheduler(settings.maxProcs, settings.processPool, settings.threadPool, this.#control, this.#events, settings.spawners, settings.resources, settings.backend)
     // Last: nothing may throw after the handlers are installed.
     if (settings.handleSignals) this.#releaseSignals = handleSignals((signal) => this.shutdown({ signal }))
   }

@@ -6,6 +6,7 @@ import type { ControlPlane } from '../control/control-plane.js'
 import { serializeError } from '../errors.js'
 import { Semaphore } from '../primitives/semaphore.js'
 import { failedExecution, type Execution, type Outcome } from '../runners/execution.js'
+import type { Backend } from '../runners/backend.js'
 import { Launcher } from '../runners/launcher.js'
 import type { ProcessPoolSettings } from '../runners/pool/pool.js'
 import type { ThreadPoolSettings } from '../runners/thread/settings.js'
@@ -54,12 +55,12 @@ export class Scheduler {
   readonly #limited: boolean
 
   /** `spawners`: the spawner processes its commands go through; 0 for none. `resources`: what must be free for a job to start. */
-  constructor(maxProcs: number, processPool: ProcessPoolSettings, threadPool: ThreadPoolSettings, control: ControlPlane, events: ManagerEvents, spawners: number, resources: ResourceLimits = { minFreeMemory: 0, maxLoad: Infinity }) {
+  constructor(maxProcs: number, processPool: ProcessPoolSettings, threadPool: ThreadPoolSettings, control: ControlPlane, events: ManagerEvents, spawners: number, resources: ResourceLimits = { minFreeMemory: 0, maxLoad: Infinity }, backend?: Backend) {
     this.#resources = resources
     this.#limited = resources.minFreeMemory > 0 || resources.maxLoad !== Infinity
     this.#maxProcs = maxProcs
     this.cap = new Semaphore(Math.max(1, maxProcs))
-    this.launcher = new Launcher(processPool, threadPool, () => this.cap.capacity, spawners)
+    this.launcher = new Launcher(processPool, threadPool, () => this.cap.capacity, spawners, backend)
     this.#control = control
     this.#events = events
   }

@@ -1,6 +1,7 @@
 // Which runner runs a job. The runners that live from job to job, the thread pool and the reused
 // worker processes, are made when the first job needs them and belong to one manager.
 
+import type { Backend } from './backend.js'
 import type { NormalizedJob } from './spec.js'
 import { startCommand } from './command.js'
 import type { Execution } from './execution.js'
@@ -23,12 +24,16 @@ export class Launcher {
   /** The process's spawners, once this manager has run a command (see launch()). */
   #spawners: SpawnerSet | undefined
 
-  /** `spawners`: how many spawner processes this manager wants (started with its first command); 0 for none. */
-  constructor(processPool: ProcessPoolSettings, threadPool: ThreadPoolSettings, cap: () => number, spawners: number) {
+  /** Set: every job runs there, never on this machine. */
+  readonly #backend: Backend | undefined
+
+  /** `spawners`: how many spawner processes this manager wants (started with its first command); 0 for none. `backend`: where every job runs instead. */
+  constructor(processPool: ProcessPoolSettings, threadPool: ThreadPoolSettings, cap: () => number, spawners: number, backend?: Backend) {
     this.#processPool = processPool
     this.#threadPool = threadPool
     this.#cap = cap
     this.#spawnerCount = spawners
+    this.#backend = backend
   }
 
   /**
@@ -43,6 +48,7 @@ export class Launcher {
 
   /** Starts the job; `serial` (the manager's maxProcs 0) runs worker files in this process. Commands and threads start asynchronously. */
   launch(spec: NormalizedJob, ident: string, serial: boolean): Execution | Promise<Execution> {
+    if (this.#backend !== undefined) return this.#backend.launch(spec, ident)
     if (spec.type === 'command') return startCommand(spec, this.#spawnerCount === 0 ? null : this.#commandSpawners())
     if (serial) return startInline(spec, ident)
     if (spec.isolation === 'process') return startProcessWorker(spec, ident)
@@ -58,6 +64,6 @@ export class Launcher {
 
   /** Releases the threads and the reused processes; the manager calls it once no job is running. */
   async close(): Promise<void> {
-    await Promise.all([this.#threads?.close(), this.#processes?.close()])
+    await Promise.all([this.#threads?.close(), this.#processes?.close(), this.#backend?.close()])
   }
 }
