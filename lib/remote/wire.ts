@@ -1,0 +1,27 @@
+// What travels through Redis: a job's spec and its outcome, as structured clones (v8.serialize),
+// so Map, Set, BigInt and Date reach the other side as they left; base64 because BullMQ stores JSON.
+
+import { serialize, deserialize } from 'node:v8'
+
+/** The queue's job data. */
+export interface WireJob {
+  /** base64 of v8.serialize(NormalizedJob) */
+  spec: string
+  ident: string
+  /** sha256 of the worker file as the producer read it: the agent refuses a file that differs. */
+  workerHash?: string
+}
+
+export const encode = (value: unknown): string => serialize(value).toString('base64')
+export const decode = (text: string): unknown => deserialize(Buffer.from(text, 'base64'))
+
+/** The pub/sub channel on which producers ask agents to stop a running job. */
+export const stopChannel = (queue: string): string => `forkpool:${queue}:stop`
+
+/** A queue name BullMQ can use as a Redis key part. */
+export function checkQueueName(queue: unknown): string {
+  if (typeof queue !== 'string' || !/^[A-Za-z0-9_.-]{1,100}$/.test(queue)) {
+    throw new TypeError(`queue must be 1 to 100 letters, digits, '_', '.' or '-', got ${JSON.stringify(queue)}`)
+  }
+  return queue
+}
