@@ -51,6 +51,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
 
   const refuse = (message: string): string => encode({ exitCode: null, signal: null, error: serializeError(new Error(message)), host: name } satisfies Outcome & { host: string })
 
+  const connection = connect(options.url)
   const worker = new Worker(queue, async (job: Job<WireJob>) => {
     const spec = decode(job.data.spec) as NormalizedJob
     if (spec.type === 'command' && options.allowCommands !== true) return refuse(`agent ${name} does not run commands (start it with --allow-commands)`)
@@ -71,7 +72,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       running.delete(job.id!)
     }
   }, {
-    connection: connect(options.url),
+    connection,
     concurrency: options.concurrency,
     lockDuration: options.lockDuration ?? 30_000,
     stalledInterval: options.stalledInterval ?? 30_000,
@@ -84,6 +85,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       for (const execution of running.values()) execution.stop('SIGTERM')
       await worker.close()
       subscriber.disconnect()
+      connection.disconnect()
     },
   }
 }

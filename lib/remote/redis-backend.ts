@@ -38,13 +38,16 @@ class RedisBackend implements Backend {
   /** Jobs sent and not yet ended, by BullMQ job id. */
   readonly #pending = new Map<string, (outcome: Outcome) => void>()
   readonly #ready: Promise<unknown>
+  readonly #connections: Redis[]
 
   constructor(url: string, queueName: string, maxDataBytes: number) {
     this.#queueName = queueName
     this.#maxDataBytes = maxDataBytes
     this.#publisher = connect(url)
-    this.#queue = new Queue(queueName, { connection: connect(url) })
-    this.#events = new QueueEvents(queueName, { connection: connect(url) })
+    // BullMQ leaves connections it was given open on close(): close() here ends each.
+    this.#connections = [this.#publisher, connect(url), connect(url)]
+    this.#queue = new Queue(queueName, { connection: this.#connections[1]! })
+    this.#events = new QueueEvents(queueName, { connection: this.#connections[2]! })
     this.#events.on('completed', ({ jobId, returnvalue }) => this.#settle(jobId, decode(returnvalue as unknown as string) as Outcome))
     this.#events.on('failed', ({ jobId, failedReason }) => {
       this.#settle(jobId, { exitCode: null, signal: null, error: { name: 'WorkerLostError', message: failedReason, code: 'ERR_FORKPOOL_WORKER_LOST' } })
@@ -101,6 +104,6 @@ class RedisBackend implements Backend {
 
   async close(): Promise<void> {
     await Promise.allSettled([this.#events.close(), this.#queue.close()])
-    this.#publisher.disconnect()
+    for (const connection of this.#connections) connection.disconnect()
   }
 }
