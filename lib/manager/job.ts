@@ -109,6 +109,8 @@ export class Job implements TrackedJob {
   settled(outcome: Outcome): JobResult {
     this.#timeout!.cancel()
     this.#cancelKill?.()
+    // A remote job re-run after its agent was lost ran more than once in this one try.
+    if (outcome.runs !== undefined) this.attempts += outcome.runs - 1
     const { kind, pid } = this.execution!
     return jobResult(this.ident, kind, pid, this.startedAt!, performance.now() - this.#startedMs, outcome, this.#cause, this.attempts)
   }

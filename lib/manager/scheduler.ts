@@ -143,7 +143,7 @@ export class Scheduler {
   #launch(job: Job, serial: boolean): Execution | Promise<Execution> {
     let launched: Execution | Promise<Execution>
     try {
-      launched = this.launcher.launch(job.spec, job.ident, serial)
+      launched = this.launcher.launch(job.spec, job.ident, serial, job.attempts + 1)
     } catch (error) {
       // A spawn that throws (E2BIG for a huge env, say) fails the job as a start that rejects does.
       launched = Promise.reject(error)

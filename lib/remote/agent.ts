@@ -49,7 +49,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     running.get(jobId)?.stop(signal)
   })
 
-  const refuse = (message: string): string => encode({ exitCode: null, signal: null, error: serializeError(new Error(message)), host: name } satisfies Outcome & { host: string })
+  const refuse = (message: string): string => encode({ exitCode: null, signal: null, error: serializeError(new Error(message)), host: name, pid: null } satisfies Outcome)
 
   const connection = connect(options.url)
   const worker = new Worker(queue, async (job: Job<WireJob>) => {
@@ -63,11 +63,13 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       // Threads and pools are the producer's choice locally; here each job gets its own process.
       spec.isolation = 'process'
     }
-    const execution = spec.type === 'command' ? await startCommand(spec) : startProcessWorker(spec, job.data.ident)
+    // A run after a lost agent is a further attempt of the same try.
+    const attempt = job.data.attempt + job.attemptsStarted - 1
+    const execution = spec.type === 'command' ? await startCommand(spec) : startProcessWorker(spec, job.data.ident, attempt, job.id!)
     running.set(job.id!, execution)
     try {
       const outcome = await execution.outcome
-      return encode({ ...outcome, host: name })
+      return encode({ ...outcome, host: name, pid: execution.pid, runs: job.attemptsStarted } satisfies Outcome)
     } finally {
       running.delete(job.id!)
     }

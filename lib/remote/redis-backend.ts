@@ -48,7 +48,7 @@ class RedisBackend implements Backend {
     this.#connections = [this.#publisher, connect(url), connect(url)]
     this.#queue = new Queue(queueName, { connection: this.#connections[1]! })
     this.#events = new QueueEvents(queueName, { connection: this.#connections[2]! })
-    this.#events.on('completed', ({ jobId, returnvalue }) => this.#settle(jobId, decode(returnvalue as unknown as string) as Outcome))
+    this.#events.on('completed', ({ jobId, returnvalue }) => this.#settle(jobId, { ...(decode(returnvalue as unknown as string) as Outcome), jobId }))
     this.#events.on('failed', ({ jobId, failedReason }) => {
       this.#settle(jobId, { exitCode: null, signal: null, error: { name: 'WorkerLostError', message: failedReason, code: 'ERR_FORKPOOL_WORKER_LOST' } })
     })
@@ -62,8 +62,8 @@ class RedisBackend implements Backend {
     resolve(outcome)
   }
 
-  async launch(spec: NormalizedJob, ident: string): Promise<Execution> {
-    const wire: WireJob = { spec: encode(spec), ident }
+  async launch(spec: NormalizedJob, ident: string, attempt: number): Promise<Execution> {
+    const wire: WireJob = { spec: encode(spec), ident, attempt }
     if (wire.spec.length * 0.75 > this.#maxDataBytes) {
       throw new RangeError(`job ${ident}: its data is ${Math.round(wire.spec.length * 0.75)} bytes, over maxDataBytes ${this.#maxDataBytes}`)
     }

@@ -8,6 +8,8 @@ export interface WireJob {
   /** base64 of v8.serialize(NormalizedJob) */
   spec: string
   ident: string
+  /** The manager's try number (its retries); the agent adds the re-runs after a lost agent. */
+  attempt: number
   /** sha256 of the worker file as the producer read it: the agent refuses a file that differs. */
   workerHash?: string
 }

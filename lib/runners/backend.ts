@@ -6,8 +6,11 @@ import type { Execution } from './execution.js'
 import type { NormalizedJob } from './spec.js'
 
 export interface Backend {
-  /** Sends the job off; the Execution's outcome settles once, when it has ended wherever it ran. */
-  launch(spec: NormalizedJob, ident: string): Promise<Execution>
+  /**
+   * Sends the job off; the Execution's outcome settles once, when it has ended wherever it ran.
+   * `attempt`: the manager's try number (its retries), which the worker sees as ctx.attempt.
+   */
+  launch(spec: NormalizedJob, ident: string, attempt: number): Promise<Execution>
   /** Releases the connections; the manager calls it once no job is running. */
   close(): Promise<void>
 }

@@ -11,6 +11,14 @@ export interface Outcome {
   threadId?: number | null
   stdout?: string
   stderr?: string
+  /** Where it ran, when not on this machine (a remote backend's agent name). */
+  host?: string
+  /** Its pid there, when it differs from the Execution's (a remote job's, known only once an agent ran it). */
+  pid?: number | null
+  /** The queue's id of a remote job. */
+  jobId?: string
+  /** How many times the runner ran it: a remote job re-run after its agent was lost counts each run. Absent: 1. */
+  runs?: number
 }
 
 
@@ -25,6 +33,11 @@ export interface Execution {
   readonly threadId?: number | null
   /** How many jobs the worker running it has run, this one included; absent means 1. */
   readonly uses?: number
+  /**
+   * The machine running it: absent for this one; a remote job's agent name once an agent has
+   * started it, null before (it waits in the queue).
+   */
+  readonly host?: string | null
   /**
    * Any signal but SIGKILL asks the job to stop: a command's process group gets that signal, a
    * worker sees `ctx.signal` fire (or dies at once when it does not listen). SIGKILL ends it without asking.

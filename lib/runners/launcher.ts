@@ -46,15 +46,18 @@ export class Launcher {
     return (this.#spawners ??= processSpawners().grow(this.#spawnerCount))
   }
 
-  /** Starts the job; `serial` (the manager's maxProcs 0) runs worker files in this process. Commands and threads start asynchronously. */
-  launch(spec: NormalizedJob, ident: string, serial: boolean): Execution | Promise<Execution> {
-    if (this.#backend !== undefined) return this.#backend.launch(spec, ident)
+  /**
+   * Starts the job; `serial` (the manager's maxProcs 0) runs worker files in this process. Commands
+   * and threads start asynchronously. `attempt`: the try number the worker sees as ctx.attempt.
+   */
+  launch(spec: NormalizedJob, ident: string, serial: boolean, attempt = 1): Execution | Promise<Execution> {
+    if (this.#backend !== undefined) return this.#backend.launch(spec, ident, attempt)
     if (spec.type === 'command') return startCommand(spec, this.#spawnerCount === 0 ? null : this.#commandSpawners())
-    if (serial) return startInline(spec, ident)
-    if (spec.isolation === 'process') return startProcessWorker(spec, ident)
-    if (spec.isolation === 'process-pool') return (this.#processes ??= new ProcessPool(this.#processPool, this.#cap)).start(spec, ident)
+    if (serial) return startInline(spec, ident, attempt)
+    if (spec.isolation === 'process') return startProcessWorker(spec, ident, attempt)
+    if (spec.isolation === 'process-pool') return (this.#processes ??= new ProcessPool(this.#processPool, this.#cap)).start(spec, ident, attempt)
     this.#threads ??= new ThreadRunner(this.#cap(), this.#threadPool)
-    return this.#threads.start(spec, ident)
+    return this.#threads.start(spec, ident, attempt)
   }
 
   /** The cap changed: the thread pool follows it (the process pool asks for the cap as it goes). */

@@ -16,6 +16,12 @@ t.test('worker and command jobs run on an agent and settle with a JobResult', as
   t.equal(results[0]!.exitCode, 0)
   t.equal(results[1]!.exitCode, 3)
   t.equal(results[1]!.stdout, 'hi\n')
+  for (const r of results) {
+    t.match(r, { host: 'box-1', attempts: 1, jobId: /./ }, 'the agent named, one run, the queue id')
+    t.type(r.pid, 'number', "the pid on the agent's machine")
+  }
+  const ctx = await (await pm.start('job-ctx', { worker: worker('job-context') }, { retries: 1 })).result
+  t.same(ctx.data, { ident: 'job-ctx', attempt: 1, jobId: ctx.jobId }, 'ctx.jobId is the result jobId; ctx.attempt 1')
   await pm.shutdown()
 })
 

@@ -135,7 +135,7 @@ export class ThreadRunner {
     void thread.terminate()
   }
 
-  async start(spec: WorkerSpec, ident: string): Promise<Execution> {
+  async start(spec: WorkerSpec, ident: string, attempt = 1): Promise<Execution> {
     const pool = this.#pool(spec)
     pool.running++
     const piscina = await pool.piscina
@@ -151,7 +151,7 @@ export class ThreadRunner {
       if (this.#perThread === 1) kill.emit('abort')
       else this.#endThread(piscina, taskId, ident)
     }
-    const task: ThreadTask = { taskId, url: spec.url, ident, data: spec.data }
+    const task: ThreadTask = { taskId, url: spec.url, ident, attempt, data: spec.data }
     // A deaf job alone on its thread is terminated at once. One that shares its thread waits for
     // the SIGKILL after the grace period, as in the process pool: terminating ends its neighbours too.
     if (this.#perThread === 1) this.#deaf.set(taskId, terminate)
