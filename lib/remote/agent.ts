@@ -15,6 +15,7 @@ import { processSpawners } from '../runners/spawner/spawners.js'
 import type { NormalizedJob } from '../runners/spec.js'
 import { validateCount } from '../util/validate.js'
 import { AgentRun } from './agent-run.js'
+import { closeWithin } from './redis-backend.js'
 import { checkRedisUrl, connect } from './connection.js'
 import { checkQueueName, decode, encode, stopChannel, type StartReport, type StopOrder, type WireJob, type WireResult } from './wire.js'
 
@@ -127,7 +128,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     name,
     async close() {
       for (const run of running.values()) run.stop('SIGTERM')
-      await worker.close()
+      await closeWithin([worker.close()], 2000)
       subscriber.disconnect()
       connection.disconnect()
     },

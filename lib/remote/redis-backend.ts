@@ -26,6 +26,27 @@ const POLL_BATCH = 500
 /** The producer's own deadline for a job is its timeout and kill grace plus this: the agent enforces the timeout; this bound only catches an agent gone silent. */
 const SAFETY_MS = 10_000
 
+/** The longest one poll waits for Redis's answers before counting the poll as failed. */
+const POLL_MS = 5000
+
+/** `answer`, or a rejection after `ms` saying Redis did not answer. */
+function answerWithin<T>(answer: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))
+  answer.catch(() => {})
+  return Promise.race([answer, late]).finally(() => clearTimeout(timer))
+}
+
+/** How long close() waits for BullMQ to close cleanly. */
+const CLOSE_MS = 2000
+
+/** Resolves once `closing` have settled, or after `ms`, whichever is first. */
+export async function closeWithin(closing: Promise<unknown>[], ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([Promise.allSettled(closing), new Promise((resolve) => (timer = setTimeout(resolve, ms)))])
+  clearTimeout(timer)
+}
+
 /** The Redis backend: `new ForkManager({ backend: redisBackend({ url, queue }) })` runs every job on the queue's agents. */
 export function redisBackend(options: RedisBackendOptions): Backend {
   return new RedisBackend(checkBackendOptions(options))
@@ -34,10 +55,11 @@ export function redisBackend(options: RedisBackendOptions): Backend {
 class RedisBackend implements Backend {
   readonly #settings: BackendSettings
   readonly #address: RedisAddress
-  readonly #queue: Queue
-  readonly #events: QueueEvents
+  #queue!: Queue
+  #events: QueueEvents | undefined
   readonly #publisher: Redis
   readonly #connections: Redis[]
+  readonly #onError = (error: Error): void => void (this.#lastError = error)
   /** Jobs sent and not yet ended, by BullMQ job id. */
   readonly #runs = new Map<string, RemoteRun>()
   /** Job data encoded by check() at start(), for launch() to send. */
@@ -53,17 +75,23 @@ class RedisBackend implements Backend {
   constructor(settings: BackendSettings) {
     this.#settings = settings
     this.#address = settings.address
-    const onError = (error: Error): void => void (this.#lastError = error)
-    this.#publisher = connect(this.#address, false, onError)
+    this.#publisher = connect(this.#address, false, this.#onError)
     // BullMQ leaves connections it was given open on close(): close() here ends each.
-    this.#connections = [this.#publisher, connect(this.#address, false, onError), connect(this.#address, true, onError)]
-    this.#queue = new Queue(settings.queue, { connection: this.#connections[1]! })
-    this.#events = new QueueEvents(settings.queue, { connection: this.#connections[2]! })
+    this.#connections = [this.#publisher]
+  }
+
+  /** The queue and its event reader, made once Redis has answered: BullMQ's objects on a Redis that never answers could not be closed. */
+  #open(): Promise<unknown> {
+    const onError = this.#onError
+    this.#connections.push(connect(this.#address, false, onError), connect(this.#address, true, onError))
+    this.#queue = new Queue(this.#settings.queue, { connection: this.#connections[1]! })
+    const events = (this.#events = new QueueEvents(this.#settings.queue, { connection: this.#connections[2]! }))
     this.#queue.on('error', onError)
-    this.#events.on('error', onError)
-    this.#events.on('completed', ({ jobId, returnvalue }) => this.#finish(jobId, decode(returnvalue as unknown as string) as WireResult))
-    this.#events.on('failed', ({ jobId, failedReason }) => this.#finish(jobId, failedRemotely(failedReason)))
-    this.#events.on('progress', ({ jobId, data }) => this.#started(jobId, data as unknown as StartReport))
+    events.on('error', onError)
+    events.on('completed', ({ jobId, returnvalue }) => this.#finish(jobId, decode(returnvalue as unknown as string) as WireResult))
+    events.on('failed', ({ jobId, failedReason }) => this.#finish(jobId, failedRemotely(failedReason)))
+    events.on('progress', ({ jobId, data }) => this.#started(jobId, data as unknown as StartReport))
+    return Promise.all([this.#queue.waitUntilReady(), events.waitUntilReady()])
   }
 
   /** Encodes the job's data at start(), refusing it there when it is over maxDataBytes. */
@@ -116,7 +144,7 @@ class RedisBackend implements Backend {
         const why = this.#lastError?.message ?? 'no answer'
         reject(new Error(`cannot reach Redis at ${this.#address.shown} within ${this.#settings.connectTimeoutMs} ms: ${why}`))
       }, this.#settings.connectTimeoutMs)
-      Promise.all([this.#queue.waitUntilReady(), this.#events.waitUntilReady(), this.#publisher.ping()]).then(() => {
+      this.#publisher.ping().then(() => this.#events === undefined ? this.#open() : undefined).then(() => {
         clearTimeout(timer)
         resolve()
       }, () => {
@@ -170,7 +198,8 @@ class RedisBackend implements Backend {
       if (silent.length === POLL_BATCH) break
     }
     try {
-      const jobs = await Promise.all(silent.map((run) => this.#queue.getJob(run.jobId)))
+      // Bounded: ioredis would hold the commands through its reconnection attempts for half a minute.
+      const jobs = await answerWithin(Promise.all(silent.map((run) => this.#queue.getJob(run.jobId))), Math.min(this.#settings.lostAfterMs, POLL_MS))
       this.#unreachableSince = undefined
       silent.forEach((run, i) => this.#reconcile(run, jobs[i], now))
     } catch (error) {
@@ -202,7 +231,8 @@ class RedisBackend implements Backend {
     clearTimeout(this.#pollTimer)
     // The manager closes it once no job runs; a direct close() must not leave a start() unsettled.
     this.#loseAll('the redisBackend was closed before its result came')
-    await Promise.allSettled([this.#events.close(), this.#queue.close()])
+    // BullMQ's close waits for Redis, which may be gone: bounded, then the connections are cut.
+    if (this.#events !== undefined) await closeWithin([this.#events.close(), this.#queue.close()], CLOSE_MS)
     for (const connection of this.#connections) connection.disconnect()
   }
 }
