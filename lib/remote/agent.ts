@@ -90,8 +90,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     if (spec.type === 'worker') {
       const path = fileURLToPath(spec.url)
       if (!resolve(path).startsWith(root + sep)) return refuse(`worker ${path} is outside --root ${root}`, runs)
+      // A missing file is run all the same: it fails as it would locally (ERR_MODULE_NOT_FOUND).
       const hash = await readFile(path).then((bytes) => createHash('sha256').update(bytes).digest('hex'), () => undefined)
-      if (hash === undefined) return refuse(`worker ${path} does not exist here`, runs)
       if (data.workerHash !== undefined && hash !== data.workerHash) return refuse(`worker ${path} differs from the producer's (changed since it was sent?)`, runs)
     }
     if (early.has(jobId)) {

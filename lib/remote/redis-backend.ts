@@ -114,7 +114,9 @@ class RedisBackend implements Backend {
     const wire: WireJob = { spec: data, ident, attempt, timeoutMs: Number.isFinite(timeoutMs) ? timeoutMs : null, killGraceMs }
     if (this.#settings.atMostOnce) wire.atMostOnce = true
     if (spec.type === 'worker' && spec.url.startsWith('file:')) {
-      wire.workerHash = createHash('sha256').update(await readFile(fileURLToPath(spec.url))).digest('hex')
+      // A file missing here is sent without a hash: the agent then fails it as a local run would (ERR_MODULE_NOT_FOUND).
+      const bytes = await readFile(fileURLToPath(spec.url)).catch(() => undefined)
+      if (bytes !== undefined) wire.workerHash = createHash('sha256').update(bytes).digest('hex')
     }
     await this.#connected()
     // Its own id: an add repeated after a reconnection cannot make a second job.

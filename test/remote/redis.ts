@@ -83,10 +83,10 @@ export async function startRedis(t: Test, { persist = false, extra = [] as strin
   return redis
 }
 
-/** Starts a `forkpool worker` agent; resolves once it is taking jobs. Short lock settings: a lost agent's job moves within about 2 s. */
+/** Starts a `forkpool worker` agent; resolves once it is taking jobs. Short lock settings: a lost agent's job moves within about 5 s (shorter ones let a loaded 2-core machine's agents lose their locks while alive). */
 export async function startAgent(t: Test, url: string, queue: string, name: string, extra: string[] = []): Promise<ChildProcess> {
   const child = spawn(process.execPath, [CLI, 'worker', '--redis', url, '--queue', queue, '-j', '4', '--name', name, '--root', ROOT,
-    '--lock-duration', '1500', '--stalled-interval', '500', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] })
+    '--lock-duration', '4000', '--stalled-interval', '1000', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] })
   stopAtEnd(t, child)
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`agent ${name} exited ${code}`)))
