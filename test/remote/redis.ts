@@ -22,11 +22,16 @@ export function alive(pid: number): boolean {
   }
 }
 
+/** At the test's end: SIGTERM (an agent closes and writes its coverage), SIGKILL after 3 s. */
 function stopAtEnd(t: Test, child: ChildProcess): void {
   t.teardown(() => new Promise<void>((done) => {
     if (child.exitCode !== null || child.signalCode !== null) return done()
-    child.once('exit', () => done())
-    child.kill('SIGKILL')
+    const kill = setTimeout(() => child.kill('SIGKILL'), 3000)
+    child.once('exit', () => {
+      clearTimeout(kill)
+      done()
+    })
+    child.kill('SIGTERM')
   }))
 }
 
