@@ -60,7 +60,7 @@ export class ForkManager {
     this.#startDefaults = settings.startDefaults
     this.#killGraceMs = settings.killGraceMs
     this.#control = new ControlPlane(settings.logger)
-    this.#scheduler = new Scheduler(settings.maxProcs, settings.processPool, settings.threadPool, this.#control, this.#events, settings.spawners, settings.resources)
+    this.#scheduler = new Scheduler(settings.maxProcs, settings.processPool, settings.threadPool, this.#control, this.#events, settings.spawners, settings.resources, settings.backend)
     // Last: nothing may throw after the handlers are installed.
     if (settings.handleSignals) this.#releaseSignals = handleSignals((signal) => this.shutdown({ signal }))
   }
@@ -107,6 +107,7 @@ export class ForkManager {
       const settings = checkStartOptions(options, this.#startDefaults)
       if (this.#closing) throw new ManagerClosedError(`ForkManager is closed: cannot start ${JSON.stringify(ident)} after close()`)
       if (spec.type === 'worker' && this.maxProcs > 0) assertCloneable(spec.data, ident)
+      this.#scheduler.launcher.check(spec, ident)
       const waits = this.#control.overlap(settings.name, settings.onOverlap)
       // Every way of cancelling the job (signal, name, handle, overlap, shutdown) is started.cancel().
       started = new Job(ident, spec, this.#kindOf(spec), settings)

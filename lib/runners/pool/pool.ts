@@ -80,14 +80,14 @@ export class ProcessPool {
     this.#cap = cap
   }
 
-  start(spec: WorkerSpec, ident: string): Execution {
+  start(spec: WorkerSpec, ident: string, attempt = 1): Execution {
     const group = this.#group(spec)
     if (group.startError !== undefined) {
       return failedExecution('process-pool', group.startError)
     }
     const id = ++this.#nextTask
     const worker = this.#pick(group) ?? this.#spawn(spec, group)
-    const execution = worker.run(id, spec, ident)
+    const execution = worker.run(id, spec, ident, attempt)
     if (worker.tasks >= this.#settings.maxTasksPerWorker) worker.retire()
     if (worker.load >= this.#settings.concurrentTasksPerWorker) worker.flush()
     return execution

@@ -130,7 +130,7 @@ export class PoolWorker {
   }
 
   /** Hands the process job `id` (ids grow with each job of the pool); the pool gives jobs only to an accepting process with room. */
-  run(id: number, spec: WorkerSpec, ident: string): Execution {
+  run(id: number, spec: WorkerSpec, ident: string, attempt: number): Execution {
     clearTimeout(this.#idleTimer)
     this.tasks++
     this.lastUsed = id
@@ -148,6 +148,7 @@ export class PoolWorker {
     orders.ids.push(id)
     orders.files.push(file)
     orders.idents.push(ident)
+    orders.attempts.push(attempt)
     orders.data.push(spec.data)
     return job
   }
@@ -204,7 +205,7 @@ export class PoolWorker {
 
   #order(): PoolOrders {
     if (this.#orders === undefined) {
-      this.#orders = { ids: [], files: [], urls: [], idents: [], data: [], stops: [] }
+      this.#orders = { ids: [], files: [], urls: [], idents: [], attempts: [], data: [], stops: [] }
       this.#flushTimer = setImmediate(() => this.flush())
     }
     return this.#orders

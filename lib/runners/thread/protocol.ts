@@ -7,6 +7,8 @@ export interface ThreadTask {
   taskId: number
   url: string
   ident: string
+  /** ctx.attempt */
+  attempt: number
   data: unknown
 }
 

@@ -160,14 +160,14 @@ export class ThreadRunner {
     if (piscina.queueSize === 0) return
     const taskId = ++this.#nextTask
     flagStop(this.#stopFlags, taskId)
-    const task: ThreadTask = { taskId, url, ident: '(starts a thread)', data: undefined }
+    const task: ThreadTask = { taskId, url, ident: '(starts a thread)', attempt: 1, data: undefined }
     // The thread answers it (stopped); a rejection would mean that thread died too, and its jobs have the cause.
     /* c8 ignore next */
     piscina.run(task).catch(() => {})
   }
 
   /** `began`: the job is held (hold.ts): it waits in the pool's queue, and `began` runs once a thread takes it. */
-  async start(spec: WorkerSpec, ident: string, began?: () => void): Promise<Execution> {
+  async start(spec: WorkerSpec, ident: string, attempt = 1, began?: () => void): Promise<Execution> {
     const pool = this.#pool(spec)
     pool.running++
     const piscina = await pool.piscina
@@ -185,7 +185,7 @@ export class ThreadRunner {
       if (this.#perThread === 1 && hold === undefined) kill.emit('abort')
       else this.#endThread(piscina, taskId, ident)
     }
-    const task: ThreadTask & { [HOLD]?: Hold } = { taskId, url: spec.url, ident, data: spec.data }
+    const task: ThreadTask & { [HOLD]?: Hold } = { taskId, url: spec.url, ident, attempt, data: spec.data }
     if (hold !== undefined) task[HOLD] = hold
     // A deaf job alone on its thread is terminated at once. One that shares its thread waits for
     // the SIGKILL after the grace period, as in the process pool: terminating ends its neighbours too.
