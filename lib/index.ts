@@ -10,6 +10,8 @@ export {
   OverlapError,
   SpawnerExitError,
   WorkerExitError,
+  WorkerLostError,
+  JobLostError,
   WorkerStartError,
 } from './errors.js'
 export type { ForkManagerOptions, ShutdownOptions } from './manager/options.js'

@@ -199,6 +199,12 @@ export interface JobStartInfo {
   pid: number | null
   /** Epoch milliseconds at which it started. */
   startedAt: number
+  /**
+   * The machine it runs on: this one's `os.hostname()`, or a remote agent's name. runOnStart always
+   * has it; the handle of a remote job has null (and pid null): start() resolves once the queue has
+   * the job, before an agent takes it, and runOnStart fires when one does.
+   */
+  host: string | null
 }
 
 /** What `start` resolves with, once the job is running. */

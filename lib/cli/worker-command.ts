@@ -1,4 +1,5 @@
-// `forkpool worker --redis URL --queue Q -j N [--name NAME] --root DIR [--allow-commands]`:
+// `forkpool worker --redis URL --queue Q -j N [--name NAME] --root DIR [--allow-commands]
+// [--lock-duration MS] [--stalled-interval MS] [--max-stalled-count N]`:
 // runs an agent until SIGINT/SIGTERM, then lets its running jobs stop and exits.
 
 import { parseArgs } from 'node:util'
@@ -19,7 +20,7 @@ async function runAgent(argv: string[]): Promise<number> {
     options: {
       redis: { type: 'string' }, queue: { type: 'string' }, jobs: { type: 'string', short: 'j' },
       name: { type: 'string' }, root: { type: 'string' }, 'allow-commands': { type: 'boolean' },
-      'lock-duration': { type: 'string' }, 'stalled-interval': { type: 'string' },
+      'lock-duration': { type: 'string' }, 'stalled-interval': { type: 'string' }, 'max-stalled-count': { type: 'string' },
     },
   })
   const url = values.redis ?? process.env.FORKPOOL_REDIS_URL
@@ -33,6 +34,7 @@ async function runAgent(argv: string[]): Promise<number> {
     ...(values.name === undefined ? {} : { name: values.name }),
     ...(values['lock-duration'] === undefined ? {} : { lockDuration: Number(values['lock-duration']) }),
     ...(values['stalled-interval'] === undefined ? {} : { stalledInterval: Number(values['stalled-interval']) }),
+    ...(values['max-stalled-count'] === undefined ? {} : { maxStalledCount: Number(values['max-stalled-count']) }),
   })
   process.stdout.write(`forkpool worker ${agent.name} ready\n`)
   await new Promise<void>((done) => {

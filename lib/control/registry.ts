@@ -132,7 +132,8 @@ function inFlightRecord(job: TrackedJob, now: number): InFlightRecord {
     pid: execution?.pid ?? null,
     threadId: execution?.threadId ?? null,
     isolation: execution?.kind ?? job.kind,
-    state: execution === undefined ? 'queued' : job.stopping ? 'stopping' : 'running',
+    // A remote job is queued until an agent has started it.
+    state: execution === undefined || startedAt === null ? 'queued' : job.stopping ? 'stopping' : 'running',
     where: job.where,
     queuedAt: job.queuedAt,
     startedAt,

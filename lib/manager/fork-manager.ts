@@ -110,6 +110,7 @@ export class ForkManager {
       const settings = checkStartOptions(options, this.#startDefaults)
       if (this.#closing) throw new ManagerClosedError(`ForkManager is closed: cannot start ${JSON.stringify(ident)} after close()`)
       if (spec.type === 'worker' && this.maxProcs > 0) assertCloneable(spec.data, ident)
+      this.#scheduler.launcher.check(spec, ident)
       const waits = this.#control.overlap(settings.name, settings.onOverlap)
       // Every way of cancelling the job (signal, name, handle, overlap, shutdown) is started.cancel().
       started = new Job(ident, spec, this.#kindOf(spec), settings)

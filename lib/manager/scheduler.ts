@@ -12,6 +12,7 @@ import type { ProcessPoolSettings } from '../runners/pool/pool.js'
 import type { ThreadPoolSettings } from '../runners/thread/settings.js'
 import type { JobHandle, JobResult } from '../types.js'
 import { Deadlines } from '../util/deadlines.js'
+import { thisHost } from '../util/host.js'
 import type { ManagerEvents } from './events.js'
 import { JobView, type Job } from './job.js'
 import { backoffMs, type ResourceLimits } from './options.js'
@@ -143,7 +144,7 @@ export class Scheduler {
   #launch(job: Job, serial: boolean): Execution | Promise<Execution> {
     let launched: Execution | Promise<Execution>
     try {
-      launched = this.launcher.launch(job.spec, job.ident, serial, job.attempts + 1)
+      launched = this.launcher.launch(job.spec, job.ident, serial, job.attempts + 1, job)
     } catch (error) {
       // A spawn that throws (E2BIG for a huge env, say) fails the job as a start that rejects does.
       launched = Promise.reject(error)
@@ -157,10 +158,18 @@ export class Scheduler {
     job.launched(execution, this.#deadlines)
     this.running.add(job)
     this.#control.running(job)
-    this.#events.started(job.ident, execution.kind, execution.pid, job.startedAt!)
+    if (execution.started === undefined) this.#events.started(job.ident, execution.kind, execution.pid, job.startedAt!, thisHost)
+    else void execution.started.then((startedAt) => this.#startedElsewhere(job, execution, startedAt))
     const result = execution.outcome.then((outcome) => this.#attemptEnded(job, outcome, serial))
     const handle = new JobView(job, result)
     return serial ? result.then(() => handle) : Promise.resolve(handle)
+  }
+
+  /** A job that waited elsewhere (a remote queue) has started there: its timeout runs from now, and runOnStart learns its host and pid. */
+  #startedElsewhere(job: Job, execution: Execution, startedAt: number | null): void {
+    if (startedAt === null || job.execution !== execution) return
+    job.began(startedAt)
+    this.#events.started(job.ident, execution.kind, execution.pid, startedAt, execution.host ?? null)
   }
 
   /** One run of the job has ended: it is retried, or its result is the job's. */

@@ -1,5 +1,8 @@
 // The agent (`forkpool worker`): takes jobs from the queue and runs them with forkpool's own
-// runners on this machine, so timeouts, kill escalation and cancel work as they do locally.
+// runners on this machine (agent-run.ts), so timeouts, kill escalation and cancel work as they
+// do locally. For each job it reports its start (host, pid) as the job's progress, and returns
+// its outcome as the job's value, whatever the exit code: a job's failure is a result, never a
+// BullMQ failure. BullMQ fails a job only when its agents were lost too often (stalls).
 
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
@@ -7,15 +10,16 @@ import { hostname } from 'node:os'
 import { resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker, type Job } from 'bullmq'
-import { serializeError } from '../errors.js'
-import { startCommand } from '../runners/command.js'
-import type { Execution, Outcome } from '../runners/execution.js'
-import { startProcessWorker } from '../runners/process/runner.js'
+import { WorkerLostError, jobError, serializeError } from '../errors.js'
+import { processSpawners } from '../runners/spawner/spawners.js'
 import type { NormalizedJob } from '../runners/spec.js'
+import { validateCount } from '../util/validate.js'
+import { AgentRun } from './agent-run.js'
 import { checkRedisUrl, connect } from './connection.js'
-import { checkQueueName, decode, encode, stopChannel, type WireJob } from './wire.js'
+import { checkQueueName, decode, encode, stopChannel, type StartReport, type StopOrder, type WireJob, type WireResult } from './wire.js'
 
 export interface AgentOptions {
+  /** `redis://…`, `rediss://…` or `redis+unix://…` (see redisBackend). */
   url: string
   queue: string
   /** Jobs at once on this agent. */
@@ -26,65 +30,103 @@ export interface AgentOptions {
   root: string
   /** Command jobs run only when true. */
   allowCommands?: boolean
-  /** BullMQ's lock: how soon a dead agent's jobs are taken by another. */
+  /** BullMQ's lock, ms: how soon a lost agent's jobs are taken by another (about lockDuration + stalledInterval). Default 30000. */
   lockDuration?: number
+  /** How often BullMQ looks for jobs of lost agents, ms. Default 30000. */
   stalledInterval?: number
+  /** How often a job may lose its agent and still run again. Default 1: at most two runs. */
+  maxStalledCount?: number
 }
 
 export interface Agent {
   readonly name: string
+  /** Stops taking jobs, stops the running ones (TERM, KILL after their grace) and closes its connections. */
   close(): Promise<void>
 }
 
+/** How long a stop for a job this agent has not (yet) taken is kept: the order may come before the job. */
+const EARLY_STOP_MS = 60_000
+
 export async function startAgent(options: AgentOptions): Promise<Agent> {
-  checkRedisUrl(options.url)
+  const address = checkRedisUrl(options.url, 'agent url')
   const queue = checkQueueName(options.queue)
+  const concurrency = validateCount(options.concurrency, 'agent concurrency', 1)
   const name = options.name ?? hostname()
   const root = resolve(options.root)
-  const running = new Map<string, Execution>()
-  const subscriber = connect(options.url)
-  await subscriber.subscribe(stopChannel(queue))
+  const running = new Map<string, AgentRun>()
+  const early = new Map<string, NodeJS.Signals>()
+  // Commands start from a spawner process, whose death with the agent takes their process groups along.
+  const spawners = options.allowCommands === true ? processSpawners().grow(1) : null
+  let lastError: Error | undefined
+  const onError = (error: Error): void => void (lastError = error)
+
+  const subscriber = connect(address, true, onError)
   subscriber.on('message', (_channel: string, message: string) => {
-    const { jobId, signal } = JSON.parse(message) as { jobId: string; signal: NodeJS.Signals }
-    running.get(jobId)?.stop(signal)
+    const { jobId, signal } = JSON.parse(message) as StopOrder
+    const run = running.get(jobId)
+    if (run !== undefined) return run.stop(signal)
+    // Not here yet (or not ours): if it comes, it is stopped before it begins.
+    early.set(jobId, signal)
+    setTimeout(() => early.delete(jobId), EARLY_STOP_MS).unref()
+  })
+  await subscriber.subscribe(stopChannel(queue)).catch((error: Error) => {
+    subscriber.disconnect()
+    throw new Error(`agent ${name}: cannot reach Redis at ${address.shown}: ${lastError?.message ?? error.message}`)
   })
 
-  const refuse = (message: string): string => encode({ exitCode: null, signal: null, error: serializeError(new Error(message)), host: name, pid: null } satisfies Outcome)
+  const refuse = (message: string, runs: number): string => encode({ exitCode: null, signal: null, error: serializeError(new Error(`agent ${name}: ${message}`)), host: name, pid: null, runs } satisfies WireResult)
 
-  const connection = connect(options.url)
-  const worker = new Worker(queue, async (job: Job<WireJob>) => {
-    const spec = decode(job.data.spec) as NormalizedJob
-    if (spec.type === 'command' && options.allowCommands !== true) return refuse(`agent ${name} does not run commands (start it with --allow-commands)`)
+  const processJob = async (job: Job<WireJob>): Promise<string> => {
+    const data = job.data
+    const jobId = job.id!
+    const runs = job.attemptsStarted
+    if (data.atMostOnce === true && runs > 1) {
+      const error = jobError(WorkerLostError, `the agent running job ${jobId} was lost, and delivery is at-most-once: it is not run again`)
+      return encode({ exitCode: null, signal: null, error, host: name, pid: null, runs: runs - 1 } satisfies WireResult)
+    }
+    const spec = decode(data.spec) as NormalizedJob
+    if (spec.type === 'command' && options.allowCommands !== true) return refuse('does not run commands (start it with --allow-commands)', runs)
     if (spec.type === 'worker') {
       const path = fileURLToPath(spec.url)
-      if (!resolve(path).startsWith(root + sep)) return refuse(`agent ${name}: worker ${path} is outside --root ${root}`)
-      const hash = createHash('sha256').update(await readFile(path)).digest('hex')
-      if (job.data.workerHash !== undefined && hash !== job.data.workerHash) return refuse(`agent ${name}: worker ${path} differs from the producer's`)
-      // Threads and pools are the producer's choice locally; here each job gets its own process.
-      spec.isolation = 'process'
+      if (!resolve(path).startsWith(root + sep)) return refuse(`worker ${path} is outside --root ${root}`, runs)
+      const hash = await readFile(path).then((bytes) => createHash('sha256').update(bytes).digest('hex'), () => undefined)
+      if (hash === undefined) return refuse(`worker ${path} does not exist here`, runs)
+      if (data.workerHash !== undefined && hash !== data.workerHash) return refuse(`worker ${path} differs from the producer's (changed since it was sent?)`, runs)
+    }
+    if (early.has(jobId)) {
+      // Cancelled while it was on its way here: it never begins (a result as if taken off the queue).
+      early.delete(jobId)
+      return encode({ exitCode: null, signal: null, error: null, host: name, pid: null, runs: runs - 1 } satisfies WireResult)
     }
     // A run after a lost agent is a further attempt of the same try.
-    const attempt = job.data.attempt + job.attemptsStarted - 1
-    const execution = spec.type === 'command' ? await startCommand(spec) : startProcessWorker(spec, job.data.ident, attempt, job.id!)
-    running.set(job.id!, execution)
+    const run = await AgentRun.start(spec, data.ident, data.attempt + runs - 1, jobId, data, spawners)
+    running.set(jobId, run)
+    const startedAt = Date.now()
+    // The producer's runOnStart; if this report is lost, the result carries the start too.
+    job.updateProgress({ host: name, pid: run.pid, startedAt } satisfies StartReport).catch(onError)
     try {
-      const outcome = await execution.outcome
-      return encode({ ...outcome, host: name, pid: execution.pid, runs: job.attemptsStarted } satisfies Outcome)
+      const outcome = await run.ended()
+      return encode({ ...outcome, host: name, pid: run.pid, runs, startedAt } satisfies WireResult)
     } finally {
-      running.delete(job.id!)
+      running.delete(jobId)
     }
-  }, {
+  }
+
+  const connection = connect(address, true, onError)
+  const worker = new Worker(queue, processJob, {
     connection,
-    concurrency: options.concurrency,
+    concurrency,
     lockDuration: options.lockDuration ?? 30_000,
     stalledInterval: options.stalledInterval ?? 30_000,
+    maxStalledCount: options.maxStalledCount ?? 1,
   })
+  worker.on('error', onError)
   await worker.waitUntilReady()
 
   return {
     name,
     async close() {
-      for (const execution of running.values()) execution.stop('SIGTERM')
+      for (const run of running.values()) run.stop('SIGTERM')
       await worker.close()
       subscriber.disconnect()
       connection.disconnect()

@@ -2,6 +2,7 @@
 // so Map, Set, BigInt and Date reach the other side as they left; base64 because BullMQ stores JSON.
 
 import { serialize, deserialize } from 'node:v8'
+import type { Outcome } from '../runners/execution.js'
 
 /** The queue's job data. */
 export interface WireJob {
@@ -10,8 +11,30 @@ export interface WireJob {
   ident: string
   /** The manager's try number (its retries); the agent adds the re-runs after a lost agent. */
   attempt: number
+  /** The job's timeout from its start on the agent, ms; null for none (JSON has no Infinity). */
+  timeoutMs: number | null
+  /** SIGTERM to SIGKILL on the agent, ms. */
+  killGraceMs: number
   /** sha256 of the worker file as the producer read it: the agent refuses a file that differs. */
   workerHash?: string
+  /** Never run twice: a second start (its agent was lost) fails it with a WorkerLostError. */
+  atMostOnce?: boolean
+}
+
+/** What the agent returns for a job (encoded): the runner's outcome, and when it started there. */
+export type WireResult = Outcome & { startedAt?: number }
+
+/** The job's progress, set by the agent as it starts the job: runOnStart at the producer. */
+export interface StartReport {
+  host: string
+  pid: number | null
+  startedAt: number
+}
+
+/** A producer's order to stop a job, published to every agent of the queue. */
+export interface StopOrder {
+  jobId: string
+  signal: NodeJS.Signals
 }
 
 export const encode = (value: unknown): string => serialize(value).toString('base64')

@@ -2,15 +2,18 @@
 // back an Execution as the local runners do, so the manager supervises both the same way.
 // lib/remote/ implements it (Redis); the manager knows only this contract.
 
-import type { Execution } from './execution.js'
+import type { Execution, StopLimits } from './execution.js'
 import type { NormalizedJob } from './spec.js'
 
 export interface Backend {
   /**
    * Sends the job off; the Execution's outcome settles once, when it has ended wherever it ran.
-   * `attempt`: the manager's try number (its retries), which the worker sees as ctx.attempt.
+   * `attempt`: the manager's try number (its retries), which the worker sees as ctx.attempt;
+   * `limits`: the job's timeout and kill grace, which the backend enforces where the job runs.
    */
-  launch(spec: NormalizedJob, ident: string, attempt: number): Promise<Execution>
+  launch(spec: NormalizedJob, ident: string, attempt: number, limits: StopLimits): Promise<Execution>
+  /** Refuses at start() a job the backend could never send (data over its size limit): throws a RangeError. */
+  check?(spec: NormalizedJob, ident: string): void
   /**
    * How long map()'s auto-sized chunks aim to run, in milliseconds, when a job's trip costs more
    * than a local one (a queue hop); absent: map()'s local target.

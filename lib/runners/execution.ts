@@ -19,6 +19,14 @@ export interface Outcome {
   jobId?: string
   /** How many times the runner ran it: a remote job re-run after its agent was lost counts each run. Absent: 1. */
   runs?: number
+  /** True when the runner itself stopped it at its timeout (a remote agent does, from the job's start there). */
+  timedOut?: boolean
+}
+
+/** The limits a runner that enforces them itself (a remote agent) needs: the job's timeout and kill grace. */
+export interface StopLimits {
+  readonly timeoutMs: number
+  readonly killGraceMs: number
 }
 
 
@@ -38,6 +46,17 @@ export interface Execution {
    * started it, null before (it waits in the queue).
    */
   readonly host?: string | null
+  /**
+   * For a job that waits elsewhere before it runs (a remote queue): settles with the epoch ms at
+   * which it started there, or null when it ended without starting. The manager's runOnStart and
+   * timeout wait for it. Absent: the job started when it was launched.
+   */
+  readonly started?: Promise<number | null>
+  /**
+   * Set when the runner enforces the job's timeout itself (a remote agent): the manager's own
+   * deadline is this much later, a safety bound for a runner that went silent.
+   */
+  readonly timeoutSlackMs?: number
   /**
    * Any signal but SIGKILL asks the job to stop: a command's process group gets that signal, a
    * worker sees `ctx.signal` fire (or dies at once when it does not listen). SIGKILL ends it without asking.

@@ -4,13 +4,15 @@
 import type { Backend } from './backend.js'
 import type { NormalizedJob } from './spec.js'
 import { startCommand } from './command.js'
-import type { Execution } from './execution.js'
+import type { Execution, StopLimits } from './execution.js'
 import { processSpawners, type SpawnerSet } from './spawner/spawners.js'
 import { startInline } from './inline.js'
 import { startProcessWorker } from './process/runner.js'
 import { ProcessPool, type ProcessPoolSettings } from './pool/pool.js'
 import { ThreadRunner } from './thread/runner.js'
 import type { ThreadPoolSettings } from './thread/settings.js'
+
+const NO_LIMITS: StopLimits = { timeoutMs: Infinity, killGraceMs: 0 }
 
 export class Launcher {
   readonly #processPool: ProcessPoolSettings
@@ -48,16 +50,22 @@ export class Launcher {
 
   /**
    * Starts the job; `serial` (the manager's maxProcs 0) runs worker files in this process. Commands
-   * and threads start asynchronously. `attempt`: the try number the worker sees as ctx.attempt.
+   * and threads start asynchronously. `attempt`: the try number the worker sees as ctx.attempt;
+   * `limits`: the job's timeout and kill grace, for a backend (locally the manager enforces them).
    */
-  launch(spec: NormalizedJob, ident: string, serial: boolean, attempt = 1): Execution | Promise<Execution> {
-    if (this.#backend !== undefined) return this.#backend.launch(spec, ident, attempt)
+  launch(spec: NormalizedJob, ident: string, serial: boolean, attempt = 1, limits: StopLimits = NO_LIMITS): Execution | Promise<Execution> {
+    if (this.#backend !== undefined) return this.#backend.launch(spec, ident, attempt, limits)
     if (spec.type === 'command') return startCommand(spec, this.#spawnerCount === 0 ? null : this.#commandSpawners())
     if (serial) return startInline(spec, ident, attempt)
     if (spec.isolation === 'process') return startProcessWorker(spec, ident, attempt)
     if (spec.isolation === 'process-pool') return (this.#processes ??= new ProcessPool(this.#processPool, this.#cap)).start(spec, ident, attempt)
     this.#threads ??= new ThreadRunner(this.#cap(), this.#threadPool)
     return this.#threads.start(spec, ident, attempt)
+  }
+
+  /** Refuses at start() what the backend could never send; nothing without one. */
+  check(spec: NormalizedJob, ident: string): void {
+    this.#backend?.check?.(spec, ident)
   }
 
   /** The cap changed: the thread pool follows it (the process pool asks for the cap as it goes). */
