@@ -30,7 +30,7 @@ t.test('usage errors: --redis without --queue, --queue without a URL, --line-buf
   }
   const badUrl = await forkpool(['--redis', 'http://x', '--queue', 'q', 'true', ':::', 'a'])
   t.equal(badUrl.code, 255)
-  t.match(badUrl.stderr, /redis url must start with redis:\/\/ or rediss:\/\//)
+  t.match(badUrl.stderr, /redisBackend\(\) url .*must be a URL such as redis:\/\//)
 })
 
 t.test('BullMQ is loaded only by a run with --redis', async (t) => {
