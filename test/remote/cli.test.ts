@@ -23,6 +23,8 @@ t.test('usage errors: --redis without --queue, --queue without a URL, --line-buf
   const noUrl = await forkpoolWith(['--queue', 'q', 'true', ':::', 'a'], { FORKPOOL_REDIS_URL: undefined })
   t.equal(noUrl.code, 255)
   t.match(noUrl.stderr, /--queue needs --redis URL, or FORKPOOL_REDIS_URL/)
+  const emptyUrl = await forkpoolWith(['--queue', 'q', 'true', ':::', 'a'], { FORKPOOL_REDIS_URL: '' })
+  t.match(emptyUrl.stderr, /--queue needs --redis URL, or FORKPOOL_REDIS_URL/, 'an empty FORKPOOL_REDIS_URL is none')
   for (const grouping of ['--line-buffer', '--ungroup']) {
     const run = await forkpool(['--redis', 'redis://127.0.0.1:1/0', '--queue', 'q', grouping, 'true', ':::', 'a'])
     t.equal(run.code, 255, grouping)
