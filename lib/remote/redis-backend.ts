@@ -53,6 +53,11 @@ export function redisBackend(options: RedisBackendOptions): Backend {
 }
 
 class RedisBackend implements Backend {
+  /**
+   * A chunk's trip through Redis and an agent's process start costs tens of milliseconds, not
+   * map()'s local fraction of one: chunks ten times longer keep that near 1% of the work.
+   */
+  readonly chunkTargetMs = 500
   readonly #settings: BackendSettings
   readonly #address: RedisAddress
   #queue!: Queue

@@ -14,6 +14,11 @@ export interface Backend {
   launch(spec: NormalizedJob, ident: string, attempt: number, limits: StopLimits): Promise<Execution>
   /** Refuses at start() a job the backend could never send (data over its size limit): throws a RangeError. */
   check?(spec: NormalizedJob, ident: string): void
+  /**
+   * How long map()'s auto-sized chunks aim to run, in milliseconds, when a job's trip costs more
+   * than a local one (a queue hop); absent: map()'s local target.
+   */
+  readonly chunkTargetMs?: number
   /** Releases the connections; the manager calls it once no job is running. */
   close(): Promise<void>
 }
@@ -22,5 +27,6 @@ export interface Backend {
 export function isBackend(value: unknown): value is Backend {
   if (typeof value !== 'object' || value === null) return false
   const b = value as Record<string, unknown>
-  return typeof b.launch === 'function' && typeof b.close === 'function'
+  const target = b.chunkTargetMs
+  return typeof b.launch === 'function' && typeof b.close === 'function' && (target === undefined || (typeof target === 'number' && target > 0 && Number.isFinite(target)))
 }
