@@ -11,6 +11,8 @@ import { resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker, type Job } from 'bullmq'
 import { WorkerLostError, jobError, serializeError } from '../errors.js'
+import { CHUNK_WORKER } from '../map/batch.js'
+import type { ChunkOrder } from '../map/chunk-worker.js'
 import { processSpawners } from '../runners/spawner/spawners.js'
 import type { NormalizedJob } from '../runners/spec.js'
 import { validateCount } from '../util/validate.js'
@@ -85,10 +87,13 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       const error = jobError(WorkerLostError, `the agent running job ${jobId} was lost, and delivery is at-most-once: it is not run again`)
       return encode({ exitCode: null, signal: null, error, host: name, pid: null, runs: runs - 1 } satisfies WireResult)
     }
-    const spec = decode(data.spec) as NormalizedJob
+    let spec = decode(data.spec) as NormalizedJob
     if (spec.type === 'command' && options.allowCommands !== true) return refuse('does not run commands (start it with --allow-commands)', runs)
     if (spec.type === 'worker') {
-      const path = fileURLToPath(spec.url)
+      // A map() chunk runs this agent's own chunk worker (forkpool's code, trusted as the agent
+      // itself is); what --root and the hash must check is the real worker file inside it.
+      if (data.chunk === true) spec = { ...spec, url: CHUNK_WORKER }
+      const path = fileURLToPath(data.chunk === true ? (spec.data as ChunkOrder).url : spec.url)
       if (!resolve(path).startsWith(root + sep)) return refuse(`worker ${path} is outside --root ${root}`, runs)
       // A missing file is run all the same: it fails as it would locally (ERR_MODULE_NOT_FOUND).
       const hash = await readFile(path).then((bytes) => createHash('sha256').update(bytes).digest('hex'), () => undefined)

@@ -12,7 +12,10 @@ import type { Redis } from 'ioredis'
 import { JobLostError, jobError } from '../errors.js'
 import type { Backend } from '../runners/backend.js'
 import type { Execution, StopLimits } from '../runners/execution.js'
-import type { NormalizedJob } from '../runners/spec.js'
+import type { NormalizedJob, WorkerSpec } from '../runners/spec.js'
+import { CHUNK_WORKER } from '../map/batch.js'
+import type { ChunkOrder } from '../map/chunk-worker.js'
+
 import { connect, type RedisAddress } from './connection.js'
 import { checkBackendOptions, type BackendSettings, type RedisBackendOptions } from './backend-options.js'
 import { failedRemotely } from './failures.js'
@@ -118,9 +121,11 @@ class RedisBackend implements Backend {
     const { timeoutMs, killGraceMs } = limits
     const wire: WireJob = { spec: data, ident, attempt, timeoutMs: Number.isFinite(timeoutMs) ? timeoutMs : null, killGraceMs }
     if (this.#settings.atMostOnce) wire.atMostOnce = true
-    if (spec.type === 'worker' && spec.url.startsWith('file:')) {
+    if (spec.type === 'worker' && spec.url === CHUNK_WORKER) wire.chunk = true
+    const url = spec.type === 'worker' ? userWorker(spec) : ''
+    if (url.startsWith('file:')) {
       // A file missing here is sent without a hash: the agent then fails it as a local run would (ERR_MODULE_NOT_FOUND).
-      const bytes = await readFile(fileURLToPath(spec.url)).catch(() => undefined)
+      const bytes = await readFile(fileURLToPath(url)).catch(() => undefined)
       if (bytes !== undefined) wire.workerHash = createHash('sha256').update(bytes).digest('hex')
     }
     await this.#connected()
@@ -242,4 +247,9 @@ class RedisBackend implements Backend {
     if (this.#events !== undefined) await closeWithin([this.#events.close(), this.#queue.close()], CLOSE_MS)
     for (const connection of this.#connections) connection.disconnect()
   }
+}
+
+/** The user's worker file of a worker job: a map() chunk's real worker (in its data), else the job's own. */
+function userWorker(spec: WorkerSpec): string {
+  return spec.url === CHUNK_WORKER ? (spec.data as ChunkOrder).url : spec.url
 }

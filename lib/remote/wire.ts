@@ -15,8 +15,13 @@ export interface WireJob {
   timeoutMs: number | null
   /** SIGTERM to SIGKILL on the agent, ms. */
   killGraceMs: number
-  /** sha256 of the worker file as the producer read it: the agent refuses a file that differs. */
+  /** sha256 of the worker file as the producer read it (a map chunk's: the real worker's): the agent refuses a file that differs. */
   workerHash?: string
+  /**
+   * A map() chunk: the agent runs it with its own copy of forkpool's chunk worker (not the
+   * producer's path), and checks the real worker file, ChunkOrder.url, against --root and the hash.
+   */
+  chunk?: boolean
   /** Never run twice: a second start (its agent was lost) fails it with a WorkerLostError. */
   atMostOnce?: boolean
 }

@@ -52,3 +52,15 @@ t.test('remote map() over 10,000 items, an agent SIGKILLed half-way: exactly one
   t.same(bad, [], 'all ok, each with its own value')
   t.ok(results.some((r) => r.data!.attempt === 2), 'the killed agent\'s chunks ran again elsewhere (ctx.attempt 2)')
 })
+
+t.test('remote map() of a worker file outside the agent\'s --root: every item refused, as a single job would be', async (t) => {
+  const redis = await startRedis(t)
+  await startAgent(t, redis.url, 'm3', 'box-1')
+  const pm = new ForkManager({ maxProcs: 2, backend: redisBackend({ url: redis.url, queue: 'm3' }) })
+  t.teardown(() => pm.shutdown())
+  // The chunk worker is forkpool's own (under the agents' --root here); the real worker is not.
+  const outside = new URL('../fixtures/workers/echo-size.mjs', import.meta.url).pathname
+  const results = await pm.map([1, 2, 3], { worker: outside }, { ordered: true }).all()
+  t.same(results.map((r) => r.ok), [false, false, false])
+  for (const r of results) t.match(r.error, { message: new RegExp(`worker ${outside} is outside --root`) })
+})
