@@ -1,3 +1,7 @@
+/**
+ * forkpool: ForkManager, its options and results, the errors and the primitives.
+ * @module forkpool
+ */
 export { ForkManager } from './manager/fork-manager.js'
 export {
   AbortError,

@@ -35,7 +35,7 @@ export interface ForkManagerOptions {
   processPool?: ProcessPoolOptions
   /** The worker threads of `isolation: 'thread'`: how many jobs a thread runs at once. One pool per manager. */
   threadPool?: ThreadPoolOptions
-  /** Where jobs run instead of this machine, e.g. `redisBackend()` from 'forkpool/redis'. Default: here. */
+  /** Where jobs run instead of this machine: `redisBackend()` from 'forkpool/redis' makes one. Default: here. */
   backend?: Backend
   /**
    * On SIGINT or SIGTERM, shut down (passing that signal on to the jobs), then let the signal

@@ -21,9 +21,11 @@ import { closeWithin } from './redis-backend.js'
 import { checkRedisUrl, connect } from './connection.js'
 import { checkQueueName, decode, encode, stopChannel, type StartReport, type StopOrder, type WireJob, type WireResult } from './wire.js'
 
+/** The options of `startAgent()`, which the `forkpool worker` command's flags fill in. */
 export interface AgentOptions {
   /** `redis://…`, `rediss://…` or `redis+unix://…` (see redisBackend). */
   url: string
+  /** The queue's name, as the producers' `redisBackend({ queue })`. */
   queue: string
   /** Jobs at once on this agent. */
   concurrency: number
@@ -41,7 +43,9 @@ export interface AgentOptions {
   maxStalledCount?: number
 }
 
+/** A running agent. */
 export interface Agent {
+  /** The host name it reports with its results (`JobResult.host`). */
   readonly name: string
   /** Stops taking jobs, stops the running ones (TERM, KILL after their grace) and closes its connections. */
   close(): Promise<void>
@@ -50,6 +54,11 @@ export interface Agent {
 /** How long a stop for a job this agent has not (yet) taken is kept: the order may come before the job. */
 const EARLY_STOP_MS = 60_000
 
+/**
+ * Starts an agent in this process: it takes jobs from the queue and runs them here with forkpool's
+ * own runners (what `forkpool worker` does). Resolves once it is connected; rejects when Redis
+ * cannot be reached.
+ */
 export async function startAgent(options: AgentOptions): Promise<Agent> {
   const address = checkRedisUrl(options.url, 'agent url')
   const queue = checkQueueName(options.queue)

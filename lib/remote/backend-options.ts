@@ -7,6 +7,7 @@ import { optionKeys, validateOneOf, validateOptions } from '../util/validate.js'
 import { checkRedisUrl, type RedisAddress } from './connection.js'
 import { checkQueueName } from './wire.js'
 
+/** The options of `redisBackend()`: where the queue is, and how its jobs are delivered and kept. */
 export interface RedisBackendOptions {
   /** `redis://[user:password@]host:port/db`, `rediss://…` (TLS) or `redis+unix:///path.sock?db=0`. Default: FORKPOOL_REDIS_URL. */
   url?: string
