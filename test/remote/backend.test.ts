@@ -2,7 +2,7 @@ import t from 'tap'
 import { ForkManager } from '../../dist/lib/index.js'
 import { redisBackend } from '../../dist/lib/remote/index.js'
 import { worker } from '../helpers/paths.js'
-import { startAgent, startRedis } from './redis.js'
+import { startAgent, startRedis } from '../helpers/redis.js'
 
 t.test('worker and command jobs run on an agent and settle with a JobResult', async (t) => {
   const redis = await startRedis(t)

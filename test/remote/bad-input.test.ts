@@ -6,7 +6,7 @@ import { ForkManager } from '../../dist/lib/index.js'
 import { redisBackend } from '../../dist/lib/remote/index.js'
 import { checkRedisUrl } from '../../dist/lib/remote/connection.js'
 import { worker } from '../helpers/paths.js'
-import { startAgent, startRedis } from './redis.js'
+import { startAgent, startRedis } from '../helpers/redis.js'
 
 t.test('URL forms: user and password, rediss:// (TLS), a unix socket; bad ones refused naming the URL, the password never shown', async (t) => {
   t.match(checkRedisUrl('redis://alice:s%40cret@db.example:6380/2'), { options: { host: 'db.example', port: 6380, db: 2, username: 'alice', password: 's@cret' }, shown: 'redis://alice:***@db.example:6380/2' })

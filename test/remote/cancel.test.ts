@@ -5,7 +5,7 @@ import t, { type Test } from 'tap'
 import { ForkManager, type JobResult } from '../../dist/lib/index.js'
 import { redisBackend } from '../../dist/lib/remote/index.js'
 import { eventually } from '../helpers/wait.js'
-import { alive, startAgent, startRedis } from './redis.js'
+import { alive, startAgent, startRedis } from '../helpers/redis.js'
 
 const sleep30 = { command: 'sleep', args: ['30'] }
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import t from 'tap'
 import { CLI, forkpool, type CliRun } from '../helpers/cli.js'
-import { startAgent, startRedis } from './redis.js'
+import { startAgent, startRedis } from '../helpers/redis.js'
 
 /** `forkpool …` with extra environment variables and node flags. */
 function forkpoolWith(args: string[], env: Record<string, string | undefined>, nodeArgs: string[] = []): Promise<CliRun> {

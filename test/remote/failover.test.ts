@@ -6,7 +6,7 @@ import { ForkManager, WorkerLostError, type JobStartInfo } from '../../dist/lib/
 import { redisBackend } from '../../dist/lib/remote/index.js'
 import { worker } from '../helpers/paths.js'
 import { eventually } from '../helpers/wait.js'
-import { alive, startAgent, startRedis } from './redis.js'
+import { alive, startAgent, startRedis } from '../helpers/redis.js'
 
 for (const delivery of ['at-least-once', 'at-most-once'] as const) {
   t.test(`${delivery}: an agent SIGKILLed mid-job, a worker job and a command job`, async (t) => {

@@ -3,7 +3,7 @@ import { ForkManager } from '../../dist/lib/index.js'
 import { redisBackend } from '../../dist/lib/remote/index.js'
 import { request } from '../helpers/http.js'
 import { eventually } from '../helpers/wait.js'
-import { startAgent, startRedis } from './redis.js'
+import { startAgent, startRedis } from '../helpers/redis.js'
 
 t.test('a job running on an agent: inFlight(), ps(), the status JSON and page name the agent', async (t) => {
   const redis = await startRedis(t)

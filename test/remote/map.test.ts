@@ -2,7 +2,7 @@ import t from 'tap'
 import { ForkManager } from '../../dist/lib/index.js'
 import { redisBackend } from '../../dist/lib/remote/index.js'
 import { worker } from '../helpers/paths.js'
-import { startAgent, startRedis } from './redis.js'
+import { startAgent, startRedis } from '../helpers/redis.js'
 
 type Doubled = { doubled: number; jobId: string; attempt: number }
 

@@ -6,7 +6,7 @@ import t from 'tap'
 import { ForkManager, type JobResult, type JobSpec, type StartOptions } from '../../dist/lib/index.js'
 import { redisBackend } from '../../dist/lib/remote/index.js'
 import { worker } from '../helpers/paths.js'
-import { startAgent, startRedis } from './redis.js'
+import { startAgent, startRedis } from '../helpers/redis.js'
 
 const REPO = new URL('../../', import.meta.url).pathname
 const fixture = (name: string): string => new URL(`../fixtures/workers/${name}`, import.meta.url).pathname

@@ -4,7 +4,7 @@
 import t from 'tap'
 import { ForkManager, JobLostError, type JobResult } from '../../dist/lib/index.js'
 import { redisBackend } from '../../dist/lib/remote/index.js'
-import { startAgent, startRedis } from './redis.js'
+import { startAgent, startRedis } from '../helpers/redis.js'
 
 const settledOnce = (pm: ForkManager): Map<string, number> => {
   const counts = new Map<string, number>()

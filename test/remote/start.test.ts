@@ -4,7 +4,7 @@ import t from 'tap'
 import { ForkManager, type JobStartInfo } from '../../dist/lib/index.js'
 import { redisBackend } from '../../dist/lib/remote/index.js'
 import { eventually } from '../helpers/wait.js'
-import { startAgent, startRedis } from './redis.js'
+import { startAgent, startRedis } from '../helpers/redis.js'
 
 t.test('runOnStart when an agent takes the job; inFlight() shows it queued (host null) until then; the timeout counts from that start', async (t) => {
   const redis = await startRedis(t)
