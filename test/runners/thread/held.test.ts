@@ -55,6 +55,14 @@ async function busy(t: Test) {
   return { pm, dir, running }
 }
 
+/** Frees busy()'s threads, runs one more job (a job the pool still had would run first), and checks `marker`'s job never ran. */
+async function checkNeverRan(t: Test, { pm, running }: Awaited<ReturnType<typeof busy>>, marker: string): Promise<void> {
+  for (const h of running) h.cancel()
+  await Promise.all(running.map((h) => h.result))
+  await (await pm.start('after', { worker: worker('sleep'), data: 10, ...threaded })).result
+  t.notOk(existsSync(marker), 'never ran')
+}
+
 t.test('a held job cancelled before a thread takes it is taken back: its worker is never called', async (t) => {
   const { pm, dir, running } = await busy(t)
   const marker = path.join(dir, 'held')
@@ -66,22 +74,16 @@ t.test('a held job cancelled before a thread takes it is taken back: its worker 
   const handle = await started
   t.ok(handed)
   t.match(await handle.result, { cancelled: true, cancelReason: 'changed my mind', exitCode: null })
-  for (const h of running) h.cancel()
-  await Promise.all(running.map((h) => h.result))
-  // The threads are free now: a job the pool still had would run.
-  await (await pm.start('after', { worker: worker('sleep'), data: 10, ...threaded })).result
-  t.notOk(existsSync(marker), 'never ran')
+  await checkNeverRan(t, { pm, dir, running }, marker)
 })
 
-t.test('a held job whose signal had already aborted never runs', async (t) => {
-  const { dir, pm, running } = await busy(t)
-  const marker = path.join(dir, 'held')
-  const handle = await pm.start('held', { worker: faults, data: { mode: 'hang', ready: marker }, ...threaded }, { signal: AbortSignal.abort('too late') })
+// Such a job is never held: admitted() refuses it before the scheduler could hand it to the pool.
+t.test('a job whose signal had already aborted, every thread busy, never runs', async (t) => {
+  const busyThreads = await busy(t)
+  const marker = path.join(busyThreads.dir, 'held')
+  const handle = await busyThreads.pm.start('held', { worker: faults, data: { mode: 'hang', ready: marker }, ...threaded }, { signal: AbortSignal.abort('too late') })
   t.match(await handle.result, { cancelled: true, cancelReason: 'too late', exitCode: null })
-  for (const h of running) h.cancel()
-  await Promise.all(running.map((h) => h.result))
-  await (await pm.start('after', { worker: worker('sleep'), data: 10, ...threaded })).result
-  t.notOk(existsSync(marker), 'never ran')
+  await checkNeverRan(t, busyThreads, marker)
 })
 
 t.test("a held job's timeout runs from its start, not while it waits", async (t) => {
