@@ -4,12 +4,10 @@
 // dies (even by SIGKILL): a lost agent leaves no command of its jobs behind (see
 // lib/runners/spawner/runtime.cts). Worker processes exit when their parent's IPC channel closes.
 
-import { startCommand } from '../runners/command.js'
 import type { Execution, Outcome } from '../runners/execution.js'
-import { startProcessWorker } from '../runners/process/runner.js'
 import type { NormalizedJob } from '../runners/spec.js'
-import type { SpawnerSet } from '../runners/spawner/spawners.js'
 import { setLongTimeout } from '../util/long-timeout.js'
+import type { AgentRunners } from './agent-runners.js'
 
 export class AgentRun {
   readonly #execution: Execution
@@ -30,9 +28,8 @@ export class AgentRun {
   }
 
   /** Starts the job; `attempt` and `jobId` are the worker's ctx.attempt and ctx.jobId. */
-  static async start(spec: NormalizedJob, ident: string, attempt: number, jobId: string, limits: { timeoutMs: number | null; killGraceMs: number }, spawners: SpawnerSet | null): Promise<AgentRun> {
-    // Threads and pools are the producer's choice locally; here each job gets its own process.
-    const execution = spec.type === 'command' ? await startCommand(spec, spawners) : startProcessWorker({ ...spec, isolation: 'process' }, ident, attempt, jobId)
+  static async start(spec: NormalizedJob, ident: string, attempt: number, jobId: string, limits: { timeoutMs: number | null; killGraceMs: number }, runners: AgentRunners): Promise<AgentRun> {
+    const execution = await runners.start(spec, ident, attempt, jobId)
     return new AgentRun(execution, limits.timeoutMs, limits.killGraceMs)
   }
 

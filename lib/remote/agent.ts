@@ -17,6 +17,7 @@ import { processSpawners } from '../runners/spawner/spawners.js'
 import type { NormalizedJob } from '../runners/spec.js'
 import { validateCount } from '../util/validate.js'
 import { AgentRun } from './agent-run.js'
+import { AgentRunners } from './agent-runners.js'
 import { closeWithin } from './redis-backend.js'
 import { checkRedisUrl, connect } from './connection.js'
 import { checkQueueName, decode, encode, stopChannel, type StartReport, type StopOrder, type WireJob, type WireResult } from './wire.js'
@@ -69,6 +70,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const early = new Map<string, NodeJS.Signals>()
   // Commands start from a spawner process, whose death with the agent takes their process groups along.
   const spawners = options.allowCommands === true ? processSpawners().grow(1) : null
+  const runners = new AgentRunners(concurrency, spawners)
   let lastError: Error | undefined
   const onError = (error: Error): void => void (lastError = error)
 
@@ -114,7 +116,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       return encode({ exitCode: null, signal: null, error: null, host: name, pid: null, runs: runs - 1 } satisfies WireResult)
     }
     // A run after a lost agent is a further attempt of the same try.
-    const run = await AgentRun.start(spec, data.ident, data.attempt + runs - 1, jobId, data, spawners)
+    const run = await AgentRun.start(spec, data.ident, data.attempt + runs - 1, jobId, data, runners)
     running.set(jobId, run)
     const startedAt = Date.now()
     // The producer's runOnStart; if this report is lost, the result carries the start too.
@@ -143,6 +145,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     async close() {
       for (const run of running.values()) run.stop('SIGTERM')
       await closeWithin([worker.close()], 2000)
+      await closeWithin([runners.close()], 2000)
       subscriber.disconnect()
       connection.disconnect()
     },

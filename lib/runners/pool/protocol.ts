@@ -28,6 +28,8 @@ export interface PoolOrders {
   attempts: number[]
   data: unknown[]
   stops: PoolStop[]
+  /** ctx.jobId of each job: only in batches of a remote agent (absent locally, where every jobId is null). */
+  jobIds?: string[]
 }
 
 /**

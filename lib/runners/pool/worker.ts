@@ -129,8 +129,8 @@ export class PoolWorker {
     return !this.#retiring && !this.#ended.settled
   }
 
-  /** Hands the process job `id` (ids grow with each job of the pool); the pool gives jobs only to an accepting process with room. */
-  run(id: number, spec: WorkerSpec, ident: string, attempt: number): Execution {
+  /** Hands the process job `id` (ids grow with each job of the pool); the pool gives jobs only to an accepting process with room. `jobId`: a remote job's ctx.jobId. */
+  run(id: number, spec: WorkerSpec, ident: string, attempt: number, jobId?: string): Execution {
     clearTimeout(this.#idleTimer)
     this.tasks++
     this.lastUsed = id
@@ -150,6 +150,8 @@ export class PoolWorker {
     orders.idents.push(ident)
     orders.attempts.push(attempt)
     orders.data.push(spec.data)
+    // An agent's pool runs only remote jobs, so a batch has a jobId for every job or for none.
+    if (jobId !== undefined) (orders.jobIds ??= []).push(jobId)
     return job
   }
 

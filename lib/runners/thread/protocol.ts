@@ -9,6 +9,8 @@ export interface ThreadTask {
   ident: string
   /** ctx.attempt */
   attempt: number
+  /** ctx.jobId: set only for a remote job, on an agent. */
+  jobId?: string
   data: unknown
 }
 
