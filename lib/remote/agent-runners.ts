@@ -13,13 +13,15 @@ import { ThreadRunner } from '../runners/thread/runner.js'
 
 export class AgentRunners {
   readonly #concurrency: number
+  readonly #tasksPerWorker: number
   readonly #spawners: SpawnerSet | null
   #processes: ProcessPool | undefined
   #threads: ThreadRunner | undefined
 
-  /** `spawners`: where commands start (null: this agent runs none). */
-  constructor(concurrency: number, spawners: SpawnerSet | null) {
+  /** `tasksPerWorker`: jobs at once in one reused process or thread; `spawners`: where commands start (null: this agent runs none). */
+  constructor(concurrency: number, tasksPerWorker: number, spawners: SpawnerSet | null) {
     this.#concurrency = concurrency
+    this.#tasksPerWorker = tasksPerWorker
     this.#spawners = spawners
   }
 
@@ -27,11 +29,11 @@ export class AgentRunners {
   start(spec: NormalizedJob, ident: string, attempt: number, jobId: string): Execution | Promise<Execution> {
     if (spec.type === 'command') return startCommand(spec, this.#spawners)
     if (spec.isolation === 'process-pool') {
-      this.#processes ??= new ProcessPool(processPoolSettings(undefined), () => this.#concurrency)
+      this.#processes ??= new ProcessPool(processPoolSettings({ concurrentTasksPerWorker: this.#tasksPerWorker }), () => this.#concurrency)
       return this.#processes.start(spec, ident, attempt, jobId)
     }
     if (spec.isolation === 'thread') {
-      this.#threads ??= new ThreadRunner(this.#concurrency)
+      this.#threads ??= new ThreadRunner(this.#concurrency, { concurrentTasksPerWorker: this.#tasksPerWorker })
       return this.#threads.start(spec, ident, attempt, undefined, jobId)
     }
     return startProcessWorker(spec, ident, attempt, jobId)

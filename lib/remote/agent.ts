@@ -42,6 +42,8 @@ export interface AgentOptions {
   stalledInterval?: number
   /** How often a job may lose its agent and still run again. Default 1: at most two runs. */
   maxStalledCount?: number
+  /** How many jobs one reused process ('process-pool' jobs) or thread ('thread' jobs) runs at once, as the producer's processPool/threadPool.concurrentTasksPerWorker. Default 1. */
+  tasksPerWorker?: number
 }
 
 /** A running agent. */
@@ -64,13 +66,17 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const address = checkRedisUrl(options.url, 'agent url')
   const queue = checkQueueName(options.queue)
   const concurrency = validateCount(options.concurrency, 'agent concurrency', 1)
+  const lockDuration = validateCount(options.lockDuration ?? 30_000, 'agent lockDuration', 1)
+  const stalledInterval = validateCount(options.stalledInterval ?? 30_000, 'agent stalledInterval', 1)
+  const maxStalledCount = validateCount(options.maxStalledCount ?? 1, 'agent maxStalledCount', 0)
+  const tasksPerWorker = validateCount(options.tasksPerWorker ?? 1, 'agent tasksPerWorker', 1)
   const name = options.name ?? hostname()
   const root = resolve(options.root)
   const running = new Map<string, AgentRun>()
   const early = new Map<string, NodeJS.Signals>()
   // Commands start from a spawner process, whose death with the agent takes their process groups along.
   const spawners = options.allowCommands === true ? processSpawners().grow(1) : null
-  const runners = new AgentRunners(concurrency, spawners)
+  const runners = new AgentRunners(concurrency, tasksPerWorker, spawners)
   let lastError: Error | undefined
   const onError = (error: Error): void => void (lastError = error)
 
@@ -133,11 +139,17 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const worker = new Worker(queue, processJob, {
     connection,
     concurrency,
-    lockDuration: options.lockDuration ?? 30_000,
-    stalledInterval: options.stalledInterval ?? 30_000,
-    maxStalledCount: options.maxStalledCount ?? 1,
+    lockDuration,
+    stalledInterval,
+    maxStalledCount,
   })
   worker.on('error', onError)
+  // A job whose lock this agent lost (cut off from Redis past lockDuration, or the lock taken
+  // from it) is BullMQ's to give to another agent, and this run's result would be refused: it
+  // stops here (TERM, KILL after its grace) rather than run on beside the next run.
+  worker.on('lockRenewalFailed', (jobIds: string[]) => {
+    for (const jobId of jobIds) running.get(jobId)?.stop('SIGTERM')
+  })
   await worker.waitUntilReady()
 
   return {
