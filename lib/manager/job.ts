@@ -199,7 +199,8 @@ export class JobView implements JobHandle {
   /** This machine's hostname; null for a remote job (see JobStartInfo.host) and for one that never started. */
   get host(): string | null {
     const execution = this.#job.execution
-    return execution === undefined || execution.started !== undefined ? null : (execution.host ?? thisHost)
+    // A runner that starts jobs here names no host; a backend's job (it has `started`) has none yet.
+    return execution === undefined || execution.started !== undefined ? null : thisHost
   }
 
   /** The job behind `handle`; undefined for a handle this class did not make. */

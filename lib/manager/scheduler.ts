@@ -221,9 +221,13 @@ export class Scheduler {
     return serial ? result.then(() => handle) : Promise.resolve(handle)
   }
 
-  /** A job that waited elsewhere (a remote queue) has started there: its timeout runs from now, and runOnStart learns its host and pid. */
+  /**
+   * A job that waited elsewhere (a remote queue) has started there: its timeout runs from now, and
+   * runOnStart learns its host and pid. `started` settles before the outcome (RemoteRun), so this
+   * execution is still the job's: no retry can have replaced it yet.
+   */
   #startedElsewhere(job: Job, execution: Execution, startedAt: number | null): void {
-    if (startedAt === null || job.execution !== execution) return
+    if (startedAt === null) return
     job.began(startedAt)
     this.#events.started(job.ident, execution.kind, execution.pid, startedAt, execution.host ?? null)
   }

@@ -113,11 +113,8 @@ class RedisBackend implements Backend {
   }
 
   async launch(spec: NormalizedJob, ident: string, attempt: number, limits: StopLimits): Promise<Execution> {
-    let data = this.#encoded.get(spec)
-    if (data === undefined) {
-      this.check(spec, ident)
-      data = this.#encoded.get(spec)!
-    }
+    // start() checked it (the Backend contract), which encoded it.
+    const data = this.#encoded.get(spec)!
     const { timeoutMs, killGraceMs } = limits
     const wire: WireJob = { spec: data, ident, attempt, timeoutMs: Number.isFinite(timeoutMs) ? timeoutMs : null, killGraceMs }
     if (this.#settings.atMostOnce) wire.atMostOnce = true

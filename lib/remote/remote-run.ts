@@ -35,10 +35,6 @@ export class RemoteRun implements Execution {
     this.outcome = new Promise((resolve) => (this.#resolveOutcome = resolve))
   }
 
-  get done(): boolean {
-    return this.#done
-  }
-
   get hasStarted(): boolean {
     return this.#startedAt !== null
   }

@@ -12,7 +12,7 @@ export interface Backend {
    * `limits`: the job's timeout and kill grace, which the backend enforces where the job runs.
    */
   launch(spec: NormalizedJob, ident: string, attempt: number, limits: StopLimits): Promise<Execution>
-  /** Refuses at start() a job the backend could never send (data over its size limit): throws a RangeError. */
+  /** Refuses at start() a job the backend could never send (data over its size limit): throws a RangeError. The manager calls it for every job before its launch(). */
   check?(spec: NormalizedJob, ident: string): void
   /**
    * How long map()'s auto-sized chunks aim to run, in milliseconds, when a job's trip costs more
