@@ -3,6 +3,7 @@
 import { parseBytes } from '../primitives/bytes.js'
 import { parseDuration } from '../primitives/duration.js'
 import type { Duration } from '../types.js'
+import { describe } from '../util/describe.js'
 import { optionKeys, validateOneOf, validateOptions } from '../util/validate.js'
 import { checkRedisUrl, type RedisAddress } from './connection.js'
 import { checkQueueName } from './wire.js'
@@ -49,7 +50,7 @@ export function checkBackendOptions(options: RedisBackendOptions): BackendSettin
   const delivery = validateOneOf(o.delivery ?? 'at-least-once', 'redisBackend() delivery', ['at-least-once', 'at-most-once'] as const)
   const positive = (value: Duration | undefined, fallback: Duration, what: string): number => {
     const ms = parseDuration(value ?? fallback, `redisBackend() ${what}`)
-    if (ms <= 0 || !Number.isFinite(ms)) throw new RangeError(`redisBackend() ${what} must be a positive, finite duration, got ${JSON.stringify(value)}`)
+    if (ms <= 0 || !Number.isFinite(ms)) throw new RangeError(`redisBackend() ${what} must be a positive, finite duration, got ${describe(value)}`)
     return ms
   }
   return {

@@ -3,7 +3,7 @@ import t from 'tap'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ForkManager } from '../../dist/lib/index.js'
-import { redisBackend } from '../../dist/lib/remote/index.js'
+import { redisBackend, startAgent as startAgentHere } from '../../dist/lib/remote/index.js'
 import { checkRedisUrl } from '../../dist/lib/remote/connection.js'
 import { worker } from '../helpers/paths.js'
 import { startAgent, startRedis } from '../helpers/redis.js'
@@ -22,6 +22,7 @@ t.test('URL forms: user and password, rediss:// (TLS), a unix socket; bad ones r
   t.throws(() => redisBackend({ url: 'redis://h', queue: 'q', delivry: 'at-most-once' } as never), { name: 'TypeError', message: /did you mean delivery/ })
   t.throws(() => redisBackend({ url: 'redis://h', queue: 'q', delivery: 'once' as never }), { name: 'TypeError', message: /delivery must be one of/ })
   t.throws(() => redisBackend({ url: 'redis://h', queue: 'q', reconcileInterval: 0 }), { name: 'RangeError', message: /reconcileInterval/ })
+  t.throws(() => redisBackend({ url: 'redis://h', queue: 'q', lostAfter: Infinity }), new RangeError('redisBackend() lostAfter must be a positive, finite duration, got Infinity'))
   t.throws(() => redisBackend({ url: 'redis://h', queue: 'q', maxDataBytes: -1 }), { name: 'RangeError', message: /maxDataBytes/ })
   t.throws(() => new ForkManager({ backend: {} as never }), /backend/)
 })
@@ -36,6 +37,10 @@ t.test('an unreachable Redis and a wrong password: the job settles with an error
   const r = await (await wrong.start('b', { command: 'true' })).result
   t.match(r, { ok: false, error: { message: /WRONGPASS|invalid password|NOAUTH/ } })
   t.notMatch(r.error!.message, /wrong/, 'the password is not shown')
+  // An agent with the wrong password does not start: it says why, without the password.
+  const refused = await startAgentHere({ url: `redis+unix://:wrong@localhost${redis.socket}`, queue: 'q', concurrency: 1, root: '/tmp', name: 'box-x' }).then(() => 'started', (error: Error) => error.message)
+  t.match(refused, /^agent box-x: cannot reach Redis at redis\+unix:.*(WRONGPASS|invalid password|NOAUTH)/)
+  t.notMatch(refused, /wrong/, 'the password is not shown')
 })
 
 t.test('with the right password; data over maxDataBytes refused at start() and the queued job not lost; refusals on the agent as results', async (t) => {
