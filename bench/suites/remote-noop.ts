@@ -36,7 +36,8 @@ async function measure(n: number, task: (i: number) => Promise<unknown>): Promis
 async function forkpool(n: number): Promise<number> {
   const rig = await startRig()
   try {
-    await Promise.all(Array.from({ length: AGENTS }, (_, i) => rig.agent(QUEUE, `agent-${i + 1}`, PER_AGENT)))
+    // --tasks-per-worker as local-pool's concurrentTasksPerWorker: one pooled process per agent takes its 32 jobs.
+    await Promise.all(Array.from({ length: AGENTS }, (_, i) => rig.agent(QUEUE, `agent-${i + 1}`, PER_AGENT, ['--tasks-per-worker', String(PER_AGENT)])))
     // The backend waits for the same waitUntilReady() as raw-bullmq (see there); a job here takes
     // a Node start-up on its agent, far longer than that gap, and the backend's reconciling poll
     // of job states is what closes it for good.

@@ -4,8 +4,6 @@
 // its outcome as the job's value, whatever the exit code: a job's failure is a result, never a
 // BullMQ failure. BullMQ fails a job only when its agents were lost too often (stalls).
 
-import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -18,6 +16,7 @@ import type { NormalizedJob } from '../runners/spec.js'
 import { validateCount } from '../util/validate.js'
 import { AgentRun } from './agent-run.js'
 import { AgentRunners } from './agent-runners.js'
+import { fileHash } from './file-hash.js'
 import { closeWithin } from './redis-backend.js'
 import { checkRedisUrl, connect } from './connection.js'
 import { checkQueueName, decode, encode, stopChannel, type StartReport, type StopOrder, type WireJob, type WireResult } from './wire.js'
@@ -53,6 +52,14 @@ export interface Agent {
   /** Stops taking jobs, stops the running ones (TERM, KILL after their grace) and closes its connections. */
   close(): Promise<void>
 }
+
+/**
+ * How long a job runs before the agent reports its start. A report is one more Redis script and
+ * event per job (raw BullMQ sends none): a job that ends sooner is reported by its result alone,
+ * which carries its start, so the producer's runOnStart still fires, with the agent's start time,
+ * just before its runOnFinish.
+ */
+const START_REPORT_MS = 50
 
 /** How long a stop for a job this agent has not (yet) taken is kept: the order may come before the job. */
 const EARLY_STOP_MS = 60_000
@@ -113,7 +120,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       const path = fileURLToPath(data.chunk === true ? (spec.data as ChunkOrder).url : spec.url)
       if (!resolve(path).startsWith(root + sep)) return refuse(`worker ${path} is outside --root ${root}`, runs)
       // A missing file is run all the same: it fails as it would locally (ERR_MODULE_NOT_FOUND).
-      const hash = await readFile(path).then((bytes) => createHash('sha256').update(bytes).digest('hex'), () => undefined)
+      const hash = fileHash(path)
       if (data.workerHash !== undefined && hash !== data.workerHash) return refuse(`worker ${path} differs from the producer's (changed since it was sent?)`, runs)
     }
     if (early.has(jobId)) {
@@ -125,12 +132,13 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     const run = await AgentRun.start(spec, data.ident, data.attempt + runs - 1, jobId, data, runners)
     running.set(jobId, run)
     const startedAt = Date.now()
-    // The producer's runOnStart; if this report is lost, the result carries the start too.
-    job.updateProgress({ host: name, pid: run.pid, startedAt } satisfies StartReport).catch(onError)
+    // The producer's runOnStart, for a job still running after START_REPORT_MS; the result carries the start too.
+    const report = setTimeout(() => void job.updateProgress({ host: name, pid: run.pid, startedAt } satisfies StartReport).catch(onError), START_REPORT_MS)
     try {
       const outcome = await run.ended()
       return encode({ ...outcome, host: name, pid: run.pid, runs, startedAt } satisfies WireResult)
     } finally {
+      clearTimeout(report)
       running.delete(jobId)
     }
   }

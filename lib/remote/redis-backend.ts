@@ -4,8 +4,7 @@
 // low-rate poll reads the state of the jobs this producer has heard nothing of for a while: every
 // start() settles once, from the event or from the poll, whichever comes first.
 
-import { createHash, randomUUID } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { Queue, QueueEvents } from 'bullmq'
 import type { Redis } from 'ioredis'
@@ -19,6 +18,7 @@ import type { ChunkOrder } from '../map/chunk-worker.js'
 import { connect, type RedisAddress } from './connection.js'
 import { checkBackendOptions, type BackendSettings, type RedisBackendOptions } from './backend-options.js'
 import { failedRemotely } from './failures.js'
+import { fileHash } from './file-hash.js'
 import { RemoteRun } from './remote-run.js'
 import { decode, encode, stopChannel, type StartReport, type WireJob, type WireResult } from './wire.js'
 
@@ -122,8 +122,8 @@ class RedisBackend implements Backend {
     const url = spec.type === 'worker' ? userWorker(spec) : ''
     if (url.startsWith('file:')) {
       // A file missing here is sent without a hash: the agent then fails it as a local run would (ERR_MODULE_NOT_FOUND).
-      const bytes = await readFile(fileURLToPath(url)).catch(() => undefined)
-      if (bytes !== undefined) wire.workerHash = createHash('sha256').update(bytes).digest('hex')
+      const hash = fileHash(fileURLToPath(url))
+      if (hash !== undefined) wire.workerHash = hash
     }
     await this.#connected()
     // Its own id: an add repeated after a reconnection cannot make a second job.
