@@ -38,9 +38,9 @@ async function forkpool(n: number): Promise<number> {
   try {
     // --tasks-per-worker as local-pool's concurrentTasksPerWorker: one pooled process per agent takes its 32 jobs.
     await Promise.all(Array.from({ length: AGENTS }, (_, i) => rig.agent(QUEUE, `agent-${i + 1}`, PER_AGENT, ['--tasks-per-worker', String(PER_AGENT)])))
-    // The backend waits for the same waitUntilReady() as raw-bullmq (see there); a job here takes
-    // a Node start-up on its agent, far longer than that gap, and the backend's reconciling poll
-    // of job states is what closes it for good.
+    // The backend waits for the same waitUntilReady() as raw-bullmq (see there); the first job on
+    // each agent waits for its pooled process to start, far longer than that gap, and the
+    // backend's reconciling poll of job states is what closes it for good.
     const pm = new ForkManager({ maxProcs: WINDOW, backend: (await import('../../lib/remote/index.js')).redisBackend({ url: rig.url, queue: QUEUE }) })
     const hosts = new Set<string>()
     const rate = await measure(n, async (i) => {
