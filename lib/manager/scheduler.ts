@@ -229,7 +229,8 @@ export class Scheduler {
   #startedElsewhere(job: Job, execution: Execution, startedAt: number | null): void {
     if (startedAt === null) return
     job.began(startedAt)
-    this.#events.started(job.ident, execution.kind, execution.pid, startedAt, execution.host ?? null)
+    // A runner names the host before it reports a start there (RemoteRun.began).
+    this.#events.started(job.ident, execution.kind, execution.pid, startedAt, execution.host as string)
   }
 
   /** One run of the job has ended: it is retried, or its result is the job's. */

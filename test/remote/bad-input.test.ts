@@ -2,6 +2,8 @@
 import t from 'tap'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { createServer, type Socket } from 'node:net'
+import { hostname } from 'node:os'
 import { ForkManager } from '../../dist/lib/index.js'
 import { redisBackend, startAgent as startAgentHere } from '../../dist/lib/remote/index.js'
 import { checkRedisUrl } from '../../dist/lib/remote/connection.js'
@@ -41,6 +43,22 @@ t.test('an unreachable Redis and a wrong password: the job settles with an error
   const refused = await startAgentHere({ url: `redis+unix://:wrong@localhost${redis.socket}`, queue: 'q', concurrency: 1, root: '/tmp', name: 'box-x' }).then(() => 'started', (error: Error) => error.message)
   t.match(refused, /^agent box-x: cannot reach Redis at redis\+unix:.*(WRONGPASS|invalid password|NOAUTH)/)
   t.notMatch(refused, /wrong/, 'the password is not shown')
+  const unnamed = await startAgentHere({ url: `redis+unix://:wrong@localhost${redis.socket}`, queue: 'q', concurrency: 1, root: '/tmp' }).then(() => 'started', (error: Error) => error.message)
+  t.match(unnamed, `agent ${hostname()}: cannot reach Redis`, 'an agent without a name is named by its hostname')
+})
+
+t.test('a server that accepts the connection and never answers: the job settles within connectTimeout, saying so', async (t) => {
+  const sockets: Socket[] = []
+  const mute = createServer((socket) => void sockets.push(socket))
+  await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => {
+    for (const socket of sockets) socket.destroy()
+    mute.close()
+  })
+  const { port } = mute.address() as { port: number }
+  const pm = new ForkManager({ backend: redisBackend({ url: `redis://127.0.0.1:${port}/0`, queue: 'q', connectTimeout: '500ms' }) })
+  t.teardown(() => pm.shutdown({ grace: 100 }))
+  t.match(await (await pm.start('a', { command: 'true' })).result, { ok: false, error: { message: `cannot reach Redis at redis://127.0.0.1:${port}/0 within 500 ms: no answer` } })
 })
 
 t.test('with the right password; data over maxDataBytes refused at start() and the queued job not lost; refusals on the agent as results', async (t) => {
