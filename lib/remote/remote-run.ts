@@ -23,7 +23,6 @@ export class RemoteRun implements Execution {
   #resolveStarted!: (startedAt: number | null) => void
   #resolveOutcome!: (outcome: Outcome) => void
   #startedAt: number | null = null
-  #done = false
   readonly #stop: (run: RemoteRun, signal: NodeJS.Signals) => void
 
   constructor(kind: JobKind, jobId: string, timeoutSlackMs: number, stop: (run: RemoteRun, signal: NodeJS.Signals) => void) {
@@ -39,8 +38,8 @@ export class RemoteRun implements Execution {
     return this.#startedAt !== null
   }
 
+  /** The manager stops a job only before its outcome is in (at most a publish that the agents ignore, in the turn between). */
   stop(signal: NodeJS.Signals): void {
-    if (this.#done) return
     this.stopSignal ??= signal
     this.#stop(this, signal)
   }
@@ -55,10 +54,8 @@ export class RemoteRun implements Execution {
     this.#resolveStarted(report.startedAt)
   }
 
-  /** Its end: the agent's result, or why it has none. Only the first one counts. */
+  /** Its end: the agent's result, or why it has none. Called once: the backend drops the run from its map as it calls it. */
   settle(result: WireResult): void {
-    if (this.#done) return
-    this.#done = true
     // A start whose report was missed still comes before the end, so runOnStart fires first.
     if (this.#startedAt === null) {
       if (result.host !== undefined && result.startedAt !== undefined) this.began({ host: result.host, pid: result.pid ?? null, startedAt: result.startedAt })

@@ -33,3 +33,15 @@ t.test('an agent stopped with SIGTERM stops the job it runs, exits, and the job 
   t.notOk(alive(pids[0]!), "the job's process is gone")
   t.match(await job.result, { ok: false, host: 'box-1' }, 'the job settled once, not ok')
 })
+
+t.test('more jobs waiting than one poll reads (500): the poll reads the silent ones in batches, and each settles once when cancelled', async (t) => {
+  const redis = await startRedis(t)
+  const pm = new ForkManager({ maxProcs: 600, backend: redisBackend({ url: redis.url, queue: 'many', reconcileInterval: '100ms' }) })
+  const handles = await Promise.all(Array.from({ length: 600 }, (_, i) => pm.start(`w${i}`, { command: 'true' })))
+  // No agent: every job waits, and the polls find each still queued.
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  t.same(pm.inFlight().filter((r) => r.state === 'queued').length, 600, 'all still waiting')
+  await pm.shutdown({ grace: 100 })
+  const results = await Promise.all(handles.map((h) => h.result))
+  t.equal(results.filter((r) => r.cancelled && r.attempts === 0).length, 600, 'each taken off the queue, never run')
+})
