@@ -141,6 +141,28 @@ export class DataCloneError extends ForkpoolError {
 }
 
 /**
+ * In a JobResult: a remote job's agent was lost while it ran (killed, or cut off from Redis past
+ * its lock), and it was not run again: the redisBackend's `delivery: 'at-most-once'`, or it was
+ * lost more often than the agents' stall limit allows.
+ */
+export class WorkerLostError extends ForkpoolError {
+  /** `ERR_FORKPOOL_WORKER_LOST`: the code every error of this class carries. */
+  static override readonly code = 'ERR_FORKPOOL_WORKER_LOST'
+  static {
+    named(this, 'WorkerLostError')
+  }
+}
+
+/** In a JobResult: a remote job vanished from Redis before its result came (Redis lost its data), or Redis stayed unreachable past the backend's bound. */
+export class JobLostError extends ForkpoolError {
+  /** `ERR_FORKPOOL_JOB_LOST`: the code every error of this class carries. */
+  static override readonly code = 'ERR_FORKPOOL_JOB_LOST'
+  static {
+    named(this, 'JobLostError')
+  }
+}
+
+/**
  * A job stopped or given up: the reason a worker's ctx.signal is aborted with, and, in a JobResult,
  * a job stopped before it began, a terminated thread, an abandoned inline job. Named 'AbortError'
  * like the DOM's, so checks of `error.name === 'AbortError'` hold.

@@ -1,3 +1,7 @@
+/**
+ * forkpool: ForkManager, its options and results, the errors and the primitives.
+ * @module forkpool
+ */
 export { ForkManager } from './manager/fork-manager.js'
 export {
   AbortError,
@@ -10,6 +14,8 @@ export {
   OverlapError,
   SpawnerExitError,
   WorkerExitError,
+  WorkerLostError,
+  JobLostError,
   WorkerStartError,
 } from './errors.js'
 export type { ForkManagerOptions, ShutdownOptions } from './manager/options.js'

@@ -177,8 +177,12 @@ export interface JobResult {
   startedAt: number
   /** Wall time from its start to its end, in milliseconds. */
   durationMs: number
-  /** How many times the job ran: 1, or more with `retries`; 0 when it never started. `startedAt` and `durationMs` are the last run's. */
+  /** How many times the job ran: 1, or more with `retries` (remotely, a re-run after a lost agent counts too); 0 when it never started. `startedAt` and `durationMs` are the last run's. */
   attempts: number
+  /** The machine that ran it (its last run): this one's `os.hostname()`, or a remote agent's name. */
+  host: string
+  /** The queue's id of a remote job; null for a job run on this machine. */
+  jobId: string | null
   /** A command's stdout, with `capture: true`. */
   stdout?: string
   /** A command's stderr, with `capture: true`. */
@@ -195,6 +199,12 @@ export interface JobStartInfo {
   pid: number | null
   /** Epoch milliseconds at which it started. */
   startedAt: number
+  /**
+   * The machine it runs on: this one's `os.hostname()`, or a remote agent's name. runOnStart always
+   * has it; the handle of a remote job has null (and pid null): start() resolves once the queue has
+   * the job, before an agent takes it, and runOnStart fires when one does.
+   */
+  host: string | null
 }
 
 /** What `start` resolves with, once the job is running. */
@@ -211,6 +221,13 @@ export interface WorkerContext {
   ident: string
   /** Fires when the job is timed out or cancelled: stop work and return (or throw) soon. */
   signal: AbortSignal
+  /**
+   * Which run of the job this is, from 1: a retry (start option `retries`) or, remotely, a re-run
+   * after its agent was lost counts up. With `jobId`, a key for a job that must not act twice.
+   */
+  attempt: number
+  /** The queue's id of a remote job (same across its runs); null for a job run on this machine. */
+  jobId: string | null
 }
 
 /** The shape of a worker file's default export. */

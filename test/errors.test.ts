@@ -14,6 +14,8 @@ import {
   MaxBufferError,
   OverlapError,
   WorkerExitError,
+  WorkerLostError,
+  JobLostError,
   WorkerStartError,
 } from '../dist/lib/index.js'
 import { CALLBACK_WARNING, emitForkpoolWarning, jobError, LOGGER_WARNING, serializeError } from '../dist/lib/errors.js'
@@ -35,6 +37,8 @@ function classesOf(errors: Errors) {
     { Class: errors.MaxBufferError, name: 'MaxBufferError', code: 'ERR_FORKPOOL_MAX_BUFFER', make: () => new errors.MaxBufferError('too much') },
     { Class: errors.DataCloneError, name: 'DataCloneError', code: 'ERR_FORKPOOL_DATA_CLONE', make: () => new errors.DataCloneError('no clone') },
     { Class: errors.AbortError, name: 'AbortError', code: 'ERR_FORKPOOL_ABORTED', make: () => new errors.AbortError('stopped') },
+    { Class: errors.WorkerLostError, name: 'WorkerLostError', code: 'ERR_FORKPOOL_WORKER_LOST', make: () => new errors.WorkerLostError('agent gone') },
+    { Class: errors.JobLostError, name: 'JobLostError', code: 'ERR_FORKPOOL_JOB_LOST', make: () => new errors.JobLostError('vanished') },
   ]
 }
 
@@ -42,7 +46,7 @@ const errors = await import('../dist/lib/errors.js')
 const classes = classesOf(errors)
 
 t.test('the index exports the classes of lib/errors.ts', async (t) => {
-  const index = { AbortError, AmbiguousJobError, ChannelClosedError, DataCloneError, ForkpoolError, ManagerClosedError, MaxBufferError, OverlapError, WorkerExitError, WorkerStartError }
+  const index = { AbortError, AmbiguousJobError, ChannelClosedError, DataCloneError, ForkpoolError, ManagerClosedError, MaxBufferError, OverlapError, WorkerExitError, WorkerLostError, JobLostError, WorkerStartError }
   for (const [name, Class] of Object.entries(index)) t.equal(Class, errors[name as keyof Errors], name)
 })
 

@@ -11,6 +11,9 @@ import { suite as mapMemory } from './map-memory.js'
 import { suite as mapTiny } from './map-tiny.js'
 import memory from './memory.js'
 import { suite as processNoop } from './process-noop.js'
+import { suite as remoteFailover } from './remote-failover.js'
+import { suite as remoteMap } from './remote-map.js'
+import { suite as remoteNoop } from './remote-noop.js'
 import spawn from './spawn.js'
 import { suite as spawnBigParent } from './spawn-big-parent.js'
 import threadCpu from './thread-cpu.js'
@@ -30,4 +33,7 @@ export const suites: Suite[] = [
   mapMemory,
   cli,
   dns,
+  remoteNoop,
+  remoteMap,
+  remoteFailover,
 ]

@@ -7,23 +7,28 @@ import { signalNumber } from './job-status.js'
 export const JOBLOG_COLUMNS = ['Seq', 'Host', 'Starttime', 'JobRuntime', 'Send', 'Receive', 'Exitval', 'Signal', 'Command'] as const
 
 /**
- * One record. As in GNU parallel: Host ':' (this machine), Receive the bytes of stdout,
+ * One record. As in GNU parallel: Host ':' for this machine, the agent's name for a job that ran
+ * through --redis (it has a queue jobId; one refused before it left here has none), Receive the bytes of stdout,
  * Exitval -1 for a job stopped by its timeout, 0 (with the Signal's number) for one ended by a signal.
  * A program that never ran gets 127, the shell's status for it.
  */
 export function joblogLine(seq: number, result: JobResult, command: string, received: number): string {
   return [
     seq,
-    ':',
+    result.jobId === null ? ':' : oneField(result.host),
     (result.startedAt / 1000).toFixed(3),
     (result.durationMs / 1000).toFixed(3).padStart(10),
     0,
     received,
     exitval(result),
     signalNumber(result.signal),
-    // One record per line, whatever the command holds.
-    command.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\t/g, '\\t'),
+    oneField(command),
   ].join('\t') + '\n'
+}
+
+/** One record per line and nine fields per record, whatever a command or an agent's name holds. */
+function oneField(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\t/g, '\\t')
 }
 
 /** The Exitval column: -1 after a timeout, 0 for a signal (the Signal column has it), 127 for a program that never ran. */

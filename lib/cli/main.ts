@@ -5,7 +5,9 @@
 import { parseCommandLine } from './options.js'
 import { USAGE, USAGE_HINT, UsageError } from './usage.js'
 
-try {
+// `forkpool worker …` is the agent of the Redis backend: its own command line, in its own file.
+if (process.argv[2] === 'worker') process.exitCode = await (await import('./worker-command.js')).runWorkerCommand(process.argv.slice(3))
+else try {
   const options = parseCommandLine(process.argv.slice(2))
   if (options.help) {
     process.stdout.write(USAGE)

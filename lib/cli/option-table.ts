@@ -59,6 +59,8 @@ export const OPTION_TABLE: readonly OptionDef[] = [
   { name: 'quote', short: 'q', help: 'with --shell: quote the command\'s words too (without --shell nothing is ever interpreted)' },
   { name: 'worker', value: 'FILE', help: 'run a worker file: each argument is parsed as JSON and passed as data' },
   { name: 'isolation', value: 'KIND', help: 'for --worker: process (default), process-pool or thread' },
+  { name: 'redis', value: 'URL', help: 'run the jobs on `forkpool worker` agents through Redis at URL (default: FORKPOOL_REDIS_URL, with --queue)' },
+  { name: 'queue', value: 'NAME', help: 'with --redis: the queue the agents take jobs from' },
   { name: 'status-port', value: 'PORT', help: 'serve the status endpoint on 127.0.0.1:PORT while the run lasts (0: any port)' },
   { name: 'help', short: 'h', help: 'print this help' },
   { name: 'version', short: 'V', help: 'print forkpool\'s version' },

@@ -62,6 +62,8 @@ export interface CliOptions {
   isolation: 'process' | 'process-pool' | 'thread'
   /** Serve the status endpoint on this loopback port while the run lasts (0: any free port). */
   statusPort: number | undefined
+  /** Where the jobs run instead of here: `forkpool worker` agents on this Redis queue; undefined: here. */
+  remote: { url: string; queue: string } | undefined
   /** The command and its argument words, replacement strings still in them. */
   command: string[]
 }
@@ -115,6 +117,7 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     worker: str('worker'),
     isolation: parseIsolation(str('isolation')),
     statusPort: given('status-port', parsePort),
+    remote: parseRemote(str('redis'), str('queue')),
     command,
   }
   if (!parsed.help && !parsed.version) checkCombinations(parsed, v.has('isolation'))
@@ -144,6 +147,18 @@ export function splitSources(rest: readonly string[], argFiles: readonly string[
   return { command, sources }
 }
 
+/**
+ * --redis URL --queue NAME, or --queue NAME alone with FORKPOOL_REDIS_URL set. The variable alone
+ * sends nothing away: it is also the agents' setting, and a plain run on their machine stays local.
+ */
+function parseRemote(url: string | undefined, queue: string | undefined): CliOptions['remote'] {
+  if (url === undefined && queue === undefined) return undefined
+  if (queue === undefined) throw new UsageError('--redis needs --queue NAME: the queue the agents take jobs from')
+  const fromEnv = url ?? process.env.FORKPOOL_REDIS_URL
+  if (fromEnv === undefined || fromEnv === '') throw new UsageError('--queue needs --redis URL, or FORKPOOL_REDIS_URL set to the Redis URL')
+  return { url: fromEnv, queue }
+}
+
 function checkCombinations(o: CliOptions, isolationGiven: boolean): void {
   if (o.worker === undefined && o.command.length === 0) throw new UsageError('missing command: give a COMMAND, or --worker FILE')
   if (o.worker !== undefined && o.command.length > 0) throw new UsageError(`give a COMMAND or --worker FILE, not both (got command ${JSON.stringify(o.command[0])})`)
@@ -156,6 +171,9 @@ function checkCombinations(o: CliOptions, isolationGiven: boolean): void {
     throw new UsageError('--ungroup lets jobs write straight through: it cannot be combined with --keep-order, --tag or --results')
   }
   if (o.grouping === 'line' && (o.keepOrder || o.results !== undefined)) throw new UsageError('--line-buffer prints lines as they come: it cannot be combined with --keep-order or --results')
+  if (o.remote !== undefined && o.grouping !== 'group') {
+    throw new UsageError('--line-buffer and --ungroup write to this machine as the job runs: with --redis the jobs run elsewhere, so not with --redis')
+  }
   if (o.pipe && o.sources.length > 0) throw new UsageError('--pipe reads stdin: it takes no ::: or :::: input sources')
   if (o.multi !== undefined && (o.maxArgs !== undefined || o.nArgs !== undefined)) throw new UsageError('-m/-X spread the arguments themselves: give -n/-N or -m/-X, not both')
   const linkedFirst = o.sources.findIndex((s) => s.linked)

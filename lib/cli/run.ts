@@ -5,6 +5,7 @@ import { ForkManager } from '../manager/fork-manager.js'
 import { unstartedResult } from '../manager/job-result.js'
 import { serializeError } from '../errors.js'
 import type { JobResult, SerializedError } from '../types.js'
+import type { Backend } from '../runners/backend.js'
 import { HaltTracker } from './halt.js'
 import { planJob, type JobPlan } from './job-plan.js'
 import { shellStatus, signalNumber } from './job-status.js'
@@ -99,7 +100,7 @@ async function runJobs(o: CliOptions, control: Control): Promise<number> {
   })
   const relay = o.grouping === 'line' ? new LineRelay(write) : undefined
   const halt = o.halt && new HaltTracker(o.halt, () => total!)
-  const pm = new ForkManager({ maxProcs: o.jobs, timeout: o.timeoutMs ?? Infinity, killGrace: KILL_GRACE, minFreeMemory: o.memfree, maxLoad: o.load })
+  const pm = new ForkManager({ maxProcs: o.jobs, timeout: o.timeoutMs ?? Infinity, killGrace: KILL_GRACE, minFreeMemory: o.memfree, maxLoad: o.load, backend: await remoteBackend(o) })
   if (o.statusPort !== undefined) {
     // On loopback, for the length of the run: pm.close() closes it.
     const status = await pm.serveStatus({ port: o.statusPort })
@@ -203,6 +204,13 @@ function jobOutput(o: CliOptions, seq: number, plan: JobPlan, result: JobResult)
   else if (result.error !== null) note = `forkpool: job ${seq}: ${result.error.message}\n`
   const stderr = Buffer.from(result.stderr ?? '', 'latin1')
   return { stdout: Buffer.from(result.stdout ?? '', 'latin1'), stderr: note === '' ? stderr : Buffer.concat([stderr, Buffer.from(note)]) }
+}
+
+/** With --redis: the Redis backend, loaded only then, so a local run never loads BullMQ. */
+async function remoteBackend(o: CliOptions): Promise<Backend | undefined> {
+  if (o.remote === undefined) return undefined
+  const { redisBackend } = await import('../remote/redis-backend.js')
+  return redisBackend(o.remote)
 }
 
 /** A job that never reached a runner: its command line could not be made, or start() refused it. */

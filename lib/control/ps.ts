@@ -1,38 +1,45 @@
 // pm.ps(): the in-flight jobs as a plain-text table, after Coro::Debug's ps, in 80 columns.
 
+import { thisHost } from '../util/host.js'
 import type { InFlightRecord } from './registry.js'
 
 const WIDTH = 80
-const COLUMNS = [
+interface Column { title: string; width: number }
+const COLUMNS: readonly Column[] = [
   { title: 'PID', width: 8 },
   { title: 'STATE', width: 8 },
   { title: 'ELAPSED', width: 7 },
   { title: 'TIMEOUT', width: 7 },
   { title: 'IDENT/NAME', width: 20 },
-] as const
-const WHERE_WIDTH = WIDTH - COLUMNS.reduce((sum, column) => sum + column.width + 1, 0)
+]
+/** With jobs on other machines: HOST after PID, paid for by a shorter IDENT/NAME. */
+const HOST_COLUMNS: readonly Column[] = [COLUMNS[0]!, { title: 'HOST', width: 12 }, ...COLUMNS.slice(1, 4), { title: 'IDENT/NAME', width: 16 }]
 
 /**
  * One line per job: PID (or `T<threadId>` for a thread, `-` while unknown), STATE, ELAPSED,
  * TIMEOUT (time left, `-` for none), IDENT/NAME and WHERE (command line or worker file),
- * every line at most 80 characters.
+ * every line at most 80 characters. When a job runs on another machine (a backend's agent),
+ * a HOST column follows PID: the machine's name, `-` while the job waits for one.
  */
 export function formatPs(records: readonly InFlightRecord[], now = Date.now()): string {
-  const lines = [row(COLUMNS.map((c) => c.title), 'WHERE')]
+  const elsewhere = records.some((r) => r.host !== null && r.host !== thisHost)
+  const columns = elsewhere ? HOST_COLUMNS : COLUMNS
+  const whereWidth = WIDTH - columns.reduce((sum, column) => sum + column.width + 1, 0)
+  const row = (cells: string[], where: string): string => {
+    const fixed = cells.map((cell, i) => fitStart(cell, columns[i]!.width).padEnd(columns[i]!.width))
+    return [...fixed, where].join(' ').trimEnd()
+  }
+  const lines = [row(columns.map((c) => c.title), 'WHERE')]
   for (const r of records) {
     const pid = r.pid !== null ? String(r.pid) : r.threadId !== null ? `T${r.threadId}` : '-'
     const timeout = r.timeoutAt === null ? '-' : formatDuration(Math.max(0, r.timeoutAt - now))
     const who = r.name === null ? r.ident : `${r.ident}/${r.name}`
     // A command line reads from its start; a worker file's path from its end.
-    const where = r.isolation === 'command' ? fitStart(printable(r.where), WHERE_WIDTH) : fitEnd(printable(r.where), WHERE_WIDTH)
-    lines.push(row([pid, r.state, formatDuration(r.elapsedMs), timeout, printable(who)], where))
+    const where = r.isolation === 'command' ? fitStart(printable(r.where), whereWidth) : fitEnd(printable(r.where), whereWidth)
+    const host = elsewhere ? [printable(r.host ?? '-')] : []
+    lines.push(row([pid, ...host, r.state, formatDuration(r.elapsedMs), timeout, printable(who)], where))
   }
   return lines.join('\n') + '\n'
-}
-
-function row(cells: string[], where: string): string {
-  const fixed = cells.map((cell, i) => fitStart(cell, COLUMNS[i]!.width).padEnd(COLUMNS[i]!.width))
-  return [...fixed, where].join(' ').trimEnd()
 }
 
 /** A short duration: 850ms, 4.2s, 42s, 12m05s, 3h12m, 2d03h. */

@@ -6,6 +6,7 @@ import type { NormalizedJob } from '../runners/spec.js'
 import type { Execution } from '../runners/execution.js'
 import type { AbortLike } from '../util/cancel-token.js'
 import { cwdMemo } from '../util/cwd-memo.js'
+import { thisHost } from '../util/host.js'
 import { shellQuote } from '../util/shell-quote.js'
 import { AmbiguousJobError } from '../errors.js'
 import type { JobKind } from '../types.js'
@@ -41,6 +42,12 @@ export interface InFlightRecord {
   timeoutAt: number | null
   /** How many jobs the worker running it has run, this one included (1 for a fresh process or a command). */
   uses: number
+  /**
+   * The machine running it: this one's `os.hostname()` for a local job; for a remote job, the
+   * agent's name once an agent has started it. Null until then: while queued here, and while a
+   * remote job waits in the queue for an agent.
+   */
+  host: string | null
 }
 
 /**
@@ -125,13 +132,15 @@ function inFlightRecord(job: TrackedJob, now: number): InFlightRecord {
     pid: execution?.pid ?? null,
     threadId: execution?.threadId ?? null,
     isolation: execution?.kind ?? job.kind,
-    state: execution === undefined ? 'queued' : job.stopping ? 'stopping' : 'running',
+    // A remote job is queued until an agent has started it.
+    state: execution === undefined || startedAt === null ? 'queued' : job.stopping ? 'stopping' : 'running',
     where: job.where,
     queuedAt: job.queuedAt,
     startedAt,
     elapsedMs: Math.max(0, now - (startedAt ?? job.queuedAt)),
     timeoutAt: startedAt !== null && Number.isFinite(job.timeoutMs) ? startedAt + job.timeoutMs : null,
     uses: execution?.uses ?? 1,
+    host: execution === undefined ? null : execution.host === undefined ? thisHost : execution.host,
   }
 }
 

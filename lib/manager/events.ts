@@ -36,8 +36,8 @@ export class ManagerEvents {
   }
 
   /** A job started; its JobStartInfo is made only for runOnStart callbacks, when there are any. */
-  started(ident: string, kind: JobKind, pid: number | null, startedAt: number): void {
-    if (this.#onStart.length > 0) this.#emit(this.#onStart, { ident, kind, pid, startedAt })
+  started(ident: string, kind: JobKind, pid: number | null, startedAt: number, host: string | null): void {
+    if (this.#onStart.length > 0) this.#emit(this.#onStart, { ident, kind, pid, startedAt, host })
   }
 
   /** A job ended: its callbacks, then whoever waits for the next result, then the other waiters. */

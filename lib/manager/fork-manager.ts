@@ -33,6 +33,8 @@ export class ForkManager {
   /** What a start() given no options runs with: the manager's timeout, killGrace and onOverlap. */
   readonly #startDefaults: StartSettings
   readonly #killGraceMs: number
+  /** map()'s chunk target, from the backend (a queue hop wants longer chunks); undefined: the local one. */
+  readonly #chunkTargetMs: number | undefined
   #closing: Promise<void> | undefined
   /** Removes the handleSignals handlers, when there are any. */
   #releaseSignals = (): void => {}
@@ -59,8 +61,9 @@ export class ForkManager {
     const settings = checkManagerOptions(options)
     this.#startDefaults = settings.startDefaults
     this.#killGraceMs = settings.killGraceMs
+    this.#chunkTargetMs = settings.backend?.chunkTargetMs
     this.#control = new ControlPlane(settings.logger)
-    this.#scheduler = new Scheduler(settings.maxProcs, settings.processPool, settings.threadPool, this.#control, this.#events, settings.spawners, settings.resources)
+    this.#scheduler = new Scheduler(settings.maxProcs, settings.processPool, settings.threadPool, this.#control, this.#events, settings.spawners, settings.resources, settings.backend)
     // Last: nothing may throw after the handlers are installed.
     if (settings.handleSignals) this.#releaseSignals = handleSignals((signal) => this.shutdown({ signal }))
   }
@@ -107,6 +110,7 @@ export class ForkManager {
       const settings = checkStartOptions(options, this.#startDefaults)
       if (this.#closing) throw new ManagerClosedError(`ForkManager is closed: cannot start ${JSON.stringify(ident)} after close()`)
       if (spec.type === 'worker' && this.maxProcs > 0) assertCloneable(spec.data, ident)
+      this.#scheduler.launcher.check(spec, ident)
       const waits = this.#control.overlap(settings.name, settings.onOverlap)
       // Every way of cancelling the job (signal, name, handle, overlap, shutdown) is started.cancel().
       started = new Job(ident, spec, this.#kindOf(spec), settings)
@@ -125,7 +129,7 @@ export class ForkManager {
    * item (commands, say). Each chunk or job is a job of this manager, under its cap. See lib/map/map.ts.
    */
   map<T = unknown, I = unknown>(items: Items<I>, job: MapJob<I>, options?: MapOptions): MapRun<T, I> {
-    return mapItems<T, I>(this, items, job, options)
+    return mapItems<T, I>(this, items, job, options, this.#chunkTargetMs)
   }
 
   /** Resolves with the next job's JobResult as it finishes; with undefined at once when no job is running or waiting. */

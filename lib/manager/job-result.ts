@@ -4,13 +4,14 @@
 import type { Outcome } from '../runners/execution.js'
 import { dumpsCore } from '../runners/kill-tree.js'
 import type { JobKind, JobResult, SerializedError } from '../types.js'
+import { thisHost } from '../util/host.js'
 
 /** Why a job was stopped: its timeout, or a cancel with its reason. */
 export type StopCause = { timedOut: true } | { cancelled: true; reason: unknown }
 
 /**
  * A job's result: what the manager knows of it (`startedAt`: epoch ms at which it started, or was
- * given up), its runner's outcome, and why it was stopped. Positional, not an object of facts:
+ * given up), its runner's outcome (which names the host, pid and runs of a job run elsewhere), and why it was stopped. Positional, not an object of facts:
  * one object fewer per job on the hot path (bench process-noop).
  */
 export function jobResult(ident: string, kind: JobKind, pid: number | null, startedAt: number, durationMs: number, outcome: Outcome, cause: StopCause | undefined, attempts = 1): JobResult {
@@ -22,7 +23,7 @@ export function jobResult(ident: string, kind: JobKind, pid: number | null, star
     // Ran to its end: exit code 0, no error, and neither its timeout nor a cancel stopped it
     // (a worker that returns once ctx.signal fires exits with 0 all the same).
     ok: exitCode === 0 && error === null && cause === undefined,
-    pid,
+    pid: outcome.pid === undefined ? pid : outcome.pid,
     threadId: outcome.threadId ?? null,
     exitCode,
     signal,
@@ -34,6 +35,8 @@ export function jobResult(ident: string, kind: JobKind, pid: number | null, star
     startedAt,
     durationMs,
     attempts,
+    host: outcome.host ?? thisHost,
+    jobId: outcome.jobId ?? null,
   }
   if (cancelled) result.cancelReason = cause.reason
   if (outcome.stdout !== undefined) result.stdout = outcome.stdout

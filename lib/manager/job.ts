@@ -10,10 +10,12 @@ import type { JobHandle, JobKind, JobResult } from '../types.js'
 import { CancelToken } from '../util/cancel-token.js'
 import type { Deadline, Deadlines } from '../util/deadlines.js'
 import { setLongTimeout } from '../util/long-timeout.js'
+import { thisHost } from '../util/host.js'
 import { jobResult, unstartedResult, type StopCause } from './job-result.js'
 import type { RetrySettings, StartSettings } from './options.js'
 
 const noop = (): void => {}
+const TIMED_OUT: StopCause = { timedOut: true }
 
 /** What start() decided for a job besides its spec (StartSettings has it); `signal`: aborting it cancels the job. */
 export type JobSettings = Pick<StartSettings, 'name' | 'label' | 'timeoutMs' | 'killGraceMs' | 'signal' | 'retry'>
@@ -39,6 +41,7 @@ export class Job implements TrackedJob {
   #where: string | undefined
   #cause: StopCause | undefined
   #timeout: Deadline | undefined
+  #deadlines: Deadlines | undefined
   #cancelKill: (() => void) | undefined
   /** Made when an overlapping start first asks for it (see `ended`). */
   #ended: Promise<void> | undefined
@@ -92,14 +95,25 @@ export class Job implements TrackedJob {
     if (this.execution !== undefined && !this.#done) this.#stop({ cancelled: true, reason: this.token.reason }, signal, graceMs)
   }
 
-  /** A runner has the job: its timeout runs from now, and a cancel that came while it was being launched stops it at once. */
+  /**
+   * A runner has the job: its timeout runs from now (for a job that waits elsewhere first, from
+   * `began`), and a cancel that came while it was being launched stops it at once.
+   */
   launched(execution: Execution, deadlines: Deadlines): void {
     this.execution = execution
     this.attempts++
-    this.startedAt = Date.now()
-    this.#startedMs = performance.now()
-    this.#timeout = deadlines.after(this.timeoutMs, () => this.#stop({ timedOut: true }))
+    this.#deadlines = deadlines
+    if (execution.started === undefined) this.began(Date.now())
     if (this.token.aborted) this.#stop({ cancelled: true, reason: this.token.reason })
+  }
+
+  /** It runs, from `startedAt` (epoch ms): its timeout runs from now, later by the slack of a runner that enforces it itself. */
+  began(startedAt: number): void {
+    this.startedAt = startedAt
+    this.#startedMs = performance.now()
+    if (this.#cause !== undefined) return
+    const slack = this.execution!.timeoutSlackMs ?? 0
+    this.#timeout = this.#deadlines!.after(this.timeoutMs + slack, () => this.#stop({ timedOut: true }))
   }
 
   /**
@@ -107,10 +121,16 @@ export class Job implements TrackedJob {
    * costs one promise reaction, not a chain of them): its timers stop, and its JobResult.
    */
   settled(outcome: Outcome): JobResult {
-    this.#timeout!.cancel()
+    this.#timeout?.cancel()
     this.#cancelKill?.()
     const { kind, pid } = this.execution!
-    return jobResult(this.ident, kind, pid, this.startedAt!, performance.now() - this.#startedMs, outcome, this.#cause, this.attempts)
+    // A remote job re-run after its agent was lost ran more than once in this one try, and one
+    // taken off the queue before an agent took it never ran (runs 0, no start).
+    if (outcome.runs !== undefined) this.attempts += outcome.runs - 1
+    if (this.startedAt === undefined) return jobResult(this.ident, kind, pid, Date.now(), 0, outcome, this.#cause, this.attempts)
+    // A runner that enforced the timeout itself says so; otherwise the manager knows why it stopped.
+    const cause = this.#cause ?? (outcome.timedOut === true ? TIMED_OUT : undefined)
+    return jobResult(this.ident, kind, pid, this.startedAt, performance.now() - this.#startedMs, outcome, cause, this.attempts)
   }
 
   /** True when `result` (this job's, just settled) failed and a retry is left: not for a cancelled job. */
@@ -142,7 +162,7 @@ export class Job implements TrackedJob {
   #stop(cause: StopCause, signal: NodeJS.Signals = 'SIGTERM', graceMs = this.killGraceMs): void {
     if (this.#cause !== undefined) return
     this.#cause = cause
-    this.#timeout!.cancel()
+    this.#timeout?.cancel()
     const execution = this.execution!
     this.#cancelKill = setLongTimeout(() => execution.stop('SIGKILL'), graceMs)
     execution.stop(signal)
@@ -158,6 +178,7 @@ export class JobView implements JobHandle {
   readonly ident: string
   readonly kind: JobKind
   readonly pid: number | null
+  /** For a remote job: when the queue took it (runOnStart has the agent's start). */
   readonly startedAt: number
   readonly result: Promise<JobResult>
   /** An own property: `handle.cancel` may be passed around unbound. */
@@ -169,10 +190,17 @@ export class JobView implements JobHandle {
     this.ident = job.ident
     this.kind = job.execution?.kind ?? job.kind
     this.pid = job.execution?.pid ?? null
-    this.startedAt = job.startedAt!
+    this.startedAt = job.startedAt ?? Date.now()
     this.result = result
     this.cancel = (reason?: unknown) => job.cancel(reason ?? 'cancelled')
     this.#job = job
+  }
+
+  /** This machine's hostname; null for a remote job (see JobStartInfo.host) and for one that never started. */
+  get host(): string | null {
+    const execution = this.#job.execution
+    // A runner that starts jobs here names no host; a backend's job (it has `started`) has none yet.
+    return execution === undefined || execution.started !== undefined ? null : thisHost
   }
 
   /** The job behind `handle`; undefined for a handle this class did not make. */

@@ -7,6 +7,7 @@ import { assertLogger, defaultLogger, type Logger } from '../control/log.js'
 import { OVERLAP_POLICIES } from '../control/overlap.js'
 import { describe } from '../util/describe.js'
 import { parseDuration } from '../primitives/duration.js'
+import { isBackend, type Backend } from '../runners/backend.js'
 import { PROCESS_POOL_KEYS, processPoolSettings, type ProcessPoolOptions, type ProcessPoolSettings } from '../runners/pool/pool.js'
 import { threadPoolSettings, type ThreadPoolOptions, type ThreadPoolSettings } from '../runners/thread/settings.js'
 import { JOB_KEYS, START_OPTION_KEYS } from '../runners/spec.js'
@@ -34,6 +35,8 @@ export interface ForkManagerOptions {
   processPool?: ProcessPoolOptions
   /** The worker threads of `isolation: 'thread'`: how many jobs a thread runs at once. One pool per manager. */
   threadPool?: ThreadPoolOptions
+  /** Where jobs run instead of this machine: `redisBackend()` from 'forkpool/redis' makes one. Default: here. */
+  backend?: Backend
   /**
    * On SIGINT or SIGTERM, shut down (passing that signal on to the jobs), then let the signal
    * end this process as it would have (or, where it is ignored, exit with 128 + its number once
@@ -110,6 +113,7 @@ export interface ManagerSettings {
   /** How many spawner processes to keep; 0: none, commands start from this process. */
   readonly spawners: number
   readonly resources: ResourceLimits
+  readonly backend: Backend | undefined
   /** What checkStartOptions returns for a start() given no options: one object per manager. */
   readonly startDefaults: StartSettings
 }
@@ -124,7 +128,7 @@ export const NO_START_OPTIONS: StartOptions = Object.freeze({})
 
 const MANAGER_KEYS = optionKeys<ForkManagerOptions>({
   maxProcs: true, timeout: true, killGrace: true, onOverlap: true, logger: true, processPool: true, handleSignals: true, spawner: true, threadPool: true,
-  minFreeMemory: true, maxLoad: true,
+  minFreeMemory: true, maxLoad: true, backend: true,
 })
 const SHUTDOWN_KEYS = optionKeys<ShutdownOptions>({ signal: true, grace: true })
 
@@ -150,13 +154,15 @@ export function checkManagerOptions(options?: ForkManagerOptions): ManagerSettin
   const onOverlap = o.onOverlap === undefined ? 'cancel-old' : validateOneOf(o.onOverlap, 'onOverlap', OVERLAP_POLICIES)
   const logger = o.logger === undefined ? defaultLogger() : assertLogger(o.logger)
   const handleSignals = o.handleSignals === undefined ? false : validateBoolean(o.handleSignals, 'handleSignals')
-  const spawners = spawnerCount(o.spawner)
+  if (o.backend !== undefined && !isBackend(o.backend)) throw new TypeError(`ForkManager backend must be a backend such as redisBackend(), got ${describe(o.backend)}`)
+  // With a backend, commands run on the agents: this process needs no spawner.
+  const spawners = o.backend === undefined ? spawnerCount(o.spawner) : 0
   const startDefaults: StartSettings = Object.freeze({ timeoutMs, killGraceMs, signal: undefined, name: undefined, label: undefined, onOverlap })
   const resources: ResourceLimits = {
     minFreeMemory: o.minFreeMemory === undefined ? 0 : parseBytes(o.minFreeMemory, 'minFreeMemory'),
     maxLoad: o.maxLoad === undefined ? Infinity : validatePositive(o.maxLoad, 'maxLoad'),
   }
-  return { maxProcs, timeoutMs, killGraceMs, onOverlap, logger, processPool: processPoolSettings(o.processPool), threadPool: threadPoolSettings(o.threadPool), handleSignals, spawners, resources, startDefaults }
+  return { maxProcs, timeoutMs, killGraceMs, onOverlap, logger, processPool: processPoolSettings(o.processPool), threadPool: threadPoolSettings(o.threadPool), handleSignals, spawners, resources, backend: o.backend, startDefaults }
 }
 
 /** The spawner option as a count of spawner processes, 0 for none. */

@@ -6,11 +6,13 @@ import type { ControlPlane } from '../control/control-plane.js'
 import { serializeError } from '../errors.js'
 import { Semaphore } from '../primitives/semaphore.js'
 import { failedExecution, type Execution, type Outcome } from '../runners/execution.js'
+import type { Backend } from '../runners/backend.js'
 import { Launcher } from '../runners/launcher.js'
 import type { ProcessPoolSettings } from '../runners/pool/pool.js'
 import type { ThreadPoolSettings } from '../runners/thread/settings.js'
 import type { JobHandle, JobResult } from '../types.js'
 import { Deadlines } from '../util/deadlines.js'
+import { thisHost } from '../util/host.js'
 import type { ManagerEvents } from './events.js'
 import { JobView, type Job } from './job.js'
 import { backoffMs, type ResourceLimits } from './options.js'
@@ -58,12 +60,12 @@ export class Scheduler {
   readonly #limited: boolean
 
   /** `spawners`: the spawner processes its commands go through; 0 for none. `resources`: what must be free for a job to start. */
-  constructor(maxProcs: number, processPool: ProcessPoolSettings, threadPool: ThreadPoolSettings, control: ControlPlane, events: ManagerEvents, spawners: number, resources: ResourceLimits = { minFreeMemory: 0, maxLoad: Infinity }) {
+  constructor(maxProcs: number, processPool: ProcessPoolSettings, threadPool: ThreadPoolSettings, control: ControlPlane, events: ManagerEvents, spawners: number, resources: ResourceLimits = { minFreeMemory: 0, maxLoad: Infinity }, backend?: Backend) {
     this.#resources = resources
     this.#limited = resources.minFreeMemory > 0 || resources.maxLoad !== Infinity
     this.#maxProcs = maxProcs
     this.cap = new Semaphore(Math.max(1, maxProcs))
-    this.launcher = new Launcher(processPool, threadPool, () => this.cap.capacity, spawners)
+    this.launcher = new Launcher(processPool, threadPool, () => this.cap.capacity, spawners, backend)
     this.#control = control
     this.#events = events
   }
@@ -198,7 +200,7 @@ export class Scheduler {
   #launch(job: Job, serial: boolean, began?: () => void): Execution | Promise<Execution> {
     let launched: Execution | Promise<Execution>
     try {
-      launched = this.launcher.launch(job.spec, job.ident, serial, began)
+      launched = this.launcher.launch(job.spec, job.ident, serial, job.attempts + 1, job, began)
     } catch (error) {
       // A spawn that throws (E2BIG for a huge env, say) fails the job as a start that rejects does.
       launched = Promise.reject(error)
@@ -212,10 +214,23 @@ export class Scheduler {
     job.launched(execution, this.#deadlines)
     this.running.add(job)
     this.#control.running(job)
-    this.#events.started(job.ident, execution.kind, execution.pid, job.startedAt!)
+    if (execution.started === undefined) this.#events.started(job.ident, execution.kind, execution.pid, job.startedAt!, thisHost)
+    else void execution.started.then((startedAt) => this.#startedElsewhere(job, execution, startedAt))
     const result = execution.outcome.then((outcome) => this.#attemptEnded(job, outcome, serial))
     const handle = new JobView(job, result)
     return serial ? result.then(() => handle) : Promise.resolve(handle)
+  }
+
+  /**
+   * A job that waited elsewhere (a remote queue) has started there: its timeout runs from now, and
+   * runOnStart learns its host and pid. `started` settles before the outcome (RemoteRun), so this
+   * execution is still the job's: no retry can have replaced it yet.
+   */
+  #startedElsewhere(job: Job, execution: Execution, startedAt: number | null): void {
+    if (startedAt === null) return
+    job.began(startedAt)
+    // A runner names the host before it reports a start there (RemoteRun.began).
+    this.#events.started(job.ident, execution.kind, execution.pid, startedAt, execution.host as string)
   }
 
   /** One run of the job has ended: it is retried, or its result is the job's. */

@@ -6,7 +6,8 @@ import { serializeError } from '../errors.js'
 import type { Batch, MapHost, MapPlan, MapResult } from './types.js'
 import type { JobResult, SerializedError, StartOptions, WorkerJob } from '../types.js'
 
-const CHUNK_WORKER = new URL('./chunk-worker.js', import.meta.url).href
+/** The worker file map() sends chunks to (chunk-worker.ts): the real worker file is in the chunk's data (ChunkOrder.url). */
+export const CHUNK_WORKER = new URL('./chunk-worker.js', import.meta.url).href
 
 /** Runs items [first, first + items.length) and resolves with their results; never rejects. */
 export async function runBatch<I>(host: MapHost, plan: MapPlan<I>, first: number, items: I[], signal: AbortSignal): Promise<Batch<I>> {

@@ -11,7 +11,8 @@
 // The sizer starts with one item (a slow worker must not get a huge first chunk), then sizes each
 // chunk from the measured time per item inside the worker (not the round trip, so a fresh
 // process's start-up does not make chunks smaller), growing at most fourfold per chunk, and never
-// past MAX_CHUNK items, which bounds the memory a chunk and its results hold.
+// past MAX_CHUNK items, which bounds the memory a chunk and its results hold. A backend whose
+// hop costs more (Redis and an agent: tens of ms) sets a longer target, Backend.chunkTargetMs.
 
 export const TARGET_CHUNK_MS = 50
 export const MAX_CHUNK = 10_000
@@ -21,11 +22,14 @@ export class ChunkSizer {
   #size: number
   readonly #fixed: boolean
   #msPerItem: number | undefined
+  /** How long a chunk aims to run: TARGET_CHUNK_MS here, longer when a backend's hop costs more. */
+  readonly targetMs: number
 
   /** `fixed`: the user's chunkSize; undefined for 'auto'. */
-  constructor(fixed: number | undefined) {
+  constructor(fixed: number | undefined, targetMs = TARGET_CHUNK_MS) {
     this.#fixed = fixed !== undefined
     this.#size = fixed ?? 1
+    this.targetMs = targetMs
   }
 
   /** The size of the next chunk. */
@@ -44,7 +48,7 @@ export class ChunkSizer {
     // A clock step of zero (a fast chunk) still says "well under a microsecond per item".
     const perItem = Math.max(ms, 0.001) / items
     this.#msPerItem = this.#msPerItem === undefined ? perItem : (this.#msPerItem + perItem) / 2
-    const ideal = Math.round(TARGET_CHUNK_MS / this.#msPerItem)
+    const ideal = Math.round(this.targetMs / this.#msPerItem)
     this.#size = Math.max(1, Math.min(ideal, this.#size * GROWTH, MAX_CHUNK))
   }
 }

@@ -2,7 +2,7 @@
 // as an async iterable. Backpressure: items are pulled only while fewer than a bounded number
 // are waiting for the consumer, however long (or endless) the input.
 
-import { ChunkSizer, TARGET_CHUNK_MS } from './chunk-sizer.js'
+import { ChunkSizer } from './chunk-sizer.js'
 import { JOB_KEYS, normalizeJob, type WorkerSpec } from '../runners/spec.js'
 import { runBatch } from './batch.js'
 import { ItemSource, type Items } from './source.js'
@@ -16,8 +16,9 @@ const MAP_KEYS = optionKeys<MapOptions>({ ordered: true, chunkSize: true, concur
 /** A job's keys given as map() options, `map(items, job, { isolation: 'thread' })`; not data, which the items are. */
 const MAP_ELSEWHERE = elsewhere([...JOB_KEYS].filter((key) => key !== 'data'), (key) => `the job's ${key}`)
 
-export function mapItems<T, I>(host: MapHost, items: Items<I>, job: MapJob<I>, options?: MapOptions): MapRun<T, I> {
-  const plan = mapPlan(host, items, job, options)
+/** `chunkTargetMs`: the manager's backend's chunk target, when it has one. */
+export function mapItems<T, I>(host: MapHost, items: Items<I>, job: MapJob<I>, options?: MapOptions, chunkTargetMs?: number): MapRun<T, I> {
+  const plan = mapPlan(host, items, job, options, chunkTargetMs)
   let used = false
   const claim = (): MapEngine<I> => {
     if (used) throw new Error('a map() run can be iterated (or collected with all()) only once')
@@ -31,7 +32,7 @@ export function mapItems<T, I>(host: MapHost, items: Items<I>, job: MapJob<I>, o
 }
 
 
-function mapPlan<I>(host: MapHost, items: Items<I>, job: MapJob<I>, options: MapOptions | undefined): MapPlan<I> {
+function mapPlan<I>(host: MapHost, items: Items<I>, job: MapJob<I>, options: MapOptions | undefined, chunkTargetMs: number | undefined): MapPlan<I> {
   const checked = validateOptions(options, 'map()', MAP_KEYS, { elsewhere: MAP_ELSEWHERE })
   const { ordered = false, chunkSize = 'auto', concurrency = Math.max(1, host.maxProcs), onProgress, signal, timeout, ident = 'map' } = checked
   validateBoolean(ordered, 'map() ordered')
@@ -54,7 +55,7 @@ function mapPlan<I>(host: MapHost, items: Items<I>, job: MapJob<I>, options: Map
     worker,
     makeJob: typeof job === 'function' ? job : undefined,
     // One item per job when each item is its own job.
-    sizer: new ChunkSizer(worker === undefined ? 1 : chunkSize === 'auto' ? undefined : chunkSize),
+    sizer: new ChunkSizer(worker === undefined ? 1 : chunkSize === 'auto' ? undefined : chunkSize, chunkTargetMs),
     ordered,
     concurrency,
     onProgress,
@@ -188,7 +189,7 @@ class MapEngine<I> {
         if (this.#stop.signal.aborted || source.done) return
         const size = sizer.size
         this.#outstanding += size
-        const { first, items } = await source.take(size, TARGET_CHUNK_MS)
+        const { first, items } = await source.take(size, sizer.targetMs)
         this.#outstanding -= size - items.length
         if (items.length === 0) return
         const running = runBatch(this.#host, this.#plan, first, items, this.#stop.signal)

@@ -9,7 +9,7 @@ import type { Duration, JobHandle, JobSpec, SerializedError, StartOptions, Worke
 export interface MapOptions {
   /** Results in input order. Default false: in completion order. */
   ordered?: boolean
-  /** Items per chunk for a worker job: a number, or 'auto' (default), sized to ~50 ms of work per chunk. Job functions always run one item per job. */
+  /** Items per chunk for a worker job: a number, or 'auto' (default), sized to ~50 ms of work per chunk (~500 ms with redisBackend(): see Backend.chunkTargetMs). Job functions always run one item per job. */
   chunkSize?: number | 'auto'
   /** Chunks (or jobs) in flight at once. Default: the manager's maxProcs (1 in the serial mode). The cap still applies. */
   concurrency?: number

@@ -11,6 +11,22 @@ export interface Outcome {
   threadId?: number | null
   stdout?: string
   stderr?: string
+  /** Where it ran, when not on this machine (a remote backend's agent name). */
+  host?: string
+  /** Its pid there, when it differs from the Execution's (a remote job's, known only once an agent ran it). */
+  pid?: number | null
+  /** The queue's id of a remote job. */
+  jobId?: string
+  /** How many times the runner ran it: a remote job re-run after its agent was lost counts each run. Absent: 1. */
+  runs?: number
+  /** True when the runner itself stopped it at its timeout (a remote agent does, from the job's start there). */
+  timedOut?: boolean
+}
+
+/** The limits a runner that enforces them itself (a remote agent) needs: the job's timeout and kill grace. */
+export interface StopLimits {
+  readonly timeoutMs: number
+  readonly killGraceMs: number
 }
 
 
@@ -25,6 +41,22 @@ export interface Execution {
   readonly threadId?: number | null
   /** How many jobs the worker running it has run, this one included; absent means 1. */
   readonly uses?: number
+  /**
+   * The machine running it: absent for this one; a remote job's agent name once an agent has
+   * started it, null before (it waits in the queue).
+   */
+  readonly host?: string | null
+  /**
+   * For a job that waits elsewhere before it runs (a remote queue): settles with the epoch ms at
+   * which it started there, or null when it ended without starting. The manager's runOnStart and
+   * timeout wait for it. Absent: the job started when it was launched.
+   */
+  readonly started?: Promise<number | null>
+  /**
+   * Set when the runner enforces the job's timeout itself (a remote agent): the manager's own
+   * deadline is this much later, a safety bound for a runner that went silent.
+   */
+  readonly timeoutSlackMs?: number
   /**
    * Any signal but SIGKILL asks the job to stop: a command's process group gets that signal, a
    * worker sees `ctx.signal` fire (or dies at once when it does not listen). SIGKILL ends it without asking.

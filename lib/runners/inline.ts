@@ -6,9 +6,9 @@ import type { WorkerSpec } from './spec.js'
 import type { Execution, Outcome } from './execution.js'
 import { settleOnce } from '../util/once.js'
 
-export function startInline(spec: WorkerSpec, ident: string): Execution {
+export function startInline(spec: WorkerSpec, ident: string, attempt = 1): Execution {
   const outcome = settleOnce<Outcome>()
-  const ctx = new CallContext(ident)
+  const ctx = new CallContext(ident, attempt)
   void callWorker(spec.url, spec.data, ctx).then((reply) =>
     outcome.settle({ exitCode: reply.exitCode, signal: null, data: reply.ok ? reply.data : undefined, error: reply.ok ? null : reply.error }))
   return {

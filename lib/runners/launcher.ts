@@ -1,15 +1,18 @@
 // Which runner runs a job. The runners that live from job to job, the thread pool and the reused
 // worker processes, are made when the first job needs them and belong to one manager.
 
+import type { Backend } from './backend.js'
 import type { NormalizedJob } from './spec.js'
 import { startCommand } from './command.js'
-import type { Execution } from './execution.js'
+import type { Execution, StopLimits } from './execution.js'
 import { processSpawners, type SpawnerSet } from './spawner/spawners.js'
 import { startInline } from './inline.js'
 import { startProcessWorker } from './process/runner.js'
 import { ProcessPool, type ProcessPoolSettings } from './pool/pool.js'
 import { ThreadRunner } from './thread/runner.js'
 import type { ThreadPoolSettings } from './thread/settings.js'
+
+const NO_LIMITS: StopLimits = { timeoutMs: Infinity, killGraceMs: 0 }
 
 export class Launcher {
   readonly #processPool: ProcessPoolSettings
@@ -23,12 +26,16 @@ export class Launcher {
   /** The process's spawners, once this manager has run a command (see launch()). */
   #spawners: SpawnerSet | undefined
 
-  /** `spawners`: how many spawner processes this manager wants (started with its first command); 0 for none. */
-  constructor(processPool: ProcessPoolSettings, threadPool: ThreadPoolSettings, cap: () => number, spawners: number) {
+  /** Set: every job runs there, never on this machine. */
+  readonly #backend: Backend | undefined
+
+  /** `spawners`: how many spawner processes this manager wants (started with its first command); 0 for none. `backend`: where every job runs instead. */
+  constructor(processPool: ProcessPoolSettings, threadPool: ThreadPoolSettings, cap: () => number, spawners: number, backend?: Backend) {
     this.#processPool = processPool
     this.#threadPool = threadPool
     this.#cap = cap
     this.#spawnerCount = spawners
+    this.#backend = backend
   }
 
   /**
@@ -43,21 +50,28 @@ export class Launcher {
 
   /** True when the job may be handed to its runner before a slot is free, to begin there once a thread frees (thread/hold.ts). */
   holds(spec: NormalizedJob): boolean {
-    return spec.type === 'worker' && spec.isolation === 'thread' && this.#threads?.holds(spec, this.#cap()) === true
+    return this.#backend === undefined && spec.type === 'worker' && spec.isolation === 'thread' && this.#threads?.holds(spec, this.#cap()) === true
   }
 
   /**
    * Starts the job; `serial` (the manager's maxProcs 0) runs worker files in this process. Commands
-   * and threads start asynchronously. `began`: the job is held (only where holds() said so), and
-   * `began` runs once it begins.
+   * and threads start asynchronously. `attempt`: the try number the worker sees as ctx.attempt;
+   * `limits`: the job's timeout and kill grace, for a backend (locally the manager enforces them).
+   * `began`: the job is held (only where holds() said so), and `began` runs once it begins.
    */
-  launch(spec: NormalizedJob, ident: string, serial: boolean, began?: () => void): Execution | Promise<Execution> {
+  launch(spec: NormalizedJob, ident: string, serial: boolean, attempt = 1, limits: StopLimits = NO_LIMITS, began?: () => void): Execution | Promise<Execution> {
+    if (this.#backend !== undefined) return this.#backend.launch(spec, ident, attempt, limits)
     if (spec.type === 'command') return startCommand(spec, this.#spawnerCount === 0 ? null : this.#commandSpawners())
-    if (serial) return startInline(spec, ident)
-    if (spec.isolation === 'process') return startProcessWorker(spec, ident)
-    if (spec.isolation === 'process-pool') return (this.#processes ??= new ProcessPool(this.#processPool, this.#cap)).start(spec, ident)
+    if (serial) return startInline(spec, ident, attempt)
+    if (spec.isolation === 'process') return startProcessWorker(spec, ident, attempt)
+    if (spec.isolation === 'process-pool') return (this.#processes ??= new ProcessPool(this.#processPool, this.#cap)).start(spec, ident, attempt)
     this.#threads ??= new ThreadRunner(this.#cap(), this.#threadPool)
-    return this.#threads.start(spec, ident, began)
+    return this.#threads.start(spec, ident, attempt, began)
+  }
+
+  /** Refuses at start() what the backend could never send; nothing without one. */
+  check(spec: NormalizedJob, ident: string): void {
+    this.#backend?.check?.(spec, ident)
   }
 
   /** The cap changed: the thread pool follows it (the process pool asks for the cap as it goes). */
@@ -67,6 +81,6 @@ export class Launcher {
 
   /** Releases the threads and the reused processes; the manager calls it once no job is running. */
   async close(): Promise<void> {
-    await Promise.all([this.#threads?.close(), this.#processes?.close()])
+    await Promise.all([this.#threads?.close(), this.#processes?.close(), this.#backend?.close()])
   }
 }

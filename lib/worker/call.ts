@@ -37,14 +37,19 @@ export function loadWorker(url: string): Promise<WorkerFunction> {
  */
 export class CallContext implements WorkerContext {
   readonly ident: string
+  readonly attempt: number
+  readonly jobId: string | null
   #controller: AbortController | undefined
   #abortReason: unknown
   #aborted = false
   /** Set once the worker function has been called: before that, a stop means "do not call it". */
   started = false
 
-  constructor(ident: string) {
+  /** `attempt`: the manager's try number, 1-based; `jobId`: the queue's id of a remote job, null for a local one. */
+  constructor(ident: string, attempt = 1, jobId: string | null = null) {
     this.ident = ident
+    this.attempt = attempt
+    this.jobId = jobId
   }
 
   get signal(): AbortSignal {

@@ -4,7 +4,7 @@ import { JOBLOG_COLUMNS, joblogLine, loggedSeqs } from '../../dist/lib/cli/joblo
 import type { JobResult } from '../../dist/lib/index.js'
 import { forkpool } from '../helpers/cli.js'
 
-const base: JobResult = { ident: '1', kind: 'command', pid: 10, threadId: null, exitCode: 0, signal: null, coreDump: false, data: undefined, error: null, timedOut: false, cancelled: false, startedAt: 1_700_000_000_123.4, durationMs: 1234.5 }
+const base: JobResult = { ident: '1', kind: 'command', pid: 10, threadId: null, exitCode: 0, signal: null, coreDump: false, data: undefined, error: null, timedOut: false, cancelled: false, startedAt: 1_700_000_000_123.4, durationMs: 1234.5, attempts: 1, host: 'this-machine', jobId: null }
 
 t.test('joblogLine: GNU parallel\'s columns and number formats', async (t) => {
   t.equal(joblogLine(3, base, 'echo hi', 3), '3\t:\t1700000000.123\t     1.234\t0\t3\t0\t0\techo hi\n')
@@ -12,6 +12,8 @@ t.test('joblogLine: GNU parallel\'s columns and number formats', async (t) => {
   t.match(joblogLine(1, { ...base, exitCode: null, signal: 'SIGKILL' }, 'x', 0), /\t0\t9\tx\n$/, 'a signal: Exitval 0, its number')
   t.match(joblogLine(1, { ...base, exitCode: null, signal: 'SIGTERM', timedOut: true }, 'x', 0), /\t-1\t15\tx\n$/, 'a timeout: Exitval -1')
   t.match(joblogLine(1, { ...base, exitCode: null, error: { name: 'Error', message: 'not found' } }, 'x', 0), /\t127\t0\tx\n$/, 'never ran: 127')
+  t.match(joblogLine(1, { ...base, host: 'box-3', jobId: '17' }, 'x', 0), /^1\tbox-3\t/, 'a job that ran on an agent (it has a queue jobId): Host is its name')
+  t.match(joblogLine(1, { ...base, host: 'odd\tname', jobId: '17' }, 'x', 0), /^1\todd\\tname\t/, 'a name with a TAB stays one field')
   t.match(joblogLine(1, base, "printf 'a\tb\nc' x\\y", 0), /\tprintf 'a\\tb\\nc' x\\\\y\n$/, 'one line per record')
 })
 

@@ -1,10 +1,11 @@
+import { hostname } from 'node:os'
 import t from 'tap'
 import { formatDuration, formatPs } from '../../dist/lib/control/ps.js'
 import type { InFlightRecord } from '../../dist/lib/index.js'
 
 const record = (over: Partial<InFlightRecord>): InFlightRecord => ({
   ident: 'x', name: null, label: null, pid: 1234, threadId: null, isolation: 'command', state: 'running', where: 'true',
-  queuedAt: 0, startedAt: 0, elapsedMs: 0, timeoutAt: null, uses: 1, ...over,
+  queuedAt: 0, startedAt: 0, elapsedMs: 0, timeoutAt: null, uses: 1, host: hostname(), ...over,
 })
 
 t.test('durations are short', async (t) => {
@@ -34,4 +35,22 @@ t.test('every line fits 80 columns, however long or strange the values', async (
   t.match(lines[3], /^T7 +running +0ms +1m01s +thr +w\.js$/)
   t.match(lines[4], /^- +queued /)
   t.equal(table.split('\n').length, 6, 'ends with one newline')
+})
+
+t.test('a HOST column when a job runs on another machine; none while every job is here', async (t) => {
+  const local = formatPs([record({}), record({ state: 'queued', pid: null, host: null })])
+  t.match(local, /^PID +STATE +ELAPSED/, 'all on this machine (or queued here): no HOST column')
+  const table = formatPs([
+    record({ ident: 'here' }),
+    record({ ident: 'there', pid: 77, host: 'box-3', where: 'sleep 5' }),
+    record({ ident: 'waiting', pid: null, host: null, state: 'queued' }),
+    record({ ident: 'long', pid: 78, host: 'a-very-long-agent-name.example.com\t', isolation: 'process', where: '/srv/app/' + 'w'.repeat(100) + '.js' }),
+  ])
+  const lines = table.trimEnd().split('\n')
+  t.match(lines[0], /^PID +HOST +STATE +ELAPSED +TIMEOUT +IDENT\/NAME +WHERE$/)
+  t.match(lines[1], new RegExp(`^1234 +${hostname().slice(0, 11)}\\S* +running +0ms +- +here +true$`))
+  t.match(lines[2], /^77 +box-3 +running +0ms +- +there +sleep 5$/)
+  t.match(lines[3], /^- +- +queued /, 'a job waiting for an agent has no host yet')
+  t.match(lines[4], /^78 +a-very-long… +running /, 'a long name is cut, a TAB made printable')
+  for (const line of lines) t.ok(line.length <= 80, `${line.length}: ${line}`)
 })

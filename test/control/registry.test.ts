@@ -1,6 +1,7 @@
 // The in-flight registry and pm.ps() while jobs run (lib/control/registry.ts, lib/control/ps.ts).
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { hostname } from 'node:os'
 import path from 'node:path'
 import t from 'tap'
 import { manager } from '../helpers/manager.js'
@@ -30,6 +31,7 @@ t.test('inFlight() has one record per queued or running job, with every field', 
   t.type(th!.threadId, 'number')
   t.equal(th!.timeoutAt, thread.startedAt + 24 * 3_600_000, "the manager's default timeout")
   t.match(q, { ident: 'waiting', label: 'later', state: 'queued', pid: null, startedAt: null, timeoutAt: null, isolation: 'command' })
+  t.same(records.map((r) => r.host), [hostname(), hostname(), hostname(), null], 'this machine once running; null while queued')
 
   const table = pm.ps()
   const lines = table.trimEnd().split('\n')

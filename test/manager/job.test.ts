@@ -90,3 +90,29 @@ t.test('a job given up before it ran: its result, and a handle that shows it', a
   t.equal(JobView.jobOf({ ...handle }), undefined, 'a copy of a handle does not')
   t.same(await handle.result, result)
 })
+
+t.test("the JobResult names the machine: this one's hostname and no jobId locally; a remote runner's host, pid, jobId and runs", async (t) => {
+  const { hostname } = await import('node:os')
+  const local = new Job('here', spec, 'command', settings)
+  const run = execution()
+  local.launched(run.execution, new Deadlines())
+  run.end(0, null)
+  t.match(local.settled(await run.execution.outcome), { ok: true, host: hostname(), jobId: null, pid: 4242, attempts: 1 })
+
+  const remote = new Job('there', spec, 'command', settings)
+  remote.launched({ kind: 'command', pid: null, outcome: new Promise(() => {}), stop() {} }, new Deadlines())
+  const outcome = { exitCode: 0, signal: null, error: null, host: 'box-3', pid: 77, jobId: 'p:1', runs: 2 }
+  t.match(remote.settled(outcome), { ok: true, host: 'box-3', pid: 77, jobId: 'p:1', attempts: 2 }, 'a stall re-run counts as a run')
+})
+
+t.test("a handle's host: this machine's for a job started here; null for a remote job an agent has not taken and for a job that never started", async (t) => {
+  const { hostname } = await import('node:os')
+  const never = new Promise<never>(() => {})
+  const local = new Job('here', spec, 'command', settings)
+  local.launched(execution().execution, new Deadlines())
+  t.equal(new JobView(local, never).host, hostname())
+  const remote = new Job('there', spec, 'command', settings)
+  remote.launched({ kind: 'command', pid: null, host: null, started: never, outcome: never, stop() {} }, new Deadlines())
+  t.equal(new JobView(remote, never).host, null)
+  t.equal(new JobView(new Job('unstarted', spec, 'command', settings), never).host, null)
+})

@@ -101,3 +101,15 @@ t.test('bad retries are refused at the call, naming the value', async (t) => {
     await t.rejects(pm.start('bad', { command: 'true' }, { retries } as never), message, JSON.stringify(retries))
   }
 })
+
+t.test('ctx.attempt counts the tries from 1 in every isolation; ctx.jobId is null for a local job', async (t) => {
+  const attemptWorker = new URL('../fixtures/workers/attempt.mjs', import.meta.url)
+  for (const isolation of ['process', 'process-pool', 'thread'] as const) {
+    const pm = manager(t)
+    const result = await (await pm.start(isolation, { worker: attemptWorker, data: { okFrom: 3 }, isolation }, { retries: 3 })).result
+    t.match(result, { ok: true, attempts: 3, data: { attempt: 3, jobId: null } }, isolation)
+  }
+  const inline = manager(t, { maxProcs: 0 })
+  const result = await (await inline.start('inline', { worker: attemptWorker, data: { okFrom: 2 } }, { retries: 1 })).result
+  t.match(result, { ok: true, attempts: 2, data: { attempt: 2, jobId: null } }, 'inline')
+})

@@ -27,7 +27,7 @@ tr.stopping td { color: #999; }
 <p><label>Token for cancelling: <input id="token" type="password" autocomplete="off"></label></p>
 <p id="message" role="status"></p>
 <table>
-<thead><tr><th>Ident</th><th>Name</th><th>Label</th><th>State</th><th>PID</th><th>Age</th><th>Where</th><th></th></tr></thead>
+<thead><tr><th>Ident</th><th>Name</th><th>Label</th><th>State</th><th>PID</th><th>Host</th><th>Age</th><th>Where</th><th></th></tr></thead>
 <tbody id="jobs"></tbody>
 </table>
 <noscript><p>This page refreshes with JavaScript; without it see <a href="ps">/ps</a>.</p></noscript>
@@ -72,8 +72,8 @@ function rowFor(job) {
   let tr = rows.get(key)
   if (tr === undefined) {
     tr = document.createElement('tr')
-    for (let i = 0; i < 7; i++) tr.appendChild(document.createElement('td'))
-    tr.children[6].className = 'where'
+    for (let i = 0; i < 8; i++) tr.appendChild(document.createElement('td'))
+    tr.children[7].className = 'where'
     const cell = document.createElement('td')
     const button = document.createElement('button')
     button.type = 'button'
@@ -97,7 +97,7 @@ function render() {
     tr.dataset.ident = job.ident
     tr.dataset.target = job.name === null ? job.ident : job.name
     const pid = job.pid !== null ? String(job.pid) : job.threadId !== null ? 'thread ' + job.threadId : '-'
-    const cells = [job.ident, job.name ?? '', job.label ?? '', job.state, pid, age(job.elapsedMs + since), job.where]
+    const cells = [job.ident, job.name ?? '', job.label ?? '', job.state, pid, job.host ?? '-', age(job.elapsedMs + since), job.where]
     cells.forEach((text, i) => { if (tr.children[i].textContent !== text) tr.children[i].textContent = text })
     tr.lastChild.firstChild.hidden = !canCancel
     if (tr.parentNode !== tbody) tbody.appendChild(tr)

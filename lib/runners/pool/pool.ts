@@ -80,14 +80,15 @@ export class ProcessPool {
     this.#cap = cap
   }
 
-  start(spec: WorkerSpec, ident: string): Execution {
+  /** `jobId`: a remote job's ctx.jobId (on an agent); none locally. */
+  start(spec: WorkerSpec, ident: string, attempt = 1, jobId?: string): Execution {
     const group = this.#group(spec)
     if (group.startError !== undefined) {
       return failedExecution('process-pool', group.startError)
     }
     const id = ++this.#nextTask
     const worker = this.#pick(group) ?? this.#spawn(spec, group)
-    const execution = worker.run(id, spec, ident)
+    const execution = worker.run(id, spec, ident, attempt, jobId)
     if (worker.tasks >= this.#settings.maxTasksPerWorker) worker.retire()
     if (worker.load >= this.#settings.concurrentTasksPerWorker) worker.flush()
     return execution

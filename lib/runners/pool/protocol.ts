@@ -18,15 +18,18 @@ export interface PoolStop {
 
 /**
  * What the pool tells a process: jobs to start, job i being ids[i], running the worker file
- * urls[files[i]] (a batch names each file once) with idents[i] and data[i]; and jobs to stop.
+ * urls[files[i]] (a batch names each file once) with idents[i], attempts[i] and data[i]; and jobs to stop.
  */
 export interface PoolOrders {
   ids: number[]
   files: number[]
   urls: string[]
   idents: string[]
+  attempts: number[]
   data: unknown[]
   stops: PoolStop[]
+  /** ctx.jobId of each job: only in batches of a remote agent (absent locally, where every jobId is null). */
+  jobIds?: string[]
 }
 
 /**

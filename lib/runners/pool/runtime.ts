@@ -20,8 +20,8 @@ let pendingUrls: string[] = []
 let flushing = false
 
 process.on('message', (orders: PoolOrders) => {
-  const { ids, files, urls, idents, data } = orders
-  const contexts = idents.map((ident) => new CallContext(ident))
+  const { ids, files, urls, idents, attempts, data, jobIds } = orders
+  const contexts = idents.map((ident, i) => new CallContext(ident, attempts[i], jobIds === undefined ? null : jobIds[i]))
   for (let i = 0; i < ids.length; i++) running.set(ids[i]!, contexts[i]!)
   // Stops before calls: a job stopped in the batch that brought it never begins.
   for (const stop of orders.stops) stopJob(stop)

@@ -129,8 +129,8 @@ export class PoolWorker {
     return !this.#retiring && !this.#ended.settled
   }
 
-  /** Hands the process job `id` (ids grow with each job of the pool); the pool gives jobs only to an accepting process with room. */
-  run(id: number, spec: WorkerSpec, ident: string): Execution {
+  /** Hands the process job `id` (ids grow with each job of the pool); the pool gives jobs only to an accepting process with room. `jobId`: a remote job's ctx.jobId. */
+  run(id: number, spec: WorkerSpec, ident: string, attempt: number, jobId?: string): Execution {
     clearTimeout(this.#idleTimer)
     this.tasks++
     this.lastUsed = id
@@ -148,7 +148,10 @@ export class PoolWorker {
     orders.ids.push(id)
     orders.files.push(file)
     orders.idents.push(ident)
+    orders.attempts.push(attempt)
     orders.data.push(spec.data)
+    // An agent's pool runs only remote jobs, so a batch has a jobId for every job or for none.
+    if (jobId !== undefined) (orders.jobIds ??= []).push(jobId)
     return job
   }
 
@@ -204,7 +207,7 @@ export class PoolWorker {
 
   #order(): PoolOrders {
     if (this.#orders === undefined) {
-      this.#orders = { ids: [], files: [], urls: [], idents: [], data: [], stops: [] }
+      this.#orders = { ids: [], files: [], urls: [], idents: [], attempts: [], data: [], stops: [] }
       this.#flushTimer = setImmediate(() => this.flush())
     }
     return this.#orders

@@ -10,9 +10,10 @@ import { settleOnce } from '../../util/once.js'
 
 const RUNTIME = new URL('./runtime.js', import.meta.url)
 
-export function startProcessWorker(spec: WorkerSpec, ident: string): Execution {
+/** `attempt` and `jobId` are the worker's ctx.attempt and ctx.jobId. */
+export function startProcessWorker(spec: WorkerSpec, ident: string, attempt = 1, jobId: string | null = null): Execution {
   const outcome = settleOnce<Outcome>()
-  const child = fork(RUNTIME, [spec.url, ident], {
+  const child = fork(RUNTIME, jobId === null ? [spec.url, ident, String(attempt)] : [spec.url, ident, String(attempt), jobId], {
     execArgv: spec.execArgv,
     cwd: spec.cwd,
     env: spec.env && { ...process.env, ...spec.env },

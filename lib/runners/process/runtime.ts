@@ -1,4 +1,4 @@
-// The entry point of a fresh worker process (isolation 'process'). argv: the worker file's URL, the ident.
+// The entry point of a fresh worker process (isolation 'process'). argv: the worker file's URL, the ident, the attempt, the jobId (remote jobs only).
 // It takes one { data } message over IPC, calls the worker, sends the reply back and exits with
 // the reply's exit code, as a Parallel::ForkManager child ends in finish(). It imports nothing
 // heavy: every job pays for this file's start-up.
@@ -6,8 +6,8 @@
 import { callWorker, CallContext, loadWorker, uncloneableReply, type WorkerReply } from '../../worker/call.js'
 import { AbortError } from '../../errors.js'
 
-const [url = '', ident = ''] = process.argv.slice(2)
-const ctx = new CallContext(ident)
+const [url = '', ident = '', attempt = '1', jobId = null] = process.argv.slice(2)
+const ctx = new CallContext(ident, Number(attempt), jobId)
 
 // Start loading the worker file while the data message is still on its way; callWorker reports a failure.
 loadWorker(url).catch(() => {})

@@ -7,6 +7,10 @@ export interface ThreadTask {
   taskId: number
   url: string
   ident: string
+  /** ctx.attempt */
+  attempt: number
+  /** ctx.jobId: set only for a remote job, on an agent. */
+  jobId?: string
   data: unknown
 }
 

@@ -160,14 +160,14 @@ export class ThreadRunner {
     if (piscina.queueSize === 0) return
     const taskId = ++this.#nextTask
     flagStop(this.#stopFlags, taskId)
-    const task: ThreadTask = { taskId, url, ident: '(starts a thread)', data: undefined }
+    const task: ThreadTask = { taskId, url, ident: '(starts a thread)', attempt: 1, data: undefined }
     // The thread answers it (stopped); a rejection would mean that thread died too, and its jobs have the cause.
     /* c8 ignore next */
     piscina.run(task).catch(() => {})
   }
 
-  /** `began`: the job is held (hold.ts): it waits in the pool's queue, and `began` runs once a thread takes it. */
-  async start(spec: WorkerSpec, ident: string, began?: () => void): Promise<Execution> {
+  /** `began`: the job is held (hold.ts): it waits in the pool's queue, and `began` runs once a thread takes it. `jobId`: a remote job's ctx.jobId (on an agent). */
+  async start(spec: WorkerSpec, ident: string, attempt = 1, began?: () => void, jobId?: string): Promise<Execution> {
     const pool = this.#pool(spec)
     pool.running++
     const piscina = await pool.piscina
@@ -187,8 +187,9 @@ export class ThreadRunner {
       if (kill !== undefined) kill.emit('abort')
       else this.#endThread(piscina, taskId, ident)
     }
-    const task: ThreadTask & { [HOLD]?: Hold } = { taskId, url: spec.url, ident, data: spec.data }
+    const task: ThreadTask & { [HOLD]?: Hold } = { taskId, url: spec.url, ident, attempt, data: spec.data }
     if (hold !== undefined) task[HOLD] = hold
+    if (jobId !== undefined) task.jobId = jobId
     // A deaf job alone on its thread is terminated at once. One that shares its thread waits for
     // the SIGKILL after the grace period, as in the process pool: terminating ends its neighbours too.
     if (this.#perThread === 1) this.#deaf.set(taskId, terminate)

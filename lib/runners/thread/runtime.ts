@@ -20,7 +20,7 @@ const post: (message: StopMessage) => void = channel.postMessage.bind(channel)
 channel.onmessage = (event) => answerStop((event as { data: StopMessage }).data, running, post)
 
 export default async function runTask(task: ThreadTask): Promise<ThreadReply> {
-  const ctx = new CallContext(task.ident)
+  const ctx = new CallContext(task.ident, task.attempt, task.jobId ?? null)
   abortIfStoppedEarly(stopFlags, task.taskId, ctx)
   running.set(task.taskId, ctx)
   recordPlacement(placements, task.taskId, threadId, ++tasksRun)

@@ -1,6 +1,7 @@
 // The status page in a real headless browser (Debian's chromium, or the one inside the
 // @sparticuz/chromium devDependency, driven by playwright-core): it lists the jobs with their
 // ages, refreshes itself, and its cancel button really stops a job.
+import { hostname } from 'node:os'
 import t from 'tap'
 import { launchChromium } from '../../helpers/browser.js'
 import { manager } from '../../helpers/manager.js'
@@ -33,12 +34,12 @@ t.test('the HTML page lists, ages, refreshes and cancels', async (t) => {
   t.equal(await rows.count(), 2, 'both jobs are listed')
   t.equal(await page.locator('#count').textContent(), '2')
   const victimRow = page.locator('tr[data-target="nightly-sync"]')
-  t.same(await victimRow.locator('td').allTextContents().then((cells) => cells.slice(0, 5)), ['victim', 'nightly-sync', 'db', 'running', String(victim.pid)])
+  t.same(await victimRow.locator('td').allTextContents().then((cells) => cells.slice(0, 6)), ['victim', 'nightly-sync', 'db', 'running', String(victim.pid), hostname()])
   t.equal(await page.locator('#jobs tr').nth(1).locator('td').first().textContent(), hostile, 'an ident full of HTML is shown as text')
   t.equal(await page.evaluate(() => (window as { pwned?: number }).pwned), undefined, 'and never runs')
 
   // Ages grow as the page refreshes itself.
-  const ageCell = victimRow.locator('td').nth(5)
+  const ageCell = victimRow.locator('td').nth(6)
   const firstAge = parseInt((await ageCell.textContent())!, 10)
   await page.waitForTimeout(2200)
   const laterAge = parseInt((await ageCell.textContent())!, 10)

@@ -1,6 +1,7 @@
 // The status endpoint over real HTTP on loopback: every route and every status code.
 import t from 'tap'
 import net from 'node:net'
+import { hostname } from 'node:os'
 import { ForkManager } from '../../../dist/lib/index.js'
 import { serveStatus, type StatusSource } from '../../../dist/lib/control/status/server.js'
 import { pathSegments } from '../../../dist/lib/control/status/route.js'
@@ -41,7 +42,7 @@ t.test('every route, every status code', async (t) => {
   t.equal(jobs.headers['cache-control'], 'no-store')
   const body = JSON.parse(jobs.body)
   t.equal(body.count, 3)
-  t.match(body.jobs[0], { ident: 'victim', name: 'nightly-sync', label: 'db', state: 'running', pid: victim.pid, isolation: 'command' })
+  t.match(body.jobs[0], { ident: 'victim', name: 'nightly-sync', label: 'db', state: 'running', pid: victim.pid, isolation: 'command', host: hostname() })
 
   const ps = await request(srv.url, '/ps')
   t.equal(ps.status, 200)

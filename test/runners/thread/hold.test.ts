@@ -56,7 +56,7 @@ t.test('a held job begins when the thread ahead of it frees, not when it is hand
   t.teardown(() => runner.close())
   const first = await runner.start(nap(300), 'first')
   let began: number | undefined
-  const held = await runner.start(nap(10), 'held', () => (began = Date.now()))
+  const held = await runner.start(nap(10), 'held', 1, () => (began = Date.now()))
   await sleep(100)
   t.equal(began, undefined, 'waiting while the only thread is busy')
   const a = (await first.outcome).data as { ended: number }
@@ -73,11 +73,11 @@ t.test('a held job taken back never runs, and the thread runs the next', async (
   const marker = path.join(dir, 'ran')
   const first = await runner.start(nap(200), 'first')
   let began = false
-  const held = await runner.start(normalizeJob({ worker: worker('faults'), data: { mode: 'hang', ready: marker }, isolation: 'thread' }) as WorkerSpec, 'held', () => (began = true))
+  const held = await runner.start(normalizeJob({ worker: worker('faults'), data: { mode: 'hang', ready: marker }, isolation: 'thread' }) as WorkerSpec, 'held', 1, () => (began = true))
   t.equal(held.withdraw!(), true)
   t.equal(held.withdraw!(), false, 'once')
   await first.outcome
-  const after = await runner.start(nap(10), 'after', () => {})
+  const after = await runner.start(nap(10), 'after', 1, () => {})
   await after.outcome
   t.equal(began, false)
   t.notOk(existsSync(marker), 'the worker was never called')

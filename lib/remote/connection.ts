@@ -1,0 +1,51 @@
+// Redis connections from a URL: redis:// or rediss:// (TLS), with an ACL user and a password
+// (`redis://user:secret@host:6379/0`), or a unix socket (`redis+unix:///run/redis.sock?db=0`).
+// Messages show the URL without its password.
+
+import { Redis, type RedisOptions } from 'ioredis'
+
+/** A parsed, checked Redis URL: what ioredis needs, and the form safe to show in messages. */
+export interface RedisAddress {
+  readonly options: RedisOptions
+  /** The URL with its password replaced by `***`. */
+  readonly shown: string
+}
+
+/** Checks a Redis URL and turns it into ioredis options; a TypeError names a bad one. */
+export function checkRedisUrl(url: unknown, what = 'redis url'): RedisAddress {
+  let parsed: URL | undefined
+  try {
+    parsed = typeof url === 'string' ? new URL(url) : undefined
+  } catch {
+    // reported below
+  }
+  if (parsed === undefined || !['redis:', 'rediss:', 'redis+unix:'].includes(parsed.protocol)) {
+    throw new TypeError(`${what} must be a URL such as redis://host:6379/0, rediss://user:password@host:6380/0 or redis+unix:///path/to/redis.sock, got ${JSON.stringify(url)}`)
+  }
+  const db = Number(parsed.protocol === 'redis+unix:' ? (parsed.searchParams.get('db') ?? 0) : (parsed.pathname.slice(1) || 0))
+  if (!Number.isInteger(db) || db < 0) throw new TypeError(`${what}: the database must be a number, got ${JSON.stringify(url)}`)
+  const options: RedisOptions = { db }
+  if (parsed.username !== '') options.username = decodeURIComponent(parsed.username)
+  if (parsed.password !== '') options.password = decodeURIComponent(parsed.password)
+  if (parsed.protocol === 'redis+unix:') options.path = decodeURIComponent(parsed.pathname)
+  else {
+    options.host = parsed.hostname.replace(/^\[|\]$/g, '')
+    options.port = parsed.port === '' ? 6379 : Number(parsed.port)
+    if (parsed.protocol === 'rediss:') options.tls = { servername: options.host }
+  }
+  const shown = new URL(parsed.href)
+  if (shown.password !== '') shown.password = '***'
+  return { options, shown: shown.href }
+}
+
+/**
+ * One connection. `blocking`: BullMQ's blocking reads need maxRetriesPerRequest null (a command
+ * waits for the reconnection however long it takes); the others keep ioredis's bound, so a
+ * command to a Redis that stays away fails instead of waiting for ever.
+ */
+export function connect(address: RedisAddress, blocking: boolean, onError: (error: Error) => void): Redis {
+  const redis = new Redis({ ...address.options, ...(blocking ? { maxRetriesPerRequest: null } : {}), enableReadyCheck: true })
+  // Without a listener ioredis prints every failed reconnection; the owner keeps the last one for its messages.
+  redis.on('error', onError)
+  return redis
+}

@@ -1,0 +1,252 @@
+// The producer side: jobs go to a BullMQ queue, agents (`forkpool worker`) run them. Each job's
+// start comes back as its progress (runOnStart), its end as its return value (the completed
+// event). Events can be missed (BullMQ #2517; a dropped connection; a Redis restart), so a
+// low-rate poll reads the state of the jobs this producer has heard nothing of for a while: every
+// start() settles once, from the event or from the poll, whichever comes first.
+
+import { randomUUID } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import { Queue, QueueEvents } from 'bullmq'
+import type { Redis } from 'ioredis'
+import { JobLostError, jobError } from '../errors.js'
+import type { Backend } from '../runners/backend.js'
+import type { Execution, StopLimits } from '../runners/execution.js'
+import type { NormalizedJob, WorkerSpec } from '../runners/spec.js'
+import { CHUNK_WORKER } from '../map/batch.js'
+import type { ChunkOrder } from '../map/chunk-worker.js'
+
+import { connect, type RedisAddress } from './connection.js'
+import { checkBackendOptions, type BackendSettings, type RedisBackendOptions } from './backend-options.js'
+import { failedRemotely } from './failures.js'
+import { fileHash } from './file-hash.js'
+import { RemoteRun } from './remote-run.js'
+import { decode, encode, stopChannel, type StartReport, type WireJob, type WireResult } from './wire.js'
+
+export type { RedisBackendOptions } from './backend-options.js'
+
+/** Jobs whose state one poll reads at most: the poll stays cheap with many jobs in flight. */
+const POLL_BATCH = 500
+/** The producer's own deadline for a job is its timeout and kill grace plus this: the agent enforces the timeout; this bound only catches an agent gone silent. */
+const SAFETY_MS = 10_000
+
+/** The longest one poll waits for Redis's answers before counting the poll as failed. */
+const POLL_MS = 5000
+
+/** `answer`, or a rejection after `ms` saying Redis did not answer. */
+function answerWithin<T>(answer: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))
+  answer.catch(() => {})
+  return Promise.race([answer, late]).finally(() => clearTimeout(timer))
+}
+
+/** How long close() waits for BullMQ to close cleanly. */
+const CLOSE_MS = 2000
+
+/** Resolves once `closing` have settled, or after `ms`, whichever is first. */
+export async function closeWithin(closing: Promise<unknown>[], ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([Promise.allSettled(closing), new Promise((resolve) => (timer = setTimeout(resolve, ms)))])
+  clearTimeout(timer)
+}
+
+/** The Redis backend: `new ForkManager({ backend: redisBackend({ url, queue }) })` runs every job on the queue's agents. */
+export function redisBackend(options: RedisBackendOptions): Backend {
+  return new RedisBackend(checkBackendOptions(options))
+}
+
+class RedisBackend implements Backend {
+  /**
+   * A chunk's trip through Redis and an agent's process start costs tens of milliseconds, not
+   * map()'s local fraction of one: chunks ten times longer keep that near 1% of the work.
+   */
+  readonly chunkTargetMs = 500
+  readonly #settings: BackendSettings
+  readonly #address: RedisAddress
+  #queue!: Queue
+  #events: QueueEvents | undefined
+  readonly #publisher: Redis
+  readonly #connections: Redis[]
+  readonly #onError = (error: Error): void => void (this.#lastError = error)
+  /** Jobs sent and not yet ended, by BullMQ job id. */
+  readonly #runs = new Map<string, RemoteRun>()
+  /** Job data encoded by check() at start(), for launch() to send. */
+  readonly #encoded = new WeakMap<NormalizedJob, string>()
+  readonly #producerId = randomUUID().slice(0, 8)
+  #seq = 0
+  #ready: Promise<void> | undefined
+  #lastError: Error | undefined
+  #pollTimer: NodeJS.Timeout | undefined
+  /** Epoch ms since which every poll has failed; undefined while Redis answers. */
+  #unreachableSince: number | undefined
+
+  constructor(settings: BackendSettings) {
+    this.#settings = settings
+    this.#address = settings.address
+    this.#publisher = connect(this.#address, false, this.#onError)
+    // BullMQ leaves connections it was given open on close(): close() here ends each.
+    this.#connections = [this.#publisher]
+  }
+
+  /** The queue and its event reader, made once Redis has answered: BullMQ's objects on a Redis that never answers could not be closed. */
+  #open(): Promise<unknown> {
+    const onError = this.#onError
+    this.#connections.push(connect(this.#address, false, onError), connect(this.#address, true, onError))
+    this.#queue = new Queue(this.#settings.queue, { connection: this.#connections[1]! })
+    const events = (this.#events = new QueueEvents(this.#settings.queue, { connection: this.#connections[2]! }))
+    this.#queue.on('error', onError)
+    events.on('error', onError)
+    events.on('completed', ({ jobId, returnvalue }) => this.#finish(jobId, decode(returnvalue as unknown as string) as WireResult))
+    events.on('failed', ({ jobId, failedReason }) => this.#finish(jobId, failedRemotely(failedReason)))
+    events.on('progress', ({ jobId, data }) => this.#started(jobId, data as unknown as StartReport))
+    return Promise.all([this.#queue.waitUntilReady(), events.waitUntilReady()])
+  }
+
+  /** Encodes the job's data at start(), refusing it there when it is over maxDataBytes. */
+  check(spec: NormalizedJob, ident: string): void {
+    const data = encode(spec)
+    const bytes = Buffer.byteLength(data, 'base64')
+    if (bytes > this.#settings.maxDataBytes) {
+      throw new RangeError(`job ${JSON.stringify(ident)}: its data is ${bytes} bytes once serialized, over the redisBackend's maxDataBytes ${this.#settings.maxDataBytes}`)
+    }
+    this.#encoded.set(spec, data)
+  }
+
+  async launch(spec: NormalizedJob, ident: string, attempt: number, limits: StopLimits): Promise<Execution> {
+    // start() checked it (the Backend contract), which encoded it.
+    const data = this.#encoded.get(spec)!
+    const { timeoutMs, killGraceMs } = limits
+    const wire: WireJob = { spec: data, ident, attempt, timeoutMs: Number.isFinite(timeoutMs) ? timeoutMs : null, killGraceMs }
+    if (this.#settings.atMostOnce) wire.atMostOnce = true
+    if (spec.type === 'worker' && spec.url === CHUNK_WORKER) wire.chunk = true
+    const url = spec.type === 'worker' ? userWorker(spec) : ''
+    if (url.startsWith('file:')) {
+      // A file missing here is sent without a hash: the agent then fails it as a local run would (ERR_MODULE_NOT_FOUND).
+      const hash = fileHash(fileURLToPath(url))
+      if (hash !== undefined) wire.workerHash = hash
+    }
+    await this.#connected()
+    // Its own id: an add repeated after a reconnection cannot make a second job.
+    const jobId = `${this.#producerId}-${++this.#seq}`
+    const kind = spec.type === 'command' ? 'command' : spec.isolation
+    const run = new RemoteRun(kind, jobId, killGraceMs + SAFETY_MS, (r, signal) => void this.#stop(r, signal))
+    // In the map before the add: an agent may end the job before the add's reply is here.
+    this.#runs.set(jobId, run)
+    const keep = { age: this.#settings.keepResultsS }
+    try {
+      await this.#queue.add('forkpool', wire, { jobId, attempts: 1, removeOnComplete: keep, removeOnFail: keep })
+    } catch (error) {
+      this.#runs.delete(jobId)
+      throw new Error(`cannot queue job ${JSON.stringify(ident)} on Redis at ${this.#address.shown}: ${(error as Error).message}`)
+    }
+    run.heardAt = Date.now()
+    run.queued = true
+    this.#pollSoon()
+    return run
+  }
+
+  /** Resolves once Redis answers, or rejects within connectTimeout with what went wrong (an unreachable host, a wrong password). */
+  #connected(): Promise<void> {
+    this.#ready ??= new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#ready = undefined
+        const why = this.#lastError?.message ?? 'no answer'
+        reject(new Error(`cannot reach Redis at ${this.#address.shown} within ${this.#settings.connectTimeoutMs} ms: ${why}`))
+      }, this.#settings.connectTimeoutMs)
+      this.#publisher.ping().then(() => this.#events === undefined ? this.#open() : undefined).then(() => {
+        clearTimeout(timer)
+        resolve()
+      }, () => {
+        // The timer reports it, with the connection's last error.
+      })
+    })
+    return this.#ready
+  }
+
+  #started(jobId: string, report: StartReport): void {
+    const run = this.#runs.get(jobId)
+    if (run === undefined) return
+    run.began(report)
+    // Stopped while an agent was taking it: the agent may have missed the first order.
+    if (run.stopSignal !== undefined) void this.#publish(run, run.stopSignal)
+  }
+
+  #finish(jobId: string, result: WireResult): void {
+    const run = this.#runs.get(jobId)
+    if (run === undefined) return
+    this.#runs.delete(jobId)
+    run.settle(result)
+  }
+
+  /** A job still waiting is taken off the queue (it never ran); one an agent has is stopped there. */
+  async #stop(run: RemoteRun, signal: NodeJS.Signals): Promise<void> {
+    if (!run.hasStarted) {
+      // 0 when an agent holds it (locked), or it has ended.
+      const removed = await this.#queue.remove(run.jobId).catch(() => 0)
+      if (removed === 1) return this.#finish(run.jobId, { exitCode: null, signal: null, error: null, pid: null, runs: 0 })
+    }
+    await this.#publish(run, signal)
+  }
+
+  #publish(run: RemoteRun, signal: NodeJS.Signals): Promise<unknown> {
+    // A failed publish is not retried here: the stop comes again with its SIGKILL after the kill grace, and the poll goes on.
+    return this.#publisher.publish(stopChannel(this.#settings.queue), JSON.stringify({ jobId: run.jobId, signal })).catch((error: Error) => (this.#lastError = error))
+  }
+
+  #pollSoon(): void {
+    if (this.#pollTimer !== undefined || this.#runs.size === 0) return
+    this.#pollTimer = setTimeout(() => void this.#poll(), this.#settings.reconcileMs)
+  }
+
+  /** Reads the state of the jobs heard of least recently; settles those that ended or vanished. */
+  async #poll(): Promise<void> {
+    const now = Date.now()
+    const silent: RemoteRun[] = []
+    for (const run of this.#runs.values()) {
+      if (run.queued && now - run.heardAt >= this.#settings.reconcileMs) silent.push(run)
+      if (silent.length === POLL_BATCH) break
+    }
+    try {
+      // Bounded: ioredis would hold the commands through its reconnection attempts for half a minute.
+      const jobs = await answerWithin(Promise.all(silent.map((run) => this.#queue.getJob(run.jobId))), Math.min(this.#settings.lostAfterMs, POLL_MS))
+      this.#unreachableSince = undefined
+      silent.forEach((run, i) => this.#reconcile(run, jobs[i], now))
+    } catch (error) {
+      this.#lastError = error as Error
+      this.#unreachableSince ??= now
+      if (now - this.#unreachableSince >= this.#settings.lostAfterMs) this.#loseAll(`Redis at ${this.#address.shown} has been unreachable for ${now - this.#unreachableSince} ms (lostAfter ${this.#settings.lostAfterMs} ms): ${(error as Error).message}`)
+    }
+    this.#pollTimer = undefined
+    this.#pollSoon()
+  }
+
+  #reconcile(run: RemoteRun, job: Awaited<ReturnType<Queue['getJob']>>, now: number): void {
+    run.heardAt = now
+    if (job === undefined) {
+      // Not in Redis although its add succeeded and its record is kept keepResults after its end: Redis lost it.
+      void this.#publish(run, 'SIGKILL')
+      return this.#finish(run.jobId, { exitCode: null, signal: null, error: jobError(JobLostError, `job ${run.jobId} vanished from Redis at ${this.#address.shown} before its result came (did Redis lose its data?)`) })
+    }
+    if (typeof job.progress === 'object' && !run.hasStarted) this.#started(run.jobId, job.progress as unknown as StartReport)
+    if (typeof job.returnvalue === 'string') this.#finish(run.jobId, decode(job.returnvalue) as WireResult)
+    else if (job.finishedOn !== undefined) this.#finish(run.jobId, failedRemotely(job.failedReason))
+  }
+
+  #loseAll(message: string): void {
+    for (const run of [...this.#runs.values()]) this.#finish(run.jobId, { exitCode: null, signal: null, error: jobError(JobLostError, `job ${run.jobId}: ${message}`) })
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.#pollTimer)
+    // The manager closes it once no job runs; a direct close() must not leave a start() unsettled.
+    this.#loseAll('the redisBackend was closed before its result came')
+    // BullMQ's close waits for Redis, which may be gone: bounded, then the connections are cut.
+    if (this.#events !== undefined) await closeWithin([this.#events.close(), this.#queue.close()], CLOSE_MS)
+    for (const connection of this.#connections) connection.disconnect()
+  }
+}
+
+/** The user's worker file of a worker job: a map() chunk's real worker (in its data), else the job's own. */
+function userWorker(spec: WorkerSpec): string {
+  return spec.url === CHUNK_WORKER ? (spec.data as ChunkOrder).url : spec.url
+}

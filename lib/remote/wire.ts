@@ -1,0 +1,57 @@
+// What travels through Redis: a job's spec and its outcome, as structured clones (v8.serialize),
+// so Map, Set, BigInt and Date reach the other side as they left; base64 because BullMQ stores JSON.
+
+import { serialize, deserialize } from 'node:v8'
+import type { Outcome } from '../runners/execution.js'
+
+/** The queue's job data. */
+export interface WireJob {
+  /** base64 of v8.serialize(NormalizedJob) */
+  spec: string
+  ident: string
+  /** The manager's try number (its retries); the agent adds the re-runs after a lost agent. */
+  attempt: number
+  /** The job's timeout from its start on the agent, ms; null for none (JSON has no Infinity). */
+  timeoutMs: number | null
+  /** SIGTERM to SIGKILL on the agent, ms. */
+  killGraceMs: number
+  /** sha256 of the worker file as the producer read it (a map chunk's: the real worker's): the agent refuses a file that differs. */
+  workerHash?: string
+  /**
+   * A map() chunk: the agent runs it with its own copy of forkpool's chunk worker (not the
+   * producer's path), and checks the real worker file, ChunkOrder.url, against --root and the hash.
+   */
+  chunk?: boolean
+  /** Never run twice: a second start (its agent was lost) fails it with a WorkerLostError. */
+  atMostOnce?: boolean
+}
+
+/** What the agent returns for a job (encoded): the runner's outcome, and when it started there. */
+export type WireResult = Outcome & { startedAt?: number }
+
+/** The job's progress, set by the agent as it starts the job: runOnStart at the producer. */
+export interface StartReport {
+  host: string
+  pid: number | null
+  startedAt: number
+}
+
+/** A producer's order to stop a job, published to every agent of the queue. */
+export interface StopOrder {
+  jobId: string
+  signal: NodeJS.Signals
+}
+
+export const encode = (value: unknown): string => serialize(value).toString('base64')
+export const decode = (text: string): unknown => deserialize(Buffer.from(text, 'base64'))
+
+/** The pub/sub channel on which producers ask agents to stop a running job. */
+export const stopChannel = (queue: string): string => `forkpool:${queue}:stop`
+
+/** A queue name BullMQ can use as a Redis key part. */
+export function checkQueueName(queue: unknown): string {
+  if (typeof queue !== 'string' || !/^[A-Za-z0-9_.-]{1,100}$/.test(queue)) {
+    throw new TypeError(`queue must be 1 to 100 letters, digits, '_', '.' or '-', got ${JSON.stringify(queue)}`)
+  }
+  return queue
+}

@@ -1,0 +1,32 @@
+// Where jobs run when they do not run on this machine: a backend takes a checked job and gives
+// back an Execution as the local runners do, so the manager supervises both the same way.
+// lib/remote/ implements it (Redis); the manager knows only this contract.
+
+import type { Execution, StopLimits } from './execution.js'
+import type { NormalizedJob } from './spec.js'
+
+export interface Backend {
+  /**
+   * Sends the job off; the Execution's outcome settles once, when it has ended wherever it ran.
+   * `attempt`: the manager's try number (its retries), which the worker sees as ctx.attempt;
+   * `limits`: the job's timeout and kill grace, which the backend enforces where the job runs.
+   */
+  launch(spec: NormalizedJob, ident: string, attempt: number, limits: StopLimits): Promise<Execution>
+  /** Refuses at start() a job the backend could never send (data over its size limit): throws a RangeError. The manager calls it for every job before its launch(). */
+  check?(spec: NormalizedJob, ident: string): void
+  /**
+   * How long map()'s auto-sized chunks aim to run, in milliseconds, when a job's trip costs more
+   * than a local one (a queue hop); absent: map()'s local target.
+   */
+  readonly chunkTargetMs?: number
+  /** Releases the connections; the manager calls it once no job is running. */
+  close(): Promise<void>
+}
+
+/** True for an object with the Backend's methods: the check of the ForkManager option. */
+export function isBackend(value: unknown): value is Backend {
+  if (typeof value !== 'object' || value === null) return false
+  const b = value as Record<string, unknown>
+  const target = b.chunkTargetMs
+  return typeof b.launch === 'function' && typeof b.close === 'function' && (target === undefined || (typeof target === 'number' && target > 0 && Number.isFinite(target)))
+}
