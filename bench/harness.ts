@@ -86,6 +86,22 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
+/** The process groups of the contenders running now, each as the function that kills it. */
+const contenderGroups = new Set<() => void>()
+let interruptHandled = false
+
+/** A contender's group is not the terminal's: Ctrl-C (or a SIGTERM) to the harness ends them too, then the harness. */
+function stopGroupsOnInterrupt(): void {
+  if (interruptHandled) return
+  interruptHandled = true
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      for (const killGroup of contenderGroups) killGroup()
+      process.kill(process.pid, signal)
+    })
+  }
+}
+
 /** Runs one contender once in a fresh Node process and returns its figure (and details); throws if it fails. */
 export function runContender(suite: Suite, contender: string, quick: boolean, timeoutMs: number, baseline?: string): Promise<Measured> {
   const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-bench-'))
@@ -94,12 +110,27 @@ export function runContender(suite: Suite, contender: string, quick: boolean, ti
   const [script, name] = contender === BASELINE && baseline !== undefined ? [path.join(baseline, 'dist/bench/run-one.js'), 'forkpool'] : [CHILD, contender]
   const child = spawn(process.execPath, [script, suite.name, name, quick ? 'quick' : 'full', out], {
     stdio: ['ignore', 'inherit', 'inherit'],
+    // A process group of its own, killed whole: a contender killed for its time, or one that
+    // crashed, takes along what it started (a remote suite's redis-server and agents), which would
+    // otherwise outlive it and load the rounds after it.
+    detached: true,
   })
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+  const killGroup = (): void => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL')
+    } catch {
+      // The group has ended.
+    }
+  }
+  contenderGroups.add(killGroup)
+  stopGroupsOnInterrupt()
+  const timer = setTimeout(killGroup, timeoutMs)
   return new Promise<Measured>((resolve, reject) => {
     child.on('error', reject)
     child.on('exit', (code, signal) => {
       clearTimeout(timer)
+      contenderGroups.delete(killGroup)
+      killGroup()
       try {
         if (code !== 0) {
           const why = signal === 'SIGKILL' ? `was killed after ${timeoutMs} ms` : signal ? `died by ${signal}` : `exited with code ${code}`
