@@ -2,10 +2,10 @@
 // the agent. ACL users take away one command at a time, which makes the paths that depend on a
 // race elsewhere certain here: a producer whose event reader may not read (every start and result
 // comes through the poll), an agent that may not subscribe to stop orders.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { ForkManager, type JobResult } from '../../dist/lib/index.js'
 import { redisBackend, startAgent as startAgentHere } from '../../dist/lib/remote/index.js'
-import { startAgent, startRedis } from '../helpers/redis.js'
+import { startAgent, startRedis, type TestRedis } from '../helpers/redis.js'
 import { eventually } from '../helpers/wait.js'
 
 /** `redis+unix://user:password@localhost/path`: how a unix socket's URL carries a user. */
@@ -24,22 +24,30 @@ t.test('an agent whose user may not subscribe does not start, and says what Redi
   t.match(refused, /^agent box-n: cannot reach Redis at redis\+unix:\/\/nosub:\*\*\*@.*NOPERM.*subscribe/i)
 })
 
-t.test('a producer whose event reader may no longer read: every start and result comes by the poll', async (t) => {
-  const redis = await startRedis(t)
+/** A producer (ACL user `prod`) whose event reader may no longer read, once its connections are open: its events pile up unread. */
+async function deafProducer(t: Test, redis: TestRedis, queue: string): Promise<ForkManager> {
   await redis.client.call('ACL', 'SETUSER', 'prod', 'on', '>pw', '~*', '&*', '+@all')
-  await startAgent(t, redis.url, 'acl', 'box-1', ['--allow-commands'])
-  const pm = new ForkManager({ maxProcs: 4, backend: redisBackend({ url: asUser(redis.socket, 'prod'), queue: 'acl', reconcileInterval: '200ms' }) })
+  const pm = new ForkManager({ maxProcs: 4, backend: redisBackend({ url: asUser(redis.socket, 'prod'), queue, reconcileInterval: '200ms' }) })
   t.teardown(() => pm.shutdown({ grace: 500 }))
-  // A first job opens the producer's connections, its event reader among them.
-  t.match(await (await pm.start('first', { command: 'true' })).result, { ok: true })
+  // A first job opens the producer's connections, its event reader among them (taken back if no agent runs it).
+  const first = await pm.start('first', { command: 'true' })
+  first.cancel()
+  await first.result
   let reader: string | undefined
   t.ok(await eventually(async () => {
     reader = String(await redis.client.call('CLIENT', 'LIST')).split('\n').find((line) => / user=prod /.test(line) && / cmd=xread/.test(line))
     return reader !== undefined
   }, 5000), 'the event reader, blocked in XREAD')
-  // From now on it may not read: reconnected, its XREAD is refused, and the events pile up unread.
+  // Reconnected, its XREAD is refused.
   await redis.client.call('ACL', 'SETUSER', 'prod', '-xread')
   await redis.client.call('CLIENT', 'KILL', 'ID', /(?:^| )id=(\d+)/.exec(reader!)![1]!)
+  return pm
+}
+
+t.test('a producer whose event reader may no longer read: every start and result comes by the poll', async (t) => {
+  const redis = await startRedis(t)
+  await startAgent(t, redis.url, 'acl', 'box-1', ['--allow-commands'])
+  const pm = await deafProducer(t, redis, 'acl')
   const order: string[] = []
   // When each callback ran: a start learnt only with the result would be heard at the end.
   const heard = new Map<string, number>()
@@ -78,4 +86,17 @@ t.test('Redis that answers only after connectTimeout: that start() fails saying 
   redis.process.kill('SIGCONT')
   // The late answer opens the queue and its event reader; the next start() asks again, and runs.
   t.match(await (await pm.start('next', { command: 'true' })).result, { ok: true, host: 'box-1' })
+})
+
+t.test('a job the queue failed, with no event to say so: the poll finds it failed, and says why', async (t) => {
+  const redis = await startRedis(t)
+  const pm = await deafProducer(t, redis, 'acl-f')
+  // Not an agent: a plain BullMQ worker whose processor throws, so BullMQ itself fails the job.
+  const { Worker } = await import('bullmq')
+  const raw = new Worker('acl-f', async () => {
+    throw new Error('refused by a plain BullMQ worker')
+  }, { connection: { path: redis.socket, maxRetriesPerRequest: null } })
+  t.teardown(() => raw.close())
+  const r = await (await pm.start('failed', { command: 'true' })).result
+  t.match(r, { ok: false, exitCode: null, error: { message: /the queue failed the job: refused by a plain BullMQ worker/ } })
 })
