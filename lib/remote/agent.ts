@@ -13,6 +13,7 @@ import { CHUNK_WORKER } from '../map/batch.js'
 import type { ChunkOrder } from '../map/chunk-worker.js'
 import { processSpawners } from '../runners/spawner/spawners.js'
 import type { NormalizedJob } from '../runners/spec.js'
+import type { SerializedError } from '../types.js'
 import { validateCount } from '../util/validate.js'
 import { AgentRun } from './agent-run.js'
 import { AgentRunners } from './agent-runners.js'
@@ -101,15 +102,16 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     throw new Error(`agent ${name}: cannot reach Redis at ${address.shown}: ${lastError?.message ?? error.message}`)
   })
 
-  const refuse = (message: string, runs: number): string => encode({ exitCode: null, signal: null, error: serializeError(new Error(`agent ${name}: ${message}`)), host: name, pid: null, runs } satisfies WireResult)
+  /** The result of a job this agent did not run: refused, lost past at-most-once, or stopped before it began. */
+  const notRun = (error: SerializedError | null, runs: number): string => encode({ exitCode: null, signal: null, error, host: name, pid: null, runs } satisfies WireResult)
+  const refuse = (message: string, runs: number): string => notRun(serializeError(new Error(`agent ${name}: ${message}`)), runs)
 
   const processJob = async (job: Job<WireJob>): Promise<string> => {
     const data = job.data
     const jobId = job.id!
     const runs = job.attemptsStarted
     if (data.atMostOnce === true && runs > 1) {
-      const error = jobError(WorkerLostError, `the agent running job ${jobId} was lost, and delivery is at-most-once: it is not run again`)
-      return encode({ exitCode: null, signal: null, error, host: name, pid: null, runs: runs - 1 } satisfies WireResult)
+      return notRun(jobError(WorkerLostError, `the agent running job ${jobId} was lost, and delivery is at-most-once: it is not run again`), runs - 1)
     }
     let spec = decode(data.spec) as NormalizedJob
     if (spec.type === 'command' && options.allowCommands !== true) return refuse('does not run commands (start it with --allow-commands)', runs)
@@ -126,7 +128,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     if (early.has(jobId)) {
       // Cancelled while it was on its way here: it never begins (a result as if taken off the queue).
       early.delete(jobId)
-      return encode({ exitCode: null, signal: null, error: null, host: name, pid: null, runs: runs - 1 } satisfies WireResult)
+      return notRun(null, runs - 1)
     }
     // A run after a lost agent is a further attempt of the same try.
     const run = await AgentRun.start(spec, data.ident, data.attempt + runs - 1, jobId, data, runners)
