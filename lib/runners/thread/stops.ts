@@ -1,6 +1,8 @@
 // How a stop reaches a thread job. Plain functions, so the decisions run and are tested in the
-// main thread (test/runners/thread/stops.test.ts); runtime.ts and runner.ts only wire them up.
+// main thread (test/runners/thread/stops.test.ts); runtime.ts and runner.ts only wire them up
+// (a pool thread's coverage is lost when a test terminates it: see run-task.ts).
 
+import type { BroadcastChannel } from 'node:worker_threads'
 import type { CallContext } from '../../worker/call.js'
 import { AbortError } from '../../errors.js'
 
@@ -36,6 +38,16 @@ export function answerStop(message: StopMessage, running: ReadonlyMap<number, Ca
   if (ctx === undefined) return
   if (ctx.listening || !ctx.started) ctx.abort(stopReason(ctx))
   else post({ deaf: message.stop })
+}
+
+/**
+ * The thread side: answers stops heard on `channel`, the pool's stop channel, which must not keep
+ * the thread alive.
+ */
+export function listenForStops(channel: BroadcastChannel, running: ReadonlyMap<number, CallContext>): void {
+  channel.unref()
+  const post = (message: StopMessage): void => channel.postMessage(message)
+  channel.onmessage = (event: unknown) => answerStop((event as { data: StopMessage }).data, running, post)
 }
 
 function stopReason(ctx: CallContext): AbortError {
