@@ -16,7 +16,7 @@ export interface ChunkOrder {
 
 /** A chunk's answer. Items that ended with exit code 0 and no error are only in `data`, which keeps the reply small. */
 export interface ChunkReply {
-  /** Per item, in order: what the worker returned (or passed to finish), undefined for a throw. */
+  /** Per item, in order: what the worker returned (or passed to finish), undefined for a throw; shorter than the chunk when it was stopped (see stoppedAt). */
   data: unknown[]
   /** The other items: [position in the chunk, exit code, error or null]. */
   failures: Array<[number, number, SerializedError | null]>
@@ -29,7 +29,11 @@ export interface ChunkReply {
 export default async function runChunk(order: ChunkOrder, ctx: WorkerContext): Promise<ChunkReply> {
   const fn = await loadWorker(order.url)
   const { items } = order
-  const data: unknown[] = new Array(items.length)
+  // Grown by push, never made as new Array(length): a holey array (one made with holes, even once
+  // every slot is filled) is structured-cloned and v8-serialized as a sparse one, index by index,
+  // and the reply crosses one clone here and, remotely, a serialize and deserialize more. For
+  // 10,000 numbers: twice the bytes, and 1.6-1.8 ms a crossing against 0.3-0.5 (remote-map).
+  const data: unknown[] = []
   const failures: ChunkReply['failures'] = []
   const started = performance.now()
   let stoppedAt: number | undefined
@@ -39,12 +43,13 @@ export default async function runChunk(order: ChunkOrder, ctx: WorkerContext): P
       // Await only what is a promise: a synchronous worker then costs no microtask per item.
       if (isThenable(value)) value = await value
       if (isFinish(value)) {
-        data[i] = value.data
+        data.push(value.data)
         if (value.exitCode !== 0) failures.push([i, value.exitCode, null])
       } else {
-        data[i] = value
+        data.push(value)
       }
     } catch (error) {
+      data.push(undefined)
       failures.push([i, 1, serializeError(error)])
     }
     // A worker that listened to a stop has stopped during this item: the rest of the chunk is not started.
