@@ -1,5 +1,6 @@
 // `forkpool worker --redis URL --queue Q -j N [--name NAME] --root DIR [--allow-commands]
-// [--lock-duration MS] [--stalled-interval MS] [--max-stalled-count N] [--tasks-per-worker N]`:
+// [--lock-duration MS] [--stalled-interval MS] [--max-stalled-count N] [--tasks-per-worker N]
+// [--connect-timeout MS]`:
 // runs an agent until SIGINT/SIGTERM, then lets its running jobs stop and exits.
 
 import { parseArgs } from 'node:util'
@@ -21,7 +22,7 @@ async function runAgent(argv: string[]): Promise<number> {
       redis: { type: 'string' }, queue: { type: 'string' }, jobs: { type: 'string', short: 'j' },
       name: { type: 'string' }, root: { type: 'string' }, 'allow-commands': { type: 'boolean' },
       'lock-duration': { type: 'string' }, 'stalled-interval': { type: 'string' }, 'max-stalled-count': { type: 'string' },
-      'tasks-per-worker': { type: 'string' },
+      'tasks-per-worker': { type: 'string' }, 'connect-timeout': { type: 'string' },
     },
   })
   const url = values.redis ?? process.env.FORKPOOL_REDIS_URL
@@ -37,6 +38,7 @@ async function runAgent(argv: string[]): Promise<number> {
     ...(values['stalled-interval'] === undefined ? {} : { stalledInterval: count('--stalled-interval', values['stalled-interval'], 1) }),
     ...(values['max-stalled-count'] === undefined ? {} : { maxStalledCount: count('--max-stalled-count', values['max-stalled-count'], 0) }),
     ...(values['tasks-per-worker'] === undefined ? {} : { tasksPerWorker: count('--tasks-per-worker', values['tasks-per-worker'], 1) }),
+    ...(values['connect-timeout'] === undefined ? {} : { connectTimeout: count('--connect-timeout', values['connect-timeout'], 1) }),
   })
   process.stdout.write(`forkpool worker ${agent.name} ready\n`)
   await new Promise<void>((done) => {

@@ -44,6 +44,8 @@ export interface AgentOptions {
   maxStalledCount?: number
   /** How many jobs one reused process ('process-pool' jobs) or thread ('thread' jobs) runs at once, as the producer's processPool/threadPool.concurrentTasksPerWorker. Default 1. */
   tasksPerWorker?: number
+  /** How long startAgent() waits for Redis to answer, ms, before it rejects saying why. Default 10000 (the producer's connectTimeout). */
+  connectTimeout?: number
 }
 
 /** A running agent. */
@@ -78,6 +80,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const stalledInterval = validateCount(options.stalledInterval ?? 30_000, 'agent stalledInterval', 1)
   const maxStalledCount = validateCount(options.maxStalledCount ?? 1, 'agent maxStalledCount', 0)
   const tasksPerWorker = validateCount(options.tasksPerWorker ?? 1, 'agent tasksPerWorker', 1)
+  const connectTimeout = validateCount(options.connectTimeout ?? 10_000, 'agent connectTimeout', 1)
   const name = options.name ?? hostname()
   const root = resolve(options.root)
   const running = new Map<string, AgentRun>()
@@ -97,10 +100,16 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     early.set(jobId, signal)
     setTimeout(() => early.delete(jobId), EARLY_STOP_MS).unref()
   })
-  await subscriber.subscribe(stopChannel(queue)).catch((error: Error) => {
+  // Bounded: the connection retries for ever (BullMQ's blocking reads need that), so an unreachable
+  // host, or a server that accepts and never answers, would keep the subscribe waiting for ever.
+  let giveUp: NodeJS.Timeout | undefined
+  const silence = new Promise<never>((_resolve, reject) => {
+    giveUp = setTimeout(() => reject(new Error(`no answer within ${connectTimeout} ms`)), connectTimeout)
+  })
+  await Promise.race([subscriber.subscribe(stopChannel(queue)), silence]).catch((error: Error) => {
     subscriber.disconnect()
     throw new Error(`agent ${name}: cannot reach Redis at ${address.shown}: ${lastError?.message ?? error.message}`)
-  })
+  }).finally(() => clearTimeout(giveUp))
 
   /** The result of a job this agent did not run: refused, lost past at-most-once, or stopped before it began. */
   const notRun = (error: SerializedError | null, runs: number): string => encode({ exitCode: null, signal: null, error, host: name, pid: null, runs } satisfies WireResult)

@@ -1,6 +1,8 @@
 // `forkpool worker`'s refusals, in this process (no agent starts, so nothing waits for a signal):
-// the required flags, and each number flag checked with the flag and the text named.
+// the required flags, each number flag checked with the flag and the text named, and a Redis that
+// cannot be reached or never answers.
 import t from 'tap'
+import { createServer, type Socket } from 'node:net'
 import { runWorkerCommand } from '../../dist/lib/cli/worker-command.js'
 import { startAgent } from '../../dist/lib/remote/index.js'
 
@@ -38,7 +40,7 @@ t.test('a bad number is refused before any connection: exit 255, the flag and th
   const cases: Array<[string, string, string]> = [
     ['-j', '0', 'from 1'], ['-j', 'eight', 'from 1'], ['-j', '1e3', 'from 1'], ['-j', '', 'from 1'],
     ['--lock-duration', '-5', 'from 1'], ['--stalled-interval', '1.5', 'from 1'],
-    ['--max-stalled-count', 'x', 'from 0'], ['--tasks-per-worker', '0', 'from 1'],
+    ['--max-stalled-count', 'x', 'from 0'], ['--tasks-per-worker', '0', 'from 1'], ['--connect-timeout', '10s', 'from 1'],
   ]
   for (const [flag, text, from] of cases) {
     const { code, stderr } = await run([...BASE, ...(text.startsWith('-') ? [`${flag}=${text}`] : [flag, text])])
@@ -56,4 +58,34 @@ t.test('startAgent() checks its numbers: a TypeError or RangeError naming the op
   await t.rejects(startAgent({ ...base, stalledInterval: 2.5 }), new RangeError('agent stalledInterval must be a whole number >= 1, got 2.5'))
   await t.rejects(startAgent({ ...base, maxStalledCount: -1 }), new RangeError('agent maxStalledCount must be a whole number >= 0, got -1'))
   await t.rejects(startAgent({ ...base, tasksPerWorker: '2' as unknown as number }), new TypeError('agent tasksPerWorker must be a number, got "2"'))
+  await t.rejects(startAgent({ ...base, connectTimeout: 0 }), new RangeError('agent connectTimeout must be a whole number >= 1, got 0'))
+})
+
+t.test('a Redis that cannot be reached or never answers: exit 255 within --connect-timeout, saying why', async (t) => {
+  // Port 1: nothing listens, so each try is refused; the connection would retry for ever.
+  const started = Date.now()
+  const refused = await run([...BASE, '--name', 'box-r', '--connect-timeout', '300'])
+  t.equal(refused.code, 255)
+  t.match(refused.stderr, /^forkpool worker: agent box-r: cannot reach Redis at redis:\/\/127\.0\.0\.1:1\/0: connect ECONNREFUSED/)
+  t.ok(Date.now() - started < 5000, 'well before the 10 s default')
+
+  const sockets: Socket[] = []
+  let closed = 0
+  // Reads what the agent sends (its commands), and never answers.
+  const mute = createServer((socket) => {
+    sockets.push(socket)
+    socket.resume().on('close', () => closed++)
+  })
+  await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => {
+    for (const socket of sockets) socket.destroy()
+    mute.close()
+  })
+  const { port } = mute.address() as { port: number }
+  const silent = await run(['--redis', `redis://127.0.0.1:${port}/0`, '--queue', 'q', '--root', '/tmp', '--name', 'box-m', '--connect-timeout', '300'])
+  t.equal(silent.code, 255)
+  t.equal(silent.stderr, `forkpool worker: agent box-m: cannot reach Redis at redis://127.0.0.1:${port}/0: no answer within 300 ms\n`)
+  t.ok(sockets.length >= 1, 'it did connect')
+  for (let waited = 0; closed < sockets.length && waited < 2000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20))
+  t.equal(closed, sockets.length, 'and closed its connection when it gave up')
 })
