@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { eventually } from './wait.js'
 
 // Compiled worker files (tests point at dist/ so children start without the TypeScript loader).
@@ -23,6 +24,19 @@ export function alive(pid: number | null): boolean {
   try {
     process.kill(pid!, 0)
     return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Whether the process still runs: it exists and is not a zombie. A process whose parent died is
+ * reaped by PID 1, whenever that gets to it; until then alive() still sees it, though it has exited.
+ */
+export function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
   } catch {
     return false
   }
