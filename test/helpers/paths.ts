@@ -29,14 +29,19 @@ export function alive(pid: number | null): boolean {
   }
 }
 
+/** Field `index` (0-based, after the command name) of /proc/PID/stat: 1 is the parent's pid, 0 the state. Throws for a pid that is gone. */
+export function procStat(pid: number, index: number): string {
+  const text = readFileSync(`/proc/${pid}/stat`, 'latin1')
+  return text.slice(text.lastIndexOf(')') + 2).split(' ')[index]!
+}
+
 /**
  * Whether the process still runs: it exists and is not a zombie. A process whose parent died is
  * reaped by PID 1, whenever that gets to it; until then alive() still sees it, though it has exited.
  */
 export function running(pid: number): boolean {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+    return procStat(pid, 0) !== 'Z'
   } catch {
     return false
   }

@@ -1,12 +1,11 @@
 import t from 'tap'
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { ForkManager } from '../../../dist/lib/index.js'
 import { processSpawners, SpawnerSet } from '../../../dist/lib/runners/spawner/spawners.js'
 import { startCommand } from '../../../dist/lib/runners/command.js'
 import { normalizeJob, type CommandSpec } from '../../../dist/lib/runners/spec.js'
 import { manager } from '../../helpers/manager.js'
-import { processesMatching } from '../../helpers/paths.js'
+import { processesMatching, procStat } from '../../helpers/paths.js'
 import { eventually } from '../../helpers/wait.js'
 
 // Room for a loaded machine: these tests wait on real processes.
@@ -15,12 +14,7 @@ t.setTimeout(120_000)
 const spec = (job: object) => normalizeJob(job) as CommandSpec
 const FIXTURE = new URL('../../fixtures/spawner-parent.mjs', import.meta.url).pathname
 
-/** Field `index` (0-based, after the command name) of /proc/PID/stat: 1 is the parent's pid, 0 the state. */
-function stat(pid: number, index: number): string {
-  const text = readFileSync(`/proc/${pid}/stat`, 'latin1')
-  return text.slice(text.lastIndexOf(')') + 2).split(' ')[index]!
-}
-const parentOf = (pid: number): number => Number(stat(pid, 1))
+const parentOf = (pid: number): number => Number(procStat(pid, 1))
 
 /** Runs the fixture parent in `mode`; resolves with its exit code and what it printed. */
 function runParent(mode: string, marker = ''): Promise<{ code: number | null; out: string }> {
@@ -102,7 +96,7 @@ t.test('a spawner that dies before it says a job started: the start fails with a
   process.kill(pid!, 'SIGKILL')
   // Without letting the event loop run (so this process has not heard of the death), wait until
   // the kernel has ended it: the order is then written to a closed channel.
-  while (stat(pid!, 0) !== 'Z') {}
+  while (procStat(pid!, 0) !== 'Z') {}
   await t.rejects(startCommand(spec({ command: 'true' }), set), { name: 'SpawnerExitError', code: 'ERR_FORKPOOL_SPAWNER_EXIT', message: /^the spawner process that started true was killed by SIGKILL before the job started$/ })
   await set.warm()
   t.equal(set.pids.length, 1, 'replaced')
