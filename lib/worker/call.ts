@@ -102,20 +102,3 @@ export function uncloneableReply(url: string, cause: unknown): WorkerReply {
     error: jobError(DataCloneError, `the result of worker ${url} cannot be sent to the parent (structured clone failed: ${reason})`),
   }
 }
-
-/**
- * `reply` as the parent can take it: one whose data cannot be cloned becomes the uncloneable
- * reply. For threads, whose transport (piscina) cannot report a failed clone: the thread dies
- * with an empty error. Here rather than in the thread's runtime so that a test in the main thread
- * covers it: a thread's coverage is lost when the thread is terminated before it writes it.
- */
-export function cloneCheckedReply(url: string, reply: WorkerReply): WorkerReply {
-  if (reply.ok && typeof reply.data === 'object' && reply.data !== null) {
-    try {
-      structuredClone(reply.data)
-    } catch (error) {
-      return uncloneableReply(url, error)
-    }
-  }
-  return reply
-}

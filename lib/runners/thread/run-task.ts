@@ -4,7 +4,7 @@
 // run in one full test run and not in the next. runtime.ts, which runs only in threads, wires this
 // up and keeps no function of its own.
 
-import { callWorker, CallContext, cloneCheckedReply } from '../../worker/call.js'
+import { callWorker, CallContext, uncloneableReply, type WorkerReply } from '../../worker/call.js'
 import { abortIfStoppedEarly } from './stops.js'
 import { recordPlacement } from './placements.js'
 import type { ThreadReply, ThreadTask } from './protocol.js'
@@ -32,4 +32,20 @@ export function taskRunner(side: ThreadSide): (task: ThreadTask) => Promise<Thre
       running.delete(task.taskId)
     }
   }
+}
+
+/**
+ * `reply` as the parent can take it: one whose data cannot be cloned becomes the uncloneable
+ * reply. piscina cannot report a failed clone of a reply: it rethrows it in the thread, which dies
+ * with an empty error. (A child process's runtime learns of a failed clone from its send instead.)
+ */
+export function cloneCheckedReply(url: string, reply: WorkerReply): WorkerReply {
+  if (reply.ok && typeof reply.data === 'object' && reply.data !== null) {
+    try {
+      structuredClone(reply.data)
+    } catch (error) {
+      return uncloneableReply(url, error)
+    }
+  }
+  return reply
 }

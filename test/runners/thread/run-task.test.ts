@@ -4,7 +4,7 @@ import t from 'tap'
 import { pathToFileURL } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CallContext } from '../../../dist/lib/worker/call.js'
-import { taskRunner } from '../../../dist/lib/runners/thread/run-task.js'
+import { cloneCheckedReply, taskRunner } from '../../../dist/lib/runners/thread/run-task.js'
 import { flagStop, listenForStops, type StopMessage } from '../../../dist/lib/runners/thread/stops.js'
 import { placementOf, placementRecords } from '../../../dist/lib/runners/thread/placements.js'
 import { worker } from '../../helpers/paths.js'
@@ -59,4 +59,15 @@ t.test('listenForStops: a stop on the channel reaches a listening task; a deaf o
   t.equal(listening.aborted, true)
   t.equal(deaf.aborted, false)
   t.same(heard, [{ deaf: 2 }])
+})
+
+t.test('cloneCheckedReply: data that cannot be cloned becomes a DataCloneError reply; anything else passes as it is', async (t) => {
+  const url = 'file:///w.mjs'
+  t.match(cloneCheckedReply(url, { ok: true, exitCode: 0, data: { f: () => 1 } }), { ok: false, exitCode: 1, error: { name: 'DataCloneError', message: /result of worker file:\/\/\/w\.mjs cannot be sent/ } })
+  for (const reply of [
+    { ok: true, exitCode: 0, data: { m: new Map([[1, 2n]]) } },
+    { ok: true, exitCode: 3, data: 'text' },
+    { ok: true, exitCode: 0, data: null },
+    { ok: false, exitCode: 1, error: { name: 'Error', message: 'm' } },
+  ] as const) t.equal(cloneCheckedReply(url, reply), reply)
 })
