@@ -3,7 +3,7 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { CLI } from '../helpers/cli.js'
-import { compareExamples, gnuParallelInstalled, run, type Example } from '../helpers/gnu-parallel.js'
+import { compareExamples, gnuParallelHere, run, type Example } from '../helpers/gnu-parallel.js'
 
 const EXAMPLES: Example[] = [
   // --pipe
@@ -33,10 +33,7 @@ const EXAMPLES: Example[] = [
 t.test('the manuals\' examples through forkpool and GNU parallel: stdout, exit status, stderr and files where they matter', (t) => compareExamples(t, EXAMPLES))
 
 t.test('the joblog: Exitval per job, as GNU parallel writes it; --resume-failed runs the failed ones again', async (t) => {
-  if (!gnuParallelInstalled()) {
-    t.pass('GNU parallel not installed: comparison not run')
-    return
-  }
+  if (!gnuParallelHere(t)) return
   const dir = t.testdir()
   const exitvals = (log: string): string[] => readFileSync(log, 'utf8').trimEnd().split('\n').slice(1)
     .map((line) => line.split('\t')).sort((a, b) => Number(a[0]) - Number(b[0])).map((row) => `${row[0]}:${row[6]}`)
