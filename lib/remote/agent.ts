@@ -115,7 +115,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const notRun = (error: SerializedError | null, runs: number): string => encode({ exitCode: null, signal: null, error, host: name, pid: null, runs } satisfies WireResult)
   const refuse = (message: string, runs: number): string => notRun(serializeError(new Error(`agent ${name}: ${message}`)), runs)
 
-  const processJob = async (job: Job<WireJob>): Promise<string> => {
+  const processJob = async (job: Job<WireJob>, token?: string): Promise<string> => {
     const data = job.data
     const jobId = job.id!
     const runs = job.attemptsStarted
@@ -139,9 +139,15 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       early.delete(jobId)
       return notRun(null, runs - 1)
     }
+    // A stall re-run can come to the agent whose earlier run of the job was lost while that run
+    // still winds down here (the re-run fetched before the failed renewal that stops a lost run):
+    // the job was handed out again, so that run is lost, and stops now.
+    const lost = running.get(jobId)
+    lost?.stop('SIGTERM')
     // A run after a lost agent is a further attempt of the same try.
     const run = await AgentRun.start(spec, data.ident, data.attempt + runs - 1, jobId, data, runners)
     running.set(jobId, run)
+    const stopRenewing = lost === undefined ? undefined : renewLock(job, token!, run, lockDuration, onError)
     const startedAt = Date.now()
     // The producer's runOnStart, for a job still running after START_REPORT_MS; the result carries the start too.
     const report = setTimeout(() => void job.updateProgress({ host: name, pid: run.pid, startedAt } satisfies StartReport).catch(onError), START_REPORT_MS)
@@ -150,7 +156,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       return encode({ ...outcome, host: name, pid: run.pid, runs, startedAt } satisfies WireResult)
     } finally {
       clearTimeout(report)
-      running.delete(jobId)
+      stopRenewing?.()
+      // Its own entry only: a re-run of the job may have taken its place (above).
+      if (running.get(jobId) === run) running.delete(jobId)
     }
   }
 
@@ -181,4 +189,20 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       connection.disconnect()
     },
   }
+}
+
+/**
+ * Renews the lock of a run that began while a lost run of the same job still wound down here.
+ * BullMQ renews locks by job id, and the lost run's end takes the job off its renewals: without
+ * this, the run would lose its lock, be taken for stalled and run again, or fail past
+ * maxStalledCount, while it runs on. A renewal refused means the lock is gone after all: the run
+ * stops, as on 'lockRenewalFailed'.
+ */
+function renewLock(job: Job<WireJob>, token: string, run: AgentRun, lockDuration: number, onError: (error: Error) => void): () => void {
+  const timer = setInterval(() => {
+    job.extendLock(token, lockDuration).then((renewed) => {
+      if (renewed !== 1) run.stop('SIGTERM')
+    }, onError)
+  }, lockDuration / 2)
+  return () => clearInterval(timer)
 }

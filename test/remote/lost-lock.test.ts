@@ -1,13 +1,13 @@
 // What BullMQ decides about a job, seen from forkpool: an agent that lost a job's lock stops its
-// run there, and the job runs again (ctx.attempt counting the runs, retries on top); a job lost
-// more often than maxStalledCount allows fails with WorkerLostError; a job BullMQ failed for
-// another reason says why; a stop that reaches the agent before the job does keeps it from
+// run there, and the job runs again (ctx.attempt counting the runs, retries on top), also on the
+// same agent while the lost run still winds down there; a job lost more often than
+// maxStalledCount allows fails with WorkerLostError; a job BullMQ failed for another reason says why; a stop that reaches the agent before the job does keeps it from
 // beginning; a Redis that refuses the job (out of memory) fails only that start().
 import t from 'tap'
 import type { Test } from 'tap'
 import { readFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { ForkManager, WorkerLostError } from '../../dist/lib/index.js'
+import { ForkManager, WorkerLostError, type JobHandle } from '../../dist/lib/index.js'
 import { redisBackend } from '../../dist/lib/remote/index.js'
 import { stopChannel } from '../../dist/lib/remote/wire.js'
 import { worker } from '../helpers/paths.js'
@@ -41,6 +41,46 @@ t.test('an agent that lost the lock of a running job stops its run; the job runs
   const r = await job.result
   t.match(r, { ok: true, data: 3, attempts: 3, host: 'box-1' }, 'run 2 (the stall re-run) failed, the retry ran as attempt 3')
   t.ok(existsSync(join(dir, 'attempt-2')), 'the re-run saw ctx.attempt 2')
+})
+
+/**
+ * A job whose run on the one agent (room for two) loses its lock, and whose re-run comes to the
+ * same agent while the lost run still winds down (4 s, inside the 5 s kill grace).
+ */
+async function reRunBesideLostRun(t: Test, queue: string): Promise<{ redis: TestRedis; job: JobHandle; secondPid: number }> {
+  const redis = await startRedis(t)
+  await startAgent(t, redis.url, queue, 'box-1', ['-j', '2'])
+  const pm = new ForkManager({ maxProcs: 2, backend: redisBackend({ url: redis.url, queue, reconcileInterval: '1s' }) })
+  t.teardown(() => pm.shutdown({ grace: 500 }))
+  const dir = t.testdir({})
+  const job = await pm.start('probe', { worker: worker('attempt-probe'), data: { dir, hang: [1, 2], linger: 4000 } })
+  t.ok(await untilFile(join(dir, 'attempt-1'), 10_000), 'the first run is under way')
+  const firstPid = Number(readFileSync(join(dir, 'attempt-1'), 'utf8'))
+  await takeLock(t, redis, queue)
+  t.ok(await untilFile(join(dir, 'attempt-2'), 10_000), 'the job runs again, on the same agent')
+  const secondPid = Number(readFileSync(join(dir, 'attempt-2'), 'utf8'))
+  t.ok(alive(firstPid), 'while its lost run still winds down')
+  t.ok(await eventually(() => !alive(firstPid), 10_000), 'the lost run was stopped and ended')
+  // BullMQ renews locks by job id, and the lost run's end took the job off its renewals: past the
+  // 4 s lock, an unrenewed re-run would be taken for stalled (and, past maxStalledCount 1, failed).
+  await sleep(6000)
+  t.notOk(existsSync(join(dir, 'attempt-3')), 'the re-run kept its lock: no third run')
+  t.ok(alive(secondPid), 'the re-run still runs')
+  return { redis, job, secondPid }
+}
+
+t.test('a re-run that comes to the agent whose run was lost, while that run still winds down: the lost run is stopped, the re-run keeps its lock, and a cancel reaches it', async (t) => {
+  const { job, secondPid } = await reRunBesideLostRun(t, 'rr')
+  job.cancel()
+  t.match(await job.result, { ok: false, cancelled: true, attempts: 2, host: 'box-1' }, 'the cancel reached the re-run')
+  t.ok(await eventually(() => !alive(secondPid), 10_000), 'and stopped it')
+})
+
+t.test('such a re-run that loses its own lock stops, as any run that lost its lock', async (t) => {
+  const { redis, job, secondPid } = await reRunBesideLostRun(t, 'rl')
+  await takeLock(t, redis, 'rl')
+  t.ok(await eventually(() => !alive(secondPid), 15_000), 'the agent stopped the re-run whose lock it lost')
+  t.match(await job.result, { ok: false, error: { name: 'WorkerLostError' } }, 'lost twice, past maxStalledCount 1')
 })
 
 t.test('a job lost more often than the agents\' maxStalledCount allows: WorkerLostError, not run again', async (t) => {
