@@ -3,9 +3,13 @@
 // page tables, so the raw loop's spawn grows with the parent and blocks its event loop meanwhile;
 // forkpool's spawners were forked before the parent grew. One contender per size and path
 // (forkpool@1GB, raw@1GB, …); the figure is ms per job, and each reports the event loop's delay
-// during the run (perf_hooks.monitorEventLoopDelay, p99 and max) beside it.
+// during the run (perf_hooks.monitorEventLoopDelay, p99 and max) beside it. `c-floor` is what no
+// spawner can beat here: a C loop of posix_spawn and wait at the same cap (bench/floor/).
 
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { ForkManager } from '../../lib/index.js'
 import type { Measured, Suite, SuiteTarget } from '../suite.js'
@@ -50,7 +54,20 @@ async function raw(n: number): Promise<void> {
   needAll('raw', ok, n)
 }
 
+/** The C loop's own figure, ms per job: compiled for the round (outside the timing), timed inside. */
+function floor(n: number): number {
+  const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-floor-'))
+  try {
+    const out = path.join(dir, 'spawn-loop')
+    execFileSync('cc', ['-O2', '-o', out, new URL('../../../bench/floor/spawn-loop.c', import.meta.url).pathname])
+    return Number(execFileSync(out, [String(n), String(CAP)], { encoding: 'utf8' }))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 async function run(contender: string, quick: boolean): Promise<Measured> {
+  if (contender === 'c-floor') return { figure: floor(jobs(quick)), details: {} }
   const [path, size] = contender.split('@') as [string, string]
   // As a user would: the spawners start while the process is small, before it grows.
   if (path === 'forkpool') await ForkManager.warm()
@@ -65,7 +82,7 @@ async function run(contender: string, quick: boolean): Promise<Measured> {
   return { figure: ms / n, details: { 'loop p99': delay.percentile(99) / 1e6, 'loop max': delay.max / 1e6 } }
 }
 
-const contenders = ['forkpool', 'raw'].flatMap((path) => Object.keys(SIZES).map((size) => `${path}@${size}`))
+const contenders = [...['forkpool', 'raw'].flatMap((path) => Object.keys(SIZES).map((size) => `${path}@${size}`)), 'c-floor']
 
 const targets: SuiteTarget[] = [
   {

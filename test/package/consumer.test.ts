@@ -3,7 +3,7 @@
 // Dependencies come from npm's cache (`npm ci` filled it) and the registry only if missing.
 
 import { execFile } from 'node:child_process'
-import { readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
@@ -40,6 +40,8 @@ t.test('a consumer project installs the packed tarball, type-checks against it a
   const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))
   t.ok(tarball, 'npm pack wrote a tarball')
   await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', `./${tarball!}`], { cwd: dir })
+  // The install script built the native spawner on this machine, where the package looks for it.
+  t.ok(existsSync(path.join(dir, 'node_modules/forkpool/build/forker')), 'npm install built build/forker')
 
   // The types a user gets: the published .d.ts files alone, resolved through package.json exports.
   const checked = await run(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: dir }).then(() => 'ok', (error: { stdout: string }) => error.stdout)

@@ -1,6 +1,7 @@
 // What `npm pack` ships, checked against an allowlist: the library, its child-side runtimes, the
-// CLI and the example workers a user is meant to copy; never the tests' fault injectors, the
-// bench's adapters (which require devDependencies) or source maps that point at unshipped sources.
+// native spawner's source and the script that builds it at install, the CLI and the example
+// workers a user is meant to copy; never the tests' fault injectors, the bench's adapters (which
+// require devDependencies) or source maps that point at unshipped sources.
 
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -24,6 +25,9 @@ const ALLOWED: RegExp[] = [
   /^dist\/lib\/(util|primitives|worker|runners|map|control|manager|remote|cli)\/.+\.(js|cjs|d\.ts|d\.cts)$/,
   // The example workers the README and examples/ tell users to copy.
   /^dist\/workers\/(hash-file|name-length|square)\.(js|d\.ts)$/,
+  // The native spawner's source and the install script that builds it on the user's machine.
+  /^native\/forker\.c$/,
+  /^scripts\/build-forker\.mjs$/,
 ]
 
 /** Files without which the package does not work: entry points, the CLI and every child-side runtime. */
@@ -36,6 +40,8 @@ const REQUIRED = [
   'dist/lib/runners/thread/bootstrap.cjs',
   'dist/lib/runners/thread/runtime.js',
   'dist/lib/map/chunk-worker.js',
+  'native/forker.c',
+  'scripts/build-forker.mjs',
   'LICENSE',
 ]
 

@@ -1,6 +1,8 @@
 import t from 'tap'
+import { chmodSync } from 'node:fs'
 import { startCommand as startOn } from '../../dist/lib/runners/command.js'
 import { normalizeJob, type CommandSpec } from '../../dist/lib/runners/spec.js'
+import { SpawnerSet } from '../../dist/lib/runners/spawner/spawners.js'
 import { processesMatching } from '../helpers/paths.js'
 import { eventually, sleep } from '../helpers/wait.js'
 
@@ -9,9 +11,11 @@ const spec = (job: object) => normalizeJob(job) as CommandSpec
 // Room for a loaded machine: these tests wait on real processes.
 t.setTimeout(120_000)
 
-// Every case runs twice: through this process's spawners (the default) and spawned from this
-// process (spawner: false), which must give the same outcome.
-for (const [path, spawners] of [['through a spawner', undefined], ['direct', null]] as const) t.test(path, async (t) => {
+// Every case runs three times, which must give the same outcome: through this process's
+// spawners (the default: the native forker, built with the package), through Node spawner
+// processes (where no forker could be built), and spawned from this process (spawner: false).
+const nodeSpawners = new SpawnerSet({ forker: false })
+for (const [path, spawners] of [['through the native forker', undefined], ['through a Node spawner', nodeSpawners], ['direct', null]] as const) t.test(path, async (t) => {
   const startCommand = (s: CommandSpec) => startOn(s, spawners)
 
   t.test('a bare command runs without a shell and reports its exit code', async (t) => {
@@ -78,6 +82,34 @@ for (const [path, spawners] of [['through a spawner', undefined], ['direct', nul
     const withInput = await (await startCommand(spec({ command: 'no-such-command-xyz', input: 'x' }))).outcome
     t.equal(withInput.error?.code, 'ENOENT')
     t.match(withInput.error?.message, /command not found: no-such-command-xyz/)
+  })
+
+  t.test('a program that may not be run, and a NUL in an argument, fail as spawn() fails them', async (t) => {
+    const dir = t.testdir({ 'not-executable': 'echo no\n' })
+    const notAllowed = await (await startCommand(spec({ command: `${dir}/not-executable`, capture: true }))).outcome
+    t.match(notAllowed.error, { code: 'EACCES', message: `cannot run ${dir}/not-executable: spawn ${dir}/not-executable EACCES` })
+    const nul = await (await startCommand(spec({ command: 'echo', args: ['a', 'b\0c'], capture: true }))).outcome
+    t.match(nul.error, { code: 'ERR_INVALID_ARG_VALUE', message: /^cannot run echo: The argument 'args\[1\]' must be a string without null bytes/ })
+    // Without capture, the direct path's bare spawn throws at the call, and so does the start.
+    await t.rejects(startCommand(spec({ command: 'echo', args: ['b\0c'] })), { code: 'ERR_INVALID_ARG_VALUE' })
+  })
+
+  t.test('an executable file with no #! line runs in /bin/sh, as execvp runs it', async (t) => {
+    const dir = t.testdir({ script: 'echo "ran with $1"\n' })
+    chmodSync(`${dir}/script`, 0o755)
+    t.same(await (await startCommand(spec({ command: `${dir}/script`, args: ['one'], capture: true }))).outcome, { exitCode: 0, signal: null, error: null, stdout: 'ran with one\n', stderr: '' })
+    // Found on PATH too.
+    t.equal((await (await startCommand(spec({ command: 'script', env: { PATH: dir }, capture: true }))).outcome).stdout, 'ran with \n')
+  })
+
+  t.test('an env entry set to undefined unsets the variable', async (t) => {
+    const out = await (await startCommand(spec({ command: 'sh', args: ['-c', 'printf %s "${HOME-unset}|$FP_SET"'], env: { HOME: undefined, FP_SET: 'set' }, capture: true }))).outcome
+    t.equal(out.stdout, 'unset|set')
+  })
+
+  t.test('output a grandchild writes after the command exits is still captured, and the result waits for it', async (t) => {
+    const out = await (await startCommand(spec({ command: 'sh', args: ['-c', '(sleep 0.3; echo late; echo late-err >&2) & echo early'], capture: true }))).outcome
+    t.same(out, { exitCode: 0, signal: null, error: null, stdout: 'early\nlate\n', stderr: 'late-err\n' })
   })
 
   t.test('output past the buffer limit fails the job with a clear error', async (t) => {

@@ -1,5 +1,6 @@
-// The wire format between the manager's side and a spawner process (runtime.cts): an order to
-// start one command, and what the spawner reports of it. Types only: both sides import it, and
+// What passes between the manager's side and a spawner process: an order to start one command,
+// and what the spawner reports of it. A Node spawner (runtime.cts) gets and sends these objects
+// over IPC; the native forker as bytes (native-codec.ts). Types only: both sides import it, and
 // neither pulls the other's code in with it.
 
 /** Start this command. Everything the child needs is in the order: a spawner keeps no state of its own but the jobs it runs. */

@@ -1,6 +1,8 @@
-// A spawner process: it starts commands for a manager whose own process may be too big to fork
-// cheaply (a fork copies the caller's page tables: 15 ms per spawn from a 1 GB parent, the event
-// loop blocked meanwhile). It is forked while the manager is still small and stays small itself.
+// A Node spawner process: it starts commands for a manager whose own process may be too big to
+// fork cheaply (a fork copies the caller's page tables: 25 ms per spawn from a 1 GB parent, the
+// event loop blocked meanwhile). It is forked while the manager is still small and stays small
+// itself. It serves where the native forker (native/forker.c, the same job in C, a spawn at a
+// fraction of this one's cost) could not be built: both send the messages of protocol.ts.
 //
 // CommonJS on purpose: it loads synchronously, so its message listener exists before the event
 // loop first runs and no order sent right after the fork can be missed, and it loads faster than

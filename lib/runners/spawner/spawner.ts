@@ -1,10 +1,18 @@
 // One spawner process, seen from the manager's side: it sends each job's order, routes what
-// comes back to that job, and, when the process ends, tells the jobs it still had.
+// comes back to that job, and, when the process ends, tells the jobs it still had. The process is
+// the native forker (native/forker.c, built at install) where there is one, otherwise a Node
+// process running runtime.cts: both report the same messages.
 
-import { fork, type ChildProcess } from 'node:child_process'
+import { accessSync, constants } from 'node:fs'
+import { fork, spawn, type ChildProcess } from 'node:child_process'
+import type { Readable, Writable } from 'node:stream'
+import { encodeOrder, nulFailure, ReportReader } from './native-codec.js'
 import type { SpawnerMessage, SpawnOrder } from './protocol.js'
 
 const SPAWNER_RUNTIME = new URL('./runtime.cjs', import.meta.url)
+
+/** Where the install script (scripts/build-forker.mjs) puts the native forker: the package's build/. */
+const FORKER = new URL('../../../../build/forker', import.meta.url).pathname
 
 /**
  * Node flags of a spawner: not this process's (a TypeScript loader, --cpu-prof, --inspect are of
@@ -17,10 +25,34 @@ const SPAWNER_RUNTIME = new URL('./runtime.cjs', import.meta.url)
  */
 const EXEC_ARGV: string[] = ['--single-threaded']
 
-/** What a spawner runs: its runtime file, and the node that runs it (both for tests: a runtime that fails, a node that is not there). */
+/**
+ * What a spawner runs. `forker`: the native forker's path, or false for the Node runtime (the
+ * default: the built forker if it is there). `runtime` and `execPath`, for the Node runtime
+ * (and tests: a runtime that fails, a node that is not there), choose it.
+ */
 export interface SpawnerFiles {
+  forker?: string | false
   runtime?: URL
   execPath?: string
+}
+
+/** The native forker at `path` (by default the built one), if it is there and may be run; otherwise false. */
+export function builtForker(path = FORKER): string | false {
+  try {
+    accessSync(path, constants.X_OK)
+    return path
+  } catch {
+    return false
+  }
+}
+
+/** Looked up once: whether the forker was built does not change while the process runs. */
+let defaultForker: string | false | undefined
+
+function forkerOf(where: SpawnerFiles): string | false {
+  if (where.forker !== undefined) return where.forker
+  if (where.runtime !== undefined || where.execPath !== undefined) return false
+  return (defaultForker ??= builtForker())
 }
 
 /** A spawner's message about one job. */
@@ -34,8 +66,43 @@ export interface SpawnerJob {
   lost(why: string): void
 }
 
+/** The channel to a spawner process: the orders out, the messages in, and the handles to hold. */
+interface Channel {
+  send(order: SpawnOrder): void
+  /** The handles that keep this process alive while a spawner starts or runs a job. */
+  handles: { ref(): void; unref(): void }[]
+}
+
+/** A Node spawner's: its IPC channel, whose close is heard as 'disconnect'. */
+function ipcChannel(child: ChildProcess, route: (message: SpawnerMessage) => void, closed: () => void): Channel {
+  child.on('message', route)
+  child.on('disconnect', closed)
+  return { send: (order) => child.send(order), handles: [child, child.channel!] }
+}
+
+/** The native forker's: orders on its stdin, reports on its fd 3. */
+function pipeChannel(child: ChildProcess, route: (message: SpawnerMessage) => void, closed: () => void): Channel {
+  const orders = child.stdin as Writable & { ref(): void; unref(): void }
+  const reports = child.stdio[3] as Readable & { ref(): void; unref(): void }
+  const reader = new ReportReader(route)
+  reports.on('data', (chunk: Buffer) => reader.push(chunk))
+  reports.on('close', closed)
+  // Writing to a forker that has just died: its exit tells the jobs, not an 'error' thrown here.
+  orders.on('error', () => {})
+  return {
+    send(order) {
+      // What the forker could not carry fails as spawn() would fail it, without a round trip.
+      const failure = nulFailure(order)
+      if (failure === undefined) orders.write(encodeOrder(order))
+      else process.nextTick(route, failure)
+    },
+    handles: [child, orders, reports],
+  }
+}
+
 export class Spawner {
   readonly #child: ChildProcess
+  readonly #channel: Channel
   readonly #jobs = new Map<number, SpawnerJob>()
   #nextId = 0
   /** Reasons this process is kept alive for: being started, and each job in flight. */
@@ -53,33 +120,36 @@ export class Spawner {
   /** `onEnd` hears the spawner's end, and whether it had been ready. */
   constructor(onEnd: (spawner: Spawner, wasReady: boolean) => void, where: SpawnerFiles = {}) {
     this.#onEnd = onEnd
-    this.#child = fork(where.runtime ?? SPAWNER_RUNTIME, [], {
-      execPath: where.execPath ?? process.execPath,
-      execArgv: EXEC_ARGV,
-      env: this.env,
-      // Its children's inherited stdout and stderr are this process's.
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      serialization: 'advanced',
-      // Its own session: a terminal's Ctrl-C goes to the manager, which decides what its jobs get.
-      detached: true,
-    })
-    // Never what keeps this process alive, except while it starts or runs a job (#hold).
-    this.#hold()
-    this.#child.on('message', (message: SpawnerMessage) => this.#route(message))
-    this.#child.on('error', (error) => {
-      // No process (EAGAIN, ENOMEM): nothing else will come. Otherwise a send to a spawner that just died: its exit tells.
-      if (this.#child.pid === undefined) this.#end(`could not start: ${error.message}`)
-    })
+    const forker = forkerOf(where)
+    // Its own session (detached): a terminal's Ctrl-C goes to the manager, which decides what its jobs get.
+    // Its children's inherited stdout and stderr are this process's.
+    this.#child = forker
+      ? spawn(forker, [], { env: this.env, stdio: ['pipe', 'inherit', 'inherit', 'pipe'], detached: true })
+      : fork(where.runtime ?? SPAWNER_RUNTIME, [], {
+          execPath: where.execPath ?? process.execPath,
+          execArgv: EXEC_ARGV,
+          env: this.env,
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+          serialization: 'advanced',
+          detached: true,
+        })
     // Its last messages may come after 'exit', or its channel close first: it has ended once both have happened.
     let waits = 2
     const ending = (): void => {
       if (--waits === 0) this.#end(this.#exit)
     }
+    const route = (message: SpawnerMessage): void => this.#route(message)
+    this.#channel = this.#child.pid === undefined ? { send() {}, handles: [] } : forker ? pipeChannel(this.#child, route, ending) : ipcChannel(this.#child, route, ending)
+    // Never what keeps this process alive, except while it starts or runs a job (#hold).
+    this.#hold()
+    this.#child.on('error', (error) => {
+      // No process (EAGAIN, ENOMEM, no such file): nothing else will come. Otherwise a send to a spawner that just died: its exit tells.
+      if (this.#child.pid === undefined) this.#end(`could not start: ${error.message}`)
+    })
     this.#child.on('exit', (code, signal) => {
       this.#exit = signal === null ? `exited with code ${code}` : `was killed by ${signal}`
       ending()
     })
-    this.#child.on('disconnect', ending)
     void this.ready.then((ready) => {
       if (ready) this.#release()
     })
@@ -99,7 +169,7 @@ export class Spawner {
     const id = this.#nextId++
     this.#jobs.set(id, job)
     this.#hold()
-    this.#child.send({ ...order, id })
+    this.#channel.send({ ...order, id })
   }
 
   #route(message: SpawnerMessage): void {
@@ -129,13 +199,11 @@ export class Spawner {
    */
   #hold(): void {
     if (this.#holds++ > 0) return
-    this.#child.ref()
-    this.#child.channel!.ref()
+    for (const handle of this.#channel.handles) handle.ref()
   }
 
   #release(): void {
     if (--this.#holds > 0) return
-    this.#child.unref()
-    this.#child.channel!.unref()
+    for (const handle of this.#channel.handles) handle.unref()
   }
 }

@@ -2,6 +2,8 @@ import t from 'tap'
 import { spawn } from 'node:child_process'
 import { ForkManager } from '../../../dist/lib/index.js'
 import { processSpawners, SpawnerSet } from '../../../dist/lib/runners/spawner/spawners.js'
+import { builtForker } from '../../../dist/lib/runners/spawner/spawner.js'
+import { encodeOrder } from '../../../dist/lib/runners/spawner/native-codec.js'
 import { startCommand } from '../../../dist/lib/runners/command.js'
 import { normalizeJob, type CommandSpec } from '../../../dist/lib/runners/spec.js'
 import { manager } from '../../helpers/manager.js'
@@ -103,6 +105,13 @@ t.test('a spawner that dies before it says a job started: the start fails with a
   t.not(set.pids[0], pid)
 })
 
+t.test('a job sent to a spawner that could not start at all fails with a SpawnerExitError, not a hang', async (t) => {
+  for (const files of [{ forker: '/no/such/forker' }, { execPath: '/no/such/node' }]) {
+    // The job goes to the spawner in the turn that starts it, before its start has failed.
+    await t.rejects(startCommand(spec({ command: 'true' }), new SpawnerSet(files)), { name: 'SpawnerExitError', message: /^the spawner process that started true could not start: spawn \/no\/such\/\w+ ENOENT before the job started$/ })
+  }
+})
+
 t.test('a set started without a count has the default, min(2, availableParallelism())', async (t) => {
   const { availableParallelism } = await import('node:os')
   const set = new SpawnerSet()
@@ -122,7 +131,13 @@ t.test('a job that ends at once is still running when its start resolves, as wit
 
 t.test('spawners that cannot start: after three in a row, commands start from this process, with a warning', async (t) => {
   // A runtime that exits at once has a pid while it runs; a node that is not there gives none.
-  const cases = [[{ runtime: new URL('../../fixtures/spawner/exits.cjs', import.meta.url) }, 1], [{ execPath: '/no/such/node' }, 0]] as const
+  // The same for the native forker: a program that exits at once, a path with nothing there.
+  const cases = [
+    [{ runtime: new URL('../../fixtures/spawner/exits.cjs', import.meta.url) }, 1],
+    [{ execPath: '/no/such/node' }, 0],
+    [{ forker: '/bin/false' }, 1],
+    [{ forker: '/no/such/forker' }, 0],
+  ] as const
   for (const [files, pids] of cases) {
     const warnings: Error[] = []
     const onWarning = (warning: Error): void => void warnings.push(warning)
@@ -140,19 +155,21 @@ t.test('spawners that cannot start: after three in a row, commands start from th
   }
 })
 
-t.test('a manager killed by SIGKILL leaves no command behind: its spawners kill their groups', async (t) => {
-  const marker = `100.${process.pid}`
-  const kill = async (): Promise<void> => {
-    for (const pid of await processesMatching(`sleep ${marker}`)) process.kill(pid, 'SIGKILL')
-  }
-  t.teardown(kill)
-  const parent = spawn(process.execPath, [FIXTURE, 'orphans', marker], { stdio: ['ignore', 'pipe', 'inherit'] })
-  await new Promise((resolve) => parent.stdout.once('data', resolve))
-  // Three shells, each with two sleeps (pgrep -f also matches the shells, whose command line holds the marker).
-  t.ok(await eventually(async () => (await processesMatching(`sleep ${marker}`)).length === 9, 15_000), 'the commands and their grandchildren run')
-  parent.kill('SIGKILL')
-  t.ok(await eventually(async () => (await processesMatching(`sleep ${marker}`)).length === 0, 2000, 20), 'within 2 s nothing of them is left')
-})
+for (const [mode, kind] of [['orphans', 'native forkers'], ['orphans-node', 'Node spawners']] as const) {
+  t.test(`a manager killed by SIGKILL leaves no command behind: its spawners kill their groups (${kind})`, async (t) => {
+    const marker = `100.${process.pid}${mode.length}`
+    const kill = async (): Promise<void> => {
+      for (const pid of await processesMatching(`sleep ${marker}`)) process.kill(pid, 'SIGKILL')
+    }
+    t.teardown(kill)
+    const parent = spawn(process.execPath, [FIXTURE, mode, marker], { stdio: ['ignore', 'pipe', 'inherit'] })
+    await new Promise((resolve) => parent.stdout.once('data', resolve))
+    // Three shells, each with two sleeps (pgrep -f also matches the shells, whose command line holds the marker).
+    t.ok(await eventually(async () => (await processesMatching(`sleep ${marker}`)).length === 9, 15_000), 'the commands and their grandchildren run')
+    parent.kill('SIGKILL')
+    t.ok(await eventually(async () => (await processesMatching(`sleep ${marker}`)).length === 0, 2000, 20), 'within 2 s nothing of them is left')
+  })
+}
 
 t.test('spawners never keep a process alive; a running job does', async (t) => {
   t.same(await runParent('idle'), { code: 0, out: '' }, 'a manager with no job: the process exits')
@@ -172,6 +189,27 @@ t.test('the spawner runtime kills the groups it started when its channel closes,
   const code = await new Promise((resolve) => child.once('exit', resolve))
   t.equal(code, 0)
   t.ok(await eventually(async () => (await processesMatching(marker)).length === 0), 'the group is gone')
+})
+
+t.test('the native forker kills the groups it started when its orders end, and exits', async (t) => {
+  const forker = builtForker()
+  if (!t.ok(forker, 'build/forker was built: `npm run build` needs a C compiler (Debian: apt-get install gcc)')) return
+  const child = spawn(forker as string, [], { stdio: ['pipe', 'inherit', 'inherit', 'pipe'] })
+  const reports = child.stdio[3] as NodeJS.ReadableStream
+  // ready (5 bytes), then started (9 bytes).
+  const started = new Promise<void>((resolve) => {
+    let got = 0
+    reports.on('data', (chunk: Buffer) => (got += chunk.length) >= 14 && resolve())
+  })
+  const marker = 'sleep 94.19'
+  child.stdin.write(encodeOrder({ id: 1, command: 'sh', args: ['-c', `${marker} & ${marker}; wait`], cwd: process.cwd(), shell: false, capture: true, maxBuffer: 1 }))
+  await started
+  t.ok(await eventually(async () => (await processesMatching(marker)).length === 3, 15_000), 'sh and both sleeps run')
+  child.stdin.end()
+  const code = await new Promise((resolve) => child.once('exit', resolve))
+  t.equal(code, 0)
+  t.ok(await eventually(async () => (await processesMatching(marker)).length === 0), 'the group is gone')
+  t.equal(builtForker('/no/such/forker'), false, 'a forker that is not there is none')
 })
 
 t.test('ForkManager.warm() starts the spawners now; a count asks for at least that many', async (t) => {

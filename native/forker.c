@@ -1,0 +1,448 @@
+// forkpool's native spawner: the same job as lib/runners/spawner/runtime.cts, in a process small
+// enough that starting a command costs what the kernel asks and no more. It starts each command
+// with posix_spawn (glibc does it with clone(CLONE_VM | CLONE_VFORK): no page tables copied,
+// whatever this process's size), relays captured output, reports exits, and kills the process
+// groups of its running jobs when the manager goes, by any signal.
+//
+// The wire format is lib/runners/spawner/native-codec.ts's; that file says what each field is.
+// fd 0: orders from the manager. fd 3: reports to it. fd 1 and 2: the manager's, inherited by
+// the jobs that do not capture. Numbers are little-endian (the manager is on the same machine).
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+enum { R_READY = 0, R_STARTED = 1, R_FAILED = 2, R_OUTPUT = 3, R_EXIT = 4, R_CLOSED = 5 };
+enum { O_CAPTURE = 1, O_INPUT = 2, O_ENV_ALL = 4, O_ENV_OVER = 8 };
+
+struct job {
+  uint32_t id;
+  pid_t pid; // 0 once reaped
+  pid_t group; // its process group, which may outlive the leader
+  int out, err, in; // -1 when closed (or never opened)
+  uint32_t max_buffer, sent[2];
+  char *input;
+  size_t input_len, input_off;
+  int capture, code, sig;
+};
+
+static struct job *jobs;
+static size_t njobs, cap_jobs;
+static int sigchld_pipe[2];
+
+// Reports, gathered through one turn of the loop and written in one go.
+static char *rbuf;
+static size_t rlen, rcap;
+
+static void die_with_jobs(void) {
+  // A job stays in the table while its leader runs or its pipes are open (held by its own
+  // children): either way its group may have members.
+  for (size_t i = 0; i < njobs; i++) kill(-jobs[i].group, SIGKILL);
+  _exit(0);
+}
+
+static void *grow(void *p, size_t *cap, size_t need, size_t size) {
+  if (need <= *cap) return p;
+  size_t n = *cap ? *cap : 16;
+  while (n < need) n *= 2;
+  p = realloc(p, n * size);
+  if (!p) die_with_jobs();
+  *cap = n;
+  return p;
+}
+
+static void put(const void *data, size_t len) {
+  rbuf = grow(rbuf, &rcap, rlen + len, 1);
+  memcpy(rbuf + rlen, data, len);
+  rlen += len;
+}
+
+static void put_u8(uint8_t v) { put(&v, 1); }
+static void put_u32(uint32_t v) { put(&v, 4); }
+
+static void flush(void) {
+  size_t off = 0;
+  while (off < rlen) {
+    ssize_t n = write(3, rbuf + off, rlen - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) die_with_jobs(); // the manager is gone
+    off += (size_t)n;
+  }
+  rlen = 0;
+}
+
+static void report(uint8_t type, uint32_t id) {
+  put_u8(type);
+  put_u32(id);
+}
+
+static void on_sigchld(int sig) {
+  (void)sig;
+  int saved = errno;
+  char c = 0;
+  (void)!write(sigchld_pipe[1], &c, 1);
+  errno = saved;
+}
+
+static int cloexec_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+// --- reading an order ---------------------------------------------------------------------
+
+struct reader {
+  const char *p, *end;
+  int bad;
+};
+
+static uint32_t get_u32(struct reader *r) {
+  uint32_t v = 0;
+  if (r->end - r->p < 4) r->bad = 1;
+  else memcpy(&v, r->p, 4), r->p += 4;
+  return v;
+}
+
+static uint8_t get_u8(struct reader *r) {
+  if (r->p >= r->end) return r->bad = 1, 0;
+  return (uint8_t)*r->p++;
+}
+
+/** A string as a fresh NUL-terminated copy (the manager sends none with a NUL inside). */
+static char *get_str(struct reader *r, size_t *len) {
+  uint32_t n = get_u32(r);
+  if (r->bad || (size_t)(r->end - r->p) < n) return r->bad = 1, NULL;
+  char *s = malloc(n + 1);
+  if (!s) die_with_jobs();
+  memcpy(s, r->p, n);
+  s[n] = 0;
+  r->p += n;
+  if (len) *len = n;
+  return s;
+}
+
+static char **get_strs(struct reader *r, uint32_t *count) {
+  uint32_t n = get_u32(r);
+  if (r->bad || n > (uint32_t)(r->end - r->p) / 4) return r->bad = 1, NULL;
+  char **v = calloc(n + 1, sizeof *v);
+  if (!v) die_with_jobs();
+  for (uint32_t i = 0; i < n && !r->bad; i++) v[i] = get_str(r, NULL);
+  *count = n;
+  return v;
+}
+
+static void free_strs(char **v) {
+  if (!v) return;
+  for (char **s = v; *s; s++) free(*s);
+  free(v);
+}
+
+static size_t key_len(const char *entry) {
+  const char *eq = strchr(entry, '=');
+  return eq ? (size_t)(eq - entry) : strlen(entry);
+}
+
+/** This process's environment with `over` laid on it: "K=V" sets K, a bare "K" unsets it. */
+static char **overlay(char **over, uint32_t nover) {
+  size_t n = 0;
+  for (char **e = environ; *e; e++) n++;
+  char **env = calloc(n + nover + 1, sizeof *env);
+  if (!env) die_with_jobs();
+  size_t k = 0;
+  for (char **e = environ; *e; e++) {
+    size_t kl = key_len(*e);
+    int replaced = 0;
+    for (uint32_t i = 0; i < nover && !replaced; i++) replaced = key_len(over[i]) == kl && strncmp(over[i], *e, kl) == 0;
+    if (!replaced) env[k++] = *e;
+  }
+  for (uint32_t i = 0; i < nover; i++)
+    if (strchr(over[i], '=')) env[k++] = over[i];
+  return env;
+}
+
+static const char *env_path(char **env) {
+  for (char **e = env; *e; e++)
+    if (strncmp(*e, "PATH=", 5) == 0) return *e + 5;
+  return "/usr/local/bin:/usr/bin:/bin";
+}
+
+/** posix_spawn, and as execvp does, a file the kernel cannot run (ENOEXEC: no #! line) is run by /bin/sh. */
+static int spawn_file(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *at, char **argv, char **env) {
+  int err = posix_spawn(pid, path, fa, at, argv, env);
+  if (err != ENOEXEC) return err;
+  size_t argc = 0;
+  while (argv[argc]) argc++;
+  char **sh = calloc(argc + 2, sizeof *sh);
+  if (!sh) die_with_jobs();
+  sh[0] = "/bin/sh";
+  sh[1] = (char *)path;
+  for (size_t i = 1; i < argc; i++) sh[i + 1] = argv[i];
+  err = posix_spawn(pid, "/bin/sh", fa, at, sh, env);
+  free(sh);
+  return err;
+}
+
+/** posix_spawn with execvp's search of PATH, the job's own PATH (as libuv does for Node). */
+static int spawn_searching(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *at, char **argv, char **env) {
+  if (strchr(file, '/')) return spawn_file(pid, file, fa, at, argv, env);
+  if (!*file) return ENOENT;
+  const char *path = env_path(env);
+  int seen_eacces = 0, err = ENOENT;
+  size_t flen = strlen(file);
+  char *full = malloc(strlen(path) + flen + 2);
+  if (!full) die_with_jobs();
+  for (const char *dir = path;; ) {
+    const char *colon = strchr(dir, ':');
+    size_t dlen = colon ? (size_t)(colon - dir) : strlen(dir);
+    if (dlen == 0) strcpy(full, file); // an empty entry is the working directory
+    else memcpy(full, dir, dlen), full[dlen] = '/', memcpy(full + dlen + 1, file, flen + 1);
+    err = spawn_file(pid, full, fa, at, argv, env);
+    if (err == EACCES) seen_eacces = 1;
+    else if (err != ENOENT && err != ENOTDIR && err != ESTALE && err != ENODEV && err != ETIMEDOUT) break;
+    if (!colon) {
+      if (seen_eacces) err = EACCES;
+      break;
+    }
+    dir = colon + 1;
+  }
+  free(full);
+  return err;
+}
+
+static void start(const char *frame, size_t len) {
+  struct reader r = { frame, frame + len, 0 };
+  uint32_t id = get_u32(&r), flags = get_u8(&r), max_buffer = get_u32(&r), argc = 0, nenv = 0;
+  size_t input_len = 0;
+  char *file = get_str(&r, NULL), *cwd = get_str(&r, NULL);
+  char **argv = get_strs(&r, &argc), **envs = NULL, *input = NULL;
+  if (flags & (O_ENV_ALL | O_ENV_OVER)) envs = get_strs(&r, &nenv);
+  if (flags & O_INPUT) input = get_str(&r, &input_len);
+  // A frame this program cannot read is the manager's bug: better to stop here than guess.
+  if (r.bad || r.p != r.end) die_with_jobs();
+
+  char **env = flags & O_ENV_ALL ? envs : flags & O_ENV_OVER ? overlay(envs, nenv) : environ;
+  int pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, perr[2] = { -1, -1 }, err = 0;
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t at;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawnattr_init(&at);
+  // Each job leads a session and process group of its own (Node's detached: true), with every
+  // signal at its default and none blocked, whatever this process does with them.
+  sigset_t all, none;
+  sigfillset(&all);
+  sigemptyset(&none);
+  posix_spawnattr_setsigdefault(&at, &all);
+  posix_spawnattr_setsigmask(&at, &none);
+  posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  posix_spawn_file_actions_addchdir_np(&fa, cwd);
+  if (input) {
+    if (cloexec_pipe(pin)) err = errno;
+    else posix_spawn_file_actions_adddup2(&fa, pin[0], 0);
+  } else {
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  }
+  if (!err && (flags & O_CAPTURE)) {
+    if (cloexec_pipe(pout) || cloexec_pipe(perr)) err = errno;
+    else posix_spawn_file_actions_adddup2(&fa, pout[1], 1), posix_spawn_file_actions_adddup2(&fa, perr[1], 2);
+  }
+  pid_t pid = 0;
+  if (!err) err = spawn_searching(&pid, file, &fa, &at, argv, env);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&at);
+  int ends[] = { pin[0], pout[1], perr[1] };
+  for (int i = 0; i < 3; i++)
+    if (ends[i] >= 0) close(ends[i]);
+
+  if (err) {
+    int keep[] = { pin[1], pout[0], perr[0] };
+    for (int i = 0; i < 3; i++)
+      if (keep[i] >= 0) close(keep[i]);
+    report(R_FAILED, id);
+    put_u32((uint32_t)err);
+    put_u32((uint32_t)strlen(file));
+    put(file, strlen(file));
+    free(input);
+  } else {
+    jobs = grow(jobs, &cap_jobs, njobs + 1, sizeof *jobs);
+    struct job *j = &jobs[njobs++];
+    *j = (struct job){ .id = id, .pid = pid, .group = pid, .out = pout[0], .err = perr[0], .in = pin[1], .max_buffer = max_buffer, .input = input, .input_len = input_len, .capture = !!(flags & O_CAPTURE) };
+    if (j->in >= 0) fcntl(j->in, F_SETFL, O_NONBLOCK);
+    report(R_STARTED, id);
+    put_u32((uint32_t)pid);
+  }
+  if (env != environ && env != envs) free(env);
+  free(file);
+  free(cwd);
+  free_strs(argv);
+  free_strs(envs);
+}
+
+// --- running jobs -------------------------------------------------------------------------
+
+static void end_input(struct job *j) {
+  close(j->in);
+  j->in = -1;
+  free(j->input);
+  j->input = NULL;
+}
+
+static void feed(struct job *j) {
+  while (j->input_off < j->input_len) {
+    ssize_t n = write(j->in, j->input + j->input_off, j->input_len - j->input_off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return;
+    if (n < 0) break; // EPIPE: a child that exits without reading its input is no failure
+    j->input_off += (size_t)n;
+  }
+  end_input(j);
+}
+
+/** Relays what the stream has, up to one chunk past max_buffer (the manager decides overflow); reads on past that so the job never blocks. */
+static void drain(struct job *j, int which) {
+  int *fd = which == 1 ? &j->out : &j->err;
+  char buf[65536];
+  ssize_t n = read(*fd, buf, sizeof buf);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+  if (n <= 0) {
+    close(*fd);
+    *fd = -1;
+    return;
+  }
+  if (j->sent[which - 1] > j->max_buffer) return;
+  j->sent[which - 1] += (uint32_t)n;
+  report(R_OUTPUT, j->id);
+  put_u8((uint8_t)which);
+  put_u32((uint32_t)n);
+  put(buf, (size_t)n);
+}
+
+/** A job is done once its leader is reaped and, when it captures, both of its pipes have ended. */
+static void finish_done(void) {
+  size_t k = 0;
+  for (size_t i = 0; i < njobs; i++) {
+    struct job *j = &jobs[i];
+    if (j->pid == 0 && j->out < 0 && j->err < 0) {
+      if (j->capture) {
+        report(R_CLOSED, j->id);
+        put_u32((uint32_t)j->code);
+        put_u32((uint32_t)j->sig);
+      }
+      if (j->in >= 0) end_input(j);
+      continue;
+    }
+    jobs[k++] = *j;
+  }
+  njobs = k;
+}
+
+static void reap(void) {
+  char drainbuf[64];
+  while (read(sigchld_pipe[0], drainbuf, sizeof drainbuf) > 0) {}
+  for (;;) {
+    int status;
+    pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid <= 0) return;
+    for (size_t i = 0; i < njobs; i++) {
+      struct job *j = &jobs[i];
+      if (j->pid != pid) continue;
+      j->pid = 0;
+      j->code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      j->sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+      report(R_EXIT, j->id);
+      put_u32((uint32_t)j->code);
+      put_u32((uint32_t)j->sig);
+      break;
+    }
+  }
+}
+
+/** What a polled descriptor is: the orders, the exit signal, or a job's stream. */
+enum { P_ORDERS, P_SIGCHLD, P_OUT, P_ERR, P_IN };
+
+static void read_orders(void) {
+  static char *buf;
+  static size_t len, cap;
+  for (;;) {
+    buf = grow(buf, &cap, len + 65536, 1);
+    ssize_t n = read(0, buf + len, 65536);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) break;
+    if (n <= 0) die_with_jobs(); // the manager is gone, by exit or by any signal: so are its jobs
+    len += (size_t)n;
+  }
+  size_t off = 0;
+  while (len - off >= 4) {
+    uint32_t flen;
+    memcpy(&flen, buf + off, 4);
+    if (len - off - 4 < flen) break;
+    start(buf + off + 4, flen);
+    off += 4 + flen;
+  }
+  memmove(buf, buf + off, len - off);
+  len -= off;
+}
+
+int main(void) {
+  signal(SIGPIPE, SIG_IGN);
+  if (cloexec_pipe(sigchld_pipe)) return 1;
+  fcntl(sigchld_pipe[0], F_SETFL, O_NONBLOCK);
+  fcntl(sigchld_pipe[1], F_SETFL, O_NONBLOCK);
+  struct sigaction sa = { 0 };
+  sa.sa_handler = on_sigchld;
+  sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+  sigaction(SIGCHLD, &sa, NULL);
+  // The order and report channels are this process's only: no job inherits them.
+  fcntl(0, F_SETFD, FD_CLOEXEC);
+  fcntl(3, F_SETFD, FD_CLOEXEC);
+  fcntl(3, F_SETFL, fcntl(3, F_GETFL) & ~O_NONBLOCK);
+  fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
+
+  report(R_READY, 0);
+  flush();
+
+  struct pollfd *fds = NULL;
+  struct { size_t job; int kind; } *what = NULL;
+  size_t cap_fds = 0, cap_what = 0;
+  for (;;) {
+    size_t nfds = 0;
+    fds = grow(fds, &cap_fds, 2 + 3 * njobs, sizeof *fds);
+    what = grow(what, &cap_what, 2 + 3 * njobs, sizeof *what);
+    fds[nfds] = (struct pollfd){ .fd = 0, .events = POLLIN };
+    what[nfds++].kind = P_ORDERS;
+    fds[nfds] = (struct pollfd){ .fd = sigchld_pipe[0], .events = POLLIN };
+    what[nfds++].kind = P_SIGCHLD;
+    for (size_t i = 0; i < njobs; i++) {
+      int streams[] = { jobs[i].out, jobs[i].err, jobs[i].in };
+      for (int s = 0; s < 3; s++) {
+        if (streams[s] < 0) continue;
+        fds[nfds] = (struct pollfd){ .fd = streams[s], .events = s == 2 ? POLLOUT : POLLIN };
+        what[nfds].job = i;
+        what[nfds++].kind = P_OUT + s;
+      }
+    }
+    if (poll(fds, nfds, -1) < 0) {
+      if (errno == EINTR) continue;
+      die_with_jobs();
+    }
+    // Exits before output: a captured job's 'closed' then follows both its exit and the last of
+    // its output, which the job's own pipes deliver in order.
+    if (fds[1].revents) reap();
+    for (size_t f = 2; f < nfds; f++) {
+      if (!fds[f].revents) continue;
+      struct job *j = &jobs[what[f].job];
+      if (what[f].kind == P_IN) feed(j);
+      else drain(j, what[f].kind == P_OUT ? 1 : 2);
+    }
+    // Orders last: the jobs they add are not in this turn's table of descriptors.
+    if (fds[0].revents) read_orders();
+    finish_done();
+    if (rlen) flush();
+  }
+}
