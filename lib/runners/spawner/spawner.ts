@@ -139,6 +139,8 @@ export class Spawner {
       if (--waits === 0) this.#end(this.#exit)
     }
     const route = (message: SpawnerMessage): void => this.#route(message)
+    // No process (its 'error' below is on the way): an order sent meanwhile goes nowhere, and the
+    // job hears of the failed start from #end.
     this.#channel = this.#child.pid === undefined ? { send() {}, handles: [] } : forker ? pipeChannel(this.#child, route, ending) : ipcChannel(this.#child, route, ending)
     // Never what keeps this process alive, except while it starts or runs a job (#hold).
     this.#hold()
