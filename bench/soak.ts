@@ -216,6 +216,10 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   let started = 0
   pm.runOnStart(() => started++)
   pm.runOnFinish((r) => finishes.set(r.ident, (finishes.get(r.ident) ?? 0) + 1))
+  // The spawners are the process's for its whole life, not the run's: started before the fds are
+  // counted, their channels are in both counts (a native forker holds two, its stdin and its
+  // reports; replacing a killed one keeps the count), and what the run opens is what it leaks.
+  if (options.kinds === undefined || options.kinds.includes('command')) await processSpawners().warm()
   const rssStartMb = rssMb()
   const fdsAtStart = fdTargets()
   const begun = performance.now()
