@@ -62,52 +62,42 @@ function envEntries(env: Record<string, string | undefined>, over: boolean): str
 /** The order as one frame for the forker's fd 0. */
 export function encodeOrder(order: SpawnOrder): Buffer {
   const { file, argv } = programOf(order)
+  // The frame's fields after the fixed head, in order: a number is a u32 count, bytes a string
+  // or the input (written with its u32 length). Sized first, then written into one buffer: an
+  // order is a single write on the socket.
+  const fields: (number | Buffer)[] = [Buffer.from(file), Buffer.from(order.cwd)]
+  const list = (items: string[]): void => {
+    fields.push(items.length)
+    for (const item of items) fields.push(Buffer.from(item))
+  }
+  list(argv)
   let flags = order.capture ? CAPTURE : 0
-  const parts: (string | Uint8Array)[] = [file, order.cwd]
-  const lists: string[][] = [argv]
   if (order.env !== undefined) {
     flags |= ENV_ALL
-    lists.push(envEntries(order.env, false))
+    list(envEntries(order.env, false))
   } else if (order.envOver !== undefined) {
     flags |= ENV_OVER
-    lists.push(envEntries(order.envOver, true))
+    list(envEntries(order.envOver, true))
   }
-  const input = order.input === undefined ? undefined : typeof order.input === 'string' ? Buffer.from(order.input) : order.input
-  if (input !== undefined) flags |= INPUT
-  // Sized first, then written into one buffer: an order is a single write on the socket.
-  const encoded: Buffer[] = []
+  if (order.input !== undefined) {
+    flags |= INPUT
+    fields.push(typeof order.input === 'string' ? Buffer.from(order.input) : Buffer.from(order.input.buffer, order.input.byteOffset, order.input.byteLength))
+  }
   let size = 4 + 4 + 1 + 4
-  const add = (value: string | Uint8Array): void => {
-    const bytes = typeof value === 'string' ? Buffer.from(value) : Buffer.from(value.buffer, value.byteOffset, value.byteLength)
-    encoded.push(bytes)
-    size += 4 + bytes.length
-  }
-  for (const part of parts) add(part)
-  const counts: number[] = []
-  for (const list of lists) {
-    counts.push(list.length)
-    size += 4
-    for (const item of list) add(item)
-  }
-  if (input !== undefined) add(input)
+  for (const field of fields) size += typeof field === 'number' ? 4 : 4 + field.length
   const frame = Buffer.allocUnsafe(size)
   let at = frame.writeUInt32LE(size - 4, 0)
   at = frame.writeUInt32LE(order.id, at)
   at = frame.writeUInt8(flags, at)
   at = frame.writeUInt32LE(Math.min(order.maxBuffer, 0xffffffff), at)
-  let next = 0
-  const put = (): void => {
-    const bytes = encoded[next++]!
-    at = frame.writeUInt32LE(bytes.length, at)
-    at += bytes.copy(frame, at)
+  for (const field of fields) {
+    if (typeof field === 'number') {
+      at = frame.writeUInt32LE(field, at)
+    } else {
+      at = frame.writeUInt32LE(field.length, at)
+      at += field.copy(frame, at)
+    }
   }
-  put()
-  put()
-  for (const count of counts) {
-    at = frame.writeUInt32LE(count, at)
-    for (let i = 0; i < count; i++) put()
-  }
-  if (input !== undefined) put()
   return frame
 }
 
