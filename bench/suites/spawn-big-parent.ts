@@ -4,7 +4,7 @@
 // forkpool's spawners were forked before the parent grew. One contender per size and path
 // (forkpool@1GB, raw@1GB, …); the figure is ms per job, and each reports the event loop's delay
 // during the run (perf_hooks.monitorEventLoopDelay, p99 and max) beside it. `c-floor` is what no
-// spawner can beat here: a C loop of posix_spawn and wait at the same cap (bench/floor/).
+// spawner can beat here: a C loop of vfork, exec and wait at the same cap (bench/floor/).
 
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'

@@ -16,7 +16,7 @@ import type { JobMessage, Spawner, SpawnerJob } from './spawner.js'
 
 /** Resolves once the spawner has started the job (or found it cannot); rejects where a direct spawn would have thrown. */
 export function startOnSpawner(spec: CommandSpec, spawner: Spawner): Promise<Execution> {
-  return new Promise((resolve, reject) => spawner.run(order(spec, spawner.env), new SpawnedCommand(spec, resolve, reject)))
+  return new Promise((resolve, reject) => spawner.run(order(spec, spawner.env), new SpawnedCommand(spec, spawner, resolve, reject)))
 }
 
 /**
@@ -51,6 +51,9 @@ function sameEnv(env: Readonly<Record<string, string | undefined>>): boolean {
 
 class SpawnedCommand implements SpawnerJob {
   readonly #spec: CommandSpec
+  readonly #spawner: Spawner
+  /** The spawner's turn in which the job's start came. */
+  #startTurn = -1
   readonly #outcome = settleOnce<Outcome>()
   #resolve: ((execution: Execution) => void) | undefined
   readonly #reject: (error: Error) => void
@@ -59,8 +62,9 @@ class SpawnedCommand implements SpawnerJob {
   #stdout: StreamBuffer | undefined
   #stderr: StreamBuffer | undefined
 
-  constructor(spec: CommandSpec, resolve: (execution: Execution) => void, reject: (error: Error) => void) {
+  constructor(spec: CommandSpec, spawner: Spawner, resolve: (execution: Execution) => void, reject: (error: Error) => void) {
     this.#spec = spec
+    this.#spawner = spawner
     this.#resolve = resolve
     this.#reject = reject
   }
@@ -68,6 +72,7 @@ class SpawnedCommand implements SpawnerJob {
   message(message: JobMessage): boolean {
     switch (message.type) {
       case 'started': {
+        this.#startTurn = this.#spawner.turn
         const group = (this.#group = groupStopper((this.#pid = message.pid), () => this.#outcome.settled))
         if (this.#spec.capture) {
           const overflow = (): void => group.stop('SIGTERM')
@@ -112,12 +117,16 @@ class SpawnedCommand implements SpawnerJob {
   }
 
   /**
-   * The job's end, a turn of the event loop after its messages: a job's start and exit may come
-   * in one read of the channel, and whoever awaits the start must find the job running, as a
-   * direct spawn (whose exit cannot come in the turn that spawned it) guarantees.
+   * The job's end. A job's start and exit may come in one read of the channel, and whoever awaits
+   * the start must find the job running, as a direct spawn (whose exit cannot come in the turn
+   * that spawned it) guarantees: then the end waits a turn of the event loop. An end in a later
+   * turn than the start is settled at once; sparing every job that setImmediate took 2000
+   * /bin/true through ForkManager at cap 2 from 2.71 to 2.63 ms per job and the manager's CPU
+   * from 0.66 to 0.61 ms per job (three runs each, alternating).
    */
   #settle(done: Outcome): void {
-    setImmediate(() => this.#outcome.settle(done))
+    if (this.#spawner.turn !== this.#startTurn) this.#outcome.settle(done)
+    else setImmediate(() => this.#outcome.settle(done))
   }
 
   #started(pid: number | null, stop: (signal: NodeJS.Signals) => void): void {

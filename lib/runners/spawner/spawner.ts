@@ -110,6 +110,9 @@ export class Spawner {
   /** How the process ended, once it has. */
   #exit = ''
   #isReady = false
+  /** Counts the turns of the event loop in which messages came (see turn). */
+  #turn = 0
+  #inTurn = false
   #resolveReady!: (ready: boolean) => void
   readonly #onEnd: (spawner: Spawner, wasReady: boolean) => void
   /** The environment it was forked with, which is its process.env: an order whose environment is this one need not carry it. */
@@ -166,6 +169,15 @@ export class Spawner {
     return this.#jobs.size
   }
 
+  /**
+   * Which turn of the event loop the message being routed came in. Two messages have the same
+   * turn when no microtask ran between them (one read of the channel, however its messages are
+   * then emitted), so whatever awaited the first has run by a later turn.
+   */
+  get turn(): number {
+    return this.#turn
+  }
+
   /** Sends the order; `job` hears what becomes of it. */
   run(order: Omit<SpawnOrder, 'id'>, job: SpawnerJob): void {
     const id = this.#nextId++
@@ -175,6 +187,11 @@ export class Spawner {
   }
 
   #route(message: SpawnerMessage): void {
+    if (!this.#inTurn) {
+      this.#inTurn = true
+      this.#turn++
+      queueMicrotask(() => (this.#inTurn = false))
+    }
     if (message.type === 'ready') {
       this.#isReady = true
       this.#resolveReady(true)

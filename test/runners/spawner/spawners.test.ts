@@ -5,6 +5,7 @@ import { processSpawners, SpawnerSet } from '../../../dist/lib/runners/spawner/s
 import { builtForker } from '../../../dist/lib/runners/spawner/spawner.js'
 import { encodeOrder } from '../../../dist/lib/runners/spawner/native-codec.js'
 import { startCommand } from '../../../dist/lib/runners/command.js'
+import { startOnSpawner } from '../../../dist/lib/runners/spawner/client.js'
 import { normalizeJob, type CommandSpec } from '../../../dist/lib/runners/spec.js'
 import { manager } from '../../helpers/manager.js'
 import { processesMatching, procStat } from '../../helpers/paths.js'
@@ -126,6 +127,23 @@ t.test('a job that ends at once is still running when its start resolves, as wit
     t.equal(pm.runningCount, 1, 'running')
     await t.rejects(pm.start(`second-${i}`, { command: 'true' }, { name: 'only', onOverlap: 'reject-new' }), { name: 'OverlapError' })
     await first.result
+  }
+})
+
+t.test('a start and an exit read at once: the end waits a turn, so whoever awaited the start saw it first', async (t) => {
+  const set = new SpawnerSet({ forker: new URL('../../fixtures/spawner/one-read-forker.mjs', import.meta.url).pathname }).grow(1)
+  t.teardown(() => set.pids.forEach((pid) => process.kill(pid)))
+  await set.warm()
+  const spawner = set.pick()!
+  for (let i = 0; i < 3; i++) {
+    const execution = await startOnSpawner(spec({ command: 'anything' }), spawner)
+    let ended = false
+    void execution.outcome.then(() => (ended = true))
+    // What the same turn still runs: its microtasks, however many.
+    for (let k = 0; k < 20; k++) await Promise.resolve()
+    t.equal(ended, false, 'not ended in the turn of its start')
+    t.same(await execution.outcome, { exitCode: 0, signal: null, error: null })
+    t.equal(execution.pid, spawner.pid, "the stand-in's pid")
   }
 })
 
