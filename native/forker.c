@@ -178,7 +178,7 @@ static const char *env_path(char **env) {
 struct launch {
   const char *file, *cwd;
   char **argv, **env;
-  char *full; // room for the longest PATH entry, '/', and file
+  char *full; // room for the longest PATH entry, '/', and file; NULL when file has a '/' (no search)
   char **sh; // "/bin/sh", (the file), argv[1], ...: for a file without #!
   int in, out, err; // the job's ends of its pipes, -1 for none: stdin from /dev/null, output inherited
 };
@@ -282,8 +282,8 @@ static void start(const char *frame, size_t len) {
     for (uint32_t i = 1; i < argc; i++) sh[i + 1] = argv[i];
     sh[(argc ? argc : 1) + 1] = NULL;
     struct launch l = { .file = file, .cwd = cwd, .argv = argv, .env = env, .sh = sh, .in = pin[0], .out = pout[1], .err = perr[1] };
-    l.full = malloc(strlen(env_path(env)) + strlen(file) + 2);
-    if (!l.full) die_with_jobs();
+    // Room for the search of PATH, which a file with a '/' in it (the usual order) does without.
+    if (!strchr(file, '/') && !(l.full = malloc(strlen(env_path(env)) + strlen(file) + 2))) die_with_jobs();
     err = launch(&pid, &l);
     free(l.full);
   }
