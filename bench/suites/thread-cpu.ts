@@ -56,7 +56,9 @@ async function sequential(n: number): Promise<number> {
   return ms
 }
 
-const speedup = (m: Record<string, number>): number => m['sequential']! / m['forkpool']!
+const speedup = (m: Record<string, number>, who = 'forkpool'): number => m['sequential']! / m[who]!
+/** The peer pool with the best speedup in this run. */
+const bestPeer = (m: Record<string, number>): PeerName => PEERS.reduce((best, peer) => (m[peer]! < m[best]! ? peer : best))
 
 const suite: Suite = {
   name: 'thread-cpu',
@@ -74,6 +76,12 @@ const suite: Suite = {
     describe: 'forkpool speedup over sequential ≥ 1.65 (efficiency ≥ 0.83 on 2 threads)',
     check: (m) => speedup(m) >= 1.65,
     actual: (m) => `speedup ${speedup(m).toFixed(2)}, efficiency ${(speedup(m) / THREADS).toFixed(2)}`,
+  }, {
+    // Issue 14's target: a user who picks threads for CPU work loses no more than 5% against any peer.
+    describe: 'forkpool speedup over sequential within 5% of the best peer pool\'s',
+    check: (m) => speedup(m) >= 0.95 * speedup(m, bestPeer(m)),
+    actual: (m) => `${speedup(m).toFixed(2)} against ${bestPeer(m)}'s ${speedup(m, bestPeer(m)).toFixed(2)}`,
+    uses: [...PEERS, 'sequential'],
   }],
 }
 

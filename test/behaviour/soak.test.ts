@@ -18,6 +18,7 @@ async function soakClean(t: Test, options: Omit<SoakOptions, 'seed' | 'jobs'> = 
   t.same(report.leftProcesses, [], 'no process of the run is left')
   t.same(report.zombies, [], 'no zombie')
   t.ok(report.fdsEnd - report.fdsModuleFiles <= report.fdsStart + 4, `open fds ${report.fdsStart} → ${report.fdsEnd}, ${report.fdsModuleFiles} of them module files`)
+  t.ok(report.rssEndMb <= report.rssStartMb + 150, `parent RSS ${report.rssStartMb} → ${report.rssEndMb} MB (at most 150 MB more)`)
   if (options.killSpawnerEvery) t.ok(report.spawnersKilled > 0, `${report.spawnersKilled} spawners killed, ${report.spawnerLosses} jobs lost with them`)
   t.equal(report.ok, true)
 }
