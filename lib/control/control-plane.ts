@@ -44,7 +44,11 @@ export class ControlPlane {
 
   /** Resolves when the older jobs of its name that it must wait for have ended; rejects if it is cancelled first; undefined when it need not wait. */
   admitted(job: TrackedJob): Promise<void> | undefined {
-    return waitUnlessAborted(this.#overlapWaits.get(job) ?? NO_WAITS, job.token)
+    const { token } = job
+    if (token.aborted) return Promise.reject(token.reason)
+    const waits = this.#overlapWaits.get(job)
+    // Nearly every job has nothing to wait for.
+    return waits === undefined ? undefined : waitUnlessAborted(waits, token)
   }
 
   /** A runner has the job. */

@@ -16,12 +16,10 @@ export function applyOverlap(name: string, policy: OverlapPolicy, older: Tracked
 }
 
 /**
- * Resolves when every promise has; rejects with the signal's reason if it is or becomes aborted
- * first. Undefined when there is nothing to wait for and the signal has not aborted.
+ * Resolves when every promise has; rejects with the signal's reason if it aborts first. The
+ * caller has checked that it has not aborted yet.
  */
-export function waitUnlessAborted(promises: ReadonlyArray<Promise<void>>, signal: AbortLike): Promise<void> | undefined {
-  if (signal.aborted) return Promise.reject(signal.reason)
-  if (promises.length === 0) return undefined
+export function waitUnlessAborted(promises: ReadonlyArray<Promise<void>>, signal: AbortLike): Promise<void> {
   return new Promise((resolve, reject) => {
     const onAbort = (): void => reject(signal.reason)
     signal.addEventListener('abort', onAbort, { once: true })

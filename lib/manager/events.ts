@@ -42,14 +42,15 @@ export class ManagerEvents {
 
   /** A job ended: its callbacks, then whoever waits for the next result, then the other waiters. */
   finished(result: JobResult): void {
-    this.#emit(this.#onFinish, result)
+    if (this.#onFinish.length > 0) this.#emit(this.#onFinish, result)
     if (this.#nextFinish.length > 0) for (const resolve of this.#nextFinish.splice(0)) resolve(result)
     this.check()
   }
 
   /** A job arrived: the wait ticks run from now on. */
   busy(): void {
-    for (const tick of this.#ticks) this.#tick(tick)
+    // Indexed: called for every job, and a for-of makes an iterator until V8 has optimized the caller.
+    for (let i = 0; i < this.#ticks.length; i++) this.#tick(this.#ticks[i]!)
   }
 
   nextFinish(): Promise<JobResult> {

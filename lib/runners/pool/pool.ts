@@ -109,7 +109,9 @@ export class ProcessPool {
     const perWorker = this.#settings.concurrentTasksPerWorker
     let best: PoolWorker | undefined
     let accepting = 0
-    for (const worker of group.workers) {
+    // Indexed: called for every job (see ManagerEvents.busy).
+    for (let i = 0; i < group.workers.length; i++) {
+      const worker = group.workers[i]!
       if (!worker.accepting) continue
       accepting++
       if (worker.load >= perWorker) continue

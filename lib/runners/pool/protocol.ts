@@ -18,15 +18,20 @@ export interface PoolStop {
 
 /**
  * What the pool tells a process: jobs to start, job i being ids[i], running the worker file
- * urls[files[i]] (a batch names each file once) with idents[i], attempts[i] and data[i]; and jobs to stop.
+ * urls[files[i]] (a batch names each file once) with idents[i] and data[i]; and jobs to stop.
  */
 export interface PoolOrders {
   ids: number[]
   files: number[]
   urls: string[]
   idents: string[]
-  attempts: number[]
   data: unknown[]
+  /**
+   * The jobs that are not a first try, as pairs (index in the batch, ctx.attempt); absent when
+   * there are none. Nearly every job is a first try, and a column of 1s cost the manager's
+   * serializer a sixth more per batch (bench process-noop, issue 12).
+   */
+  retried?: number[]
   stops: PoolStop[]
   /** ctx.jobId of each job: only in batches of a remote agent (absent locally, where every jobId is null). */
   jobIds?: string[]

@@ -20,7 +20,9 @@ let pendingUrls: string[] = []
 let flushing = false
 
 process.on('message', (orders: PoolOrders) => {
-  const { ids, files, urls, idents, attempts, data, jobIds } = orders
+  const { ids, files, urls, idents, data, retried, jobIds } = orders
+  const attempts = new Array<number>(ids.length).fill(1)
+  if (retried !== undefined) for (let k = 0; k < retried.length; k += 2) attempts[retried[k]!] = retried[k + 1]!
   const contexts = idents.map((ident, i) => new CallContext(ident, attempts[i], jobIds === undefined ? null : jobIds[i]))
   for (let i = 0; i < ids.length; i++) running.set(ids[i]!, contexts[i]!)
   // Stops before calls: a job stopped in the batch that brought it never begins.

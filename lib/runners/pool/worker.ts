@@ -145,11 +145,11 @@ export class PoolWorker {
       file = urls.indexOf(spec.url)
       if (file === -1) file = urls.push(spec.url) - 1
     }
-    orders.ids.push(id)
+    const at = orders.ids.push(id) - 1
     orders.files.push(file)
     orders.idents.push(ident)
-    orders.attempts.push(attempt)
     orders.data.push(spec.data)
+    if (attempt !== 1) (orders.retried ??= []).push(at, attempt)
     // An agent's pool runs only remote jobs, so a batch has a jobId for every job or for none.
     if (jobId !== undefined) (orders.jobIds ??= []).push(jobId)
     return job
@@ -207,7 +207,7 @@ export class PoolWorker {
 
   #order(): PoolOrders {
     if (this.#orders === undefined) {
-      this.#orders = { ids: [], files: [], urls: [], idents: [], attempts: [], data: [], stops: [] }
+      this.#orders = { ids: [], files: [], urls: [], idents: [], data: [], stops: [] }
       this.#flushTimer = setImmediate(() => this.flush())
     }
     return this.#orders
