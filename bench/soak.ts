@@ -209,12 +209,15 @@ async function warmThreadPools(plans: Plan[], perPool: number): Promise<void> {
     setups.set(JSON.stringify(job.resourceLimits ?? null), { ...job, data: { mode: 'ok', value: 0 } })
   }
   const pm = new ForkManager({ maxProcs: perPool })
-  for (const job of setups.values()) {
-    const results = await Promise.all(Array.from({ length: perPool }, async (_, i) => (await pm.start(`warm-${i}`, job)).result))
-    const failed = results.find((r) => !r.ok)
-    if (failed !== undefined) throw new Error(`the soak's warm-up job failed: ${JSON.stringify(failed.error)}`)
+  try {
+    for (const job of setups.values()) {
+      const results = await Promise.all(Array.from({ length: perPool }, async (_, i) => (await pm.start(`warm-${i}`, job)).result))
+      const failed = results.find((r) => !r.ok)
+      if (failed !== undefined) throw new Error(`the soak's warm-up job failed: ${JSON.stringify(failed.error)}`)
+    }
+  } finally {
+    await pm.close()
   }
-  await pm.close()
 }
 
 export async function soak(options: SoakOptions): Promise<SoakReport> {

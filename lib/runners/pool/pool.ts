@@ -109,7 +109,7 @@ export class ProcessPool {
     const perWorker = this.#settings.concurrentTasksPerWorker
     let best: PoolWorker | undefined
     let accepting = 0
-    // Indexed: called for every job (see ManagerEvents.busy).
+    // Indexed: called for every job, and a for-of makes an iterator until V8 has optimized it.
     for (let i = 0; i < group.workers.length; i++) {
       const worker = group.workers[i]!
       if (!worker.accepting) continue

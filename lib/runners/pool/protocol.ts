@@ -28,8 +28,8 @@ export interface PoolOrders {
   data: unknown[]
   /**
    * The jobs that are not a first try, as pairs (index in the batch, ctx.attempt); absent when
-   * there are none. Nearly every job is a first try, and a column of 1s cost the manager's
-   * serializer a sixth more per batch (bench process-noop, issue 12).
+   * there are none. Nearly every job is a first try: a column of 1s was a ninth of the bytes a
+   * batch carried (2.4 of 21.2 a job in bench process-noop, issue 12).
    */
   retried?: number[]
   stops: PoolStop[]
