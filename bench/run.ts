@@ -24,7 +24,7 @@ const END = '<!-- bench:results:end -->'
 
 export interface BenchOptions {
   quick?: boolean
-  /** Suite names; a name also picks the suites named NAME-… ('latency' picks latency and latency-timer). */
+  /** Suite names; a name that is no suite's picks the suites named NAME-… ('remote' picks the three remote suites). */
   suites?: string[]
   json?: string
   rounds?: number
@@ -39,8 +39,12 @@ export interface BenchOptions {
 
 export function selectSuites(names: string[] | undefined, all: Suite[] = registry): Suite[] {
   if (names === undefined || names.length === 0) return all
-  const picked = all.filter((s) => names.some((n) => s.name === n || s.name.startsWith(`${n}-`)))
-  const unknown = names.filter((n) => !all.some((s) => s.name === n || s.name.startsWith(`${n}-`)))
+  // A suite's own name picks that suite alone ('spawn' is not also spawn-big-parent); a name that
+  // is no suite's picks the suites named NAME-… ('remote': remote-noop, remote-map, remote-failover).
+  const picks = (suite: Suite, name: string): boolean =>
+    all.some((s) => s.name === name) ? suite.name === name : suite.name.startsWith(`${name}-`)
+  const picked = all.filter((s) => names.some((n) => picks(s, n)))
+  const unknown = names.filter((n) => !all.some((s) => picks(s, n)))
   if (unknown.length > 0) throw new Error(`no suite named ${unknown.join(', ')}; there are: ${all.map((s) => s.name).join(', ')}`)
   return picked
 }
