@@ -170,6 +170,9 @@ function zombieChildren(): number[] {
   return zombies
 }
 
+/** How far above their start open fds (module files apart) and RSS may end: what the soak calls nothing left behind. */
+export const LEFT_BEHIND = { fds: 4, rssMb: 150 } as const
+
 const rssMb = (): number => Math.round(process.memoryUsage().rss / 1048576)
 const fdTargets = (): Map<string, string> => {
   const out = new Map<string, string>()
@@ -319,7 +322,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   report.fdsNew = opened.map(([fd, target]) => `${fd} → ${target}`)
   report.fdsModuleFiles = opened.filter(([, target]) => /\.[cm]?js$/.test(target)).length
   report.ok = mismatches.length === 0 && report.settledTwice === 0 && report.unsettled === 0 && report.countsMatch &&
-    leftProcesses.length === 0 && zombies.length === 0 && report.fdsEnd - report.fdsModuleFiles <= report.fdsStart + 4 && report.rssEndMb <= report.rssStartMb + 150
+    leftProcesses.length === 0 && zombies.length === 0 && report.fdsEnd - report.fdsModuleFiles <= report.fdsStart + LEFT_BEHIND.fds && report.rssEndMb <= report.rssStartMb + LEFT_BEHIND.rssMb
   return report
 }
 
