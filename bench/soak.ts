@@ -44,7 +44,7 @@ export interface SoakReport {
    * neighbour's crash or kill instead of what their own fault predicts.
    */
   neighbourFaults: number
-  /** Spawner processes SIGKILLed during the run, and the command jobs that ended, as they should, with a SpawnerExitError from it. */
+  /** Spawner processes SIGKILLed during the run, and the jobs (commands, fresh worker processes) that ended, as they should, with a SpawnerExitError from it. */
   spawnersKilled: number
   spawnerLosses: number
   settledTwice: number
@@ -248,7 +248,8 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   // The spawners are the process's for its whole life, not the run's: started before the fds are
   // counted, their channels are in both counts (a native forker holds two, its stdin and its
   // reports; replacing a killed one keeps the count), and what the run opens is what it leaks.
-  if (options.kinds === undefined || options.kinds.includes('command')) await processSpawners().warm()
+  // Commands and fresh worker processes start on them.
+  if (options.kinds === undefined || options.kinds.includes('command') || options.kinds.includes('process')) await processSpawners().warm()
   const rssStartMb = rssMb()
   const fdsAtStart = fdTargets()
   const begun = performance.now()
@@ -334,7 +335,7 @@ export function formatReport(report: SoakReport): string {
     ['settled exactly once', report.settledTwice === 0 && report.unsettled === 0 ? 'yes' : `no: ${report.settledTwice} twice, ${report.unsettled} never`],
     ['results as their faults predict', report.mismatches.length === 0 ? 'yes' : `no: ${report.mismatches.length} mismatches`],
     ['of them, ended by a neighbour in a shared process', String(report.neighbourFaults)],
-    ['spawner processes killed / command jobs they took with them', `${report.spawnersKilled} / ${report.spawnerLosses}`],
+    ['spawner processes killed / jobs they took with them', `${report.spawnersKilled} / ${report.spawnerLosses}`],
     ['manager counts match', report.countsMatch ? 'yes' : 'no'],
     ['processes left', String(report.leftProcesses.length)],
     ['zombies', String(report.zombies.length)],

@@ -63,3 +63,23 @@ export function withinOf(other: string, ratio: number, describe = `forkpool with
     uses: [other],
   }
 }
+
+/**
+ * The targets of the big-parent suites (issue 13), whose contenders are named PATH@SIZE with a
+ * 'loop p99' detail: forkpool's figure at `big` within 1.25x of its figure at `small`, and its
+ * event loop's p99 delay under 10 ms at every size.
+ */
+export function flatAcrossSizes(small: string, big: string, sizes: string[]): { flat: SuiteTarget; loopDelay: SuiteTarget } {
+  return {
+    flat: {
+      describe: `forkpool at ${big.replace('GB', ' GB')} within 1.25x of forkpool at ${small.replace('MB', ' MB')}`,
+      check: (m) => m[`forkpool@${big}`]! <= 1.25 * m[`forkpool@${small}`]!,
+      actual: (m) => `${(m[`forkpool@${big}`]! / m[`forkpool@${small}`]!).toFixed(2)}x`,
+    },
+    loopDelay: {
+      describe: "forkpool's event loop delay p99 under 10 ms at every size",
+      check: (m) => sizes.every((size) => m[`forkpool@${size} loop p99`]! < 10),
+      actual: (m) => sizes.map((size) => `${size} ${m[`forkpool@${size} loop p99`]!.toFixed(1)} ms`).join(', '),
+    },
+  }
+}

@@ -67,3 +67,20 @@ export function capped(n: number, cap: number, task: (i: number) => Promise<void
     else launch()
   })
 }
+
+const BALLAST_CHUNK_MB = 64
+
+/**
+ * `mb` of Buffers for a parent to hold while it runs jobs (the big-parent suites), every page
+ * written so that the memory is resident, not merely reserved.
+ */
+export function ballast(mb: number): Buffer[] {
+  const held: Buffer[] = []
+  for (let left = mb; left > 0; left -= BALLAST_CHUNK_MB) held.push(Buffer.allocUnsafe(Math.min(left, BALLAST_CHUNK_MB) * 1048576).fill(held.length + 1))
+  return held
+}
+
+/** Throws unless `held` is still the ballast of `mb` (it must be the parent's for the whole run). */
+export function needBallast(held: Buffer[], mb: number): void {
+  need(held.length === Math.ceil(mb / BALLAST_CHUNK_MB), 'ballast lost')
+}

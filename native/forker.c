@@ -2,7 +2,8 @@
 // enough that starting a command costs what the kernel asks and no more. It starts each command
 // with vfork() (no page tables copied, whatever this process's size), relays captured output,
 // reports exits, and kills the process groups of its running jobs when the manager goes, by any
-// signal.
+// signal. It also starts fresh worker processes (Node children): their IPC channel is a
+// connection to the manager's socket, made here and handed to the child as its fd 3.
 //
 // The wire format is lib/runners/spawner/native-codec.ts's; that file says what each field is.
 // fd 0: orders from the manager. fd 3: reports to it. fd 1 and 2: the manager's, inherited by
@@ -15,14 +16,17 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 extern char **environ;
 
 enum { R_READY = 0, R_STARTED = 1, R_FAILED = 2, R_OUTPUT = 3, R_EXIT = 4, R_CLOSED = 5 };
-enum { O_CAPTURE = 1, O_INPUT = 2, O_ENV_ALL = 4, O_ENV_OVER = 8 };
+enum { O_CAPTURE = 1, O_INPUT = 2, O_ENV_ALL = 4, O_ENV_OVER = 8, O_CHANNEL = 16 };
 
 struct job {
   uint32_t id;
@@ -181,6 +185,7 @@ struct launch {
   char *full; // room for the longest PATH entry, '/', and file; NULL when file has a '/' (no search)
   char **sh; // "/bin/sh", (the file), argv[1], ...: for a file without #!
   int in, out, err; // the job's ends of its pipes, -1 for none: stdin from /dev/null, output inherited
+  int chan; // a connection to the manager for the child's fd 3 (a worker's IPC channel), -1 for none
 };
 
 /** Why the child could not exec, written by it before _exit and read once vfork() returns. */
@@ -234,9 +239,56 @@ static void __attribute__((noreturn)) launch_child(struct launch *l) {
   else if (l->in < 0 && (null = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) err = errno;
   else if (dup2(l->in < 0 ? null : l->in, 0) < 0) err = errno;
   else if (l->out >= 0 && (dup2(l->out, 1) < 0 || dup2(l->err, 2) < 0)) err = errno;
+  // chan is never 3 (this process's report channel), so dup2 makes a new fd 3, without FD_CLOEXEC.
+  else if (l->chan >= 0 && dup2(l->chan, 3) < 0) err = errno;
   else err = exec_searching(l);
   launch_err = err;
   _exit(127);
+}
+
+/**
+ * Node 22 and later bind an abstract address at its length; Node 20 pads it with NULs to the
+ * size of sun_path, a different address to the kernel. The first connect finds which.
+ */
+static int pad_abstract = 0;
+
+static int connect_to(const struct sockaddr_un *sa, socklen_t len) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0 && connect(fd, (const struct sockaddr *)sa, len) < 0) {
+    int e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+  }
+  return fd;
+}
+
+/**
+ * A connection to the manager's socket at `addr` (`len` bytes: an abstract address starts with a
+ * NUL), after which the token is written, so the manager knows which job's channel it is before
+ * the child has run. Blocking: the manager accepts from its event loop and the token is 16 bytes.
+ * Returns the descriptor, or -1 with errno set.
+ */
+static int connect_channel(const char *addr, size_t len, const char *token, size_t token_len) {
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  if (len == 0 || len > sizeof sa.sun_path) return errno = EINVAL, -1;
+  memcpy(sa.sun_path, addr, len);
+  socklen_t exact = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len), padded = sizeof sa;
+  int fd = connect_to(&sa, pad_abstract ? padded : exact);
+  if (fd < 0 && errno == ECONNREFUSED && addr[0] == 0 && exact != padded && (fd = connect_to(&sa, pad_abstract ? exact : padded)) >= 0) pad_abstract = !pad_abstract;
+  if (fd < 0) return -1;
+  for (size_t off = 0; off < token_len;) {
+    ssize_t n = write(fd, token + off, token_len - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int e = errno;
+      close(fd);
+      errno = e;
+      return -1;
+    }
+    off += (size_t)n;
+  }
+  return fd;
 }
 
 /**
@@ -263,32 +315,34 @@ static int launch(pid_t *pid, struct launch *l) {
 static void start(const char *frame, size_t len) {
   struct reader r = { frame, frame + len, 0 };
   uint32_t id = get_u32(&r), flags = get_u8(&r), max_buffer = get_u32(&r), argc = 0, nenv = 0;
-  size_t input_len = 0;
+  size_t input_len = 0, addr_len = 0, token_len = 0;
   char *file = get_str(&r, NULL), *cwd = get_str(&r, NULL);
-  char **argv = get_strs(&r, &argc), **envs = NULL, *input = NULL;
+  char **argv = get_strs(&r, &argc), **envs = NULL, *input = NULL, *addr = NULL, *token = NULL;
   if (flags & (O_ENV_ALL | O_ENV_OVER)) envs = get_strs(&r, &nenv);
   if (flags & O_INPUT) input = get_str(&r, &input_len);
+  if (flags & O_CHANNEL) addr = get_str(&r, &addr_len), token = get_str(&r, &token_len);
   // A frame this program cannot read is the manager's bug: better to stop here than guess.
   if (r.bad || r.p != r.end) die_with_jobs();
 
   char **env = flags & O_ENV_ALL ? envs : flags & O_ENV_OVER ? overlay(envs, nenv) : environ;
-  int pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, perr[2] = { -1, -1 }, err = 0;
+  int pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, perr[2] = { -1, -1 }, chan = -1, err = 0;
   if (input && cloexec_pipe(pin)) err = errno;
   if (!err && (flags & O_CAPTURE) && (cloexec_pipe(pout) || cloexec_pipe(perr))) err = errno;
+  if (!err && addr && (chan = connect_channel(addr, addr_len, token, token_len)) < 0) err = errno;
   pid_t pid = 0;
   if (!err) {
     char *sh[argc + 3];
     sh[0] = "/bin/sh";
     for (uint32_t i = 1; i < argc; i++) sh[i + 1] = argv[i];
     sh[(argc ? argc : 1) + 1] = NULL;
-    struct launch l = { .file = file, .cwd = cwd, .argv = argv, .env = env, .sh = sh, .in = pin[0], .out = pout[1], .err = perr[1] };
+    struct launch l = { .file = file, .cwd = cwd, .argv = argv, .env = env, .sh = sh, .in = pin[0], .out = pout[1], .err = perr[1], .chan = chan };
     // Room for the search of PATH, which a file with a '/' in it (the usual order) does without.
     if (!strchr(file, '/') && !(l.full = malloc(strlen(env_path(env)) + strlen(file) + 2))) die_with_jobs();
     err = launch(&pid, &l);
     free(l.full);
   }
-  int ends[] = { pin[0], pout[1], perr[1] };
-  for (int i = 0; i < 3; i++)
+  int ends[] = { pin[0], pout[1], perr[1], chan };
+  for (int i = 0; i < 4; i++)
     if (ends[i] >= 0) close(ends[i]);
 
   if (err) {
@@ -311,6 +365,8 @@ static void start(const char *frame, size_t len) {
   if (env != environ && env != envs) free(env);
   free(file);
   free(cwd);
+  free(addr);
+  free(token);
   free_strs(argv);
   free_strs(envs);
 }

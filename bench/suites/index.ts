@@ -5,6 +5,7 @@ import type { Suite } from '../suite.js'
 import { suite as cli } from './cli.js'
 import dns from './dns.js'
 import forkPerTask from './fork-per-task.js'
+import { suite as freshBigParent } from './fresh-big-parent.js'
 import latencyTimer from './latency-timer.js'
 import latency from './latency.js'
 import { suite as mapMemory } from './map-memory.js'
@@ -22,6 +23,7 @@ import threadNoop from './thread-noop.js'
 export const suites: Suite[] = [
   spawn,
   spawnBigParent,
+  freshBigParent,
   latency,
   latencyTimer,
   threadNoop,

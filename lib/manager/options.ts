@@ -44,11 +44,13 @@ export interface ForkManagerOptions {
    */
   handleSignals?: boolean
   /**
-   * Command jobs are started by small spawner processes, forked while this process is small, so a
-   * spawn costs the same however large this process grows, and a manager killed even by SIGKILL
-   * leaves no command running. They belong to the process (every manager shares them) and start
-   * with its first command job (or ForkManager.warm()). true (the default): min(2, availableParallelism()) of them; a number:
-   * at least that many; false: commands are spawned from this process.
+   * Command jobs and fresh worker processes (isolation 'process') are started by small spawner
+   * processes, forked while this process is small, so a start costs the same however large this
+   * process grows, and a manager killed even by SIGKILL leaves no command running. They belong to
+   * the process (every manager shares them) and start with its first such job (or
+   * ForkManager.warm()). true (the default): min(2, availableParallelism()) of them; a number: at
+   * least that many; false: commands and workers are started from this process. (Worker processes
+   * go through the native forker only; where it could not be built, they are forked from this process.)
    */
   spawner?: boolean | number
   /** Start a job only while at least this much memory is free (os.freemem()): bytes, or a size like '1GB'. Default: no limit. */
@@ -110,7 +112,7 @@ export interface ManagerSettings {
   readonly processPool: ProcessPoolSettings
   readonly threadPool: ThreadPoolSettings
   readonly handleSignals: boolean
-  /** How many spawner processes to keep; 0: none, commands start from this process. */
+  /** How many spawner processes to keep; 0: none, commands and fresh workers start from this process. */
   readonly spawners: number
   readonly resources: ResourceLimits
   readonly backend: Backend | undefined

@@ -18,7 +18,7 @@ export class AgentRunners {
   #processes: ProcessPool | undefined
   #threads: ThreadRunner | undefined
 
-  /** `tasksPerWorker`: jobs at once in one reused process or thread; `spawners`: where commands start (null: this agent runs none). */
+  /** `tasksPerWorker`: jobs at once in one reused process or thread; `spawners`: where commands and fresh worker processes start (null: this agent runs no command, and forks its workers itself). */
   constructor(concurrency: number, tasksPerWorker: number, spawners: SpawnerSet | null) {
     this.#concurrency = concurrency
     this.#tasksPerWorker = tasksPerWorker
@@ -36,7 +36,7 @@ export class AgentRunners {
       this.#threads ??= new ThreadRunner(this.#concurrency, { concurrentTasksPerWorker: this.#tasksPerWorker })
       return this.#threads.start(spec, ident, attempt, undefined, jobId)
     }
-    return startProcessWorker(spec, ident, attempt, jobId)
+    return startProcessWorker(spec, ident, attempt, jobId, this.#spawners)
   }
 
   /** Ends the reused processes and the threads; the agent calls it once its jobs have ended. */

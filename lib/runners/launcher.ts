@@ -23,7 +23,7 @@ export class Launcher {
   #processes: ProcessPool | undefined
   /** How many spawners this manager wants; 0: its commands start from this process. */
   readonly #spawnerCount: number
-  /** The process's spawners, once this manager has run a command (see launch()). */
+  /** The process's spawners, once this manager has run a command or a fresh worker process (see launch()). */
   #spawners: SpawnerSet | undefined
 
   /** Set: every job runs there, never on this machine. */
@@ -39,10 +39,10 @@ export class Launcher {
   }
 
   /**
-   * The spawners, asked for at the first command rather than at construction: starting two Node
-   * processes costs CPU a manager of threads or pooled workers would pay for nothing (the
-   * process-noop and map-tiny benches lost 10–14% to it on 2 cores). A program that grows big
-   * before its first command calls ForkManager.warm() early.
+   * The spawners, asked for at the first command or fresh worker process rather than at
+   * construction: starting two processes costs CPU a manager of threads or pooled workers would
+   * pay for nothing (the process-noop and map-tiny benches lost 10–14% to it on 2 cores). A
+   * program that grows big before its first such job calls ForkManager.warm() early.
    */
   #commandSpawners(): SpawnerSet {
     return (this.#spawners ??= processSpawners().grow(this.#spawnerCount))
@@ -63,7 +63,7 @@ export class Launcher {
     if (this.#backend !== undefined) return this.#backend.launch(spec, ident, attempt, limits)
     if (spec.type === 'command') return startCommand(spec, this.#spawnerCount === 0 ? null : this.#commandSpawners())
     if (serial) return startInline(spec, ident, attempt)
-    if (spec.isolation === 'process') return startProcessWorker(spec, ident, attempt)
+    if (spec.isolation === 'process') return startProcessWorker(spec, ident, attempt, null, this.#spawnerCount === 0 ? null : this.#commandSpawners())
     if (spec.isolation === 'process-pool') return (this.#processes ??= new ProcessPool(this.#processPool, this.#cap)).start(spec, ident, attempt)
     this.#threads ??= new ThreadRunner(this.#cap(), this.#threadPool)
     return this.#threads.start(spec, ident, attempt, began)

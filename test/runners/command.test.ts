@@ -25,6 +25,10 @@ for (const [path, spawners] of [['through the native forker', undefined], ['thro
     t.same(await run.outcome, { exitCode: 7, signal: null, error: null })
   })
 
+  t.test('a death by a signal with two names has the name Node gives it (SIGABRT, not SIGIOT)', async (t) => {
+    t.same(await (await startCommand(spec({ command: 'sh', args: ['-c', 'kill -ABRT $$'] }))).outcome, { exitCode: null, signal: 'SIGABRT', error: null })
+  })
+
   t.test('arguments pass through untouched', async (t) => {
     const odd = `it's a "$HOME" & \`x\``
     const run = await startCommand(spec({ command: 'printf', args: ['%s', odd], capture: true }))

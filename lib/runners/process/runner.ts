@@ -1,4 +1,6 @@
-// isolation 'process': a fresh Node child per job, Parallel::ForkManager's model.
+// isolation 'process': a fresh Node child per job, Parallel::ForkManager's model. Started by the
+// native forker where there is one (spawned.ts: the cost of a start does not grow with this
+// process), otherwise forked from this process, below. Both give the same JobResult.
 
 import { fork } from 'node:child_process'
 import { serializeError } from '../../errors.js'
@@ -6,14 +8,27 @@ import type { WorkerSpec } from '../spec.js'
 import type { WorkerReply } from '../../worker/call.js'
 import type { Execution, Outcome } from '../execution.js'
 import { killTree } from '../kill-tree.js'
+import type { SpawnerSet } from '../spawner/spawners.js'
 import { settleOnce } from '../../util/once.js'
+import { processChannelServer } from './channel-server.js'
+import { startWorkerOnSpawner } from './spawned.js'
 
 const RUNTIME = new URL('./runtime.js', import.meta.url)
 
-/** `attempt` and `jobId` are the worker's ctx.attempt and ctx.jobId. */
-export function startProcessWorker(spec: WorkerSpec, ident: string, attempt = 1, jobId: string | null = null): Execution {
+/**
+ * `attempt` and `jobId` are the worker's ctx.attempt and ctx.jobId. `spawners`: where it may
+ * start (a native forker of the set), null to fork it from this process.
+ */
+export function startProcessWorker(spec: WorkerSpec, ident: string, attempt = 1, jobId: string | null = null, spawners: SpawnerSet | null = null): Execution | Promise<Execution> {
+  const args = jobId === null ? [spec.url, ident, String(attempt)] : [spec.url, ident, String(attempt), jobId]
+  const spawner = spawners?.pickNative()
+  if (spawner !== undefined) return startWorkerOnSpawner(spec, args, spawner, processChannelServer())
+  return forkWorker(spec, args)
+}
+
+function forkWorker(spec: WorkerSpec, args: string[]): Execution {
   const outcome = settleOnce<Outcome>()
-  const child = fork(RUNTIME, jobId === null ? [spec.url, ident, String(attempt)] : [spec.url, ident, String(attempt), jobId], {
+  const child = fork(RUNTIME, args, {
     execArgv: spec.execArgv,
     cwd: spec.cwd,
     env: spec.env && { ...process.env, ...spec.env },

@@ -31,14 +31,21 @@ function order(spec: CommandSpec, spawnerEnv: Readonly<Record<string, string | u
     shell: spec.shell,
     capture: spec.capture,
     maxBuffer: spec.maxBuffer,
+    ...envFields(spec.env, spawnerEnv),
   }
-  // Checking process.env against the spawner's costs less than copying it (25-44 against 41-92 µs
-  // for 39 variables, measured side by side on a loaded machine), and an order without it is
-  // ~1.5 KB less to encode in this process and to decode in the spawner.
-  if (!sameEnv(spawnerEnv)) out.env = { ...process.env, ...spec.env }
-  else if (spec.env !== undefined) out.envOver = spec.env
   if (spec.input !== undefined) out.input = spec.input
   return out
+}
+
+/**
+ * The order's environment: this process's as it is now, with the job's `env` over it. Checking
+ * process.env against the spawner's costs less than copying it (25-44 against 41-92 µs for 39
+ * variables, measured side by side on a loaded machine), and an order without it is ~1.5 KB
+ * less to encode in this process and to decode in the spawner.
+ */
+export function envFields(env: Record<string, string | undefined> | undefined, spawnerEnv: Readonly<Record<string, string | undefined>>): Pick<SpawnOrder, 'env' | 'envOver'> {
+  if (!sameEnv(spawnerEnv)) return { env: { ...process.env, ...env } }
+  return env === undefined ? {} : { envOver: env }
 }
 
 /** Whether this process's environment is still `env`. */

@@ -4,9 +4,10 @@
 // they may be -1), strings a u32 byte length and their UTF-8.
 //
 // An order: u32 frame length, then u32 id, u8 flags (1 capture, 2 input, 4 env is the whole
-// environment, 8 env is laid over the forker's), u32 maxBuffer, the program, the working
-// directory, argv (u32 count, strings; argv[0] included), the env entries if a flag says so
-// ("K=V", or a bare "K" for a variable the job unsets), the input if any.
+// environment, 8 env is laid over the forker's, 16 a channel), u32 maxBuffer, the program, the
+// working directory, argv (u32 count, strings; argv[0] included), the env entries if a flag says
+// so ("K=V", or a bare "K" for a variable the job unsets), the input if any, the channel's socket
+// address and token if any.
 //
 // A report: u8 type, u32 id, then per type: ready (0) nothing; started (1) the pid; failed (2)
 // the errno and the program; output (3) u8 fd, u32 length, the bytes; exit (4) and closed (5)
@@ -20,11 +21,17 @@ const CAPTURE = 1
 const INPUT = 2
 const ENV_ALL = 4
 const ENV_OVER = 8
+const CHANNEL = 16
 
 /** Node's spawn() throws these at the call; the rest (not found, not allowed, no room) it emits as 'error'. */
 const EMITTED = new Set(['EACCES', 'EAGAIN', 'EMFILE', 'ENFILE', 'ENOENT'])
 
-const signalNames = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]))
+/**
+ * A signal's name as Node gives it for a child's exit: of two names for one number, the first
+ * (SIGABRT, not its alias SIGIOT; SIGIO, not SIGPOLL), as Node's own table and os.constants list them.
+ */
+const signalNames = new Map<number, NodeJS.Signals>()
+for (const [name, number] of Object.entries(constants.signals)) if (!signalNames.has(number)) signalNames.set(number, name as NodeJS.Signals)
 const errnoNames = new Map<number, string>(Object.entries(constants.errno).map(([name, number]) => [number, name]))
 
 /**
@@ -98,6 +105,10 @@ export function encodeOrder(order: SpawnOrder): Buffer {
   if (order.input !== undefined) {
     flags |= INPUT
     fields.push(typeof order.input === 'string' ? Buffer.from(order.input) : Buffer.from(order.input.buffer, order.input.byteOffset, order.input.byteLength))
+  }
+  if (order.channel !== undefined) {
+    flags |= CHANNEL
+    fields.push(Buffer.from(order.channel.address), Buffer.from(order.channel.token.buffer, order.channel.token.byteOffset, order.channel.token.byteLength))
   }
   let size = 4 + 4 + 1 + 4
   for (const field of fields) size += typeof field === 'number' ? 4 : 4 + field.length

@@ -25,6 +25,11 @@ export interface SpawnOrder {
   capture: boolean
   /** Capture only: per stream, the spawner relays no more than this many bytes and one chunk over (the manager decides overflow). */
   maxBuffer: number
+  /**
+   * Native forker only: the child's fd 3 is a connection to this unix socket address, on which
+   * the token is written first (a fresh worker's IPC channel to the manager: process/spawned.ts).
+   */
+  channel?: { address: string; token: Uint8Array }
 }
 
 export type SpawnerMessage =

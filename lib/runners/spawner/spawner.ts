@@ -49,7 +49,8 @@ export function builtForker(path = FORKER): string | false {
 /** Looked up once: whether the forker was built does not change while the process runs. */
 let defaultForker: string | false | undefined
 
-function forkerOf(where: SpawnerFiles): string | false {
+/** The native forker these files choose, or false for the Node runtime. */
+export function forkerOf(where: SpawnerFiles): string | false {
   if (where.forker !== undefined) return where.forker
   if (where.runtime !== undefined || where.execPath !== undefined) return false
   return (defaultForker ??= builtForker())

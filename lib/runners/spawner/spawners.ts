@@ -1,10 +1,11 @@
 // The spawners of this process. They belong to the process, not to one manager: what a spawn
 // costs depends on the size of the process that forks, so every manager of the process shares
-// them. They start with the process's first command job (a manager that runs none never pays
-// for them), or earlier with ForkManager.warm(), for a program that grows before that.
+// them. They start with the process's first command job or fresh worker process (a manager that
+// runs none never pays for them), or earlier with ForkManager.warm(), for a program that grows
+// before that.
 
 import { availableParallelism } from 'node:os'
-import { Spawner, type SpawnerFiles } from './spawner.js'
+import { forkerOf, Spawner, type SpawnerFiles } from './spawner.js'
 
 /**
  * Two spawners: with Node spawners, two keep two cores forking; with the native forker, one
@@ -53,6 +54,15 @@ export class SpawnerSet {
     let best: Spawner | undefined
     for (const spawner of this.#live) if (best === undefined || spawner.load < best.load) best = spawner
     return best
+  }
+
+  /**
+   * The spawner for the next fresh worker process: only a native forker can hand a worker its
+   * IPC channel (process/spawned.ts). Node spawners are not started for it: undefined, and the
+   * worker is forked from this process as without spawners.
+   */
+  pickNative(): Spawner | undefined {
+    return forkerOf(this.#files) === false ? undefined : this.pick()
   }
 
   /** The pids of the live spawners. */
