@@ -11,6 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { readlinkSync } from 'node:fs'
 import { ForkManager, type JobResult, type JobSpec } from '../lib/index.js'
+import { processChannelServer } from '../lib/runners/process/channel-server.js'
 import { processSpawners } from '../lib/runners/spawner/spawners.js'
 
 const FAULTS = new URL('../workers/faults.js', import.meta.url)
@@ -248,8 +249,10 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   // The spawners are the process's for its whole life, not the run's: started before the fds are
   // counted, their channels are in both counts (a native forker holds two, its stdin and its
   // reports; replacing a killed one keeps the count), and what the run opens is what it leaks.
-  // Commands and fresh worker processes start on them.
+  // Commands and fresh worker processes start on them; the workers' channels come to the
+  // process's one channel server, whose listening socket is the process's too.
   if (options.kinds === undefined || options.kinds.includes('command') || options.kinds.includes('process')) await processSpawners().warm()
+  if (options.kinds === undefined || options.kinds.includes('process')) processChannelServer()
   const rssStartMb = rssMb()
   const fdsAtStart = fdTargets()
   const begun = performance.now()
