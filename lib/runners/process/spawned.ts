@@ -1,7 +1,7 @@
 // A fresh worker process started by the native forker: the manager's side of it. Node's fork()
-// copies this process's page tables for every worker (from a 1 GB manager: 16.5 ms of its CPU and
-// a ~30 ms stall of its event loop per worker, against 1.8 ms from a small one); the forker's
-// vfork copies none. The worker's IPC channel is a connection to this process's channel server,
+// copies this process's page tables for every worker (the fresh-big-parent bench: from a 1 GB
+// manager, 17.3 ms of its CPU and a ~35 ms stall of its event loop per worker, against 2.2 ms from
+// a small one); the forker's vfork copies none. The worker's IPC channel is a connection to this process's channel server,
 // which the forker makes and hands to the child as fd 3 (NODE_CHANNEL_FD), so runtime.ts runs on
 // Node's own process.send() and 'message' as under fork(), and the JobResult is the same.
 
@@ -128,8 +128,8 @@ class SpawnedWorker implements SpawnerJob {
    */
   #settleIfDone(): void {
     const exited = this.#exited
+    // The channel came (it has closed), so the channel server no longer waits for it: nothing to forget.
     if (exited === undefined || !this.#closed) return
-    this.#forget()
     const answer = this.#answer
     const done: Outcome = { exitCode: exited.code, signal: exited.signal, data: answer?.ok ? answer.data : undefined, error: answer && !answer.ok ? answer.error : null }
     if (this.#spawner.turn !== this.#startTurn) this.#outcome.settle(done)
