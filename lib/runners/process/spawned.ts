@@ -7,13 +7,12 @@
 
 import { fileURLToPath } from 'node:url'
 import type { Socket } from 'node:net'
-import path from 'node:path'
 import { jobError, serializeError, SpawnerExitError } from '../../errors.js'
 import type { WorkerReply } from '../../worker/call.js'
 import type { Execution, Outcome } from '../execution.js'
 import { groupStopper, killTree, type GroupStopper } from '../kill-tree.js'
 import type { WorkerSpec } from '../spec.js'
-import { envFields } from '../spawner/client.js'
+import { placeFields } from '../spawner/client.js'
 import type { JobMessage, Spawner, SpawnerJob } from '../spawner/spawner.js'
 import { settleOnce } from '../../util/once.js'
 import type { ChannelServer } from './channel-server.js'
@@ -35,8 +34,7 @@ export function startWorkerOnSpawner(spec: WorkerSpec, args: string[], spawner: 
       {
         command: process.execPath,
         args: [...spec.execArgv, RUNTIME, ...args],
-        cwd: spec.cwd === undefined ? process.cwd() : path.resolve(spec.cwd),
-        ...envFields({ ...spec.env, ...CHANNEL_ENV }, spawner.env),
+        ...placeFields({ cwd: spec.cwd, env: { ...spec.env, ...CHANNEL_ENV } }, spawner.env),
         shell: false,
         capture: false,
         maxBuffer: 0,

@@ -27,25 +27,27 @@ function order(spec: CommandSpec, spawnerEnv: Readonly<Record<string, string | u
   const out: Omit<SpawnOrder, 'id'> = {
     command: spec.command,
     args: spec.args,
-    cwd: spec.cwd === undefined ? process.cwd() : path.resolve(spec.cwd),
     shell: spec.shell,
     capture: spec.capture,
     maxBuffer: spec.maxBuffer,
-    ...envFields(spec.env, spawnerEnv),
+    ...placeFields(spec, spawnerEnv),
   }
   if (spec.input !== undefined) out.input = spec.input
   return out
 }
 
 /**
- * The order's environment: this process's as it is now, with the job's `env` over it. Checking
- * process.env against the spawner's costs less than copying it (25-44 against 41-92 µs for 39
- * variables, measured side by side on a loaded machine), and an order without it is ~1.5 KB
- * less to encode in this process and to decode in the spawner.
+ * Where and with what an order's process runs, as this process would start it now: the job's
+ * `cwd` made absolute (the spawner's working directory may differ), and this process's
+ * environment with the job's `env` over it. Checking process.env against the spawner's costs
+ * less than copying it (25-44 against 41-92 µs for 39 variables, measured side by side on a
+ * loaded machine), and an order without it is ~1.5 KB less to encode in this process and to
+ * decode in the spawner.
  */
-export function envFields(env: Record<string, string | undefined> | undefined, spawnerEnv: Readonly<Record<string, string | undefined>>): Pick<SpawnOrder, 'env' | 'envOver'> {
-  if (!sameEnv(spawnerEnv)) return { env: { ...process.env, ...env } }
-  return env === undefined ? {} : { envOver: env }
+export function placeFields(job: { cwd?: string | undefined; env?: Record<string, string | undefined> | undefined }, spawnerEnv: Readonly<Record<string, string | undefined>>): Pick<SpawnOrder, 'cwd' | 'env' | 'envOver'> {
+  const cwd = job.cwd === undefined ? process.cwd() : path.resolve(job.cwd)
+  if (!sameEnv(spawnerEnv)) return { cwd, env: { ...process.env, ...job.env } }
+  return job.env === undefined ? { cwd } : { cwd, envOver: job.env }
 }
 
 /** Whether this process's environment is still `env`. */
