@@ -1,7 +1,8 @@
-// forkpool against GNU parallel itself (Debian's `parallel`, 20221122, which `npm test`'s pretest
-// installs when it is missing and it can): the examples of parallel_tutorial(7), parallel_examples(7) and parallel(1) that use
-// options forkpool has, run through both in folders of their own; stdout (bytes), exit status,
-// and where it matters stderr and the files left behind, must be the same.
+// forkpool against GNU parallel itself (Debian's `parallel`, 20221122, which `npm test`'s
+// pretest installs when it is missing and it can): the examples of parallel_tutorial(7),
+// parallel_examples(7) and parallel(1) that use options forkpool has, run through both in
+// folders of their own; stdout (bytes), exit status, and where it matters stderr and the files
+// left behind, must be the same.
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'

@@ -1,8 +1,9 @@
 // What BullMQ decides about a job, seen from forkpool: an agent that lost a job's lock stops its
 // run there, and the job runs again (ctx.attempt counting the runs, retries on top), also on the
 // same agent while the lost run still winds down there; a job lost more often than
-// maxStalledCount allows fails with WorkerLostError; a job BullMQ failed for another reason says why; a stop that reaches the agent before the job does keeps it from
-// beginning; a Redis that refuses the job (out of memory) fails only that start().
+// maxStalledCount allows fails with WorkerLostError; a job BullMQ failed for another reason
+// says why; a stop that reaches the agent before the job does keeps it from beginning; a Redis
+// that refuses the job (out of memory) fails only that start().
 import t from 'tap'
 import type { Test } from 'tap'
 import { readFileSync, existsSync } from 'node:fs'

@@ -66,7 +66,9 @@ function firstWithNul(order: SpawnOrder): [string, string] | undefined {
   const env = order.env ?? order.envOver
   if (env !== undefined) {
     for (const key of Object.keys(env)) {
-      const value = env[key] ?? ''
+      const value = env[key]
+      // spawn() passes over a variable set to undefined, whatever its name holds.
+      if (value === undefined) continue
       if (key.includes('\0') || value.includes('\0')) return ['options.env', `${key}=${value}`]
     }
   }
@@ -77,7 +79,9 @@ function envEntries(env: Record<string, string | undefined>, over: boolean): str
   const entries: string[] = []
   for (const [key, value] of Object.entries(env)) {
     if (value !== undefined) entries.push(`${key}=${value}`)
-    else if (over) entries.push(key)
+    // No inherited variable's name holds a NUL, so there is nothing to unset; the forker would
+    // read the name only up to it, and unset another variable.
+    else if (over && !key.includes('\0')) entries.push(key)
   }
   return entries
 }

@@ -40,7 +40,11 @@ t.test('a NUL in any string fails as spawn() fails it', async (t) => {
   t.match(nulFailure({ ...base, command: 'e\0' }), { message: /'file'/ })
   t.match(nulFailure({ ...base, cwd: '/\0' }), { message: /'options.cwd'/ })
   t.match(nulFailure({ ...base, envOver: { A: 'x\0' } }), { message: /'options.env'/ })
-  t.match(nulFailure({ ...base, env: { 'A\0': undefined } }), { message: /'options.env'/ })
+  t.match(nulFailure({ ...base, env: { 'A\0': 'x' } }), { message: /'options.env'/ })
+  // As spawn() does, a variable set to undefined is passed over, and so is its name.
+  t.equal(nulFailure({ ...base, env: { 'A\0': undefined } }), undefined)
+  t.equal(nulFailure({ ...base, envOver: { 'A\0': undefined } }), undefined)
+  t.same(decodeOrder(encodeOrder({ ...base, envOver: { 'A\0': undefined, GONE: undefined } })).env, ['GONE'], 'an overlay unsets no name with a NUL: no inherited variable has one')
 })
 
 t.test('reports become the runtime\'s messages, cut anywhere', async (t) => {
