@@ -96,7 +96,7 @@ for (const [path, spawners] of [['through the native forker', undefined], ['thro
     t.match(nul.error, { code: 'ERR_INVALID_ARG_VALUE', message: /^cannot run echo: The argument 'args\[1\]' must be a string without null bytes/ })
     // Without capture, the direct path's bare spawn throws at the call, and so does the start.
     await t.rejects(startCommand(spec({ command: 'echo', args: ['b\0c'] })), { code: 'ERR_INVALID_ARG_VALUE' })
-    // spawn() passes over a variable set to undefined, NUL in its name or not, and unsets no other.
+    // spawn() passes over a variable set to undefined, a NUL in its name or not.
     const passedOver = await (await startCommand(spec({ command: 'sh', args: ['-c', 'printf %s "$FP_KEPT"'], env: { 'FP_KEPT\0': undefined, FP_KEPT: 'kept' }, capture: true }))).outcome
     t.same(passedOver, { exitCode: 0, signal: null, error: null, stdout: 'kept', stderr: '' })
   })
