@@ -77,6 +77,11 @@ export interface Example {
   input?: string
   /** Compare stderr too. */
   stderr?: boolean
+  /**
+   * Without -k GNU parallel prints each job's output as the job ends, so where every job prints
+   * one line the order is not the example's to say: compare stdout's lines in any order.
+   */
+  unordered?: boolean
   /** Compare the files left behind ('sorted': each file's lines in any order, for files jobs append to concurrently). */
   files?: boolean | 'sorted'
   /** CSV/JSON tables: these columns (from 0) vary from run to run (times, the command as each quotes it). */
@@ -116,7 +121,8 @@ export async function compareExamples(t: Test, examples: readonly Example[]): Pr
       run(process.execPath, [CLI, ...(example.shell ? ['--shell'] : []), ...example.args], dirs[0]!, example.input),
       run('parallel', ['--will-cite', ...(example.shell ? [] : ['--quote']), ...example.args], dirs[1]!, example.input),
     ])
-    t.same(ours.stdout, theirs.stdout, `${example.name}: stdout`)
+    const stdout = (r: Run): Buffer | string[] => (example.unordered ? r.stdout.toString('latin1').split('\n').sort() : r.stdout)
+    t.same(stdout(ours), stdout(theirs), `${example.name}: stdout${example.unordered ? ' (its lines in any order)' : ''}`)
     t.equal(ours.code, theirs.code, `${example.name}: exit status`)
     if (example.stderr) t.equal(ours.stderr, theirs.stderr, `${example.name}: stderr`)
     if (example.files) {
