@@ -88,7 +88,7 @@ for (const [path, spawners] of [['through the native forker', undefined], ['thro
     t.match(withInput.error?.message, /command not found: no-such-command-xyz/)
   })
 
-  t.test('a program that may not be run, and a NUL in an argument, fail as spawn() fails them', async (t) => {
+  t.test('a program that may not be run, and a NUL in an argument, fail as spawn() fails them; a variable set to undefined is passed over', async (t) => {
     const dir = t.testdir({ 'not-executable': 'echo no\n' })
     const notAllowed = await (await startCommand(spec({ command: `${dir}/not-executable`, capture: true }))).outcome
     t.match(notAllowed.error, { code: 'EACCES', message: `cannot run ${dir}/not-executable: spawn ${dir}/not-executable EACCES` })

@@ -1,9 +1,10 @@
 // A fresh worker process started by the native forker: the manager's side of it. Node's fork()
 // copies this process's page tables for every worker (the fresh-big-parent bench: from a 1 GB
 // manager, 17.3 ms of its CPU and a ~35 ms stall of its event loop per worker, against 2.2 ms from
-// a small one); the forker's vfork copies none. The worker's IPC channel is a connection to this process's channel server,
-// which the forker makes and hands to the child as fd 3 (NODE_CHANNEL_FD), so runtime.ts runs on
-// Node's own process.send() and 'message' as under fork(), and the JobResult is the same.
+// a small one); the forker's vfork copies none. The worker's IPC channel is a connection to this
+// process's channel server, which the forker makes and hands to the child as fd 3
+// (NODE_CHANNEL_FD), so runtime.ts runs on Node's own process.send() and 'message' as under
+// fork(), and the JobResult is the same.
 
 import { fileURLToPath } from 'node:url'
 import type { Socket } from 'node:net'
