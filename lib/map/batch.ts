@@ -3,14 +3,19 @@
 
 import type { ChunkOrder, ChunkReply } from './chunk-worker.js'
 import { serializeError } from '../errors.js'
+import { DataTooLargeError } from '../runners/backend.js'
 import type { Batch, MapHost, MapPlan, MapResult } from './types.js'
 import type { JobResult, SerializedError, StartOptions, WorkerJob } from '../types.js'
 
 /** The worker file map() sends chunks to (chunk-worker.ts): the real worker file is in the chunk's data (ChunkOrder.url). */
 export const CHUNK_WORKER = new URL('./chunk-worker.js', import.meta.url).href
 
-/** Runs items [first, first + items.length) and resolves with their results; never rejects. */
-export async function runBatch<I>(host: MapHost, plan: MapPlan<I>, first: number, items: I[], signal: AbortSignal): Promise<Batch<I>> {
+/**
+ * Runs items [first, first + items.length) and resolves with their results; never rejects. A chunk
+ * of several items that the backend refused for its size resolves with the refusal instead: the
+ * map gives its items back to be sent in smaller chunks.
+ */
+export async function runBatch<I>(host: MapHost, plan: MapPlan<I>, first: number, items: I[], signal: AbortSignal): Promise<Batch<I> | DataTooLargeError> {
   const { worker, makeJob, ident } = plan
   const options: StartOptions = { ...plan.start, signal }
   if (worker === undefined) {
@@ -29,6 +34,7 @@ export async function runBatch<I>(host: MapHost, plan: MapPlan<I>, first: number
   try {
     result = await (await host.start(`${ident}[${first}..${first + items.length - 1}]`, chunk, options)).result
   } catch (error) {
+    if (error instanceof DataTooLargeError && items.length > 1) return error
     return items.map((item, i) => failedItem(first + i, item, serializeError(error)))
   }
   // No chunk reply (the chunk crashed, threw or was killed): every item carries the chunk's result.

@@ -13,15 +13,23 @@
 // process's start-up does not make chunks smaller), growing at most fourfold per chunk, and never
 // past MAX_CHUNK items, which bounds the memory a chunk and its results hold. A backend whose
 // hop costs more (Redis and an agent: tens of ms) sets a longer target, Backend.chunkTargetMs.
+// A backend with a size limit (Redis: maxDataBytes) may refuse a chunk of big items: the sizer
+// then keeps every later chunk to the items that fit (tooBig()), and the refused chunk's items
+// go back to be sent again in smaller pieces (MapEngine's giveBack).
 
 export const TARGET_CHUNK_MS = 50
 export const MAX_CHUNK = 10_000
 const GROWTH = 4
+/** A chunk sized from a refused one's bytes per item aims this far under the limit: items vary. */
+const FIT_MARGIN = 0.8
 
 export class ChunkSizer {
   #size: number
   readonly #fixed: boolean
+  readonly #max: number
   #msPerItem: number | undefined
+  /** The most items a chunk may hold: MAX_CHUNK, less once a backend refused a chunk's bytes. */
+  #cap = MAX_CHUNK
   /** How long a chunk aims to run: TARGET_CHUNK_MS here, longer when a backend's hop costs more. */
   readonly targetMs: number
 
@@ -29,6 +37,7 @@ export class ChunkSizer {
   constructor(fixed: number | undefined, targetMs = TARGET_CHUNK_MS) {
     this.#fixed = fixed !== undefined
     this.#size = fixed ?? 1
+    this.#max = fixed ?? MAX_CHUNK
     this.targetMs = targetMs
   }
 
@@ -37,9 +46,9 @@ export class ChunkSizer {
     return this.#size
   }
 
-  /** The largest size this sizer can ever give. */
+  /** The largest size this sizer can ever give: the user's chunkSize, or MAX_CHUNK. */
   get max(): number {
-    return this.#fixed ? this.#size : MAX_CHUNK
+    return this.#max
   }
 
   /** Learns from a chunk of `items` items that took `ms` inside the worker. */
@@ -49,6 +58,18 @@ export class ChunkSizer {
     const perItem = Math.max(ms, 0.001) / items
     this.#msPerItem = this.#msPerItem === undefined ? perItem : (this.#msPerItem + perItem) / 2
     const ideal = Math.round(this.targetMs / this.#msPerItem)
-    this.#size = Math.max(1, Math.min(ideal, this.#size * GROWTH, MAX_CHUNK))
+    this.#size = Math.max(1, Math.min(ideal, this.#size * GROWTH, this.#cap))
+  }
+
+  /**
+   * A chunk of `items` items was refused for its `bytes`, over a backend's `limit`: later chunks
+   * hold at most the items that fit (a fixed chunkSize too: the limit is not the user's to pass).
+   * Returns that many, at least 1.
+   */
+  tooBig(items: number, bytes: number, limit: number): number {
+    const fit = Math.max(1, Math.floor((items * limit * FIT_MARGIN) / bytes))
+    this.#cap = Math.min(this.#cap, fit)
+    this.#size = Math.min(this.#size, this.#cap)
+    return this.#cap
   }
 }

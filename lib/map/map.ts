@@ -5,7 +5,8 @@
 import { ChunkSizer } from './chunk-sizer.js'
 import { JOB_KEYS, normalizeJob, type WorkerSpec } from '../runners/spec.js'
 import { runBatch } from './batch.js'
-import { ItemSource, type Items } from './source.js'
+import { ItemSource, type Items, type Taken } from './source.js'
+import { DataTooLargeError } from '../runners/backend.js'
 import type { Batch, MapHost, MapJob, MapOptions, MapPlan, MapResult, MapRun } from './types.js'
 import { setMaxListeners } from 'node:events'
 import { describe } from '../util/describe.js'
@@ -153,6 +154,11 @@ class MapEngine<I> {
 
   #taken(n: number): void {
     this.#outstanding -= n
+    this.#resumeLanes()
+  }
+
+  /** Wakes the lanes waiting for room in the window. */
+  #resumeLanes(): void {
     if (this.#wakeLanes.length > 0) for (const wake of this.#wakeLanes.splice(0)) wake()
   }
 
@@ -183,20 +189,25 @@ class MapEngine<I> {
     try {
       const { source, sizer } = this.#plan
       for (;;) {
-        while (this.#outstanding + sizer.size > this.#window && !this.#stop.signal.aborted) {
+        // Items given back are already counted in #outstanding: they are taken past a full window,
+        // or an ordered map whose next result they hold would wait for them forever.
+        while (!source.holdsGivenBack && this.#outstanding + sizer.size > this.#window && !this.#stop.signal.aborted) {
           await new Promise<void>((resolve) => this.#wakeLanes.push(resolve))
         }
-        if (this.#stop.signal.aborted || source.done) return
+        // A stop closes the source; what was given back still runs, and is delivered as stopped.
+        if (source.done) return
         const size = sizer.size
         this.#outstanding += size
-        const { first, items } = await source.take(size, sizer.targetMs)
-        this.#outstanding -= size - items.length
+        const taken = await source.take(size, sizer.targetMs)
+        const { first, items } = taken
+        this.#outstanding -= taken.givenBack ? size : size - items.length
         if (items.length === 0) return
         const running = runBatch(this.#host, this.#plan, first, items, this.#stop.signal)
         this.#running.add(running)
         const batch = await running
         this.#running.delete(running)
-        this.#deliver(first, batch)
+        if (batch instanceof DataTooLargeError) this.#giveBack(taken, batch)
+        else this.#deliver(first, batch)
       }
     } catch (error) {
       // The input failed (and is done): the other lanes finish and deliver what they run, then the consumer gets the error.
@@ -205,6 +216,21 @@ class MapEngine<I> {
       this.#lanes--
       this.#wake()
     }
+  }
+
+  /**
+   * A chunk the backend refused for its size goes back to the source in smaller pieces, for any
+   * lane to take: the lanes stay busy, where one lane sending them one by one would hold them all
+   * (lanes that found the input done have ended: as many start again).
+   * A chunk fresh from the input teaches the sizer how many items fit; a piece refused again holds
+   * uneven items, and only it is halved, so one big item does not shrink every later chunk.
+   */
+  #giveBack({ first, items, givenBack }: Taken<I>, refused: DataTooLargeError): void {
+    const half = Math.ceil(items.length / 2)
+    const piece = givenBack ? half : Math.min(this.#plan.sizer.tooBig(items.length, refused.bytes, refused.limit), half)
+    this.#plan.source.giveBack(first, items, piece)
+    this.#resumeLanes()
+    for (let lane = this.#lanes; lane < this.#plan.concurrency; lane++) void this.#lane()
   }
 
   #deliver(first: number, batch: Batch<I>): void {

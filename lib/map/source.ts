@@ -1,10 +1,18 @@
 // The input side of map(): items pulled in chunks from an array, an iterable or an async iterable,
-// one chunk at a time, and a chunk sent early when a slow source keeps the workers waiting.
+// one chunk at a time, and a chunk sent early when a slow source keeps the workers waiting. Items
+// of a chunk a backend refused as too big come back here (giveBack) and are taken first.
 
 import { describe } from '../util/describe.js'
 
 /** What map() takes: any iterable or async iterable (an array, a Set, a generator, a stream of lines). */
 export type Items<T> = Iterable<T> | AsyncIterable<T>
+
+/** Items [first, first + items.length) of the input; `givenBack`: they had been given back (giveBack()). */
+export interface Taken<T> {
+  first: number
+  items: T[]
+  givenBack?: true
+}
 
 export class ItemSource<T> {
   /** How many items the input holds, when it says (an array's length, a Set's size). */
@@ -16,6 +24,8 @@ export class ItemSource<T> {
   #pulling: Promise<unknown> = Promise.resolve()
   #index = 0
   #done = false
+  /** Given back, in pieces, taken before the input's next items; a piece is never merged with another. */
+  readonly #givenBack: Array<Taken<T>> = []
 
   constructor(items: Items<T>) {
     const asyncIterator = (items as AsyncIterable<T> | null)?.[Symbol.asyncIterator]
@@ -29,9 +39,14 @@ export class ItemSource<T> {
     this.total = typeof length === 'number' ? length : typeof size === 'number' ? size : undefined
   }
 
-  /** True once the input has run out (or failed). */
+  /** True while items given back wait to be taken again. */
+  get holdsGivenBack(): boolean {
+    return this.#givenBack.length > 0
+  }
+
+  /** True once the input has run out (or failed, or was closed) and nothing given back is left. */
   get done(): boolean {
-    return this.#done
+    return this.#done && this.#givenBack.length === 0
   }
 
   /**
@@ -40,10 +55,20 @@ export class ItemSource<T> {
    * chunk sent as it is, so a slow source never holds items back from idle workers.
    * An error of the source rejects.
    */
-  take(size: number, waitMs: number): Promise<{ first: number; items: T[] }> {
+  take(size: number, waitMs: number): Promise<Taken<T>> {
     const chunk = this.#pulling.then(() => this.#take(size, waitMs))
     this.#pulling = chunk.catch(() => {})
     return chunk
+  }
+
+  /**
+   * Takes back items [first, first + items.length), taken before, to be taken again in pieces of
+   * at most `piece` items, ahead of the rest: closing the source does not drop them.
+   */
+  giveBack(first: number, items: T[], piece: number): void {
+    const pieces: Array<Taken<T>> = []
+    for (let at = 0; at < items.length; at += piece) pieces.push({ first: first + at, items: items.slice(at, at + piece), givenBack: true })
+    this.#givenBack.unshift(...pieces)
   }
 
   /** Lets the source go (a `break` out of the results): no more pulls, and its iterator's return() runs. */
@@ -54,7 +79,14 @@ export class ItemSource<T> {
     void Promise.resolve(this.#iterator.return?.()).catch(() => {})
   }
 
-  async #take(size: number, waitMs: number): Promise<{ first: number; items: T[] }> {
+  async #take(size: number, waitMs: number): Promise<Taken<T>> {
+    const back = this.#givenBack[0]
+    if (back !== undefined) {
+      if (back.items.length <= size) return this.#givenBack.shift()!
+      const taken: Taken<T> = { first: back.first, items: back.items.splice(0, size), givenBack: true }
+      back.first += size
+      return taken
+    }
     const first = this.#index
     const items: T[] = []
     if (this.#done) return { first, items }

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { Queue, QueueEvents } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { JobLostError, jobError } from '../errors.js'
-import type { Backend } from '../runners/backend.js'
+import { DataTooLargeError, type Backend } from '../runners/backend.js'
 import type { Execution, StopLimits } from '../runners/execution.js'
 import type { NormalizedJob, WorkerSpec } from '../runners/spec.js'
 import { CHUNK_WORKER } from '../map/batch.js'
@@ -107,7 +107,8 @@ class RedisBackend implements Backend {
     const data = encode(spec)
     const bytes = Buffer.byteLength(data, 'base64')
     if (bytes > this.#settings.maxDataBytes) {
-      throw new RangeError(`job ${JSON.stringify(ident)}: its data is ${bytes} bytes once serialized, over the redisBackend's maxDataBytes ${this.#settings.maxDataBytes}`)
+      const limit = this.#settings.maxDataBytes
+      throw new DataTooLargeError(`job ${JSON.stringify(ident)}: its data is ${bytes} bytes once serialized, over the redisBackend's maxDataBytes ${limit}`, bytes, limit)
     }
     this.#encoded.set(spec, data)
   }

@@ -12,7 +12,11 @@ export interface Backend {
    * `limits`: the job's timeout and kill grace, which the backend enforces where the job runs.
    */
   launch(spec: NormalizedJob, ident: string, attempt: number, limits: StopLimits): Promise<Execution>
-  /** Refuses at start() a job the backend could never send (data over its size limit): throws a RangeError. The manager calls it for every job before its launch(). */
+  /**
+   * Refuses at start() a job the backend could never send: throws a RangeError, a DataTooLargeError
+   * for data over its size limit (map() then sends the chunk's items in smaller chunks). The
+   * manager calls it for every job before its launch().
+   */
   check?(spec: NormalizedJob, ident: string): void
   /**
    * How long map()'s auto-sized chunks aim to run, in milliseconds, when a job's trip costs more
@@ -21,6 +25,18 @@ export interface Backend {
   readonly chunkTargetMs?: number
   /** Releases the connections; the manager calls it once no job is running. */
   close(): Promise<void>
+}
+
+/** The RangeError of check() for a job whose data is over the backend's limit: how big it was, and the limit. */
+export class DataTooLargeError extends RangeError {
+  readonly bytes: number
+  readonly limit: number
+
+  constructor(message: string, bytes: number, limit: number) {
+    super(message)
+    this.bytes = bytes
+    this.limit = limit
+  }
 }
 
 /** True for an object with the Backend's methods: the check of the ForkManager option. */

@@ -16,3 +16,19 @@ t.test('auto chunks aim at TARGET_CHUNK_MS locally, at a backend\'s chunkTargetM
   t.equal(settled(remote, 2), 250, 'ten times the items for a target ten times longer')
   t.equal(settled(new ChunkSizer(7, 500), 2), 7, 'a fixed chunkSize stays fixed')
 })
+
+t.test('tooBig: later chunks hold the items that fit under the limit, with a margin; never fewer than 1; max unchanged', async (t) => {
+  const auto = new ChunkSizer(undefined)
+  settled(auto, 0.0001)
+  t.equal(auto.size, 10_000)
+  // 10,000 items of 1 KB against a 2 MB limit: 80% of the limit holds 1,638 of them.
+  t.equal(auto.tooBig(10_000, 10_240_000, 2_097_152), 1638)
+  t.equal(auto.size, 1638)
+  t.equal(settled(auto, 0.0001), 1638, 'growth stops at the items that fit')
+  t.equal(auto.max, 10_000, 'max (the map\'s window) is not the byte limit\'s business')
+  t.equal(auto.tooBig(2, 10_000_000, 1000), 1, 'an item over the limit alone: chunks of 1')
+  const fixed = new ChunkSizer(500)
+  t.equal(fixed.tooBig(500, 2_000_000, 1_000_000), 200, 'a fixed chunkSize gives way to the limit')
+  t.equal(fixed.size, 200)
+  t.equal(fixed.max, 500)
+})

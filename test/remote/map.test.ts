@@ -64,3 +64,17 @@ t.test('remote map() of a worker file outside the agent\'s --root: every item re
   t.same(results.map((r) => r.ok), [false, false, false])
   for (const r of results) t.match(r.error, { message: new RegExp(`worker ${outside} is outside --root`) })
 })
+
+t.test('remote map() of items too big together for maxDataBytes: chunks are split under it, every item ok', async (t) => {
+  const redis = await startRedis(t)
+  await startAgent(t, redis.url, 'm4', 'box-1')
+  await startAgent(t, redis.url, 'm4', 'box-2')
+  const pm = new ForkManager({ maxProcs: 8, backend: redisBackend({ url: redis.url, queue: 'm4', maxDataBytes: '512KB' }) })
+  t.teardown(() => pm.shutdown())
+  // 6,000 items of 1 KB: auto chunks grow toward 4,096 items (growth 4x a chunk), eight times the limit.
+  const items = Array.from({ length: 6000 }, (_, i) => `${i}:`.padEnd(1024, 'x'))
+  const results = await pm.map<string, string>(items, { worker: worker('echo-data') }, { ordered: true }).all()
+  t.equal(results.length, items.length)
+  const bad = results.filter((r, i) => !r.ok || r.index !== i || r.data !== items[i])
+  t.same(bad.slice(0, 3), [], `every item ok, in order, with its own data (${bad.length} not)`)
+})
