@@ -9,6 +9,7 @@ import { ManagerEvents } from './events.js'
 import { handleSignals } from './signals.js'
 import { assertCloneable, normalizeJob, type NormalizedJob } from '../runners/spec.js'
 import { mapItems } from '../map/map.js'
+import { LOCAL_CHUNKS, type ChunkShape } from '../map/chunk-sizer.js'
 import { processSpawners } from '../runners/spawner/spawners.js'
 import type { MapJob, MapOptions, MapRun } from '../map/types.js'
 import type { Items } from '../map/source.js'
@@ -33,8 +34,8 @@ export class ForkManager {
   /** What a start() given no options runs with: the manager's timeout, killGrace and onOverlap. */
   readonly #startDefaults: StartSettings
   readonly #killGraceMs: number
-  /** map()'s chunk target, from the backend (a queue hop wants longer chunks); undefined: the local one. */
-  readonly #chunkTargetMs: number | undefined
+  /** map()'s auto chunks, as the backend wants them (a queue hop: longer, with more items); undefined: local ones. */
+  readonly #chunkShape: ChunkShape | undefined
   #closing: Promise<void> | undefined
   /** Removes the handleSignals handlers, when there are any. */
   #releaseSignals = (): void => {}
@@ -61,7 +62,8 @@ export class ForkManager {
     const settings = checkManagerOptions(options)
     this.#startDefaults = settings.startDefaults
     this.#killGraceMs = settings.killGraceMs
-    this.#chunkTargetMs = settings.backend?.chunkTargetMs
+    const { backend } = settings
+    if (backend !== undefined) this.#chunkShape = { targetMs: backend.chunkTargetMs ?? LOCAL_CHUNKS.targetMs, maxItems: backend.chunkMaxItems ?? LOCAL_CHUNKS.maxItems }
     this.#control = new ControlPlane(settings.logger)
     this.#scheduler = new Scheduler(settings.maxProcs, settings.processPool, settings.threadPool, this.#control, this.#events, settings.spawners, settings.resources, settings.backend)
     // Last: nothing may throw after the handlers are installed.
@@ -129,7 +131,7 @@ export class ForkManager {
    * item (commands, say). Each chunk or job is a job of this manager, under its cap. See lib/map/map.ts.
    */
   map<T = unknown, I = unknown>(items: Items<I>, job: MapJob<I>, options?: MapOptions): MapRun<T, I> {
-    return mapItems<T, I>(this, items, job, options, this.#chunkTargetMs)
+    return mapItems<T, I>(this, items, job, options, this.#chunkShape)
   }
 
   /** Resolves with the next job's JobResult as it finishes; with undefined at once when no job is running or waiting. */

@@ -12,7 +12,8 @@
 // chunk from the measured time per item inside the worker (not the round trip, so a fresh
 // process's start-up does not make chunks smaller), growing at most fourfold per chunk, and never
 // past MAX_CHUNK items, which bounds the memory a chunk and its results hold. A backend whose
-// hop costs more (Redis and an agent: tens of ms) sets a longer target, Backend.chunkTargetMs.
+// hop costs more (Redis and an agent: tens of ms) sets a longer target, Backend.chunkTargetMs,
+// and may allow more items, Backend.chunkMaxItems.
 // A backend with a size limit (Redis: maxDataBytes) may refuse a chunk of big items: the sizer
 // then keeps every later chunk to the items that fit (tooBig()), and the refused chunk's items
 // go back to be sent again in smaller pieces (MapEngine's giveBack).
@@ -23,22 +24,31 @@ const GROWTH = 4
 /** A chunk sized from a refused one's bytes per item aims this far under the limit: items vary. */
 const FIT_MARGIN = 0.8
 
+/** How a manager's auto chunks are shaped: TARGET_CHUNK_MS and MAX_CHUNK, unless its backend says otherwise. */
+export interface ChunkShape {
+  targetMs: number
+  maxItems: number
+}
+
+export const LOCAL_CHUNKS: ChunkShape = { targetMs: TARGET_CHUNK_MS, maxItems: MAX_CHUNK }
+
 export class ChunkSizer {
   #size: number
   readonly #fixed: boolean
   readonly #max: number
   #msPerItem: number | undefined
-  /** The most items a chunk may hold: MAX_CHUNK, less once a backend refused a chunk's bytes. */
-  #cap = MAX_CHUNK
+  /** The most items a chunk may hold: the shape's maxItems, less once a backend refused a chunk's bytes. */
+  #cap: number
   /** How long a chunk aims to run: TARGET_CHUNK_MS here, longer when a backend's hop costs more. */
   readonly targetMs: number
 
   /** `fixed`: the user's chunkSize; undefined for 'auto'. */
-  constructor(fixed: number | undefined, targetMs = TARGET_CHUNK_MS) {
+  constructor(fixed: number | undefined, shape: ChunkShape = LOCAL_CHUNKS) {
     this.#fixed = fixed !== undefined
     this.#size = fixed ?? 1
-    this.#max = fixed ?? MAX_CHUNK
-    this.targetMs = targetMs
+    this.#max = fixed ?? shape.maxItems
+    this.#cap = shape.maxItems
+    this.targetMs = shape.targetMs
   }
 
   /** The size of the next chunk. */
@@ -46,7 +56,7 @@ export class ChunkSizer {
     return this.#size
   }
 
-  /** The largest size this sizer can ever give: the user's chunkSize, or MAX_CHUNK. */
+  /** The largest size this sizer can ever give: the user's chunkSize, or the shape's maxItems. */
   get max(): number {
     return this.#max
   }

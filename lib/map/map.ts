@@ -2,7 +2,7 @@
 // as an async iterable. Backpressure: items are pulled only while fewer than a bounded number
 // are waiting for the consumer, however long (or endless) the input.
 
-import { ChunkSizer } from './chunk-sizer.js'
+import { ChunkSizer, type ChunkShape } from './chunk-sizer.js'
 import { JOB_KEYS, normalizeJob, type WorkerSpec } from '../runners/spec.js'
 import { runBatch } from './batch.js'
 import { ItemSource, type Items, type Taken } from './source.js'
@@ -17,9 +17,9 @@ const MAP_KEYS = optionKeys<MapOptions>({ ordered: true, chunkSize: true, concur
 /** A job's keys given as map() options, `map(items, job, { isolation: 'thread' })`; not data, which the items are. */
 const MAP_ELSEWHERE = elsewhere([...JOB_KEYS].filter((key) => key !== 'data'), (key) => `the job's ${key}`)
 
-/** `chunkTargetMs`: the manager's backend's chunk target, when it has one. */
-export function mapItems<T, I>(host: MapHost, items: Items<I>, job: MapJob<I>, options?: MapOptions, chunkTargetMs?: number): MapRun<T, I> {
-  const plan = mapPlan(host, items, job, options, chunkTargetMs)
+/** `shape`: how the manager's backend wants auto chunks, when it has one (a queue hop: longer, and more items). */
+export function mapItems<T, I>(host: MapHost, items: Items<I>, job: MapJob<I>, options?: MapOptions, shape?: ChunkShape): MapRun<T, I> {
+  const plan = mapPlan(host, items, job, options, shape)
   let used = false
   const claim = (): MapEngine<I> => {
     if (used) throw new Error('a map() run can be iterated (or collected with all()) only once')
@@ -33,7 +33,7 @@ export function mapItems<T, I>(host: MapHost, items: Items<I>, job: MapJob<I>, o
 }
 
 
-function mapPlan<I>(host: MapHost, items: Items<I>, job: MapJob<I>, options: MapOptions | undefined, chunkTargetMs: number | undefined): MapPlan<I> {
+function mapPlan<I>(host: MapHost, items: Items<I>, job: MapJob<I>, options: MapOptions | undefined, shape: ChunkShape | undefined): MapPlan<I> {
   const checked = validateOptions(options, 'map()', MAP_KEYS, { elsewhere: MAP_ELSEWHERE })
   const { ordered = false, chunkSize = 'auto', concurrency = Math.max(1, host.maxProcs), onProgress, signal, timeout, ident = 'map' } = checked
   validateBoolean(ordered, 'map() ordered')
@@ -56,7 +56,7 @@ function mapPlan<I>(host: MapHost, items: Items<I>, job: MapJob<I>, options: Map
     worker,
     makeJob: typeof job === 'function' ? job : undefined,
     // One item per job when each item is its own job.
-    sizer: new ChunkSizer(worker === undefined ? 1 : chunkSize === 'auto' ? undefined : chunkSize, chunkTargetMs),
+    sizer: new ChunkSizer(worker === undefined ? 1 : chunkSize === 'auto' ? undefined : chunkSize, shape),
     ordered,
     concurrency,
     onProgress,

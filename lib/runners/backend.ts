@@ -23,6 +23,11 @@ export interface Backend {
    * than a local one (a queue hop); absent: map()'s local target.
    */
   readonly chunkTargetMs?: number
+  /**
+   * The most items map() puts in one auto-sized chunk (a whole number from 1); absent: map()'s
+   * local cap. A hop with a large fixed cost per chunk needs more items to reach its target.
+   */
+  readonly chunkMaxItems?: number
   /** Releases the connections; the manager calls it once no job is running. */
   close(): Promise<void>
 }
@@ -43,6 +48,8 @@ export class DataTooLargeError extends RangeError {
 export function isBackend(value: unknown): value is Backend {
   if (typeof value !== 'object' || value === null) return false
   const b = value as Record<string, unknown>
-  const target = b.chunkTargetMs
-  return typeof b.launch === 'function' && typeof b.close === 'function' && (target === undefined || (typeof target === 'number' && target > 0 && Number.isFinite(target)))
+  const { chunkTargetMs: target, chunkMaxItems: most } = b
+  return typeof b.launch === 'function' && typeof b.close === 'function' &&
+    (target === undefined || (typeof target === 'number' && target > 0 && Number.isFinite(target))) &&
+    (most === undefined || (Number.isInteger(most) && (most as number) >= 1))
 }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ChunkSizer, TARGET_CHUNK_MS } from '../../dist/lib/map/chunk-sizer.js'
+import { ChunkSizer, MAX_CHUNK, TARGET_CHUNK_MS } from '../../dist/lib/map/chunk-sizer.js'
 
 /** The size the sizer settles on for items of `msPerItem`, after enough chunks to stop growing. */
 function settled(sizer: ChunkSizer, msPerItem: number): number {
@@ -7,14 +7,18 @@ function settled(sizer: ChunkSizer, msPerItem: number): number {
   return sizer.size
 }
 
-t.test('auto chunks aim at TARGET_CHUNK_MS locally, at a backend\'s chunkTargetMs when given', async (t) => {
+t.test('auto chunks aim at TARGET_CHUNK_MS with at most MAX_CHUNK items locally, at a backend\'s shape when given', async (t) => {
   const local = new ChunkSizer(undefined)
   t.equal(local.targetMs, TARGET_CHUNK_MS)
   t.equal(settled(local, 2), TARGET_CHUNK_MS / 2)
-  const remote = new ChunkSizer(undefined, 500)
+  t.equal(settled(local, 0.00001), MAX_CHUNK, 'tiny items: the cap')
+  t.equal(local.max, MAX_CHUNK)
+  const remote = new ChunkSizer(undefined, { targetMs: 500, maxItems: 50_000 })
   t.equal(remote.targetMs, 500)
   t.equal(settled(remote, 2), 250, 'ten times the items for a target ten times longer')
-  t.equal(settled(new ChunkSizer(7, 500), 2), 7, 'a fixed chunkSize stays fixed')
+  t.equal(settled(remote, 0.00001), 50_000, 'tiny items: the backend\'s cap')
+  t.equal(remote.max, 50_000)
+  t.equal(settled(new ChunkSizer(7, { targetMs: 500, maxItems: 50_000 }), 2), 7, 'a fixed chunkSize stays fixed')
 })
 
 t.test('tooBig: later chunks hold the items that fit under the limit, with a margin; never fewer than 1; max unchanged', async (t) => {
