@@ -2,6 +2,8 @@
 // queue hop costs: forkpool's redisBackend() and `forkpool worker` agents against the raw engine
 // (a hand-written BullMQ producer and 2 Worker processes of concurrency 32, on the same kind of
 // Redis), and against the local process pool (2 processes, 32 tasks each), which pays no hop.
+// wire-floor is forkpool's producer with workers that answer its wire and run nothing
+// (peers/wire-floor-worker.ts): the part of forkpool's cost that is the producer's and the wire's.
 
 import { ForkManager } from '../../lib/index.js'
 import { startRig, workerFile } from '../remote-rig.js'
@@ -33,11 +35,20 @@ async function measure(n: number, task: (i: number) => Promise<unknown>): Promis
   return n / ((performance.now() - started) / 1000)
 }
 
-async function forkpool(n: number): Promise<number> {
+/**
+ * forkpool's producer (redisBackend()) against 2 processes that take the queue's jobs: `forkpool
+ * worker` agents, or (`floor`) bare BullMQ workers that answer its wire at once and run nothing.
+ */
+async function forkpool(n: number, floor = false): Promise<number> {
   const rig = await startRig()
   try {
-    // --tasks-per-worker as local-pool's concurrentTasksPerWorker: one pooled process per agent takes its 32 jobs.
-    await Promise.all(Array.from({ length: AGENTS }, (_, i) => rig.agent(QUEUE, `agent-${i + 1}`, PER_AGENT, ['--tasks-per-worker', String(PER_AGENT)])))
+    if (floor) {
+      const peer = new URL('../peers/wire-floor-worker.js', import.meta.url).pathname
+      await Promise.all(Array.from({ length: AGENTS }, (_, i) => rig.start([peer, rig.url, QUEUE, String(PER_AGENT), `floor-${i + 1}`])))
+    } else {
+      // --tasks-per-worker as local-pool's concurrentTasksPerWorker: one pooled process per agent takes its 32 jobs.
+      await Promise.all(Array.from({ length: AGENTS }, (_, i) => rig.agent(QUEUE, `agent-${i + 1}`, PER_AGENT, ['--tasks-per-worker', String(PER_AGENT)])))
+    }
     // The backend waits for the same waitUntilReady() as raw-bullmq (see there); the first job on
     // each agent waits for its pooled process to start, far longer than that gap, and the
     // backend's reconciling poll of job states is what closes it for good.
@@ -115,8 +126,8 @@ export const suite: Suite = {
   title: '20,000 no-op jobs through Redis, 2 agents of 32 in flight each (quick: 200)',
   unit: 'tasks/s',
   better: 'higher',
-  contenders: ['forkpool', 'raw-bullmq', 'local-pool'],
-  requires: { forkpool: 'redis-server', 'raw-bullmq': 'redis-server' },
+  contenders: ['forkpool', 'raw-bullmq', 'wire-floor', 'local-pool'],
+  requires: { forkpool: 'redis-server', 'raw-bullmq': 'redis-server', 'wire-floor': 'redis-server' },
   async run(contender, quick) {
     const n = quick ? 200 : 20_000
     switch (contender) {
@@ -124,6 +135,8 @@ export const suite: Suite = {
         return forkpool(n)
       case 'raw-bullmq':
         return rawBullmq(n)
+      case 'wire-floor':
+        return forkpool(n, true)
       case 'local-pool':
         return localPool(n)
       default:
