@@ -8,6 +8,7 @@ import type { AbortLike } from '../util/cancel-token.js'
 import { cwdMemo } from '../util/cwd-memo.js'
 import { thisHost } from '../util/host.js'
 import { shellQuote } from '../util/shell-quote.js'
+import { SlotList } from '../util/slot-list.js'
 import { AmbiguousJobError } from '../errors.js'
 import type { JobKind } from '../types.js'
 
@@ -79,10 +80,13 @@ export interface TrackedJob {
   cancel(reason: unknown): void
   /** Its result is known: nothing can stop it any more. */
   end(): void
+  /** Where the registry keeps it (see util/slot-list.ts); -1 while it is not there. */
+  registrySlot: number
 }
 
 export class Registry {
-  readonly #jobs = new Set<TrackedJob>()
+  // Not a Set: see util/slot-list.ts.
+  readonly #jobs = new SlotList<'registrySlot', TrackedJob>('registrySlot')
 
   add(job: TrackedJob): void {
     this.#jobs.add(job)
@@ -98,8 +102,9 @@ export class Registry {
     return this.#jobs.has(job)
   }
 
+  /** The jobs in flight, in the order they were started. */
   get jobs(): TrackedJob[] {
-    return [...this.#jobs]
+    return this.#jobs.values()
   }
 
   named(name: string): TrackedJob[] {

@@ -167,7 +167,7 @@ export class ForkManager {
   /** pid → ident for running jobs that have a process. */
   runningProcsWithIdentifiers(): Map<number, string> {
     const out = new Map<number, string>()
-    for (const job of this.#scheduler.running) {
+    for (const job of this.#scheduler.running.values()) {
       const { pid } = job.execution!
       if (pid !== null) out.set(pid, job.ident)
     }

@@ -12,6 +12,7 @@ import type { ProcessPoolSettings } from '../runners/pool/pool.js'
 import type { ThreadPoolSettings } from '../runners/thread/settings.js'
 import type { JobHandle, JobResult } from '../types.js'
 import { Deadlines } from '../util/deadlines.js'
+import { SlotList } from '../util/slot-list.js'
 import { thisHost } from '../util/host.js'
 import type { ManagerEvents } from './events.js'
 import { JobView, type Job } from './job.js'
@@ -41,8 +42,8 @@ function pause(ms: number, token: AbortLike): Promise<void> {
 export class Scheduler {
   #maxProcs: number
   readonly cap: Semaphore
-  /** Jobs launched and not yet ended. */
-  readonly running = new Set<Job>()
+  /** Jobs launched and not yet ended, in the order they were launched. Not a Set: see util/slot-list.ts. */
+  readonly running = new SlotList<'runningSlot', Job>('runningSlot')
   /** Jobs waiting for older jobs of their name or for a slot, held jobs included. */
   #queued = 0
   /** Thread jobs handed to their pool before a slot was free, not yet begun (see #hold). */
@@ -153,7 +154,7 @@ export class Scheduler {
   shutdown(signal: NodeJS.Signals, graceMs: number): void {
     this.#shuttingDown = true
     for (const job of this.#held) job.cancel('shutdown')
-    for (const job of this.running) job.cancel('shutdown', signal, graceMs)
+    for (const job of this.running.values()) job.cancel('shutdown', signal, graceMs)
   }
 
   /** Waits for the older jobs of its name and for a slot, then runs the job; a job cancelled meanwhile never starts. */

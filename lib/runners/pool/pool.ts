@@ -86,9 +86,9 @@ export class ProcessPool {
     if (group.startError !== undefined) {
       return failedExecution('process-pool', group.startError)
     }
-    const id = ++this.#nextTask
+    const seq = ++this.#nextTask
     const worker = this.#pick(group) ?? this.#spawn(spec, group)
-    const execution = worker.run(id, spec, ident, attempt, jobId)
+    const execution = worker.run(seq, spec, ident, attempt, jobId)
     if (worker.tasks >= this.#settings.maxTasksPerWorker) worker.retire()
     if (worker.load >= this.#settings.concurrentTasksPerWorker) worker.flush()
     return execution

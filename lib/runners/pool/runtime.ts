@@ -12,8 +12,9 @@ import { AbortError } from '../../errors.js'
 
 const measureRss = process.argv.includes(MEASURE_RSS)
 
-/** The jobs running here, by id. */
-const running = new Map<number, CallContext>()
+/** The jobs running here, by id: the pool's ids are small and reused (job-slots.ts), so an array, which unlike a Map does not keep ended jobs alive. */
+const running: Array<CallContext | undefined> = []
+let runningCount = 0
 /** Answers not yet sent, and the worker file of each (for the error of one that cannot be sent). */
 let pending = noAnswers()
 let pendingUrls: string[] = []
@@ -24,7 +25,8 @@ process.on('message', (orders: PoolOrders) => {
   const attempts = new Array<number>(ids.length).fill(1)
   if (retried !== undefined) for (let k = 0; k < retried.length; k += 2) attempts[retried[k]!] = retried[k + 1]!
   const contexts = idents.map((ident, i) => new CallContext(ident, attempts[i], jobIds === undefined ? null : jobIds[i]))
-  for (let i = 0; i < ids.length; i++) running.set(ids[i]!, contexts[i]!)
+  for (let i = 0; i < ids.length; i++) running[ids[i]!] = contexts[i]!
+  runningCount += ids.length
   // Stops before calls: a job stopped in the batch that brought it never begins.
   for (const stop of orders.stops) stopJob(stop)
   for (let i = 0; i < ids.length; i++) call(ids[i]!, urls[files[i]!]!, data[i], contexts[i]!)
@@ -32,7 +34,8 @@ process.on('message', (orders: PoolOrders) => {
 
 function call(id: number, url: string, data: unknown, ctx: CallContext): void {
   void callWorker(url, data, ctx).then((reply) => {
-    running.delete(id)
+    running[id] = undefined
+    runningCount--
     addAnswer(pending, id, reply)
     pendingUrls.push(url)
     if (flushing) return
@@ -59,14 +62,14 @@ function addAnswer(answers: PoolAnswers, id: number, reply: WorkerReply): void {
  * SIGKILL after the manager's kill grace comes: the signal would take its neighbours too.
  */
 function stopJob({ id, signal }: PoolStop): void {
-  const ctx = running.get(id)
+  const ctx = running[id]
   // Answered already: the answer is on its way.
   if (ctx === undefined) return
   if (ctx.listening || !ctx.started) {
     ctx.abort(new AbortError(`job ${JSON.stringify(ctx.ident)} was asked to stop (${signal})`))
     return
   }
-  if (running.size > 1) return
+  if (runningCount > 1) return
   /* c8 ignore next 3 -- the process dies here by the signal, before coverage is written */
   process.removeAllListeners(signal)
   process.kill(process.pid, signal)

@@ -9,6 +9,7 @@ import { MEASURE_RSS, type PoolMessage, type PoolOrders } from './protocol.js'
 import type { JobKind, SerializedError } from '../../types.js'
 import type { Execution, Outcome } from '../execution.js'
 import { Once, settleOnce } from '../../util/once.js'
+import { JobSlots } from './job-slots.js'
 
 const RUNTIME = new URL('./runtime.js', import.meta.url)
 // A retired process exits as soon as its event loop sees the IPC channel close. One that a job
@@ -29,7 +30,8 @@ export interface PoolWorkerHooks {
 
 /** A job given to a process: the Execution the manager supervises, and what the pool knows of it. */
 class PoolJob extends Once<Outcome> implements Execution {
-  readonly id: number
+  /** Its id for the process: its slot in JobSlots, set as it is given to the process. */
+  slot = -1
   readonly ident: string
   readonly pid: number | null
   /** How many jobs its process has been given, this one included. */
@@ -39,9 +41,8 @@ class PoolJob extends Once<Outcome> implements Execution {
   stopSignal: NodeJS.Signals | undefined = undefined
   readonly #stop: (job: PoolJob, signal: NodeJS.Signals) => void
 
-  constructor(id: number, ident: string, pid: number | null, uses: number, stop: (job: PoolJob, signal: NodeJS.Signals) => void) {
+  constructor(ident: string, pid: number | null, uses: number, stop: (job: PoolJob, signal: NodeJS.Signals) => void) {
     super()
-    this.id = id
     this.ident = ident
     this.pid = pid
     this.uses = uses
@@ -72,7 +73,7 @@ export class PoolWorker {
   readonly #child: ChildProcess
   readonly #hooks: PoolWorkerHooks
   readonly #setup: string
-  readonly #jobs = new Map<number, PoolJob>()
+  readonly #jobs = new JobSlots<PoolJob>()
   /** What a job's stop() calls: one function for all the jobs of this process. */
   readonly #stopJob = (job: PoolJob, signal: NodeJS.Signals): void => this.#stop(job, signal)
   /** Orders not yet sent: they go out together at the end of this turn, or once the process is full. */
@@ -129,15 +130,15 @@ export class PoolWorker {
     return !this.#retiring && !this.#ended.settled
   }
 
-  /** Hands the process job `id` (ids grow with each job of the pool); the pool gives jobs only to an accepting process with room. `jobId`: a remote job's ctx.jobId. */
-  run(id: number, spec: WorkerSpec, ident: string, attempt: number, jobId?: string): Execution {
+  /** Hands the process a job, the pool's `seq`th; the pool gives jobs only to an accepting process with room. `jobId`: a remote job's ctx.jobId. */
+  run(seq: number, spec: WorkerSpec, ident: string, attempt: number, jobId?: string): Execution {
     clearTimeout(this.#idleTimer)
     this.tasks++
-    this.lastUsed = id
+    this.lastUsed = seq
     if (this.#jobs.size === 0) this.#hold(true)
-    const job = new PoolJob(id, ident, this.pid, this.tasks, this.#stopJob)
-    this.#jobs.set(id, job)
+    const job = new PoolJob(ident, this.pid, this.tasks, this.#stopJob)
     const orders = this.#order()
+    job.slot = this.#jobs.add(job)
     const { urls } = orders
     let file = urls.length - 1
     // A batch names each worker file once; it is nearly always the one the last job named.
@@ -145,7 +146,7 @@ export class PoolWorker {
       file = urls.indexOf(spec.url)
       if (file === -1) file = urls.push(spec.url) - 1
     }
-    const at = orders.ids.push(id) - 1
+    const at = orders.ids.push(job.slot) - 1
     orders.files.push(file)
     orders.idents.push(ident)
     orders.data.push(spec.data)
@@ -183,7 +184,7 @@ export class PoolWorker {
     job.stopping = true
     if (signal !== 'SIGKILL') {
       job.stopSignal ??= signal
-      this.#order().stops.push({ id: job.id, signal })
+      this.#order().stops.push({ id: job.slot, signal })
       return
     }
     this.#killedFor ??= job
@@ -203,6 +204,7 @@ export class PoolWorker {
     this.#orders = undefined
     // To a process that has just died this is an 'error' event, and its exit settles the jobs.
     this.#child.send(orders)
+    this.#jobs.sent()
   }
 
   #order(): PoolOrders {
@@ -231,8 +233,9 @@ export class PoolWorker {
     }
     const { ids, exitCodes, data, errors } = message
     for (let i = 0; i < ids.length; i++) {
-      const job = this.#jobs.get(ids[i]!)!
-      this.#jobs.delete(job.id)
+      const slot = ids[i]!
+      const job = this.#jobs.get(slot)!
+      this.#jobs.delete(slot, this.#orders !== undefined)
       // A job that was asked to stop may have left things running in the process: it ends.
       if (job.stopping) this.#retiring = true
       job.settle({ exitCode: exitCodes[i]!, signal: null, data: data[i], error: errors[i]! })
@@ -247,7 +250,7 @@ export class PoolWorker {
     if (this.#exit === undefined || this.#child.connected) return
     const { code, signal } = this.#exit
     // A process stopped before it got ready died of the stop, not of a bad setup.
-    const stopped = [...this.#jobs.values()].some((job) => job.stopping)
+    const stopped = this.#jobs.values().some((job) => job.stopping)
     const startError = this.#ready || stopped ? null : jobError(WorkerStartError, `${this.#setup} exited ${how(code, signal)} before it was ready`)
     this.#end(code, signal, startError)
   }
@@ -256,7 +259,7 @@ export class PoolWorker {
     if (this.#ended.settled) return
     clearTimeout(this.#idleTimer)
     clearTimeout(this.#retireTimer)
-    const jobs = [...this.#jobs.values()]
+    const jobs = this.#jobs.values()
     this.#jobs.clear()
     this.#hooks.gone(this, startError)
     this.#ended.settle()
