@@ -14,10 +14,12 @@
 // - bench process-noop's forkpool contender, 100,000 jobs: 52–63 MB promoted and 120–140 ms of
 //   young-generation pauses with Sets and a Map for the registry, the running jobs and the pool's
 //   jobs; 11 MB and 50–60 ms with these lists (and runners/pool/job-slots.ts). The suite itself,
-//   20,000 jobs against the build issue 12 started from: 0.90–0.95x before, 1.10x after.
+//   20,000 jobs against the build issue 12 started from: 0.90–0.95x before, 1.09–1.10x after.
 //
 // An array has neither problem: a removed object's slot is overwritten at once, and the array is
-// never replaced while objects are in it (compacted in place; a new one only once it is empty).
+// never replaced while objects are in it. It is compacted in place, never shortened, so its
+// storage grows only when more objects are in it than ever before; a new array comes only once
+// it is empty.
 
 /** Once this many slots are free, and more of them than objects, the list is compacted. */
 const COMPACT_AT = 32
