@@ -1,12 +1,13 @@
 import t from 'tap'
-import { writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { closeSync, constants, openSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { AbortError } from '../../../dist/lib/index.js'
 import { ThreadRunner } from '../../../dist/lib/runners/thread/runner.js'
 import { normalizeJob, type WorkerSpec } from '../../../dist/lib/runners/spec.js'
 import { manager } from '../../helpers/manager.js'
 import { worker } from '../../helpers/paths.js'
-import { sleep, untilFile } from '../../helpers/wait.js'
+import { eventually, sleep, untilFile } from '../../helpers/wait.js'
 
 const pm = manager(t, { killGrace: 500 })
 const run = async (data: unknown, options = {}) =>
@@ -70,6 +71,37 @@ export default (data, ctx) => { ctx.signal; writeFileSync(${JSON.stringify(begun
   const r = await h.result
   t.match(r, { cancelled: true, cancelReason: 'cancelled', error: { message: 'the worker thread was terminated' } })
   t.ok(r.durationMs >= 190)
+})
+
+t.test('close() waits for a thread that a kill took out of its pool, even one a system call holds', async (t) => {
+  const dir = t.testdir()
+  const fifo = path.join(dir, 'fifo')
+  execFileSync('mkfifo', [fifo])
+  writeFileSync(path.join(dir, 'read-fifo.mjs'), "import { readFileSync } from 'node:fs'\nexport default (fifo) => readFileSync(fifo, 'utf8')")
+  const own = manager(t, { maxProcs: 1 })
+  const h = await own.start('reader', { worker: path.join(dir, 'read-fifo.mjs'), data: fifo, isolation: 'thread' }, { killGrace: 50 })
+  // A non-blocking open for writing succeeds once the thread has the FIFO open for reading. The
+  // thread then waits in read(), which terminate() cannot interrupt, until this end is closed.
+  let writer = -1
+  t.ok(await eventually(() => {
+    try {
+      writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK)
+      return true
+    } catch {
+      return false
+    }
+  }, 15_000, 10))
+  h.cancel()
+  t.match(await h.result, { cancelled: true, error: { message: 'the worker thread was terminated' } })
+  let closed = false
+  const closing = own.close().then(() => {
+    closed = true
+  })
+  await sleep(300)
+  t.equal(closed, false, 'close() waits while the terminated thread is still running')
+  closeSync(writer)
+  await closing
+  t.pass('and resolves once the thread has exited')
 })
 
 t.test('an error thrown outside the task crashes only that task', async (t) => {
