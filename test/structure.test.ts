@@ -1,8 +1,10 @@
 // The layering rules (.dependency-cruiser.cjs) catch what they should: depcruise, with the
 // project's config, on a small lib/ that breaks each rule once (test/fixtures/layers/). The real
-// lib/ is checked by `npm run lint:deps`, which `npm test` runs first (pretest).
+// lib/ is checked by `npm run lint:deps`, which `npm test` runs first (pretest). And lib/'s files
+// stay small: one concept a file.
 import t from 'tap'
 import { execFile } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 const root = (path: string): string => fileURLToPath(new URL(`../${path}`, import.meta.url))
@@ -53,4 +55,11 @@ t.test('the command npm test runs fails on them, with a one-line summary', async
   const { code, stdout } = await depcruise(FIXTURE, 'err')
   t.equal(code, 11, 'its exit code is the number of errors')
   t.match(stdout, /^x 11 dependency violations \(11 errors, 0 warnings\)\. 17 modules, 19 dependencies cruised\.$/m)
+})
+
+t.test('no file in lib/ is over 300 lines', async (t) => {
+  const files = readdirSync(root('lib'), { recursive: true, encoding: 'utf8' }).filter((file) => /\.c?ts$/.test(file))
+  t.ok(files.length > 100, `${files.length} files read`)
+  const lines = (file: string): number => readFileSync(root(`lib/${file}`), 'utf8').split('\n').length - 1
+  t.same(files.filter((file) => lines(file) > 300).map((file) => `lib/${file}: ${lines(file)} lines`), [])
 })

@@ -1,7 +1,6 @@
 // isolation 'thread': worker files in a piscina pool of worker threads.
 
-import { EventEmitter, once } from 'node:events'
-import type { Worker } from 'node:worker_threads'
+import { EventEmitter } from 'node:events'
 import type { Piscina } from 'piscina'
 import { AbortError, jobError, serializeError, WorkerExitError } from '../../errors.js'
 import type { WorkerSpec } from '../spec.js'
@@ -14,6 +13,7 @@ import { exitRecords, recordedExit } from './exits.js'
 import { placementOf, placementRecords } from './placements.js'
 import type { ThreadPoolSettings } from './settings.js'
 import { HeldQueue, HOLD, Hold, holdingBalancer } from './hold.js'
+import { LiveThreads } from './live-threads.js'
 
 // A CommonJS bootstrap that imports runtime.js: see bootstrap.cts for why.
 const ENTRY = new URL('./bootstrap.cjs', import.meta.url).href
@@ -55,8 +55,8 @@ export class ThreadRunner {
   readonly #perThread: number
   /** Threads terminated to end a job that shared them: threadId → that job's ident, for its neighbours' errors. */
   readonly #terminatedFor = new Map<number, string>()
-  /** Threads that have not exited yet, of every pool: close() waits for them (see #watchExit). */
-  readonly #threads = new Set<Worker>()
+  /** Every pool's threads until they exit: close() waits for them (see live-threads.ts). */
+  readonly #live = new LiveThreads()
 
   constructor(size: number, settings: ThreadPoolSettings = { concurrentTasksPerWorker: 1 }) {
     this.#size = Math.max(1, size)
@@ -101,50 +101,29 @@ export class ThreadRunner {
     const key = poolKey(spec)
     let pool = this.#pools.get(key)
     if (pool === undefined) {
-      const piscina: Promise<Piscina> = import('piscina').then(({ Piscina }) => {
-        const made = new Piscina({
-          filename: ENTRY,
-          minThreads: 0,
-          maxThreads: Math.ceil(this.#size / this.#perThread),
-          // Keep threads through a batch, but let an idle manager's threads go.
-          idleTimeout: 5000,
-          concurrentTasksPerWorker: this.#perThread,
-          // In 'sync' mode an idle thread sleeps in Atomics.wait and a thread reads its next task only
-          // once it has none running, so tasks sharing a thread would run one after another.
-          atomics: this.#perThread === 1 ? 'sync' : 'async',
-          // piscina's run-time histograms cost a record per task, and nothing here reads them.
-          recordTiming: false,
-          loadBalancer: holdingBalancer(this.#perThread) as never,
-          taskQueue: new HeldQueue() as never,
-          execArgv,
-          resourceLimits,
-          workerData: { stopChannel: this.stopChannelName, stopFlags: this.#stopFlags, exitCodes: this.#exitCodes, placements: this.#placements },
-        })
-        made.on('error', (error: unknown) => this.#threadFailed(created, error))
-        // A thread is announced once ready, while it is in the pool: among made.threads.
-        made.on('workerCreate', ({ id }: { id: number }) => {
-          for (const thread of made.threads) if (thread.threadId === id) this.#watchExit(thread)
-        })
-        return made
-      })
+      const piscina: Promise<Piscina> = import('piscina').then(({ Piscina }) => this.#live.watch(new Piscina({
+        filename: ENTRY,
+        minThreads: 0,
+        maxThreads: Math.ceil(this.#size / this.#perThread),
+        // Keep threads through a batch, but let an idle manager's threads go.
+        idleTimeout: 5000,
+        concurrentTasksPerWorker: this.#perThread,
+        // In 'sync' mode an idle thread sleeps in Atomics.wait and a thread reads its next task only
+        // once it has none running, so tasks sharing a thread would run one after another.
+        atomics: this.#perThread === 1 ? 'sync' : 'async',
+        // piscina's run-time histograms cost a record per task, and nothing here reads them.
+        recordTiming: false,
+        loadBalancer: holdingBalancer(this.#perThread) as never,
+        taskQueue: new HeldQueue() as never,
+        execArgv,
+        resourceLimits,
+        workerData: { stopChannel: this.stopChannelName, stopFlags: this.#stopFlags, exitCodes: this.#exitCodes, placements: this.#placements },
+      }).on('error', (error: unknown) => this.#threadFailed(created, error))))
       const created: Pool = { key, piscina, running: 0, retired: false }
       pool = created
       this.#pools.set(key, pool)
     }
     return pool
-  }
-
-  /**
-   * piscina's close() waits for the threads still in its pool, not for those it took out and
-   * terminated earlier: a thread that ran a job stopped by a kill, or that sat idle too long. A
-   * thread blocked in a system call (a read of a pipe) goes on until the call returns, and its
-   * event loop keeps its file descriptors open until then: close() waits for every thread, so
-   * that nothing of the manager's is left once it resolves. (The soak saw such a thread's fds
-   * after close(), under load.)
-   */
-  #watchExit(thread: Worker): void {
-    this.#threads.add(thread)
-    thread.once('exit', () => this.#threads.delete(thread))
   }
 
   /**
@@ -286,7 +265,7 @@ export class ThreadRunner {
     const pools = [...this.#pools.values(), ...this.#retired]
     this.#pools.clear()
     await Promise.all(pools.map((pool) => (pool.closed ??= pool.piscina.then((p) => p.close()))))
-    await Promise.all([...this.#threads].map((thread) => once(thread, 'exit')))
+    await this.#live.exited()
     this.#stopChannel.close()
   }
 }
