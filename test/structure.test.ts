@@ -60,6 +60,8 @@ t.test('the command npm test runs fails on them, with a one-line summary', async
 t.test('no file in lib/ is over 300 lines', async (t) => {
   const files = readdirSync(root('lib'), { recursive: true, encoding: 'utf8' }).filter((file) => /\.c?ts$/.test(file))
   t.ok(files.length > 100, `${files.length} files read`)
-  const lines = (file: string): number => readFileSync(root(`lib/${file}`), 'utf8').split('\n').length - 1
-  t.same(files.filter((file) => lines(file) > 300).map((file) => `lib/${file}: ${lines(file)} lines`), [])
+  const long = files
+    .map((file) => ({ file, lines: readFileSync(root(`lib/${file}`), 'utf8').split('\n').length - 1 }))
+    .filter(({ lines }) => lines > 300)
+  t.same(long.map(({ file, lines }) => `lib/${file}: ${lines} lines`), [])
 })
