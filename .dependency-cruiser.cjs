@@ -88,7 +88,16 @@ module.exports = {
         'lib/ is what users install: a devDependency is not installed with it (type-only imports count: they end up in the published .d.ts)',
       severity: 'error',
       from: { path: '^lib/' },
-      to: { dependencyTypes: ['npm-dev'] },
+      // bullmq and ioredis are devDependencies only so that the tests have them: to users they are optional peers (next rule).
+      to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['npm-peer'] },
+    },
+    {
+      name: 'optional-peers-through-peers-ts',
+      comment:
+        'bullmq and ioredis are optional peer dependencies: lib/remote/peers.ts alone loads them, by import(), so that a user without them reads one line saying what to install; a static import elsewhere would fail first, with a stack of ERR_MODULE_NOT_FOUND. Other files of lib/remote/ import their types only',
+      severity: 'error',
+      from: { path: '^lib/', pathNot: '^lib/remote/peers\\.ts$' },
+      to: { dependencyTypes: ['npm-peer'], dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'not-to-unresolvable',

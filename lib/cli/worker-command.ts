@@ -4,7 +4,6 @@
 // runs an agent until SIGINT/SIGTERM, then lets its running jobs stop and exits.
 
 import { parseArgs } from 'node:util'
-import { startAgent } from '../remote/agent.js'
 
 export async function runWorkerCommand(argv: string[]): Promise<number> {
   try {
@@ -30,6 +29,8 @@ async function runAgent(argv: string[]): Promise<number> {
     process.stderr.write('forkpool worker: --redis URL (or FORKPOOL_REDIS_URL), --queue Q and --root DIR are required\n')
     return 2
   }
+  // Loaded only now: without bullmq and ioredis (optional peers) the agent's import fails with one line that says what to install.
+  const { startAgent } = await import('../remote/agent.js')
   const agent = await startAgent({
     url, queue: values.queue, root: values.root, concurrency: count('-j', values.jobs ?? '1', 1),
     allowCommands: values['allow-commands'] === true,

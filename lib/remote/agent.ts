@@ -7,7 +7,7 @@
 import { hostname } from 'node:os'
 import { resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Worker, type Job } from 'bullmq'
+import type { Job } from 'bullmq'
 import { WorkerLostError, jobError, serializeError } from '../errors.js'
 import { CHUNK_WORKER } from '../map/batch.js'
 import type { ChunkOrder } from '../map/chunk-worker.js'
@@ -20,6 +20,7 @@ import { AgentRunners } from './agent-runners.js'
 import { fileHash } from './file-hash.js'
 import { closeWithin } from './redis-backend.js'
 import { checkRedisUrl, connect } from './connection.js'
+import { Worker } from './peers.js'
 import { checkQueueName, decode, encode, stopChannel, type StartReport, type StopOrder, type WireJob, type WireResult } from './wire.js'
 
 /** The options of `startAgent()`, which the `forkpool worker` command's flags fill in. */

@@ -2,7 +2,8 @@
 // (`redis://user:secret@host:6379/0`), or a unix socket (`redis+unix:///run/redis.sock?db=0`).
 // Messages show the URL without its password.
 
-import { Redis, type RedisOptions } from 'ioredis'
+import type { RedisOptions } from 'ioredis'
+import { Redis } from './peers.js'
 
 /** A parsed, checked Redis URL: what ioredis needs, and the form safe to show in messages. */
 export interface RedisAddress {

@@ -6,8 +6,6 @@
 
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import { Queue, QueueEvents } from 'bullmq'
-import type { Redis } from 'ioredis'
 import { JobLostError, jobError } from '../errors.js'
 import { DataTooLargeError, type Backend } from '../runners/backend.js'
 import type { Execution, StopLimits } from '../runners/execution.js'
@@ -19,6 +17,7 @@ import { connect, type RedisAddress } from './connection.js'
 import { checkBackendOptions, type BackendSettings, type RedisBackendOptions } from './backend-options.js'
 import { failedRemotely } from './failures.js'
 import { fileHash } from './file-hash.js'
+import { Queue, QueueEvents, type Redis } from './peers.js'
 import { RemoteRun } from './remote-run.js'
 import { decode, encode, stopChannel, type StartReport, type WireJob, type WireResult } from './wire.js'
 
