@@ -1,4 +1,5 @@
-// Parallel::ForkManager's classic callback example, in forkpool. `npm start` runs it.
+// Parallel::ForkManager's classic callback example, in forkpool (the README has a shorter version).
+// `npm run build && node dist/examples/classic.js`
 import { ForkManager } from '../lib/index.js'
 
 const pm = new ForkManager({ maxProcs: 2 })

@@ -1,17 +1,16 @@
-// What `npm pack` ships, checked against an allowlist: the library, its child-side runtimes, the
-// native spawner's source and the script that builds it at install, the CLI and the example
-// workers a user is meant to copy; never the tests' fault injectors, the bench's adapters (which
-// require devDependencies) or source maps that point at unshipped sources.
+// What `npm pack` ships from a fresh clone (no dist/ yet: the package's `prepare` script must build
+// it), checked against an allowlist: the library, its child-side runtimes, the native spawner's
+// source and the script that builds it at install, the CLI and the example workers a user is
+// meant to copy; never the tests' fault injectors, the bench's adapters (which require
+// devDependencies) or source maps that point at unshipped sources.
 
-import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import t from 'tap'
+import { cleanPack, ROOT } from '../helpers/clean-pack.js'
 
-const ROOT = new URL('../..', import.meta.url).pathname
-
-interface PackedFile { path: string }
-
-const files: string[] = (JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' })) as [{ files: PackedFile[] }])[0].files.map((f) => f.path)
+// A full TypeScript build (the prepare script) on two shared cores: minutes, not the default 180 s, when the machine is busy.
+t.setTimeout(600_000)
+const { files } = await cleanPack(t.testdir())
 
 /** Every shipped file must match one of these. */
 const ALLOWED: RegExp[] = [
@@ -60,6 +59,15 @@ t.test('nothing a user must not get is packed', async (t) => {
     t.notMatch(file, /(faults|pool-probe|workerpool-noop|poolifier-noop|raw-fork-noop|rendezvous)\./, `${file}: a test or bench worker`)
   }
   t.ok(files.length > 50 && files.length < 400, `a plausible count (${files.length} files)`)
+})
+
+t.test('the install script is packed; the build runs at pack time (prepare), never at a user install', async (t) => {
+  const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> }
+  t.equal(pkg.scripts.install, 'node scripts/build-forker.mjs')
+  t.ok(files.includes('scripts/build-forker.mjs'))
+  // `prepare` runs at `npm pack`, `npm publish` and a git install, never at a registry install.
+  t.match(pkg.scripts.prepare, /npm run build/)
+  for (const event of ['preinstall', 'postinstall']) t.notOk(event in pkg.scripts, `no ${event} script`)
 })
 
 t.test('package.json exports only entry points that are packed', async (t) => {
