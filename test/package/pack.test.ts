@@ -19,6 +19,8 @@ const ALLOWED: RegExp[] = [
   /^LICENSE$/,
   /^CHANGELOG\.md$/,
   /^docs\/.+\.md$/,
+  // The benchmark results and their chart, which the README and the guides cite.
+  /^bench\/(README\.md|results\.svg)$/,
   // The library: code and declarations, one folder per layer.
   /^dist\/lib\/(index|errors|types)\.(js|d\.ts)$/,
   /^dist\/lib\/(util|primitives|worker|runners|map|control|manager|remote|cli)\/.+\.(js|cjs|d\.ts|d\.cts)$/,
