@@ -2,7 +2,7 @@
 // fresh child process, a pool thread and inline mode, so a worker file behaves alike in each.
 
 import { AbortError, DataCloneError, jobError, serializeError } from '../errors.js'
-import { isFinish } from './finish.js'
+import { isFinish, type Finish } from './finish.js'
 import { describe } from '../util/describe.js'
 import type { SerializedError, WorkerContext, WorkerFunction } from '../types.js'
 
@@ -86,10 +86,16 @@ export async function callWorker(url: string, data: unknown, ctx: CallContext): 
     }
     ctx.started = true
     const value = await fn(data, ctx)
-    return isFinish(value) ? { ok: true, exitCode: value.exitCode, data: value.data } : { ok: true, exitCode: 0, data: value }
+    // A returned mark: a worker built against a forkpool whose finish() returned it.
+    return isFinish(value) ? finishReply(value) : { ok: true, exitCode: 0, data: value }
   } catch (error) {
-    return { ok: false, exitCode: 1, error: serializeError(error) }
+    // finish() throws its mark: called as a statement or returned, it ends the job with its code and data.
+    return isFinish(error) ? finishReply(error) : { ok: false, exitCode: 1, error: serializeError(error) }
   }
+}
+
+function finishReply(mark: Finish): WorkerReply {
+  return { ok: true, exitCode: mark.exitCode, data: mark.data }
 }
 
 /** A reply for a result that cannot cross to the parent (functions, symbols, class instances with native state…). */
