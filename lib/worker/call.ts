@@ -44,6 +44,8 @@ export class CallContext implements WorkerContext {
   #aborted = false
   /** Set once the worker function has been called: before that, a stop means "do not call it". */
   started = false
+  /** Called once, when the worker first reads `ctx.signal` (a fresh process installs its stop handlers then). */
+  onListen: (() => void) | undefined
 
   /** `attempt`: the manager's try number, 1-based; `jobId`: the queue's id of a remote job, null for a local one. */
   constructor(ident: string, attempt = 1, jobId: string | null = null) {
@@ -56,6 +58,7 @@ export class CallContext implements WorkerContext {
     if (this.#controller === undefined) {
       this.#controller = new AbortController()
       if (this.#aborted) this.#controller.abort(this.#abortReason)
+      this.onListen?.()
     }
     return this.#controller.signal
   }
