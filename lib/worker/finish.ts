@@ -8,6 +8,8 @@
 // or thread each get their own without AsyncLocalStorage (whose promise hook costs every promise
 // of the process on Node 20).
 
+import type { WorkerFunction } from '../types.js'
+
 // A registered symbol, so the mark is recognised even when the worker file loaded
 // another copy of forkpool than the runtime that calls it.
 const FINISH = Symbol.for('forkpool.finish')
@@ -44,3 +46,12 @@ export function finish<T>(exitCode = 0, data?: T): Finish<T> {
 export function isFinish(value: unknown): value is Finish {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[FINISH] === true
 }
+
+/**
+ * The type of a job's `result.data` for a worker function `F`: what it returns, awaited, with the
+ * data type of a `return finish(code, data)` in place of the Finish. For `start<WorkerData<typeof worker>>(…)`
+ * (a worker file's default export: `typeof import('./worker.js').default`).
+ */
+export type WorkerData<F extends WorkerFunction> = F extends (...args: never[]) => infer R
+  ? Awaited<R> extends infer A ? (A extends Finish<infer T> ? T : A) : never
+  : never
