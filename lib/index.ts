@@ -19,7 +19,7 @@ export {
   WorkerStartError,
 } from './errors.js'
 export type { ForkManagerOptions, ShutdownOptions } from './manager/options.js'
-export { finish, type Finish } from './worker/finish.js'
+export { finish, isFinish, type Finish, type WorkerData } from './worker/finish.js'
 export type { MapJob, MapOptions, MapResult, MapRun } from './map/types.js'
 export type { Items } from './map/source.js'
 export type { ProcessPoolOptions } from './runners/pool/pool.js'
@@ -49,6 +49,7 @@ export type {
   RetryOptions,
   ThreadResourceLimits,
   SerializedError,
+  SignalName,
   StartOptions,
   WorkerContext,
   WorkerFunction,

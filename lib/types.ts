@@ -6,6 +6,16 @@ export type Isolation = 'process' | 'process-pool' | 'thread'
 /** How a job actually ran: a worker's isolation, `'command'`, or `'inline'` (maxProcs 0). */
 export type JobKind = Isolation | 'command' | 'inline'
 
+/**
+ * A signal's name, as Node reports it (`'SIGTERM'`, `'SIGKILL'`, …): the names of @types/node's
+ * `NodeJS.Signals`, spelled out so that forkpool's types do not need @types/node.
+ */
+export type SignalName =
+  | 'SIGABRT' | 'SIGALRM' | 'SIGBUS' | 'SIGCHLD' | 'SIGCONT' | 'SIGFPE' | 'SIGHUP' | 'SIGILL' | 'SIGINT' | 'SIGIO'
+  | 'SIGIOT' | 'SIGKILL' | 'SIGPIPE' | 'SIGPOLL' | 'SIGPROF' | 'SIGPWR' | 'SIGQUIT' | 'SIGSEGV' | 'SIGSTKFLT' | 'SIGSTOP'
+  | 'SIGSYS' | 'SIGTERM' | 'SIGTRAP' | 'SIGTSTP' | 'SIGTTIN' | 'SIGTTOU' | 'SIGUNUSED' | 'SIGURG' | 'SIGUSR1' | 'SIGUSR2'
+  | 'SIGVTALRM' | 'SIGWINCH' | 'SIGXCPU' | 'SIGXFSZ' | 'SIGBREAK' | 'SIGLOST' | 'SIGINFO'
+
 /** A duration: milliseconds as a number, or a string with units such as `'500ms'`, `'5s'`, `'1m30s'`. */
 export type Duration = number | string
 
@@ -139,8 +149,11 @@ export interface SerializedError {
   code?: string
 }
 
-/** What every job settles with, exactly once. */
-export interface JobResult {
+/**
+ * What every job settles with, exactly once. `T`: the type of `data`, as given to `start<T>()`
+ * (unknown by default); `data` is undefined when the job failed before returning, and for commands.
+ */
+export interface JobResult<T = unknown> {
   /** The ident given to `start`. */
   ident: string
   /** How the job ran. */
@@ -157,14 +170,14 @@ export interface JobResult {
   /** The exit code; null when a signal ended the job or it never ran (see `error`). */
   exitCode: number | null
   /** The signal that ended the job, or null. */
-  signal: NodeJS.Signals | null
+  signal: SignalName | null
   /**
    * True when the ending signal is one whose default action dumps core (SIGSEGV, SIGABRT, …).
    * Node does not report the WCOREDUMP bit, so whether a core file was written depends on `ulimit -c`.
    */
   coreDump: boolean
-  /** What the worker returned (or passed to `finish`); undefined for commands. */
-  data: unknown
+  /** What the worker returned (or passed to `finish`); undefined for commands and for a worker that threw or was killed. */
+  data: T | undefined
   /** Why the job failed, when it failed for a reason other than its exit code. */
   error: SerializedError | null
   /** True when its timeout stopped the job. */
@@ -207,10 +220,10 @@ export interface JobStartInfo {
   host: string | null
 }
 
-/** What `start` resolves with, once the job is running. */
-export interface JobHandle extends JobStartInfo {
+/** What `start` resolves with, once the job is running. `T`: the type of its result's `data`. */
+export interface JobHandle<T = unknown> extends JobStartInfo {
   /** Settles with the job's JobResult; never rejects. */
-  readonly result: Promise<JobResult>
+  readonly result: Promise<JobResult<T>>
   /** Stops the job (TERM, then KILL after the grace period). Its result gets `cancelled: true`. */
   cancel(reason?: unknown): void
 }

@@ -16,6 +16,11 @@ export interface FaultOrder {
    * 'hang-deaf' once it waits without listening, 'busy' just before it holds the event loop.
    */
   ready?: string
+  /**
+   * Read ctx.signal first, so that the job counts as listening: 'busy' then hears a stop only once
+   * its loop is free, 'hang-deaf' hears it and ignores it.
+   */
+  listen?: boolean
 }
 
 /** Creates order.ready, when there is one. */
@@ -45,6 +50,7 @@ export default async function fault(order: FaultOrder, ctx: WorkerContext): Prom
     case 'busy': {
       // Holds the event loop for ms: nothing reaches the process meanwhile.
       const until = Date.now() + (order.ms ?? 200)
+      if (order.listen === true) void ctx.signal
       signalReady(order)
       while (Date.now() < until);
       return 'done'
@@ -57,7 +63,8 @@ export default async function fault(order: FaultOrder, ctx: WorkerContext): Prom
       return 'woke up'
     }
     case 'hang-deaf': {
-      // Never looks at ctx.signal: only a kill ends it.
+      // Never looks at ctx.signal (or, with order.listen, looks and ignores it): only a kill ends it.
+      if (order.listen === true) void ctx.signal
       const done = new Promise((resolve) => setTimeout(resolve, order.ms ?? 600_000))
       signalReady(order)
       return done

@@ -3,7 +3,7 @@
 
 import { ManagerClosedError } from '../errors.js'
 import { JobLog, type Logger } from './log.js'
-import { applyOverlap, waitUnlessAborted } from './overlap.js'
+import { applyOverlap, waitUnlessAborted, warnOverlapCancel } from './overlap.js'
 import { formatPs } from './ps.js'
 import { Registry, type InFlightRecord, type TrackedJob } from './registry.js'
 import { ResultStreams, type ResultsOptions } from './result-streams.js'
@@ -21,6 +21,8 @@ export class ControlPlane {
   readonly #overlapWaits = new WeakMap<TrackedJob, ReadonlyArray<Promise<void>>>()
   readonly #servers = new Set<StatusServer>()
   #closed = false
+  /** Whether a 'cancel-old' start has cancelled a job yet (the first one is warned of). */
+  #overlapWarned = false
 
   /** `logger`: checked, undefined for none (see defaultLogger). */
   constructor(logger: Logger | undefined) {
@@ -33,7 +35,13 @@ export class ControlPlane {
    * 'reject-new'. Returns what the new job must wait for before it takes a slot.
    */
   overlap(name: string | undefined, policy: OverlapPolicy): ReadonlyArray<Promise<void>> {
-    return name === undefined ? NO_WAITS : applyOverlap(name, policy, this.#registry.named(name))
+    if (name === undefined) return NO_WAITS
+    const older = this.#registry.named(name)
+    if (policy === 'cancel-old' && older.length > 0 && !this.#overlapWarned) {
+      this.#overlapWarned = true
+      warnOverlapCancel(name, older)
+    }
+    return applyOverlap(name, policy, older)
   }
 
   /** Registers a job as queued; `waits`: what overlap() said it must wait for. */

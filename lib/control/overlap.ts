@@ -15,6 +15,23 @@ export function applyOverlap(name: string, policy: OverlapPolicy, older: Tracked
   return older.map((job) => job.ended)
 }
 
+/** The process warning a manager emits the first time a 'cancel-old' start cancels older jobs of its name. */
+export const OVERLAP_WARNING = { type: 'ForkpoolOverlapWarning', code: 'FORKPOOL_OVERLAP_CANCEL' } as const
+
+/**
+ * Says, once per manager (the caller keeps count), that a start of `name` cancels `older`: the
+ * default policy replaces older jobs of a name, which surprises whoever gave parallel jobs one
+ * name as a group label, and their results say only `cancelReason: 'overlap'`.
+ */
+export function warnOverlapCancel(name: string, older: readonly TrackedJob[]): void {
+  const idents = older.map((job) => JSON.stringify(job.ident)).join(', ')
+  const jobs = older.length === 1 ? 'the job' : `the ${older.length} jobs`
+  process.emitWarning(
+    `a start of the name ${JSON.stringify(name)} cancels ${jobs} of that name in flight (${idents}): onOverlap 'cancel-old', the default, lets one job of a name run at a time. To run jobs of one name side by side, give the start onOverlap: 'allow' (or 'queue' to run them one after another). This warning is shown once per manager.`,
+    OVERLAP_WARNING,
+  )
+}
+
 /**
  * Resolves when every promise has; rejects with the signal's reason if it aborts first. The
  * caller has checked that it has not aborted yet.

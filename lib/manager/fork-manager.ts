@@ -103,8 +103,12 @@ export class ForkManager {
    * Starts a job once a slot is free; resolves with its handle when it is running. In the serial
    * debug mode (maxProcs 0) it resolves after the job has finished, worker files running in this process.
    * Rejects at once with a TypeError or RangeError for bad arguments, and after `close()`.
+   *
+   * `T` types the result's `data` (unchecked: it is what the worker file returns): `start<number>(…)`
+   * gives a `JobHandle<number>`, whose `result.data` is `number | undefined`. For a worker function's
+   * own type, `start<WorkerData<typeof worker>>(…)`.
    */
-  start(ident: string, job: JobSpec, options: StartOptions = NO_START_OPTIONS): Promise<JobHandle> {
+  start<T = unknown>(ident: string, job: JobSpec, options: StartOptions = NO_START_OPTIONS): Promise<JobHandle<T>> {
     let started: Job
     try {
       if (typeof ident !== 'string') throw new TypeError(`start() ident must be a string, got ${describe(ident)}`)
@@ -121,7 +125,7 @@ export class ForkManager {
       // Not an async function (its state would cost every job), so its throws become rejections here.
       return Promise.reject(error)
     }
-    return this.#scheduler.admit(started)
+    return this.#scheduler.admit(started) as Promise<JobHandle<T>>
   }
 
   /**

@@ -12,7 +12,7 @@ import { PROCESS_POOL_KEYS, processPoolSettings, type ProcessPoolOptions, type P
 import { threadPoolSettings, type ThreadPoolOptions, type ThreadPoolSettings } from '../runners/thread/settings.js'
 import { JOB_KEYS, START_OPTION_KEYS } from '../runners/spec.js'
 import { defaultSpawnerCount } from '../runners/spawner/spawners.js'
-import type { BackoffOptions, Duration, OverlapPolicy, RetryOptions, StartOptions } from '../types.js'
+import type { BackoffOptions, Duration, OverlapPolicy, RetryOptions, SignalName, StartOptions } from '../types.js'
 import { parseBytes } from '../primitives/bytes.js'
 import {
   elsewhere, optionKeys, unknownOption, validateAbortSignal, validateBoolean, validateCount, validateObject, validateOneOf,
@@ -62,7 +62,7 @@ export interface ForkManagerOptions {
 /** The options of `shutdown()`. */
 export interface ShutdownOptions {
   /** The signal running jobs get first; SIGKILL follows after `grace`. Default 'SIGTERM'. */
-  signal?: NodeJS.Signals
+  signal?: SignalName
   /** Time between that signal and SIGKILL. Default: the manager's killGrace. */
   grace?: Duration
 }
@@ -121,7 +121,7 @@ export interface ManagerSettings {
 }
 
 export interface ShutdownSettings {
-  readonly signal: NodeJS.Signals
+  readonly signal: SignalName
   readonly graceMs: number
 }
 

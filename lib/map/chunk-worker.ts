@@ -4,7 +4,7 @@
 // isolation exactly as a single job would.
 
 import { serializeError } from '../errors.js'
-import { isFinish } from '../worker/finish.js'
+import { isFinish, type Finish } from '../worker/finish.js'
 import type { SerializedError, WorkerContext } from '../types.js'
 import { loadWorker } from '../worker/call.js'
 
@@ -37,20 +37,25 @@ export default async function runChunk(order: ChunkOrder, ctx: WorkerContext): P
   const failures: ChunkReply['failures'] = []
   const started = performance.now()
   let stoppedAt: number | undefined
+  const finished = (i: number, mark: Finish): void => {
+    data.push(mark.data)
+    if (mark.exitCode !== 0) failures.push([i, mark.exitCode, null])
+  }
   for (let i = 0; i < items.length; i++) {
     try {
       let value = fn(items[i], ctx)
       // Await only what is a promise: a synchronous worker then costs no microtask per item.
       if (isThenable(value)) value = await value
-      if (isFinish(value)) {
-        data.push(value.data)
-        if (value.exitCode !== 0) failures.push([i, value.exitCode, null])
-      } else {
-        data.push(value)
-      }
+      if (isFinish(value)) finished(i, value)
+      else data.push(value)
     } catch (error) {
-      data.push(undefined)
-      failures.push([i, 1, serializeError(error)])
+      // finish() ends an item by throwing its mark: the item's code and data, not a failure.
+      if (isFinish(error)) {
+        finished(i, error)
+      } else {
+        data.push(undefined)
+        failures.push([i, 1, serializeError(error)])
+      }
     }
     // A worker that listened to a stop has stopped during this item: the rest of the chunk is not started.
     if ((ctx as { listening?: boolean }).listening && ctx.signal.aborted) {

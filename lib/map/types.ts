@@ -3,7 +3,7 @@
 import type { ChunkSizer } from './chunk-sizer.js'
 import type { WorkerSpec } from '../runners/spec.js'
 import type { ItemSource } from './source.js'
-import type { Duration, JobHandle, JobSpec, SerializedError, StartOptions, WorkerJob } from '../types.js'
+import type { Duration, JobHandle, JobSpec, SerializedError, SignalName, StartOptions, WorkerJob } from '../types.js'
 
 /** map()'s third argument. */
 export interface MapOptions {
@@ -36,7 +36,7 @@ export interface MapResult<T = unknown, I = unknown> {
   /** The item's exit code: 0, `finish(code)`'s code, 1 for a throw, or its chunk's when the chunk failed as a whole. */
   exitCode: number | null
   /** The signal that ended the item's chunk (or job), or null. */
-  signal: NodeJS.Signals | null
+  signal: SignalName | null
   /** Why the item failed, when not (only) by its exit code. */
   error: SerializedError | null
   /** True when the chunk's (or job's) timeout reached the item. */

@@ -1,11 +1,11 @@
 // The contract between the manager and a runner: one started job, and how to stop it.
 
-import type { JobKind, SerializedError } from '../types.js'
+import type { JobKind, SerializedError, SignalName } from '../types.js'
 
 /** How a job ended, as its runner saw it. The manager adds ident, timing and why it was stopped. */
 export interface Outcome {
   exitCode: number | null
-  signal: NodeJS.Signals | null
+  signal: SignalName | null
   data?: unknown
   error: SerializedError | null
   threadId?: number | null
@@ -61,7 +61,7 @@ export interface Execution {
    * Any signal but SIGKILL asks the job to stop: a command's process group gets that signal, a
    * worker sees `ctx.signal` fire (or dies at once when it does not listen). SIGKILL ends it without asking.
    */
-  stop(signal: NodeJS.Signals): void
+  stop(signal: SignalName): void
   /** A held thread job (thread/hold.ts) not yet begun is taken back: it never runs, and true; false once it has begun. */
   withdraw?(): boolean
 }

@@ -16,15 +16,19 @@ export function startInline(spec: WorkerSpec, ident: string, attempt = 1): Execu
     pid: process.pid,
     outcome: outcome.promise,
     stop(signal) {
-      if (signal !== 'SIGKILL') {
+      // A job that listens (or has not begun: it then never does) is told through ctx.signal and has killGrace.
+      if (signal !== 'SIGKILL' && (ctx.listening || !ctx.started)) {
         ctx.abort(new AbortError(`job ${JSON.stringify(ident)} was asked to stop`))
         return
       }
-      // Code running in this process cannot be killed; the job is given up and its promise left behind.
+      // Code running in this process cannot be killed: a job that cannot hear the stop is given up
+      // at once, as a process would die by the signal, and one that heard it, after killGrace. Its
+      // promise is left behind.
+      const why = signal === 'SIGKILL' ? 'ignored its stop signal' : 'does not listen to ctx.signal'
       outcome.settle({
         exitCode: null,
         signal: null,
-        error: jobError(AbortError, `inline job ${JSON.stringify(ident)} ignored its stop signal and was abandoned (inline code cannot be killed)`),
+        error: jobError(AbortError, `inline job ${JSON.stringify(ident)} ${why} and was abandoned (inline code cannot be killed)`),
       })
     },
   }

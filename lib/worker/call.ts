@@ -2,7 +2,7 @@
 // fresh child process, a pool thread and inline mode, so a worker file behaves alike in each.
 
 import { AbortError, DataCloneError, jobError, serializeError } from '../errors.js'
-import { isFinish } from './finish.js'
+import { isFinish, type Finish } from './finish.js'
 import { describe } from '../util/describe.js'
 import type { SerializedError, WorkerContext, WorkerFunction } from '../types.js'
 
@@ -44,6 +44,8 @@ export class CallContext implements WorkerContext {
   #aborted = false
   /** Set once the worker function has been called: before that, a stop means "do not call it". */
   started = false
+  /** Called once, when the worker first reads `ctx.signal` (a fresh process installs its stop handlers then). */
+  onListen: (() => void) | undefined
 
   /** `attempt`: the manager's try number, 1-based; `jobId`: the queue's id of a remote job, null for a local one. */
   constructor(ident: string, attempt = 1, jobId: string | null = null) {
@@ -56,6 +58,7 @@ export class CallContext implements WorkerContext {
     if (this.#controller === undefined) {
       this.#controller = new AbortController()
       if (this.#aborted) this.#controller.abort(this.#abortReason)
+      this.onListen?.()
     }
     return this.#controller.signal
   }
@@ -86,10 +89,16 @@ export async function callWorker(url: string, data: unknown, ctx: CallContext): 
     }
     ctx.started = true
     const value = await fn(data, ctx)
-    return isFinish(value) ? { ok: true, exitCode: value.exitCode, data: value.data } : { ok: true, exitCode: 0, data: value }
+    // A returned mark: a worker built against a forkpool whose finish() returned it.
+    return isFinish(value) ? finishReply(value) : { ok: true, exitCode: 0, data: value }
   } catch (error) {
-    return { ok: false, exitCode: 1, error: serializeError(error) }
+    // finish() throws its mark: called as a statement or returned, it ends the job with its code and data.
+    return isFinish(error) ? finishReply(error) : { ok: false, exitCode: 1, error: serializeError(error) }
   }
+}
+
+function finishReply(mark: Finish): WorkerReply {
+  return { ok: true, exitCode: mark.exitCode, data: mark.data }
 }
 
 /** A reply for a result that cannot cross to the parent (functions, symbols, class instances with native state…). */

@@ -112,3 +112,32 @@ t.test('bad name, label and onOverlap throw at the call', async (t) => {
   await t.rejects(pm.start('x', { command: 'true' }, { name: 'n', onOverlap: 'both' as never }), { message: /start\(\) onOverlap must be one of/ })
   t.equal(pm.inFlight().length, 0)
 })
+
+t.test("the first 'cancel-old' cancel of a manager is a process warning with a code; later ones and other policies are not", async (t) => {
+  const warnings: Array<Error & { code?: string }> = []
+  const onWarning = (warning: Error & { code?: string }): void => {
+    if (warning.name === 'ForkpoolOverlapWarning') warnings.push(warning)
+  }
+  process.on('warning', onWarning)
+  t.teardown(() => process.off('warning', onWarning))
+  const pm = manager(t)
+  const sleep = { command: 'sleep', args: ['5'] }
+  await pm.start('a.png', sleep, { name: 'resize', onOverlap: 'allow' })
+  await pm.start('b.png', sleep, { name: 'resize', onOverlap: 'allow' })
+  await new Promise((resolve) => setImmediate(resolve))
+  t.equal(warnings.length, 0, "'allow' cancels nothing")
+  const c = pm.start('c.png', { command: 'true' }, { name: 'resize' })
+  await new Promise((resolve) => setImmediate(resolve))
+  t.equal(warnings.length, 1)
+  t.match(warnings[0], { code: 'FORKPOOL_OVERLAP_CANCEL', message: /a start of the name "resize" cancels the 2 jobs of that name in flight \("a\.png", "b\.png"\).*onOverlap: 'allow'.*once per manager/ })
+  await (await c).result
+  await pm.start('d.png', sleep, { name: 'resize' })
+  await (await pm.start('e.png', { command: 'true' }, { name: 'resize' })).result
+  await new Promise((resolve) => setImmediate(resolve))
+  t.equal(warnings.length, 1, 'once per manager')
+  const other = manager(t)
+  await other.start('x', sleep, { name: 'n' })
+  await (await other.start('y', { command: 'true' }, { name: 'n' })).result
+  await new Promise((resolve) => setImmediate(resolve))
+  t.match(warnings.map((w) => w.message), [/"resize"/, /cancels the job of that name in flight \("x"\)/], 'and once for each manager')
+})

@@ -114,12 +114,16 @@ t.test('maxProcs 0 is the serial debug mode: each job ends inside start, in this
   t.equal((await fn.result).data, 'v')
 })
 
-t.test('inline jobs: timeouts fire ctx.signal; a job that ignores it is abandoned after the grace', async (t) => {
+t.test('inline jobs: timeouts fire ctx.signal; a job that does not listen is abandoned at once, one that ignores it after the grace', async (t) => {
   const pm = manager(t, { maxProcs: 0, timeout: 100, killGrace: 100 })
   const polite = await pm.start('p', { worker: worker('faults'), data: { mode: 'hang' } })
   t.match(await polite.result, { timedOut: true, exitCode: 1, error: { name: 'AbortError' } })
-  const deaf = await pm.start('d', { worker: worker('faults'), data: { mode: 'hang-deaf', ms: 600 } })
-  t.match(await deaf.result, { timedOut: true, exitCode: null, error: { message: /ignored its stop signal and was abandoned/ } })
+  // As a fresh process that never read ctx.signal dies by the SIGTERM, without waiting for killGrace.
+  const deaf = await (await pm.start('d', { worker: worker('faults'), data: { mode: 'hang-deaf', ms: 20_000 } }, { killGrace: '10s' })).result
+  t.match(deaf, { timedOut: true, exitCode: null, error: { message: /inline job "d" does not listen to ctx.signal and was abandoned/ } })
+  t.ok(deaf.durationMs < 5000, `abandoned at the timeout, not after killGrace: ${deaf.durationMs} ms`)
+  const ignoring = await pm.start('i', { worker: worker('faults'), data: { mode: 'hang-deaf', listen: true, ms: 600 } })
+  t.match(await ignoring.result, { timedOut: true, exitCode: null, error: { message: /ignored its stop signal and was abandoned/ } })
 })
 
 t.test('cancel by AbortSignal: queued jobs never start, running ones are stopped', async (t) => {

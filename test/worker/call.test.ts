@@ -2,6 +2,7 @@ import t from 'tap'
 import { CallContext, callWorker, uncloneableReply } from '../../dist/lib/worker/call.js'
 import { pathToFileURL } from 'node:url'
 import { worker } from '../helpers/paths.js'
+import runChunk from '../../dist/lib/map/chunk-worker.js'
 
 t.test('a signal first read after the abort is already aborted', async (t) => {
   const ctx = new CallContext('late')
@@ -26,4 +27,19 @@ t.test('a stop before the worker function is called means it is never called', a
   const reply = await callWorker(pathToFileURL(worker('faults')).href, { mode: 'ok', value: 1 }, ctx)
   t.match(reply, { ok: false, exitCode: 1, error: { name: 'AbortError', message: 'job "early" was stopped before it began' } })
   t.equal(ctx.started, false)
+})
+
+t.test('finish() called as a statement ends the job with its code and data (the Parallel::ForkManager habit)', async (t) => {
+  const url = pathToFileURL(worker('finish-statement')).href
+  t.same(await callWorker(url, { code: 3, value: 'v' }, new CallContext('s')), { ok: true, exitCode: 3, data: { value: 'v', ident: 's' } })
+  t.same(await callWorker(url, { code: 4, value: 'w', waitMs: 5 }, new CallContext('a')), { ok: true, exitCode: 4, data: { value: 'w', ident: 'a' } }, 'after an await')
+  t.same(await callWorker(url, { code: 5, caught: 'rethrow' }, new CallContext('r')), { ok: true, exitCode: 5, data: { value: undefined, ident: 'r' } }, 'through a catch that rethrows it')
+  t.same(await callWorker(url, { code: 6, caught: 'swallow' }, new CallContext('w')), { ok: true, exitCode: 0, data: 'the line after finish() ran' }, 'a catch that keeps the mark keeps the job going')
+})
+
+t.test('a returned mark (an older forkpool\'s finish() returned it) is taken too', async (t) => {
+  const url = new URL('../fixtures/workers/returned-finish.mjs', import.meta.url).href
+  t.same(await callWorker(url, 7, new CallContext('old')), { ok: true, exitCode: 7, data: 'code 7' })
+  const chunk = await runChunk({ url, items: [0, 7] }, new CallContext('chunk'))
+  t.same([chunk.data, chunk.failures], [['code 0', 'code 7'], [[1, 7, null]]], 'and by map()\'s chunk worker')
 })

@@ -1,14 +1,23 @@
 import t from 'tap'
-import { finish } from '../../dist/lib/index.js'
-import { isFinish } from '../../dist/lib/worker/finish.js'
+import { finish, isFinish } from '../../dist/lib/index.js'
 
-t.test('finish marks a worker result with its exit code', async (t) => {
-  const f = finish(3, { a: 1 })
+/** What finish() throws: it never returns, as Parallel::ForkManager's finish() ends the child. */
+function markOf(call: () => unknown): unknown {
+  try {
+    call()
+  } catch (mark) {
+    return mark
+  }
+  throw new Error('finish() returned')
+}
+
+t.test('finish ends the call by throwing a mark with its exit code and data', async (t) => {
+  const f = markOf(() => finish(3, { a: 1 }))
   t.ok(isFinish(f))
-  t.equal(f.exitCode, 3)
-  t.same(f.data, { a: 1 })
-  t.equal(finish(0).data, undefined)
-  t.match(finish(), { exitCode: 0, data: undefined }, 'finish() alone: exit code 0, as $pm->finish;')
+  t.match(f, { exitCode: 3, data: { a: 1 } })
+  t.notOk(f instanceof Error, 'a plain mark: no stack is captured')
+  t.match(markOf(() => finish(0)), { exitCode: 0, data: undefined })
+  t.match(markOf(() => finish()), { exitCode: 0, data: undefined }, 'finish() alone: exit code 0, as $pm->finish;')
   t.notOk(isFinish({ exitCode: 3 }))
   t.notOk(isFinish(null))
   t.notOk(isFinish(3))

@@ -12,29 +12,17 @@ const ctx = new CallContext(ident, Number(attempt), jobId)
 // Start loading the worker file while the data message is still on its way; callWorker reports a failure.
 loadWorker(url).catch(() => {})
 
-// SIGTERM (a timeout or a cancel) or SIGINT (a shutdown passing Ctrl-C on) fires ctx.signal so the
-// worker can stop cleanly. A worker that never looked at ctx.signal cannot react to it, so it dies
-// by the signal at once.
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (ctx.listening) {
-      ctx.abort(new AbortError(`job ${JSON.stringify(ident)} was asked to stop (${signal})`))
-      return
-    }
-    /* c8 ignore next 2 -- the process dies here, before coverage is written (see dieBySignal) */
-    dieBySignal(signal)
-  })
+// A stop is SIGTERM (a timeout or a cancel) or SIGINT (a shutdown passing Ctrl-C on). A worker that
+// never reads ctx.signal cannot react to one, so until it does the process keeps both signals'
+// default action: the kernel ends it at once, even while the worker holds the event loop (a
+// JavaScript handler would have to wait for a free turn, and the stop would take the whole
+// killGrace). Once the worker reads ctx.signal, a stop fires it instead, and the worker has
+// killGrace to return or throw.
+ctx.onListen = () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => ctx.abort(new AbortError(`job ${JSON.stringify(ident)} was asked to stop (${signal})`)))
+  }
 }
-
-// The process dies by the re-raised signal, before coverage can be written, so the rest of the
-// handler above cannot show as covered either; test/runners/process/runner.test.ts shows the effect
-// ("a timeout kills a worker that does not listen at once").
-/* c8 ignore start */
-function dieBySignal(signal: NodeJS.Signals): void {
-  process.removeAllListeners(signal)
-  process.kill(process.pid, signal)
-}
-/* c8 ignore stop */
 
 // No parent, no job: never outlive the manager.
 process.on('disconnect', () => process.exit(1))

@@ -1,10 +1,24 @@
 import t from 'tap'
-import { writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { manager } from '../../helpers/manager.js'
+import type { JobResult } from '../../../dist/lib/index.js'
 import { alive, processesMatching, worker } from '../../helpers/paths.js'
 import { eventually } from '../../helpers/wait.js'
+
+/**
+ * The JobResult of one job run by a manager in a process of its own, without tap's hook in
+ * NODE_OPTIONS (see test/fixtures/stop-run.mjs): its workers then have no SIGTERM handler but forkpool's.
+ */
+async function runOutsideTap(spawner: boolean, data: object, options: object): Promise<JobResult> {
+  const { execFile } = await import('node:child_process')
+  const script = new URL('../../fixtures/stop-run.mjs', import.meta.url).pathname
+  // Through env(1): tap's spawn hook writes its loader into the NODE_OPTIONS of every process this one spawns, whatever env it is given.
+  const stdout = await new Promise<string>((resolve, reject) =>
+    execFile('env', ['-u', 'NODE_OPTIONS', process.execPath, script, String(spawner), JSON.stringify(data), JSON.stringify(options)], (error, out) => (error ? reject(error) : resolve(out))))
+  return JSON.parse(stdout) as JobResult
+}
 
 // Every test runs on both ways a fresh worker starts: from the native forker (the default, where
 // it was built) and forked from this process (spawner: false).
@@ -69,16 +83,34 @@ for (const spawner of [true, false]) {
     })
 
     t.test('a timeout fires ctx.signal; a worker that listens ends cleanly', async (t) => {
-      // Long enough for the child to be up and listening: a worker still starting dies by the TERM itself.
-      const r = await run({ mode: 'hang' }, { timeout: '1500ms' })
+      // Long enough for the child to be up and listening (under tap's coverage hook a child takes a
+      // second or two to start): a worker that has not read ctx.signal yet dies by the TERM itself.
+      const r = await run({ mode: 'hang' }, { timeout: '3s' })
       t.match(r, { timedOut: true, cancelled: false, exitCode: 1, error: { name: 'AbortError' } })
-      t.ok(r.durationMs >= 1490 && r.durationMs < 3000, `took ${r.durationMs} ms`)
+      t.ok(r.durationMs >= 2990 && r.durationMs < 4500, `took ${r.durationMs} ms`)
     })
 
     t.test('a timeout kills a worker that does not listen at once', async (t) => {
       const r = await run({ mode: 'hang-deaf' }, { timeout: 200, killGrace: '30s' })
       t.match(r, { timedOut: true, exitCode: null, signal: 'SIGTERM' })
       t.ok(r.durationMs < 2000, 'did not wait for the kill grace')
+    })
+
+    t.test('a busy worker that does not listen dies by the timeout\'s SIGTERM, not after killGrace', async (t) => {
+      const ready = path.join(t.testdir(), 'busy')
+      // It holds the event loop for 30 s: a JavaScript SIGTERM handler could not run before the SIGKILL.
+      const r = await runOutsideTap(spawner, { mode: 'busy', ms: 30_000, ready }, { timeout: '3s', killGrace: '20s' })
+      t.ok(existsSync(ready), 'the stop came while the worker held its event loop')
+      t.match(r, { timedOut: true, exitCode: null, signal: 'SIGTERM' })
+      t.ok(r.durationMs < 10_000, `settled ${r.durationMs} ms after its start: at the 3 s timeout, not after the 20 s killGrace`)
+    })
+
+    t.test('a busy worker that listens has killGrace: it hears the stop once its loop is free', async (t) => {
+      const ready = path.join(t.testdir(), 'busy')
+      const h = await pm.start('p', { worker: worker('faults'), data: { mode: 'busy', listen: true, ms: 2000, ready } }, { killGrace: '20s' })
+      t.ok(await eventually(() => existsSync(ready), 15_000), 'the worker listens and holds its event loop')
+      h.cancel('stop')
+      t.match(await h.result, { cancelled: true, exitCode: 0, signal: null, data: 'done' })
     })
 
     t.test('stopping a worker takes the processes it started', async (t) => {
