@@ -191,6 +191,46 @@ struct launch {
 /** Why the child could not exec, written by it before _exit and read once vfork() returns. */
 static volatile int launch_err;
 
+/**
+ * Whether fd 1 and fd 2 (the manager's) are anonymous pipes, found once at start: a job that does
+ * not capture then gets a description of the pipe of its own, opened through /proc/self/fd, as
+ * lib/util/child-output.cts says why. O_NONBLOCK is a flag of the description: shared, a Node job
+ * (or the manager's own process.stdout) making it non-blocking would fail the jobs beside it that
+ * expect a blocking stdout with EAGAIN.
+ */
+static int is_pipe[3];
+
+/** "/proc/self/fd/1" or "/proc/self/fd/2". */
+static void fd_path(char path[16], int fd) {
+  memcpy(path, "/proc/self/fd/N", 16);
+  path[14] = (char)('0' + fd);
+}
+
+static int is_anonymous_pipe(int fd) {
+  char path[16], target[16];
+  fd_path(path, fd);
+  ssize_t n = readlink(path, target, sizeof target);
+  return n >= 5 && memcmp(target, "pipe:", 5) == 0;
+}
+
+/**
+ * In the child of vfork(): fd `fd` (1 or 2), made a new description of the same pipe. Where that
+ * cannot be done (a socket, a file), the shared description is made blocking, as libuv does for
+ * fds 0-2 of every child Node spawns: a program expects a blocking stdout.
+ */
+static void own_output(int fd) {
+  char path[16];
+  fd_path(path, fd);
+  int own = is_pipe[fd] ? open(path, O_WRONLY | O_CLOEXEC) : -1;
+  if (own >= 0) {
+    dup2(own, fd);
+    close(own);
+    return;
+  }
+  int flags = fcntl(fd, F_GETFL);
+  if (flags >= 0 && (flags & O_NONBLOCK)) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+}
+
 /** The signals this process ignores, SIGPIPE and any it was started with: ignored stays ignored through exec. */
 static int ignored[_NSIG + 1];
 static size_t nignored;
@@ -241,7 +281,10 @@ static void __attribute__((noreturn)) launch_child(struct launch *l) {
   else if (l->out >= 0 && (dup2(l->out, 1) < 0 || dup2(l->err, 2) < 0)) err = errno;
   // chan is never 3 (this process's report channel), so dup2 makes a new fd 3, without FD_CLOEXEC.
   else if (l->chan >= 0 && dup2(l->chan, 3) < 0) err = errno;
-  else err = exec_searching(l);
+  else {
+    for (int fd = 1; l->out < 0 && fd <= 2; fd++) own_output(fd);
+    err = exec_searching(l);
+  }
   launch_err = err;
   _exit(127);
 }
@@ -486,6 +529,7 @@ int main(void) {
   }
   ignored[nignored++] = SIGPIPE;
   signal(SIGPIPE, SIG_IGN);
+  for (int fd = 1; fd <= 2; fd++) is_pipe[fd] = is_anonymous_pipe(fd);
   // SIGCHLD is blocked but inside ppoll(), which it interrupts: an exit costs no pipe of its own
   // to write and drain, and none is missed between two calls (it waits, pending, for the next).
   sigset_t chld, waiting;

@@ -2,6 +2,7 @@
 // lives here; the spawner path, with the same outcomes, in spawner/client.ts.
 
 import { spawn } from 'node:child_process'
+import type { StdoutStderrOption } from 'execa'
 import type { CommandSpec } from './spec.js'
 import { maxBufferError, notStarted } from './command-failures.js'
 import type { Execution, Outcome } from './execution.js'
@@ -10,6 +11,7 @@ import { startOnSpawner } from './spawner/client.js'
 import { processSpawners, type SpawnerSet } from './spawner/spawners.js'
 import { StreamBuffer } from './stream-buffer.js'
 import { settleOnce } from '../util/once.js'
+import { childOutput } from '../util/child-output.cjs'
 
 /**
  * Starts a command in its own process group: through one of `spawners` (lib/runners/spawner/;
@@ -33,12 +35,19 @@ function env(spec: CommandSpec): NodeJS.ProcessEnv | undefined {
 
 function startBare(spec: CommandSpec): Execution {
   const outcome = settleOnce<Outcome>()
-  const child = spawn(spec.command, spec.args, {
-    cwd: spec.cwd,
-    env: env(spec),
-    stdio: ['ignore', 'inherit', 'inherit'],
-    detached: true,
-  })
+  // Its own description of this process's stdout pipe, whose flags no other job shares (util/child-output.cts).
+  const output = childOutput()
+  let child: ReturnType<typeof spawn>
+  try {
+    child = spawn(spec.command, spec.args, {
+      cwd: spec.cwd,
+      env: env(spec),
+      stdio: ['ignore', output.stdout, output.stderr],
+      detached: true,
+    })
+  } finally {
+    output.close()
+  }
   const pid = child.pid ?? null
   const group = groupStopper(pid, () => outcome.settled)
   child.on('error', (error) => outcome.settle(notStarted(spec, error)))
@@ -85,20 +94,26 @@ function startCaptured(spec: CommandSpec): Execution {
 async function startWithExeca(spec: CommandSpec): Promise<Execution> {
   const { execa } = await import('execa')
   const outcome = settleOnce<Outcome>()
+  const output = spec.capture ? undefined : childOutput()
+  // execa's types name fd numbers up to 9 only; at run time it hands any number to spawn() as it is.
+  const stdout = (output?.stdout ?? 'pipe') as StdoutStderrOption
+  const stderr = (output?.stderr ?? 'pipe') as StdoutStderrOption
   const subprocess = execa(spec.command, spec.args, {
     cwd: spec.cwd,
     env: spec.env,
     shell: spec.shell,
     stdin: spec.input === undefined ? 'ignore' : 'pipe',
     input: spec.input,
-    stdout: spec.capture ? 'pipe' : 'inherit',
-    stderr: spec.capture ? 'pipe' : 'inherit',
+    stdout,
+    stderr,
     stripFinalNewline: false,
     encoding: spec.encoding,
     maxBuffer: spec.maxBuffer,
     reject: false,
     detached: true,
   })
+  // execa spawns synchronously: the child holds its own copies now.
+  output?.close()
   const pid = subprocess.pid ?? null
   const group = groupStopper(pid, () => outcome.settled)
   subprocess.on('exit', group.reap)

@@ -9,6 +9,10 @@
 import { MEASURE_RSS, type PoolAnswers, type PoolMessage, type PoolOrders, type PoolStop } from './protocol.js'
 import { callWorker, CallContext, uncloneableReply, type WorkerReply } from '../../worker/call.js'
 import { AbortError } from '../../errors.js'
+import { blockingOutput } from '../../util/blocking-output.js'
+
+// Whatever a job writes reaches the pipe before the process exits or is retired (util/blocking-output.ts).
+blockingOutput()
 
 const measureRss = process.argv.includes(MEASURE_RSS)
 

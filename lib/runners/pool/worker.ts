@@ -10,6 +10,7 @@ import type { JobKind, SerializedError } from '../../types.js'
 import type { Execution, Outcome } from '../execution.js'
 import { Once, settleOnce } from '../../util/once.js'
 import { JobSlots } from './job-slots.js'
+import { childOutput } from '../../util/child-output.cjs'
 
 const RUNTIME = new URL('./runtime.js', import.meta.url)
 // A retired process exits as soon as its event loop sees the IPC channel close. One that a job
@@ -94,17 +95,20 @@ export class PoolWorker {
     this.#hooks = hooks
     this.#setup = describeSetup(spec)
     this.gone = this.#ended.promise
+    // Its own description of this process's stdout pipe, whose flags no other job shares (util/child-output.cts).
+    const output = childOutput()
     this.#child = fork(RUNTIME, measureRss ? [MEASURE_RSS] : [], {
       execArgv: spec.execArgv,
       cwd: spec.cwd,
       env: spec.env && { ...process.env, ...spec.env },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', output.stdout, output.stderr, 'ipc'],
       serialization: 'advanced',
       // Not detached (unlike isolation 'process'): a process in a session of its own gets its own
       // scheduler autogroup on Linux, which doubled the IPC round trip under load here. So a stop
       // reaches the worker process, not what a job started: jobs that start processes belong in
       // isolation 'process'.
     })
+    output.close()
     this.pid = this.#child.pid ?? null
     this.#child.on('message', (message: PoolMessage) => this.#message(message))
     // A reply may arrive after 'exit'; the channel's 'disconnect' is the last word.

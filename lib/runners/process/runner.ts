@@ -2,7 +2,7 @@
 // native forker where there is one (spawned.ts: the cost of a start does not grow with this
 // process), otherwise forked from this process, below. Both give the same JobResult.
 
-import { fork } from 'node:child_process'
+import { fork, type ChildProcess } from 'node:child_process'
 import { serializeError } from '../../errors.js'
 import type { WorkerSpec } from '../spec.js'
 import type { WorkerReply } from '../../worker/call.js'
@@ -10,6 +10,7 @@ import type { Execution, Outcome } from '../execution.js'
 import { killTree } from '../kill-tree.js'
 import type { SpawnerSet } from '../spawner/spawners.js'
 import { settleOnce } from '../../util/once.js'
+import { childOutput } from '../../util/child-output.cjs'
 import { processChannelServer } from './channel-server.js'
 import { startWorkerOnSpawner } from './spawned.js'
 
@@ -28,15 +29,22 @@ export function startProcessWorker(spec: WorkerSpec, ident: string, attempt = 1,
 
 function forkWorker(spec: WorkerSpec, args: string[]): Execution {
   const outcome = settleOnce<Outcome>()
-  const child = fork(RUNTIME, args, {
-    execArgv: spec.execArgv,
-    cwd: spec.cwd,
-    env: spec.env && { ...process.env, ...spec.env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    serialization: 'advanced',
-    // Its own process group, so a stop reaches whatever the worker itself started.
-    detached: true,
-  })
+  // Its own description of this process's stdout pipe, whose flags no other job shares (util/child-output.cts).
+  const output = childOutput()
+  let child: ChildProcess
+  try {
+    child = fork(RUNTIME, args, {
+      execArgv: spec.execArgv,
+      cwd: spec.cwd,
+      env: spec.env && { ...process.env, ...spec.env },
+      stdio: ['ignore', output.stdout, output.stderr, 'ipc'],
+      serialization: 'advanced',
+      // Its own process group, so a stop reaches whatever the worker itself started.
+      detached: true,
+    })
+  } finally {
+    output.close()
+  }
   const pid = child.pid ?? null
   let answer: WorkerReply | undefined
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined

@@ -5,6 +5,10 @@
 
 import { callWorker, CallContext, loadWorker, uncloneableReply, type WorkerReply } from '../../worker/call.js'
 import { AbortError } from '../../errors.js'
+import { blockingOutput } from '../../util/blocking-output.js'
+
+// Whatever the worker writes reaches the pipe before the process exits (util/blocking-output.ts).
+blockingOutput()
 
 const [url = '', ident = '', attempt = '1', jobId = null] = process.argv.slice(2)
 const ctx = new CallContext(ident, Number(attempt), jobId)

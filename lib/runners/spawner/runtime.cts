@@ -6,7 +6,7 @@
 //
 // CommonJS on purpose: it loads synchronously, so its message listener exists before the event
 // loop first runs and no order sent right after the fork can be missed, and it loads faster than
-// an ES module (no module loader). It imports only node:child_process.
+// an ES module (no module loader). It imports only node:child_process and util/child-output.cts.
 //
 // It keeps nothing a crash could lose: the manager knows every job's pid and signals the job's
 // process group itself; a spawner that dies costs its running jobs (the manager reports them and
@@ -15,6 +15,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process'
 import type { SpawnerMessage, SpawnOrder } from './protocol.js'
+import { childOutput, type ChildOutput } from '../../util/child-output.cjs'
 
 /** order id → pid, for the jobs whose leader has not exited: the groups to kill if the manager goes. */
 const running = new Map<number, number>()
@@ -29,6 +30,8 @@ function sent(): void {}
 
 function start(order: SpawnOrder): void {
   const { id, capture } = order
+  // Not captured: its own description of the manager's stdout pipe, whose flags no other job shares (util/child-output.cts).
+  const output: ChildOutput | undefined = capture ? undefined : childOutput()
   let child: ChildProcess
   try {
     child = spawn(order.command, order.args, {
@@ -37,13 +40,15 @@ function start(order: SpawnOrder): void {
       // no env option, and Node uses process.env as is.
       env: order.env ?? (order.envOver && { ...process.env, ...order.envOver }),
       shell: order.shell,
-      stdio: [order.input === undefined ? 'ignore' : 'pipe', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'],
+      stdio: [order.input === undefined ? 'ignore' : 'pipe', output?.stdout ?? 'pipe', output?.stderr ?? 'pipe'],
       // Each job leads its own process group, so the manager can signal -pid.
       detached: true,
     })
   } catch (error) {
     fail(id, error as NodeJS.ErrnoException, true)
     return
+  } finally {
+    output?.close()
   }
   const pid = child.pid
   if (pid === undefined) {
