@@ -199,3 +199,16 @@ export const LOGGER_WARNING = 'ForkpoolLoggerWarning'
 export function emitForkpoolWarning(error: unknown, type: typeof CALLBACK_WARNING | typeof LOGGER_WARNING): void {
   process.emitWarning(error instanceof Error ? error : new Error(String(error)), type)
 }
+
+/**
+ * A worker file that could not be loaded: it does not exist, has a syntax error, exports no
+ * function by default, or threw while it was imported. In a JobResult (`result.error.code`); and
+ * what a map() over that worker throws, once, instead of failing every item alike.
+ */
+export class WorkerLoadError extends ForkpoolError {
+  /** `ERR_FORKPOOL_WORKER_LOAD`: the code every error of this class carries. */
+  static override readonly code = 'ERR_FORKPOOL_WORKER_LOAD'
+  static {
+    named(this, 'WorkerLoadError')
+  }
+}

@@ -16,6 +16,7 @@ export {
   WorkerExitError,
   WorkerLostError,
   JobLostError,
+  WorkerLoadError,
   WorkerStartError,
 } from './errors.js'
 export type { ForkManagerOptions, ShutdownOptions } from './manager/options.js'

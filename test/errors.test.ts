@@ -16,6 +16,7 @@ import {
   WorkerExitError,
   WorkerLostError,
   JobLostError,
+  WorkerLoadError,
   WorkerStartError,
 } from '../dist/lib/index.js'
 import { CALLBACK_WARNING, emitForkpoolWarning, jobError, LOGGER_WARNING, serializeError } from '../dist/lib/errors.js'
@@ -39,6 +40,7 @@ function classesOf(errors: Errors) {
     { Class: errors.AbortError, name: 'AbortError', code: 'ERR_FORKPOOL_ABORTED', make: () => new errors.AbortError('stopped') },
     { Class: errors.WorkerLostError, name: 'WorkerLostError', code: 'ERR_FORKPOOL_WORKER_LOST', make: () => new errors.WorkerLostError('agent gone') },
     { Class: errors.JobLostError, name: 'JobLostError', code: 'ERR_FORKPOOL_JOB_LOST', make: () => new errors.JobLostError('vanished') },
+    { Class: errors.WorkerLoadError, name: 'WorkerLoadError', code: 'ERR_FORKPOOL_WORKER_LOAD', make: () => new errors.WorkerLoadError('no load') },
   ]
 }
 
@@ -46,7 +48,7 @@ const errors = await import('../dist/lib/errors.js')
 const classes = classesOf(errors)
 
 t.test('the index exports the classes of lib/errors.ts', async (t) => {
-  const index = { AbortError, AmbiguousJobError, ChannelClosedError, DataCloneError, ForkpoolError, ManagerClosedError, MaxBufferError, OverlapError, WorkerExitError, WorkerLostError, JobLostError, WorkerStartError }
+  const index = { AbortError, AmbiguousJobError, ChannelClosedError, DataCloneError, ForkpoolError, ManagerClosedError, MaxBufferError, OverlapError, WorkerExitError, WorkerLostError, JobLostError, WorkerLoadError, WorkerStartError }
   for (const [name, Class] of Object.entries(index)) t.equal(Class, errors[name as keyof Errors], name)
 })
 

@@ -3,7 +3,9 @@
 import { accessSync, constants } from 'node:fs'
 import { ForkManager } from '../manager/fork-manager.js'
 import { unstartedResult } from '../manager/job-result.js'
-import { serializeError } from '../errors.js'
+import { serializeError, WorkerLoadError } from '../errors.js'
+import { workerUrl } from '../runners/spec.js'
+import { missingWorkerFile } from '../worker/load-error.js'
 import type { JobResult, SerializedError } from '../types.js'
 import type { Backend } from '../runners/backend.js'
 import { HaltTracker } from './halt.js'
@@ -33,6 +35,9 @@ export async function run(o: CliOptions): Promise<number> {
       throw new UsageError(`cannot read the input file ${JSON.stringify(source.file)}`)
     }
   }
+  // A --worker file that is not here fails the run before it starts, once (with --redis the agents have it, this machine need not).
+  const missing = o.worker === undefined || o.remote !== undefined ? undefined : missingWorkerFile(workerUrl(o.worker), o.worker)
+  if (missing !== undefined) throw missing
   let interrupted = false
   const control: Control = { noMoreStarts: new AbortController(), killRunning: new AbortController(), outputClosed: false }
   const onSigint = (): void => {
@@ -112,6 +117,12 @@ async function runJobs(o: CliOptions, control: Control): Promise<number> {
   let fatal: { error: unknown } | undefined
 
   const finished = (seq: number, work: Work, plan: JobPlan, result: JobResult, prefix: Buffer | undefined): void => {
+    if (result.error?.code === WorkerLoadError.code) {
+      // The --worker file cannot load: every job would fail alike. No more start, and one message at the end.
+      fatal ??= { error: new Error(result.error.message) }
+      control.noMoreStarts.abort()
+      return printer.deliver(seq, NO_OUTPUT)
+    }
     // Jobs stopped by --halt now or Ctrl-C are neither counted nor logged: --resume runs them again.
     if (result.cancelled) return printer.deliver(seq, NO_OUTPUT)
     const isFailure = !result.ok

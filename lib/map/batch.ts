@@ -2,7 +2,7 @@
 // as its own job, turned into per-item results.
 
 import type { ChunkOrder, ChunkReply } from './chunk-worker.js'
-import { serializeError } from '../errors.js'
+import { serializeError, WorkerLoadError } from '../errors.js'
 import { DataTooLargeError } from '../runners/backend.js'
 import type { Batch, MapHost, MapPlan, MapResult } from './types.js'
 import type { JobResult, SerializedError, StartOptions, WorkerJob } from '../types.js'
@@ -13,9 +13,10 @@ export const CHUNK_WORKER = new URL('./chunk-worker.js', import.meta.url).href
 /**
  * Runs items [first, first + items.length) and resolves with their results; never rejects. A chunk
  * of several items that the backend refused for its size resolves with the refusal instead: the
- * map gives its items back to be sent in smaller chunks.
+ * map gives its items back to be sent in smaller chunks. A chunk whose worker file could not load
+ * resolves with that WorkerLoadError: it is no item's failure, and the map stops on it.
  */
-export async function runBatch<I>(host: MapHost, plan: MapPlan<I>, first: number, items: I[], signal: AbortSignal): Promise<Batch<I> | DataTooLargeError> {
+export async function runBatch<I>(host: MapHost, plan: MapPlan<I>, first: number, items: I[], signal: AbortSignal): Promise<Batch<I> | DataTooLargeError | WorkerLoadError> {
   const { worker, makeJob, ident } = plan
   const options: StartOptions = { ...plan.start, signal }
   if (worker === undefined) {
@@ -37,6 +38,7 @@ export async function runBatch<I>(host: MapHost, plan: MapPlan<I>, first: number
     if (error instanceof DataTooLargeError && items.length > 1) return error
     return items.map((item, i) => failedItem(first + i, item, serializeError(error)))
   }
+  if (result.error?.code === WorkerLoadError.code) return revived(result.error)
   // No chunk reply (the chunk crashed, threw or was killed): every item carries the chunk's result.
   if (result.exitCode !== 0 || result.error !== null) return items.map((item, i) => itemResult(first + i, item, result))
   const reply = result.data as ChunkReply
@@ -71,4 +73,11 @@ function itemResult<I>(index: number, item: I, r: JobResult): MapResult<unknown,
 /** An item whose job could not even start (a job function that threw, a manager already closed). */
 function failedItem<I>(index: number, item: I, error: SerializedError): MapResult<unknown, I> {
   return { index, item, ok: false, data: undefined, exitCode: null, signal: null, error, timedOut: false, cancelled: false }
+}
+
+/** The WorkerLoadError a chunk's result carries, as an error again, with the stack the worker side gave it. */
+function revived(error: SerializedError): WorkerLoadError {
+  const out = new WorkerLoadError(error.message)
+  if (error.stack !== undefined) out.stack = error.stack
+  return out
 }

@@ -10,7 +10,8 @@ import { DataTooLargeError } from '../runners/backend.js'
 import type { Batch, MapHost, MapJob, MapOptions, MapPlan, MapResult, MapRun } from './types.js'
 import { setMaxListeners } from 'node:events'
 import { describe } from '../util/describe.js'
-import { CALLBACK_WARNING, emitForkpoolWarning } from '../errors.js'
+import { CALLBACK_WARNING, emitForkpoolWarning, WorkerLoadError } from '../errors.js'
+import { missingWorkerFile } from '../worker/load-error.js'
 import { elsewhere, optionKeys, validateAbortSignal, validateBoolean, validateFunction, validateOptions, validateString } from '../util/validate.js'
 
 const MAP_KEYS = optionKeys<MapOptions>({ ordered: true, chunkSize: true, concurrency: true, onProgress: true, signal: true, timeout: true, ident: true })
@@ -63,6 +64,9 @@ function mapPlan<I>(host: MapHost, items: Items<I>, job: MapJob<I>, options: Map
     signal,
     start: timeout === undefined ? {} : { timeout },
     ident,
+    // Jobs sent through a backend run elsewhere: the file need not be here.
+    local: shape === undefined,
+    given: typeof job === 'function' ? undefined : job.worker,
   }
 }
 
@@ -90,6 +94,13 @@ class MapEngine<I> {
     // One listener per chunk in flight, as many as `concurrency`: past Node's default of 10 that
     // is this design, not a leak, and the MaxListenersExceededWarning would only alarm the user.
     setMaxListeners(plan.concurrency + 1, this.#stop.signal)
+    // A worker file that is not there: the map ends with that error before any job starts.
+    const missing = plan.worker !== undefined && plan.local ? missingWorkerFile(plan.worker.url, plan.given) : undefined
+    if (missing !== undefined) {
+      this.#failure = { error: missing }
+      plan.source.close()
+      return
+    }
     const { signal } = plan
     if (signal !== undefined) {
       const onAbort = (): void => this.#halt(signal.reason)
@@ -150,6 +161,7 @@ class MapEngine<I> {
     this.#plan.source.close()
     this.#stop.abort(reason)
     this.#wake()
+    this.#resumeLanes()
   }
 
   #taken(n: number): void {
@@ -207,6 +219,7 @@ class MapEngine<I> {
         const batch = await running
         this.#running.delete(running)
         if (batch instanceof DataTooLargeError) this.#giveBack(taken, batch)
+        else if (batch instanceof WorkerLoadError) this.#loadFailed(batch)
         else this.#deliver(first, batch)
       }
     } catch (error) {
@@ -231,6 +244,17 @@ class MapEngine<I> {
     this.#plan.source.giveBack(first, items, piece)
     this.#resumeLanes()
     for (let lane = this.#lanes; lane < this.#plan.concurrency; lane++) void this.#lane()
+  }
+
+  /**
+   * The worker file cannot load: every chunk would fail alike, so no more items are read or sent.
+   * The chunks running finish (each fails to load as fast, or, for a file that changed, runs), and
+   * after the results delivered so far the consumer gets the error.
+   */
+  #loadFailed(error: WorkerLoadError): void {
+    this.#failure ??= { error }
+    this.#plan.source.close()
+    this.#resumeLanes()
   }
 
   #deliver(first: number, batch: Batch<I>): void {

@@ -79,4 +79,8 @@ export interface MapPlan<I> {
   signal: AbortSignal | undefined
   start: StartOptions
   ident: string
+  /** True when jobs run on this machine (no backend): map() then checks that the worker file exists. */
+  local: boolean
+  /** The job's worker as the caller gave it, to say how it was resolved. */
+  given: unknown
 }

@@ -11,6 +11,8 @@ import { startProcessWorker } from './process/runner.js'
 import { ProcessPool, type ProcessPoolSettings } from './pool/pool.js'
 import { ThreadRunner } from './thread/runner.js'
 import type { ThreadPoolSettings } from './thread/settings.js'
+import { missingWorkerFile } from '../worker/load-error.js'
+import { serializeError } from '../errors.js'
 
 const NO_LIMITS: StopLimits = { timeoutMs: Infinity, killGraceMs: 0 }
 
@@ -62,6 +64,10 @@ export class Launcher {
   launch(spec: NormalizedJob, ident: string, serial: boolean, attempt = 1, limits: StopLimits = NO_LIMITS, began?: () => void): Execution | Promise<Execution> {
     if (this.#backend !== undefined) return this.#backend.launch(spec, ident, attempt, limits)
     if (spec.type === 'command') return startCommand(spec, this.#spawnerCount === 0 ? null : this.#commandSpawners())
+    // A worker file that is not there fails as its import would (exit code 1, a WorkerLoadError),
+    // with no process or thread started for it. A backend's producer need not have the file.
+    const missing = missingWorkerFile(spec.url)
+    if (missing !== undefined) return { kind: serial ? 'inline' : spec.isolation, pid: null, outcome: Promise.resolve({ exitCode: 1, signal: null, error: serializeError(missing) }), stop() {} }
     if (serial) return startInline(spec, ident, attempt)
     if (spec.isolation === 'process') return startProcessWorker(spec, ident, attempt, null, this.#spawnerCount === 0 ? null : this.#commandSpawners())
     if (spec.isolation === 'process-pool') return (this.#processes ??= new ProcessPool(this.#processPool, this.#cap)).start(spec, ident, attempt)

@@ -3,7 +3,7 @@
 
 import { AbortError, DataCloneError, jobError, serializeError } from '../errors.js'
 import { isFinish, type Finish } from './finish.js'
-import { describe } from '../util/describe.js'
+import { defaultExportError, workerLoadError } from './load-error.js'
 import type { SerializedError, WorkerContext, WorkerFunction } from '../types.js'
 
 /** What a worker call produced, ready to be sent back as a structured clone. */
@@ -15,16 +15,17 @@ const loading = new Map<string, Promise<WorkerFunction>>()
 /** The worker functions loaded so far: a job of a loaded file calls it without waiting a turn for the import's promise. */
 const loaded = new Map<string, WorkerFunction>()
 
-/** Imports a worker file once per process or thread and checks its default export. */
+/** Imports a worker file once per process or thread and checks its default export; rejects with a WorkerLoadError. */
 export function loadWorker(url: string): Promise<WorkerFunction> {
   let fn = loading.get(url)
   if (fn === undefined) {
     fn = import(url).then((mod: { default?: unknown }) => {
-      if (typeof mod.default !== 'function') {
-        throw new TypeError(`worker file ${url} must default-export a function (data, ctx) => result, but its default export is ${describe(mod.default)}`)
-      }
+      if (typeof mod.default !== 'function') throw defaultExportError(url, mod.default)
       loaded.set(url, mod.default as WorkerFunction)
       return mod.default as WorkerFunction
+    }, async (error: unknown) => {
+      // A WorkerLoadError, coded, so that it is told apart from an item's failure once serialized (map() stops on it).
+      throw await workerLoadError(url, error)
     })
     loading.set(url, fn)
   }

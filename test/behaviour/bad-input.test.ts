@@ -58,24 +58,24 @@ t.test('huge data: delivered (64 MB to a process and to a thread)', async (t) =>
   t.match(await resultOf({ worker: fixture('echo-size.mjs'), data, isolation: 'thread' }), { exitCode: 0, data: data.byteLength })
 })
 
-t.test('a missing worker file: result, exit code 1, ERR_MODULE_NOT_FOUND', async (t) => {
-  t.match(await resultOf({ worker: fixture('missing.mjs') }), { exitCode: 1, error: { code: 'ERR_MODULE_NOT_FOUND' } })
+t.test('a missing worker file: result, exit code 1, WorkerLoadError naming the file', async (t) => {
+  t.match(await resultOf({ worker: fixture('missing.mjs') }), { exitCode: 1, pid: null, error: { name: 'WorkerLoadError', code: 'ERR_FORKPOOL_WORKER_LOAD', message: /worker file .*missing\.mjs does not exist/ } })
 })
 
 t.test('an unreadable worker file (a directory here: as root every file is readable): result, exit code 1', async (t) => {
-  t.match(await resultOf({ worker: fixture('') }), { exitCode: 1, error: { code: 'ERR_UNSUPPORTED_DIR_IMPORT' } })
+  t.match(await resultOf({ worker: fixture('') }), { exitCode: 1, error: { code: 'ERR_FORKPOOL_WORKER_LOAD', message: /failed to load: Error \[ERR_UNSUPPORTED_DIR_IMPORT\]/ } })
 })
 
-t.test('a worker file with a syntax error: result, exit code 1, SyntaxError', async (t) => {
-  t.match(await resultOf({ worker: fixture('syntax-error.mjs'), isolation: 'thread' }), { exitCode: 1, error: { name: 'SyntaxError' } })
+t.test('a worker file with a syntax error: result, exit code 1, WorkerLoadError naming the file and line', async (t) => {
+  t.match(await resultOf({ worker: fixture('syntax-error.mjs'), isolation: 'thread' }), { exitCode: 1, error: { name: 'WorkerLoadError', message: /worker file .*syntax-error\.mjs failed to load: SyntaxError: .* \(line \d+\)$/ } })
 })
 
-t.test('a worker file with no default export: result, exit code 1, TypeError', async (t) => {
-  t.match(await resultOf({ worker: fixture('no-default.mjs') }), { exitCode: 1, error: { name: 'TypeError', message: /must default-export a function.*is undefined/ } })
+t.test('a worker file with no default export: result, exit code 1, WorkerLoadError', async (t) => {
+  t.match(await resultOf({ worker: fixture('no-default.mjs') }), { exitCode: 1, error: { name: 'WorkerLoadError', message: /must default-export a function.*is undefined/ } })
 })
 
-t.test('a default export that is not a function: result, exit code 1, TypeError', async (t) => {
-  t.match(await resultOf({ worker: fixture('default-not-function.mjs'), isolation: 'thread' }), { exitCode: 1, error: { name: 'TypeError', message: /its default export is an object/ } })
+t.test('a default export that is not a function: result, exit code 1, WorkerLoadError', async (t) => {
+  t.match(await resultOf({ worker: fixture('default-not-function.mjs'), isolation: 'thread' }), { exitCode: 1, error: { name: 'WorkerLoadError', message: /its default export is an object/ } })
 })
 
 t.test('a worker URL that is not a file: URL: TypeError', async (t) => {

@@ -77,8 +77,6 @@ t.test('a chunk that fails as a whole fails each of its items with the chunk\'s 
     { index: 0, ok: false, exitCode: 7, error: { name: 'WorkerExitError' } },
     { index: 1, ok: false, exitCode: 7, error: { name: 'WorkerExitError' } },
   ])
-  const missing = await pm.map([1, 2], { worker: '/no/such/worker.js', isolation: 'thread' }).all()
-  t.match(missing, [{ ok: false, exitCode: 1, error: { code: 'ERR_MODULE_NOT_FOUND' } }, { ok: false, error: { code: 'ERR_MODULE_NOT_FOUND' } }])
 })
 
 t.test('map over an async iterable slower than the workers', async (t) => {

@@ -60,10 +60,10 @@ for (const spawner of [true, false]) {
       writeFileSync(path.join(dir, 'nodefault.mjs'), 'export const x = 1')
       writeFileSync(path.join(dir, 'notfn.mjs'), 'export default 42')
       const missing = await (await pm.start('m', { worker: path.join(dir, 'missing.mjs') })).result
-      t.match(missing, { exitCode: 1, error: { code: 'ERR_MODULE_NOT_FOUND' } })
-      t.match((await (await pm.start('s', { worker: pathToFileURL(path.join(dir, 'syntax.mjs')) })).result).error, { name: 'SyntaxError' })
+      t.match(missing, { exitCode: 1, error: { code: 'ERR_FORKPOOL_WORKER_LOAD' } })
+      t.match((await (await pm.start('s', { worker: pathToFileURL(path.join(dir, 'syntax.mjs')) })).result).error, { name: 'WorkerLoadError', message: /SyntaxError/ })
       t.match((await (await pm.start('n', { worker: path.join(dir, 'nodefault.mjs') })).result).error,
-        { name: 'TypeError', message: /must default-export a function \(data, ctx\) => result, but its default export is undefined/ })
+        { name: 'WorkerLoadError', message: /must default-export a function \(data, ctx\) => result, but its default export is undefined/ })
       t.match((await (await pm.start('f', { worker: path.join(dir, 'notfn.mjs') })).result).error, { message: /default export is 42/ })
     })
 
