@@ -6,6 +6,8 @@
 //   node dist/bench/soak.js [--jobs 10000] [--seeds 1,2,3] [--max-procs 8] [--kinds command,process,thread] [--faults ok,alloc,…]
 //                           [--pool-concurrency 3]   (reused processes run that many jobs at once)
 //                           [--kill-spawner-every 500] (SIGKILL a random spawner process about once per that many jobs; 0: never)
+//   node dist/bench/soak.js --remote [--jobs 10000] [--seeds 1,2,3] [--outage-s 30]
+//                           (bench/remote-soak.ts: jobs on 3 agents through Redis, with agents and Redis killed meanwhile)
 
 import { readdirSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
@@ -13,6 +15,7 @@ import { readlinkSync } from 'node:fs'
 import { ForkManager, type JobResult, type JobSpec } from '../lib/index.js'
 import { processChannelServer } from '../lib/runners/process/channel-server.js'
 import { processSpawners } from '../lib/runners/spawner/spawners.js'
+import { formatRemoteReport, remoteSoak } from './remote-soak.js'
 
 const FAULTS = new URL('../workers/faults.js', import.meta.url)
 // Jobs that hang get a short timeout; every other job a long one, so a loaded machine's slow
@@ -352,7 +355,24 @@ export function formatReport(report: SoakReport): string {
   return [...lines, ...report.mismatches.slice(0, 20).map((m) => `  ${m}`)].join('\n')
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === `file://${process.argv[1]}` && process.argv.includes('--remote')) {
+  // The remote soak: its own options, a table per seed.
+  const { values } = parseArgs({
+    options: {
+      remote: { type: 'boolean' },
+      jobs: { type: 'string', default: '10000' },
+      seeds: { type: 'string', default: '1,2,3' },
+      'outage-s': { type: 'string', default: '30' },
+    },
+  })
+  let failed = false
+  for (const seed of values.seeds.split(',').map(Number)) {
+    const report = await remoteSoak({ seed, jobs: Number(values.jobs), outageS: Number(values['outage-s']) })
+    console.log(`\n## remote soak, seed ${seed}\n\n${formatRemoteReport(report)}`)
+    failed ||= !report.ok
+  }
+  process.exitCode = failed ? 1 : 0
+} else if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
     options: {
       jobs: { type: 'string', default: '10000' },
