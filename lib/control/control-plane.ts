@@ -64,6 +64,11 @@ export class ControlPlane {
     this.#log.started(job, job.execution!.pid, job.execution!.kind)
   }
 
+  /** A run of a job failed and it runs again (`last`: that run's result). */
+  retrying(job: TrackedJob, last: JobResult): void {
+    this.#log.retrying(job, last)
+  }
+
   /** A job's result is known; the promise resolves once every open results() stream has taken it (undefined: none waits). */
   ended(job: TrackedJob, result: JobResult, ran: boolean): Promise<void> | undefined {
     this.#registry.remove(job)
@@ -98,10 +103,14 @@ export class ControlPlane {
     return jobs.length
   }
 
+  /** Cancels every job in flight; returns how many it asked to stop: not those a timeout or an earlier cancel is stopping already. */
   cancelAll(reason: unknown): number {
-    const jobs = this.#registry.jobs
-    for (const job of jobs) job.cancel(reason)
-    return jobs.length
+    let asked = 0
+    for (const job of this.#registry.jobs) {
+      if (!job.stopping && !job.token.aborted) asked++
+      job.cancel(reason)
+    }
+    return asked
   }
 
   results(options?: ResultsOptions): AsyncIterableIterator<JobResult> {

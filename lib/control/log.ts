@@ -1,5 +1,6 @@
 // Job lifecycle lines: started, finished, failed. Any pino-style logger, or NODE_DEBUG=forkpool.
 
+import { Console } from 'node:console'
 import { debuglog } from 'node:util'
 import { describe } from '../util/describe.js'
 import { LOGGER_WARNING, emitForkpoolWarning } from '../errors.js'
@@ -8,7 +9,7 @@ import type { JobResult } from '../types.js'
 /** One level of a Logger, called pino-style: the fields of the line, then its message. */
 export type LogMethod = (fields: object, message: string) => void
 
-/** Anything with pino's four methods, called as `logger.info(fields, message)`. */
+/** Anything with pino's four methods, called as `logger.info(fields, message)`; a `Console` (the global one too) is called message first. */
 export interface Logger {
   /** Not used by forkpool today; part of the shape so that pino and console fit. */
   debug: LogMethod
@@ -25,6 +26,8 @@ export interface JobLabels {
   ident: string
   name: string | null
   label: string | null
+  /** Runs so far, this one included (the `attempt` field). */
+  attempts: number
 }
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const
@@ -36,7 +39,20 @@ export function assertLogger(value: unknown): Logger {
   if (missing.length > 0) {
     throw new TypeError(`logger must have debug, info, warn and error methods (like pino or console), got ${describe(value)}${missing.length < 4 ? ` without ${missing.join(', ')}` : ''}`)
   }
-  return value as Logger
+  return value instanceof Console ? messageFirst(value) : (value as Logger)
+}
+
+/**
+ * A console (the global one, or a `new Console(…)`) as a Logger: console.info(fields, message)
+ * would print the fields first, so each line is printed as `message { fields }`.
+ */
+function messageFirst(sink: Console): Logger {
+  return {
+    debug: (fields, message) => sink.debug(message, fields),
+    info: (fields, message) => sink.info(message, fields),
+    warn: (fields, message) => sink.warn(message, fields),
+    error: (fields, message) => sink.error(message, fields),
+  }
 }
 
 /**
@@ -70,12 +86,12 @@ export class JobLog {
 
   started(job: JobLabels, pid: number | null, kind: string): void {
     if (this.#logger === undefined) return
-    this.#write('info', { ...fields(job), pid, kind }, 'job started')
+    this.#write('info', { ...fields(job), attempt: job.attempts, pid, kind }, 'job started')
   }
 
   ended(job: JobLabels, result: JobResult): void {
     if (this.#logger === undefined) return
-    const base = { ...fields(job), pid: result.pid, exitCode: result.exitCode, durationMs: Math.round(result.durationMs) }
+    const base = { ...fields(job), attempt: result.attempts, pid: result.pid, exitCode: result.exitCode, durationMs: Math.round(result.durationMs) }
     if (result.cancelled) {
       this.#write('info', { ...base, reason: String(result.cancelReason) }, 'job cancelled')
     } else if (result.ok) {
@@ -83,6 +99,13 @@ export class JobLog {
     } else {
       this.#write('warn', { ...base, signal: result.signal, reason: failureReason(result) }, 'job failed')
     }
+  }
+
+  /** A run failed and the job runs again: the failure, with the attempt that failed. */
+  retrying(job: JobLabels, last: JobResult): void {
+    if (this.#logger === undefined) return
+    const { pid, exitCode, signal } = last
+    this.#write('warn', { ...fields(job), attempt: last.attempts, pid, exitCode, durationMs: Math.round(last.durationMs), signal, reason: failureReason(last) }, 'job attempt failed, retrying')
   }
 
   #write(level: 'info' | 'warn', record: object, message: string): void {

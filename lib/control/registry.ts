@@ -69,6 +69,8 @@ export interface TrackedJob {
   readonly startedAt: number | undefined
   /** True once a timeout or a cancel has asked it to stop. */
   readonly stopping: boolean
+  /** Runs so far, this one included: 1 on its first run, more on a retry. */
+  readonly attempts: number
   readonly timeoutMs: number
   /** The command line or the worker file. */
   readonly where: string

@@ -37,6 +37,8 @@ export class ForkManager {
   /** map()'s auto chunks, as the backend wants them (a queue hop: longer, with more items); undefined: local ones. */
   readonly #chunkShape: ChunkShape | undefined
   #closing: Promise<void> | undefined
+  /** Which call closed the manager, for the error of a later start(). */
+  #closedBy: 'close' | 'shutdown' = 'close'
   /** Removes the handleSignals handlers, when there are any. */
   #releaseSignals = (): void => {}
   readonly #events = new ManagerEvents(() => this.#scheduler.active > 0)
@@ -114,7 +116,7 @@ export class ForkManager {
       if (typeof ident !== 'string') throw new TypeError(`start() ident must be a string, got ${describe(ident)}`)
       const spec = normalizeJob(job)
       const settings = checkStartOptions(options, this.#startDefaults)
-      if (this.#closing) throw new ManagerClosedError(`ForkManager is closed: cannot start ${JSON.stringify(ident)} after close()`)
+      if (this.#closing) throw new ManagerClosedError(`ForkManager is closed: cannot start ${JSON.stringify(ident)} after ${this.#closedBy}()`)
       if (spec.type === 'worker' && this.maxProcs > 0) assertCloneable(spec.data, ident)
       this.#scheduler.launcher.check(spec, ident)
       const waits = this.#control.overlap(settings.name, settings.onOverlap)
@@ -202,6 +204,7 @@ export class ForkManager {
    */
   async shutdown(options?: ShutdownOptions): Promise<void> {
     const { signal, graceMs } = checkShutdownOptions(options, this.#killGraceMs)
+    if (this.#closing === undefined) this.#closedBy = 'shutdown'
     const closed = this.close()
     // Running jobs first, with this signal and grace (the first stop of a job wins); then the
     // queued ones, which never start.
@@ -234,7 +237,7 @@ export class ForkManager {
     return inFlight ? 1 : 0
   }
 
-  /** Cancels every job queued or running; returns how many. */
+  /** Cancels every job queued or running; returns how many it asked to stop (a job that a timeout or an earlier cancel is stopping already is not counted). */
   cancelAll(reason: unknown = 'cancelled'): number {
     return this.#control.cancelAll(reason)
   }

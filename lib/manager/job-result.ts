@@ -33,7 +33,7 @@ export function jobResult(ident: string, kind: JobKind, pid: number | null, star
     timedOut: cause !== undefined && !cancelled,
     cancelled,
     startedAt,
-    durationMs,
+    durationMs: roundMs(durationMs),
     attempts,
     host: outcome.host ?? thisHost,
     jobId: outcome.jobId ?? null,
@@ -47,4 +47,9 @@ export function jobResult(ident: string, kind: JobKind, pid: number | null, star
 /** A job that never ran: cancelled before it got a slot (`cause`), or refused before it reached a runner (`error`). */
 export function unstartedResult(ident: string, kind: JobKind, cause: StopCause | undefined, error: SerializedError | null = null): JobResult {
   return jobResult(ident, kind, null, Date.now(), 0, { exitCode: null, signal: null, error }, cause, 0)
+}
+
+/** Milliseconds to the microsecond (0.001 ms): performance.now()'s differences carry float noise (1122.7844220000002) finer than any clock here measures. */
+export function roundMs(ms: number): number {
+  return Math.round(ms * 1000) / 1000
 }

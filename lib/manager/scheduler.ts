@@ -249,6 +249,7 @@ export class Scheduler {
 
   /** Runs a failed job again after its backoff, in the slot it holds. A cancel during the backoff ends it with its last result, cancelled. */
   async #retry(job: Job, last: JobResult, serial: boolean): Promise<JobResult> {
+    this.#control.retrying(job, last)
     job.retrying()
     try {
       await pause(backoffMs(job.retry!, job.attempts), job.token)
@@ -257,6 +258,7 @@ export class Scheduler {
     }
     const execution = await this.#launch(job, serial)
     job.launched(execution, this.#deadlines)
+    this.#control.running(job)
     return execution.outcome.then((outcome) => this.#attemptEnded(job, outcome, serial))
   }
 

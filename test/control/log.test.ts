@@ -92,7 +92,37 @@ t.test('NODE_DEBUG=forkpool shows the lines on stderr', async (t) => {
   const stderr = await new Promise<string>((resolve) => {
     execFile(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, NODE_DEBUG: 'forkpool' } }, (_e, _out, err) => resolve(err))
   })
-  t.match(stderr, /FORKPOOL \d+: job started ident="debugged" name="dbg" label="seen" pid=\d+ kind="command"/)
-  t.match(stderr, /FORKPOOL \d+: job finished ident="debugged" name="dbg" label="seen" pid=\d+ exitCode=0 durationMs=\d+/)
-  t.match(stderr, /FORKPOOL \d+: job failed ident="broken" pid=\d+ exitCode=1 durationMs=\d+ signal=null reason="exit code 1"/)
+  t.match(stderr, /FORKPOOL \d+: job started ident="debugged" name="dbg" label="seen" attempt=1 pid=\d+ kind="command"/)
+  t.match(stderr, /FORKPOOL \d+: job finished ident="debugged" name="dbg" label="seen" attempt=1 pid=\d+ exitCode=0 durationMs=\d+/)
+  t.match(stderr, /FORKPOOL \d+: job failed ident="broken" attempt=1 pid=\d+ exitCode=1 durationMs=\d+ signal=null reason="exit code 1"/)
+})
+
+t.test('a console as the logger prints each message first, then its fields', async (t) => {
+  const { Console } = await import('node:console')
+  const { PassThrough } = await import('node:stream')
+  const out = new PassThrough()
+  let text = ''
+  out.on('data', (chunk: Buffer) => (text += chunk.toString()))
+  const pm = manager(t, { maxProcs: 1, logger: new Console({ stdout: out, stderr: out }) })
+  await (await pm.start('hello', { command: 'true' })).result
+  await (await pm.start('oops', { command: 'false' })).result
+  await new Promise((resolve) => setImmediate(resolve))
+  const lines = text.split('\n').filter((line) => line.startsWith('job ') || line.startsWith('{'))
+  t.match(lines, [/^job started \{ ident: 'hello', attempt: 1, pid: \d+, kind: 'command' \}$/, /^job finished \{ ident: 'hello', attempt: 1,/, /^job started \{ ident: 'oops'/, /^job failed \{/])
+  t.equal(lines.length, 4, 'no line starts with the fields')
+  const logged = assertLogger(console)
+  t.not(logged, console, 'the global console is wrapped the same way')
+})
+
+t.test('each line says which attempt it is', async (t) => {
+  const { lines, logger } = recorder()
+  const pm = manager(t, { maxProcs: 1, logger })
+  const r = await (await pm.start('flaky', { command: 'false' }, { retries: 2 })).result
+  t.equal(r.attempts, 3)
+  t.same(lines.map((l) => `${l.level} ${l.message} ${String(l.fields.attempt)}`), [
+    'info job started 1', 'warn job attempt failed, retrying 1',
+    'info job started 2', 'warn job attempt failed, retrying 2',
+    'info job started 3', 'warn job failed 3',
+  ])
+  t.match(lines[1]!.fields, { ident: 'flaky', exitCode: 1, signal: null, reason: 'exit code 1' })
 })

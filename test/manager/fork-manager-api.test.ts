@@ -153,6 +153,39 @@ t.test('KILL follows TERM after killGrace for a job that ignores TERM', async (t
   t.ok(r.durationMs >= 390, `TERM at 100 ms, KILL 300 ms later: ${r.durationMs}`)
 })
 
+t.test('after shutdown(), a start says shutdown(), not close()', async (t) => {
+  const pm = new ForkManager({ maxProcs: 1 })
+  await pm.shutdown()
+  await t.rejects(pm.start('late', { command: 'true' }), { name: 'ManagerClosedError', message: 'ForkManager is closed: cannot start "late" after shutdown()' })
+  const closedFirst = new ForkManager({ maxProcs: 1 })
+  await closedFirst.close()
+  await closedFirst.shutdown()
+  await t.rejects(closedFirst.start('late', { command: 'true' }), { message: 'ForkManager is closed: cannot start "late" after close()' }, 'the call that closed it is named')
+})
+
+t.test('cancelAll() counts only the jobs it asked to stop, not those stopping already', async (t) => {
+  const pm = manager(t, { maxProcs: 2 })
+  const trapped = { command: 'sh', args: ['-c', 'trap "" TERM; sleep 5 & wait; sleep 5'] }
+  const a = await pm.start('a', trapped)
+  const b = await pm.start('b', trapped)
+  const queued = pm.start('queued', { command: 'true' })
+  a.cancel('first')
+  t.equal(pm.cancelAll('all'), 2, "b and the queued job; a is stopping already")
+  t.equal(pm.cancelAll('again'), 0, 'every job is stopping already')
+  t.match(await a.result, { cancelled: true, cancelReason: 'first' })
+  t.match(await b.result, { cancelled: true, cancelReason: 'all' })
+  t.match(await (await queued).result, { cancelled: true, cancelReason: 'all' })
+})
+
+t.test('durations are rounded to the microsecond (0.001 ms)', async (t) => {
+  const pm = manager(t, { maxProcs: 1 })
+  const r = await (await pm.start('d', { command: 'true' })).result
+  t.ok(r.durationMs > 0)
+  t.equal(r.durationMs, Math.round(r.durationMs * 1000) / 1000, `durationMs ${r.durationMs} has at most 3 decimals`)
+  const { p50, p95, max } = pm.stats().durationMs!
+  t.same([p50, p95, max], [r.durationMs, r.durationMs, r.durationMs], 'and so are the stats taken from it')
+})
+
 t.test('close() waits for jobs, is idempotent, and later starts reject', async (t) => {
   const pm = new ForkManager({ maxProcs: 2 })
   const h = await pm.start('t', { worker: worker('sleep'), data: 100, isolation: 'thread' })
