@@ -4,7 +4,7 @@ import { parseBytes } from '../primitives/bytes.js'
 import { parseDuration } from '../primitives/duration.js'
 import type { Duration } from '../types.js'
 import { describe } from '../util/describe.js'
-import { optionKeys, validateOneOf, validateOptions } from '../util/validate.js'
+import { optionKeys, validateCount, validateOneOf, validateOptions } from '../util/validate.js'
 import { checkRedisUrl, type RedisAddress } from './connection.js'
 import { checkQueueName } from './wire.js'
 
@@ -27,6 +27,12 @@ export interface RedisBackendOptions {
   lostAfter?: Duration
   /** How long a finished job's record stays in Redis, where the reconciling poll reads its result. Default `'1h'`. */
   keepResults?: Duration
+  /**
+   * How many finished jobs' records the queue keeps at most, its newest (BullMQ trims the older
+   * ones as jobs finish, whatever their age): Redis's memory stays bounded however many jobs pass.
+   * Keep it above the jobs the queue finishes while a producer may miss their events. Default 10000.
+   */
+  keepResultsCount?: number
   /** How long start() waits for Redis to answer before the job fails (an unreachable host, a wrong password). Default `'10s'`. */
   connectTimeout?: Duration
 }
@@ -39,10 +45,11 @@ export interface BackendSettings {
   reconcileMs: number
   lostAfterMs: number
   keepResultsS: number
+  keepResultsCount: number
   connectTimeoutMs: number
 }
 
-const KEYS = optionKeys<RedisBackendOptions>({ url: true, queue: true, maxDataBytes: true, delivery: true, reconcileInterval: true, lostAfter: true, keepResults: true, connectTimeout: true })
+const KEYS = optionKeys<RedisBackendOptions>({ url: true, queue: true, maxDataBytes: true, delivery: true, reconcileInterval: true, lostAfter: true, keepResults: true, keepResultsCount: true, connectTimeout: true })
 
 export function checkBackendOptions(options: RedisBackendOptions): BackendSettings {
   const o = validateOptions(options, 'redisBackend()', KEYS)
@@ -61,6 +68,7 @@ export function checkBackendOptions(options: RedisBackendOptions): BackendSettin
     reconcileMs: positive(o.reconcileInterval, '5s', 'reconcileInterval'),
     lostAfterMs: positive(o.lostAfter, '2m', 'lostAfter'),
     keepResultsS: Math.ceil(positive(o.keepResults, '1h', 'keepResults') / 1000),
+    keepResultsCount: validateCount(o.keepResultsCount ?? 10_000, 'redisBackend() keepResultsCount', 1),
     connectTimeoutMs: positive(o.connectTimeout, '10s', 'connectTimeout'),
   }
 }

@@ -39,6 +39,11 @@ function answerWithin<T>(answer: Promise<T>, ms: number): Promise<T> {
   return Promise.race([answer, late]).finally(() => clearTimeout(timer))
 }
 
+/** How long an add that found Redis away waits before it tries again. */
+const ADD_RETRY_MS = 1000
+/** What ioredis and Redis say while Redis is away, restarting, or loading its data: an add worth trying again. */
+const UNREACHABLE = /max retries per request|Connection is closed|ECONNREFUSED|ECONNRESET|ENOENT|EPIPE|Stream isn't writeable|LOADING/i
+
 /** How long close() waits for BullMQ to close cleanly. */
 const CLOSE_MS = 2000
 
@@ -86,6 +91,9 @@ class RedisBackend implements Backend {
   #pollTimer: NodeJS.Timeout | undefined
   /** Epoch ms since which every poll has failed; undefined while Redis answers. */
   #unreachableSince: number | undefined
+  /** Rejects at close(): what an add waiting for Redis gives up on. */
+  readonly #closed: Promise<never>
+  #close!: (error: Error) => void
 
   constructor(settings: BackendSettings) {
     this.#settings = settings
@@ -93,6 +101,8 @@ class RedisBackend implements Backend {
     this.#publisher = connect(this.#address, false, this.#onError)
     // BullMQ leaves connections it was given open on close(): close() here ends each.
     this.#connections = [this.#publisher]
+    this.#closed = new Promise<never>((_, reject) => (this.#close = reject))
+    this.#closed.catch(() => {})
   }
 
   /** The queue and its event reader, made once Redis has answered: BullMQ's objects on a Redis that never answers could not be closed. */
@@ -140,9 +150,8 @@ class RedisBackend implements Backend {
     const run = new RemoteRun(kind, jobId, killGraceMs + SAFETY_MS, (r, signal) => void this.#stop(r, signal))
     // In the map before the add: an agent may end the job before the add's reply is here.
     this.#runs.set(jobId, run)
-    const keep = { age: this.#settings.keepResultsS }
     try {
-      await this.#queue.add('forkpool', wire, { jobId, attempts: 1, removeOnComplete: keep, removeOnFail: keep })
+      await this.#add(jobId, wire)
     } catch (error) {
       this.#runs.delete(jobId)
       throw new Error(`cannot queue job ${JSON.stringify(ident)} on Redis at ${this.#address.shown}: ${(error as Error).message}`)
@@ -151,6 +160,26 @@ class RedisBackend implements Backend {
     run.queued = true
     this.#pollSoon()
     return run
+  }
+
+  /**
+   * Adds the job; while Redis is away (ioredis gives up on a command after about 10 s of
+   * reconnecting), again every ADD_RETRY_MS, for up to lostAfter, as the jobs already in flight
+   * wait for it. A repeated add cannot make a second job: the job has its own id.
+   */
+  async #add(jobId: string, wire: WireJob): Promise<void> {
+    const keep = { age: this.#settings.keepResultsS, count: this.#settings.keepResultsCount }
+    const since = Date.now()
+    for (;;) {
+      try {
+        // Raced with close(): BullMQ's add on a closed connection can wait for ever.
+        return void await Promise.race([this.#queue.add('forkpool', wire, { jobId, attempts: 1, removeOnComplete: keep, removeOnFail: keep }), this.#closed])
+      } catch (error) {
+        this.#lastError = error as Error
+        if (!UNREACHABLE.test((error as Error).message) || Date.now() - since + ADD_RETRY_MS > this.#settings.lostAfterMs) throw error
+        await Promise.race([new Promise((resolve) => setTimeout(resolve, ADD_RETRY_MS)), this.#closed])
+      }
+    }
   }
 
   /** Resolves once Redis answers, or rejects within connectTimeout with what went wrong (an unreachable host, a wrong password). */
@@ -245,6 +274,7 @@ class RedisBackend implements Backend {
   }
 
   async close(): Promise<void> {
+    this.#close(new Error('the redisBackend was closed'))
     clearTimeout(this.#pollTimer)
     // The manager closes it once no job runs; a direct close() must not leave a start() unsettled.
     this.#loseAll('the redisBackend was closed before its result came')
