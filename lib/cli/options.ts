@@ -32,8 +32,10 @@ export interface CliOptions {
   delimiter: string
   noRunIfEmpty: boolean
   colsep: RegExp | undefined
+  /** --trim: white space taken off each value (each column with --colsep): l left, r right, lr both, n none. */
+  trim: 'n' | 'l' | 'r' | 'lr'
   header: boolean
-  /** -n: at most this many arguments per job. */
+  /** -n: at most this many arguments per job (with -m/-X: per command line); 0: one per job, none inserted. */
   maxArgs: number | undefined
   /** -N: this many arguments per job, as {1}..{N}; 0: one per job, none inserted. */
   nArgs: number | undefined
@@ -93,6 +95,8 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     delimiter: flag('null') ? '\0' : str('delimiter') === undefined ? '\n' : unescape(str('delimiter')!),
     noRunIfEmpty: flag('no-run-if-empty'),
     colsep: str('colsep') === undefined ? undefined : parseRegExp(str('colsep')!, '--colsep'),
+    // GNU parallel trims both ends by default with --colsep, nothing without.
+    trim: parseTrim(str('trim') ?? (str('colsep') === undefined ? 'n' : 'lr')),
     header: str('header') !== undefined,
     maxArgs: given('max-args', (t) => parseCount(t, '-n/--max-args')),
     nArgs: given('N', (t) => parseCount(t, '-N')),
@@ -175,7 +179,8 @@ function checkCombinations(o: CliOptions, isolationGiven: boolean): void {
     throw new UsageError('--line-buffer and --ungroup write to this machine as the job runs: with --redis the jobs run elsewhere, so not with --redis')
   }
   if (o.pipe && o.sources.length > 0) throw new UsageError('--pipe reads stdin: it takes no ::: or :::: input sources')
-  if (o.multi !== undefined && (o.maxArgs !== undefined || o.nArgs !== undefined)) throw new UsageError('-m/-X spread the arguments themselves: give -n/-N or -m/-X, not both')
+  // With -m/-X, -n N and -N N cap the arguments per line, as in GNU parallel; 0 (none on the line) makes no sense there.
+  if (o.multi !== undefined && (o.maxArgs === 0 || o.nArgs === 0)) throw new UsageError('-n0/-N0 put no argument on the command line: not with -m/-X, which put several')
   const linkedFirst = o.sources.findIndex((s) => s.linked)
   if (linkedFirst === 0) throw new UsageError(':::+ and ::::+ link to the input source before them: the first source cannot be linked')
 }
@@ -253,6 +258,12 @@ function parseIsolation(text: string | undefined): CliOptions['isolation'] {
   if (text === undefined) return 'process'
   if ((ISOLATIONS as readonly string[]).includes(text)) return text as CliOptions['isolation']
   throw new UsageError(`--isolation must be process, process-pool or thread, got ${JSON.stringify(text)}`)
+}
+
+function parseTrim(text: string): CliOptions['trim'] {
+  if (text === 'rl') return 'lr'
+  if (text === 'n' || text === 'l' || text === 'r' || text === 'lr') return text
+  throw new UsageError(`--trim must be n, l, r, lr or rl, got ${JSON.stringify(text)}`)
 }
 
 function parsePort(text: string): number {

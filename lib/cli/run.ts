@@ -71,7 +71,7 @@ interface Control {
 async function runJobs(o: CliOptions, control: Control): Promise<number> {
   const joblog = o.joblog === undefined || o.dryRun ? undefined : new Joblog(o.joblog, o.resume)
   let { work: source, names } = jobSource(o, process.stdin)
-  const replace: ReplaceSettings = { replace: o.replace, names, context: o.multi === 'X', hidden: o.nArgs === 0 }
+  const replace: ReplaceSettings = { replace: o.replace, names, context: o.multi === 'X', hidden: o.nArgs === 0 || o.maxArgs === 0 }
   const showBar = !o.dryRun && (o.bar === 'always' || (o.bar === 'tty' && process.stderr.isTTY))
   const bar = showBar ? new ProgressBar(process.stderr) : undefined
   // Drawn at once ("0/?"), so a run still reading its arguments shows it is there.
@@ -135,7 +135,7 @@ async function runJobs(o: CliOptions, control: Control): Promise<number> {
 
   const runJob = async (seq: number, work: Work, slot: number): Promise<void> => {
     const input = { records: work.records, seq, slot }
-    const prefix = !o.tag ? undefined : Buffer.from(`${o.tagstring === undefined ? work.records.flat().join(' ') : expandText(o.tagstring, input, replace)}\t`)
+    const prefix = !o.tag ? undefined : Buffer.from(`${o.tagstring === undefined ? (replace.hidden ? '' : work.records.flat().join(' ')) : expandText(o.tagstring, input, replace)}\t`)
     const files = relay?.open(seq, prefix)
     const plan = planJob(o, input, replace, work.stdin, files)
     if (o.verbose) process.stderr.write(`${plan.display}\n`)

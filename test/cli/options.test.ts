@@ -14,7 +14,9 @@ t.test('bad usage: one clear line, a usage hint, exit 255', async (t) => {
     [['--nice', 'x', 'echo'], /^forkpool: --nice must be a whole number/],
     [['-u', '-k', 'echo'], /^forkpool: --ungroup lets jobs write straight through/],
     [['--pipe', 'wc', ':::', 'a'], /^forkpool: --pipe reads stdin/],
-    [['-m', '-n', '2', 'echo'], /^forkpool: -m\/-X spread the arguments themselves/],
+    [['-m', '-n', '0', 'echo'], /^forkpool: -n0\/-N0 put no argument on the command line: not with -m\/-X/],
+    [['-X', '-N0', 'echo'], /^forkpool: -n0\/-N0 put no argument on the command line: not with -m\/-X/],
+    [['--trim', 'x', 'echo'], /^forkpool: --trim must be n, l, r, lr or rl, got "x"/],
     [['echo', ':::+', 'a'], /^forkpool: :::\+ and ::::\+ link to the input source before them/],
     [['--resume-failed', 'echo'], /^forkpool: --resume-failed needs --joblog FILE/],
     [['--worker', 'w.js', '--pipe'], /^forkpool: --shell, --pipe, --line-buffer, --ungroup and --nice apply to commands/],
@@ -91,7 +93,7 @@ t.test('parseCommandLine: defaults and every option', async (t) => {
   const defaults = parseCommandLine(['echo'])
   t.match(defaults, {
     help: false, version: false, jobs: availableParallelism(), delayMs: 0, timeoutMs: undefined, tries: 1, halt: null, memfree: undefined, load: undefined,
-    nice: undefined, sources: [], link: false, delimiter: '\n', noRunIfEmpty: false, colsep: undefined, header: false, maxArgs: undefined,
+    nice: undefined, sources: [], link: false, delimiter: '\n', noRunIfEmpty: false, colsep: undefined, trim: 'n', header: false, maxArgs: undefined,
     nArgs: undefined, multi: undefined, replace: undefined, pipe: false, blockBytes: 1024 * 1024, recstart: '', recend: '\n',
     keepOrder: false, grouping: 'group', tag: false, tagstring: undefined, joblog: undefined, resume: 'none', results: undefined,
     dryRun: false, verbose: false, bar: 'off', shell: false, quote: false, worker: undefined, isolation: 'process', statusPort: undefined, command: ['echo'],
@@ -100,13 +102,19 @@ t.test('parseCommandLine: defaults and every option', async (t) => {
     '--nice', '-5', '--link', '-0', '-r', '--colsep', ',', '--header', ':', '-n', '2', '-I', '@@', '-k', '--tagstring', '{1}', '--joblog', 'log',
     '--resume-failed', '--results', 'out', '--dry-run', '-t', '--force-bar', '--shell', '-q', '--', 'cmd', 'x', ':::', 'a', ':::'])
   t.match(all, { jobs: 3, delayMs: 500, timeoutMs: 60_000, tries: 2, halt: { when: 'now', on: 'fail', count: 1 }, memfree: 2 ** 30, load: 3.5, nice: -5,
-    link: true, delimiter: '\0', noRunIfEmpty: true, colsep: /,/, header: true, maxArgs: 2, replace: '@@', keepOrder: true, tag: true, tagstring: '{1}',
+    link: true, delimiter: '\0', noRunIfEmpty: true, colsep: /,/, trim: 'lr', header: true, maxArgs: 2, replace: '@@', keepOrder: true, tag: true, tagstring: '{1}',
     joblog: 'log', resume: 'failed', results: 'out', dryRun: true, verbose: true, bar: 'always', shell: true, quote: true, command: ['cmd', 'x'],
     sources: [{ kind: 'words', words: ['a'] }, { kind: 'words', words: [] }] })
   t.match(parseCommandLine(['--pipe', '--block', '10k', '--recstart', 'A', 'x']), { pipe: true, blockBytes: 10_000, recstart: 'A', recend: '' })
   t.match(parseCommandLine(['--pipe', '--recend', '\\0', 'x']), { recend: '\0' })
   t.match(parseCommandLine(['-N0', 'x']), { nArgs: 0, multi: undefined })
   t.match(parseCommandLine(['-X', 'x']), { multi: 'X' })
+  t.match(parseCommandLine(['-m', '-n', '1000', 'x']), { multi: 'm', maxArgs: 1000 }, '-n with -m: at most N per line')
+  t.match(parseCommandLine(['-X', '-N', '3', 'x']), { multi: 'X', nArgs: 3 })
+  t.match(parseCommandLine(['-n0', 'x']), { maxArgs: 0 })
+  t.match(parseCommandLine(['--trim', 'rl', 'x']), { trim: 'lr' })
+  t.match(parseCommandLine(['--trim', 'r', '--colsep', ',', 'x']), { trim: 'r' })
+  t.match(parseCommandLine(['--trim', 'l', 'x']), { trim: 'l' })
   t.match(parseCommandLine(['-m', '-d', '\\t', '-P', '5', '--retries', '0', 'x']), { multi: 'm', delimiter: '\t', jobs: 5, tries: 1 })
   t.match(parseCommandLine(['--bar', 'x']), { bar: 'tty' })
   t.match(parseCommandLine(['--eta', '--tag', '--resume', '--joblog', 'l', 'x']), { bar: 'tty', tag: true, tagstring: undefined, resume: 'all' })
