@@ -64,6 +64,8 @@ export interface CliOptions {
   isolation: 'process' | 'process-pool' | 'thread'
   /** Serve the status endpoint on this loopback port while the run lasts (0: any free port). */
   statusPort: number | undefined
+  /** The endpoint's token for cancelling over HTTP (--status-token, else FORKPOOL_STATUS_TOKEN); undefined: cancelling off. */
+  statusToken: string | undefined
   /** Where the jobs run instead of here: `forkpool worker` agents on this Redis queue; undefined: here. */
   remote: { url: string; queue: string } | undefined
   /** The command and its argument words, replacement strings still in them. */
@@ -121,6 +123,7 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     worker: str('worker'),
     isolation: parseIsolation(str('isolation')),
     statusPort: given('status-port', parsePort),
+    statusToken: parseStatusToken(str('status-token'), v.has('status-port')),
     remote: parseRemote(str('redis'), str('queue')),
     command,
   }
@@ -264,6 +267,15 @@ function parseTrim(text: string): CliOptions['trim'] {
   if (text === 'rl') return 'lr'
   if (text === 'n' || text === 'l' || text === 'r' || text === 'lr') return text
   throw new UsageError(`--trim must be n, l, r, lr or rl, got ${JSON.stringify(text)}`)
+}
+
+/** The token travels in an HTTP header: visible ASCII only. Given without --status-port it would do nothing. */
+function parseStatusToken(flag: string | undefined, served: boolean): string | undefined {
+  if (flag !== undefined && !served) throw new UsageError('--status-token is the token of the status endpoint: it needs --status-port PORT')
+  const token = flag ?? (process.env.FORKPOOL_STATUS_TOKEN || undefined)
+  if (token === undefined || !served) return undefined
+  if (!/^[\x21-\x7e]+$/.test(token)) throw new UsageError(`${flag === undefined ? 'FORKPOOL_STATUS_TOKEN' : '--status-token'} must be visible ASCII characters without spaces (it travels in an HTTP header)`)
+  return token
 }
 
 function parsePort(text: string): number {

@@ -30,6 +30,8 @@ t.test('bad usage: one clear line, a usage hint, exit 255', async (t) => {
     [['--worker', 'w.js', '--isolation', 'pool'], /^forkpool: --isolation must be process, process-pool or thread, got "pool"/],
     [['--status-port', 'http', 'echo'], /^forkpool: --status-port must be a port number from 0 to 65535, got "http"/],
     [['--status-port', '70000', 'echo'], /^forkpool: --status-port must be a port number/],
+    [['--status-token', 's3cret', 'echo'], /^forkpool: --status-token is the token of the status endpoint: it needs --status-port PORT$/],
+    [['--status-port', '0', '--status-token', 'two words', 'echo'], /^forkpool: --status-token must be visible ASCII characters without spaces/],
     [['--worker', 'w.js', '--shell'], /^forkpool: --shell, --pipe, --line-buffer, --ungroup and --nice apply to commands/],
     [['--resume', 'echo'], /^forkpool: --resume needs --joblog FILE/],
     [['--line-buffer', '-k', 'echo'], /^forkpool: --line-buffer prints lines as they come/],
@@ -96,7 +98,7 @@ t.test('parseCommandLine: defaults and every option', async (t) => {
     nice: undefined, sources: [], link: false, delimiter: '\n', noRunIfEmpty: false, colsep: undefined, trim: 'n', header: false, maxArgs: undefined,
     nArgs: undefined, multi: undefined, replace: undefined, pipe: false, blockBytes: 1024 * 1024, recstart: '', recend: '\n',
     keepOrder: false, grouping: 'group', tag: false, tagstring: undefined, joblog: undefined, resume: 'none', results: undefined,
-    dryRun: false, verbose: false, bar: 'off', shell: false, quote: false, worker: undefined, isolation: 'process', statusPort: undefined, command: ['echo'],
+    dryRun: false, verbose: false, bar: 'off', shell: false, quote: false, worker: undefined, isolation: 'process', statusPort: undefined, statusToken: undefined, command: ['echo'],
   })
   const all = parseCommandLine(['-j', '3', '--delay', '0.5', '--timeout', '1m', '--retries', '2', '--halt', 'now,fail=1', '--memfree', '1G', '--load', '3.5',
     '--nice', '-5', '--link', '-0', '-r', '--colsep', ',', '--header', ':', '-n', '2', '-I', '@@', '-k', '--tagstring', '{1}', '--joblog', 'log',
@@ -152,4 +154,23 @@ t.test('--help lists every option of the table', async (t) => {
     const name = def.name.length > 1 ? `--${def.name}` : `-${def.short}`
     t.ok(USAGE.includes(name), name)
   }
+})
+
+t.test('--status-token, else FORKPOOL_STATUS_TOKEN (kept off the command line), with --status-port only', async (t) => {
+  const saved = process.env.FORKPOOL_STATUS_TOKEN
+  t.teardown(() => {
+    if (saved === undefined) delete process.env.FORKPOOL_STATUS_TOKEN
+    else process.env.FORKPOOL_STATUS_TOKEN = saved
+  })
+  delete process.env.FORKPOOL_STATUS_TOKEN
+  t.match(parseCommandLine(['--status-port', '0', '--status-token', 'flag-token', 'x']), { statusPort: 0, statusToken: 'flag-token' })
+  t.equal(parseCommandLine(['--status-port', '0', 'x']).statusToken, undefined, 'no token: cancelling stays off')
+  process.env.FORKPOOL_STATUS_TOKEN = 'env-token'
+  t.equal(parseCommandLine(['--status-port', '0', 'x']).statusToken, 'env-token')
+  t.equal(parseCommandLine(['--status-port', '0', '--status-token', 'flag-token', 'x']).statusToken, 'flag-token', 'the flag wins')
+  t.equal(parseCommandLine(['x']).statusToken, undefined, 'the variable alone serves nothing')
+  process.env.FORKPOOL_STATUS_TOKEN = ''
+  t.equal(parseCommandLine(['--status-port', '0', 'x']).statusToken, undefined, 'an empty variable is no token')
+  process.env.FORKPOOL_STATUS_TOKEN = 'has space'
+  t.throws(() => parseCommandLine(['--status-port', '0', 'x']), { name: 'UsageError', message: /^FORKPOOL_STATUS_TOKEN must be visible ASCII characters without spaces/ })
 })
