@@ -89,7 +89,7 @@ export async function serveStatus(source: StatusSource, options?: StatusOptions)
       case 'page': {
         const nonce = randomBytes(16).toString('base64')
         res.setHeader('content-security-policy', `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`)
-        return send(res, 200, statusPage(source.inFlight(), nonce, refreshMs), 'text/html; charset=utf-8')
+        return send(res, 200, statusPage(source.inFlight(), source.stats(), nonce, refreshMs), 'text/html; charset=utf-8')
       }
       case 'jobs': {
         const jobs = source.inFlight()
