@@ -14,7 +14,7 @@ export interface Inputs {
   names: Map<string, number>
 }
 
-type ReadOptions = Pick<CliOptions, 'sources' | 'link' | 'delimiter' | 'noRunIfEmpty' | 'colsep' | 'header'>
+type ReadOptions = Pick<CliOptions, 'sources' | 'link' | 'delimiter' | 'noRunIfEmpty' | 'colsep' | 'trim' | 'header'>
 
 /** Every combination of the groups, the first group varying slowest (GNU parallel's order). */
 export function* cartesian<T>(groups: readonly (readonly T[])[]): Generator<T[]> {
@@ -65,7 +65,7 @@ async function* streamRecords(o: ReadOptions, values: AsyncIterable<string>, nam
       columns.forEach((name, i) => names.set(name, i + 1))
       continue
     }
-    yield columns
+    yield trimmed(columns, o.trim)
   }
 }
 
@@ -81,6 +81,7 @@ async function* combined(o: ReadOptions, stdin: AsyncIterable<string>, names: Ma
       header.forEach((name, i) => names.set(name, position + i))
       columns = columns.slice(1)
     }
+    columns = columns.map((record) => trimmed(record, o.trim))
     position += columns[0]?.length ?? 1
     sources.push(columns)
   }
@@ -105,4 +106,15 @@ async function sourceValues(spec: SourceSpec, o: ReadOptions, stdin: AsyncIterab
 
 function columnsOf(value: string, colsep: RegExp | undefined): string[] {
   return colsep === undefined ? [value] : value.split(colsep)
+}
+
+/** --trim: Perl's \s (ASCII white space), as GNU parallel trims; header names are left as they are, as GNU leaves them. */
+function trimmed(columns: string[], trim: ReadOptions['trim']): string[] {
+  if (trim === 'n') return columns
+  return columns.map((column) => {
+    let text = column
+    if (trim !== 'r') text = text.replace(/^[ \t\n\v\f\r]+/, '')
+    if (trim !== 'l') text = text.replace(/[ \t\n\v\f\r]+$/, '')
+    return text
+  })
 }

@@ -32,8 +32,10 @@ export interface CliOptions {
   delimiter: string
   noRunIfEmpty: boolean
   colsep: RegExp | undefined
+  /** --trim: white space taken off each value (each column with --colsep): l left, r right, lr both, n none. */
+  trim: 'n' | 'l' | 'r' | 'lr'
   header: boolean
-  /** -n: at most this many arguments per job. */
+  /** -n: at most this many arguments per job (with -m/-X: per command line); 0: one per job, none inserted. */
   maxArgs: number | undefined
   /** -N: this many arguments per job, as {1}..{N}; 0: one per job, none inserted. */
   nArgs: number | undefined
@@ -62,6 +64,8 @@ export interface CliOptions {
   isolation: 'process' | 'process-pool' | 'thread'
   /** Serve the status endpoint on this loopback port while the run lasts (0: any free port). */
   statusPort: number | undefined
+  /** The endpoint's token for cancelling over HTTP (--status-token, else FORKPOOL_STATUS_TOKEN); undefined: cancelling off. */
+  statusToken: string | undefined
   /** Where the jobs run instead of here: `forkpool worker` agents on this Redis queue; undefined: here. */
   remote: { url: string; queue: string } | undefined
   /** The command and its argument words, replacement strings still in them. */
@@ -93,6 +97,8 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     delimiter: flag('null') ? '\0' : str('delimiter') === undefined ? '\n' : unescape(str('delimiter')!),
     noRunIfEmpty: flag('no-run-if-empty'),
     colsep: str('colsep') === undefined ? undefined : parseRegExp(str('colsep')!, '--colsep'),
+    // GNU parallel trims both ends by default with --colsep, nothing without.
+    trim: parseTrim(str('trim') ?? (str('colsep') === undefined ? 'n' : 'lr')),
     header: str('header') !== undefined,
     maxArgs: given('max-args', (t) => parseCount(t, '-n/--max-args')),
     nArgs: given('N', (t) => parseCount(t, '-N')),
@@ -117,6 +123,7 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
     worker: str('worker'),
     isolation: parseIsolation(str('isolation')),
     statusPort: given('status-port', parsePort),
+    statusToken: parseStatusToken(str('status-token'), v.has('status-port')),
     remote: parseRemote(str('redis'), str('queue')),
     command,
   }
@@ -175,7 +182,8 @@ function checkCombinations(o: CliOptions, isolationGiven: boolean): void {
     throw new UsageError('--line-buffer and --ungroup write to this machine as the job runs: with --redis the jobs run elsewhere, so not with --redis')
   }
   if (o.pipe && o.sources.length > 0) throw new UsageError('--pipe reads stdin: it takes no ::: or :::: input sources')
-  if (o.multi !== undefined && (o.maxArgs !== undefined || o.nArgs !== undefined)) throw new UsageError('-m/-X spread the arguments themselves: give -n/-N or -m/-X, not both')
+  // With -m/-X, -n N and -N N cap the arguments per line, as in GNU parallel; 0 (none on the line) makes no sense there.
+  if (o.multi !== undefined && (o.maxArgs === 0 || o.nArgs === 0)) throw new UsageError('-n0/-N0 put no argument on the command line: not with -m/-X, which put several')
   const linkedFirst = o.sources.findIndex((s) => s.linked)
   if (linkedFirst === 0) throw new UsageError(':::+ and ::::+ link to the input source before them: the first source cannot be linked')
 }
@@ -253,6 +261,21 @@ function parseIsolation(text: string | undefined): CliOptions['isolation'] {
   if (text === undefined) return 'process'
   if ((ISOLATIONS as readonly string[]).includes(text)) return text as CliOptions['isolation']
   throw new UsageError(`--isolation must be process, process-pool or thread, got ${JSON.stringify(text)}`)
+}
+
+function parseTrim(text: string): CliOptions['trim'] {
+  if (text === 'rl') return 'lr'
+  if (text === 'n' || text === 'l' || text === 'r' || text === 'lr') return text
+  throw new UsageError(`--trim must be n, l, r, lr or rl, got ${JSON.stringify(text)}`)
+}
+
+/** The token travels in an HTTP header: visible ASCII only. Given without --status-port it would do nothing. */
+function parseStatusToken(flag: string | undefined, served: boolean): string | undefined {
+  if (flag !== undefined && !served) throw new UsageError('--status-token is the token of the status endpoint: it needs --status-port PORT')
+  const token = flag ?? (process.env.FORKPOOL_STATUS_TOKEN || undefined)
+  if (token === undefined || !served) return undefined
+  if (!/^[\x21-\x7e]+$/.test(token)) throw new UsageError(`${flag === undefined ? 'FORKPOOL_STATUS_TOKEN' : '--status-token'} must be visible ASCII characters without spaces (it travels in an HTTP header)`)
+  return token
 }
 
 function parsePort(text: string): number {

@@ -1,4 +1,5 @@
-// --bar: a progress bar with ETA on stderr, redrawn in place, and a summary line at the end.
+// --bar: a progress bar with ETA on stderr, redrawn in place, and a summary line at the end; on
+// a stderr that is not a terminal (a log file, CI), only the summary line.
 
 export interface BarStream {
   write(text: string): unknown
@@ -39,16 +40,25 @@ export function summary(p: Progress): string {
 
 const REDRAW_MS = 100
 
+export interface ProgressBarOptions {
+  /** Draw the bar (default true); false: only the summary line at the end, for a stderr that is not a terminal. */
+  animate?: boolean
+  now?: () => number
+}
+
 export class ProgressBar {
   readonly #stream: BarStream
+  /** False: no bar, only the summary line. */
+  readonly animate: boolean
   readonly #now: () => number
   readonly #startedAt: number
   #shown = false
   #lastDraw = -Infinity
   #state: Omit<Progress, 'elapsedMs'> = { done: 0, failed: 0, total: undefined }
 
-  constructor(stream: BarStream, now: () => number = Date.now) {
+  constructor(stream: BarStream, { animate = true, now = Date.now }: ProgressBarOptions = {}) {
     this.#stream = stream
+    this.animate = animate
     this.#now = now
     this.#startedAt = now()
   }
@@ -61,9 +71,10 @@ export class ProgressBar {
   update(state: Partial<Omit<Progress, 'elapsedMs'>>, force = false): void {
     Object.assign(this.#state, state)
     const now = this.#now()
-    if (!force && now - this.#lastDraw < REDRAW_MS) return
+    if (!this.animate || (!force && now - this.#lastDraw < REDRAW_MS)) return
     this.#lastDraw = now
-    this.#stream.write(`\r${formatBar(this.progress, (this.#stream.columns ?? 80) - 1)}\x1b[K`)
+    // A terminal of unknown width reports 0 columns (a pty nobody sized): take 80 then.
+    this.#stream.write(`\r${formatBar(this.progress, (this.#stream.columns || 80) - 1)}\x1b[K`)
     this.#shown = true
   }
 
@@ -81,6 +92,6 @@ export class ProgressBar {
   /** Draws the final state and the summary line. */
   finish(): void {
     this.update({}, true)
-    this.#stream.write(`\n${summary(this.progress)}\n`)
+    this.#stream.write(`${this.animate ? '\n' : ''}${summary(this.progress)}\n`)
   }
 }

@@ -27,7 +27,7 @@ export interface ReplaceSettings {
   names?: ReadonlyMap<string, number>
   /** -X: a word with {} is repeated per argument set. */
   context?: boolean
-  /** -N0: the arguments are not put on the command line. */
+  /** -N0, -n0: the arguments are not put on the command line. */
   hidden?: boolean
 }
 
@@ -87,7 +87,8 @@ type Piece = string | { values: string[] }
 /** A word cut into literal text and what its replacement strings stand for. */
 function pieces(word: string, tokens: Token[], s: ReplaceSettings, input: JobInput, records: readonly InputRecord[]): Piece[] {
   const out: Piece[] = []
-  const flat = records.flat()
+  // -N0/-n0: no replacement string stands for an argument, as with GNU parallel.
+  const flat = s.hidden ? [] : records.flat()
   let last = 0
   for (const t of tokens) {
     out.push(word.slice(last, t.at))
@@ -97,7 +98,7 @@ function pieces(word: string, tokens: Token[], s: ReplaceSettings, input: JobInp
     else if (t.special === '%') values = [String(input.slot)]
     else if (t.name !== undefined) values = pick(flat, s.names!.get(t.name)!)
     else if (t.index !== undefined) values = pick(flat, t.index)
-    else values = s.hidden ? [] : flat
+    else values = flat
     out.push({ values: values.map((v) => transform(v, t.how)) })
   }
   out.push(word.slice(last))
@@ -137,6 +138,8 @@ function expandWords(words: readonly string[], input: JobInput, s: ReplaceSettin
       continue
     }
     replaced = true
+    // -N0: a word that is one replacement string for an argument is left out (GNU parallel drops it).
+    if (s.hidden && tokens.length === 1 && tokens[0]!.text === word && tokens[0]!.special === undefined) continue
     const sets = s.context && tokens.some(isArgument) ? input.records.map((r) => [r]) : [input.records]
     for (const records of sets) out.push(...join(pieces(word, tokens, s, input, records), quote))
   }

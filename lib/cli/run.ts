@@ -6,7 +6,7 @@ import { unstartedResult } from '../manager/job-result.js'
 import { serializeError, WorkerLoadError } from '../errors.js'
 import { workerUrl } from '../runners/spec.js'
 import { missingWorkerFile } from '../worker/load-error.js'
-import type { JobResult, SerializedError } from '../types.js'
+import type { CommandJob, JobResult, SerializedError } from '../types.js'
 import type { Backend } from '../runners/backend.js'
 import { HaltTracker } from './halt.js'
 import { planJob, type JobPlan } from './job-plan.js'
@@ -21,6 +21,8 @@ import { LineRelay } from './line-buffer.js'
 import { expandText, type ReplaceSettings } from './replace.js'
 import { jobSource, readAll, unlessStopped, STOP, type Work } from './work.js'
 import { UsageError } from './usage.js'
+import { TOKEN_SETTING } from '../control/status/token.js'
+import type { StartedStatusOptions } from '../control/status/server.js'
 
 /** Between SIGTERM and SIGKILL when a job is stopped (timeout, --halt now, Ctrl-C). */
 const KILL_GRACE = '2s'
@@ -53,6 +55,7 @@ export async function run(o: CliOptions): Promise<number> {
   }
   process.on('SIGINT', onSigint)
   process.stdout.on('error', onOutputError)
+  if (readsStdin(o) && process.stdin.isTTY && process.stderr.isTTY) process.stderr.write(TERMINAL_INPUT)
   try {
     const status = await runJobs(o, control)
     if (!control.outputClosed) return status
@@ -66,6 +69,15 @@ export async function run(o: CliOptions): Promise<number> {
   }
 }
 
+/** GNU parallel's warning, where it gives it: arguments read from a terminal, with stderr one too. */
+const TERMINAL_INPUT = 'forkpool: Warning: Input is read from the terminal: one argument per line, Ctrl-D to end.\n' +
+  'forkpool: Warning: To give the arguments otherwise: ::: or :::: or -a, or pipe them into forkpool.\n'
+
+/** The arguments come from stdin: no input source, or `-` among them (--pipe's blocks are data, not arguments). */
+function readsStdin(o: CliOptions): boolean {
+  return !o.pipe && (o.sources.length === 0 || o.sources.some((s) => s.kind === 'file' && s.file === '-'))
+}
+
 interface Control {
   noMoreStarts: AbortController
   killRunning: AbortController
@@ -76,15 +88,16 @@ interface Control {
 async function runJobs(o: CliOptions, control: Control): Promise<number> {
   const joblog = o.joblog === undefined || o.dryRun ? undefined : new Joblog(o.joblog, o.resume)
   let { work: source, names } = jobSource(o, process.stdin)
-  const replace: ReplaceSettings = { replace: o.replace, names, context: o.multi === 'X', hidden: o.nArgs === 0 }
-  const showBar = !o.dryRun && (o.bar === 'always' || (o.bar === 'tty' && process.stderr.isTTY))
-  const bar = showBar ? new ProgressBar(process.stderr) : undefined
-  // Drawn at once ("0/?"), so a run still reading its arguments shows it is there.
-  bar?.update({}, true)
+  const replace: ReplaceSettings = { replace: o.replace, names, context: o.multi === 'X', hidden: o.nArgs === 0 || o.maxArgs === 0 }
+  // --bar on a stderr that is not a terminal (a log, CI) prints only the summary line at the end.
+  const bar = o.dryRun || o.bar === 'off' ? undefined : new ProgressBar(process.stderr, { animate: o.bar === 'always' || process.stderr.isTTY === true })
   let total: number | undefined
-  if (o.bar !== 'off' || o.halt?.percent !== undefined) {
+  if (bar?.animate || o.halt?.percent !== undefined) {
+    // A run still reading its arguments after a moment shows it is there ("0/?").
+    const reading = setTimeout(() => bar?.update({}, true), 1000)
     // GNU parallel too reads every argument first for an ETA or a percentage.
     const all = await readAll(source, control.noMoreStarts.signal)
+    clearTimeout(reading)
     total = all.filter((_, i) => !joblog?.done.has(i + 1)).length
     source = (async function* () { yield* all })()
   }
@@ -107,8 +120,9 @@ async function runJobs(o: CliOptions, control: Control): Promise<number> {
   const halt = o.halt && new HaltTracker(o.halt, () => total!)
   const pm = new ForkManager({ maxProcs: o.jobs, timeout: o.timeoutMs ?? Infinity, killGrace: KILL_GRACE, minFreeMemory: o.memfree, maxLoad: o.load, backend: await remoteBackend(o) })
   if (o.statusPort !== undefined) {
-    // On loopback, for the length of the run: pm.close() closes it.
-    const status = await pm.serveStatus({ port: o.statusPort })
+    // On loopback, for the length of the run: pm.close() closes it. Its refusals name our flag, not serveStatus().
+    const options: StartedStatusOptions = { port: o.statusPort, token: o.statusToken, [TOKEN_SETTING]: '--status-token TOKEN or FORKPOOL_STATUS_TOKEN' }
+    const status = await pm.serveStatus(options)
     process.stderr.write(`forkpool: status at ${status.url}\n`)
   }
   const slots = new SlotPool(o.jobs)
@@ -124,7 +138,8 @@ async function runJobs(o: CliOptions, control: Control): Promise<number> {
       return printer.deliver(seq, NO_OUTPUT)
     }
     // Jobs stopped by --halt now or Ctrl-C are neither counted nor logged: --resume runs them again.
-    if (result.cancelled) return printer.deliver(seq, NO_OUTPUT)
+    // One cancelled over HTTP (--status-token) while the run goes on is a failed job, as one killed by hand.
+    if (result.cancelled && control.killRunning.signal.aborted) return printer.deliver(seq, NO_OUTPUT)
     const isFailure = !result.ok
     done++
     if (isFailure) failed++
@@ -146,7 +161,7 @@ async function runJobs(o: CliOptions, control: Control): Promise<number> {
 
   const runJob = async (seq: number, work: Work, slot: number): Promise<void> => {
     const input = { records: work.records, seq, slot }
-    const prefix = !o.tag ? undefined : Buffer.from(`${o.tagstring === undefined ? work.records.flat().join(' ') : expandText(o.tagstring, input, replace)}\t`)
+    const prefix = !o.tag ? undefined : Buffer.from(`${o.tagstring === undefined ? (replace.hidden ? '' : work.records.flat().join(' ')) : expandText(o.tagstring, input, replace)}\t`)
     const files = relay?.open(seq, prefix)
     const plan = planJob(o, input, replace, work.stdin, files)
     if (o.verbose) process.stderr.write(`${plan.display}\n`)
@@ -212,9 +227,20 @@ function jobOutput(o: CliOptions, seq: number, plan: JobPlan, result: JobResult)
   }
   let note = ''
   if (result.timedOut) note = `forkpool: job ${seq} timed out and was stopped: ${plan.display}\n`
-  else if (result.error !== null) note = `forkpool: job ${seq}: ${result.error.message}\n`
+  else if (result.cancelled) note = `forkpool: job ${seq} was ${String(result.cancelReason)}: ${plan.display}\n`
+  else if (result.error !== null) note = `forkpool: job ${seq}: ${result.error.message}${shellHint(o, plan, result.error)}\n`
   const stderr = Buffer.from(result.stderr ?? '', 'latin1')
   return { stdout: Buffer.from(result.stdout ?? '', 'latin1'), stderr: note === '' ? stderr : Buffer.concat([stderr, Buffer.from(note)]) }
+}
+
+/** Spaces or shell syntax in the command word: a GNU parallel user's quoted shell line (`'echo {} | wc'`). */
+const SHELL_SYNTAX = /[\s|&;<>()$`\\"'*?[\]#~]/
+
+/** The hint for a command not found whose name reads as a shell line: it runs as one only with --shell. */
+function shellHint(o: CliOptions, plan: JobPlan, error: SerializedError): string {
+  // Only a command's plan gets here (a worker's output is its JSON line), and a command always has a spec.
+  const { command } = (plan as { spec: CommandJob }).spec
+  return !o.shell && error.code === 'ENOENT' && SHELL_SYNTAX.test(command) ? '; to run it through a shell, add --shell' : ''
 }
 
 /** With --redis: the Redis backend, loaded only then, so a local run never loads BullMQ. */

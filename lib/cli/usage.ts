@@ -16,6 +16,7 @@ const options = OPTION_TABLE.map((def) => {
 
 export const USAGE = `Usage: forkpool [options] [--] COMMAND [ARGS...] [::: A B ...] [:::+ C D ...] [:::: FILE ...] [::::+ FILE]
        forkpool [options] --worker FILE [::: JSON ...]
+       forkpool worker --redis URL --queue NAME --root DIR [...]   (an agent for --redis: docs/remote.md)
 
 Runs COMMAND once per argument, GNU parallel style. Arguments come from the input sources:
 '::: words', ':::: files' (one argument per line) and -a FILE, every combination of them (the

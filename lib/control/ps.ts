@@ -17,7 +17,8 @@ const HOST_COLUMNS: readonly Column[] = [COLUMNS[0]!, { title: 'HOST', width: 12
 
 /**
  * One line per job: PID (or `T<threadId>` for a thread, `-` while unknown), STATE, ELAPSED,
- * TIMEOUT (time left, `-` for none), IDENT/NAME and WHERE (command line or worker file),
+ * TIMEOUT (time left, `-` for none), IDENT/NAME (`ident/name`, each JSON-quoted when it holds a
+ * '/', a '"' or white space) and WHERE (command line or worker file),
  * every line at most 80 characters. When a job runs on another machine (a backend's agent),
  * a HOST column follows PID: the machine's name, `-` while the job waits for one.
  */
@@ -33,7 +34,7 @@ export function formatPs(records: readonly InFlightRecord[], now = Date.now()): 
   for (const r of records) {
     const pid = r.pid !== null ? String(r.pid) : r.threadId !== null ? `T${r.threadId}` : '-'
     const timeout = r.timeoutAt === null ? '-' : formatDuration(Math.max(0, r.timeoutAt - now))
-    const who = r.name === null ? r.ident : `${r.ident}/${r.name}`
+    const who = r.name === null ? unambiguous(r.ident) : `${unambiguous(r.ident)}/${unambiguous(r.name)}`
     // A command line reads from its start; a worker file's path from its end.
     const where = r.isolation === 'command' ? fitStart(printable(r.where), whereWidth) : fitEnd(printable(r.where), whereWidth)
     const host = elsewhere ? [printable(r.host ?? '-')] : []
@@ -52,6 +53,14 @@ export function formatDuration(ms: number): string {
   if (s < 3600) return `${Math.floor(s / 60)}m${two(s % 60)}s`
   if (s < 86_400) return `${Math.floor(s / 3600)}h${two(Math.floor(s / 60) % 60)}m`
   return `${Math.floor(s / 86_400)}d${two(Math.floor(s / 3600) % 24)}h`
+}
+
+/**
+ * An ident or a name as it reads in IDENT/NAME without doubt: as it is, or JSON-quoted when it holds
+ * a '/', a '"', white space or a control character (`thr/"wait/one"`, `"report 1"`).
+ */
+function unambiguous(text: string): string {
+  return /^[^\s"/\u0000-\u001f\u007f-\u009f]+$/.test(text) ? text : JSON.stringify(text)
 }
 
 /** Control characters would break the table's lines. */

@@ -8,10 +8,22 @@ t.test('--shell runs a command line through /bin/sh, arguments quoted', async (t
   t.equal(appended.stdout, 'a b\n$c\n')
 })
 
+t.test('a quoted shell line (GNU parallel\'s habit) not found: the error says to add --shell', async (t) => {
+  const run = await forkpool(['echo {} | tr a-z A-Z', ':::', 'abc'])
+  t.equal(run.code, 1)
+  t.equal(run.stdout, '')
+  t.match(run.stderr, /^forkpool: job 1: command not found: echo abc \| tr a-z A-Z \(.*\); to run it through a shell, add --shell\n$/)
+  const metachar = await forkpool(['ls>{}', ':::', 'out'])
+  t.match(metachar.stderr, /command not found: ls>out .*; to run it through a shell, add --shell\n$/, 'a shell metacharacter without a space')
+  const withShell = await forkpool(['--shell', 'no-such-program-xyz {}', ':::', 'a'])
+  t.notMatch(withShell.stderr, /add --shell/, 'with --shell already: no such hint')
+})
+
 t.test('a program that is not there fails its job with a clear line', async (t) => {
   const run = await forkpool(['no-such-program-xyz', ':::', 'a'])
   t.equal(run.code, 1)
   t.match(run.stderr, /forkpool: job 1: command not found: no-such-program-xyz/)
+  t.notMatch(run.stderr, /--shell/, 'a plain name not found: no hint about --shell')
   // An argument that expands to an empty program name is refused by the library: that job fails, the rest run.
   const empty = await forkpool(['-k', '{}', ':::', '', 'true'])
   t.equal(empty.code, 1)

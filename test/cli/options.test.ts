@@ -14,7 +14,9 @@ t.test('bad usage: one clear line, a usage hint, exit 255', async (t) => {
     [['--nice', 'x', 'echo'], /^forkpool: --nice must be a whole number/],
     [['-u', '-k', 'echo'], /^forkpool: --ungroup lets jobs write straight through/],
     [['--pipe', 'wc', ':::', 'a'], /^forkpool: --pipe reads stdin/],
-    [['-m', '-n', '2', 'echo'], /^forkpool: -m\/-X spread the arguments themselves/],
+    [['-m', '-n', '0', 'echo'], /^forkpool: -n0\/-N0 put no argument on the command line: not with -m\/-X/],
+    [['-X', '-N0', 'echo'], /^forkpool: -n0\/-N0 put no argument on the command line: not with -m\/-X/],
+    [['--trim', 'x', 'echo'], /^forkpool: --trim must be n, l, r, lr or rl, got "x"/],
     [['echo', ':::+', 'a'], /^forkpool: :::\+ and ::::\+ link to the input source before them/],
     [['--resume-failed', 'echo'], /^forkpool: --resume-failed needs --joblog FILE/],
     [['--worker', 'w.js', '--pipe'], /^forkpool: --shell, --pipe, --line-buffer, --ungroup and --nice apply to commands/],
@@ -28,6 +30,8 @@ t.test('bad usage: one clear line, a usage hint, exit 255', async (t) => {
     [['--worker', 'w.js', '--isolation', 'pool'], /^forkpool: --isolation must be process, process-pool or thread, got "pool"/],
     [['--status-port', 'http', 'echo'], /^forkpool: --status-port must be a port number from 0 to 65535, got "http"/],
     [['--status-port', '70000', 'echo'], /^forkpool: --status-port must be a port number/],
+    [['--status-token', 's3cret', 'echo'], /^forkpool: --status-token is the token of the status endpoint: it needs --status-port PORT$/],
+    [['--status-port', '0', '--status-token', 'two words', 'echo'], /^forkpool: --status-token must be visible ASCII characters without spaces/],
     [['--worker', 'w.js', '--shell'], /^forkpool: --shell, --pipe, --line-buffer, --ungroup and --nice apply to commands/],
     [['--resume', 'echo'], /^forkpool: --resume needs --joblog FILE/],
     [['--line-buffer', '-k', 'echo'], /^forkpool: --line-buffer prints lines as they come/],
@@ -91,22 +95,28 @@ t.test('parseCommandLine: defaults and every option', async (t) => {
   const defaults = parseCommandLine(['echo'])
   t.match(defaults, {
     help: false, version: false, jobs: availableParallelism(), delayMs: 0, timeoutMs: undefined, tries: 1, halt: null, memfree: undefined, load: undefined,
-    nice: undefined, sources: [], link: false, delimiter: '\n', noRunIfEmpty: false, colsep: undefined, header: false, maxArgs: undefined,
+    nice: undefined, sources: [], link: false, delimiter: '\n', noRunIfEmpty: false, colsep: undefined, trim: 'n', header: false, maxArgs: undefined,
     nArgs: undefined, multi: undefined, replace: undefined, pipe: false, blockBytes: 1024 * 1024, recstart: '', recend: '\n',
     keepOrder: false, grouping: 'group', tag: false, tagstring: undefined, joblog: undefined, resume: 'none', results: undefined,
-    dryRun: false, verbose: false, bar: 'off', shell: false, quote: false, worker: undefined, isolation: 'process', statusPort: undefined, command: ['echo'],
+    dryRun: false, verbose: false, bar: 'off', shell: false, quote: false, worker: undefined, isolation: 'process', statusPort: undefined, statusToken: undefined, command: ['echo'],
   })
   const all = parseCommandLine(['-j', '3', '--delay', '0.5', '--timeout', '1m', '--retries', '2', '--halt', 'now,fail=1', '--memfree', '1G', '--load', '3.5',
     '--nice', '-5', '--link', '-0', '-r', '--colsep', ',', '--header', ':', '-n', '2', '-I', '@@', '-k', '--tagstring', '{1}', '--joblog', 'log',
     '--resume-failed', '--results', 'out', '--dry-run', '-t', '--force-bar', '--shell', '-q', '--', 'cmd', 'x', ':::', 'a', ':::'])
   t.match(all, { jobs: 3, delayMs: 500, timeoutMs: 60_000, tries: 2, halt: { when: 'now', on: 'fail', count: 1 }, memfree: 2 ** 30, load: 3.5, nice: -5,
-    link: true, delimiter: '\0', noRunIfEmpty: true, colsep: /,/, header: true, maxArgs: 2, replace: '@@', keepOrder: true, tag: true, tagstring: '{1}',
+    link: true, delimiter: '\0', noRunIfEmpty: true, colsep: /,/, trim: 'lr', header: true, maxArgs: 2, replace: '@@', keepOrder: true, tag: true, tagstring: '{1}',
     joblog: 'log', resume: 'failed', results: 'out', dryRun: true, verbose: true, bar: 'always', shell: true, quote: true, command: ['cmd', 'x'],
     sources: [{ kind: 'words', words: ['a'] }, { kind: 'words', words: [] }] })
   t.match(parseCommandLine(['--pipe', '--block', '10k', '--recstart', 'A', 'x']), { pipe: true, blockBytes: 10_000, recstart: 'A', recend: '' })
   t.match(parseCommandLine(['--pipe', '--recend', '\\0', 'x']), { recend: '\0' })
   t.match(parseCommandLine(['-N0', 'x']), { nArgs: 0, multi: undefined })
   t.match(parseCommandLine(['-X', 'x']), { multi: 'X' })
+  t.match(parseCommandLine(['-m', '-n', '1000', 'x']), { multi: 'm', maxArgs: 1000 }, '-n with -m: at most N per line')
+  t.match(parseCommandLine(['-X', '-N', '3', 'x']), { multi: 'X', nArgs: 3 })
+  t.match(parseCommandLine(['-n0', 'x']), { maxArgs: 0 })
+  t.match(parseCommandLine(['--trim', 'rl', 'x']), { trim: 'lr' })
+  t.match(parseCommandLine(['--trim', 'r', '--colsep', ',', 'x']), { trim: 'r' })
+  t.match(parseCommandLine(['--trim', 'l', 'x']), { trim: 'l' })
   t.match(parseCommandLine(['-m', '-d', '\\t', '-P', '5', '--retries', '0', 'x']), { multi: 'm', delimiter: '\t', jobs: 5, tries: 1 })
   t.match(parseCommandLine(['--bar', 'x']), { bar: 'tty' })
   t.match(parseCommandLine(['--eta', '--tag', '--resume', '--joblog', 'l', 'x']), { bar: 'tty', tag: true, tagstring: undefined, resume: 'all' })
@@ -144,4 +154,23 @@ t.test('--help lists every option of the table', async (t) => {
     const name = def.name.length > 1 ? `--${def.name}` : `-${def.short}`
     t.ok(USAGE.includes(name), name)
   }
+})
+
+t.test('--status-token, else FORKPOOL_STATUS_TOKEN (kept off the command line), with --status-port only', async (t) => {
+  const saved = process.env.FORKPOOL_STATUS_TOKEN
+  t.teardown(() => {
+    if (saved === undefined) delete process.env.FORKPOOL_STATUS_TOKEN
+    else process.env.FORKPOOL_STATUS_TOKEN = saved
+  })
+  delete process.env.FORKPOOL_STATUS_TOKEN
+  t.match(parseCommandLine(['--status-port', '0', '--status-token', 'flag-token', 'x']), { statusPort: 0, statusToken: 'flag-token' })
+  t.equal(parseCommandLine(['--status-port', '0', 'x']).statusToken, undefined, 'no token: cancelling stays off')
+  process.env.FORKPOOL_STATUS_TOKEN = 'env-token'
+  t.equal(parseCommandLine(['--status-port', '0', 'x']).statusToken, 'env-token')
+  t.equal(parseCommandLine(['--status-port', '0', '--status-token', 'flag-token', 'x']).statusToken, 'flag-token', 'the flag wins')
+  t.equal(parseCommandLine(['x']).statusToken, undefined, 'the variable alone serves nothing')
+  process.env.FORKPOOL_STATUS_TOKEN = ''
+  t.equal(parseCommandLine(['--status-port', '0', 'x']).statusToken, undefined, 'an empty variable is no token')
+  process.env.FORKPOOL_STATUS_TOKEN = 'has space'
+  t.throws(() => parseCommandLine(['--status-port', '0', 'x']), { name: 'UsageError', message: /^FORKPOOL_STATUS_TOKEN must be visible ASCII characters without spaces/ })
 })

@@ -26,7 +26,7 @@ t.test('summary', async (t) => {
 t.test('ProgressBar: throttled redraws in place, clear, finish', async (t) => {
   let now = 1000
   const writes: string[] = []
-  const bar = new ProgressBar({ write: (s: string) => writes.push(s), columns: 60 }, () => now)
+  const bar = new ProgressBar({ write: (s: string) => writes.push(s), columns: 60 }, { now: () => now })
   bar.clear()
   t.same(writes, [], 'nothing to clear before the first draw')
   bar.update({ total: 4 }, true)
@@ -48,15 +48,35 @@ t.test('ProgressBar: throttled redraws in place, clear, finish', async (t) => {
   const plain = new ProgressBar({ write: (s: string) => writes.push(s) })
   plain.update({ total: 1 }, true)
   t.ok(writes.pop()!.length <= 80 + 5, 'an 80-column default without a known width')
+  const unsized = new ProgressBar({ write: (s: string) => writes.push(s), columns: 0 })
+  unsized.update({ total: 2, done: 2 }, true)
+  t.match(writes.pop(), /^\r\[#{40}\] 100% 2\/2 ETA 0s\x1b\[K$/, 'a terminal of 0 columns (a pty nobody sized): 80, not "[]"')
 })
 
-t.test('--force-bar draws on stderr whatever it is; --bar only on a terminal', async (t) => {
+t.test('ProgressBar without animation (--bar, stderr not a terminal): only the summary line', async (t) => {
+  let now = 0
+  const writes: string[] = []
+  const bar = new ProgressBar({ write: (s: string) => writes.push(s) }, { animate: false, now: () => now })
+  t.equal(bar.animate, false)
+  bar.update({ total: 2 }, true)
+  bar.update({ done: 2, failed: 1 }, true)
+  bar.clear()
+  bar.redraw()
+  now = 2500
+  bar.finish()
+  t.same(writes, ['forkpool: 2 jobs in 2.5s: 1 succeeded, 1 failed\n'])
+})
+
+t.test('--force-bar draws on stderr whatever it is; --bar on a stderr that is not a terminal prints the summary line only', async (t) => {
   const forced = await forkpool(['--force-bar', '-k', 'echo', ':::', 'a', 'b', 'c'])
   t.equal(forced.stdout, 'a\nb\nc\n')
   t.match(forced.stderr, /\r\[\.+\] 0% 0\/3 ETA \?/)
   t.match(forced.stderr, /100% 3\/3/)
   t.match(forced.stderr, /\nforkpool: 3 jobs in \d+\.\ds: 3 succeeded, 0 failed\n$/)
   const notATerminal = await forkpool(['--bar', 'echo', ':::', 'a'])
-  t.equal(notATerminal.stderr, '', 'stderr is a pipe here: no bar')
+  t.match(notATerminal.stderr, /^forkpool: 1 job in \d+\.\ds: 1 succeeded, 0 failed\n$/, 'stderr is a pipe here: no bar, the summary line')
   t.equal(notATerminal.stdout, 'a\n')
+  const failing = await forkpool(['--eta', 'false', ':::', 'a', 'b'])
+  t.equal(failing.code, 2)
+  t.match(failing.stderr, /^forkpool: 2 jobs in \d+\.\ds: 0 succeeded, 2 failed\n$/, '--eta is --bar')
 })

@@ -59,6 +59,7 @@ t.test('-j N% of the cores and the default: every job runs', async (t) => {
 })
 
 import { existsSync, readFileSync } from 'node:fs'
+import type { ChildProcess } from 'node:child_process'
 import { processesMatching } from '../helpers/paths.js'
 import { eventually } from '../helpers/wait.js'
 import { startCli } from '../helpers/cli.js'
@@ -98,7 +99,7 @@ t.test('SIGINT while reading every argument first (--bar) stops at once', async 
   let seen = ''
   child.stderr!.on('data', (chunk: string) => (seen += chunk))
   child.stdin!.write('a\n')
-  // The bar shows at once, with the number of jobs unknown until stdin ends.
+  // Still reading after a second, the bar shows, with the number of jobs unknown until stdin ends.
   t.ok(await eventually(() => seen.includes('0/?'), 10_000), 'the command is up, reading stdin')
   child.kill('SIGINT')
   const run = await done
@@ -141,4 +142,54 @@ t.test('--worker with a file that is not there, or cannot load: one readable err
   t.equal(broken.code, 255)
   t.equal(broken.stdout, '', 'no JSON line per input')
   t.match(broken.stderr, /^forkpool: worker file .*broken\.mjs failed to load: SyntaxError: Unexpected end of input \(line 2\)\n$/)
+})
+
+/** The status endpoint's address, from the line forkpool prints on stderr. */
+function statusUrl(child: ChildProcess): Promise<string> {
+  return new Promise((resolve) => {
+    let seen = ''
+    child.stderr!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString()
+      const match = /status at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(seen)
+      if (match) resolve(match[1]!)
+    })
+  })
+}
+
+t.test('--status-token: cancelling a job over HTTP from the command line; the job counts as failed and says so', async (t) => {
+  const dir = t.testdir()
+  const { child, done } = startCli(['--status-port', '0', '--status-token', 's3cret', '-j', '2', '--joblog', `${dir}/log`, 'sleep', ':::', '30', '0.1'])
+  const base = await statusUrl(child)
+  await eventually(async () => ((await (await fetch(`${base}jobs`)).json()) as { count: number }).count === 1, 10_000, 100)
+  const wrong = await fetch(`${base}jobs/1/cancel`, { method: 'POST', headers: { authorization: 'Bearer nope' } })
+  t.equal(wrong.status, 401)
+  t.same(await wrong.json(), { error: "cancelling needs this server's token (set with --status-token TOKEN or FORKPOOL_STATUS_TOKEN) in the header Authorization: Bearer <token>" })
+  const right = await fetch(`${base}jobs/1/cancel`, { method: 'POST', headers: { authorization: 'Bearer s3cret' } })
+  t.equal(right.status, 202)
+  const run = await done
+  t.equal(run.code, 1, 'one job did not succeed')
+  t.match(run.stderr, /forkpool: job 1 was cancelled over HTTP: sleep 30\n/)
+  t.match(readFileSync(`${dir}/log`, 'utf8'), /\n1\t.*\t0\t15\tsleep 30\n/, 'logged, killed by SIGTERM')
+})
+
+t.test('FORKPOOL_STATUS_TOKEN gives the token; without one the 403 names the flag, not serveStatus()', async (t) => {
+  const saved = process.env.FORKPOOL_STATUS_TOKEN
+  t.teardown(() => {
+    if (saved === undefined) delete process.env.FORKPOOL_STATUS_TOKEN
+    else process.env.FORKPOOL_STATUS_TOKEN = saved
+  })
+  process.env.FORKPOOL_STATUS_TOKEN = 'from-env'
+  const withEnv = startCli(['--status-port', '0', 'sleep', ':::', '30'])
+  const base = await statusUrl(withEnv.child)
+  await eventually(async () => ((await (await fetch(`${base}jobs`)).json()) as { count: number }).count === 1, 10_000, 100)
+  t.equal((await fetch(`${base}jobs/1/cancel`, { method: 'POST', headers: { authorization: 'Bearer from-env' } })).status, 202)
+  t.equal((await withEnv.done).code, 1)
+  delete process.env.FORKPOOL_STATUS_TOKEN
+  const off = startCli(['--status-port', '0', 'sleep', ':::', '30'])
+  const offBase = await statusUrl(off.child)
+  const refused = await fetch(`${offBase}jobs/1/cancel`, { method: 'POST', headers: { authorization: 'Bearer anything' } })
+  t.equal(refused.status, 403)
+  t.same(await refused.json(), { error: 'cancelling over HTTP is off: this server has no token; to turn it on, start it with --status-token TOKEN or FORKPOOL_STATUS_TOKEN' })
+  off.child.kill('SIGINT')
+  t.equal((await off.done).code, 130)
 })

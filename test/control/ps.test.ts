@@ -29,7 +29,7 @@ t.test('every line fits 80 columns, however long or strange the values', async (
   const lines = table.trimEnd().split('\n')
   for (const line of lines) t.ok(line.length <= 80, `${line.length}: ${line}`)
   t.match(lines[1], /^1234 +running +400d00h +- +i{19}… +sleep 9+…$/, 'long values are cut with an ellipsis; a command keeps its start')
-  t.match(lines[2], /line\?break\?tab/, 'control characters cannot break the table')
+  t.match(lines[2], /"line\\nbreak\\ttab"/, 'control characters cannot break the table (the ident is JSON-quoted)')
   t.match(lines[2], / 0ms /, 'an overdue timeout shows as 0')
   t.match(lines[2], /…\S*\/path\/worker\.js$/, 'a worker file keeps its end')
   t.match(lines[3], /^T7 +running +0ms +1m01s +thr +w\.js$/)
@@ -53,4 +53,19 @@ t.test('a HOST column when a job runs on another machine; none while every job i
   t.match(lines[3], /^- +- +queued /, 'a job waiting for an agent has no host yet')
   t.match(lines[4], /^78 +a-very-long… +running /, 'a long name is cut, a TAB made printable')
   for (const line of lines) t.ok(line.length <= 80, `${line.length}: ${line}`)
+})
+
+t.test('IDENT/NAME reads without doubt when an ident or a name holds a "/", a quote or white space', async (t) => {
+  const lines = formatPs([
+    record({ ident: 'thr', name: 'wait/one' }),
+    record({ ident: 'thr/wait', name: 'one' }),
+    record({ ident: 'report 1' }),
+    record({ ident: 'sync-2', name: 'nightly-sync' }),
+    record({ ident: 'say "hi"', name: 'x' }),
+  ]).trimEnd().split('\n')
+  t.match(lines[1], / thr\/"wait\/one" /)
+  t.match(lines[2], / "thr\/wait"\/one /, 'not the same as the line above')
+  t.match(lines[3], / "report 1" /)
+  t.match(lines[4], / sync-2\/nightly-sync /, 'plain ones stay as they are')
+  t.match(lines[5], / "say \\"hi\\""\/x /)
 })

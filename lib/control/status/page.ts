@@ -1,12 +1,14 @@
 // GET /: one self-contained HTML page (inline style and script, nothing fetched but /jobs) that
-// lists the in-flight jobs with their ages, refreshes itself, and cancels a job when given the token.
+// lists the in-flight jobs with their ages and the counts of /stats, refreshes itself, and cancels
+// a job when given the token.
 
 import type { InFlightRecord } from '../registry.js'
+import type { JobStats } from '../stats.js'
 
-/** The page, with the jobs known now so it shows them before its first refresh. */
-export function statusPage(jobs: readonly InFlightRecord[], nonce: string, refreshMs: number): string {
+/** The page, with the jobs and counts known now so it shows them before its first refresh. */
+export function statusPage(jobs: readonly InFlightRecord[], stats: JobStats, nonce: string, refreshMs: number): string {
   // Inside <script type="application/json"> only "</script" could end the block early: escape every "<".
-  const initial = JSON.stringify({ count: jobs.length, jobs }).replaceAll('<', '\\u003c')
+  const initial = JSON.stringify({ count: jobs.length, jobs, stats }).replaceAll('<', '\\u003c')
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -24,6 +26,7 @@ tr.stopping td { color: #999; }
 </head>
 <body data-refresh="${refreshMs}">
 <h1>Jobs in flight: <span id="count">0</span></h1>
+<p id="counts"></p>
 <p><label>Token for cancelling: <input id="token" type="password" autocomplete="off"></label></p>
 <p id="message" role="status"></p>
 <table>
@@ -47,8 +50,12 @@ const refreshMs = Number(document.body.dataset.refresh)
 const tbody = document.getElementById('jobs')
 const tokenInput = document.getElementById('token')
 const rows = new Map()
-let jobs = JSON.parse(document.getElementById('initial').textContent).jobs
+const initial = JSON.parse(document.getElementById('initial').textContent)
+let jobs = initial.jobs
+let stats = initial.stats
 let fetchedAt = Date.now()
+// The target of the last accepted cancel, until its job has left the list.
+let cancelling = null
 
 if (location.hash.startsWith('#token=')) {
   tokenInput.value = decodeURIComponent(location.hash.slice(7))
@@ -64,6 +71,8 @@ function age(ms) {
   if (s < 3600) return Math.floor(s / 60) + 'm' + String(s % 60).padStart(2, '0') + 's'
   return Math.floor(s / 3600) + 'h' + String(Math.floor(s / 60) % 60).padStart(2, '0') + 'm'
 }
+
+function targetOf(job) { return job.name === null ? job.ident : job.name }
 
 function keyOf(job) { return job.name === null ? 'ident:' + job.ident : 'name:' + job.name + ':' + job.ident }
 
@@ -95,7 +104,7 @@ function render() {
     seen.add(keyOf(job))
     tr.className = job.state
     tr.dataset.ident = job.ident
-    tr.dataset.target = job.name === null ? job.ident : job.name
+    tr.dataset.target = targetOf(job)
     const pid = job.pid !== null ? String(job.pid) : job.threadId !== null ? 'thread ' + job.threadId : '-'
     const cells = [job.ident, job.name ?? '', job.label ?? '', job.state, pid, job.host ?? '-', age(job.elapsedMs + since), job.where]
     cells.forEach((text, i) => { if (tr.children[i].textContent !== text) tr.children[i].textContent = text })
@@ -104,13 +113,20 @@ function render() {
   }
   for (const [key, tr] of rows) if (!seen.has(key)) { tr.remove(); rows.delete(key) }
   document.getElementById('count').textContent = String(jobs.length)
+  document.getElementById('counts').textContent = 'Queued ' + stats.queued + ', running ' + stats.running + '; finished ' + stats.finished +
+    ': ' + stats.failed + ' failed, ' + stats.timedOut + ' timed out, ' + stats.cancelled + ' cancelled'
+  if (cancelling !== null && !jobs.some((job) => targetOf(job) === cancelling)) {
+    say('Cancelled ' + cancelling + ': it has ended')
+    cancelling = null
+  }
 }
 
 async function refresh() {
   try {
-    const response = await fetch('jobs', { cache: 'no-store' })
-    if (!response.ok) throw new Error('HTTP ' + response.status)
-    jobs = (await response.json()).jobs
+    const [jobsResponse, statsResponse] = await Promise.all([fetch('jobs', { cache: 'no-store' }), fetch('stats', { cache: 'no-store' })])
+    for (const response of [jobsResponse, statsResponse]) if (!response.ok) throw new Error('HTTP ' + response.status)
+    jobs = (await jobsResponse.json()).jobs
+    stats = await statsResponse.json()
     fetchedAt = Date.now()
   } catch (error) {
     say('Cannot reach the manager: ' + error.message)
@@ -125,7 +141,10 @@ async function cancel(target, button) {
       method: 'POST',
       headers: { authorization: 'Bearer ' + tokenInput.value },
     })
-    say(response.status === 202 ? 'Cancelling ' + target : 'Cancelling ' + target + ' failed: HTTP ' + response.status)
+    cancelling = response.status === 202 ? target : null
+    // A refusal says why (no token on the server, a wrong one): the server's own words.
+    const why = response.status === 202 ? '' : ((await response.json().catch(() => ({}))).error ?? '')
+    say(response.status === 202 ? 'Cancelling ' + target : 'Cancelling ' + target + ' failed: HTTP ' + response.status + (why === '' ? '' : ': ' + why))
   } catch (error) {
     say('Cancelling ' + target + ' failed: ' + error.message)
   }

@@ -12,7 +12,7 @@ import type { JobStats } from '../stats.js'
 import type { Duration } from '../../types.js'
 import { statusPage } from './page.js'
 import { routeRequest, type Route } from './route.js'
-import { bearerMatches } from './token.js'
+import { bearerMatches, TOKEN_SETTING } from './token.js'
 
 /** What the endpoint serves: the manager, seen through the few calls it needs. */
 export interface StatusSource {
@@ -43,6 +43,11 @@ export interface StatusServer {
   close(): Promise<void>
 }
 
+/** serveStatus()'s options with the starter's own name for the token setting. */
+export interface StartedStatusOptions extends StatusOptions {
+  [TOKEN_SETTING]?: string
+}
+
 const STATUS_KEYS = optionKeys<StatusOptions>({ port: true, host: true, token: true, refresh: true })
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
 const HTTP_CANCEL_REASON = 'cancelled over HTTP'
@@ -56,6 +61,7 @@ export async function serveStatus(source: StatusSource, options?: StatusOptions)
     throw new TypeError('serveStatus() token must be a non-empty string of visible ASCII characters (it travels in an HTTP header)')
   }
   const refreshMs = parseDuration(checked.refresh ?? '2s', 'serveStatus() refresh')
+  const setting = (checked as StartedStatusOptions)[TOKEN_SETTING] ?? 'serveStatus({ token })'
   const loopbackOnly = LOOPBACK_HOSTS.has(host)
 
   const server = createServer({ requestTimeout: 10_000, headersTimeout: 5_000, keepAliveTimeout: 2_000 }, (req, res) => {
@@ -83,7 +89,7 @@ export async function serveStatus(source: StatusSource, options?: StatusOptions)
       case 'page': {
         const nonce = randomBytes(16).toString('base64')
         res.setHeader('content-security-policy', `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`)
-        return send(res, 200, statusPage(source.inFlight(), nonce, refreshMs), 'text/html; charset=utf-8')
+        return send(res, 200, statusPage(source.inFlight(), source.stats(), nonce, refreshMs), 'text/html; charset=utf-8')
       }
       case 'jobs': {
         const jobs = source.inFlight()
@@ -99,10 +105,10 @@ export async function serveStatus(source: StatusSource, options?: StatusOptions)
   }
 
   function cancel(target: string, req: IncomingMessage, res: ServerResponse): void {
-    if (token === undefined) return send(res, 403, { error: 'cancelling over HTTP is off: serveStatus() was given no token' })
+    if (token === undefined) return send(res, 403, { error: `cancelling over HTTP is off: this server has no token; to turn it on, start it with ${setting}` })
     if (!bearerMatches(req.headers.authorization, token)) {
       res.setHeader('www-authenticate', 'Bearer')
-      return send(res, 401, { error: 'a valid Authorization: Bearer <token> header is required' })
+      return send(res, 401, { error: `cancelling needs this server's token (set with ${setting}) in the header Authorization: Bearer <token>` })
     }
     let cancelled: number
     try {

@@ -85,6 +85,7 @@ t.test('every route, every status code', async (t) => {
   const noToken = await request(srv.url, '/jobs/victim/cancel', { method: 'POST' })
   t.equal(noToken.status, 401)
   t.equal(noToken.headers['www-authenticate'], 'Bearer')
+  t.same(JSON.parse(noToken.body), { error: "cancelling needs this server's token (set with serveStatus({ token })) in the header Authorization: Bearer <token>" })
   for (const authorization of ['Bearer sesame-41', 'Bearer sesame', 'Bearer sesame-42-and-more', 'Basic c2VzYW1lLTQy', 'Bearer', 'sesame-42']) {
     t.equal((await request(srv.url, '/jobs/victim/cancel', { method: 'POST', headers: { authorization } })).status, 401, `refused: ${authorization}`)
   }
@@ -111,6 +112,7 @@ t.test('no token configured: cancelling over HTTP is off (403)', async (t) => {
   const h = await pm.start('job', { command: 'sleep', args: ['5'] })
   const r = await request(srv.url, '/jobs/job/cancel', { method: 'POST', headers: { authorization: 'Bearer anything' } })
   t.equal(r.status, 403)
+  t.same(JSON.parse(r.body), { error: 'cancelling over HTTP is off: this server has no token; to turn it on, start it with serveStatus({ token })' })
   t.equal(pm.inFlight().length, 1)
   h.cancel()
   await h.result
