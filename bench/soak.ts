@@ -6,9 +6,14 @@
 //   node dist/bench/soak.js [--jobs 10000] [--seeds 1,2,3] [--max-procs 8] [--kinds command,process,thread] [--faults ok,alloc,…]
 //                           [--pool-concurrency 3]   (reused processes run that many jobs at once)
 //                           [--kill-spawner-every 500] (SIGKILL a random spawner process about once per that many jobs; 0: never)
+//                           [--timeout 800] (the timeout of the jobs not meant to hang; default 60000)
+//                           [--load 2] (that many busy-looping processes beside the run, as other work on the machine)
+//                           [--stall 1000] (block the manager's event loop that long, again and again, as a loaded
+//                            machine or a busy manager does: a job may end while the loop cannot hear it, past its timeout)
 //   node dist/bench/soak.js --remote [--jobs 10000] [--seeds 1,2,3] [--outage-s 30]
 //                           (bench/remote-soak.ts: jobs on 3 agents through Redis, with agents and Redis killed meanwhile)
 
+import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { readlinkSync } from 'node:fs'
@@ -202,6 +207,33 @@ export interface SoakOptions {
   poolConcurrency?: number
   /** SIGKILL a random spawner process about once per this many job starts (its own seeded draw); default 0: never. */
   killSpawnerEvery?: number
+  /** The timeout of the jobs that are not meant to hang (default TIMEOUT_MS). */
+  timeoutMs?: number
+  /** Busy-looping processes to run beside the run (default 0). */
+  load?: number
+  /** Block the manager's event loop this many ms, with as long between blocks (default 0: never). */
+  stallMs?: number
+}
+
+/** What `load` and `stallMs` ask for, started; stop() ends it (once the busy processes are reaped: they are no zombies of the run). */
+function startLoad(load: number, stallMs: number): { stop(): Promise<void> } {
+  const busy = Array.from({ length: load }, () => spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' }))
+  const pause = new Int32Array(new SharedArrayBuffer(4))
+  // One block per timer turn: the jobs that end meanwhile are heard only in the turn after it, when
+  // Node runs the due timers (their timeouts among them) before the I/O that says they ended.
+  const stalls = stallMs > 0 ? setInterval(() => Atomics.wait(pause, 0, 0, stallMs), stallMs * 2) : undefined
+  return {
+    async stop() {
+      clearInterval(stalls)
+      await Promise.all(
+        busy.map((child) => {
+          const exited = new Promise((resolve) => child.on('exit', resolve))
+          child.kill('SIGKILL')
+          return exited
+        }),
+      )
+    },
+  }
 }
 
 /** A job of a shared process ended by another job's crash, or by the kill that stopped another job. */
@@ -237,7 +269,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     if (!options.faults || options.faults.includes(plan.fault)) plans.push(plan)
   }
   const poolConcurrency = options.poolConcurrency ?? 1
-  const pm = new ForkManager({ maxProcs: options.maxProcs ?? 8, timeout: TIMEOUT_MS, killGrace: KILL_GRACE_MS, processPool: { concurrentTasksPerWorker: poolConcurrency } })
+  const pm = new ForkManager({ maxProcs: options.maxProcs ?? 8, timeout: options.timeoutMs ?? TIMEOUT_MS, killGrace: KILL_GRACE_MS, processPool: { concurrentTasksPerWorker: poolConcurrency } })
   // Thread pools cost this process memory once, and keep it after they close (the freed memory
   // stays with the C allocator): a pool per setting the run's thread jobs use, up to maxProcs
   // threads each. A manager of its own runs them at that size and closes before RSS is read, so
@@ -259,6 +291,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   const rssStartMb = rssMb()
   const fdsAtStart = fdTargets()
   const begun = performance.now()
+  const load = startLoad(options.load ?? 0, options.stallMs ?? 0)
 
   // Each result is checked as it arrives and then dropped: holding 10,000 results (megabytes of
   // captured output among them) would be the soak's own leak, not the manager's.
@@ -291,6 +324,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     })
   }
   await pm.close()
+  await load.stop()
   const wallMs = Math.round(performance.now() - begun)
   const counts = [...finishes.values()]
   // Give the kernel a moment to finish reaping what the last kills ended.
@@ -382,13 +416,16 @@ if (import.meta.url === `file://${process.argv[1]}` && process.argv.includes('--
       faults: { type: 'string' },
       'pool-concurrency': { type: 'string', default: '1' },
       'kill-spawner-every': { type: 'string', default: '500' },
+      timeout: { type: 'string', default: String(TIMEOUT_MS) },
+      load: { type: 'string', default: '0' },
+      stall: { type: 'string', default: '0' },
     },
   })
   const kinds = values.kinds?.split(',') as Kind[] | undefined
   const faults = values.faults?.split(',')
   let failed = false
   for (const seed of values.seeds.split(',').map(Number)) {
-    const report = await soak({ seed, jobs: Number(values.jobs), maxProcs: Number(values['max-procs']), poolConcurrency: Number(values['pool-concurrency']), killSpawnerEvery: Number(values['kill-spawner-every']), ...(kinds && { kinds }), ...(faults && { faults }) })
+    const report = await soak({ seed, jobs: Number(values.jobs), maxProcs: Number(values['max-procs']), poolConcurrency: Number(values['pool-concurrency']), killSpawnerEvery: Number(values['kill-spawner-every']), timeoutMs: Number(values.timeout), load: Number(values.load), stallMs: Number(values.stall), ...(kinds && { kinds }), ...(faults && { faults }) })
     console.log(`\n## soak, seed ${seed}\n\n${formatReport(report)}`)
     failed ||= !report.ok
   }

@@ -44,6 +44,8 @@ export class Job implements TrackedJob {
   #where: string | undefined
   #cause: StopCause | undefined
   #timeout: Deadline | undefined
+  /** The execution whose outcome is in (see #deadlinePassed). */
+  #settledExecution: Execution | undefined
   #deadlines: Deadlines | undefined
   #cancelKill: (() => void) | undefined
   /** Made when an overlapping start first asks for it (see `ended`). */
@@ -116,7 +118,21 @@ export class Job implements TrackedJob {
     this.#startedMs = performance.now()
     if (this.#cause !== undefined) return
     const slack = this.execution!.timeoutSlackMs ?? 0
-    this.#timeout = this.#deadlines!.after(this.timeoutMs + slack, () => this.#stop({ timedOut: true }))
+    this.#timeout = this.#deadlines!.after(this.timeoutMs + slack, () => this.#deadlinePassed())
+  }
+
+  /**
+   * The job's time is up, as far as this turn of the event loop knows. Node runs due timers
+   * before the turn's I/O: after a late turn (the event loop blocked, or this process not
+   * scheduled, past the deadline), the exit of a job that ended in time may be waiting to be read,
+   * and stopping it now would report it timed out (and SIGTERM what is left of it). setImmediate
+   * runs after that I/O: a job whose outcome came meanwhile ended before its deadline.
+   */
+  #deadlinePassed(): void {
+    const execution = this.execution
+    setImmediate(() => {
+      if (this.#settledExecution !== execution && this.execution === execution) this.#stop(TIMED_OUT)
+    })
   }
 
   /**
@@ -124,6 +140,7 @@ export class Job implements TrackedJob {
    * costs one promise reaction, not a chain of them): its timers stop, and its JobResult.
    */
   settled(outcome: Outcome): JobResult {
+    this.#settledExecution = this.execution
     this.#timeout?.cancel()
     this.#cancelKill?.()
     const { kind, pid } = this.execution!

@@ -30,3 +30,6 @@ t.test('with spawner processes killed at random: every job settles once, as pred
 
 t.test('with shared pool processes too: every job settles once, as predicted or by a neighbour, and nothing is left', (t) =>
   soakClean(t, { kinds: ['process-pool'], poolConcurrency: 3 }))
+
+t.test('under load (busy processes beside it, the manager event loop stalled again and again): every job settles once as predicted, and nothing is left', (t) =>
+  soakClean(t, { kinds: ['command'], load: 2, stallMs: 200 }))

@@ -2,6 +2,9 @@
 import t from 'tap'
 import { Job, JobView } from '../../dist/lib/manager/job.js'
 import { Deadlines } from '../../dist/lib/util/deadlines.js'
+import { spawn } from 'node:child_process'
+
+const LATE_TURN = new URL('../fixtures/late-turn-parent.mjs', import.meta.url).pathname
 
 const spec = { type: 'command', command: 'true', args: [], capture: false, maxBuffer: 1, shell: false } as const
 const settings = { name: undefined, label: undefined, timeoutMs: 1000, killGraceMs: 1000, signal: undefined }
@@ -51,6 +54,55 @@ t.test('a timeout stops the job, and its result says so', async (t) => {
   t.same(run.signals, ['SIGTERM'])
   run.end(null, 'SIGTERM')
   t.match(job.settled(await run.execution.outcome), { ok: false, timedOut: true, cancelled: false })
+})
+
+/** Blocks this thread's event loop for `ms`: what a busy manager, or one the machine does not schedule, does to it. */
+function blockEventLoop(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+}
+
+t.test('a job whose end comes in the late turn its deadline passed in ended in time: not timed out, not stopped', async (t) => {
+  const job = new Job('late', spec, 'command', { ...settings, timeoutMs: 10 })
+  const run = execution()
+  job.launched(run.execution, new Deadlines())
+  let result: ReturnType<Job['settled']> | undefined
+  // Due just after the deadline, so it runs in the same turn, after the deadline's timer: as the
+  // I/O with the job's exit would, which Node runs after the turn's timers.
+  setTimeout(() => (result = job.settled({ exitCode: 0, signal: null, error: null })), 11)
+  blockEventLoop(60)
+  await new Promise((r) => setTimeout(r, 20))
+  t.same(run.signals, [], 'no SIGTERM for a job that had ended')
+  t.match(result, { ok: true, timedOut: false, exitCode: 0 })
+})
+
+t.test('a deadline of a try that ended in that late turn does not stop the next try', async (t) => {
+  const job = new Job('retried', spec, 'command', { ...settings, timeoutMs: 10 })
+  const first = execution()
+  const second = execution()
+  job.launched(first.execution, new Deadlines())
+  setTimeout(() => {
+    job.settled({ exitCode: 1, signal: null, error: null })
+    job.retrying()
+    job.launched(second.execution, new Deadlines())
+  }, 11)
+  blockEventLoop(60)
+  await new Promise((r) => setImmediate(r))
+  t.same([first.signals, second.signals], [[], []], 'the first try ended in time; the second has its own deadline')
+  // Its stop follows its deadline's timer in a setImmediate.
+  await new Promise((r) => setTimeout(r, 40))
+  await new Promise((r) => setImmediate(r))
+  t.same(second.signals, ['SIGTERM'], "and the second's own deadline stops it")
+})
+
+t.test('a command that exited before its deadline, while the event loop was blocked past it, is not timed out', async (t) => {
+  // In a process of its own, without tap's NODE_OPTIONS hook (under it, the same program's exit
+  // came in before the deadline's timer, and the test could not fail).
+  const { NODE_OPTIONS: _tapHook, ...env } = process.env
+  const child = spawn(process.execPath, [LATE_TURN], { stdio: ['ignore', 'pipe', 'inherit'], env })
+  let out = ''
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk))
+  await new Promise((resolve) => child.on('close', resolve))
+  t.same(JSON.parse(out), { ok: true, timedOut: false, exitCode: 0, signal: null })
 })
 
 t.test('the AbortSignal of its start cancels it, also one aborted already; end() lets it go', async (t) => {
