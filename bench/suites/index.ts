@@ -12,6 +12,7 @@ import { suite as mapMemory } from './map-memory.js'
 import { suite as mapTiny } from './map-tiny.js'
 import memory from './memory.js'
 import { suite as processNoop } from './process-noop.js'
+import { suite as remoteBulk } from './remote-bulk.js'
 import { suite as remoteFailover } from './remote-failover.js'
 import { suite as remoteMap } from './remote-map.js'
 import { suite as remoteNoop } from './remote-noop.js'
@@ -37,5 +38,6 @@ export const suites: Suite[] = [
   dns,
   remoteNoop,
   remoteMap,
+  remoteBulk,
   remoteFailover,
 ]

@@ -145,8 +145,10 @@ export const suite: Suite = {
   },
   targets: [
     {
-      describe: 'forkpool within 1.25x of raw-bullmq\'s throughput',
-      check: (m) => 1.25 * m['forkpool']! >= m['raw-bullmq']!,
+      // Issue #32's decision: the wire's own floor (wire-floor) is already ~1.3x, for what it must
+      // carry (structured clones, results kept for the reconciling poll, the worker file's hash).
+      describe: 'forkpool within 1.5x of raw-bullmq\'s time per job',
+      check: (m) => 1.5 * m['forkpool']! >= m['raw-bullmq']!,
       actual: (m) => `${(m['raw-bullmq']! / m['forkpool']!).toFixed(2)}x`,
       uses: ['raw-bullmq'],
     },
