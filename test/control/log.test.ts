@@ -112,6 +112,13 @@ t.test('a console as the logger prints each message first, then its fields', asy
   t.equal(lines.length, 4, 'no line starts with the fields')
   const logged = assertLogger(console)
   t.not(logged, console, 'the global console is wrapped the same way')
+  // forkpool writes only info and warn today; debug and error keep the same order.
+  text = ''
+  const wrapped = assertLogger(new Console({ stdout: out, stderr: out }))
+  wrapped.debug({ a: 1 }, 'at debug')
+  wrapped.error({ b: 2 }, 'at error')
+  await new Promise((resolve) => setImmediate(resolve))
+  t.equal(text, 'at debug { a: 1 }\nat error { b: 2 }\n')
 })
 
 t.test('each line says which attempt it is', async (t) => {

@@ -83,11 +83,13 @@ for (const spawner of [true, false]) {
     })
 
     t.test('a timeout fires ctx.signal; a worker that listens ends cleanly', async (t) => {
-      // Long enough for the child to be up and listening (under tap's coverage hook a child takes a
-      // second or two to start): a worker that has not read ctx.signal yet dies by the TERM itself.
-      const r = await run({ mode: 'hang' }, { timeout: '3s' })
+      const ready = path.join(t.testdir(), 'listening')
+      // Long enough for the child to be up and listening (under tap's hook and a loaded machine a
+      // child can take 3 s and more to start): a worker that has not read ctx.signal yet dies by the TERM itself.
+      const r = await run({ mode: 'hang', ready }, { timeout: '6s' })
+      t.ok(existsSync(ready), 'the worker listened before its timeout')
       t.match(r, { timedOut: true, cancelled: false, exitCode: 1, error: { name: 'AbortError' } })
-      t.ok(r.durationMs >= 2990 && r.durationMs < 4500, `took ${r.durationMs} ms`)
+      t.ok(r.durationMs >= 5990 && r.durationMs < 7500, `took ${r.durationMs} ms`)
     })
 
     t.test('a timeout kills a worker that does not listen at once', async (t) => {
