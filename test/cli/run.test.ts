@@ -131,15 +131,16 @@ t.test('--status-port serves the status endpoint while the run lasts', async (t)
   await t.rejects(fetch(`${base}jobs`), 'the endpoint closed with the run')
 })
 
-/** The status endpoint's address, from the line forkpool prints on stderr. */
+/** The status endpoint's address, from the line forkpool prints on stderr; rejects if it ends without one. */
 function statusUrl(child: ChildProcess): Promise<string> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let seen = ''
     child.stderr!.on('data', (chunk: Buffer) => {
       seen += chunk.toString()
       const match = /status at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(seen)
       if (match) resolve(match[1]!)
     })
+    child.on('close', () => reject(new Error(`forkpool ended without serving its status: ${seen}`)))
   })
 }
 
