@@ -144,15 +144,16 @@ t.test('--worker with a file that is not there, or cannot load: one readable err
   t.match(broken.stderr, /^forkpool: worker file .*broken\.mjs failed to load: SyntaxError: Unexpected end of input \(line 2\)\n$/)
 })
 
-/** The status endpoint's address, from the line forkpool prints on stderr. */
+/** The status endpoint's address, from the line forkpool prints on stderr; rejects if it ends without one. */
 function statusUrl(child: ChildProcess): Promise<string> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let seen = ''
     child.stderr!.on('data', (chunk: Buffer) => {
       seen += chunk.toString()
       const match = /status at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(seen)
       if (match) resolve(match[1]!)
     })
+    child.on('close', () => reject(new Error(`forkpool ended without serving its status: ${seen}`)))
   })
 }
 
