@@ -424,7 +424,10 @@ export async function remoteSoak(options: RemoteSoakOptions): Promise<RemoteSoak
     // The last outage may come after the last job: a probe of twice the agents' slots of 1 s jobs
     // at once, which no fewer than all the agents can take in its first second.
     if (inTime) {
-      const probe = await Promise.all(Array.from({ length: 2 * agentCount * perAgent }, async (_, k) => (await pm!.start(`probe-${k}`, { worker: WORKER, isolation: 'thread', data: { key: `probe-${k}`, mode: 'slow', ms: 1000 } })).result))
+      const probe: JobResult[] = []
+      const sent = Promise.all(Array.from({ length: 2 * agentCount * perAgent }, async (_, k) => probe.push(await (await pm!.start(`probe-${k}`, { worker: WORKER, isolation: 'thread', data: { key: `probe-${k}`, mode: 'slow', ms: 1000 } })).result)))
+      await bounded(sent, 60_000)
+      if (probe.length < 2 * agentCount * perAgent) mismatches.push(`the probe: ${probe.length} of ${2 * agentCount * perAgent} jobs settled within 60 s`)
       for (const r of probe) {
         if (!r.ok) mismatches.push(`probe-${r.ident} failed: ${r.error?.message}`)
         hostsAfter.push({ host: r.host, startedAt: r.startedAt })
@@ -456,14 +459,15 @@ export async function remoteSoak(options: RemoteSoakOptions): Promise<RemoteSoak
       rerun: [...runs.values()].filter((n) => n > 1).length,
       overRun, neverRan, leftAfterKill, slowToGo, afterOutages,
     })
-    await pm.close()
+    // After the watchdog, what never settled would keep close() waiting: stopped instead, for a bounded time.
+    await bounded(inTime ? pm.close() : pm.shutdown({ grace: 1000 }), 60_000)
     pm = undefined
     // BullMQ trims a queue's finished jobs lazily, as later jobs finish: what is left now is what stays.
     report.memoryEnd = await usedMemory(client)
     report.keysEnd = await client.dbsize()
   } finally {
     finished = true
-    await pm?.close()
+    if (pm !== undefined) await bounded(pm.shutdown({ grace: 1000 }), 60_000)
     await Promise.all(slots.map((slot) => slot.child === undefined ? undefined : stopProcess(slot.child, 5000)))
     let left = processesMarked(runId)
     for (let i = 0; i < 20 && left.length > 0; i++) {
@@ -480,6 +484,13 @@ export async function remoteSoak(options: RemoteSoakOptions): Promise<RemoteSoak
   r.ok = !r.timedOutRun && r.settledTwice === 0 && r.unsettled === 0 && r.mismatches.length === 0 && r.jobLost === 0 && r.overRun.length === 0 &&
     r.neverRan.length === 0 && r.leftAfterKill.length === 0 && r.leftAtEnd.length === 0 && r.afterOutages.every((o) => o.took === o.agents)
   return r
+}
+
+/** `work`, or its end given up after `ms`: the soak must end by itself. */
+async function bounded(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms)))])
+  clearTimeout(timer)
 }
 
 async function usedMemory(client: Redis): Promise<number> {
