@@ -5,29 +5,15 @@
 
 import { serializeError } from '../errors.js'
 import { isFinish } from '../worker/finish.js'
-import type { SerializedError, WorkerContext } from '../types.js'
+import type { WorkerContext } from '../types.js'
+import type { ChunkOrder, ChunkReply } from './types.js'
+export type { ChunkOrder, ChunkReply } from './types.js'
 import { loadWorker } from '../worker/call.js'
-
-/** The data of a chunk job: the real worker file and the items, each called as that worker's data. */
-export interface ChunkOrder {
-  url: string
-  items: unknown[]
-}
-
-/** A chunk's answer. Items that ended with exit code 0 and no error are only in `data`, which keeps the reply small. */
-export interface ChunkReply {
-  /** Per item, in order: what the worker returned (or passed to finish), undefined for a throw; shorter than the chunk when it was stopped (see stoppedAt). */
-  data: unknown[]
-  /** The other items: [position in the chunk, exit code, error or null]. */
-  failures: Array<[number, number, SerializedError | null]>
-  /** Milliseconds spent calling the worker, which auto-chunking sizes the next chunks by. */
-  ms: number
-  /** When the chunk was stopped (timeout, cancel) and the worker listened: the item it reached. Later items never ran. */
-  stoppedAt?: number
-}
 
 export default async function runChunk(order: ChunkOrder, ctx: WorkerContext): Promise<ChunkReply> {
   const fn = await loadWorker(order.url)
+  // Under a map() timeout: a loop that reports as it goes, loaded only then.
+  if (order.progress !== undefined) return (await import('./chunk-reporting.js')).runReporting(fn, order, ctx)
   const { items } = order
   // Grown by push, never made as new Array(length): a holey array (one made with holes, even once
   // every slot is filled) is structured-cloned and v8-serialized as a sparse one, index by index,
