@@ -13,7 +13,7 @@ import type { Batch, MapHost, MapJob, MapOptions, MapPlan, MapResult, MapRun } f
 import { setMaxListeners } from 'node:events'
 import { describe } from '../util/describe.js'
 import { CALLBACK_WARNING, emitForkpoolWarning, WorkerLoadError } from '../errors.js'
-import { missingWorkerFile } from '../worker/load-error.js'
+import { missingWorkerFile } from '../worker/missing-file.js'
 import { elsewhere, optionKeys, validateAbortSignal, validateBoolean, validateFunction, validateOptions, validateString } from '../util/validate.js'
 
 const MAP_KEYS = optionKeys<MapOptions>({ ordered: true, chunkSize: true, concurrency: true, onProgress: true, signal: true, timeout: true, ident: true })
