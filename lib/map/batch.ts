@@ -1,10 +1,14 @@
 // One batch of a map(): a chunk of items sent to the chunk runner as one worker job, or one item
 // as its own job, turned into per-item results.
 
-import type { ChunkOrder, ChunkReply } from './chunk-worker.js'
 import { serializeError, WorkerLoadError } from '../errors.js'
 import { DataTooLargeError } from '../runners/backend.js'
-import type { Batch, MapHost, MapPlan, MapResult } from './types.js'
+import type { Batch, ChunkOrder, ChunkReply, MapHost, MapPlan, MapResult } from './types.js'
+import type { WorkerSpec } from '../runners/spec.js'
+import { FLUSH_MS } from './flush.js'
+import type { ProgressFiles } from './progress.js'
+import { AbortError, jobError } from '../errors.js'
+import type { JobHandle } from '../types.js'
 import type { JobResult, SerializedError, StartOptions, WorkerJob } from '../types.js'
 
 /** The worker file map() sends chunks to (chunk-worker.ts): the real worker file is in the chunk's data (ChunkOrder.url). */
@@ -16,7 +20,7 @@ export const CHUNK_WORKER = new URL('./chunk-worker.js', import.meta.url).href
  * map gives its items back to be sent in smaller chunks. A chunk whose worker file could not load
  * resolves with that WorkerLoadError: it is no item's failure, and the map stops on it.
  */
-export async function runBatch<I>(host: MapHost, plan: MapPlan<I>, first: number, items: I[], signal: AbortSignal): Promise<Batch<I> | DataTooLargeError | WorkerLoadError> {
+export async function runBatch<I>(host: MapHost, plan: MapPlan<I>, first: number, items: I[], signal: AbortSignal, timing?: ChunkTiming): Promise<Batch<I> | DataTooLargeError | WorkerLoadError | Rerun<I>> {
   const { worker, makeJob, ident } = plan
   const options: StartOptions = { ...plan.start, signal }
   if (worker === undefined) {
@@ -28,9 +32,8 @@ export async function runBatch<I>(host: MapHost, plan: MapPlan<I>, first: number
       return [failedItem(first, item, serializeError(error))]
     }
   }
-  const chunk: WorkerJob = { worker: CHUNK_WORKER, data: { url: worker.url, items } satisfies ChunkOrder, isolation: worker.isolation, execArgv: worker.execArgv }
-  if (worker.cwd !== undefined) chunk.cwd = worker.cwd
-  if (worker.env !== undefined) chunk.env = worker.env
+  if (timing !== undefined) return runTimedChunk(host, plan, first, items, signal, timing)
+  const chunk = chunkJob(worker, { url: worker.url, items })
   let result: JobResult
   try {
     result = await (await host.start(`${ident}[${first}..${first + items.length - 1}]`, chunk, options)).result
@@ -43,17 +46,36 @@ export async function runBatch<I>(host: MapHost, plan: MapPlan<I>, first: number
   if (result.exitCode !== 0 || result.error !== null) return items.map((item, i) => itemResult(first + i, item, result))
   const reply = result.data as ChunkReply
   plan.sizer.measured(items.length, reply.ms)
-  const batch: Batch<I> = new Array(items.length)
-  for (let i = 0; i < items.length; i++) {
-    batch[i] = { index: first + i, item: items[i]!, ok: true, data: reply.data[i], exitCode: 0, signal: null, error: null, timedOut: false, cancelled: false }
-  }
-  for (const [i, exitCode, error] of reply.failures) Object.assign(batch[i]!, { ok: false, exitCode, error })
+  return replyBatch(first, items, reply, result)
+}
+
+/** The job that runs a chunk: the chunk runner, with the worker's isolation and process options. */
+export function chunkJob(worker: WorkerSpec, order: ChunkOrder): WorkerJob {
+  const chunk: WorkerJob = { worker: CHUNK_WORKER, data: order, isolation: worker.isolation, execArgv: worker.execArgv }
+  if (worker.cwd !== undefined) chunk.cwd = worker.cwd
+  if (worker.env !== undefined) chunk.env = worker.env
+  return chunk
+}
+
+/** A chunk's items from its reply. */
+export function replyBatch<I>(first: number, items: I[], reply: ChunkReply, result: JobResult): Batch<I> {
+  const batch = finishedBatch(first, items, items.length, reply.data, reply.failures)
   // The stop reached these items: they carry the chunk's reason.
   for (let i = reply.stoppedAt ?? items.length; i < items.length; i++) Object.assign(batch[i]!, { ok: false, timedOut: result.timedOut, cancelled: result.cancelled })
   return batch
 }
 
-function itemResult<I>(index: number, item: I, r: JobResult): MapResult<unknown, I> {
+/** Results of items [0, count) of a chunk, from their data and their failures. */
+export function finishedBatch<I>(first: number, items: I[], count: number, data: unknown[], failures: ChunkReply['failures']): Batch<I> {
+  const batch: Batch<I> = new Array(count)
+  for (let i = 0; i < count; i++) {
+    batch[i] = { index: first + i, item: items[i]!, ok: true, data: data[i], exitCode: 0, signal: null, error: null, timedOut: false, cancelled: false }
+  }
+  for (const [i, exitCode, error] of failures) Object.assign(batch[i]!, { ok: false, exitCode, error })
+  return batch
+}
+
+export function itemResult<I>(index: number, item: I, r: JobResult): MapResult<unknown, I> {
   const out: MapResult<unknown, I> = {
     index,
     item,
@@ -71,13 +93,93 @@ function itemResult<I>(index: number, item: I, r: JobResult): MapResult<unknown,
 }
 
 /** An item whose job could not even start (a job function that threw, a manager already closed). */
-function failedItem<I>(index: number, item: I, error: SerializedError): MapResult<unknown, I> {
+export function failedItem<I>(index: number, item: I, error: SerializedError): MapResult<unknown, I> {
   return { index, item, ok: false, data: undefined, exitCode: null, signal: null, error, timedOut: false, cancelled: false }
 }
 
 /** The WorkerLoadError a chunk's result carries, as an error again, with the stack the worker side gave it. */
-function revived(error: SerializedError): WorkerLoadError {
+export function revived(error: SerializedError): WorkerLoadError {
   const out = new WorkerLoadError(error.message)
   if (error.stack !== undefined) out.stack = error.stack
   return out
+}
+
+/** A chunk under a map() timeout: the map's progress files, and whether to report before every item. */
+export interface ChunkTiming {
+  files: ProgressFiles
+  timeoutMs: number
+  careful: boolean
+}
+
+/**
+ * Part of a chunk under a map() timeout that the engine sends again: `batch` holds the results it
+ * has, `items` (from index `first`) never ran, or (`careful`) ran where a worker blocked without
+ * saying which item it blocked on: they run again as a careful chunk, which says.
+ */
+export class Rerun<I> {
+  constructor(readonly batch: Batch<I>, readonly first: number, readonly items: I[], readonly careful: boolean) {}
+}
+
+/** Starting the worker and loading its file is not an item's time: it gets this long more. */
+const LOAD_ALLOWANCE_MS = 10_000
+/** Past the timeout, what the watch waits more: its own period, and a promise the chunk times itself. */
+const SLACK_MS = 50
+const WATCH_MS = 100
+
+/**
+ * A chunk whose timeout is per item: it has none as a job; the chunk reports as it goes, and a
+ * chunk that reports nothing for longer than the timeout is stopped. Its finished items keep their
+ * results, the item it was on is timed out, and the items after it run again in another chunk.
+ */
+async function runTimedChunk<I>(host: MapHost, plan: MapPlan<I>, first: number, items: I[], signal: AbortSignal, timing: ChunkTiming): Promise<Batch<I> | WorkerLoadError | Rerun<I>> {
+  const { files, timeoutMs, careful } = timing
+  const file = files.open()
+  try {
+    let handle: JobHandle
+    try {
+      const job = chunkJob(plan.worker!, { url: plan.worker!.url, items, progress: { file: file.path, timeoutMs, careful } })
+      handle = await host.start(`${plan.ident}[${first}..${first + items.length - 1}]`, job, { signal })
+    } catch (error) {
+      return items.map((item, i) => failedItem(first + i, item, serializeError(error)))
+    }
+    // Until its first frame (the worker file loaded) the chunk has LOAD_ALLOWANCE_MS more.
+    let lastAt = performance.now() + LOAD_ALLOWANCE_MS
+    let tripped = false
+    const period = Math.min(WATCH_MS, Math.max(5, timeoutMs / 4))
+    const watch = setInterval(() => {
+      const now = performance.now()
+      if (file.grew()) lastAt = now
+      if (now - lastAt <= timeoutMs + FLUSH_MS + period + SLACK_MS) return
+      tripped = true
+      clearInterval(watch)
+      handle.cancel('an item ran past the map timeout')
+    }, period)
+    const result = await handle.result
+    clearInterval(watch)
+    if (result.error?.code === WorkerLoadError.code) return revived(result.error)
+    const timedOut = (r: MapResult<unknown, I>): MapResult<unknown, I> =>
+      Object.assign(r, { ok: false, timedOut: true, cancelled: false, error: r.error ?? jobError(AbortError, `the item ran past the map's timeout (${timeoutMs} ms) and its worker was stopped`) })
+    if (result.exitCode === 0 && result.error === null) {
+      const reply = result.data as ChunkReply
+      const batch = replyBatch(first, items, reply, result)
+      const at = reply.timedOutAt ?? (tripped ? reply.stoppedAt : undefined)
+      if (at === undefined) {
+        plan.sizer.measured(items.length, reply.ms)
+        return batch
+      }
+      timedOut(batch[at]!)
+      return new Rerun(batch.slice(0, at + 1), first + at + 1, items.slice(at + 1), false)
+    }
+    // Crashed, or stopped by a cancel: as any chunk.
+    if (!tripped) return items.map((item, i) => itemResult(first + i, item, result))
+    // It blocked on an item and was killed: what it reported survives.
+    const { done, data, failures } = file.read()
+    const batch = finishedBatch(first, items, done, data, failures)
+    if (!careful) return new Rerun(batch, first + done, items.slice(done), true)
+    // The careful chunk reported before every item: the first it did not finish is the one it blocked on.
+    const hung = items.slice(done, done + 1).map((item) => timedOut({ ...itemResult(first + done, item, result), error: null }))
+    return new Rerun([...batch, ...hung], first + done + 1, items.slice(done + 1), false)
+  } finally {
+    file.close()
+  }
 }

@@ -4,72 +4,40 @@
 // isolation exactly as a single job would.
 
 import { serializeError } from '../errors.js'
-import { isFinish, type Finish } from '../worker/finish.js'
-import type { SerializedError, WorkerContext } from '../types.js'
+import { isThenable, recordThrow, recordValue } from './item-outcome.js'
+import type { WorkerContext } from '../types.js'
+import type { ChunkOrder, ChunkReply } from './types.js'
+export type { ChunkOrder, ChunkReply } from './types.js'
 import { loadWorker } from '../worker/call.js'
-
-/** The data of a chunk job: the real worker file and the items, each called as that worker's data. */
-export interface ChunkOrder {
-  url: string
-  items: unknown[]
-}
-
-/** A chunk's answer. Items that ended with exit code 0 and no error are only in `data`, which keeps the reply small. */
-export interface ChunkReply {
-  /** Per item, in order: what the worker returned (or passed to finish), undefined for a throw; shorter than the chunk when it was stopped (see stoppedAt). */
-  data: unknown[]
-  /** The other items: [position in the chunk, exit code, error or null]. */
-  failures: Array<[number, number, SerializedError | null]>
-  /** Milliseconds spent calling the worker, which auto-chunking sizes the next chunks by. */
-  ms: number
-  /** When the chunk was stopped (timeout, cancel) and the worker listened: the item it reached. Later items never ran. */
-  stoppedAt?: number
-}
 
 export default async function runChunk(order: ChunkOrder, ctx: WorkerContext): Promise<ChunkReply> {
   const fn = await loadWorker(order.url)
+  // Under a map() timeout: a loop that reports as it goes, loaded only then.
+  if (order.progress !== undefined) return (await import('./chunk-reporting.js')).runReporting(fn, order, ctx)
   const { items } = order
   // Grown by push, never made as new Array(length): a holey array (one made with holes, even once
   // every slot is filled) is structured-cloned and v8-serialized as a sparse one, index by index,
   // and the reply crosses one clone here and, remotely, a serialize and deserialize more. For
   // 10,000 numbers: twice the bytes, and 1.6-1.8 ms a crossing against 0.3-0.5 (remote-map).
-  const data: unknown[] = []
-  const failures: ChunkReply['failures'] = []
+  const reply: ChunkReply = { data: [], failures: [], ms: 0 }
   const started = performance.now()
-  let stoppedAt: number | undefined
-  const finished = (i: number, mark: Finish): void => {
-    data.push(mark.data)
-    if (mark.exitCode !== 0) failures.push([i, mark.exitCode, null])
-  }
   for (let i = 0; i < items.length; i++) {
     try {
-      let value = fn(items[i], ctx)
+      const value = fn(items[i], ctx)
       // Await only what is a promise: a synchronous worker then costs no microtask per item.
-      if (isThenable(value)) value = await value
-      if (isFinish(value)) finished(i, value)
-      else data.push(value)
+      recordValue(reply, i, isThenable(value) ? await value : value)
     } catch (error) {
-      // finish() ends an item by throwing its mark: the item's code and data, not a failure.
-      if (isFinish(error)) {
-        finished(i, error)
-      } else {
-        data.push(undefined)
-        failures.push([i, 1, serializeError(error)])
-      }
+      recordThrow(reply, i, error)
     }
     // A worker that listened to a stop has stopped during this item: the rest of the chunk is not started.
     if ((ctx as { listening?: boolean }).listening && ctx.signal.aborted) {
-      stoppedAt = i
+      reply.stoppedAt = i
       const stopped = serializeError(ctx.signal.reason)
-      for (let rest = i + 1; rest < items.length; rest++) failures.push([rest, 1, stopped])
+      for (let rest = i + 1; rest < items.length; rest++) reply.failures.push([rest, 1, stopped])
       break
     }
   }
-  const reply: ChunkReply = { data, failures, ms: performance.now() - started }
-  if (stoppedAt !== undefined) reply.stoppedAt = stoppedAt
+  reply.ms = performance.now() - started
   return reply
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
-}

@@ -4,14 +4,16 @@
 
 import { ChunkSizer, type ChunkShape } from './chunk-sizer.js'
 import { JOB_KEYS, normalizeJob, type WorkerSpec } from '../runners/spec.js'
-import { runBatch } from './batch.js'
+import { Rerun, runBatch, type ChunkTiming } from './batch.js'
+import { ProgressFiles } from './progress.js'
+import { parseDuration } from '../primitives/duration.js'
 import { ItemSource, type Items, type Taken } from './source.js'
 import { DataTooLargeError } from '../runners/backend.js'
 import type { Batch, MapHost, MapJob, MapOptions, MapPlan, MapResult, MapRun } from './types.js'
 import { setMaxListeners } from 'node:events'
 import { describe } from '../util/describe.js'
 import { CALLBACK_WARNING, emitForkpoolWarning, WorkerLoadError } from '../errors.js'
-import { missingWorkerFile } from '../worker/load-error.js'
+import { missingWorkerFile } from '../worker/missing-file.js'
 import { elsewhere, optionKeys, validateAbortSignal, validateBoolean, validateFunction, validateOptions, validateString } from '../util/validate.js'
 
 const MAP_KEYS = optionKeys<MapOptions>({ ordered: true, chunkSize: true, concurrency: true, onProgress: true, signal: true, timeout: true, ident: true })
@@ -52,6 +54,10 @@ function mapPlan<I>(host: MapHost, items: Items<I>, job: MapJob<I>, options: Map
     if (spec.type === 'command') throw new TypeError('map() takes a worker job, or a function (item, index) => job for commands')
     worker = spec
   }
+  // Per item: a chunk of worker jobs run here reports as it goes (batch.ts, runTimedChunk). Through
+  // a backend, or inline (where a blocked item blocks this process too), the chunk's own timeout.
+  const timeoutMs = timeout === undefined ? undefined : parseDuration(timeout, 'map() timeout')
+  const perItem = timeoutMs !== undefined && timeoutMs !== Infinity && worker !== undefined && shape === undefined && host.maxProcs > 0
   return {
     source: new ItemSource(items),
     worker,
@@ -62,7 +68,8 @@ function mapPlan<I>(host: MapHost, items: Items<I>, job: MapJob<I>, options: Map
     concurrency,
     onProgress,
     signal,
-    start: timeout === undefined ? {} : { timeout },
+    start: timeout === undefined || perItem ? {} : { timeout },
+    itemTimeoutMs: perItem ? timeoutMs : undefined,
     ident,
     // Jobs sent through a backend run elsewhere: the file need not be here.
     local: shape === undefined,
@@ -87,6 +94,8 @@ class MapEngine<I> {
   readonly #wakeConsumers: Array<() => void> = []
   #wakeLanes: Array<() => void> = []
   readonly #running = new Set<Promise<unknown>>()
+  /** With a per-item timeout: the folder of the files the chunks report in, for the length of the run. */
+  #progress: ProgressFiles | undefined
 
   constructor(host: MapHost, plan: MapPlan<I>) {
     this.#host = host
@@ -101,6 +110,7 @@ class MapEngine<I> {
       plan.source.close()
       return
     }
+    if (plan.itemTimeoutMs !== undefined) this.#progress = new ProgressFiles()
     const { signal } = plan
     if (signal !== undefined) {
       const onAbort = (): void => this.#halt(signal.reason)
@@ -214,12 +224,14 @@ class MapEngine<I> {
         const { first, items } = taken
         this.#outstanding -= taken.givenBack ? size : size - items.length
         if (items.length === 0) return
-        const running = runBatch(this.#host, this.#plan, first, items, this.#stop.signal)
+        const timing: ChunkTiming | undefined = this.#progress && { files: this.#progress, timeoutMs: this.#plan.itemTimeoutMs!, careful: taken.careful === true }
+        const running = runBatch(this.#host, this.#plan, first, items, this.#stop.signal, timing)
         this.#running.add(running)
         const batch = await running
         this.#running.delete(running)
         if (batch instanceof DataTooLargeError) this.#giveBack(taken, batch)
         else if (batch instanceof WorkerLoadError) this.#loadFailed(batch)
+        else if (batch instanceof Rerun) this.#rerun(batch)
         else this.#deliver(first, batch)
       }
     } catch (error) {
@@ -227,6 +239,7 @@ class MapEngine<I> {
       this.#failure ??= { error }
     } finally {
       this.#lanes--
+      if (this.#lanes === 0) this.#progress?.close()
       this.#wake()
     }
   }
@@ -242,6 +255,18 @@ class MapEngine<I> {
     const half = Math.ceil(items.length / 2)
     const piece = givenBack ? half : Math.min(this.#plan.sizer.tooBig(items.length, refused.bytes, refused.limit), half)
     this.#plan.source.giveBack(first, items, piece)
+    this.#resumeLanes()
+    for (let lane = this.#lanes; lane < this.#plan.concurrency; lane++) void this.#lane()
+  }
+
+  /**
+   * Under a per-item timeout, a chunk that was stopped: its results so far, and its items to run
+   * again (those that never ran, or a careful chunk to find where a worker blocked), for any lane.
+   */
+  #rerun({ batch, first, items, careful }: Rerun<I>): void {
+    if (batch.length > 0) this.#deliver(batch[0]!.index, batch)
+    if (items.length === 0) return
+    this.#plan.source.giveBack(first, items, careful ? items.length : this.#plan.sizer.size, careful)
     this.#resumeLanes()
     for (let lane = this.#lanes; lane < this.#plan.concurrency; lane++) void this.#lane()
   }

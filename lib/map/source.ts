@@ -12,6 +12,8 @@ export interface Taken<T> {
   first: number
   items: T[]
   givenBack?: true
+  /** Given back to find which item a worker blocked on: run as a careful chunk (batch.ts). */
+  careful?: true
 }
 
 export class ItemSource<T> {
@@ -65,9 +67,13 @@ export class ItemSource<T> {
    * Takes back items [first, first + items.length), taken before, to be taken again in pieces of
    * at most `piece` items, ahead of the rest: closing the source does not drop them.
    */
-  giveBack(first: number, items: T[], piece: number): void {
+  giveBack(first: number, items: T[], piece: number, careful = false): void {
     const pieces: Array<Taken<T>> = []
-    for (let at = 0; at < items.length; at += piece) pieces.push({ first: first + at, items: items.slice(at, at + piece), givenBack: true })
+    for (let at = 0; at < items.length; at += piece) {
+      const taken: Taken<T> = { first: first + at, items: items.slice(at, at + piece), givenBack: true }
+      if (careful) taken.careful = true
+      pieces.push(taken)
+    }
     this.#givenBack.unshift(...pieces)
   }
 
@@ -83,7 +89,7 @@ export class ItemSource<T> {
     const back = this.#givenBack[0]
     if (back !== undefined) {
       if (back.items.length <= size) return this.#givenBack.shift()!
-      const taken: Taken<T> = { first: back.first, items: back.items.splice(0, size), givenBack: true }
+      const taken: Taken<T> = { ...back, items: back.items.splice(0, size) }
       back.first += size
       return taken
     }

@@ -17,7 +17,7 @@ export interface MapOptions {
   onProgress?: (done: number, total: number | undefined) => void
   /** Aborting it stops the map: nothing more is pulled, running chunks are cancelled, and the results end after theirs. */
   signal?: AbortSignal
-  /** The timeout of each chunk (or job). Default: the manager's. */
+  /** The timeout of each item: only the item that runs longer is timed out (docs/map.md, Timeouts). Through a backend, in the serial mode and with a job function: of each chunk or job. Default: the manager's timeout, per chunk. */
   timeout?: Duration
   /** The prefix of the chunk jobs' idents, which runOnStart / runOnFinish see: `${ident}[first..last]`. Default 'map'. */
   ident?: string
@@ -39,7 +39,7 @@ export interface MapResult<T = unknown, I = unknown> {
   signal: SignalName | null
   /** Why the item failed, when not (only) by its exit code. */
   error: SerializedError | null
-  /** True when the chunk's (or job's) timeout reached the item. */
+  /** True when the timeout reached the item (docs/map.md, Timeouts). */
   timedOut: boolean
   /** True when a cancel (`break`, the map's signal, shutdown) reached the item. */
   cancelled: boolean
@@ -47,6 +47,38 @@ export interface MapResult<T = unknown, I = unknown> {
   stdout?: string
   /** With a job function that returns a command with capture: true. */
   stderr?: string
+}
+
+/** The data of a chunk job: the real worker file and the items, each called as that worker's data. */
+export interface ChunkOrder {
+  url: string
+  items: unknown[]
+  /** With a map() timeout: where and how the chunk reports its progress (progress.ts). */
+  progress?: ProgressOrder
+}
+
+/** A chunk's part of a map's progress reports. */
+export interface ProgressOrder {
+  /** The chunk's progress file (progress.ts). */
+  file: string
+  /** The map's timeout: an item that returns a promise is timed out in the chunk past it. */
+  timeoutMs: number
+  /** Report before every item (a chunk that runs again the items where a worker blocked). */
+  careful: boolean
+}
+
+/** A chunk's answer. Items that ended with exit code 0 and no error are only in `data`, which keeps the reply small. */
+export interface ChunkReply {
+  /** Per item, in order: what the worker returned (or passed to finish), undefined for a throw; shorter than the chunk when it was stopped (see stoppedAt). */
+  data: unknown[]
+  /** The other items: [position in the chunk, exit code, error or null]. */
+  failures: Array<[number, number, SerializedError | null]>
+  /** Milliseconds spent calling the worker, which auto-chunking sizes the next chunks by. */
+  ms: number
+  /** When the chunk was stopped (timeout, cancel) and the worker listened: the item it reached. Later items never ran. */
+  stoppedAt?: number
+  /** Under a map() timeout: the item whose promise ran past it. Later items never ran. */
+  timedOutAt?: number
 }
 
 /** What map() returns: iterate it once (`for await`), or collect it with all(). Nothing runs until then. */
@@ -79,6 +111,8 @@ export interface MapPlan<I> {
   signal: AbortSignal | undefined
   start: StartOptions
   ident: string
+  /** The map's timeout when it applies per item (chunks reporting as they go); undefined: per chunk or job, or none. */
+  itemTimeoutMs: number | undefined
   /** True when jobs run on this machine (no backend): map() then checks that the worker file exists. */
   local: boolean
   /** The job's worker as the caller gave it, to say how it was resolved. */

@@ -11,7 +11,7 @@ import { startProcessWorker } from './process/runner.js'
 import { ProcessPool, type ProcessPoolSettings } from './pool/pool.js'
 import { ThreadRunner } from './thread/runner.js'
 import type { ThreadPoolSettings } from './thread/settings.js'
-import { missingWorkerFile } from '../worker/load-error.js'
+import { missingWorkerFile } from '../worker/missing-file.js'
 import { serializeError } from '../errors.js'
 
 const NO_LIMITS: StopLimits = { timeoutMs: Infinity, killGraceMs: 0 }

@@ -2,14 +2,12 @@
 // (for a syntax error) at which line. Node's own errors name neither the file of an ES module's
 // syntax error nor anything but forkpool's internals as the importer of a missing one.
 
-import { statSync } from 'node:fs'
-import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { serializeError, WorkerLoadError } from '../errors.js'
 import { describe } from '../util/describe.js'
 
-const RELATIVE = 'a relative worker path is resolved against process.cwd() of the program that starts the job'
-const NEXT_TO_MODULE = "new URL('./worker.js', import.meta.url) names a file next to your module, wherever the program is started from"
+export const RELATIVE = 'a relative worker path is resolved against process.cwd() of the program that starts the job'
+export const NEXT_TO_MODULE = "new URL('./worker.js', import.meta.url) names a file next to your module, wherever the program is started from"
 const TYPESCRIPT = /\.[cm]?tsx?$/
 const JAVASCRIPT = /\.[cm]?js$/
 
@@ -41,32 +39,8 @@ export function defaultExportError(url: string, value: unknown): WorkerLoadError
   return loadError(`worker file ${fileURLToPath(url)} must default-export a function (data, ctx) => result, but its default export is ${describe(value)}`)
 }
 
-/** Worker files seen to exist: a job of a known file costs one lookup, not a stat. */
-const present = new Set<string>()
-
-/**
- * The error for a worker file that is not there, checked in this process before any process or
- * thread is started for it; undefined when it exists (or cannot be checked: the import then says
- * why). `given`: the worker as the caller wrote it, to show how it was resolved.
- */
-export function missingWorkerFile(url: string, given?: unknown): WorkerLoadError | undefined {
-  if (present.has(url)) return undefined
-  const file = fileURLToPath(url)
-  try {
-    statSync(file)
-    present.add(url)
-    return undefined
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') return undefined
-  }
-  const relative = typeof given === 'string' && !given.startsWith('file:') && !path.isAbsolute(given)
-  const how = relative ? `${JSON.stringify(given)}, resolved against process.cwd() (${process.cwd()}) to ${file},` : file
-  return loadError(`worker file ${how} does not exist (${relative ? NEXT_TO_MODULE : `${RELATIVE}; ${NEXT_TO_MODULE}`})`)
-}
-
 /** A WorkerLoadError whose stack shows the cause (or the source line), not forkpool's loader. */
-function loadError(message: string, detail?: string, cause?: unknown): WorkerLoadError {
+export function loadError(message: string, detail?: string, cause?: unknown): WorkerLoadError {
   const error = cause === undefined ? new WorkerLoadError(message) : new WorkerLoadError(message, { cause })
   error.stack = detail === undefined ? `WorkerLoadError: ${message}` : `WorkerLoadError: ${message}\n\n${detail}`
   return error
@@ -82,7 +56,8 @@ async function syntaxErrorAt(file: string, stack: string | undefined): Promise<S
   const head = located(String(stack))
   if (head !== undefined || !JAVASCRIPT.test(file)) return head
   const { spawnSync } = await import('node:child_process')
-  const check = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000 })
+  // A bare syntax check: none of this process's environment (its IPC channel, its preloads, a test runner's hooks).
+  const check = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000, env: {}, stdio: ['ignore', 'ignore', 'pipe'] })
   return located(String(check.stderr))
 }
 
