@@ -260,9 +260,10 @@ class RedisBackend implements Backend {
   #reconcile(run: RemoteRun, job: Awaited<ReturnType<Queue['getJob']>>, now: number): void {
     run.heardAt = now
     if (job === undefined) {
-      // Not in Redis although its add succeeded and its record is kept keepResults after its end: Redis lost it.
+      // Not in Redis although its add succeeded and its record is kept after its end (keepResults,
+      // keepResultsCount): Redis lost it, or more jobs than keepResultsCount ended before this poll.
       void this.#publish(run, 'SIGKILL')
-      return this.#finish(run.jobId, { exitCode: null, signal: null, error: jobError(JobLostError, `job ${run.jobId} vanished from Redis at ${this.#address.shown} before its result came (did Redis lose its data?)`) })
+      return this.#finish(run.jobId, { exitCode: null, signal: null, error: jobError(JobLostError, `job ${run.jobId} vanished from Redis at ${this.#address.shown} before its result came (did Redis lose its data, or did more than keepResultsCount jobs end since?)`) })
     }
     if (typeof job.progress === 'object' && !run.hasStarted) this.#started(run.jobId, job.progress as unknown as StartReport)
     if (typeof job.returnvalue === 'string') this.#finish(run.jobId, decode(job.returnvalue) as WireResult)
