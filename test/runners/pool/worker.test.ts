@@ -56,7 +56,7 @@ t.test('a timeout kills a job that does not listen at once', async (t) => {
   const pm = manager(t, { maxProcs: 1 })
   await run(pm, { worker: faults, data: { mode: 'ok' } })
   const r = await run(pm, { worker: faults, data: { mode: 'hang-deaf' } }, { timeout: 300, killGrace: '30s' })
-  t.match(r, { timedOut: true, exitCode: null, signal: 'SIGTERM', error: null })
+  t.match(r, { timedOut: true, exitCode: null, signal: 'SIGKILL', error: null })
   t.ok(r.durationMs < 2000, 'did not wait for the kill grace')
   t.match(await run(pm, { worker: faults, data: { mode: 'ok', value: 2 } }), { exitCode: 0, data: 2 })
 })
