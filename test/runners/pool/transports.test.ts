@@ -74,9 +74,10 @@ while (Date.now() < until);
 export default () => new Promise(() => setInterval(() => {}, 1000))`)
     const h = await pm.start('late', { worker: path.join(dir, 'late-deaf.mjs'), isolation })
     t.ok(await untilFile(loading), 'the worker file is loading')
+    const stopped = Date.now()
     h.cancel()
     const r = await h.result
     t.match(r, isolation === 'thread' ? { cancelled: true, exitCode: null, error: { message: 'the worker thread was terminated' } } : { cancelled: true, exitCode: null, signal: 'SIGKILL', error: null })
-    t.ok(r.durationMs < 10_000, 'without waiting for the 30 s kill grace')
+    t.ok(Date.now() - stopped < 10_000, 'without waiting for the 30 s kill grace')
   })
 }

@@ -9,6 +9,8 @@ import { manager } from '../../helpers/manager.js'
 import { worker } from '../../helpers/paths.js'
 import { eventually, sleep, untilFile } from '../../helpers/wait.js'
 
+// Generous: these tests start many threads, and the machine may be loaded.
+t.setTimeout(240_000)
 const pm = manager(t, { killGrace: 500 })
 const run = async (data: unknown, options = {}) =>
   (await pm.start('t', { worker: worker('faults'), data, isolation: 'thread' }, options)).result

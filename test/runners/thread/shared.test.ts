@@ -11,6 +11,8 @@ import { sleep, untilFile } from '../../helpers/wait.js'
 
 const faults = worker('faults')
 const threaded = { isolation: 'thread' } as const
+// Generous: these tests start many threads, and the machine may be loaded.
+t.setTimeout(240_000)
 
 /** The thread up and faults.js loaded, so that the jobs a test starts next begin at once, even on a loaded machine. */
 async function warm(pm: ForkManager): Promise<void> {
