@@ -266,8 +266,9 @@ export class PoolWorker {
     clearTimeout(this.#graceTimer)
     const jobs = this.#jobs.values()
     this.#jobs.clear()
-    // A worker stopped before it got ready died of the stop, not of a bad setup.
-    const startError = this.#ready || jobs.some((job) => job.stopping) ? null : startFailure(this.#setup, code, signal, error)
+    // A worker stopped before it got ready died of the stop, not of a bad setup, unless it says
+    // what ended it (a spawn that failed).
+    const startError = this.#ready || (error === undefined && jobs.some((job) => job.stopping)) ? null : startFailure(this.#setup, code, signal, error)
     this.#hooks.gone(this, startError)
     this.#ended.settle()
     // The job whose stop ended the worker, when that is what ended it: it may have exited by

@@ -157,7 +157,9 @@ t.test('timers a finished job left behind run between jobs, and do not fail the 
   const dir = t.testdir()
   writeFileSync(path.join(dir, 'late.mjs'), 'export default (n) => { setTimeout(() => { globalThis.lateRan = (globalThis.lateRan ?? 0) + 1 }, 30); return n }')
   writeFileSync(path.join(dir, 'read-late.mjs'), 'export default () => globalThis.lateRan ?? 0')
-  writeFileSync(path.join(dir, 'late-throw.mjs'), 'export default (n) => { setTimeout(() => { throw new Error("thrown after the job") }, 30); return n }')
+  const thrown = path.join(dir, 'thrown')
+  writeFileSync(path.join(dir, 'late-throw.mjs'), `import { writeFileSync } from 'node:fs'
+export default (n) => { setTimeout(() => { writeFileSync(${JSON.stringify(thrown)}, ''); throw new Error("thrown after the job") }, 30); return n }`)
   const local = manager(t, { maxProcs: 1 })
   const start = async (file: string, data?: unknown) => (await local.start(file, { worker: path.join(dir, file), data, isolation: 'thread' })).result
   const first = await start('late.mjs', 1)
@@ -167,8 +169,10 @@ t.test('timers a finished job left behind run between jobs, and do not fail the 
   t.match(read, { exitCode: 0, data: 1 }, 'the timer ran while the thread was idle')
   t.equal(read.threadId, first.threadId, 'on the same thread')
   t.match(await start('late-throw.mjs', 2), { exitCode: 0, data: 2 })
-  // Its timer throws while the thread is idle: the thread crashes with no job on it.
-  await sleep(100)
+  // Its timer throws while the thread is idle: the thread crashes with no job on it (a moment for
+  // the manager to hear of it: a job handed to a thread as it crashes would go down with it).
+  t.ok(await untilFile(thrown))
+  await sleep(300)
   t.match(await (await local.start('next', { worker: worker('sleep'), data: 200, isolation: 'thread' })).result, { exitCode: 0, error: null }, 'the next job runs and ends well')
   await local.close()
 })
