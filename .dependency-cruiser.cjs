@@ -22,7 +22,7 @@ const LAYERS = [
 ]
 const KNOWN = [ROOT_FILES, ...LAYERS.flat()].join('|')
 // The code that runs inside a child process or thread: the parent side starts it by path, never imports it.
-const CHILD_SIDE = '^lib/runners/[^/]+/runtime\\.c?ts$|^lib/runners/thread/bootstrap\\.cts$'
+const CHILD_SIDE = '^lib/runners/[^/]+/runtime\\.c?ts$'
 
 const name = (pattern) => pattern.replace(/^\^lib\//, '').replace(/\\/g, '').replace(/\$$/, '').replace(/\/$/, '')
 
@@ -62,8 +62,8 @@ module.exports = {
     {
       name: 'no-parent-imports-a-runtime',
       comment:
-        'runtime.ts (and thread/bootstrap.cts) run inside a child process or thread: the parent side starts them by path and ' +
-        'shares only their protocol.ts/stops.ts, types included (a type import today is a value import tomorrow)',
+        'runtime.ts runs inside a child process or thread: the parent side starts it by path and ' +
+        'shares only its protocol.ts, types included (a type import today is a value import tomorrow)',
       severity: 'error',
       from: { pathNot: CHILD_SIDE },
       to: { path: CHILD_SIDE },
@@ -72,7 +72,7 @@ module.exports = {
       name: 'runtime-imports-only-child-code',
       comment: 'a runtime loads in every child: it may import only lib/worker, lib/util, errors.ts, types.ts and files of its own folder',
       severity: 'error',
-      from: { path: '^lib/runners/([^/]+)/(runtime\\.c?ts|bootstrap\\.cts)$' },
+      from: { path: '^lib/runners/([^/]+)/runtime\\.c?ts$' },
       to: { path: '^lib/', pathNot: `^lib/(worker|util)/|${ROOT_FILES}|^lib/runners/$1/` },
     },
     {

@@ -25,7 +25,7 @@ export interface InFlightRecord {
   label: string | null
   /** The child's pid once running; null while queued and for thread jobs. */
   pid: number | null
-  /** The worker thread's id, for thread jobs once the thread has reported it (a moment after start); else null. */
+  /** The worker thread's id, for thread jobs once running; else null. */
   threadId: number | null
   /** How the job runs (or will run): 'process', 'process-pool', 'thread', 'command' or 'inline'. */
   isolation: JobKind

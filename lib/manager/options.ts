@@ -8,8 +8,7 @@ import { OVERLAP_POLICIES } from '../control/overlap.js'
 import { describe } from '../util/describe.js'
 import { parseDuration } from '../primitives/duration.js'
 import { isBackend, type Backend } from '../runners/backend.js'
-import { PROCESS_POOL_KEYS, processPoolSettings, type ProcessPoolOptions, type ProcessPoolSettings } from '../runners/pool/pool.js'
-import { threadPoolSettings, type ThreadPoolOptions, type ThreadPoolSettings } from '../runners/thread/settings.js'
+import { PROCESS_POOL_KEYS, processPoolSettings, threadPoolSettings, type PoolSettings, type ProcessPoolOptions, type ThreadPoolOptions } from '../runners/pool/settings.js'
 import { JOB_KEYS, START_OPTION_KEYS } from '../runners/spec.js'
 import { defaultSpawnerCount } from '../runners/spawner/spawners.js'
 import type { BackoffOptions, Duration, OverlapPolicy, RetryOptions, SignalName, StartOptions } from '../types.js'
@@ -109,8 +108,8 @@ export interface ManagerSettings {
   readonly onOverlap: OverlapPolicy
   /** Undefined: no logger (NODE_DEBUG does not name forkpool). */
   readonly logger: Logger | undefined
-  readonly processPool: ProcessPoolSettings
-  readonly threadPool: ThreadPoolSettings
+  readonly processPool: PoolSettings
+  readonly threadPool: PoolSettings
   readonly handleSignals: boolean
   /** How many spawner processes to keep; 0: none, commands and fresh workers start from this process. */
   readonly spawners: number

@@ -8,8 +8,7 @@ import { Semaphore } from '../primitives/semaphore.js'
 import { failedExecution, type Execution, type Outcome } from '../runners/execution.js'
 import type { Backend } from '../runners/backend.js'
 import { Launcher } from '../runners/launcher.js'
-import type { ProcessPoolSettings } from '../runners/pool/pool.js'
-import type { ThreadPoolSettings } from '../runners/thread/settings.js'
+import type { PoolSettings } from '../runners/pool/settings.js'
 import type { JobHandle, JobResult } from '../types.js'
 import { Deadlines } from '../util/deadlines.js'
 import { SlotList } from '../util/slot-list.js'
@@ -44,12 +43,8 @@ export class Scheduler {
   readonly cap: Semaphore
   /** Jobs launched and not yet ended, in the order they were launched. Not a Set: see util/slot-list.ts. */
   readonly running = new SlotList<'runningSlot', Job>('runningSlot')
-  /** Jobs waiting for older jobs of their name or for a slot, held jobs included. */
+  /** Jobs waiting for older jobs of their name or for a slot. */
   #queued = 0
-  /** Thread jobs handed to their pool before a slot was free, not yet begun (see #hold). */
-  readonly #held = new Set<Job>()
-  /** Held jobs that began before the job whose thread they took had freed its slot: the next slots freed are theirs. */
-  #owed = 0
   /** Every job's timeout, one timer per duration. */
   readonly #deadlines = new Deadlines()
   readonly launcher: Launcher
@@ -61,7 +56,7 @@ export class Scheduler {
   readonly #limited: boolean
 
   /** `spawners`: the spawner processes its commands go through; 0 for none. `resources`: what must be free for a job to start. */
-  constructor(maxProcs: number, processPool: ProcessPoolSettings, threadPool: ThreadPoolSettings, control: ControlPlane, events: ManagerEvents, spawners: number, resources: ResourceLimits = { minFreeMemory: 0, maxLoad: Infinity }, backend?: Backend) {
+  constructor(maxProcs: number, processPool: PoolSettings, threadPool: PoolSettings, control: ControlPlane, events: ManagerEvents, spawners: number, resources: ResourceLimits = { minFreeMemory: 0, maxLoad: Infinity }, backend?: Backend) {
     this.#resources = resources
     this.#limited = resources.minFreeMemory > 0 || resources.maxLoad !== Infinity
     this.#maxProcs = maxProcs
@@ -79,7 +74,6 @@ export class Scheduler {
   set maxProcs(maxProcs: number) {
     this.#maxProcs = maxProcs
     this.cap.capacity = Math.max(1, maxProcs)
-    this.launcher.resize()
   }
 
   /** Jobs running or waiting. */
@@ -92,68 +86,18 @@ export class Scheduler {
     this.#queued++
     this.#events.busy()
     const admitted = this.#control.admitted(job)
-    if (admitted === undefined && this.#resourcesFree()) {
-      if (this.cap.tryAcquire()) {
-        // Nothing to wait for and a slot free: it starts within this call, without waiting a turn.
-        this.#events.check()
-        this.#queued--
-        return this.#run(job)
-      }
-      // No slot, and no job waiting before it: a thread job goes to its pool to be held.
-      if (this.#queued - this.#held.size === 1 && this.#mayHold(job)) return this.#hold(job)
+    if (admitted === undefined && this.#resourcesFree() && this.cap.tryAcquire()) {
+      // Nothing to wait for and a slot free: it starts within this call, without waiting a turn.
+      this.#events.check()
+      this.#queued--
+      return this.#run(job)
     }
     return this.#startWhenFree(job, admitted)
   }
 
-  #mayHold(job: Job): boolean {
-    return !this.#shuttingDown && this.#maxProcs > 0 && this.#held.size < this.cap.capacity && this.launcher.holds(job.spec)
-  }
-
-  /**
-   * The job waits in its thread pool's queue instead of here, so that a thread finishing a job
-   * takes it at once (runners/thread/hold.ts says what that bought). It is running from the moment
-   * a thread takes it: only then does it take a slot (or the slot of the job whose thread it took,
-   * which piscina's own capacity, exactly the cap, guarantees has ended), and get its start time,
-   * timeout, start callbacks and handle. Cancelled or shut down before that, it is taken back
-   * from the queue and never runs.
-   */
-  #hold(job: Job): Promise<JobHandle> {
-    this.#held.add(job)
-    return new Promise((resolve) => {
-      // Never called within launch(): a thread runner posts the job only after a turn.
-      const begin = (): void => {
-        job.token.removeEventListener('abort', takeBack)
-        this.#held.delete(job)
-        this.#queued--
-        if (!this.cap.tryAcquire()) this.#owed++
-        // Called inside piscina's message handler: the rest waits for a later turn.
-        void launched.then((execution) => resolve(this.#supervise(job, execution, false)))
-      }
-      const takeBack = (): void => {
-        void launched.then((execution) => {
-          // Not once a thread has taken it: then it runs, and the cancel stops it as any running job.
-          if (execution.withdraw!()) {
-            this.#held.delete(job)
-            this.#queued--
-            resolve(this.#finishUnstarted(job, job.token.reason))
-          }
-        })
-      }
-      const launched = Promise.resolve(this.#launch(job, false, begin)).then((execution) => {
-        // A thread launch fails only when piscina cannot be loaded: then it has begun, and ended.
-        /* c8 ignore next */
-        if (execution.withdraw === undefined) begin()
-        return execution
-      })
-      // A job whose start() signal had already aborted never gets here: admitted() rejected it.
-      job.token.addEventListener('abort', takeBack)
-    })
-  }
-
-  /** Stops the running jobs with `signal`, SIGKILL after `graceMs`; a job woken for a slot from now on, or held, never starts. */
+  /** Stops the running jobs with `signal`, SIGKILL after `graceMs`; a job woken for a slot from now on never starts. */
   shutdown(signal: NodeJS.Signals, graceMs: number): void {
     this.#shuttingDown = true
-    for (const job of this.#held) job.cancel('shutdown')
     for (const job of this.running.values()) job.cancel('shutdown', signal, graceMs)
   }
 
@@ -192,16 +136,16 @@ export class Scheduler {
     }
     const serial = this.#maxProcs === 0
     const launched = this.#launch(job, serial)
-    // The process runners start at once; commands and threads asynchronously.
+    // The worker runners start at once; commands asynchronously.
     if (!(launched instanceof Promise)) return this.#supervise(job, launched, serial)
     return launched.then((execution) => this.#supervise(job, execution, serial))
   }
 
   /** Hands the job to its runner; a job that could not start has failed, and its slot is freed as any job's. */
-  #launch(job: Job, serial: boolean, began?: () => void): Execution | Promise<Execution> {
+  #launch(job: Job, serial: boolean): Execution | Promise<Execution> {
     let launched: Execution | Promise<Execution>
     try {
-      launched = this.launcher.launch(job.spec, job.ident, serial, job.attempts + 1, job, began)
+      launched = this.launcher.launch(job.spec, job.ident, serial, job.attempts + 1, job)
     } catch (error) {
       // A spawn that throws (E2BIG for a huge env, say) fails the job as a start that rejects does.
       launched = Promise.reject(error)
@@ -265,8 +209,7 @@ export class Scheduler {
   /** A job that ran has ended and every results() stream has it: its slot is free. */
   #jobEnded(job: Job, r: JobResult): JobResult {
     this.running.delete(job)
-    if (this.#owed > 0) this.#owed--
-    else this.cap.release()
+    this.cap.release()
     this.#events.finished(r)
     return r
   }

@@ -5,18 +5,20 @@
 
 import { startCommand } from '../runners/command.js'
 import type { Execution } from '../runners/execution.js'
-import { ProcessPool, processPoolSettings } from '../runners/pool/pool.js'
+import { WorkerPool } from '../runners/pool/pool.js'
+import { processPoolSettings, threadPoolSettings } from '../runners/pool/settings.js'
+import { startProcess } from '../runners/pool/transport.js'
 import { startProcessWorker } from '../runners/process/runner.js'
 import type { NormalizedJob } from '../runners/spec.js'
 import type { SpawnerSet } from '../runners/spawner/spawners.js'
-import { ThreadRunner } from '../runners/thread/runner.js'
+import { startThread } from '../runners/thread/transport.js'
 
 export class AgentRunners {
   readonly #concurrency: number
   readonly #tasksPerWorker: number
   readonly #spawners: SpawnerSet | null
-  #processes: ProcessPool | undefined
-  #threads: ThreadRunner | undefined
+  #processes: WorkerPool | undefined
+  #threads: WorkerPool | undefined
 
   /** `tasksPerWorker`: jobs at once in one reused process or thread; `spawners`: where commands and fresh worker processes start (null: this agent runs no command, and forks its workers itself). */
   constructor(concurrency: number, tasksPerWorker: number, spawners: SpawnerSet | null) {
@@ -29,12 +31,12 @@ export class AgentRunners {
   start(spec: NormalizedJob, ident: string, attempt: number, jobId: string): Execution | Promise<Execution> {
     if (spec.type === 'command') return startCommand(spec, this.#spawners)
     if (spec.isolation === 'process-pool') {
-      this.#processes ??= new ProcessPool(processPoolSettings({ concurrentTasksPerWorker: this.#tasksPerWorker }), () => this.#concurrency)
+      this.#processes ??= new WorkerPool(processPoolSettings({ concurrentTasksPerWorker: this.#tasksPerWorker }), () => this.#concurrency, startProcess)
       return this.#processes.start(spec, ident, attempt, jobId)
     }
     if (spec.isolation === 'thread') {
-      this.#threads ??= new ThreadRunner(this.#concurrency, { concurrentTasksPerWorker: this.#tasksPerWorker })
-      return this.#threads.start(spec, ident, attempt, undefined, jobId)
+      this.#threads ??= new WorkerPool(threadPoolSettings({ concurrentTasksPerWorker: this.#tasksPerWorker }), () => this.#concurrency, startThread)
+      return this.#threads.start(spec, ident, attempt, jobId)
     }
     return startProcessWorker(spec, ident, attempt, jobId, this.#spawners)
   }

@@ -62,8 +62,6 @@ export interface Execution {
    * worker sees `ctx.signal` fire (or dies at once when it does not listen). SIGKILL ends it without asking.
    */
   stop(signal: SignalName): void
-  /** A held thread job (thread/hold.ts) not yet begun is taken back: it never runs, and true; false once it has begun. */
-  withdraw?(): boolean
 }
 
 /** A job that could not be started: it has already ended, with `error`. */

@@ -1,4 +1,4 @@
-// Which runner runs a job. The runners that live from job to job, the thread pool and the reused
+// Which runner runs a job. The runners that live from job to job, the pools of threads and of reused
 // worker processes, are made when the first job needs them and belong to one manager.
 
 import type { Backend } from './backend.js'
@@ -8,21 +8,22 @@ import type { Execution, StopLimits } from './execution.js'
 import { processSpawners, type SpawnerSet } from './spawner/spawners.js'
 import { startInline } from './inline.js'
 import { startProcessWorker } from './process/runner.js'
-import { ProcessPool, type ProcessPoolSettings } from './pool/pool.js'
-import { ThreadRunner } from './thread/runner.js'
-import type { ThreadPoolSettings } from './thread/settings.js'
+import { WorkerPool } from './pool/pool.js'
+import type { PoolSettings } from './pool/settings.js'
+import { startProcess } from './pool/transport.js'
+import { startThread } from './thread/transport.js'
 import { missingWorkerFile } from '../worker/missing-file.js'
 import { serializeError } from '../errors.js'
 
 const NO_LIMITS: StopLimits = { timeoutMs: Infinity, killGraceMs: 0 }
 
 export class Launcher {
-  readonly #processPool: ProcessPoolSettings
-  readonly #threadPool: ThreadPoolSettings
+  readonly #processPool: PoolSettings
+  readonly #threadPool: PoolSettings
   /** The manager's cap, which may change while jobs run. */
   readonly #cap: () => number
-  #threads: ThreadRunner | undefined
-  #processes: ProcessPool | undefined
+  #threads: WorkerPool | undefined
+  #processes: WorkerPool | undefined
   /** How many spawners this manager wants; 0: its commands start from this process. */
   readonly #spawnerCount: number
   /** The process's spawners, once this manager has run a command or a fresh worker process (see launch()). */
@@ -32,7 +33,7 @@ export class Launcher {
   readonly #backend: Backend | undefined
 
   /** `spawners`: how many spawner processes this manager wants (started with its first command); 0 for none. `backend`: where every job runs instead. */
-  constructor(processPool: ProcessPoolSettings, threadPool: ThreadPoolSettings, cap: () => number, spawners: number, backend?: Backend) {
+  constructor(processPool: PoolSettings, threadPool: PoolSettings, cap: () => number, spawners: number, backend?: Backend) {
     this.#processPool = processPool
     this.#threadPool = threadPool
     this.#cap = cap
@@ -50,18 +51,12 @@ export class Launcher {
     return (this.#spawners ??= processSpawners().grow(this.#spawnerCount))
   }
 
-  /** True when the job may be handed to its runner before a slot is free, to begin there once a thread frees (thread/hold.ts). */
-  holds(spec: NormalizedJob): boolean {
-    return this.#backend === undefined && spec.type === 'worker' && spec.isolation === 'thread' && this.#threads?.holds(spec, this.#cap()) === true
-  }
-
   /**
    * Starts the job; `serial` (the manager's maxProcs 0) runs worker files in this process. Commands
-   * and threads start asynchronously. `attempt`: the try number the worker sees as ctx.attempt;
-   * `limits`: the job's timeout and kill grace, for a backend (locally the manager enforces them).
-   * `began`: the job is held (only where holds() said so), and `began` runs once it begins.
+   * start asynchronously. `attempt`: the try number the worker sees as ctx.attempt; `limits`: the
+   * job's timeout and kill grace, for a backend (locally the manager enforces them).
    */
-  launch(spec: NormalizedJob, ident: string, serial: boolean, attempt = 1, limits: StopLimits = NO_LIMITS, began?: () => void): Execution | Promise<Execution> {
+  launch(spec: NormalizedJob, ident: string, serial: boolean, attempt = 1, limits: StopLimits = NO_LIMITS): Execution | Promise<Execution> {
     if (this.#backend !== undefined) return this.#backend.launch(spec, ident, attempt, limits)
     if (spec.type === 'command') return startCommand(spec, this.#spawnerCount === 0 ? null : this.#commandSpawners())
     // A worker file that is not there fails as its import would (exit code 1, a WorkerLoadError),
@@ -70,19 +65,13 @@ export class Launcher {
     if (missing !== undefined) return { kind: serial ? 'inline' : spec.isolation, pid: null, outcome: Promise.resolve({ exitCode: 1, signal: null, error: serializeError(missing) }), stop() {} }
     if (serial) return startInline(spec, ident, attempt)
     if (spec.isolation === 'process') return startProcessWorker(spec, ident, attempt, null, this.#spawnerCount === 0 ? null : this.#commandSpawners())
-    if (spec.isolation === 'process-pool') return (this.#processes ??= new ProcessPool(this.#processPool, this.#cap)).start(spec, ident, attempt)
-    this.#threads ??= new ThreadRunner(this.#cap(), this.#threadPool)
-    return this.#threads.start(spec, ident, attempt, began)
+    if (spec.isolation === 'process-pool') return (this.#processes ??= new WorkerPool(this.#processPool, this.#cap, startProcess)).start(spec, ident, attempt)
+    return (this.#threads ??= new WorkerPool(this.#threadPool, this.#cap, startThread)).start(spec, ident, attempt)
   }
 
   /** Refuses at start() what the backend could never send; nothing without one. */
   check(spec: NormalizedJob, ident: string): void {
     this.#backend?.check?.(spec, ident)
-  }
-
-  /** The cap changed: the thread pool follows it (the process pool asks for the cap as it goes). */
-  resize(): void {
-    this.#threads?.resize(this.#cap())
   }
 
   /** Releases the threads and the reused processes; the manager calls it once no job is running. */

@@ -13,7 +13,7 @@ t.test('checkManagerOptions: the defaults', async (t) => {
     t.match(settings, {
       maxProcs: availableParallelism(), timeoutMs: DEFAULT_TIMEOUT_MS, killGraceMs: DEFAULT_KILL_GRACE_MS, onOverlap: 'cancel-old', handleSignals: false,
       processPool: { maxTasksPerWorker: Infinity, maxWorkerMemory: Infinity, idleTimeoutMs: 5_000, concurrentTasksPerWorker: 1 },
-      threadPool: { concurrentTasksPerWorker: 1 },
+      threadPool: { maxTasksPerWorker: Infinity, idleTimeoutMs: 5_000, concurrentTasksPerWorker: 1 },
     })
   }
 })

@@ -1,82 +1,37 @@
-// isolation 'process-pool': worker files in long-lived Node child processes that take job after
-// job, so a job pays for an IPC message instead of a Node start-up. Processes are grouped by what
-// is fixed at spawn (execArgv, cwd, env). The manager's cap bounds the jobs; a group has up to
-// ceil(cap / concurrentTasksPerWorker) processes taking them.
+// isolations 'process-pool' and 'thread': worker files in long-lived workers, Node child processes
+// or worker threads (the Transport), that take job after job, so a job pays for a message instead
+// of a start-up. Workers are grouped by what is fixed at their start (execArgv, cwd, env,
+// resourceLimits). The manager's cap bounds the jobs; a group has up to
+// ceil(cap / concurrentTasksPerWorker) workers taking them.
 
 import type { WorkerSpec } from '../spec.js'
-import { parseBytes } from '../../primitives/bytes.js'
-import { describe } from '../../util/describe.js'
-import { parseDuration } from '../../primitives/duration.js'
-import { optionKeys, validateOptions } from '../../util/validate.js'
-import type { Duration, SerializedError } from '../../types.js'
+import type { SerializedError } from '../../types.js'
 import { failedExecution, type Execution } from '../execution.js'
+import type { PoolSettings } from './settings.js'
+import type { StartTransport } from './transport.js'
 import { PoolWorker } from './worker.js'
-
-/** Options of the reused worker processes (ForkManagerOptions.processPool). */
-export interface ProcessPoolOptions {
-  /** Recycle a process after this many jobs (for leaky code). Default: Infinity. */
-  maxTasksPerWorker?: number
-  /** Recycle a process whose resident memory passed this, checked after each job: bytes or `'512MB'`. Default: Infinity. */
-  maxWorkerMemory?: number | string
-  /** End a process that has been idle this long. Default `'5s'`; Infinity keeps idle processes (they never keep the manager's process alive). */
-  idleTimeout?: Duration
-  /**
-   * How many jobs one process runs at once. Default 1: a job has its process to itself. More
-   * (for tiny or asynchronous jobs) lets fewer processes serve the cap, ceil(maxProcs / this) of
-   * them, with the orders to each sent in batches; jobs that share a process share its crash,
-   * and a stop of one that does not listen to ctx.signal waits for the SIGKILL after killGrace.
-   */
-  concurrentTasksPerWorker?: number
-}
-
-export interface ProcessPoolSettings {
-  maxTasksPerWorker: number
-  maxWorkerMemory: number
-  idleTimeoutMs: number
-  concurrentTasksPerWorker: number
-}
-
-export const PROCESS_POOL_KEYS = optionKeys<ProcessPoolOptions>({ maxTasksPerWorker: true, maxWorkerMemory: true, idleTimeout: true, concurrentTasksPerWorker: true })
-const DEFAULT_IDLE_MS = 5_000
-
-/** Checks ForkManagerOptions.processPool at the manager's construction. */
-export function processPoolSettings(options: ProcessPoolOptions | undefined): ProcessPoolSettings {
-  if (options === undefined) return { maxTasksPerWorker: Infinity, maxWorkerMemory: Infinity, idleTimeoutMs: DEFAULT_IDLE_MS, concurrentTasksPerWorker: 1 }
-  validateOptions(options, 'processPool', PROCESS_POOL_KEYS)
-  const { maxTasksPerWorker = Infinity } = options
-  if (maxTasksPerWorker !== Infinity && !(Number.isInteger(maxTasksPerWorker) && maxTasksPerWorker >= 1)) {
-    throw new RangeError(`processPool.maxTasksPerWorker must be a whole number from 1, or Infinity, got ${describe(maxTasksPerWorker)}`)
-  }
-  const { concurrentTasksPerWorker = 1 } = options
-  if (!(Number.isInteger(concurrentTasksPerWorker) && concurrentTasksPerWorker >= 1)) {
-    throw new RangeError(`processPool.concurrentTasksPerWorker must be a whole number from 1, got ${describe(concurrentTasksPerWorker)}`)
-  }
-  return {
-    maxTasksPerWorker,
-    concurrentTasksPerWorker,
-    maxWorkerMemory: options.maxWorkerMemory === undefined ? Infinity : parseBytes(options.maxWorkerMemory, 'processPool.maxWorkerMemory'),
-    idleTimeoutMs: options.idleTimeout === undefined ? DEFAULT_IDLE_MS : parseDuration(options.idleTimeout, 'processPool.idleTimeout'),
-  }
-}
 
 interface Group {
   workers: PoolWorker[]
-  /** Whether a process of this group ever got ready: until then a start-up failure is the group's, not a fluke. */
+  /** Whether a worker of this group ever got ready: until then a start-up failure is the group's, not a fluke. */
   started: boolean
-  /** Set when the first process of the group could not start: its jobs then fail at once, without a respawn. */
+  /** Set when the first worker of the group could not start: its jobs then fail at once, without a respawn. */
   startError?: SerializedError
 }
 
-export class ProcessPool {
-  readonly #settings: ProcessPoolSettings
+export class WorkerPool {
+  readonly #settings: PoolSettings
+  readonly #start: StartTransport
   /** The manager's cap, which may change while jobs run. */
   readonly #cap: () => number
   readonly #groups = new Map<string, Group>()
   readonly #workers = new Set<PoolWorker>()
   #nextTask = 0
 
-  constructor(settings: ProcessPoolSettings, cap: () => number) {
+  /** `start`: how a worker is started, a process or a thread. */
+  constructor(settings: PoolSettings, cap: () => number, start: StartTransport) {
     this.#settings = settings
+    this.#start = start
     this.#cap = cap
   }
 
@@ -84,7 +39,7 @@ export class ProcessPool {
   start(spec: WorkerSpec, ident: string, attempt = 1, jobId?: string): Execution {
     const group = this.#group(spec)
     if (group.startError !== undefined) {
-      return failedExecution('process-pool', group.startError)
+      return failedExecution(spec.isolation, group.startError)
     }
     const seq = ++this.#nextTask
     const worker = this.#pick(group) ?? this.#spawn(spec, group)
@@ -94,14 +49,14 @@ export class ProcessPool {
     return execution
   }
 
-  /** Ends every process; the manager calls it once no job is running. */
+  /** Ends every worker, and resolves once each has exited; the manager calls it once no job is running. */
   async close(): Promise<void> {
     for (const worker of this.#workers) worker.retire()
     await Promise.all([...this.#workers].map((worker) => worker.gone))
   }
 
   /**
-   * The process for the next job of a group: an idle one (the one used last: the busiest stay
+   * The worker for the next job of a group: an idle one (the one used last: the busiest stay
    * warm and the spare ones reach their idle timeout), else a new one while the group has fewer
    * than it needs to serve the cap, else the least busy with room; undefined: spawn one.
    */
@@ -122,9 +77,9 @@ export class ProcessPool {
   }
 
   #group(spec: WorkerSpec): Group {
-    // The usual setup (no execArgv, cwd or env) skips building a key per job.
-    const usual = spec.execArgv.length === 0 && spec.cwd === undefined && spec.env === undefined
-    const key = usual ? '' : JSON.stringify([spec.execArgv, spec.cwd ?? null, spec.env ?? null])
+    // The usual setup (no execArgv, cwd, env or resourceLimits) skips building a key per job.
+    const usual = spec.execArgv.length === 0 && spec.cwd === undefined && spec.env === undefined && spec.resourceLimits === undefined
+    const key = usual ? '' : JSON.stringify([spec.execArgv, spec.cwd ?? null, spec.env ?? null, spec.resourceLimits ?? null])
     let group = this.#groups.get(key)
     if (group === undefined) {
       group = { workers: [], started: false }
@@ -135,14 +90,15 @@ export class ProcessPool {
 
   #spawn(spec: WorkerSpec, group: Group): PoolWorker {
     const { maxWorkerMemory, idleTimeoutMs } = this.#settings
-    const worker = new PoolWorker(spec, {
+    const worker = new PoolWorker(spec, this.#start, {
       ready: () => (group.started = true),
       answered: (w, rss) => {
         if (rss > maxWorkerMemory) w.retire()
       },
       idle: (w) => w.park(idleTimeoutMs),
       gone: (w, startError) => {
-        this.#workers.delete(w)
+        // close() waits for it until it has exited (a terminated thread may take a while).
+        void w.gone.then(() => this.#workers.delete(w))
         group.workers.splice(group.workers.indexOf(w), 1)
         if (startError !== null && !group.started) group.startError = startError
       },

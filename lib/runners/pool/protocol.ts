@@ -1,4 +1,4 @@
-// The messages between the process pool (worker.ts) and its reused processes
+// The messages between the pool (worker.ts) and its workers, reused processes or threads
 // (runtime.ts). Its own file, because the parent must not import the runtime.
 // Both sides batch: what one side has to say within one turn of its event loop goes out as one
 // message, because a message costs a write and a wake-up of the other side whatever it carries.
@@ -10,7 +10,7 @@
 
 import type { SerializedError } from '../../types.js'
 
-/** A stop of one job: its ctx.signal fires; a job that does not listen and is alone in its process dies with the process. */
+/** A stop of one job: its ctx.signal fires; a job that has begun and does not listen is reported deaf (a PoolNote). */
 export interface PoolStop {
   id: number
   signal: NodeJS.Signals
@@ -51,8 +51,33 @@ export interface PoolAnswers {
   rss: number
 }
 
-/** What a pool process says: that it is up, then answers. */
-export type PoolMessage = { ready: true } | PoolAnswers
+/**
+ * What a worker says at once, outside the batches, because the parent decides a stop on it:
+ * `loaded`, a worker file it had to import has loaded (or failed to): a thread is never
+ * terminated while it imports (thread/transport.ts says why); `listening`, job id has read its
+ * ctx.signal, so a stop fires the signal and waits killGrace; `deaf`, job id got a stop order
+ * but had begun by then without listening: the parent ends the worker.
+ */
+export type PoolNote = { loaded: string } | { listening: number } | { deaf: number }
+
+/** What a worker says: that it is up, then answers and notes. */
+export type PoolMessage = { ready: true } | PoolAnswers | PoolNote
 
 /** argv flag: report the resident memory with each batch of answers (the pool has a maxWorkerMemory). It costs a read of /proc per batch. */
 export const MEASURE_RSS = '--measure-rss'
+
+/**
+ * A batch that could not be cloned, as batches of one job each, then its stops (which may be for
+ * jobs of the batch): each job that can be sent goes, and only one that cannot fails.
+ */
+export function jobByJob(orders: PoolOrders): PoolOrders[] {
+  const { ids, files, urls, idents, data, retried, jobIds, stops } = orders
+  const batches = ids.map((id, i): PoolOrders => {
+    const one: PoolOrders = { ids: [id], files: [0], urls: [urls[files[i]!]!], idents: [idents[i]!], data: [data[i]], stops: [] }
+    for (let k = 0; retried !== undefined && k < retried.length; k += 2) if (retried[k] === i) one.retried = [0, retried[k + 1]!]
+    if (jobIds !== undefined) one.jobIds = [jobIds[i]!]
+    return one
+  })
+  if (stops.length > 0) batches.push({ ids: [], files: [], urls: [], idents: [], data: [], stops })
+  return batches
+}

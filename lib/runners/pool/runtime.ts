@@ -1,45 +1,73 @@
-// The entry point of a reused worker process (isolation 'process-pool'). It takes jobs over IPC,
-// calls each through lib/worker/call.ts exactly as a fresh process or a thread does, and answers with
-// the replies and its resident memory (the pool recycles on it). It runs as many jobs at once as
-// the pool gives it (processPool.concurrentTasksPerWorker), and answers all that end within one
-// turn of its event loop in one message. It exits when its IPC channel closes: the pool retiring
-// it, or the parent dying, even by SIGKILL. It has no SIGTERM handler: a signal from outside
-// ends it, and its jobs, as it would any process.
+// The entry point of a pool worker: a reused child process (isolation 'process-pool') or a worker
+// thread ('thread'), the same code for both but for how messages come and go (the two channels at
+// the bottom). It takes jobs in batches, calls each through lib/worker/call.ts exactly as a fresh
+// process does, and answers all the jobs that end within one turn of its event loop in one
+// message, with its resident memory when asked (the pool recycles on it). It runs as many jobs
+// at once as the pool gives it (concurrentTasksPerWorker). A process exits when its IPC channel
+// closes (the pool retiring it, or the parent dying, even by SIGKILL), a thread when told to. It
+// has no SIGTERM handler: a signal from outside ends a process, and its jobs, as it would any.
 
+import { parentPort, type MessagePort } from 'node:worker_threads'
 import { MEASURE_RSS, type PoolAnswers, type PoolMessage, type PoolOrders, type PoolStop } from './protocol.js'
-import { callWorker, CallContext, uncloneableReply, type WorkerReply } from '../../worker/call.js'
+import { callWorker, CallContext, loadWorker, uncloneableReply, type WorkerReply } from '../../worker/call.js'
 import { AbortError } from '../../errors.js'
 import { blockingOutput } from '../../util/blocking-output.js'
 
 // Whatever a job writes reaches the pipe before the process exits or is retired (util/blocking-output.ts).
 blockingOutput()
 
+/** How messages reach the parent: throws at once for a value it cannot clone. */
+type Send = (message: PoolMessage) => void
+
 const measureRss = process.argv.includes(MEASURE_RSS)
 
 /** The jobs running here, by id: the pool's ids are small and reused (job-slots.ts), so an array, which unlike a Map does not keep ended jobs alive. */
-const running: Array<CallContext | undefined> = []
-let runningCount = 0
+const running: Array<PoolContext | undefined> = []
 /** Answers not yet sent, and the worker file of each (for the error of one that cannot be sent). */
 let pending = noAnswers()
 let pendingUrls: string[] = []
 let flushing = false
+/** The worker files this worker has begun to import: the parent hears when each has loaded. */
+const importing = new Set<string>()
 
-process.on('message', (orders: PoolOrders) => {
+/** A job's context, which tells the parent when the job first reads its ctx.signal: a stop then waits for it. */
+class PoolContext extends CallContext {
+  readonly id: number
+
+  constructor(id: number, ident: string, attempt: number | undefined, jobId: string | null) {
+    super(ident, attempt, jobId)
+    this.id = id
+  }
+
+  override get signal(): AbortSignal {
+    // Not for a job that has ended: its id may be another job's by now.
+    if (!this.listening && running[this.id] === this) send({ listening: this.id })
+    return super.signal
+  }
+}
+
+function take(orders: PoolOrders | null): void {
+  // null: the pool retires this worker.
+  if (orders === null) process.exit(0)
   const { ids, files, urls, idents, data, retried, jobIds } = orders
   const attempts = new Array<number>(ids.length).fill(1)
   if (retried !== undefined) for (let k = 0; k < retried.length; k += 2) attempts[retried[k]!] = retried[k + 1]!
-  const contexts = idents.map((ident, i) => new CallContext(ident, attempts[i], jobIds === undefined ? null : jobIds[i]))
-  for (let i = 0; i < ids.length; i++) running[ids[i]!] = contexts[i]!
-  runningCount += ids.length
+  for (let i = 0; i < ids.length; i++) running[ids[i]!] = new PoolContext(ids[i]!, idents[i]!, attempts[i], jobIds === undefined ? null : jobIds[i]!)
+  for (const url of urls) {
+    if (importing.has(url)) continue
+    importing.add(url)
+    // Settles before the jobs waiting for the file are called (their callbacks come after this one).
+    const loaded = (): void => send({ loaded: url })
+    loadWorker(url).then(loaded, loaded)
+  }
   // Stops before calls: a job stopped in the batch that brought it never begins.
   for (const stop of orders.stops) stopJob(stop)
-  for (let i = 0; i < ids.length; i++) call(ids[i]!, urls[files[i]!]!, data[i], contexts[i]!)
-})
+  for (let i = 0; i < ids.length; i++) call(ids[i]!, urls[files[i]!]!, data[i], running[ids[i]!]!)
+}
 
-function call(id: number, url: string, data: unknown, ctx: CallContext): void {
+function call(id: number, url: string, data: unknown, ctx: PoolContext): void {
   void callWorker(url, data, ctx).then((reply) => {
     running[id] = undefined
-    runningCount--
     addAnswer(pending, id, reply)
     pendingUrls.push(url)
     if (flushing) return
@@ -61,22 +89,15 @@ function addAnswer(answers: PoolAnswers, id: number, reply: WorkerReply): void {
 
 /**
  * A stop fires the job's ctx.signal when the job listens, or when it has not begun (it then never
- * does). A job that does not listen and is alone here dies with the process, by the signal, as it
- * would under isolation 'process'. One that shares the process runs on until it ends or the
- * SIGKILL after the manager's kill grace comes: the signal would take its neighbours too.
+ * does). The parent sends one only then, as far as it knows; a job that began meanwhile without
+ * listening is reported deaf, and the parent ends this worker (worker.ts #stop).
  */
 function stopJob({ id, signal }: PoolStop): void {
   const ctx = running[id]
   // Answered already: the answer is on its way.
   if (ctx === undefined) return
-  if (ctx.listening || !ctx.started) {
-    ctx.abort(new AbortError(`job ${JSON.stringify(ctx.ident)} was asked to stop (${signal})`))
-    return
-  }
-  if (runningCount > 1) return
-  /* c8 ignore next 3 -- the process dies here by the signal, before coverage is written */
-  process.removeAllListeners(signal)
-  process.kill(process.pid, signal)
+  if (ctx.listening || !ctx.started) ctx.abort(new AbortError(`job ${JSON.stringify(ctx.ident)} was asked to stop (${signal})`))
+  else send({ deaf: id })
 }
 
 function flush(): void {
@@ -87,36 +108,51 @@ function flush(): void {
   pendingUrls = []
   answers.rss = measureRss ? process.memoryUsage.rss() : 0
   try {
-    process.send!(answers satisfies PoolMessage)
+    send(answers)
   } catch {
-    // The advanced serializer throws at once for a value it cannot clone: one by one, so that
-    // only the job whose result it is fails.
+    // The serializer throws at once for a value it cannot clone: one by one, so that only the job
+    // whose result it is fails.
     answers.ids.forEach((id, i) => {
       const one: PoolAnswers = { ids: [id], exitCodes: [answers.exitCodes[i]!], data: [answers.data[i]], errors: [answers.errors[i]!], rss: answers.rss }
       try {
-        process.send!(one satisfies PoolMessage)
+        send(one)
       } catch (error) {
         const failed = noAnswers()
         addAnswer(failed, id, uncloneableReply(urls[i]!, error))
         failed.rss = answers.rss
-        process.send!(failed satisfies PoolMessage)
+        send(failed)
       }
     })
   }
 }
 
-// A job that ends the process (process.exit, or an uncaught exception) does not take the answers
-// of the jobs that finished before it: they go out as the process exits (an IPC write is made at once).
+/** A child process's channel: IPC with the parent, which it never outlives. */
+function processChannel(): Send {
+  // No parent, no work. Answers for a parent that is gone go nowhere.
+  process.on('disconnect', () => {
+    pending = noAnswers()
+    process.exit(0)
+  })
+  process.on('message', take)
+  // With a callback, a send to a parent that is gone (it died before this process came up) is not
+  // an 'error' event with a stack trace on stderr: the closed channel's 'disconnect' ends the process all the same.
+  return (message) => process.send!(message, undefined, undefined, ignore)
+}
+
+/** A thread's channel: its port to the parent. A thread ends with its process. */
+function threadChannel(port: MessagePort): Send {
+  port.on('message', take)
+  return (message) => port.postMessage(message)
+}
+
+function ignore(): void {}
+
+const send = parentPort === null ? processChannel() : threadChannel(parentPort)
+
+// A job that ends the worker (process.exit, or an uncaught exception) does not take the answers of
+// the jobs that finished before it: they go out as it exits (an IPC write or a post is made at once).
 process.on('exit', () => {
   if (pending.ids.length > 0) flush()
 })
 
-// No parent, no work: never outlive the manager. Answers for a parent that is gone go nowhere.
-process.on('disconnect', () => {
-  pending = noAnswers()
-  process.exit(0)
-})
-
-// With a callback, a parent that died before this process came up is not an 'error' event with a
-// stack trace on stderr: the closed channel's 'disconnect' ends the process all the same.
-process.send!({ ready: true } satisfies PoolMessage, undefined, undefined, () => {})
+send({ ready: true })

@@ -1,130 +1,82 @@
-// One reused worker process of the process pool: it is started once, takes jobs (up to the pool's
-// concurrentTasksPerWorker at once), and ends when the pool retires it, when a stop kills it, or
-// when it crashes. Orders to the process are batched per turn of the event loop (see protocol.ts).
+// One worker of the pool, a reused process or a thread (its Transport): it is started once, takes
+// jobs (up to the pool's concurrentTasksPerWorker at once), and ends when the pool retires it,
+// when a stop ends it, or when it crashes. Orders to it are batched per turn of the event loop
+// (see protocol.ts).
 
-import { fork, type ChildProcess } from 'node:child_process'
-import { jobError, serializeError, WorkerExitError, WorkerStartError } from '../../errors.js'
+import { AbortError, DataCloneError, jobError, serializeError } from '../../errors.js'
+import { crashError, describeSetup, startFailure } from './failures.js'
 import type { WorkerSpec } from '../spec.js'
-import { MEASURE_RSS, type PoolMessage, type PoolOrders } from './protocol.js'
-import type { JobKind, SerializedError } from '../../types.js'
-import type { Execution, Outcome } from '../execution.js'
-import { Once, settleOnce } from '../../util/once.js'
+import { jobByJob, type PoolMessage, type PoolOrders } from './protocol.js'
+import type { SerializedError } from '../../types.js'
+import type { Execution } from '../execution.js'
+import { settleOnce } from '../../util/once.js'
 import { JobSlots } from './job-slots.js'
-import { childOutput } from '../../util/child-output.cjs'
+import { PoolJob } from './pool-job.js'
+import type { StartTransport, Transport } from './transport.js'
 
-const RUNTIME = new URL('./runtime.js', import.meta.url)
-// A retired process exits as soon as its event loop sees the IPC channel close. One that a job
-// left busy (a synchronous loop in a timer) cannot see it: it is killed after this long.
-const RETIRE_GRACE_MS = 2_000
+// A retired worker exits as soon as its event loop sees the order. One that a job left busy (a
+// synchronous loop in a timer) cannot see it: it is killed after this long. A kill waits as long
+// at most for a worker to finish importing (see #kill).
+const GRACE_MS = 2_000
 
-/** What the pool hears from a worker process. */
+/** What the pool hears from a worker. */
 export interface PoolWorkerHooks {
-  /** The process is up and listening for jobs. */
+  /** The worker is up and listening for jobs. */
   ready(worker: PoolWorker): void
   /** Jobs ended; `rss` is the process's resident memory in bytes (0 when not measured). */
   answered(worker: PoolWorker, rss: number): void
   /** Its last job ended and it takes more: the pool parks it. */
   idle(worker: PoolWorker): void
-  /** The process is gone; `startError` is set when it never got ready. */
+  /** The worker is gone; `startError` is set when it never got ready. */
   gone(worker: PoolWorker, startError: SerializedError | null): void
 }
 
-/** A job given to a process: the Execution the manager supervises, and what the pool knows of it. */
-class PoolJob extends Once<Outcome> implements Execution {
-  /** Its id for the process: its slot in JobSlots, set as it is given to the process. */
-  slot = -1
-  readonly ident: string
-  readonly pid: number | null
-  /** How many jobs its process has been given, this one included. */
-  readonly uses: number
-  stopping = false
-  /** The signal of its stop order, when it got one: a process that dies by it died of that stop. */
-  stopSignal: NodeJS.Signals | undefined = undefined
-  readonly #stop: (job: PoolJob, signal: NodeJS.Signals) => void
-
-  constructor(ident: string, pid: number | null, uses: number, stop: (job: PoolJob, signal: NodeJS.Signals) => void) {
-    super()
-    this.ident = ident
-    this.pid = pid
-    this.uses = uses
-    this.#stop = stop
-  }
-
-  get kind(): JobKind {
-    return 'process-pool'
-  }
-
-  get outcome(): Promise<Outcome> {
-    return this.promise
-  }
-
-  stop(signal: NodeJS.Signals): void {
-    this.#stop(this, signal)
-  }
-}
-
 export class PoolWorker {
-  readonly pid: number | null
-  /** Jobs this process has been given. */
+  /** Jobs this worker has been given. */
   tasks = 0
-  /** When it was last given a job (a count of the pool's jobs): the pool prefers the warmest idle process. */
+  /** When it was last given a job (a count of the pool's jobs): the pool prefers the warmest idle worker. */
   lastUsed = 0
-  /** Settles once the process is gone. */
+  /** Settles once the worker is gone, and has exited. */
   readonly gone: Promise<void>
-  readonly #child: ChildProcess
+  readonly #transport: Transport
   readonly #hooks: PoolWorkerHooks
   readonly #setup: string
   readonly #jobs = new JobSlots<PoolJob>()
-  /** What a job's stop() calls: one function for all the jobs of this process. */
+  /** What a job's stop() calls: one function for all the jobs of this worker. */
   readonly #stopJob = (job: PoolJob, signal: NodeJS.Signals): void => this.#stop(job, signal)
-  /** Orders not yet sent: they go out together at the end of this turn, or once the process is full. */
+  /** Orders not yet sent: they go out together at the end of this turn, or once the worker is full. */
   #orders: PoolOrders | undefined
+  /** Batches sent so far: a job given in batch `#batches` while #orders is set has not been sent. */
+  #batches = 0
   #flushTimer: NodeJS.Immediate | undefined
   #ready = false
+  /** Each worker file sent to it: true once it said the file has loaded. */
+  readonly #files = new Map<string, boolean>()
+  /** Files sent that have not loaded yet. */
+  #importing = 0
   /** Set by retire(): it takes no new job, and goes once its last job has ended. */
   #retiring = false
-  /** The job whose stop ended in a SIGKILL of this process, which took any neighbours with it. */
+  /** The job whose stop ended this worker, which took any neighbours with it. */
   #killedFor: PoolJob | undefined
-  #exit: { code: number | null; signal: NodeJS.Signals | null } | undefined
+  /** Set while a kill waits for the worker to be ready and done importing. */
+  #killSignal: 'SIGKILL' | undefined
   #idleTimer: NodeJS.Timeout | undefined
-  #retireTimer: NodeJS.Timeout | undefined
+  #graceTimer: NodeJS.Timeout | undefined
   readonly #ended = settleOnce<void>()
 
-  /** `measureRss`: have the process report its resident memory with its answers. */
-  constructor(spec: WorkerSpec, hooks: PoolWorkerHooks, measureRss: boolean) {
+  /** `measureRss`: have a process report its resident memory with its answers. */
+  constructor(spec: WorkerSpec, start: StartTransport, hooks: PoolWorkerHooks, measureRss: boolean) {
     this.#hooks = hooks
-    this.#setup = describeSetup(spec)
-    this.gone = this.#ended.promise
-    // Its own description of this process's stdout pipe, whose flags no other job shares (util/child-output.cts).
-    const output = childOutput()
-    this.#child = fork(RUNTIME, measureRss ? [MEASURE_RSS] : [], {
-      execArgv: spec.execArgv,
-      cwd: spec.cwd,
-      env: spec.env && { ...process.env, ...spec.env },
-      stdio: ['ignore', output.stdout, output.stderr, 'ipc'],
-      serialization: 'advanced',
-      // Not detached (unlike isolation 'process'): a process in a session of its own gets its own
-      // scheduler autogroup on Linux, which doubled the IPC round trip under load here. So a stop
-      // reaches the worker process, not what a job started: jobs that start processes belong in
-      // isolation 'process'.
-    })
-    output.close()
-    this.pid = this.#child.pid ?? null
-    this.#child.on('message', (message: PoolMessage) => this.#message(message))
-    // A reply may arrive after 'exit'; the channel's 'disconnect' is the last word.
-    this.#child.on('exit', (code, signal) => {
-      this.#exit = { code, signal }
-      this.#endIfDone()
-    })
-    this.#child.on('disconnect', () => this.#endIfDone())
-    this.#child.on('error', (error: NodeJS.ErrnoException) => {
-      // Spawning failed (a bad cwd, no memory): there is no process to wait for.
-      if (this.pid === null) this.#end(null, null, { ...serializeError(error), ...jobError(WorkerStartError, `${this.#setup} could not be started: ${error.message}`) })
-      // Otherwise a send to a process that just died: its 'exit' tells the story.
-    })
+    this.#transport = start(spec, {
+      message: (message) => this.#message(message),
+      exit: (code, signal, error, killed) => this.#end(code, signal, error, killed),
+    }, measureRss)
+    const { exited } = this.#transport
+    this.gone = this.#ended.promise.then(() => exited)
+    this.#setup = describeSetup(spec, this.#transport.kind)
   }
 
-  /** Jobs running in the process now. */
+  /** Jobs running in the worker now. */
   get load(): number {
     return this.#jobs.size
   }
@@ -134,14 +86,15 @@ export class PoolWorker {
     return !this.#retiring && !this.#ended.settled
   }
 
-  /** Hands the process a job, the pool's `seq`th; the pool gives jobs only to an accepting process with room. `jobId`: a remote job's ctx.jobId. */
+  /** Hands the worker a job, the pool's `seq`th; the pool gives jobs only to an accepting worker with room. `jobId`: a remote job's ctx.jobId. */
   run(seq: number, spec: WorkerSpec, ident: string, attempt: number, jobId?: string): Execution {
     clearTimeout(this.#idleTimer)
     this.tasks++
     this.lastUsed = seq
-    if (this.#jobs.size === 0) this.#hold(true)
-    const job = new PoolJob(ident, this.pid, this.tasks, this.#stopJob)
+    if (this.#jobs.size === 0) this.#transport.hold(true)
+    const { kind, pid, threadId } = this.#transport
     const orders = this.#order()
+    const job = new PoolJob(kind, ident, spec.url, pid, threadId, this.tasks, this.#batches, this.#stopJob)
     job.slot = this.#jobs.add(job)
     const { urls } = orders
     let file = urls.length - 1
@@ -160,45 +113,72 @@ export class PoolWorker {
     return job
   }
 
-  /** Parks an idle process: it no longer keeps this process alive, and ends after `idleMs` unused. */
+  /** Parks an idle worker: it no longer keeps this process alive, and ends after `idleMs` unused. */
   park(idleMs: number): void {
-    this.#hold(false)
+    this.#transport.hold(false)
     if (idleMs === Infinity) return
     this.#idleTimer = setTimeout(() => this.retire(), idleMs)
     this.#idleTimer.unref()
   }
 
-  /** Takes no more jobs and, once its last one has ended, asks the process to exit (it ends when its IPC channel closes); kills it if it cannot. */
+  /** Takes no more jobs and, once its last one has ended, asks the worker to exit; kills it if it cannot. */
   retire(): void {
     this.#retiring = true
     clearTimeout(this.#idleTimer)
-    if (this.#jobs.size > 0 || this.#retireTimer !== undefined || this.#ended.settled) return
+    if (this.#jobs.size > 0 || this.#graceTimer !== undefined || this.#ended.settled) return
     // Whoever waits for `gone` (close()) must not see this process exit first.
-    this.#child.ref()
-    this.#child.disconnect()
-    this.#retireTimer = setTimeout(() => this.#child.kill('SIGKILL'), RETIRE_GRACE_MS)
+    this.#transport.hold(true)
+    this.#transport.send(null)
+    this.#graceTimer = setTimeout(() => this.#transport.kill('SIGKILL'), GRACE_MS)
   }
 
   /**
-   * A stop other than SIGKILL is an order: the job's ctx.signal fires (see runtime.ts).
-   * SIGKILL ends the process, and with it any job that shares it.
+   * A stop is an order (the job's ctx.signal fires, see runtime.ts) when the job listens or may
+   * not have begun: its order not sent yet, or its worker file still loading. A job that runs and
+   * does not listen cannot hear it: the worker is ended at once (a process by SIGKILL), and with
+   * it any job that shares it. So is any job by SIGKILL.
    */
   #stop(job: PoolJob, signal: NodeJS.Signals): void {
     if (job.settled) return
     job.stopping = true
     if (signal !== 'SIGKILL') {
       job.stopSignal ??= signal
-      this.#order().stops.push({ id: job.slot, signal })
-      return
+      const unsent = this.#orders !== undefined && job.batch === this.#batches
+      if (job.listening || unsent || this.#files.get(job.url) !== true) {
+        this.#order().stops.push({ id: job.slot, signal })
+        return
+      }
     }
-    this.#killedFor ??= job
-    this.#child.kill('SIGKILL')
+    this.#kill(job)
   }
 
   /**
-   * Sends the orders now: the pool calls it once the process has all the jobs it can take, so
-   * that the process works on them while this one deals with the others. (Sent only at the end
-   * of the turn, the batches of all processes would go out, and come back, in step.)
+   * Ends the worker for `job`'s stop. Not while it starts or imports a worker file: a thread
+   * terminated then leaves the fds of the files it was reading open (thread/transport.ts). The
+   * kill waits for the file, GRACE_MS at most.
+   */
+  #kill(job: PoolJob): void {
+    this.#killedFor ??= job
+    // SIGKILL, not the stop's signal: a handler (a loader's, a worker file's) could not run in a
+    // busy process anyway, and would keep it alive until killGrace.
+    this.#killSignal = 'SIGKILL'
+    if (this.#ready && this.#importing === 0) {
+      this.#transport.kill(this.#killSignal)
+      return
+    }
+    clearTimeout(this.#graceTimer)
+    this.#graceTimer = setTimeout(() => this.#transport.kill('SIGKILL'), GRACE_MS)
+  }
+
+  /** A kill that waited for the worker to be ready and done importing goes now. */
+  #killIfWaiting(): void {
+    if (this.#killSignal !== undefined && this.#ready && this.#importing === 0) this.#transport.kill(this.#killSignal)
+  }
+
+  /**
+   * Sends the orders now: the pool calls it once the worker has all the jobs it can take, so that
+   * it works on them while this one deals with the others. (Sent only at the end of the turn, the
+   * batches of all workers would go out, and come back, in step.)
    */
   flush(): void {
     // Called with orders waiting: by the pool right after run(), or by the end-of-turn timer,
@@ -206,9 +186,33 @@ export class PoolWorker {
     const orders = this.#orders!
     clearImmediate(this.#flushTimer)
     this.#orders = undefined
-    // To a process that has just died this is an 'error' event, and its exit settles the jobs.
-    this.#child.send(orders)
+    this.#batches++
+    for (const url of orders.urls) {
+      if (this.#files.has(url)) continue
+      this.#files.set(url, false)
+      this.#importing++
+    }
+    try {
+      this.#transport.send(orders)
+    } catch {
+      this.#sendOneByOne(orders)
+    }
     this.#jobs.sent()
+  }
+
+  /** A batch that cannot be cloned goes job by job; a job whose data cannot fails alone. */
+  #sendOneByOne(orders: PoolOrders): void {
+    for (const one of jobByJob(orders)) {
+      try {
+        this.#transport.send(one)
+      } catch (error) {
+        const job = this.#jobs.get(one.ids[0]!)!
+        this.#jobs.delete(job.slot, true)
+        const reason = (error as Error).message
+        job.settle({ exitCode: 1, signal: null, error: jobError(DataCloneError, `the data of job ${JSON.stringify(job.ident)} cannot be sent to ${this.#transport.name} (structured clone failed: ${reason})`), threadId: job.threadId })
+      }
+    }
+    if (this.#jobs.size === 0) this.#answered(0)
   }
 
   #order(): PoolOrders {
@@ -219,81 +223,69 @@ export class PoolWorker {
     return this.#orders
   }
 
-  /** An idle process must not keep the manager's process alive; a busy one must, as a fresh process does. */
-  #hold(busy: boolean): void {
-    if (busy) this.#child.ref()
-    else this.#child.unref()
-    // Only ever called while the channel is open.
-    const channel = this.#child.channel as { ref(): void; unref(): void }
-    if (busy) channel.ref()
-    else channel.unref()
-  }
-
   #message(message: PoolMessage): void {
-    if ('ready' in message) {
+    if ('ids' in message) {
+      const { ids, exitCodes, data, errors } = message
+      const { threadId } = this.#transport
+      for (let i = 0; i < ids.length; i++) {
+        const slot = ids[i]!
+        const job = this.#jobs.get(slot)!
+        this.#jobs.delete(slot, this.#orders !== undefined)
+        // A job that was asked to stop may have left things running in the worker: it ends.
+        if (job.stopping) this.#retiring = true
+        job.settle({ exitCode: exitCodes[i]!, signal: null, data: data[i], error: errors[i]!, threadId })
+      }
+      this.#answered(message.rss)
+    } else if ('ready' in message) {
       this.#ready = true
       this.#hooks.ready(this)
-      return
+      this.#killIfWaiting()
+    } else if ('loaded' in message) {
+      this.#files.set(message.loaded, true)
+      this.#importing--
+      this.#killIfWaiting()
+    } else if ('listening' in message) {
+      // Sent while the job runs, so before its answer.
+      this.#jobs.get(message.listening)!.listening = true
+    } else {
+      // A job that began before its stop order came, and does not listen.
+      const job = this.#jobs.get(message.deaf)
+      if (job !== undefined) this.#kill(job)
     }
-    const { ids, exitCodes, data, errors } = message
-    for (let i = 0; i < ids.length; i++) {
-      const slot = ids[i]!
-      const job = this.#jobs.get(slot)!
-      this.#jobs.delete(slot, this.#orders !== undefined)
-      // A job that was asked to stop may have left things running in the process: it ends.
-      if (job.stopping) this.#retiring = true
-      job.settle({ exitCode: exitCodes[i]!, signal: null, data: data[i], error: errors[i]! })
-    }
-    this.#hooks.answered(this, message.rss)
+  }
+
+  #answered(rss: number): void {
+    this.#hooks.answered(this, rss)
     if (this.#jobs.size > 0) return
     if (this.#retiring) this.retire()
     else this.#hooks.idle(this)
   }
 
-  #endIfDone(): void {
-    if (this.#exit === undefined || this.#child.connected) return
-    const { code, signal } = this.#exit
-    // A process stopped before it got ready died of the stop, not of a bad setup.
-    const stopped = this.#jobs.values().some((job) => job.stopping)
-    const startError = this.#ready || stopped ? null : jobError(WorkerStartError, `${this.#setup} exited ${how(code, signal)} before it was ready`)
-    this.#end(code, signal, startError)
-  }
-
-  #end(code: number | null, signal: NodeJS.Signals | null, startError: SerializedError | null): void {
-    if (this.#ended.settled) return
+  #end(code: number | null, signal: NodeJS.Signals | null, error: unknown, killed: boolean): void {
     clearTimeout(this.#idleTimer)
-    clearTimeout(this.#retireTimer)
+    clearTimeout(this.#graceTimer)
     const jobs = this.#jobs.values()
     this.#jobs.clear()
+    // A worker stopped before it got ready died of the stop, not of a bad setup, unless it says
+    // what ended it (a spawn that failed).
+    const startError = this.#ready || (error === undefined && jobs.some((job) => job.stopping)) ? null : startFailure(this.#setup, code, signal, error)
     this.#hooks.gone(this, startError)
     this.#ended.settle()
-    // The job whose stop sent the SIGKILL, when that is what ended the process: it may have
-    // exited by itself (a neighbour's process.exit) before the kill.
-    const killedFor = signal === 'SIGKILL' ? this.#killedFor : undefined
+    // The job whose stop ended the worker, when that is what ended it: it may have exited by
+    // itself (a neighbour's process.exit) before the kill.
+    const killedFor = killed ? this.#killedFor : undefined
+    const { threadId } = this.#transport
     for (const job of jobs) {
-      // A job that died of its own stop has no error: timedOut / cancelled say it. One that was
-      // being stopped when a neighbour crashed the process died of the crash.
-      const diedOfStop = job === killedFor || (signal !== null && signal === job.stopSignal)
-      const error = startError ?? (diedOfStop ? null : this.#crash(job, jobs.length, code, signal, killedFor))
-      job.settle({ exitCode: code, signal, error })
+      let failure: SerializedError | null
+      if (startError !== null) failure = startError
+      // A job that died of its own stop has no error (timedOut / cancelled say it), but a thread,
+      // which has no signal to show for it, says it was terminated. One that was being stopped
+      // when a neighbour crashed the worker died of the crash.
+      else if (job === killedFor || (signal !== null && signal === job.stopSignal)) failure = signal === null ? jobError(AbortError, 'the worker thread was terminated') : null
+      // A thread's uncaught exception, or its resourceLimits, is the error of every job on it.
+      else if (error !== undefined) failure = serializeError(error)
+      else failure = crashError(this.#transport, job.ident, jobs.length, code, signal, killedFor?.ident)
+      job.settle({ exitCode: code, signal, error: failure, threadId })
     }
   }
-
-  #crash(job: PoolJob, count: number, code: number | null, signal: NodeJS.Signals | null, killedFor: PoolJob | undefined): SerializedError {
-    const running = `the worker process ${this.pid} running job ${JSON.stringify(job.ident)}`
-    const message = killedFor !== undefined
-      ? `${running} was killed (SIGKILL) to stop job ${JSON.stringify(killedFor.ident)}, which shared it`
-      : `${running}${count === 1 ? '' : ` and ${count - 1} more`} exited ${how(code, signal)}`
-    return jobError(WorkerExitError, `${message}; the pool replaces it`)
-  }
-}
-
-function how(code: number | null, signal: NodeJS.Signals | null): string {
-  return signal === null ? `with code ${code}` : `by ${signal}`
-}
-
-function describeSetup(spec: WorkerSpec): string {
-  const parts = [`execArgv ${JSON.stringify(spec.execArgv)}`]
-  if (spec.cwd !== undefined) parts.push(`cwd ${JSON.stringify(spec.cwd)}`)
-  return `a pool worker process (${parts.join(', ')})`
 }

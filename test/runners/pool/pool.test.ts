@@ -113,9 +113,11 @@ t.test('processPool options are checked at construction', async (t) => {
 })
 
 t.test('a stop of a job that has already ended is harmless: nothing is sent, the process takes the next job', async (t) => {
-  const { ProcessPool, processPoolSettings } = await import('../../../dist/lib/runners/pool/pool.js')
+  const { WorkerPool } = await import('../../../dist/lib/runners/pool/pool.js')
+  const { processPoolSettings } = await import('../../../dist/lib/runners/pool/settings.js')
+  const { startProcess } = await import('../../../dist/lib/runners/pool/transport.js')
   const { normalizeJob } = await import('../../../dist/lib/runners/spec.js')
-  const pool = new ProcessPool(processPoolSettings(undefined), () => 1)
+  const pool = new WorkerPool(processPoolSettings(undefined), () => 1, startProcess)
   t.teardown(() => pool.close())
   const spec = normalizeJob({ worker: worker('square'), data: 4, isolation: 'process-pool' }) as never
   const first = pool.start(spec, 'sq')

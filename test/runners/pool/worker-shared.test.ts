@@ -1,13 +1,14 @@
 // lib/runners/pool/worker.ts when jobs share a process (processPool.concurrentTasksPerWorker > 1):
-// they run at once, a stop of one leaves the others alone unless it ends in a SIGKILL, and a crash
-// settles every job in the process. test/runners/pool-worker.test.ts has a process per job.
+// they run at once, a stop of one that listens leaves the others alone unless it ends in a SIGKILL,
+// a stop of one that does not ends the process at once, and a crash settles every job in it. test/runners/pool-worker.test.ts has a process per job.
 import t, { type Test } from 'tap'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { ForkManagerOptions, JobResult } from '../../../dist/lib/index.js'
 import { manager } from '../../helpers/manager.js'
 import { alive, worker } from '../../helpers/paths.js'
 import { pooled, run } from '../../helpers/pool.js'
-import { eventually, untilFile } from '../../helpers/wait.js'
+import { eventually, sleep, untilFile } from '../../helpers/wait.js'
 
 const faults = worker('faults')
 const probe = worker('pool-probe')
@@ -54,30 +55,43 @@ t.test('a stop that reaches a job before it begins means it never begins', async
   t.match(await h.result, { cancelled: true, exitCode: 1, data: undefined, error: { name: 'AbortError', message: 'job "early" was stopped before it began' } })
 })
 
-t.test('a stopped job that does not listen runs on in a shared process until it ends', async (t) => {
+t.test('a stopped job that does not listen ends its shared process at once, with its neighbours', async (t) => {
   const pm = shared(t, { killGrace: '30s' })
-  const dir = t.testdir()
-  await run(pm, { worker: faults, data: { mode: 'ok' } }) // the process is up, faults.js loaded: the jobs below begin at once
-  const deaf = await pm.start('deaf', { worker: faults, data: { mode: 'hang-deaf', ms: 800, ready: path.join(dir, 'deaf') }, ...pooled })
-  const other = await pm.start('other', { worker: faults, data: { mode: 'hang', ms: 900, ready: path.join(dir, 'other') }, ...pooled })
-  t.ok(await untilFile(path.join(dir, 'deaf')) && await untilFile(path.join(dir, 'other')), 'both jobs run')
-  deaf.cancel()
-  // Its signal would take the other job too; it is not killed before the grace runs out.
-  t.match(await deaf.result, { cancelled: true, exitCode: 0, signal: null, error: null })
-  t.match(await other.result, { cancelled: false, exitCode: 0, data: 'woke up' })
-})
-
-t.test('a stop that ends in SIGKILL takes the jobs sharing the process, and says why', async (t) => {
-  const pm = shared(t, { killGrace: 300 })
   const dir = t.testdir()
   await run(pm, { worker: faults, data: { mode: 'ok' } }) // the process is up, faults.js loaded: the jobs below begin at once
   const deaf = await pm.start('deaf', { worker: faults, data: { mode: 'hang-deaf', ready: path.join(dir, 'deaf') }, ...pooled })
   const other = await pm.start('other', { worker: faults, data: { mode: 'hang', ready: path.join(dir, 'other') }, ...pooled })
   t.ok(await untilFile(path.join(dir, 'deaf')) && await untilFile(path.join(dir, 'other')), 'both jobs run')
+  const stopped = Date.now()
   deaf.cancel()
   t.match(await deaf.result, { cancelled: true, exitCode: null, signal: 'SIGKILL', error: null }, 'the stopped job died of its stop')
+  t.ok(Date.now() - stopped < 10_000, 'without waiting for the 30 s kill grace')
   const r: JobResult = await other.result
   t.match(r, { cancelled: false, signal: 'SIGKILL', error: { name: 'WorkerExitError', message: `the worker process ${deaf.pid} running job "other" was killed (SIGKILL) to stop job "deaf", which shared it; the pool replaces it` } })
+  t.match(await run(pm, { worker: faults, data: { mode: 'ok', value: 4 } }), { exitCode: 0, data: 4 }, 'the pool carries on')
+})
+
+/** A worker that looks at ctx.signal, so that a stop waits killGrace for it, and then ignores it. */
+function stubborn(dir: string): string {
+  const file = path.join(dir, 'stubborn.mjs')
+  writeFileSync(file, `import { writeFileSync } from 'node:fs'
+export default (ready, ctx) => { ctx.signal; writeFileSync(ready, ''); return new Promise(() => {}) }`)
+  return file
+}
+
+t.test('a stop that ends in SIGKILL takes the jobs sharing the process, and says why', async (t) => {
+  const pm = shared(t, { killGrace: 300 })
+  const dir = t.testdir()
+  await run(pm, { worker: faults, data: { mode: 'ok' } }) // the process is up, faults.js loaded: the jobs below begin at once
+  const listens = await pm.start('listens', { worker: stubborn(dir), data: path.join(dir, 'listens'), ...pooled })
+  const other = await pm.start('other', { worker: faults, data: { mode: 'hang', ready: path.join(dir, 'other') }, ...pooled })
+  t.ok(await untilFile(path.join(dir, 'listens')) && await untilFile(path.join(dir, 'other')), 'both jobs run')
+  // The note that it listens is on its way when the file appears: a moment for it to arrive.
+  await sleep(100)
+  listens.cancel()
+  t.match(await listens.result, { cancelled: true, exitCode: null, signal: 'SIGKILL', error: null }, 'the stopped job died of its stop, after the grace')
+  const r: JobResult = await other.result
+  t.match(r, { cancelled: false, signal: 'SIGKILL', error: { name: 'WorkerExitError', message: `the worker process ${listens.pid} running job "other" was killed (SIGKILL) to stop job "listens", which shared it; the pool replaces it` } })
   t.match(await run(pm, { worker: faults, data: { mode: 'ok', value: 4 } }), { exitCode: 0, data: 4 }, 'the pool carries on')
 })
 
@@ -94,10 +108,11 @@ t.test('a job being stopped when a neighbour crashes the process died of the cra
   const pm = manager(t, { maxProcs: 3, killGrace: '30s', processPool: { concurrentTasksPerWorker: 3 } })
   const dir = t.testdir()
   await run(pm, { worker: faults, data: { mode: 'ok' } }) // the process is up, faults.js loaded: the jobs below begin at once
-  const deaf = await pm.start('deaf', { worker: faults, data: { mode: 'hang-deaf', ready: path.join(dir, 'deaf') }, ...pooled })
+  const deaf = await pm.start('deaf', { worker: stubborn(dir), data: path.join(dir, 'deaf'), ...pooled })
   const other = await pm.start('other', { worker: faults, data: { mode: 'hang', ready: path.join(dir, 'other') }, ...pooled })
   t.ok(await untilFile(path.join(dir, 'deaf')) && await untilFile(path.join(dir, 'other')), 'both jobs run')
-  deaf.cancel() // it shares the process, so it runs on
+  await sleep(100)
+  deaf.cancel() // it listens, so it has the 30 s grace
   const exiting = await pm.start('exiting', { worker: faults, data: { mode: 'exit', code: 5 }, ...pooled })
   t.same([other.pid, exiting.pid], [deaf.pid, deaf.pid], 'all three in one process')
   t.match(await deaf.result, { cancelled: true, exitCode: 5, error: { name: 'WorkerExitError', message: /running job "deaf" and 2 more exited with code 5/ } })

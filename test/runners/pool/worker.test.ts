@@ -56,7 +56,7 @@ t.test('a timeout kills a job that does not listen at once', async (t) => {
   const pm = manager(t, { maxProcs: 1 })
   await run(pm, { worker: faults, data: { mode: 'ok' } })
   const r = await run(pm, { worker: faults, data: { mode: 'hang-deaf' } }, { timeout: 300, killGrace: '30s' })
-  t.match(r, { timedOut: true, exitCode: null, signal: 'SIGTERM', error: null })
+  t.match(r, { timedOut: true, exitCode: null, signal: 'SIGKILL', error: null })
   t.ok(r.durationMs < 2000, 'did not wait for the kill grace')
   t.match(await run(pm, { worker: faults, data: { mode: 'ok', value: 2 } }), { exitCode: 0, data: 2 })
 })
@@ -96,10 +96,16 @@ t.test('cancelling a job that has ended changes nothing, and its process stays',
 
 t.test('a stop that crosses the answer of its job changes nothing but the flag', async (t) => {
   const pm = manager(t, { maxProcs: 1 })
-  const busy = path.join(t.testdir(), 'busy')
-  await run(pm, { worker: faults, data: { mode: 'ok' } }) // the process is up, faults.js loaded
-  const h = await pm.start('busy', { worker: faults, data: { mode: 'busy', ms: 400, ready: busy }, ...pooled })
+  const dir = t.testdir()
+  const busy = path.join(dir, 'busy')
+  // It listens (so a stop is an order, not a kill), then holds its event loop until it answers.
+  writeFileSync(path.join(dir, 'listen-busy.mjs'), `import { writeFileSync } from 'node:fs'
+export default (ready, ctx) => { ctx.signal; writeFileSync(ready, ''); const until = Date.now() + 600; while (Date.now() < until); return 'done' }`)
+  await run(pm, { worker: path.join(dir, 'listen-busy.mjs'), data: path.join(dir, 'warm') }) // the process is up, the file loaded
+  const h = await pm.start('busy', { worker: path.join(dir, 'listen-busy.mjs'), data: busy, ...pooled })
   t.ok(await untilFile(busy), 'the job holds its event loop')
+  // The note that it listens went out before the file appeared: a moment for it to arrive.
+  await sleep(100)
   // The stop reaches the process only once the job has answered: its event loop is held till then.
   h.cancel('crossed')
   t.match(await h.result, { cancelled: true, cancelReason: 'crossed', exitCode: 0, data: 'done', error: null })

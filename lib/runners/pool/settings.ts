@@ -1,0 +1,71 @@
+// ForkManagerOptions.processPool and .threadPool: how the reused processes of 'process-pool' and
+// the worker threads of 'thread' share the cap. One pool runs both (pool.ts), so the options are
+// the same, but for the memory check, which only a process can make of itself.
+
+import { parseBytes } from '../../primitives/bytes.js'
+import { describe } from '../../util/describe.js'
+import { parseDuration } from '../../primitives/duration.js'
+import { optionKeys, validateOptions } from '../../util/validate.js'
+import type { Duration } from '../../types.js'
+
+/** Options of the worker threads (ForkManagerOptions.threadPool). */
+export interface ThreadPoolOptions {
+  /** Recycle a thread after this many jobs (for leaky code). Default: Infinity. */
+  maxTasksPerWorker?: number
+  /** End a thread that has been idle this long. Default `'5s'`; Infinity keeps idle threads (they never keep the manager's process alive). */
+  idleTimeout?: Duration
+  /**
+   * How many jobs one thread runs at once. Default 1: a job has its thread to itself. More (for
+   * asynchronous jobs: a DNS lookup, an HTTP call) lets fewer threads serve the cap,
+   * ceil(maxProcs / this) of them. Each job keeps its own result, timeout and stop; jobs that
+   * share a thread share its crash, and a stop of one that does not listen to ctx.signal ends
+   * the thread at once, with every job on it.
+   */
+  concurrentTasksPerWorker?: number
+}
+
+/** Options of the reused worker processes (ForkManagerOptions.processPool). */
+export interface ProcessPoolOptions extends ThreadPoolOptions {
+  /** Recycle a process whose resident memory passed this, checked after each job: bytes or `'512MB'`. Default: Infinity. */
+  maxWorkerMemory?: number | string
+}
+
+export interface PoolSettings {
+  maxTasksPerWorker: number
+  maxWorkerMemory: number
+  idleTimeoutMs: number
+  concurrentTasksPerWorker: number
+}
+
+export const PROCESS_POOL_KEYS = optionKeys<ProcessPoolOptions>({ maxTasksPerWorker: true, maxWorkerMemory: true, idleTimeout: true, concurrentTasksPerWorker: true })
+export const THREAD_POOL_KEYS = optionKeys<ThreadPoolOptions>({ maxTasksPerWorker: true, idleTimeout: true, concurrentTasksPerWorker: true })
+const DEFAULT_IDLE_MS = 5_000
+
+/** Checks ForkManagerOptions.processPool at the manager's construction. */
+export function processPoolSettings(options: ProcessPoolOptions | undefined): PoolSettings {
+  return poolSettings(options, 'processPool', PROCESS_POOL_KEYS)
+}
+
+/** Checks ForkManagerOptions.threadPool at the manager's construction. */
+export function threadPoolSettings(options: ThreadPoolOptions | undefined): PoolSettings {
+  return poolSettings(options, 'threadPool', THREAD_POOL_KEYS)
+}
+
+function poolSettings(options: ProcessPoolOptions | undefined, name: string, keys: typeof PROCESS_POOL_KEYS): PoolSettings {
+  if (options === undefined) return { maxTasksPerWorker: Infinity, maxWorkerMemory: Infinity, idleTimeoutMs: DEFAULT_IDLE_MS, concurrentTasksPerWorker: 1 }
+  validateOptions(options, name, keys)
+  const { maxTasksPerWorker = Infinity } = options
+  if (maxTasksPerWorker !== Infinity && !(Number.isInteger(maxTasksPerWorker) && maxTasksPerWorker >= 1)) {
+    throw new RangeError(`${name}.maxTasksPerWorker must be a whole number from 1, or Infinity, got ${describe(maxTasksPerWorker)}`)
+  }
+  const { concurrentTasksPerWorker = 1 } = options
+  if (!(Number.isInteger(concurrentTasksPerWorker) && concurrentTasksPerWorker >= 1)) {
+    throw new RangeError(`${name}.concurrentTasksPerWorker must be a whole number from 1, got ${describe(concurrentTasksPerWorker)}`)
+  }
+  return {
+    maxTasksPerWorker,
+    concurrentTasksPerWorker,
+    maxWorkerMemory: options.maxWorkerMemory === undefined ? Infinity : parseBytes(options.maxWorkerMemory, `${name}.maxWorkerMemory`),
+    idleTimeoutMs: options.idleTimeout === undefined ? DEFAULT_IDLE_MS : parseDuration(options.idleTimeout, `${name}.idleTimeout`),
+  }
+}
