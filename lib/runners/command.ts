@@ -11,7 +11,10 @@ import { startOnSpawner } from './spawner/client.js'
 import { processSpawners, type SpawnerSet } from './spawner/spawners.js'
 import { StreamBuffer } from './stream-buffer.js'
 import { settleOnce } from '../util/once.js'
-import { childOutput } from '../util/child-output.cjs'
+// A default import: a TypeScript loader (tap's, tsx) can hide a .cts file's named exports from an ES module.
+import childOutputModule from '../util/child-output.cjs'
+
+const { childOutput } = childOutputModule
 
 /**
  * Starts a command in its own process group: through one of `spawners` (lib/runners/spawner/;

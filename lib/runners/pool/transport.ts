@@ -7,7 +7,10 @@ import { fork, type ChildProcess } from 'node:child_process'
 import type { Isolation } from '../../types.js'
 import type { WorkerSpec } from '../spec.js'
 import { MEASURE_RSS, type PoolMessage, type PoolOrders } from './protocol.js'
-import { childOutput } from '../../util/child-output.cjs'
+// A default import: a TypeScript loader (tap's, tsx) can hide a .cts file's named exports from an ES module.
+import childOutputModule from '../../util/child-output.cjs'
+
+const { childOutput } = childOutputModule
 
 /** The worker's entry point, the same file for a process and a thread. */
 export const RUNTIME = new URL('./runtime.js', import.meta.url)

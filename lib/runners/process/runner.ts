@@ -10,9 +10,12 @@ import type { Execution, Outcome } from '../execution.js'
 import { killTree } from '../kill-tree.js'
 import type { SpawnerSet } from '../spawner/spawners.js'
 import { settleOnce } from '../../util/once.js'
-import { childOutput } from '../../util/child-output.cjs'
+// A default import: a TypeScript loader (tap's, tsx) can hide a .cts file's named exports from an ES module.
+import childOutputModule from '../../util/child-output.cjs'
 import { processChannelServer } from './channel-server.js'
 import { startWorkerOnSpawner } from './spawned.js'
+
+const { childOutput } = childOutputModule
 
 const RUNTIME = new URL('./runtime.js', import.meta.url)
 
