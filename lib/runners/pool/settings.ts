@@ -8,18 +8,21 @@ import { parseDuration } from '../../primitives/duration.js'
 import { optionKeys, validateOptions } from '../../util/validate.js'
 import type { Duration } from '../../types.js'
 
-/** Options of the worker threads (ForkManagerOptions.threadPool). */
+/**
+ * Options of the worker threads (ForkManagerOptions.threadPool), and, with maxWorkerMemory, of the
+ * reused worker processes (ProcessPoolOptions): a worker below is a thread or a pool process.
+ */
 export interface ThreadPoolOptions {
-  /** Recycle a thread after this many jobs (for leaky code). Default: Infinity. */
+  /** Recycle a worker after this many jobs (for leaky code). Default: Infinity. */
   maxTasksPerWorker?: number
-  /** End a thread that has been idle this long. Default `'5s'`; Infinity keeps idle threads (they never keep the manager's process alive). */
+  /** End a worker that has been idle this long. Default `'5s'`; Infinity keeps idle workers (they never keep the manager's process alive). */
   idleTimeout?: Duration
   /**
-   * How many jobs one thread runs at once. Default 1: a job has its thread to itself. More (for
-   * asynchronous jobs: a DNS lookup, an HTTP call) lets fewer threads serve the cap,
-   * ceil(maxProcs / this) of them. Each job keeps its own result, timeout and stop; jobs that
-   * share a thread share its crash, and a stop of one that does not listen to ctx.signal ends
-   * the thread at once, with every job on it.
+   * How many jobs one worker runs at once. Default 1: a job has its thread or process to itself.
+   * More (for tiny or asynchronous jobs: a DNS lookup, an HTTP call) lets fewer workers serve the
+   * cap, ceil(maxProcs / this) of them, with the orders to each sent in batches. Each job keeps
+   * its own result, timeout and stop; jobs that share a worker share its crash, and a stop of one
+   * that does not listen to ctx.signal ends the worker at once, with every job on it.
    */
   concurrentTasksPerWorker?: number
 }
