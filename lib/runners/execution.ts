@@ -64,7 +64,7 @@ export interface Execution {
   stop(signal: SignalName): void
 }
 
-/** A job that could not be started: it has already ended, with `error`. */
-export function failedExecution(kind: JobKind, error: SerializedError): Execution {
-  return { kind, pid: null, outcome: Promise.resolve({ exitCode: null, signal: null, error }), stop() {} }
+/** A job that could not be started: it has already ended, with `error` (and `exitCode`, null unless given). */
+export function failedExecution(kind: JobKind, error: SerializedError, exitCode: number | null = null): Execution {
+  return { kind, pid: null, outcome: Promise.resolve({ exitCode, signal: null, error }), stop() {} }
 }

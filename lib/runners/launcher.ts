@@ -4,7 +4,7 @@
 import type { Backend } from './backend.js'
 import type { NormalizedJob } from './spec.js'
 import { startCommand } from './command.js'
-import type { Execution, StopLimits } from './execution.js'
+import { failedExecution, type Execution, type StopLimits } from './execution.js'
 import { processSpawners, type SpawnerSet } from './spawner/spawners.js'
 import { startInline } from './inline.js'
 import { startProcessWorker } from './process/runner.js'
@@ -62,7 +62,7 @@ export class Launcher {
     // A worker file that is not there fails as its import would (exit code 1, a WorkerLoadError),
     // with no process or thread started for it. A backend's producer need not have the file.
     const missing = missingWorkerFile(spec.url)
-    if (missing !== undefined) return { kind: serial ? 'inline' : spec.isolation, pid: null, outcome: Promise.resolve({ exitCode: 1, signal: null, error: serializeError(missing) }), stop() {} }
+    if (missing !== undefined) return failedExecution(serial ? 'inline' : spec.isolation, serializeError(missing), 1)
     if (serial) return startInline(spec, ident, attempt)
     if (spec.isolation === 'process') return startProcessWorker(spec, ident, attempt, null, this.#spawnerCount === 0 ? null : this.#commandSpawners())
     if (spec.isolation === 'process-pool') return (this.#processes ??= new WorkerPool(this.#processPool, this.#cap, startProcess)).start(spec, ident, attempt)

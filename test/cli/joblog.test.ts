@@ -55,7 +55,9 @@ t.test('--resume skips the jobs the joblog records and appends the rest', async 
   const again = await forkpool(['--joblog', log, '--resume', 'echo', ':::', 'a', 'b', 'c', 'd', 'e'])
   t.equal(again.stdout, '', 'a finished run has nothing left to do')
   // Without a joblog file yet, --resume starts one.
-  const fresh = await forkpool(['--joblog', `${dir}/new`, '--resume', '--bar', 'echo', ':::', 'x'])
+  // --force-bar: a bar that draws (--bar draws only on a terminal) reads every argument first, and leaves out the done ones.
+  const fresh = await forkpool(['--joblog', `${dir}/new`, '--resume', '--force-bar', 'echo', ':::', 'x'])
   t.equal(fresh.stdout, 'x\n')
+  t.match(fresh.stderr, /1\/1/, 'the bar counts the one job to run')
   t.match(readFileSync(`${dir}/new`, 'utf8'), /^Seq\t/)
 })

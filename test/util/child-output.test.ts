@@ -40,4 +40,6 @@ t.test('a socket (the pair Node makes for a child\'s stdio), a file and a descri
   t.equal(readFileSync(file, 'utf8'), 'still open')
   // Not the file's fd: a closed number may be open again by now.
   t.equal(ownDescription(1_000_000), 'inherit', 'a descriptor that is not open')
+  // And in a child, as the other cases run (the coverage of this file's in-process call was not counted).
+  t.equal(await inPipeline('console.log(ownDescription(1000000))'), 'inherit\n', 'a descriptor that is not open, in a child')
 })

@@ -97,6 +97,7 @@ function stopJob({ id, signal }: PoolStop): void {
   // Answered already: the answer is on its way.
   if (ctx === undefined) return
   if (ctx.listening || !ctx.started) ctx.abort(new AbortError(`job ${JSON.stringify(ctx.ident)} was asked to stop (${signal})`))
+  /* c8 ignore next -- runs (test/runners/pool/transports.test.ts), but the parent ends this worker at once, before its coverage is written */
   else send({ deaf: id })
 }
 
