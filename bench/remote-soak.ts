@@ -16,6 +16,7 @@ import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { ForkManager, type JobResult, type JobSpec } from '../lib/index.js'
 import type { SoakOrder } from './peers/remote-soak-worker.js'
+import { seededRandom } from './support.js'
 
 const CLI = new URL('../lib/cli/main.js', import.meta.url).pathname
 const ROOT = new URL('../', import.meta.url).pathname
@@ -99,16 +100,6 @@ export interface RemoteSoakReport extends FaultLog {
   ok: boolean
 }
 
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const expect = (cond: boolean, what: string, r: Parameters<Plan['check']>[0]): string | null =>
   cond ? null : `${what}: got ok ${r.ok}, exitCode ${r.exitCode}, signal ${r.signal}, timedOut ${r.timedOut}, cancelled ${r.cancelled}, error ${r.error?.name}: ${r.error?.message?.slice(0, 160)}`
@@ -260,8 +251,8 @@ export async function remoteSoak(options: RemoteSoakOptions): Promise<RemoteSoak
   const perAgent = options.perAgent ?? 8
   const maxStalledCount = options.maxStalledCount ?? 1
   const outageMs = (options.outageS ?? 30) * 1000
-  const rand = random(seed)
-  const faultDraw = random(seed + 7_000_003)
+  const rand = seededRandom(seed)
+  const faultDraw = seededRandom(seed + 7_000_003)
   const runId = `${process.pid}-${seed}-${Date.now()}`
   const plans: Plan[] = Array.from({ length: jobs }, (_, i) => planJob(rand, i))
   const kinds: Record<string, number> = {}

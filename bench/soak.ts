@@ -21,6 +21,7 @@ import { ForkManager, type JobResult, type JobSpec } from '../lib/index.js'
 import { processChannelServer } from '../lib/runners/process/channel-server.js'
 import { processSpawners } from '../lib/runners/spawner/spawners.js'
 import { formatRemoteReport, remoteSoak } from './remote-soak.js'
+import { seededRandom } from './support.js'
 
 const FAULTS = new URL('../workers/faults.js', import.meta.url)
 // Jobs that hang get a short timeout; every other job a long one, so a loaded machine's slow
@@ -69,24 +70,13 @@ export interface SoakReport {
   fdsNew: string[]
   /**
    * Of those, fds of JavaScript module files: held by worker threads that were terminated while
-   * reading them. An upstream leak (piscina 5 / Node 20), reproduced without forkpool; reported
+   * reading them. Node's own leak (bench/repro/thread-fd-leak.mjs, no pool library); reported
    * apart, and not counted against the fd check.
    */
   fdsModuleFiles: number
   ok: boolean
 }
 
-/** mulberry32: a small, fast, seedable PRNG. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const expect = (cond: boolean, what: string, r: JobResult): string | null =>
   cond ? null : `${what}: got exitCode ${r.exitCode}, signal ${r.signal}, timedOut ${r.timedOut}, cancelled ${r.cancelled}, error ${r.error?.name}: ${r.error?.message?.slice(0, 80)}`
@@ -261,7 +251,7 @@ async function warmThreadPools(plans: Plan[], perPool: number): Promise<void> {
 
 export async function soak(options: SoakOptions): Promise<SoakReport> {
   const { seed, jobs } = options
-  const rand = random(seed)
+  const rand = seededRandom(seed)
   const runId = `${process.pid}-${seed}-${Date.now()}`
   const plans: Plan[] = []
   while (plans.length < jobs) {
@@ -300,7 +290,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   let spawnerLosses = 0
   let spawnersKilled = 0
   // Its own stream of draws, so that a seed plans the same jobs with or without spawner kills.
-  const killDraw = random(seed + 1_000_003)
+  const killDraw = seededRandom(seed + 1_000_003)
   const killSpawnerEvery = options.killSpawnerEvery ?? 0
   const faults: Record<string, number> = {}
   for (const [i, plan] of plans.entries()) {

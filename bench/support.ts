@@ -84,3 +84,15 @@ export function ballast(mb: number): Buffer[] {
 export function needBallast(held: Buffer[], mb: number): void {
   need(held.length === Math.ceil(mb / BALLAST_CHUNK_MB), 'ballast lost')
 }
+
+/** mulberry32: a small, fast, seedable PRNG (the soaks replay a seed exactly). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
