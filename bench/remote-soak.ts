@@ -100,7 +100,6 @@ export interface RemoteSoakReport extends FaultLog {
   ok: boolean
 }
 
-
 const expect = (cond: boolean, what: string, r: Parameters<Plan['check']>[0]): string | null =>
   cond ? null : `${what}: got ok ${r.ok}, exitCode ${r.exitCode}, signal ${r.signal}, timedOut ${r.timedOut}, cancelled ${r.cancelled}, error ${r.error?.name}: ${r.error?.message?.slice(0, 160)}`
 

@@ -77,7 +77,6 @@ export interface SoakReport {
   ok: boolean
 }
 
-
 const expect = (cond: boolean, what: string, r: JobResult): string | null =>
   cond ? null : `${what}: got exitCode ${r.exitCode}, signal ${r.signal}, timedOut ${r.timedOut}, cancelled ${r.cancelled}, error ${r.error?.name}: ${r.error?.message?.slice(0, 80)}`
 
