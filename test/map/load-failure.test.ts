@@ -95,3 +95,13 @@ t.test('a job function\'s jobs are the caller\'s: each item gets its own result,
   t.equal(results.length, 3)
   for (const r of results) t.match(r, { ok: false, exitCode: 1, error: { code: WorkerLoadError.code } })
 })
+
+t.test('start() of a missing worker file: the job fails as its import would, with no process or thread, also in the serial mode', async (t) => {
+  const missing = path.join(t.testdir(), 'nope.mjs')
+  for (const [maxProcs, kind] of [[1, 'process'], [0, 'inline']] as const) {
+    const pm = manager(t, { maxProcs })
+    const r = await (await pm.start('gone', { worker: missing })).result
+    t.match(r, { kind, pid: null, exitCode: 1, error: { name: 'WorkerLoadError', code: WorkerLoadError.code } }, `maxProcs ${maxProcs}`)
+    await pm.close()
+  }
+})
