@@ -5,8 +5,9 @@
 // Items per second each: what chunking gives map() users that the raw engine does not.
 
 import { ForkManager } from '../../lib/index.js'
-import { startRig, workerFile } from '../remote-rig.js'
+import { startRig } from '../remote-rig.js'
 import type { Suite } from '../suite.js'
+import { sumOf } from './remote-map.js'
 
 const AGENTS = 2
 /** Jobs at once on each agent: forkpool's as remote-map's (threads run the chunks); BullMQ's as remote-noop's raw workers. */
@@ -23,16 +24,9 @@ async function forkpool(items: number[]): Promise<number> {
     await Promise.all(Array.from({ length: AGENTS }, (_, i) => rig.agent(QUEUE, `agent-${i + 1}`, FORKPOOL_PER_AGENT)))
     const pm = new ForkManager({ maxProcs: AGENTS * FORKPOOL_PER_AGENT, backend: (await import('../../lib/remote/index.js')).redisBackend({ url: rig.url, queue: QUEUE }) })
     const started = performance.now()
-    let sum = 0
-    let seen = 0
-    for await (const r of pm.map<number, number>(items, { worker: workerFile('add-one.js'), isolation: 'thread' })) {
-      if (!r.ok) throw new Error(`item ${r.index} failed: ${JSON.stringify(r.error)}`)
-      sum += r.data!
-      seen++
-    }
+    await sumOf(pm, items)
     const rate = items.length / ((performance.now() - started) / 1000)
     await pm.close()
-    if (seen !== items.length || sum !== expected(items.length)) throw new Error(`expected ${items.length} results summing to ${expected(items.length)}, got ${seen} summing to ${sum}`)
     return rate
   } finally {
     await rig.stop()

@@ -16,7 +16,8 @@ const QUEUE = 'remote-map'
 /** The sum of n + 1 over [0, count): what every contender must get. */
 const expected = (count: number): number => (count * (count + 1)) / 2
 
-async function sumOf(pm: ForkManager, items: number[]): Promise<void> {
+/** Runs items through pm.map() (add-one on threads) and checks every result came back, summing right. */
+export async function sumOf(pm: ForkManager, items: number[]): Promise<void> {
   let sum = 0
   let seen = 0
   for await (const r of pm.map<number, number>(items, { worker: workerFile('add-one.js'), isolation: 'thread' })) {
