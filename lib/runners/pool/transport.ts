@@ -40,6 +40,11 @@ export interface Transport {
   hold(busy: boolean): void
   /** Ends it now: a process gets `signal` (it has no handler of its own), a thread is terminated. */
   kill(signal: NodeJS.Signals): void
+  /**
+   * A thread's jobs end now as if it were killed, while it runs on until kill(): only its `ready`
+   * and `loaded` notes still come (worker.ts #kill). A thread's only: a process is killed at once.
+   */
+  abandon?(): void
   /** Settles once it has exited: after its exit event, or later (a thread terminated in a system call). */
   readonly exited: Promise<void>
 }

@@ -15,9 +15,11 @@ import { PoolJob } from './pool-job.js'
 import type { StartTransport, Transport } from './transport.js'
 
 // A retired worker exits as soon as its event loop sees the order. One that a job left busy (a
-// synchronous loop in a timer) cannot see it: it is killed after this long. A kill waits as long
-// at most for a worker to finish importing (see #kill).
+// synchronous loop in a timer) cannot see it: it is killed after this long.
 const GRACE_MS = 2_000
+// The longest a thread that is killed while it starts or imports a worker file is left to finish
+// loading before it is terminated all the same (see #kill); its jobs settle at once regardless.
+const IMPORT_BOUND_MS = 30_000
 
 /** What the pool hears from a worker. */
 export interface PoolWorkerHooks {
@@ -129,7 +131,7 @@ export class PoolWorker {
     // Whoever waits for `gone` (close()) must not see this process exit first.
     this.#transport.hold(true)
     this.#transport.send(null)
-    this.#graceTimer = setTimeout(() => this.#transport.kill('SIGKILL'), GRACE_MS)
+    this.#graceTimer = setTimeout(() => this.#kill(undefined), GRACE_MS)
   }
 
   /**
@@ -153,26 +155,32 @@ export class PoolWorker {
   }
 
   /**
-   * Ends the worker for `job`'s stop. Not while it starts or imports a worker file: a thread
-   * terminated then leaves the fds of the files it was reading open (thread/transport.ts). The
-   * kill waits for the file, GRACE_MS at most.
+   * Ends the worker, for `job`'s stop or for a retired worker that did not exit. A process at
+   * once. A thread that starts or imports a worker file is not terminated then, which would leave
+   * the fds of the files it was reading open in this process (thread/transport.ts): its jobs
+   * settle now, and the thread is terminated once it has loaded them (IMPORT_BOUND_MS at most).
    */
-  #kill(job: PoolJob): void {
+  #kill(job: PoolJob | undefined): void {
     this.#killedFor ??= job
     // SIGKILL, not the stop's signal: a handler (a loader's, a worker file's) could not run in a
     // busy process anyway, and would keep it alive until killGrace.
     this.#killSignal = 'SIGKILL'
-    if (this.#ready && this.#importing === 0) {
+    if (this.#transport.abandon === undefined || this.#loadedAll()) {
       this.#transport.kill(this.#killSignal)
       return
     }
+    this.#transport.abandon()
     clearTimeout(this.#graceTimer)
-    this.#graceTimer = setTimeout(() => this.#transport.kill('SIGKILL'), GRACE_MS)
+    this.#graceTimer = setTimeout(() => this.#transport.kill('SIGKILL'), IMPORT_BOUND_MS)
   }
 
-  /** A kill that waited for the worker to be ready and done importing goes now. */
+  #loadedAll(): boolean {
+    return this.#ready && this.#importing === 0
+  }
+
+  /** A kill that waited for the thread to be ready and done importing goes now. */
   #killIfWaiting(): void {
-    if (this.#killSignal !== undefined && this.#ready && this.#importing === 0) this.#transport.kill(this.#killSignal)
+    if (this.#killSignal !== undefined && this.#loadedAll()) this.#transport.kill(this.#killSignal)
   }
 
   /**
@@ -238,7 +246,8 @@ export class PoolWorker {
       this.#answered(message.rss)
     } else if ('ready' in message) {
       this.#ready = true
-      this.#hooks.ready(this)
+      // Not for a thread abandoned while it started (#kill): only its note that it can be ended comes.
+      if (!this.#ended.settled) this.#hooks.ready(this)
       this.#killIfWaiting()
     } else if ('loaded' in message) {
       this.#files.set(message.loaded, true)

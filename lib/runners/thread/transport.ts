@@ -2,8 +2,9 @@
 // reused processes). All that differs from a process is here: a thread is started with the job's
 // execArgv and resourceLimits, talks over its MessagePort, is retired by a message (a thread has
 // no IPC channel to close) and ended by terminate(); an uncaught exception arrives as an 'error'.
-// The pool never terminates a thread while it imports a module (see worker.ts #kill): Node
-// itself leaves the fds of the files being read open then (bench/repro/thread-fd-leak.mjs).
+// The pool never terminates a thread while it starts or imports a module, it abandons it until then
+// (see worker.ts #kill): Node itself leaves the fds of the files being read open when a thread is
+// terminated then (bench/repro/thread-fd-leak.mjs).
 
 import { Worker } from 'node:worker_threads'
 import { RUNTIME, type StartTransport } from '../pool/transport.js'
@@ -24,7 +25,8 @@ export const startThread: StartTransport = (spec, events) => {
     events.exit(code, null, error, killed)
   }
   const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()))
-  thread.on('message', (message: PoolMessage) => ended || events.message(message))
+  // An abandoned thread (worker.ts #kill) says only when it can be terminated.
+  thread.on('message', (message: PoolMessage) => (!ended || 'ready' in message || 'loaded' in message) && events.message(message))
   // An uncaught exception, or the thread past its resourceLimits: its 'exit' follows.
   thread.on('error', (cause) => (error = cause))
   // Messages it posted before it ended, its answers as it exits included, come before this.
@@ -48,6 +50,9 @@ export const startThread: StartTransport = (spec, events) => {
     // exit code of its own (Node says 1), as a killed process has none.
     kill() {
       void thread.terminate()
+      end(null, error === undefined)
+    },
+    abandon() {
       end(null, error === undefined)
     },
     exited,
