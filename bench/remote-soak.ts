@@ -279,6 +279,23 @@ export async function remoteSoak(options: RemoteSoakOptions): Promise<RemoteSoak
   let memoryStart = 0
   let keysStart = 0
   const report: Partial<RemoteSoakReport> = {}
+  // A soak stopped from outside (Ctrl-C, SIGTERM) stops what it started before it goes.
+  const stopFromOutside = (signal: NodeJS.Signals): void => {
+    for (const slot of slots) slot.child?.kill('SIGKILL')
+    // The agents' jobs too: every process this run started carries its mark.
+    for (const entry of processesMarked(runId)) {
+      try {
+        process.kill(Number(entry.split(' ')[0]), 'SIGKILL')
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    redis.child?.kill('SIGKILL')
+    rmSync(redis.dir, { recursive: true, force: true })
+    process.kill(process.pid, signal)
+  }
+  process.once('SIGINT', stopFromOutside)
+  process.once('SIGTERM', stopFromOutside)
   try {
     await Promise.all(slots.map((slot) => slot.start(() => finished)))
     memoryStart = await usedMemory(client)
@@ -457,6 +474,8 @@ export async function remoteSoak(options: RemoteSoakOptions): Promise<RemoteSoak
     report.keysEnd = await client.dbsize()
   } finally {
     finished = true
+    process.off('SIGINT', stopFromOutside)
+    process.off('SIGTERM', stopFromOutside)
     if (pm !== undefined) await bounded(pm.shutdown({ grace: 1000 }), 60_000)
     await Promise.all(slots.map((slot) => slot.child === undefined ? undefined : stopProcess(slot.child, 5000)))
     let left = processesMarked(runId)
