@@ -84,6 +84,9 @@ t.test('startAgent() takes durations as a number of ms or a string: connectTimeo
   t.ok(error instanceof RedisUnreachableError, 'a RedisUnreachableError')
   t.match(error, { name: 'RedisUnreachableError', code: 'ERR_FORKPOOL_REDIS_UNREACHABLE', message: /^agent box-d: cannot reach Redis at redis:\/\/127\.0\.0\.1:1\/0: connect ECONNREFUSED/, cause: { message: /ECONNREFUSED/ } })
   t.ok(Date.now() - started < 5000, 'well before the 10 s default')
+  // The defaults (maxProcs, allowCommands, the durations) pass the checks; so does allowCommands: true.
+  await t.rejects(startAgent({ url: 'redis://127.0.0.1:1/0', queue: 'q', root: '/tmp', connectTimeout: 200 }), RedisUnreachableError)
+  await t.rejects(startAgent({ url: 'redis://127.0.0.1:1/0', queue: 'q', root: '/tmp', allowCommands: true, connectTimeout: 200 }), RedisUnreachableError)
 })
 
 t.test('a Redis that cannot be reached or never answers: exit 255 within --connect-timeout, saying why', async (t) => {
@@ -93,6 +96,10 @@ t.test('a Redis that cannot be reached or never answers: exit 255 within --conne
   t.equal(refused.code, 255)
   t.match(refused.stderr, /^forkpool worker: agent box-r: cannot reach Redis at redis:\/\/127\.0\.0\.1:1\/0: connect ECONNREFUSED/)
   t.ok(Date.now() - started < 5000, 'well before the 10 s default')
+  // A good --tasks-per-worker (both pools' concurrentTasksPerWorker) passes startAgent()'s checks: the refusal is Redis's.
+  const pooled = await run([...BASE, '--name', 'box-t', '--tasks-per-worker', '4', '--connect-timeout', '300'])
+  t.equal(pooled.code, 255)
+  t.match(pooled.stderr, /^forkpool worker: agent box-t: cannot reach Redis at /)
 
   const sockets: Socket[] = []
   let closed = 0
