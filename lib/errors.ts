@@ -212,3 +212,43 @@ export class WorkerLoadError extends ForkpoolError {
     named(this, 'WorkerLoadError')
   }
 }
+
+// The remote failures a user meets (forkpool/redis): an agent or a producer that cannot reach
+// Redis, a job an agent refuses, a job the queue could not take or failed.
+
+/**
+ * Redis did not answer within the connectTimeout: what `startAgent()` (and `forkpool worker`)
+ * rejects with, and, in a JobResult, the error of a remote job whose producer could not reach it.
+ */
+export class RedisUnreachableError extends ForkpoolError {
+  /** `ERR_FORKPOOL_REDIS_UNREACHABLE`: the code every error of this class carries. */
+  static override readonly code = 'ERR_FORKPOOL_REDIS_UNREACHABLE'
+  static {
+    named(this, 'RedisUnreachableError')
+  }
+}
+
+/**
+ * In a JobResult: an agent refused to run the job. Its worker file is outside the agent's root,
+ * or differs from the producer's (its SHA-256), or it is a command and the agent runs none.
+ */
+export class JobRefusedError extends ForkpoolError {
+  /** `ERR_FORKPOOL_JOB_REFUSED`: the code every error of this class carries. */
+  static override readonly code = 'ERR_FORKPOOL_JOB_REFUSED'
+  static {
+    named(this, 'JobRefusedError')
+  }
+}
+
+/**
+ * In a JobResult: the queue did not run a remote job: Redis refused to queue it (a refused command,
+ * or Redis away longer than the backend's lostAfter), or BullMQ failed it for a reason other than
+ * lost agents (those are WorkerLostErrors).
+ */
+export class QueueError extends ForkpoolError {
+  /** `ERR_FORKPOOL_QUEUE`: the code every error of this class carries. */
+  static override readonly code = 'ERR_FORKPOOL_QUEUE'
+  static {
+    named(this, 'QueueError')
+  }
+}

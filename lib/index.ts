@@ -18,6 +18,9 @@ export {
   JobLostError,
   WorkerLoadError,
   WorkerStartError,
+  RedisUnreachableError,
+  JobRefusedError,
+  QueueError,
 } from './errors.js'
 export type { ForkManagerOptions, ShutdownOptions } from './manager/options.js'
 export { finish, isFinish, type Finish, type WorkerData } from './worker/finish.js'

@@ -31,14 +31,16 @@ async function runAgent(argv: string[]): Promise<number> {
   }
   // Loaded only now: without bullmq and ioredis (optional peers) the agent's import fails with one line that says what to install.
   const { startAgent } = await import('../remote/agent.js')
+  // The pools' concurrentTasksPerWorker, for both: a producer's isolation picks the pool.
+  const tasks = values['tasks-per-worker'] === undefined ? undefined : count('--tasks-per-worker', values['tasks-per-worker'], 1)
   const agent = await startAgent({
-    url, queue: values.queue, root: values.root, concurrency: count('-j', values.jobs ?? '1', 1),
+    url, queue: values.queue, root: values.root, maxProcs: count('-j', values.jobs ?? '1', 1),
     allowCommands: values['allow-commands'] === true,
     ...(values.name === undefined ? {} : { name: values.name }),
     ...(values['lock-duration'] === undefined ? {} : { lockDuration: count('--lock-duration', values['lock-duration'], 1) }),
     ...(values['stalled-interval'] === undefined ? {} : { stalledInterval: count('--stalled-interval', values['stalled-interval'], 1) }),
     ...(values['max-stalled-count'] === undefined ? {} : { maxStalledCount: count('--max-stalled-count', values['max-stalled-count'], 0) }),
-    ...(values['tasks-per-worker'] === undefined ? {} : { tasksPerWorker: count('--tasks-per-worker', values['tasks-per-worker'], 1) }),
+    ...(tasks === undefined ? {} : { processPool: { concurrentTasksPerWorker: tasks }, threadPool: { concurrentTasksPerWorker: tasks } }),
     ...(values['connect-timeout'] === undefined ? {} : { connectTimeout: count('--connect-timeout', values['connect-timeout'], 1) }),
   })
   process.stdout.write(`forkpool worker ${agent.name} ready\n`)

@@ -6,7 +6,7 @@
 
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import { JobLostError, jobError } from '../errors.js'
+import { JobLostError, QueueError, RedisUnreachableError, jobError } from '../errors.js'
 import { DataTooLargeError, type Backend } from '../runners/backend.js'
 import type { Execution, StopLimits } from '../runners/execution.js'
 import type { NormalizedJob, WorkerSpec } from '../runners/spec.js'
@@ -154,7 +154,7 @@ class RedisBackend implements Backend {
       await this.#add(jobId, wire)
     } catch (error) {
       this.#runs.delete(jobId)
-      throw new Error(`cannot queue job ${JSON.stringify(ident)} on Redis at ${this.#address.shown}: ${(error as Error).message}`)
+      throw new QueueError(`cannot queue job ${JSON.stringify(ident)} on Redis at ${this.#address.shown}: ${(error as Error).message}`, { cause: error })
     }
     run.heardAt = Date.now()
     run.queued = true
@@ -188,7 +188,7 @@ class RedisBackend implements Backend {
       const timer = setTimeout(() => {
         this.#ready = undefined
         const why = this.#lastError?.message ?? 'no answer'
-        reject(new Error(`cannot reach Redis at ${this.#address.shown} within ${this.#settings.connectTimeoutMs} ms: ${why}`))
+        reject(new RedisUnreachableError(`cannot reach Redis at ${this.#address.shown} within ${this.#settings.connectTimeoutMs} ms: ${why}`, this.#lastError && { cause: this.#lastError }))
       }, this.#settings.connectTimeoutMs)
       this.#publisher.ping().then(() => this.#events === undefined ? this.#open() : undefined).then(() => {
         clearTimeout(timer)

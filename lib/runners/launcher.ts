@@ -54,9 +54,10 @@ export class Launcher {
   /**
    * Starts the job; `serial` (the manager's maxProcs 0) runs worker files in this process. Commands
    * start asynchronously. `attempt`: the try number the worker sees as ctx.attempt; `limits`: the
-   * job's timeout and kill grace, for a backend (locally the manager enforces them).
+   * job's timeout and kill grace, for a backend (locally the manager enforces them). `jobId`: the
+   * worker's ctx.jobId (a remote agent's job: the queue's id).
    */
-  launch(spec: NormalizedJob, ident: string, serial: boolean, attempt = 1, limits: StopLimits = NO_LIMITS): Execution | Promise<Execution> {
+  launch(spec: NormalizedJob, ident: string, serial: boolean, attempt = 1, limits: StopLimits = NO_LIMITS, jobId: string | null = null): Execution | Promise<Execution> {
     if (this.#backend !== undefined) return this.#backend.launch(spec, ident, attempt, limits)
     if (spec.type === 'command') return startCommand(spec, this.#spawnerCount === 0 ? null : this.#commandSpawners())
     // A worker file that is not there fails as its import would (exit code 1, a WorkerLoadError),
@@ -64,9 +65,9 @@ export class Launcher {
     const missing = missingWorkerFile(spec.url)
     if (missing !== undefined) return failedExecution(serial ? 'inline' : spec.isolation, serializeError(missing), 1)
     if (serial) return startInline(spec, ident, attempt)
-    if (spec.isolation === 'process') return startProcessWorker(spec, ident, attempt, null, this.#spawnerCount === 0 ? null : this.#commandSpawners())
-    if (spec.isolation === 'process-pool') return (this.#processes ??= new WorkerPool(this.#processPool, this.#cap, startProcess)).start(spec, ident, attempt)
-    return (this.#threads ??= new WorkerPool(this.#threadPool, this.#cap, startThread)).start(spec, ident, attempt)
+    if (spec.isolation === 'process') return startProcessWorker(spec, ident, attempt, jobId, this.#spawnerCount === 0 ? null : this.#commandSpawners())
+    if (spec.isolation === 'process-pool') return (this.#processes ??= new WorkerPool(this.#processPool, this.#cap, startProcess)).start(spec, ident, attempt, jobId ?? undefined)
+    return (this.#threads ??= new WorkerPool(this.#threadPool, this.#cap, startThread)).start(spec, ident, attempt, jobId ?? undefined)
   }
 
   /** Refuses at start() what the backend could never send; nothing without one. */

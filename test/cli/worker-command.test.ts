@@ -5,6 +5,7 @@ import t from 'tap'
 import { createServer, type Socket } from 'node:net'
 import { runWorkerCommand } from '../../dist/lib/cli/worker-command.js'
 import { startAgent } from '../../dist/lib/remote/index.js'
+import { RedisUnreachableError } from '../../dist/lib/index.js'
 
 /** Runs the command with stderr captured. */
 async function run(argv: string[]): Promise<{ code: number; stderr: string }> {
@@ -51,14 +52,41 @@ t.test('a bad number is refused before any connection: exit 255, the flag and th
   t.match(stderr, /^forkpool worker: .*bad:name/, 'a good 0 passes; the next refusal (the queue name) is the one shown')
 })
 
-t.test('startAgent() checks its numbers: a TypeError or RangeError naming the option and the value', async (t) => {
-  const base = { url: 'redis://127.0.0.1:1/0', queue: 'q', root: '/tmp', concurrency: 1 }
-  await t.rejects(startAgent({ ...base, concurrency: 0 }), new RangeError('agent concurrency must be a whole number >= 1, got 0'))
-  await t.rejects(startAgent({ ...base, lockDuration: 0 }), new RangeError('agent lockDuration must be a whole number >= 1, got 0'))
-  await t.rejects(startAgent({ ...base, stalledInterval: 2.5 }), new RangeError('agent stalledInterval must be a whole number >= 1, got 2.5'))
-  await t.rejects(startAgent({ ...base, maxStalledCount: -1 }), new RangeError('agent maxStalledCount must be a whole number >= 0, got -1'))
-  await t.rejects(startAgent({ ...base, tasksPerWorker: '2' as unknown as number }), new TypeError('agent tasksPerWorker must be a number, got "2"'))
-  await t.rejects(startAgent({ ...base, connectTimeout: 0 }), new RangeError('agent connectTimeout must be a whole number >= 1, got 0'))
+t.test('startAgent() checks its options as the manager does: an unknown key, a wrong type, a value out of range, each named', async (t) => {
+  const base = { url: 'redis://127.0.0.1:1/0', queue: 'q', root: '/tmp', maxProcs: 1 }
+  type Options = Parameters<typeof startAgent>[0]
+  const bad = (extra: Record<string, unknown>) => startAgent({ ...base, ...extra } as Options)
+  // Unknown keys: a TypeError naming the key; the names of before are told where they went.
+  await t.rejects(bad({ lockDurration: '2s' }), new TypeError('"lockDurration" is not a startAgent() option; did you mean lockDuration?'))
+  await t.rejects(bad({ concurrency: 4 }), new TypeError('"concurrency" is not a startAgent() option; did you mean maxProcs?'))
+  await t.rejects(bad({ tasksPerWorker: 2 }), new TypeError('"tasksPerWorker" is not a startAgent() option; did you mean processPool.concurrentTasksPerWorker and threadPool.concurrentTasksPerWorker?'))
+  await t.rejects(startAgent(null as unknown as Options), new TypeError('startAgent() options must be an object, got null'))
+  // Wrong types: TypeErrors.
+  await t.rejects(bad({ maxProcs: '2' }), new TypeError('startAgent() maxProcs must be a number, got "2"'))
+  await t.rejects(bad({ lockDuration: true }), new TypeError("startAgent() lockDuration must be a number of milliseconds or a string like '5s', got true"))
+  await t.rejects(bad({ allowCommands: 'yes' }), new TypeError('startAgent() allowCommands must be a boolean, got "yes"'))
+  await t.rejects(bad({ name: '' }), new TypeError('startAgent() name must be a non-empty string, got ""'))
+  await t.rejects(bad({ root: 7 }), new TypeError('startAgent() root must be a non-empty string, got 7'))
+  await t.rejects(bad({ processPool: { concurrentTaskPerWorker: 2 } }), { name: 'TypeError', message: /^"concurrentTaskPerWorker" is not a processPool option; did you mean concurrentTasksPerWorker\?/ })
+  // Out of range: RangeErrors.
+  await t.rejects(bad({ maxProcs: 0 }), new RangeError('startAgent() maxProcs must be a whole number >= 1, got 0'))
+  await t.rejects(bad({ lockDuration: 0 }), new RangeError('startAgent() lockDuration must be a positive number of milliseconds, got 0'))
+  await t.rejects(bad({ stalledInterval: Infinity }), new RangeError('startAgent() stalledInterval must be a finite duration, got Infinity'))
+  await t.rejects(bad({ stalledInterval: '2 weeks' }), { name: 'RangeError', message: /^startAgent\(\) stalledInterval "2 weeks" is not a duration/ })
+  await t.rejects(bad({ maxStalledCount: -1 }), new RangeError('startAgent() maxStalledCount must be a whole number >= 0, got -1'))
+  await t.rejects(bad({ threadPool: { concurrentTasksPerWorker: 0 } }), new RangeError('threadPool.concurrentTasksPerWorker must be a whole number from 1, got 0'))
+  await t.rejects(bad({ connectTimeout: -5 }), new RangeError('startAgent() connectTimeout must be a positive number of milliseconds, got -5'))
+})
+
+t.test('startAgent() takes durations as a number of ms or a string: connectTimeout \'300ms\' gives up within it, with a RedisUnreachableError', async (t) => {
+  const started = Date.now()
+  const error = await startAgent({ url: 'redis://127.0.0.1:1/0', queue: 'q', root: '/tmp', maxProcs: 1, name: 'box-d', connectTimeout: '300ms', lockDuration: '2s', stalledInterval: '1s' }).then(() => undefined, (error: unknown) => error)
+  t.ok(error instanceof RedisUnreachableError, 'a RedisUnreachableError')
+  t.match(error, { name: 'RedisUnreachableError', code: 'ERR_FORKPOOL_REDIS_UNREACHABLE', message: /^agent box-d: cannot reach Redis at redis:\/\/127\.0\.0\.1:1\/0: connect ECONNREFUSED/, cause: { message: /ECONNREFUSED/ } })
+  t.ok(Date.now() - started < 5000, 'well before the 10 s default')
+  // The defaults (maxProcs, allowCommands, the durations) pass the checks; so does allowCommands: true.
+  await t.rejects(startAgent({ url: 'redis://127.0.0.1:1/0', queue: 'q', root: '/tmp', connectTimeout: 200 }), RedisUnreachableError)
+  await t.rejects(startAgent({ url: 'redis://127.0.0.1:1/0', queue: 'q', root: '/tmp', allowCommands: true, connectTimeout: 200 }), RedisUnreachableError)
 })
 
 t.test('a Redis that cannot be reached or never answers: exit 255 within --connect-timeout, saying why', async (t) => {
@@ -68,6 +96,10 @@ t.test('a Redis that cannot be reached or never answers: exit 255 within --conne
   t.equal(refused.code, 255)
   t.match(refused.stderr, /^forkpool worker: agent box-r: cannot reach Redis at redis:\/\/127\.0\.0\.1:1\/0: connect ECONNREFUSED/)
   t.ok(Date.now() - started < 5000, 'well before the 10 s default')
+  // A good --tasks-per-worker (both pools' concurrentTasksPerWorker) passes startAgent()'s checks: the refusal is Redis's.
+  const pooled = await run([...BASE, '--name', 'box-t', '--tasks-per-worker', '4', '--connect-timeout', '300'])
+  t.equal(pooled.code, 255)
+  t.match(pooled.stderr, /^forkpool worker: agent box-t: cannot reach Redis at /)
 
   const sockets: Socket[] = []
   let closed = 0

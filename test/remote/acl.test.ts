@@ -14,7 +14,7 @@ const asUser = (socket: string, user: string): string => `redis+unix://${user}:p
 t.test('an agent whose user may not subscribe does not start, and says what Redis refused', async (t) => {
   const redis = await startRedis(t)
   await redis.client.call('ACL', 'SETUSER', 'nosub', 'on', '>pw', '~*', '&*', '+@all', '-subscribe')
-  const refused = await startAgentHere({ url: asUser(redis.socket, 'nosub'), queue: 'q', concurrency: 1, root: '/tmp', name: 'box-n' }).then(
+  const refused = await startAgentHere({ url: asUser(redis.socket, 'nosub'), queue: 'q', maxProcs: 1, root: '/tmp', name: 'box-n' }).then(
     async (agent) => {
       await agent.close()
       return 'started'
@@ -82,7 +82,7 @@ t.test('Redis that answers only after connectTimeout: that start() fails saying 
   redis.process.kill('SIGSTOP')
   t.teardown(() => redis.process.kill('SIGCONT'))
   const late = await (await pm.start('late', { command: 'true' })).result
-  t.match(late, { ok: false, error: { message: /cannot reach Redis at redis\+unix:.*within 500 ms/ } })
+  t.match(late, { ok: false, error: { name: 'RedisUnreachableError', code: 'ERR_FORKPOOL_REDIS_UNREACHABLE', message: /cannot reach Redis at redis\+unix:.*within 500 ms/ } })
   redis.process.kill('SIGCONT')
   // The late answer opens the queue and its event reader; the next start() asks again, and runs.
   t.match(await (await pm.start('next', { command: 'true' })).result, { ok: true, host: 'box-1' })
@@ -98,5 +98,5 @@ t.test('a job the queue failed, with no event to say so: the poll finds it faile
   }, { connection: { path: redis.socket, maxRetriesPerRequest: null } })
   t.teardown(() => raw.close())
   const r = await (await pm.start('failed', { command: 'true' })).result
-  t.match(r, { ok: false, exitCode: null, error: { message: /the queue failed the job: refused by a plain BullMQ worker/ } })
+  t.match(r, { ok: false, exitCode: null, error: { name: 'QueueError', code: 'ERR_FORKPOOL_QUEUE', message: /the queue failed the job: refused by a plain BullMQ worker/ } })
 })

@@ -41,9 +41,9 @@ t.test('security: commands refused without --allow-commands, worker outside --ro
   await startAgent(t, redis.url, 'q3', 'box-1')
   const pm = new ForkManager({ maxProcs: 4, backend: redisBackend({ url: redis.url, queue: 'q3' }) })
   const cmd = await (await pm.start('job-4', { command: 'true' })).result
-  t.match(cmd.error?.message, /does not run commands/)
+  t.match(cmd.error, { name: 'JobRefusedError', code: 'ERR_FORKPOOL_JOB_REFUSED', message: /does not run commands/ })
   const outside = await (await pm.start('job-5', { worker: new URL('../fixtures/workers/echo-size.mjs', import.meta.url).pathname })).result
-  t.match(outside.error?.message, /outside --root/)
+  t.match(outside.error, { name: 'JobRefusedError', code: 'ERR_FORKPOOL_JOB_REFUSED', message: /outside --root/ })
   await pm.shutdown()
 })
 

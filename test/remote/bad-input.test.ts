@@ -33,17 +33,17 @@ t.test('an unreachable Redis and a wrong password: the job settles with an error
   const redis = await startRedis(t, { extra: ['--requirepass', 'right'] })
   const nowhere = new ForkManager({ backend: redisBackend({ url: `redis+unix://${redis.socket}.missing`, queue: 'q', connectTimeout: '1s' }) })
   t.teardown(() => nowhere.shutdown({ grace: 100 }))
-  t.match(await (await nowhere.start('a', { command: 'true' })).result, { ok: false, pid: null, error: { message: /cannot reach Redis at redis\+unix:.*within 1000 ms: .*ENOENT/ } })
+  t.match(await (await nowhere.start('a', { command: 'true' })).result, { ok: false, pid: null, error: { name: 'RedisUnreachableError', code: 'ERR_FORKPOOL_REDIS_UNREACHABLE', message: /cannot reach Redis at redis\+unix:.*within 1000 ms: .*ENOENT/ } })
   const wrong = new ForkManager({ backend: redisBackend({ url: `redis+unix://:wrong@${redis.socket}`.replace('redis+unix://:wrong@', 'redis+unix://:wrong@localhost'), queue: 'q', connectTimeout: '1s' }) })
   t.teardown(() => wrong.shutdown({ grace: 100 }))
   const r = await (await wrong.start('b', { command: 'true' })).result
   t.match(r, { ok: false, error: { message: /WRONGPASS|invalid password|NOAUTH/ } })
   t.notMatch(r.error!.message, /wrong/, 'the password is not shown')
   // An agent with the wrong password does not start: it says why, without the password.
-  const refused = await startAgentHere({ url: `redis+unix://:wrong@localhost${redis.socket}`, queue: 'q', concurrency: 1, root: '/tmp', name: 'box-x' }).then(() => 'started', (error: Error) => error.message)
+  const refused = await startAgentHere({ url: `redis+unix://:wrong@localhost${redis.socket}`, queue: 'q', maxProcs: 1, root: '/tmp', name: 'box-x' }).then(() => 'started', (error: Error) => error.message)
   t.match(refused, /^agent box-x: cannot reach Redis at redis\+unix:.*(WRONGPASS|invalid password|NOAUTH)/)
   t.notMatch(refused, /wrong/, 'the password is not shown')
-  const unnamed = await startAgentHere({ url: `redis+unix://:wrong@localhost${redis.socket}`, queue: 'q', concurrency: 1, root: '/tmp' }).then(() => 'started', (error: Error) => error.message)
+  const unnamed = await startAgentHere({ url: `redis+unix://:wrong@localhost${redis.socket}`, queue: 'q', maxProcs: 1, root: '/tmp' }).then(() => 'started', (error: Error) => error.message)
   t.match(unnamed, `agent ${hostname()}: cannot reach Redis`, 'an agent without a name is named by its hostname')
 })
 
@@ -58,7 +58,7 @@ t.test('a server that accepts the connection and never answers: the job settles 
   const { port } = mute.address() as { port: number }
   const pm = new ForkManager({ backend: redisBackend({ url: `redis://127.0.0.1:${port}/0`, queue: 'q', connectTimeout: '500ms' }) })
   t.teardown(() => pm.shutdown({ grace: 100 }))
-  t.match(await (await pm.start('a', { command: 'true' })).result, { ok: false, error: { message: `cannot reach Redis at redis://127.0.0.1:${port}/0 within 500 ms: no answer` } })
+  t.match(await (await pm.start('a', { command: 'true' })).result, { ok: false, error: { name: 'RedisUnreachableError', code: 'ERR_FORKPOOL_REDIS_UNREACHABLE', message: `cannot reach Redis at redis://127.0.0.1:${port}/0 within 500 ms: no answer` } })
 })
 
 t.test('with the right password; data over maxDataBytes refused at start() and the queued job not lost; refusals on the agent as results', async (t) => {
@@ -71,8 +71,8 @@ t.test('with the right password; data over maxDataBytes refused at start() and t
   const queued = await pm.start('fine', { worker: join(dir, 'w.mjs') })
   await t.rejects(pm.start('big', { worker: join(dir, 'w.mjs'), data: 'x'.repeat(100_000) }), { name: 'RangeError', message: /job "big": its data is \d+ bytes once serialized, over the redisBackend's maxDataBytes \d+/ })
   t.match(await queued.result, { ok: true, data: 'v1', host: 'strict' }, 'the job queued before is not lost')
-  t.match(await (await pm.start('cmd', { command: 'true' })).result, { ok: false, error: { message: /agent strict: does not run commands \(start it with --allow-commands\)/ } })
-  t.match(await (await pm.start('outside', { worker: worker('echo-data') })).result, { ok: false, error: { message: /outside --root/ } })
+  t.match(await (await pm.start('cmd', { command: 'true' })).result, { ok: false, error: { name: 'JobRefusedError', code: 'ERR_FORKPOOL_JOB_REFUSED', message: /agent strict: does not run commands \(start it with --allow-commands\)/ } })
+  t.match(await (await pm.start('outside', { worker: worker('echo-data') })).result, { ok: false, error: { name: 'JobRefusedError', code: 'ERR_FORKPOOL_JOB_REFUSED', message: /outside --root/ } })
 })
 
 t.test('a worker file changed since the producer sent it is refused on the agent', async (t) => {
@@ -84,7 +84,7 @@ t.test('a worker file changed since the producer sent it is refused on the agent
   const h = await pm.start('changed', { worker: join(dir, 'w.mjs') })
   writeFileSync(join(dir, 'w.mjs'), 'export default () => "v2"\n')
   await startAgent(t, redis.url, 'ch', 'box-1', ['--root', dir])
-  t.match(await h.result, { ok: false, error: { message: /differs from the producer's/ } })
+  t.match(await h.result, { ok: false, error: { name: 'JobRefusedError', code: 'ERR_FORKPOOL_JOB_REFUSED', message: /differs from the producer's/ } })
   writeFileSync(join(dir, 'gone.mjs'), 'export default () => 1\n')
   const gone = await pm.start('gone', { worker: join(dir, 'gone.mjs') })
   t.ok(gone)

@@ -78,3 +78,28 @@ t.test('by handle, AbortSignal, ident, cancelAll, and through the status endpoin
   t.match(await late.result, { cancelled: true, cancelReason: 'shutdown' })
   for (const pid of pids) t.notOk(alive(pid), `pid ${pid} is gone`)
 })
+
+t.test('a SIGKILL order for a job already stopping kills it at once: shutdown({ grace }) shorter than the job\'s killGrace is honoured on the agent', async (t) => {
+  const { pm, pids } = await setUp(t, 'grace')
+  // Ignores TERM (sleep inherits the ignore): only a SIGKILL ends it. Its own grace is a minute.
+  const stubborn = await pm.start('stubborn', { command: 'sh', args: ['-c', 'trap "" TERM; sleep 120'] }, { killGrace: '60s' })
+  t.ok(await eventually(() => pids.length === 1), 'it runs on an agent')
+  const asked = Date.now()
+  // TERM now, then the producer's SIGKILL after 500 ms: the agent kills it then, not after its 60 s.
+  await pm.shutdown({ grace: 500 })
+  const r = await stubborn.result
+  t.match(r, { cancelled: true, cancelReason: 'shutdown', signal: 'SIGKILL' })
+  t.ok(Date.now() - asked < 30_000, 'killed on the producer\'s SIGKILL, well before its own killGrace')
+  t.notOk(alive(pids[0]!), 'its process is gone')
+})
+
+t.test('a SIGKILL as the first order (shutdown({ signal: \'SIGKILL\' })): the agent kills the job at once', async (t) => {
+  const { pm, pids } = await setUp(t, 'kill-first')
+  const stubborn = await pm.start('stubborn', { command: 'sh', args: ['-c', 'trap "" TERM; sleep 120'] }, { killGrace: '60s' })
+  t.ok(await eventually(() => pids.length === 1), 'it runs on an agent')
+  const asked = Date.now()
+  await pm.shutdown({ signal: 'SIGKILL' })
+  t.match(await stubborn.result, { cancelled: true, cancelReason: 'shutdown', signal: 'SIGKILL' })
+  t.ok(Date.now() - asked < 30_000, 'killed on the order, not after its killGrace')
+  t.notOk(alive(pids[0]!), 'its process is gone')
+})

@@ -113,7 +113,7 @@ t.test('a job the queue failed for another reason (its data unreadable on the ag
   const brokenId = await waitingJob(redis, 'qf')
   const wire = JSON.parse((await redis.client.hget(`bull:qf:${brokenId}`, 'data'))!) as { spec: string }
   await redis.client.hset(`bull:qf:${brokenId}`, 'data', JSON.stringify({ ...wire, spec: 'not v8 at all' }))
-  t.match(await finishBusyThen(busy, broken), { ok: false, error: { message: /^the queue failed the job: / } })
+  t.match(await finishBusyThen(busy, broken), { ok: false, error: { name: 'QueueError', code: 'ERR_FORKPOOL_QUEUE', message: /^the queue failed the job: / } })
 
   const busy2 = await pm.start('busy-2', { worker: worker('sleep'), data: 30_000 })
   t.ok(await eventually(() => starts.includes('busy-2'), 10_000))
@@ -139,7 +139,7 @@ t.test('a Redis that refuses the job (out of memory): that start() settles with 
   t.teardown(() => pm.shutdown({ grace: 500 }))
   t.match(await (await pm.start('before', { worker: worker('add-one'), data: 1 })).result, { ok: true, data: 2 })
   await redis.client.config('SET', 'maxmemory', '1')
-  t.match(await (await pm.start('refused', { worker: worker('add-one'), data: 1 })).result, { ok: false, error: { message: /^cannot queue job "refused" on Redis at redis\+unix:.*OOM/ } })
+  t.match(await (await pm.start('refused', { worker: worker('add-one'), data: 1 })).result, { ok: false, error: { name: 'QueueError', code: 'ERR_FORKPOOL_QUEUE', message: /^cannot queue job "refused" on Redis at redis\+unix:.*OOM/ } })
   await redis.client.config('SET', 'maxmemory', '0')
   t.match(await (await pm.start('after', { worker: worker('add-one'), data: 2 })).result, { ok: true, data: 3 })
 })

@@ -62,7 +62,7 @@ t.test('remote map() of a worker file outside the agent\'s --root: every item re
   const outside = new URL('../fixtures/workers/echo-size.mjs', import.meta.url).pathname
   const results = await pm.map([1, 2, 3], { worker: outside }, { ordered: true }).all()
   t.same(results.map((r) => r.ok), [false, false, false])
-  for (const r of results) t.match(r.error, { message: new RegExp(`worker ${outside} is outside --root`) })
+  for (const r of results) t.match(r.error, { name: 'JobRefusedError', code: 'ERR_FORKPOOL_JOB_REFUSED', message: new RegExp(`worker ${outside} is outside --root`) })
 })
 
 t.test('remote map() of items too big together for maxDataBytes: chunks are split under it, every item ok', async (t) => {

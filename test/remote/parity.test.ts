@@ -27,6 +27,9 @@ const ROWS: Array<[string, JobSpec, StartOptions?]> = [
   ['command with capture', { command: 'sh', args: ['-c', 'echo out; echo err >&2'], capture: true }],
   ['timed out, stopped by TERM', { command: 'sleep', args: ['30'] }, { timeout: '500ms' }],
   ['timed out, worker listened and threw AbortError', { worker: faults, data: { mode: 'hang' } }, { timeout: '8s' }],
+  // A start that throws (an env var past the 128 KiB a string may have): a failed result, as locally.
+  ['command whose spawn fails (E2BIG)', { command: 'true', env: { HUGE: 'x'.repeat(200_000) } }],
+  ['worker process whose spawn fails (E2BIG)', { worker: worker('noop'), isolation: 'process', env: { HUGE: 'x'.repeat(200_000) } }],
 ]
 
 /** The fields that must agree: all but where and when it ran. */
