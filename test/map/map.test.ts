@@ -257,7 +257,7 @@ t.test('bad arguments throw at the call', async (t) => {
   t.throws(() => pm.map([1], 'x' as never), { name: 'TypeError', message: /a job must be an object/ })
   t.throws(() => pm.map([1], job, 'x' as never), { name: 'TypeError', message: 'map() options must be an object, got "x"' })
   t.throws(() => pm.map([1], job, { ordered: 1 as never }), { name: 'TypeError', message: /ordered must be a boolean/ })
-  t.throws(() => pm.map([1], job, { chunkSize: 0 }), { name: 'RangeError', message: /chunkSize must be 'auto' or a whole number from 1, got 0/ })
+  t.throws(() => pm.map([1], job, { chunkSize: 0 }), { name: 'RangeError', message: /chunkSize must be 'auto' or a whole number >= 1, got 0/ })
   t.throws(() => pm.map([1], job, { concurrency: 1.5 }), { name: 'RangeError', message: /concurrency/ })
   t.throws(() => pm.map([1], job, { onProgress: 1 as never }), { name: 'TypeError', message: /onProgress must be a function/ })
   t.throws(() => pm.map([1], job, { signal: {} as never }), { name: 'TypeError', message: /signal must be an AbortSignal/ })
