@@ -10,8 +10,7 @@ import { parseDuration } from '../primitives/duration.js'
 import { ItemSource, type Items, type Taken } from './source.js'
 import type { Batch, MapHost, MapJob, MapOptions, MapPlan, MapResult, MapRun } from './types.js'
 import { setMaxListeners } from 'node:events'
-import { DataTooLargeError } from '../runners/backend.js'
-import { CALLBACK_WARNING, emitForkpoolWarning, WorkerLoadError } from '../errors.js'
+import { CALLBACK_WARNING, DataTooLargeError, emitForkpoolWarning, WorkerLoadError } from '../errors.js'
 import { missingWorkerFile } from '../worker/missing-file.js'
 import {
   elsewhere, invalidType, optionKeys, outOfRange, validateAbortSignal, validateBoolean, validateFunction, validateInteger, validateOptions, validateString,
