@@ -36,15 +36,13 @@ export function mapItems<T, I>(host: MapHost, items: Items<I>, job: MapJob<I>, o
   }
 }
 
-
 function mapPlan<I>(host: MapHost, items: Items<I>, job: MapJob<I>, options: MapOptions | undefined, shape: ChunkShape | undefined): MapPlan<I> {
   const checked = validateOptions(options, 'map()', MAP_KEYS, { elsewhere: MAP_ELSEWHERE })
   const { ordered = false, chunkSize = 'auto', concurrency = Math.max(1, host.maxProcs), onProgress, signal, timeout, ident = 'map' } = checked
   validateBoolean(ordered, 'map() ordered')
-  if (chunkSize !== 'auto') {
-    if (typeof chunkSize !== 'number') throw invalidType('map() chunkSize', CHUNK_SIZE_EXPECTED, chunkSize)
-    if (!Number.isInteger(chunkSize) || chunkSize < 1) throw outOfRange('map() chunkSize', CHUNK_SIZE_EXPECTED, chunkSize)
-  }
+  // A string other than 'auto' is of a type chunkSize takes: out of range, as a number below 1 is.
+  if (typeof chunkSize !== 'number' && typeof chunkSize !== 'string') throw invalidType('map() chunkSize', CHUNK_SIZE_EXPECTED, chunkSize)
+  if (chunkSize !== 'auto' && !(Number.isInteger(chunkSize) && (chunkSize as number) >= 1)) throw outOfRange('map() chunkSize', CHUNK_SIZE_EXPECTED, chunkSize)
   validateInteger(concurrency, 'map() concurrency', 1)
   if (onProgress !== undefined) validateFunction(onProgress, 'map() onProgress')
   validateAbortSignal(signal, 'map() signal')
