@@ -7,6 +7,7 @@
 // Symbol.for() brand that every copy shares, and the error's code.
 
 import type { SerializedError } from './types.js'
+import { describe } from './util/describe.js'
 
 const BRAND = Symbol.for('forkpool.error')
 
@@ -27,7 +28,7 @@ export class ForkpoolError extends Error {
   }
 
   /** @internal `instanceof` by brand and code, so it works across two loaded copies of forkpool. */
-  static override [Symbol.hasInstance]<T extends ForkpoolError>(this: ErrorClass<T>, value: unknown): value is T {
+  static override [Symbol.hasInstance]<T extends Error>(this: ErrorClass<T>, value: unknown): value is T {
     if (typeof value !== 'object' || value === null || (value as { [BRAND]?: unknown })[BRAND] !== true) return false
     // `this` is the class on the right of instanceof: this copy's base takes any brand, a subclass its code.
     return (this as object) === ForkpoolError || (value as { code?: unknown }).code === this.code
@@ -40,7 +41,7 @@ export class ForkpoolError extends Error {
 }
 
 /** @internal One of the classes here, as a value. */
-interface ErrorClass<T extends ForkpoolError = ForkpoolError> {
+interface ErrorClass<T extends Error = ForkpoolError> {
   readonly code: string
   readonly prototype: T
 }
@@ -92,6 +93,39 @@ export class ChannelClosedError extends ForkpoolError {
   static override readonly code = 'ERR_FORKPOOL_CHANNEL_CLOSED'
   static {
     named(this, 'ChannelClosedError')
+  }
+}
+
+/**
+ * Thrown by start() (and so by a map() chunk, which map() then splits) for a job whose data is
+ * over its backend's size limit (redisBackend's `maxDataBytes`). A RangeError, as every value out
+ * of range is, and a ForkpoolError by its brand and code; `bytes` is the data's size once
+ * serialized, `limit` the backend's.
+ */
+export class DataTooLargeError extends RangeError {
+  /** `ERR_FORKPOOL_DATA_TOO_LARGE`: the code every error of this class carries. */
+  static readonly code = 'ERR_FORKPOOL_DATA_TOO_LARGE'
+  /** This error's code, `ERR_FORKPOOL_DATA_TOO_LARGE`. */
+  readonly code: string = DataTooLargeError.code
+  /** The job's data, in bytes once serialized. */
+  readonly bytes: number
+  /** The backend's limit, in bytes. */
+  readonly limit: number
+
+  constructor(message: string, bytes: number, limit: number, options?: ErrorOptions) {
+    super(message, options)
+    this.bytes = bytes
+    this.limit = limit
+  }
+
+  /** @internal `instanceof` by brand and code, as ForkpoolError's: RangeError is its base class. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return ForkpoolError[Symbol.hasInstance].call(this as never, value)
+  }
+
+  static {
+    Object.defineProperty(this.prototype, BRAND, { value: true })
+    named(this, 'DataTooLargeError')
   }
 }
 
@@ -180,15 +214,53 @@ export function jobError(error: ErrorClass, message: string): SerializedError {
   return { name: error.prototype.name, code: error.code, message }
 }
 
+/** How many causes deep serializeError follows a chain; past it (or round a cycle) the chain ends. */
+export const CAUSE_DEPTH = 8
+
+/**
+ * An error as the plain data a JobResult carries across processes and threads: its name, message,
+ * stack, string code, and its `cause` (an Error's serialized the same way, CAUSE_DEPTH deep at
+ * most; any other value as a structured clone of it, or described when it cannot be cloned).
+ */
 export function serializeError(error: unknown): SerializedError {
+  return serialize(error, 0)
+}
+
+function serialize(error: unknown, depth: number): SerializedError {
   if (error instanceof Error) {
     const out: SerializedError = { name: error.name, message: error.message }
     if (error.stack !== undefined) out.stack = error.stack
     const code = (error as { code?: unknown }).code
     if (typeof code === 'string') out.code = code
+    if (error.cause !== undefined && depth < CAUSE_DEPTH) out.cause = serializeCause(error.cause, depth + 1)
     return out
   }
   return { name: 'Error', message: `non-error thrown: ${String(error)}` }
+}
+
+function serializeCause(cause: unknown, depth: number): unknown {
+  if (cause instanceof Error) return serialize(cause, depth)
+  if (cause === null || (typeof cause !== 'object' && typeof cause !== 'function' && typeof cause !== 'symbol')) return cause
+  try {
+    return structuredClone(cause)
+  } catch {
+    return describe(cause)
+  }
+}
+
+/**
+ * A serialized cause made an error again, where a SerializedError becomes a thrown error (map()'s
+ * WorkerLoadError): an Error with the name, message, stack, code and (revived in turn) cause it
+ * had; any other value as it is.
+ */
+export function reviveCause(cause: unknown): unknown {
+  if (typeof cause !== 'object' || cause === null || typeof (cause as SerializedError).name !== 'string' || typeof (cause as SerializedError).message !== 'string') return cause
+  const { name, message, stack, code, cause: inner } = cause as SerializedError
+  const error = inner === undefined ? new Error(message) : new Error(message, { cause: reviveCause(inner) })
+  Object.defineProperty(error, 'name', { value: name, writable: true, configurable: true })
+  if (stack !== undefined) error.stack = stack
+  if (code !== undefined) Object.assign(error, { code })
+  return error
 }
 
 /** The `type` of the process warnings that report a throw from user code: a callback, a logger. */

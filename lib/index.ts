@@ -8,6 +8,7 @@ export {
   AmbiguousJobError,
   ChannelClosedError,
   DataCloneError,
+  DataTooLargeError,
   ForkpoolError,
   ManagerClosedError,
   MaxBufferError,

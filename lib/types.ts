@@ -147,6 +147,11 @@ export interface SerializedError {
   stack?: string
   /** Its code, when it had a string one: `'ENOENT'`, `'ERR_FORKPOOL_WORKER_EXIT'`, … */
   code?: string
+  /**
+   * Its `cause`, when it had one: an Error's as a SerializedError in turn (8 causes deep at most),
+   * any other value as a structured clone of it (a value that cannot be cloned: described in a string).
+   */
+  cause?: unknown
 }
 
 /**

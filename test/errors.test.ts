@@ -8,6 +8,7 @@ import {
   AmbiguousJobError,
   ChannelClosedError,
   DataCloneError,
+  DataTooLargeError,
   ForkManager,
   ForkpoolError,
   ManagerClosedError,
@@ -19,7 +20,7 @@ import {
   WorkerLoadError,
   WorkerStartError,
 } from '../dist/lib/index.js'
-import { CALLBACK_WARNING, emitForkpoolWarning, jobError, LOGGER_WARNING, serializeError } from '../dist/lib/errors.js'
+import { CALLBACK_WARNING, CAUSE_DEPTH, emitForkpoolWarning, jobError, LOGGER_WARNING, reviveCause, serializeError } from '../dist/lib/errors.js'
 import { worker } from './helpers/paths.js'
 import { eventually } from './helpers/wait.js'
 
@@ -33,6 +34,7 @@ function classesOf(errors: Errors) {
     { Class: errors.OverlapError, name: 'OverlapError', code: 'ERR_FORKPOOL_OVERLAP', make: () => new errors.OverlapError('report', 'one') },
     { Class: errors.AmbiguousJobError, name: 'AmbiguousJobError', code: 'ERR_FORKPOOL_AMBIGUOUS_JOB', make: () => new errors.AmbiguousJobError('twins') },
     { Class: errors.ChannelClosedError, name: 'ChannelClosedError', code: 'ERR_FORKPOOL_CHANNEL_CLOSED', make: () => new errors.ChannelClosedError('closed') },
+    { Class: errors.DataTooLargeError, name: 'DataTooLargeError', code: 'ERR_FORKPOOL_DATA_TOO_LARGE', make: () => new errors.DataTooLargeError('too big', 10, 5) },
     { Class: errors.WorkerStartError, name: 'WorkerStartError', code: 'ERR_FORKPOOL_WORKER_START', make: () => new errors.WorkerStartError('no start') },
     { Class: errors.WorkerExitError, name: 'WorkerExitError', code: 'ERR_FORKPOOL_WORKER_EXIT', make: () => new errors.WorkerExitError('died') },
     { Class: errors.MaxBufferError, name: 'MaxBufferError', code: 'ERR_FORKPOOL_MAX_BUFFER', make: () => new errors.MaxBufferError('too much') },
@@ -48,7 +50,7 @@ const errors = await import('../dist/lib/errors.js')
 const classes = classesOf(errors)
 
 t.test('the index exports the classes of lib/errors.ts', async (t) => {
-  const index = { AbortError, AmbiguousJobError, ChannelClosedError, DataCloneError, ForkpoolError, ManagerClosedError, MaxBufferError, OverlapError, WorkerExitError, WorkerLostError, JobLostError, WorkerLoadError, WorkerStartError }
+  const index = { AbortError, AmbiguousJobError, ChannelClosedError, DataCloneError, DataTooLargeError, ForkpoolError, ManagerClosedError, MaxBufferError, OverlapError, WorkerExitError, WorkerLostError, JobLostError, WorkerLoadError, WorkerStartError }
   for (const [name, Class] of Object.entries(index)) t.equal(Class, errors[name as keyof Errors], name)
 })
 
@@ -82,6 +84,62 @@ t.test('instanceof needs the brand: look-alikes and non-objects are not forkpool
   t.notOk(lookalike instanceof ForkpoolError)
   t.notOk({ code: WorkerExitError.code } instanceof WorkerExitError)
   for (const value of [null, undefined, 'WorkerExitError', 42]) t.notOk((value as unknown) instanceof ForkpoolError, String(value))
+})
+
+t.test('DataTooLargeError is a RangeError (a value out of range) with the sizes, and a ForkpoolError by its brand', async (t) => {
+  const error = new DataTooLargeError('job "big": 10 bytes, over 5', 10, 5, { cause: 'why' })
+  t.ok(error instanceof RangeError)
+  t.ok(error instanceof ForkpoolError)
+  t.match(error, { name: 'DataTooLargeError', code: 'ERR_FORKPOOL_DATA_TOO_LARGE', message: 'job "big": 10 bytes, over 5', bytes: 10, limit: 5, cause: 'why' })
+  t.equal(String(error), 'DataTooLargeError: job "big": 10 bytes, over 5')
+  t.notOk(new RangeError('x') instanceof DataTooLargeError, 'a plain RangeError is not one')
+  t.notOk(Object.assign(new RangeError('x'), { code: DataTooLargeError.code }) instanceof DataTooLargeError, 'nor a look-alike without the brand')
+  t.equal((await import('../dist/lib/runners/backend.js')).DataTooLargeError, DataTooLargeError, 'the backend contract names the same class')
+})
+
+t.test('serializeError keeps the cause: an Error\'s serialized in turn, another value as a clone', async (t) => {
+  const inner = Object.assign(new TypeError('inner', { cause: { attempt: 2, at: new Date(0) } }), { code: 'E_INNER' })
+  const out = serializeError(new Error('outer', { cause: inner }))
+  t.match(out, { name: 'Error', message: 'outer', cause: { name: 'TypeError', message: 'inner', code: 'E_INNER', stack: /^TypeError: inner/, cause: { attempt: 2 } } })
+  t.ok((out.cause as { cause: { at: unknown } }).cause.at instanceof Date, 'a cloneable value keeps its kind')
+  t.same(structuredClone(out), out, 'the whole of it can be cloned')
+  t.equal(serializeError(new Error('x', { cause: 'a string' })).cause, 'a string')
+  t.equal(serializeError(new Error('x', { cause: null })).cause, null)
+  t.equal(serializeError(new Error('x', { cause: { f: () => 1 } })).cause, 'an object', 'a value that cannot be cloned is described')
+  t.notOk('cause' in serializeError(new Error('no cause')), 'no cause, no field')
+  t.notOk('cause' in serializeError(new Error('x', { cause: undefined })), 'an undefined cause: no field')
+})
+
+t.test('serializeError follows a chain CAUSE_DEPTH deep at most, so a cycle ends', async (t) => {
+  const looped = new Error('loop')
+  looped.cause = looped
+  let out: unknown = serializeError(looped)
+  let depth = 0
+  while ((out as { cause?: unknown }).cause !== undefined) {
+    out = (out as { cause: unknown }).cause
+    depth++
+  }
+  t.equal(depth, CAUSE_DEPTH)
+  t.same(structuredClone(serializeError(looped)), serializeError(looped))
+})
+
+t.test('reviveCause makes a serialized cause an error again, with its name, code, stack and cause', async (t) => {
+  const original = new Error('outer', { cause: Object.assign(new TypeError('inner', { cause: 'root' }), { code: 'E_INNER' }) })
+  const revived = reviveCause(serializeError(original).cause) as Error & { code?: string }
+  t.ok(revived instanceof Error)
+  t.match(revived, { name: 'TypeError', message: 'inner', code: 'E_INNER', cause: 'root' })
+  t.equal(revived.stack, (original.cause as Error).stack)
+  t.equal(reviveCause('text'), 'text', 'another value as it is')
+  t.same(reviveCause({ attempt: 2 }), { attempt: 2 }, 'an object that is not an error as it is')
+  t.equal(reviveCause(null), null)
+})
+
+t.test('a worker\'s error with a cause: the JobResult keeps the chain, in every isolation', async (t) => {
+  const pm = manager(t, { maxProcs: 2 })
+  for (const isolation of ['process', 'process-pool', 'thread'] as const) {
+    const result = await (await pm.start('caused', { worker: fixture('throws-with-cause.mjs'), isolation })).result
+    t.match(result.error, { name: 'Error', message: 'outer', cause: { name: 'TypeError', message: 'inner', code: 'E_INNER', cause: { attempt: 2 } } }, isolation)
+  }
 })
 
 t.test('OverlapError keeps the name of the job in flight and names the older ident', async (t) => {

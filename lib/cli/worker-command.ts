@@ -55,6 +55,6 @@ async function runAgent(argv: string[]): Promise<number> {
 /** A flag's whole number from `min`, refused with the flag and the text given (Number() would take '', '0x10' or '1e3'). */
 function count(flag: string, text: string, min: number): number {
   const value = /^[0-9]+$/.test(text) ? Number(text) : NaN
-  if (!(value >= min)) throw new RangeError(`${flag} must be a whole number from ${min}, got ${JSON.stringify(text)}`)
+  if (!(value >= min)) throw new RangeError(`${flag} must be a whole number >= ${min}, got ${JSON.stringify(text)}`)
   return value
 }

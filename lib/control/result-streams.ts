@@ -1,7 +1,7 @@
 // pm.results(): streams of JobResults as jobs finish, each a bounded Channel made on demand.
 
 import { Channel } from '../primitives/channel.js'
-import { optionKeys, validateAbortSignal, validateCount, validateOptions } from '../util/validate.js'
+import { optionKeys, validateAbortSignal, validateInteger, validateOptions } from '../util/validate.js'
 import type { JobResult } from '../types.js'
 
 /** The options of `results()`. */
@@ -36,7 +36,7 @@ export class ResultStreams {
 
   open(options?: ResultsOptions): AsyncIterableIterator<JobResult> {
     const checked = validateOptions(options, 'results()', RESULTS_KEYS)
-    const capacity = validateCount(checked.capacity ?? DEFAULT_CAPACITY, 'results() capacity', 1)
+    const capacity = validateInteger(checked.capacity ?? DEFAULT_CAPACITY, 'results() capacity', 1)
     const signal = validateAbortSignal(checked.signal, 'results() signal')
     const subscriber: Subscriber = { channel: new Channel(capacity), gone: new AbortController() }
     const end = (): void => {

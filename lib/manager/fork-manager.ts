@@ -15,7 +15,7 @@ import type { MapJob, MapOptions, MapRun } from '../map/types.js'
 import type { Items } from '../map/source.js'
 import { describe } from '../util/describe.js'
 import { parseDuration } from '../primitives/duration.js'
-import { validateCount, validateFunction } from '../util/validate.js'
+import { validateInteger, validateFunction } from '../util/validate.js'
 import {
   checkManagerOptions, checkShutdownOptions, checkStartOptions, NO_START_OPTIONS, type ForkManagerOptions, type ShutdownOptions, type StartSettings,
 } from './options.js'
@@ -53,7 +53,7 @@ export class ForkManager {
    */
   static warm(count?: number): Promise<void> {
     try {
-      return processSpawners().warm(count === undefined ? undefined : validateCount(count, 'ForkManager.warm(count)', 1))
+      return processSpawners().warm(count === undefined ? undefined : validateInteger(count, 'ForkManager.warm(count)', 1))
     } catch (error) {
       return Promise.reject(error)
     }
@@ -79,7 +79,7 @@ export class ForkManager {
 
   /** Changes the cap for the next start, also while jobs run. Running jobs are not stopped when it drops. */
   setMaxProcs(maxProcs: number): void {
-    this.#scheduler.maxProcs = validateCount(maxProcs, 'maxProcs')
+    this.#scheduler.maxProcs = validateInteger(maxProcs, 'maxProcs')
     this.#events.check()
   }
 
@@ -156,7 +156,7 @@ export class ForkManager {
    * over maxProcs, also in the serial mode (maxProcs 0), where Parallel::ForkManager refuses it too.
    */
   waitForAvailableProcs(n = 1): Promise<void> {
-    validateCount(n, 'waitForAvailableProcs(n)', 1)
+    validateInteger(n, 'waitForAvailableProcs(n)', 1)
     const { maxProcs, cap } = this.#scheduler
     if (n > maxProcs) {
       const why = maxProcs === 0 ? 'maxProcs is 0 (the serial mode has no slots: start() runs each job to its end)' : `maxProcs is ${maxProcs}`

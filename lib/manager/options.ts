@@ -5,7 +5,6 @@
 import { availableParallelism, constants } from 'node:os'
 import { assertLogger, defaultLogger, type Logger } from '../control/log.js'
 import { OVERLAP_POLICIES } from '../control/overlap.js'
-import { describe } from '../util/describe.js'
 import { parseDuration } from '../primitives/duration.js'
 import { isBackend, type Backend } from '../runners/backend.js'
 import { PROCESS_POOL_KEYS, processPoolSettings, threadPoolSettings, type PoolSettings, type ProcessPoolOptions, type ThreadPoolOptions } from '../runners/pool/settings.js'
@@ -14,8 +13,8 @@ import { defaultSpawnerCount } from '../runners/spawner/spawners.js'
 import type { BackoffOptions, Duration, OverlapPolicy, RetryOptions, SignalName, StartOptions } from '../types.js'
 import { parseBytes } from '../primitives/bytes.js'
 import {
-  elsewhere, optionKeys, unknownOption, validateAbortSignal, validateBoolean, validateCount, validateObject, validateOneOf,
-  validateOptions, validateString,
+  elsewhere, invalidType, optionKeys, outOfRange, unknownOption, validateAbortSignal, validateBoolean, validateInteger, validateNumberAbove,
+  validateObject, validateOneOf, validateOptions, validateString,
 } from '../util/validate.js'
 
 /** The options of `new ForkManager(options)`; every one is optional, and an unknown key is a TypeError. */
@@ -149,19 +148,19 @@ const SHUTDOWN_ELSEWHERE = new Map([['killGrace', 'grace']])
 /** Checks a ForkManager's options once, at its construction. */
 export function checkManagerOptions(options?: ForkManagerOptions): ManagerSettings {
   const o = validateOptions(options, 'ForkManager', MANAGER_KEYS, { elsewhere: MANAGER_ELSEWHERE })
-  const maxProcs = o.maxProcs === undefined ? availableParallelism() : validateCount(o.maxProcs, 'maxProcs')
+  const maxProcs = o.maxProcs === undefined ? availableParallelism() : validateInteger(o.maxProcs, 'maxProcs')
   const timeoutMs = timeoutOption(o.timeout, 'timeout', DEFAULT_TIMEOUT_MS)
   const killGraceMs = timeoutOption(o.killGrace, 'killGrace', DEFAULT_KILL_GRACE_MS)
   const onOverlap = o.onOverlap === undefined ? 'cancel-old' : validateOneOf(o.onOverlap, 'onOverlap', OVERLAP_POLICIES)
   const logger = o.logger === undefined ? defaultLogger() : assertLogger(o.logger)
   const handleSignals = o.handleSignals === undefined ? false : validateBoolean(o.handleSignals, 'handleSignals')
-  if (o.backend !== undefined && !isBackend(o.backend)) throw new TypeError(`ForkManager backend must be a backend such as redisBackend(), got ${describe(o.backend)}`)
+  if (o.backend !== undefined && !isBackend(o.backend)) throw invalidType('backend', 'a backend such as redisBackend()', o.backend)
   // With a backend, commands run on the agents: this process needs no spawner.
   const spawners = o.backend === undefined ? spawnerCount(o.spawner) : 0
   const startDefaults: StartSettings = Object.freeze({ timeoutMs, killGraceMs, signal: undefined, name: undefined, label: undefined, onOverlap })
   const resources: ResourceLimits = {
     minFreeMemory: o.minFreeMemory === undefined ? 0 : parseBytes(o.minFreeMemory, 'minFreeMemory'),
-    maxLoad: o.maxLoad === undefined ? Infinity : validatePositive(o.maxLoad, 'maxLoad'),
+    maxLoad: o.maxLoad === undefined ? Infinity : validateNumberAbove(o.maxLoad, 'maxLoad', 0),
   }
   return { maxProcs, timeoutMs, killGraceMs, onOverlap, logger, processPool: processPoolSettings(o.processPool), threadPool: threadPoolSettings(o.threadPool), handleSignals, spawners, resources, backend: o.backend, startDefaults }
 }
@@ -170,8 +169,8 @@ export function checkManagerOptions(options?: ForkManagerOptions): ManagerSettin
 function spawnerCount(spawner: unknown): number {
   if (spawner === undefined || spawner === true) return defaultSpawnerCount()
   if (spawner === false) return 0
-  if (typeof spawner !== 'number') throw new TypeError(`spawner must be a boolean or a number of spawner processes, got ${describe(spawner)}`)
-  return validateCount(spawner, 'spawner (false for none)', 1)
+  if (typeof spawner !== 'number') throw invalidType('spawner', 'a boolean or a number of spawner processes', spawner)
+  return validateInteger(spawner, 'spawner (false for none)', 1)
 }
 
 /**
@@ -217,7 +216,7 @@ const NO_BACKOFF = { delayMs: 0, factor: 1, maxMs: Infinity, jitter: false }
 function checkRetries(value: unknown): RetrySettings | undefined {
   if (typeof value === 'number') value = { count: value }
   const o = validateOptions(value as RetryOptions, 'start() retries', RETRY_KEYS)
-  const count = validateCount(o.count, 'start() retries.count')
+  const count = validateInteger(o.count, 'start() retries.count')
   if (count === 0) return undefined
   if (o.backoff === undefined) return { count, ...NO_BACKOFF }
   if (typeof o.backoff === 'number' || typeof o.backoff === 'string') return { count, ...NO_BACKOFF, delayMs: parseDuration(o.backoff, 'start() retries.backoff') }
@@ -238,17 +237,13 @@ export function backoffMs(r: RetrySettings, n: number, random: () => number = Ma
   return r.jitter ? full / 2 + random() * (full / 2) : full
 }
 
-function validatePositive(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !(value > 0)) throw new RangeError(`${what} must be a number above 0, got ${describe(value)}`)
-  return value
-}
+const SIGNAL_EXPECTED = `a signal name such as 'SIGTERM'`
 
 /** Checks shutdown()'s options; `killGraceMs` is the manager's, the default grace. */
 export function checkShutdownOptions(options: ShutdownOptions | undefined, killGraceMs: number): ShutdownSettings {
   const o = validateOptions(options, 'shutdown()', SHUTDOWN_KEYS, { elsewhere: SHUTDOWN_ELSEWHERE })
   const signal = o.signal ?? 'SIGTERM'
-  if (typeof signal !== 'string' || !(signal in constants.signals)) {
-    throw new TypeError(`shutdown() signal must be a signal name such as 'SIGTERM', got ${describe(signal)}`)
-  }
+  if (typeof signal !== 'string') throw invalidType('shutdown() signal', SIGNAL_EXPECTED, signal)
+  if (!Object.hasOwn(constants.signals, signal)) throw outOfRange('shutdown() signal', SIGNAL_EXPECTED, signal)
   return { signal, graceMs: timeoutOption(o.grace, 'grace', killGraceMs) }
 }

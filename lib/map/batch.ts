@@ -1,8 +1,7 @@
 // One batch of a map(): a chunk of items sent to the chunk runner as one worker job, or one item
 // as its own job, turned into per-item results.
 
-import { serializeError, WorkerLoadError } from '../errors.js'
-import { DataTooLargeError } from '../runners/backend.js'
+import { DataTooLargeError, reviveCause, serializeError, WorkerLoadError } from '../errors.js'
 import type { Batch, ChunkOrder, ChunkReply, MapHost, MapPlan, MapResult } from './types.js'
 import type { WorkerSpec } from '../runners/spec.js'
 import { FLUSH_MS } from './flush.js'
@@ -97,9 +96,9 @@ export function failedItem<I>(index: number, item: I, error: SerializedError): M
   return { index, item, ok: false, data: undefined, exitCode: null, signal: null, error, timedOut: false, cancelled: false }
 }
 
-/** The WorkerLoadError a chunk's result carries, as an error again, with the stack the worker side gave it. */
+/** The WorkerLoadError a chunk's result carries, as an error again, with the stack and cause the worker side gave it. */
 export function revived(error: SerializedError): WorkerLoadError {
-  const out = new WorkerLoadError(error.message)
+  const out = error.cause === undefined ? new WorkerLoadError(error.message) : new WorkerLoadError(error.message, { cause: reviveCause(error.cause) })
   if (error.stack !== undefined) out.stack = error.stack
   return out
 }

@@ -8,16 +8,17 @@ import { Rerun, runBatch, type ChunkTiming } from './batch.js'
 import { ProgressFiles } from './progress.js'
 import { parseDuration } from '../primitives/duration.js'
 import { ItemSource, type Items, type Taken } from './source.js'
-import { DataTooLargeError } from '../runners/backend.js'
 import type { Batch, MapHost, MapJob, MapOptions, MapPlan, MapResult, MapRun } from './types.js'
 import { setMaxListeners } from 'node:events'
-import { describe } from '../util/describe.js'
-import { CALLBACK_WARNING, emitForkpoolWarning, WorkerLoadError } from '../errors.js'
+import { CALLBACK_WARNING, DataTooLargeError, emitForkpoolWarning, WorkerLoadError } from '../errors.js'
 import { missingWorkerFile } from '../worker/missing-file.js'
-import { elsewhere, optionKeys, validateAbortSignal, validateBoolean, validateFunction, validateOptions, validateString } from '../util/validate.js'
+import {
+  elsewhere, invalidType, optionKeys, outOfRange, validateAbortSignal, validateBoolean, validateFunction, validateInteger, validateOptions, validateString,
+} from '../util/validate.js'
 
 const MAP_KEYS = optionKeys<MapOptions>({ ordered: true, chunkSize: true, concurrency: true, onProgress: true, signal: true, timeout: true, ident: true })
 /** A job's keys given as map() options, `map(items, job, { isolation: 'thread' })`; not data, which the items are. */
+const CHUNK_SIZE_EXPECTED = `'auto' or a whole number >= 1`
 const MAP_ELSEWHERE = elsewhere([...JOB_KEYS].filter((key) => key !== 'data'), (key) => `the job's ${key}`)
 
 /** `shape`: how the manager's backend wants auto chunks, when it has one (a queue hop: longer, and more items). */
@@ -35,15 +36,14 @@ export function mapItems<T, I>(host: MapHost, items: Items<I>, job: MapJob<I>, o
   }
 }
 
-
 function mapPlan<I>(host: MapHost, items: Items<I>, job: MapJob<I>, options: MapOptions | undefined, shape: ChunkShape | undefined): MapPlan<I> {
   const checked = validateOptions(options, 'map()', MAP_KEYS, { elsewhere: MAP_ELSEWHERE })
   const { ordered = false, chunkSize = 'auto', concurrency = Math.max(1, host.maxProcs), onProgress, signal, timeout, ident = 'map' } = checked
   validateBoolean(ordered, 'map() ordered')
-  if (chunkSize !== 'auto' && !(Number.isInteger(chunkSize) && chunkSize >= 1)) {
-    throw new RangeError(`map() chunkSize must be 'auto' or a whole number from 1, got ${describe(chunkSize)}`)
-  }
-  if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new RangeError(`map() concurrency must be a whole number from 1, got ${describe(concurrency)}`)
+  // A string other than 'auto' is of a type chunkSize takes: out of range, as a number below 1 is.
+  if (typeof chunkSize !== 'number' && typeof chunkSize !== 'string') throw invalidType('map() chunkSize', CHUNK_SIZE_EXPECTED, chunkSize)
+  if (chunkSize !== 'auto' && !(Number.isInteger(chunkSize) && (chunkSize as number) >= 1)) throw outOfRange('map() chunkSize', CHUNK_SIZE_EXPECTED, chunkSize)
+  validateInteger(concurrency, 'map() concurrency', 1)
   if (onProgress !== undefined) validateFunction(onProgress, 'map() onProgress')
   validateAbortSignal(signal, 'map() signal')
   validateString(ident, 'map() ident')

@@ -1,7 +1,7 @@
 // A bounded async queue, Coro::Channel style: put waits while it is full, get waits while it is empty.
 
 import { ChannelClosedError } from '../errors.js'
-import { optionKeys, validateAbortSignal, validateCount, validateOptions } from '../util/validate.js'
+import { optionKeys, validateAbortSignal, validateInteger, validateOptions } from '../util/validate.js'
 
 interface Getter<T> {
   resolve: (result: IteratorResult<T, undefined>) => void
@@ -32,7 +32,7 @@ export class Channel<T> implements AsyncIterable<T> {
   #closed = false
 
   constructor(capacity: number) {
-    this.capacity = validateCount(capacity, 'Channel capacity', 1)
+    this.capacity = validateInteger(capacity, 'Channel capacity', 1)
   }
 
   /** Values buffered now (not counting puts still waiting for room). */

@@ -1,8 +1,7 @@
 // A counting semaphore with a capacity that can change while it is held: the manager's cap.
 
 import type { AbortLike } from '../util/cancel-token.js'
-import { describe } from '../util/describe.js'
-import { optionKeys, validateCount, validateOptions } from '../util/validate.js'
+import { invalidType, optionKeys, validateInteger, validateOptions } from '../util/validate.js'
 
 
 interface Waiter {
@@ -33,7 +32,7 @@ export class Semaphore {
   readonly #waiters: Waiter[] = []
 
   constructor(capacity: number) {
-    this.#capacity = validateCount(capacity, 'Semaphore capacity')
+    this.#capacity = validateInteger(capacity, 'Semaphore capacity')
   }
 
   /** How many permits may be held at once. */
@@ -43,7 +42,7 @@ export class Semaphore {
 
   /** Changes the capacity; raising it wakes waiters at once, lowering it takes effect as permits come back. */
   set capacity(value: number) {
-    this.#capacity = validateCount(value, 'Semaphore capacity')
+    this.#capacity = validateInteger(value, 'Semaphore capacity')
     this.#wake()
   }
 
@@ -134,10 +133,10 @@ export class Semaphore {
 function checkAcquireOptions(options: AcquireOptions | undefined, call: string): AcquireOptions {
   const checked = validateOptions(options, `Semaphore.${call}()`, ACQUIRE_KEYS)
   const { signal, timeoutMs } = checked
-  if (timeoutMs !== undefined) validateCount(timeoutMs, 'timeoutMs')
+  if (timeoutMs !== undefined) validateInteger(timeoutMs, `Semaphore.${call}() timeoutMs`)
   // Anything that aborts as an AbortSignal does will do (the manager passes its CancelToken).
   if (signal !== undefined && typeof (signal as Partial<AbortLike> | null)?.addEventListener !== 'function') {
-    throw new TypeError(`Semaphore.${call}() signal must be an AbortSignal, got ${describe(signal)}`)
+    throw invalidType(`Semaphore.${call}() signal`, 'an AbortSignal', signal)
   }
   return checked
 }

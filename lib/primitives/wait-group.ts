@@ -1,6 +1,6 @@
 // AnyEvent's begin/end condvar: wait() resolves once every begin() has been matched by an end().
 
-import { validateCount } from '../util/validate.js'
+import { validateInteger } from '../util/validate.js'
 
 /** Counts work in flight: `begin()` and `end()` around each piece, `wait()` until none is left (AnyEvent's condvar, Go's WaitGroup). */
 export class WaitGroup {
@@ -14,7 +14,7 @@ export class WaitGroup {
 
   /** Adds `n` members (default 1). */
   begin(n = 1): void {
-    this.#members += validateCount(n, 'WaitGroup.begin(n)', 1)
+    this.#members += validateInteger(n, 'WaitGroup.begin(n)', 1)
   }
 
   /** One member is done. Throws when no member is left to end. */

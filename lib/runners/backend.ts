@@ -14,7 +14,7 @@ export interface Backend {
   launch(spec: NormalizedJob, ident: string, attempt: number, limits: StopLimits): Promise<Execution>
   /**
    * Refuses at start() a job the backend could never send: throws a RangeError, a DataTooLargeError
-   * for data over its size limit (map() then sends the chunk's items in smaller chunks). The
+   * (lib/errors.ts) for data over its size limit (map() then sends the chunk's items in smaller chunks). The
    * manager calls it for every job before its launch().
    */
   check?(spec: NormalizedJob, ident: string): void
@@ -32,17 +32,8 @@ export interface Backend {
   close(): Promise<void>
 }
 
-/** The RangeError of check() for a job whose data is over the backend's limit: how big it was, and the limit. */
-export class DataTooLargeError extends RangeError {
-  readonly bytes: number
-  readonly limit: number
-
-  constructor(message: string, bytes: number, limit: number) {
-    super(message)
-    this.bytes = bytes
-    this.limit = limit
-  }
-}
+// lib/remote imports the class from here, where it was before it joined lib/errors.ts.
+export { DataTooLargeError } from '../errors.js'
 
 /** True for an object with the Backend's methods: the check of the ForkManager option. */
 export function isBackend(value: unknown): value is Backend {

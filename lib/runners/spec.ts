@@ -4,7 +4,10 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { cwdMemo } from '../util/cwd-memo.js'
 import { describe } from '../util/describe.js'
-import { elsewhere, optionHint, optionKeys } from '../util/validate.js'
+import {
+  elsewhere, invalidType, optionHint, optionKeys, outOfRange, unknownOption, validateBoolean, validateInteger, validateNumberAbove, validateObject,
+  validateOneOf, validateString, validateStringArray,
+} from '../util/validate.js'
 import type { Isolation, JobSpec, StartOptions, ThreadResourceLimits } from '../types.js'
 
 export interface CommandSpec {
@@ -41,8 +44,7 @@ export type NormalizedJob = CommandSpec | WorkerSpec
 const COMMAND_KEYS = new Set(['command', 'args', 'cwd', 'env', 'input', 'capture', 'maxBuffer', 'shell', 'encoding'])
 const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024
 const WORKER_KEYS = new Set(['worker', 'data', 'isolation', 'execArgv', 'resourceLimits', 'cwd', 'env'])
-const LIMIT_KEYS = new Set(['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'])
-const LIMITS_EXPECTED = `an object of positive numbers (${[...LIMIT_KEYS].join(', ')})`
+const LIMIT_KEYS = optionKeys<ThreadResourceLimits>({ maxOldGenerationSizeMb: true, maxYoungGenerationSizeMb: true, codeRangeSizeMb: true, stackSizeMb: true })
 const ISOLATIONS: readonly Isolation[] = ['process', 'process-pool', 'thread']
 const TYPESCRIPT = /\.[cm]?tsx?$/
 /** Every key a job may have, of either kind: other options objects point a misplaced one here. */
@@ -52,9 +54,7 @@ export const START_OPTION_KEYS = optionKeys<StartOptions>({ timeout: true, killG
 const START_ELSEWHERE = elsewhere(START_OPTION_KEYS, (key) => `the start() option ${key}`)
 
 export function normalizeJob(job: JobSpec | unknown): NormalizedJob {
-  if (typeof job !== 'object' || job === null || Array.isArray(job)) {
-    throw new TypeError(`a job must be an object like { command: 'ls' } or { worker: './work.js' }, got ${describe(job)}`)
-  }
+  if (typeof job !== 'object' || job === null || Array.isArray(job)) throw invalidType('a job', `an object like { command: 'ls' } or { worker: './work.js' }`, job)
   const f = readFields(job)
   if (f.hasCommand === f.hasWorker) {
     throw new TypeError(f.hasCommand
@@ -66,8 +66,8 @@ export function normalizeJob(job: JobSpec | unknown): NormalizedJob {
     const hint = optionHint(unknown, f.hasCommand ? COMMAND_KEYS : WORKER_KEYS, START_ELSEWHERE)
     throw new TypeError(`${f.hasCommand ? 'a command job' : 'a worker job'} has no option ${describe(unknown)}; ${hint}`)
   }
-  const cwd = optional(f.cwd, 'cwd', isNonEmptyString, 'a non-empty string') as string | undefined
-  const env = optional(f.env, 'env', isStringRecord, 'an object of strings') as Record<string, string | undefined> | undefined
+  const cwd = f.cwd === undefined ? undefined : validateString(f.cwd, 'job.cwd', true)
+  const env = f.env === undefined ? undefined : validateEnv(f.env)
   return f.hasCommand ? commandSpec(f, cwd, env) : workerSpec(f, cwd, env)
 }
 
@@ -133,25 +133,18 @@ function readFields(spec: object): Fields {
 }
 
 function commandSpec(f: Fields, cwd: string | undefined, env: CommandSpec['env']): CommandSpec {
-  const { command } = f
-  if (typeof command !== 'string' || command === '') {
-    throw new TypeError(`job.command must be a non-empty string, got ${describe(command)}`)
-  }
-  const args = optional(f.args, 'args', isStringArray, 'an array of strings') as string[] | undefined
-  const maxBuffer = optional(f.maxBuffer, 'maxBuffer', isByteCount, 'a whole number of bytes above zero') as number | undefined
-  const input = optional(f.input, 'input', isInput, 'a string or a Uint8Array') as string | Uint8Array | undefined
+  const command = validateString(f.command, 'job.command', true)
+  const { input } = f
+  if (input !== undefined && typeof input !== 'string' && !(input instanceof Uint8Array)) throw invalidType('job.input', 'a string or a Uint8Array', input)
   const out: CommandSpec = {
     type: 'command',
     command,
-    args: args ? [...args] : [],
-    capture: flag(f.capture, 'capture'),
-    maxBuffer: maxBuffer ?? DEFAULT_MAX_BUFFER,
-    shell: flag(f.shell, 'shell'),
+    args: f.args === undefined ? [] : [...validateStringArray(f.args, 'job.args')],
+    capture: f.capture === undefined ? false : validateBoolean(f.capture, 'job.capture'),
+    maxBuffer: f.maxBuffer === undefined ? DEFAULT_MAX_BUFFER : validateInteger(f.maxBuffer, 'job.maxBuffer', 1),
+    shell: f.shell === undefined ? false : validateBoolean(f.shell, 'job.shell'),
   }
-  if (f.encoding !== undefined) {
-    if (!ENCODINGS.includes(f.encoding as CaptureEncoding)) throw new TypeError(`job.encoding must be 'utf8' or 'latin1', got ${describe(f.encoding)}`)
-    out.encoding = f.encoding as CaptureEncoding
-  }
+  if (f.encoding !== undefined) out.encoding = validateOneOf(f.encoding, 'job.encoding', ENCODINGS)
   if (cwd !== undefined) out.cwd = cwd
   if (env !== undefined) out.env = env
   if (input !== undefined) out.input = input
@@ -163,25 +156,22 @@ const NO_ARGS: string[] = Object.freeze([]) as unknown as string[]
 
 function workerSpec(f: Fields, cwd: string | undefined, env: WorkerSpec['env']): WorkerSpec {
   const { url, typescript } = workerFile(f.worker)
-  const isolation = f.isolation ?? 'process'
-  if (!ISOLATIONS.includes(isolation as Isolation)) {
-    throw new TypeError(`job.isolation must be one of ${ISOLATIONS.map((i) => `'${i}'`).join(', ')}, got ${describe(isolation)}`)
-  }
-  const execArgv = optional(f.execArgv, 'execArgv', isStringArray, 'an array of strings') as string[] | undefined
+  const isolation = f.isolation === undefined ? 'process' : validateOneOf(f.isolation, 'job.isolation', ISOLATIONS)
+  const execArgv = f.execArgv === undefined ? undefined : validateStringArray(f.execArgv, 'job.execArgv')
   const out: WorkerSpec = {
     type: 'worker',
     url,
     data: f.data,
-    isolation: isolation as Isolation,
+    isolation,
     // A TypeScript worker needs the loader this process runs under; a JavaScript one starts faster without it.
     execArgv: execArgv ? [...execArgv] : typescript ? [...process.execArgv] : NO_ARGS,
   }
-  const limits = optional(f.resourceLimits, 'resourceLimits', isResourceLimits, LIMITS_EXPECTED)
-  if (limits !== undefined) {
+  if (f.resourceLimits !== undefined) {
+    const limits = resourceLimits(f.resourceLimits)
     if (out.isolation !== 'thread') {
       throw new TypeError(`job.resourceLimits applies to isolation 'thread'; for a process use execArgv: ['--max-old-space-size=MB']`)
     }
-    out.resourceLimits = { ...(limits as ThreadResourceLimits) }
+    out.resourceLimits = limits
   }
   if (out.isolation === 'thread' && (cwd !== undefined || env !== undefined)) {
     throw new TypeError(`job.${cwd !== undefined ? 'cwd' : 'env'} applies to processes; a thread shares this process's working directory and environment`)
@@ -191,9 +181,22 @@ function workerSpec(f: Fields, cwd: string | undefined, env: WorkerSpec['env']):
   return out
 }
 
-function isResourceLimits(value: unknown): boolean {
-  return typeof value === 'object' && value !== null &&
-    Object.entries(value).every(([key, v]) => LIMIT_KEYS.has(key) && typeof v === 'number' && v > 0)
+/** job.resourceLimits: an object of LIMIT_KEYS, each a number of megabytes above 0. */
+function resourceLimits(value: unknown): ThreadResourceLimits {
+  const out: Record<string, number> = {}
+  for (const [key, limit] of Object.entries(validateObject(value, 'job.resourceLimits'))) {
+    if (!LIMIT_KEYS.has(key)) throw unknownOption(key, 'job.resourceLimits', LIMIT_KEYS)
+    out[key] = validateNumberAbove(limit, `job.resourceLimits.${key}`, 0)
+  }
+  return out
+}
+
+/** job.env: an object of strings (an undefined value unsets the variable). */
+function validateEnv(value: unknown): Record<string, string | undefined> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.values(value).every((v) => v === undefined || typeof v === 'string')) {
+    throw invalidType('job.env', 'an object of strings', value)
+  }
+  return value as Record<string, string | undefined>
 }
 
 /** A worker file given as a path (relative to the current directory), an absolute path or a `file:` URL. */
@@ -207,59 +210,26 @@ interface WorkerFile {
   typescript: boolean
 }
 
+const WORKER_EXPECTED = 'a path or a file: URL'
+
 function workerFile(worker: unknown): WorkerFile {
   // A URL object can change after a start, so only strings are remembered.
-  if (typeof worker === 'string' && worker !== '') return resolveWorkerString(worker)
+  if (worker === '') throw outOfRange('job.worker', WORKER_EXPECTED, worker)
+  if (typeof worker === 'string') return resolveWorkerString(worker)
   if (worker instanceof URL) return fileUrl(worker)
-  throw new TypeError(`job.worker must be a path or a file: URL, got ${describe(worker)}`)
+  throw invalidType('job.worker', WORKER_EXPECTED, worker)
 }
 
 const resolveWorkerString = cwdMemo((worker): WorkerFile => {
   if (worker.startsWith('file:')) return fileUrl(worker)
-  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(worker)) throw new TypeError(`job.worker must be a path or a file: URL, got ${describe(worker)}`)
+  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(worker)) throw outOfRange('job.worker', WORKER_EXPECTED, worker)
   return fileUrl(pathToFileURL(path.resolve(worker)))
 })
 
 function fileUrl(worker: string | URL): WorkerFile {
   const url = new URL(worker)
-  if (url.protocol !== 'file:') throw new TypeError(`job.worker must be a path or a file: URL, got ${url.href}`)
+  if (url.protocol !== 'file:') throw outOfRange('job.worker', WORKER_EXPECTED, url.href)
   return { url: url.href, typescript: TYPESCRIPT.test(url.pathname) }
-}
-
-/** `value`, the job's field `key`: undefined when not given, else checked by `ok`. */
-function optional(value: unknown, key: string, ok: (v: unknown) => boolean, expected: string): unknown {
-  if (value === undefined) return undefined
-  if (!ok(value)) throw new TypeError(`job.${key} must be ${expected}, got ${describe(value)}`)
-  return value
-}
-
-function flag(value: unknown, key: string): boolean {
-  return optional(value, key, isBoolean, 'a boolean') === true
-}
-
-function isNonEmptyString(value: unknown): boolean {
-  return typeof value === 'string' && value !== ''
-}
-
-function isStringArray(value: unknown): boolean {
-  return Array.isArray(value) && value.every((a) => typeof a === 'string')
-}
-
-function isByteCount(value: unknown): boolean {
-  return Number.isInteger(value) && (value as number) > 0
-}
-
-function isInput(value: unknown): boolean {
-  return typeof value === 'string' || value instanceof Uint8Array
-}
-
-function isBoolean(value: unknown): boolean {
-  return typeof value === 'boolean'
-}
-
-function isStringRecord(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) &&
-    Object.values(value).every((v) => v === undefined || typeof v === 'string')
 }
 
 /** Data for a worker must survive a structured clone; say so at the call, not as a failed job later. */

@@ -1,6 +1,11 @@
 // Checks shared by the public calls (Node's lib/internal/validators.js is the model): the shape of
 // an options object and its keys, and the kinds of value many options take. Each option's own
-// check stays next to its feature; every message names the bad value through describe().
+// check stays next to its feature, made of these.
+//
+// One rule and one wording for every check in lib/: a value of the wrong type (or shape) is a
+// TypeError, a value of the right type that is out of range, empty or not one of the allowed values
+// is a RangeError, and both say `<name> must be <what it takes>, got <the value>` (invalidType,
+// outOfRange). Two options that cannot go together, or an unknown key, are TypeErrors too.
 
 import { describe } from './describe.js'
 
@@ -22,9 +27,19 @@ export function elsewhere(keys: Iterable<string>, where: (key: string) => string
 
 const NO_OPTIONS = Object.freeze({})
 
+/** The TypeError for a value of the wrong type: `maxProcs must be a number, got "4"`. */
+export function invalidType(what: string, expected: string, value: unknown): TypeError {
+  return new TypeError(`${what} must be ${expected}, got ${describe(value)}`)
+}
+
+/** The RangeError for a value of the right type that is not allowed: `maxProcs must be a whole number >= 0, got -1`. */
+export function outOfRange(what: string, expected: string, value: unknown): RangeError {
+  return new RangeError(`${what} must be ${expected}, got ${describe(value)}`)
+}
+
 /** A plain object (not null, not an array); `what` names it: `'start() options'`. */
 export function validateObject<T>(value: T, what: string): T & object {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`${what} must be an object, got ${describe(value)}`)
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidType(what, 'an object', value)
   return value
 }
 
@@ -95,37 +110,64 @@ export function editDistance(a: string, b: string): number {
 
 /** An AbortSignal, or undefined. */
 export function validateAbortSignal(value: unknown, what: string): AbortSignal | undefined {
-  if (value !== undefined && !(value instanceof AbortSignal)) throw new TypeError(`${what} must be an AbortSignal, got ${describe(value)}`)
+  if (value !== undefined && !(value instanceof AbortSignal)) throw invalidType(what, 'an AbortSignal', value)
   return value as AbortSignal | undefined
 }
 
 export function validateFunction<T>(value: T, what: string): T {
-  if (typeof value !== 'function') throw new TypeError(`${what} must be a function, got ${describe(value)}`)
+  if (typeof value !== 'function') throw invalidType(what, 'a function', value)
   return value
 }
 
 export function validateBoolean(value: unknown, what: string): boolean {
-  if (typeof value !== 'boolean') throw new TypeError(`${what} must be a boolean, got ${describe(value)}`)
+  if (typeof value !== 'boolean') throw invalidType(what, 'a boolean', value)
   return value
 }
 
-/** A string; with `nonEmpty`, not ''. */
+/** A string; with `nonEmpty`, not '' (a RangeError: it is a string). */
 export function validateString(value: unknown, what: string, nonEmpty = false): string {
-  if (typeof value !== 'string' || (nonEmpty && value === '')) throw new TypeError(`${what} must be a ${nonEmpty ? 'non-empty ' : ''}string, got ${describe(value)}`)
+  if (typeof value !== 'string') throw invalidType(what, nonEmpty ? 'a non-empty string' : 'a string', value)
+  if (nonEmpty && value === '') throw outOfRange(what, 'a non-empty string', value)
   return value
 }
 
-/** One of `choices`, which the message lists. */
-export function validateOneOf<T>(value: unknown, what: string, choices: readonly T[]): T {
-  if (!choices.includes(value as T)) throw new TypeError(`${what} must be one of ${choices.map((c) => `'${String(c)}'`).join(', ')}, got ${describe(value)}`)
-  return value as T
+/** An array of strings. */
+export function validateStringArray(value: unknown, what: string): string[] {
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw invalidType(what, 'an array of strings', value)
+  return value as string[]
 }
 
-/** A whole number from `min`: a TypeError for a non-number, a RangeError for a fraction, NaN or one below `min`. */
+/**
+ * One of `choices`, which the message lists: a TypeError for a value of another type than every
+ * choice (`5` for a string option), a RangeError for one of the right type that is not a choice.
+ */
+export function validateOneOf<T>(value: unknown, what: string, choices: readonly T[]): T {
+  if (choices.includes(value as T)) return value as T
+  const expected = `one of ${choices.map((c) => `'${String(c)}'`).join(', ')}`
+  throw choices.some((c) => typeof c === typeof value) ? outOfRange(what, expected, value) : invalidType(what, expected, value)
+}
+
+/**
+ * A whole number from `min` to `max`: a TypeError for a non-number, a RangeError for a fraction,
+ * NaN, Infinity or a number outside the bounds. `orInfinity`: Infinity is allowed too (a limit
+ * that can be off).
+ */
+export function validateInteger(value: unknown, what: string, min = 0, max = Number.MAX_SAFE_INTEGER, orInfinity = false): number {
+  const expected = `a whole number >= ${min}${max === Number.MAX_SAFE_INTEGER ? '' : ` and <= ${max}`}${orInfinity ? ', or Infinity' : ''}`
+  if (typeof value !== 'number') throw invalidType(what, expected, value)
+  if (orInfinity && value === Infinity) return value
+  if (!Number.isInteger(value) || value < min || value > max) throw outOfRange(what, expected, value)
+  return value
+}
+
+/** validateInteger without an upper bound, the name lib/remote still imports. */
 export function validateCount(value: unknown, what: string, min = 0): number {
-  if (typeof value !== 'number') throw new TypeError(`${what} must be a number, got ${describe(value)}`)
-  if (!Number.isInteger(value) || value < min) {
-    throw new RangeError(`${what} must be a whole number >= ${min}, got ${describe(value)}`)
-  }
+  return validateInteger(value, what, min)
+}
+
+/** A number above `above` (finite or not): a TypeError for a non-number, a RangeError for NaN or one not above it. */
+export function validateNumberAbove(value: unknown, what: string, above: number): number {
+  if (typeof value !== 'number') throw invalidType(what, `a number above ${above}`, value)
+  if (!(value > above)) throw outOfRange(what, `a number above ${above}`, value)
   return value
 }

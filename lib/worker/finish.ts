@@ -9,6 +9,7 @@
 // of the process on Node 20).
 
 import type { WorkerFunction } from '../types.js'
+import { validateInteger } from '../util/validate.js'
 
 // A registered symbol, so the mark is recognised even when the worker file loaded
 // another copy of forkpool than the runtime that calls it.
@@ -35,9 +36,7 @@ export interface Finish<T = unknown> {
  * gives a typed worker function its data type.
  */
 export function finish<T>(exitCode = 0, data?: T): Finish<T> {
-  if (!Number.isInteger(exitCode) || exitCode < 0 || exitCode > 255) {
-    throw new RangeError(`finish() exit code must be a whole number from 0 to 255, got ${String(exitCode)}`)
-  }
+  validateInteger(exitCode, 'finish() exit code', 0, 255)
   // A plain object, not an Error: no stack is captured, so a map() item that ends in finish() costs no more than one that returns.
   throw { [FINISH]: true, exitCode, data: data as T } satisfies Finish<T>
 }

@@ -39,9 +39,9 @@ t.test('--queue and --root are required, and a URL (--redis or FORKPOOL_REDIS_UR
 
 t.test('a bad number is refused before any connection: exit 255, the flag and the text named', async (t) => {
   const cases: Array<[string, string, string]> = [
-    ['-j', '0', 'from 1'], ['-j', 'eight', 'from 1'], ['-j', '1e3', 'from 1'], ['-j', '', 'from 1'],
-    ['--lock-duration', '-5', 'from 1'], ['--stalled-interval', '1.5', 'from 1'],
-    ['--max-stalled-count', 'x', 'from 0'], ['--tasks-per-worker', '0', 'from 1'], ['--connect-timeout', '10s', 'from 1'],
+    ['-j', '0', '>= 1'], ['-j', 'eight', '>= 1'], ['-j', '1e3', '>= 1'], ['-j', '', '>= 1'],
+    ['--lock-duration', '-5', '>= 1'], ['--stalled-interval', '1.5', '>= 1'],
+    ['--max-stalled-count', 'x', '>= 0'], ['--tasks-per-worker', '0', '>= 1'], ['--connect-timeout', '10s', '>= 1'],
   ]
   for (const [flag, text, from] of cases) {
     const { code, stderr } = await run([...BASE, ...(text.startsWith('-') ? [`${flag}=${text}`] : [flag, text])])
@@ -61,11 +61,11 @@ t.test('startAgent() checks its options as the manager does: an unknown key, a w
   await t.rejects(bad({ concurrency: 4 }), new TypeError('"concurrency" is not a startAgent() option; did you mean maxProcs?'))
   await t.rejects(bad({ tasksPerWorker: 2 }), new TypeError('"tasksPerWorker" is not a startAgent() option; did you mean processPool.concurrentTasksPerWorker and threadPool.concurrentTasksPerWorker?'))
   await t.rejects(startAgent(null as unknown as Options), new TypeError('startAgent() options must be an object, got null'))
-  // Wrong types: TypeErrors.
-  await t.rejects(bad({ maxProcs: '2' }), new TypeError('startAgent() maxProcs must be a number, got "2"'))
+  // Wrong types: TypeErrors (an empty name, of the right type, is a RangeError).
+  await t.rejects(bad({ maxProcs: '2' }), new TypeError('startAgent() maxProcs must be a whole number >= 1, got "2"'))
   await t.rejects(bad({ lockDuration: true }), new TypeError("startAgent() lockDuration must be a number of milliseconds or a string like '5s', got true"))
   await t.rejects(bad({ allowCommands: 'yes' }), new TypeError('startAgent() allowCommands must be a boolean, got "yes"'))
-  await t.rejects(bad({ name: '' }), new TypeError('startAgent() name must be a non-empty string, got ""'))
+  await t.rejects(bad({ name: '' }), new RangeError('startAgent() name must be a non-empty string, got ""'))
   await t.rejects(bad({ root: 7 }), new TypeError('startAgent() root must be a non-empty string, got 7'))
   await t.rejects(bad({ processPool: { concurrentTaskPerWorker: 2 } }), { name: 'TypeError', message: /^"concurrentTaskPerWorker" is not a processPool option; did you mean concurrentTasksPerWorker\?/ })
   // Out of range: RangeErrors.
@@ -74,7 +74,7 @@ t.test('startAgent() checks its options as the manager does: an unknown key, a w
   await t.rejects(bad({ stalledInterval: Infinity }), new RangeError('startAgent() stalledInterval must be a finite duration, got Infinity'))
   await t.rejects(bad({ stalledInterval: '2 weeks' }), { name: 'RangeError', message: /^startAgent\(\) stalledInterval "2 weeks" is not a duration/ })
   await t.rejects(bad({ maxStalledCount: -1 }), new RangeError('startAgent() maxStalledCount must be a whole number >= 0, got -1'))
-  await t.rejects(bad({ threadPool: { concurrentTasksPerWorker: 0 } }), new RangeError('threadPool.concurrentTasksPerWorker must be a whole number from 1, got 0'))
+  await t.rejects(bad({ threadPool: { concurrentTasksPerWorker: 0 } }), new RangeError('threadPool.concurrentTasksPerWorker must be a whole number >= 1, got 0'))
   await t.rejects(bad({ connectTimeout: -5 }), new RangeError('startAgent() connectTimeout must be a positive number of milliseconds, got -5'))
 })
 

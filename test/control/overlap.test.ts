@@ -104,10 +104,10 @@ t.test("'allow': runs of one name side by side", async (t) => {
 })
 
 t.test('bad name, label and onOverlap throw at the call', async (t) => {
-  t.throws(() => new ForkManager({ onOverlap: 'never' as never }), { name: 'TypeError', message: `onOverlap must be one of 'cancel-old', 'reject-new', 'queue', 'allow', got "never"` })
+  t.throws(() => new ForkManager({ onOverlap: 'never' as never }), { name: 'RangeError', message: `onOverlap must be one of 'cancel-old', 'reject-new', 'queue', 'allow', got "never"` })
   const pm = manager(t, { maxProcs: 1 })
-  await t.rejects(pm.start('x', { command: 'true' }, { name: '' }), { name: 'TypeError', message: 'start() name must be a non-empty string, got ""' })
-  await t.rejects(pm.start('x', { command: 'true' }, { name: 7 as never }), { message: 'start() name must be a non-empty string, got 7' })
+  await t.rejects(pm.start('x', { command: 'true' }, { name: '' }), { name: 'RangeError', message: 'start() name must be a non-empty string, got ""' })
+  await t.rejects(pm.start('x', { command: 'true' }, { name: 7 as never }), { name: 'TypeError', message: 'start() name must be a non-empty string, got 7' })
   await t.rejects(pm.start('x', { command: 'true' }, { label: {} as never }), { message: 'start() label must be a string, got an object' })
   await t.rejects(pm.start('x', { command: 'true' }, { name: 'n', onOverlap: 'both' as never }), { message: /start\(\) onOverlap must be one of/ })
   t.equal(pm.inFlight().length, 0)

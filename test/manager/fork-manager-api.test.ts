@@ -7,7 +7,7 @@ import { eventually, sleep } from '../helpers/wait.js'
 
 // maxProcs -1, 1.5 and NaN are rows of test/behaviour/bad-input.test.ts.
 t.test('bad constructor options throw at once, naming the value', async (t) => {
-  t.throws(() => new ForkManager({ maxProcs: '2' as unknown as number }), { name: 'TypeError', message: 'maxProcs must be a number, got "2"' })
+  t.throws(() => new ForkManager({ maxProcs: '2' as unknown as number }), { name: 'TypeError', message: 'maxProcs must be a whole number >= 0, got "2"' })
   t.throws(() => new ForkManager({ timeout: 'soon' }), { name: 'RangeError', message: /timeout "soon" is not a duration/ })
   t.throws(() => new ForkManager({ killGrace: -1 }), { name: 'RangeError', message: /killGrace/ })
   t.throws(() => new ForkManager(null as unknown as object), { name: 'TypeError', message: /options must be an object, got null/ })
@@ -28,7 +28,7 @@ t.test('bad start arguments reject at once with TypeError/RangeError', async (t)
   await t.rejects(pm.start('x', null as never), { name: 'TypeError', message: /a job must be an object.*got null/ })
   await t.rejects(pm.start('x', {} as never), { name: 'TypeError', message: 'a job needs a command or a worker, got an object with keys []' })
   await t.rejects(pm.start('x', { command: 'ls', worker: w } as never), { message: 'a job has either command or worker, not both' })
-  await t.rejects(pm.start('x', { worker: w, isolation: 'fork' } as never), { name: 'TypeError', message: `job.isolation must be one of 'process', 'process-pool', 'thread', got "fork"` })
+  await t.rejects(pm.start('x', { worker: w, isolation: 'fork' } as never), { name: 'RangeError', message: `job.isolation must be one of 'process', 'process-pool', 'thread', got "fork"` })
   await t.rejects(pm.start('x', { command: 'ls' }, { timeout: 'later' }), { name: 'RangeError', message: /timeout "later" is not a duration/ })
   await t.rejects(pm.start('x', { command: 'ls' }, { killGrace: 0 }), RangeError)
   await t.rejects(pm.start('x', { command: 'ls' }, { signal: {} as AbortSignal }), { name: 'TypeError', message: 'start() signal must be an AbortSignal, got an object' })

@@ -37,7 +37,7 @@ t.test('checkManagerOptions: bad values, naming them', async (t) => {
   t.throws(() => checkManagerOptions({ maxProcs: -1 }), { name: 'RangeError', message: 'maxProcs must be a whole number >= 0, got -1' })
   t.throws(() => checkManagerOptions({ timeout: 'soon' }), { name: 'RangeError', message: /^timeout "soon" is not a duration/ })
   t.throws(() => checkManagerOptions({ killGrace: -1 }), { name: 'RangeError', message: /^killGrace/ })
-  t.throws(() => checkManagerOptions({ onOverlap: 'drop' as never }), { name: 'TypeError', message: `onOverlap must be one of 'cancel-old', 'reject-new', 'queue', 'allow', got "drop"` })
+  t.throws(() => checkManagerOptions({ onOverlap: 'drop' as never }), { name: 'RangeError', message: `onOverlap must be one of 'cancel-old', 'reject-new', 'queue', 'allow', got "drop"` })
   t.throws(() => checkManagerOptions({ logger: {} as never }), { name: 'TypeError', message: /^logger must have debug, info, warn and error methods/ })
   t.throws(() => checkManagerOptions({ handleSignals: 'yes' as never }), { name: 'TypeError', message: 'handleSignals must be a boolean, got "yes"' })
   t.throws(() => checkManagerOptions({ processPool: 5 as never }), { name: 'TypeError', message: 'processPool options must be an object, got 5' })
@@ -91,9 +91,9 @@ t.test('checkStartOptions: bad values, naming them', async (t) => {
   t.throws(() => checkStartOptions({ timeout: 'later' }, defaults), { name: 'RangeError', message: /^timeout "later" is not a duration/ })
   t.throws(() => checkStartOptions({ killGrace: '5000' }, defaults), { name: 'RangeError', message: /^killGrace .*add a unit/ })
   t.throws(() => checkStartOptions({ signal: {} as never }, defaults), { name: 'TypeError', message: 'start() signal must be an AbortSignal, got an object' })
-  t.throws(() => checkStartOptions({ name: '' }, defaults), { name: 'TypeError', message: 'start() name must be a non-empty string, got ""' })
+  t.throws(() => checkStartOptions({ name: '' }, defaults), { name: 'RangeError', message: 'start() name must be a non-empty string, got ""' })
   t.throws(() => checkStartOptions({ label: 3 as never }, defaults), { name: 'TypeError', message: 'start() label must be a string, got 3' })
-  t.throws(() => checkStartOptions({ onOverlap: 'never' as never }, defaults), { name: 'TypeError', message: `start() onOverlap must be one of 'cancel-old', 'reject-new', 'queue', 'allow', got "never"` })
+  t.throws(() => checkStartOptions({ onOverlap: 'never' as never }, defaults), { name: 'RangeError', message: `start() onOverlap must be one of 'cancel-old', 'reject-new', 'queue', 'allow', got "never"` })
 })
 
 t.test('checkStartOptions: an unknown key, with where it belongs or its closest spelling', async (t) => {
@@ -116,10 +116,93 @@ t.test('checkShutdownOptions: the defaults, and what was given', async (t) => {
 
 t.test('checkShutdownOptions: bad values and unknown keys', async (t) => {
   t.throws(() => checkShutdownOptions(7 as never, 40), { name: 'TypeError', message: 'shutdown() options must be an object, got 7' })
-  t.throws(() => checkShutdownOptions({ signal: 'SIGNOPE' as never }, 40), { name: 'TypeError', message: `shutdown() signal must be a signal name such as 'SIGTERM', got "SIGNOPE"` })
-  t.throws(() => checkShutdownOptions({ signal: 9 as never }, 40), { name: 'TypeError', message: /got 9$/ })
+  t.throws(() => checkShutdownOptions({ signal: 'SIGNOPE' as never }, 40), { name: 'RangeError', message: `shutdown() signal must be a signal name such as 'SIGTERM', got "SIGNOPE"` })
+  t.throws(() => checkShutdownOptions({ signal: 9 as never }, 40), { name: 'TypeError', message: `shutdown() signal must be a signal name such as 'SIGTERM', got 9` })
   t.throws(() => checkShutdownOptions({ grace: 'a while' }, 40), { name: 'RangeError', message: /^grace "a while" is not a duration/ })
   t.throws(() => checkShutdownOptions({ killGrace: '1s' } as never, 40), { name: 'TypeError', message: '"killGrace" is not a shutdown() option; did you mean grace?' })
   t.throws(() => checkShutdownOptions({ sginal: 'SIGINT' } as never, 40), { name: 'TypeError', message: '"sginal" is not a shutdown() option; did you mean signal?' })
   t.throws(() => checkShutdownOptions({ force: true } as never, 40), { name: 'TypeError', message: '"force" is not a shutdown() option; it takes signal, grace' })
+})
+
+// One row per option of each options object: a wrong type is a TypeError, a value of the right type
+// that is out of range (or not one of the allowed values) a RangeError; each message names the
+// option and the value.
+type Refusal = [options: object, name: 'TypeError' | 'RangeError', message: string | RegExp]
+
+const managerRefusals: Refusal[] = [
+  [{ maxProcs: '4' }, 'TypeError', 'maxProcs must be a whole number >= 0, got "4"'],
+  [{ maxProcs: 1.5 }, 'RangeError', 'maxProcs must be a whole number >= 0, got 1.5'],
+  [{ timeout: true }, 'TypeError', `timeout must be a number of milliseconds or a string like '5s', got true`],
+  [{ timeout: 0 }, 'RangeError', 'timeout must be a positive number of milliseconds, got 0'],
+  [{ killGrace: null }, 'TypeError', /^killGrace must be a number of milliseconds or a string like '5s', got null$/],
+  [{ killGrace: '5 sec' }, 'RangeError', /^killGrace "5 sec" is not a duration/],
+  [{ onOverlap: 1 }, 'TypeError', `onOverlap must be one of 'cancel-old', 'reject-new', 'queue', 'allow', got 1`],
+  [{ onOverlap: 'drop' }, 'RangeError', `onOverlap must be one of 'cancel-old', 'reject-new', 'queue', 'allow', got "drop"`],
+  [{ logger: 'pino' }, 'TypeError', /^logger must have debug, info, warn and error methods .*, got "pino"/],
+  [{ handleSignals: 1 }, 'TypeError', 'handleSignals must be a boolean, got 1'],
+  [{ spawner: 'two' }, 'TypeError', 'spawner must be a boolean or a number of spawner processes, got "two"'],
+  [{ spawner: 0 }, 'RangeError', 'spawner (false for none) must be a whole number >= 1, got 0'],
+  [{ minFreeMemory: [] }, 'TypeError', `minFreeMemory must be a number of bytes or a string like '512MB', got an array of 0`],
+  [{ minFreeMemory: -1 }, 'RangeError', 'minFreeMemory must be a positive number of bytes, got -1'],
+  [{ maxLoad: '2' }, 'TypeError', 'maxLoad must be a number above 0, got "2"'],
+  [{ maxLoad: 0 }, 'RangeError', 'maxLoad must be a number above 0, got 0'],
+  [{ backend: {} }, 'TypeError', 'backend must be a backend such as redisBackend(), got an object'],
+  [{ processPool: 5 }, 'TypeError', 'processPool options must be an object, got 5'],
+  [{ threadPool: 'x' }, 'TypeError', 'threadPool options must be an object, got "x"'],
+]
+
+const poolRefusals = (pool: 'processPool' | 'threadPool'): Refusal[] => [
+  [{ [pool]: { maxTasksPerWorker: '5' } }, 'TypeError', `${pool}.maxTasksPerWorker must be a whole number >= 1, or Infinity, got "5"`],
+  [{ [pool]: { maxTasksPerWorker: 0 } }, 'RangeError', `${pool}.maxTasksPerWorker must be a whole number >= 1, or Infinity, got 0`],
+  [{ [pool]: { concurrentTasksPerWorker: '2' } }, 'TypeError', `${pool}.concurrentTasksPerWorker must be a whole number >= 1, got "2"`],
+  [{ [pool]: { concurrentTasksPerWorker: Infinity } }, 'RangeError', `${pool}.concurrentTasksPerWorker must be a whole number >= 1, got Infinity`],
+  [{ [pool]: { idleTimeout: {} } }, 'TypeError', `${pool}.idleTimeout must be a number of milliseconds or a string like '5s', got an object`],
+  [{ [pool]: { idleTimeout: -1 } }, 'RangeError', `${pool}.idleTimeout must be a positive number of milliseconds, got -1`],
+]
+
+const startRefusals: Refusal[] = [
+  [{ timeout: [] }, 'TypeError', `timeout must be a number of milliseconds or a string like '5s', got an array of 0`],
+  [{ timeout: -5 }, 'RangeError', 'timeout must be a positive number of milliseconds, got -5'],
+  [{ killGrace: false }, 'TypeError', `killGrace must be a number of milliseconds or a string like '5s', got false`],
+  [{ killGrace: '5000' }, 'RangeError', /^killGrace "5000" is not a duration \(add a unit/],
+  [{ signal: 'abort' }, 'TypeError', 'start() signal must be an AbortSignal, got "abort"'],
+  [{ name: 7 }, 'TypeError', 'start() name must be a non-empty string, got 7'],
+  [{ name: '' }, 'RangeError', 'start() name must be a non-empty string, got ""'],
+  [{ label: 3 }, 'TypeError', 'start() label must be a string, got 3'],
+  [{ onOverlap: null }, 'TypeError', `start() onOverlap must be one of 'cancel-old', 'reject-new', 'queue', 'allow', got null`],
+  [{ onOverlap: 'never' }, 'RangeError', `start() onOverlap must be one of 'cancel-old', 'reject-new', 'queue', 'allow', got "never"`],
+  [{ retries: '3' }, 'TypeError', 'start() retries options must be an object, got "3"'],
+  [{ retries: -1 }, 'RangeError', 'start() retries.count must be a whole number >= 0, got -1'],
+  [{ retries: { count: true } }, 'TypeError', 'start() retries.count must be a whole number >= 0, got true'],
+  [{ retries: { count: 1, backoff: true } }, 'TypeError', 'start() retries.backoff options must be an object, got true'],
+  [{ retries: { count: 1, backoff: -1 } }, 'RangeError', 'start() retries.backoff must be a positive number of milliseconds, got -1'],
+  [{ retries: { count: 1, backoff: { delay: 10, type: 2 } } }, 'TypeError', `start() retries.backoff.type must be one of 'fixed', 'exponential', got 2`],
+  [{ retries: { count: 1, backoff: { delay: 10, type: 'linear' } } }, 'RangeError', `start() retries.backoff.type must be one of 'fixed', 'exponential', got "linear"`],
+  [{ retries: { count: 1, backoff: { delay: 'x1' } } }, 'RangeError', /^start\(\) retries.backoff.delay "x1" is not a duration/],
+  [{ retries: { count: 1, backoff: { delay: null } } }, 'TypeError', /^start\(\) retries.backoff.delay must be a number of milliseconds .*, got null$/],
+  [{ retries: { count: 1, backoff: { delay: 1, max: 0 } } }, 'RangeError', 'start() retries.backoff.max must be a positive number of milliseconds, got 0'],
+  [{ retries: { count: 1, backoff: { delay: 1, jitter: 'yes' } } }, 'TypeError', 'start() retries.backoff.jitter must be a boolean, got "yes"'],
+]
+
+const shutdownRefusals: Refusal[] = [
+  [{ signal: 9 }, 'TypeError', `shutdown() signal must be a signal name such as 'SIGTERM', got 9`],
+  [{ signal: 'SIGNOPE' }, 'RangeError', `shutdown() signal must be a signal name such as 'SIGTERM', got "SIGNOPE"`],
+  [{ signal: 'toString' }, 'RangeError', `shutdown() signal must be a signal name such as 'SIGTERM', got "toString"`],
+  [{ grace: {} }, 'TypeError', `grace must be a number of milliseconds or a string like '5s', got an object`],
+  [{ grace: 0 }, 'RangeError', 'grace must be a positive number of milliseconds, got 0'],
+]
+
+t.test('every ForkManager option, processPool and threadPool: TypeError for a wrong type, RangeError out of range', async (t) => {
+  for (const [options, name, message] of [...managerRefusals, ...poolRefusals('processPool'), ...poolRefusals('threadPool')]) {
+    t.throws(() => checkManagerOptions(options as never), { name, message }, JSON.stringify(options))
+  }
+  t.same(new Set([...managerRefusals.map(([o]) => Object.keys(o)[0])]), new Set(['maxProcs', 'timeout', 'killGrace', 'onOverlap', 'logger', 'handleSignals', 'spawner', 'minFreeMemory', 'maxLoad', 'backend', 'processPool', 'threadPool']), 'every option has a row')
+})
+
+t.test('every start() option, retries included: TypeError for a wrong type, RangeError out of range', async (t) => {
+  for (const [options, name, message] of startRefusals) t.throws(() => checkStartOptions(options as never, defaults), { name, message }, JSON.stringify(options))
+})
+
+t.test('every shutdown() option: TypeError for a wrong type, RangeError out of range', async (t) => {
+  for (const [options, name, message] of shutdownRefusals) t.throws(() => checkShutdownOptions(options as never, 40), { name, message }, JSON.stringify(options))
 })

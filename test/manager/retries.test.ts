@@ -90,7 +90,7 @@ t.test('bad retries are refused at the call, naming the value', async (t) => {
     [-1, /start\(\) retries.count must be a whole number >= 0, got -1/],
     [1.5, /retries.count must be a whole number/],
     ['3', /start\(\) retries options must be/],
-    [{}, /retries.count must be a number, got undefined/],
+    [{}, /retries.count must be a whole number >= 0, got undefined/],
     [{ count: 1, tries: 2 }, /"tries" is not a start\(\) retries option; it takes count, backoff/],
     [{ count: 1, backoff: 'soon' }, /retries.backoff "soon" is not a duration/],
     [{ count: 1, backoff: { delay: 10, type: 'linear' } }, /retries.backoff.type must be one of 'fixed', 'exponential', got "linear"/],

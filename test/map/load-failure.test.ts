@@ -64,8 +64,11 @@ t.test('a missing worker file: the map throws before any job starts, naming the 
 t.test('no default export, and a throw at import: the same, under the default isolation', async (t) => {
   const { pm, state } = counted(t)
   await t.rejects(pm.map(range(50), { worker: path.join(dir, 'no-default.mjs') }).all(), { name: 'WorkerLoadError', message: /must default-export a function/ })
-  await t.rejects(pm.map(range(50), { worker: path.join(dir, 'throws.mjs') }, { ordered: true }).all(),
+  const thrown = await t.rejects(pm.map(range(50), { worker: path.join(dir, 'throws.mjs') }, { ordered: true }).all(),
     { name: 'WorkerLoadError', message: /throws\.mjs failed to load: RangeError: no config$/, stack: /RangeError: no config\n\s+at .*throws\.mjs:1/ })
+  const { cause } = thrown as Error
+  t.ok(cause instanceof Error, 'the import\'s error, an error again on this side as its cause')
+  t.match(cause, { name: 'RangeError', message: 'no config', stack: /throws\.mjs:1/ })
   t.ok(state.jobs <= 4, `${state.jobs} jobs for two maps of 50 items`)
 })
 

@@ -2,7 +2,8 @@ import t from 'tap'
 import type { JobHandle, JobResult, MapResult, WorkerJob } from '../../dist/lib/index.js'
 import { mapItems } from '../../dist/lib/map/map.js'
 import type { MapHost } from '../../dist/lib/map/types.js'
-import { DataTooLargeError, type Backend } from '../../dist/lib/runners/backend.js'
+import type { Backend } from '../../dist/lib/runners/backend.js'
+import { DataTooLargeError } from '../../dist/lib/index.js'
 import type { WorkerSpec } from '../../dist/lib/runners/spec.js'
 import { startInline } from '../../dist/lib/runners/inline.js'
 import { manager } from '../helpers/manager.js'
@@ -61,7 +62,7 @@ t.test('a fixed chunkSize over the limit is split too; uneven items; an item too
   t.equal(results.length, items.length)
   const failed = results.filter((r) => !r.ok)
   t.same(failed.map((r) => r.index), [1234], 'only the item too big alone failed')
-  t.match(failed[0]!.error, { name: 'RangeError', message: /over 20000/ })
+  t.match(failed[0]!.error, { name: 'DataTooLargeError', code: 'ERR_FORKPOOL_DATA_TOO_LARGE', message: /over 20000/ })
   t.equal(failed[0]!.exitCode, null)
   items.splice(1234, 1)
   results.splice(1234, 1)

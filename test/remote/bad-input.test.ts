@@ -22,7 +22,7 @@ t.test('URL forms: user and password, rediss:// (TLS), a unix socket; bad ones r
     t.throws(() => redisBackend({ url: 'redis://127.0.0.1:1/0', queue: queue as string }), { name: 'TypeError', message: /queue must be/ }, String(queue))
   }
   t.throws(() => redisBackend({ url: 'redis://h', queue: 'q', delivry: 'at-most-once' } as never), { name: 'TypeError', message: /did you mean delivery/ })
-  t.throws(() => redisBackend({ url: 'redis://h', queue: 'q', delivery: 'once' as never }), { name: 'TypeError', message: /delivery must be one of/ })
+  t.throws(() => redisBackend({ url: 'redis://h', queue: 'q', delivery: 'once' as never }), { name: 'RangeError', message: /delivery must be one of/ })
   t.throws(() => redisBackend({ url: 'redis://h', queue: 'q', reconcileInterval: 0 }), { name: 'RangeError', message: /reconcileInterval/ })
   t.throws(() => redisBackend({ url: 'redis://h', queue: 'q', lostAfter: Infinity }), new RangeError('redisBackend() lostAfter must be a positive, finite duration, got Infinity'))
   t.throws(() => redisBackend({ url: 'redis://h', queue: 'q', maxDataBytes: -1 }), { name: 'RangeError', message: /maxDataBytes/ })
@@ -69,7 +69,7 @@ t.test('with the right password; data over maxDataBytes refused at start() and t
   const pm = new ForkManager({ maxProcs: 4, backend: redisBackend({ url, queue: 'bi', maxDataBytes: '64KB' }) })
   t.teardown(() => pm.shutdown({ grace: 500 }))
   const queued = await pm.start('fine', { worker: join(dir, 'w.mjs') })
-  await t.rejects(pm.start('big', { worker: join(dir, 'w.mjs'), data: 'x'.repeat(100_000) }), { name: 'RangeError', message: /job "big": its data is \d+ bytes once serialized, over the redisBackend's maxDataBytes \d+/ })
+  await t.rejects(pm.start('big', { worker: join(dir, 'w.mjs'), data: 'x'.repeat(100_000) }), { name: 'DataTooLargeError', code: 'ERR_FORKPOOL_DATA_TOO_LARGE', message: /job "big": its data is \d+ bytes once serialized, over the redisBackend's maxDataBytes \d+/ })
   t.match(await queued.result, { ok: true, data: 'v1', host: 'strict' }, 'the job queued before is not lost')
   t.match(await (await pm.start('cmd', { command: 'true' })).result, { ok: false, error: { name: 'JobRefusedError', code: 'ERR_FORKPOOL_JOB_REFUSED', message: /agent strict: does not run commands \(start it with --allow-commands\)/ } })
   t.match(await (await pm.start('outside', { worker: worker('echo-data') })).result, { ok: false, error: { name: 'JobRefusedError', code: 'ERR_FORKPOOL_JOB_REFUSED', message: /outside --root/ } })

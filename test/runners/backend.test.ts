@@ -15,7 +15,7 @@ t.test('isBackend: launch and close; a chunkTargetMs that is a positive finite n
   for (const bad of [0, 1.5, Infinity, NaN, '500']) t.notOk(isBackend({ ...methods, chunkMaxItems: bad }), `chunkMaxItems ${String(bad)}`)
   t.notOk(isBackend(null))
   t.notOk(isBackend({ launch: methods.launch }))
-  t.throws(() => new ForkManager({ backend: { ...methods, chunkTargetMs: 0 } as never }), /ForkManager backend must be a backend/)
+  t.throws(() => new ForkManager({ backend: { ...methods, chunkTargetMs: 0 } as never }), { name: 'TypeError', message: 'backend must be a backend such as redisBackend(), got an object' })
 })
 
 t.test('map() through a backend: its chunks are shaped by the backend\'s chunkTargetMs and chunkMaxItems', async (t) => {

@@ -2,8 +2,8 @@
 // unknown key, and the kinds of value many options take.
 import t from 'tap'
 import {
-  editDistance, elsewhere, optionHint, optionKeys, unknownOption, validateAbortSignal, validateBoolean, validateCount,
-  validateFunction, validateObject, validateOneOf, validateOptions, validateString,
+  editDistance, elsewhere, invalidType, optionHint, optionKeys, outOfRange, unknownOption, validateAbortSignal, validateBoolean, validateCount,
+  validateFunction, validateInteger, validateNumberAbove, validateObject, validateOneOf, validateOptions, validateString, validateStringArray,
 } from '../../dist/lib/util/validate.js'
 
 interface Sample { alpha?: number; betaGamma?: string; timeout?: number }
@@ -136,18 +136,61 @@ t.test('validateString: any string, or with nonEmpty not the empty one', async (
   t.equal(validateString('', 'label'), '')
   t.equal(validateString('a', 'name', true), 'a')
   t.throws(() => validateString(2, 'label'), { name: 'TypeError', message: 'label must be a string, got 2' })
-  t.throws(() => validateString('', 'name', true), { name: 'TypeError', message: 'name must be a non-empty string, got ""' })
+  t.throws(() => validateString('', 'name', true), { name: 'RangeError', message: 'name must be a non-empty string, got ""' }, 'the right type, empty')
+  t.throws(() => validateString(null, 'name', true), { name: 'TypeError', message: 'name must be a non-empty string, got null' })
 })
 
-t.test('validateOneOf lists the choices', async (t) => {
+t.test('validateOneOf lists the choices: a RangeError for a value of their type, a TypeError for another', async (t) => {
   t.equal(validateOneOf('b', 'mode', ['a', 'b']), 'b')
-  t.throws(() => validateOneOf('c', 'mode', ['a', 'b']), { name: 'TypeError', message: `mode must be one of 'a', 'b', got "c"` })
+  t.throws(() => validateOneOf('c', 'mode', ['a', 'b']), { name: 'RangeError', message: `mode must be one of 'a', 'b', got "c"` })
+  t.throws(() => validateOneOf(1, 'mode', ['a', 'b']), { name: 'TypeError', message: `mode must be one of 'a', 'b', got 1` })
+  t.throws(() => validateOneOf(undefined, 'mode', ['a', 'b']), { name: 'TypeError', message: `mode must be one of 'a', 'b', got undefined` })
+  t.equal(validateOneOf(2, 'n', [1, 2]), 2)
+  t.throws(() => validateOneOf(3, 'n', [1, 2]), { name: 'RangeError', message: `n must be one of '1', '2', got 3` })
 })
 
-t.test('validateCount: a whole number from min', async (t) => {
+t.test('invalidType and outOfRange: the one wording, "<name> must be <what it takes>, got <the value>"', async (t) => {
+  const type = invalidType('opt', 'a number', 'x')
+  t.ok(type instanceof TypeError)
+  t.equal(type.message, 'opt must be a number, got "x"')
+  const range = outOfRange('opt', 'a number above 0', -1)
+  t.ok(range instanceof RangeError)
+  t.equal(range.message, 'opt must be a number above 0, got -1')
+})
+
+t.test('validateStringArray', async (t) => {
+  const value = ['a', '']
+  t.equal(validateStringArray(value, 'args'), value)
+  t.same(validateStringArray([], 'args'), [])
+  t.throws(() => validateStringArray('a', 'args'), { name: 'TypeError', message: 'args must be an array of strings, got "a"' })
+  t.throws(() => validateStringArray(['a', 1], 'args'), { name: 'TypeError', message: 'args must be an array of strings, got an array of 2' })
+})
+
+t.test('validateInteger: a whole number within its bounds; Infinity only when asked', async (t) => {
+  t.equal(validateInteger(0, 'n'), 0)
+  t.equal(validateInteger(255, 'code', 0, 255), 255)
+  t.equal(validateInteger(Infinity, 'limit', 1, undefined, true), Infinity)
+  t.equal(validateInteger(4, 'limit', 1, undefined, true), 4)
+  t.throws(() => validateInteger('1', 'code', 0, 255), { name: 'TypeError', message: 'code must be a whole number >= 0 and <= 255, got "1"' })
+  t.throws(() => validateInteger(256, 'code', 0, 255), { name: 'RangeError', message: 'code must be a whole number >= 0 and <= 255, got 256' })
+  t.throws(() => validateInteger(-1, 'code', 0, 255), { name: 'RangeError', message: 'code must be a whole number >= 0 and <= 255, got -1' })
+  t.throws(() => validateInteger(Infinity, 'n', 1), { name: 'RangeError', message: 'n must be a whole number >= 1, got Infinity' })
+  t.throws(() => validateInteger(0, 'limit', 1, undefined, true), { name: 'RangeError', message: 'limit must be a whole number >= 1, or Infinity, got 0' })
+  t.throws(() => validateInteger(null, 'limit', 1, undefined, true), { name: 'TypeError', message: 'limit must be a whole number >= 1, or Infinity, got null' })
+})
+
+t.test('validateNumberAbove: any number above the bound, Infinity too', async (t) => {
+  t.equal(validateNumberAbove(0.5, 'load', 0), 0.5)
+  t.equal(validateNumberAbove(Infinity, 'load', 0), Infinity)
+  t.throws(() => validateNumberAbove('2', 'load', 0), { name: 'TypeError', message: 'load must be a number above 0, got "2"' })
+  t.throws(() => validateNumberAbove(0, 'load', 0), { name: 'RangeError', message: 'load must be a number above 0, got 0' })
+  t.throws(() => validateNumberAbove(NaN, 'load', 0), { name: 'RangeError', message: 'load must be a number above 0, got NaN' })
+})
+
+t.test('validateCount: validateInteger with no upper bound', async (t) => {
   t.equal(validateCount(0, 'n'), 0)
   t.equal(validateCount(3, 'n', 3), 3)
-  t.throws(() => validateCount('2', 'n'), { name: 'TypeError', message: 'n must be a number, got "2"' })
+  t.throws(() => validateCount('2', 'n'), { name: 'TypeError', message: 'n must be a whole number >= 0, got "2"' })
   t.throws(() => validateCount(-1, 'n'), { name: 'RangeError', message: 'n must be a whole number >= 0, got -1' })
   t.throws(() => validateCount(1.5, 'n'), { name: 'RangeError', message: 'n must be a whole number >= 0, got 1.5' })
   t.throws(() => validateCount(NaN, 'n'), { name: 'RangeError', message: 'n must be a whole number >= 0, got NaN' })

@@ -3,11 +3,10 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { describe } from '../../util/describe.js'
 import { parseDuration } from '../../primitives/duration.js'
 import { AmbiguousJobError } from '../../errors.js'
 import type { InFlightRecord } from '../registry.js'
-import { optionKeys, validateOptions, validateString } from '../../util/validate.js'
+import { invalidType, optionKeys, validateInteger, validateOptions, validateString } from '../../util/validate.js'
 import type { JobStats } from '../stats.js'
 import type { Duration } from '../../types.js'
 import { statusPage } from './page.js'
@@ -52,14 +51,20 @@ const STATUS_KEYS = optionKeys<StatusOptions>({ port: true, host: true, token: t
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
 const HTTP_CANCEL_REASON = 'cancelled over HTTP'
 
+const TOKEN_EXPECTED = 'a non-empty string of visible ASCII characters (it travels in an HTTP header)'
+
+/** The token is a secret: a bad one is described by what is wrong with it, not shown. */
+function validateToken(token: unknown): void {
+  if (typeof token !== 'string') throw invalidType('serveStatus() token', TOKEN_EXPECTED, token)
+  if (!/^[\x21-\x7e]+$/.test(token)) throw new RangeError(`serveStatus() token must be ${TOKEN_EXPECTED}, got ${token === '' ? 'an empty string' : `a string of ${token.length} characters, not all of them visible ASCII`}`)
+}
+
 export async function serveStatus(source: StatusSource, options?: StatusOptions): Promise<StatusServer> {
   const checked = validateOptions(options, 'serveStatus()', STATUS_KEYS)
   const { port = 0, host = '127.0.0.1', token } = checked
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`serveStatus() port must be a whole number from 0 to 65535, got ${describe(port)}`)
+  validateInteger(port, 'serveStatus() port', 0, 65535)
   validateString(host, 'serveStatus() host', true)
-  if (token !== undefined && (typeof token !== 'string' || !/^[\x21-\x7e]+$/.test(token))) {
-    throw new TypeError('serveStatus() token must be a non-empty string of visible ASCII characters (it travels in an HTTP header)')
-  }
+  if (token !== undefined) validateToken(token)
   const refreshMs = parseDuration(checked.refresh ?? '2s', 'serveStatus() refresh')
   const setting = (checked as StartedStatusOptions)[TOKEN_SETTING] ?? 'serveStatus({ token })'
   const loopbackOnly = LOOPBACK_HOSTS.has(host)

@@ -3,9 +3,8 @@
 // the same, but for the memory check, which only a process can make of itself.
 
 import { parseBytes } from '../../primitives/bytes.js'
-import { describe } from '../../util/describe.js'
 import { parseDuration } from '../../primitives/duration.js'
-import { optionKeys, validateOptions } from '../../util/validate.js'
+import { optionKeys, validateInteger, validateOptions } from '../../util/validate.js'
 import type { Duration } from '../../types.js'
 
 /**
@@ -57,17 +56,9 @@ export function threadPoolSettings(options: ThreadPoolOptions | undefined): Pool
 function poolSettings(options: ProcessPoolOptions | undefined, name: string, keys: typeof PROCESS_POOL_KEYS): PoolSettings {
   if (options === undefined) return { maxTasksPerWorker: Infinity, maxWorkerMemory: Infinity, idleTimeoutMs: DEFAULT_IDLE_MS, concurrentTasksPerWorker: 1 }
   validateOptions(options, name, keys)
-  const { maxTasksPerWorker = Infinity } = options
-  if (maxTasksPerWorker !== Infinity && !(Number.isInteger(maxTasksPerWorker) && maxTasksPerWorker >= 1)) {
-    throw new RangeError(`${name}.maxTasksPerWorker must be a whole number from 1, or Infinity, got ${describe(maxTasksPerWorker)}`)
-  }
-  const { concurrentTasksPerWorker = 1 } = options
-  if (!(Number.isInteger(concurrentTasksPerWorker) && concurrentTasksPerWorker >= 1)) {
-    throw new RangeError(`${name}.concurrentTasksPerWorker must be a whole number from 1, got ${describe(concurrentTasksPerWorker)}`)
-  }
   return {
-    maxTasksPerWorker,
-    concurrentTasksPerWorker,
+    maxTasksPerWorker: options.maxTasksPerWorker === undefined ? Infinity : validateInteger(options.maxTasksPerWorker, `${name}.maxTasksPerWorker`, 1, undefined, true),
+    concurrentTasksPerWorker: options.concurrentTasksPerWorker === undefined ? 1 : validateInteger(options.concurrentTasksPerWorker, `${name}.concurrentTasksPerWorker`, 1),
     maxWorkerMemory: options.maxWorkerMemory === undefined ? Infinity : parseBytes(options.maxWorkerMemory, `${name}.maxWorkerMemory`),
     idleTimeoutMs: options.idleTimeout === undefined ? DEFAULT_IDLE_MS : parseDuration(options.idleTimeout, `${name}.idleTimeout`),
   }

@@ -142,10 +142,14 @@ t.test('options are checked; a port in use rejects', async (t) => {
   await t.rejects(pm.serveStatus(null as never), { name: 'TypeError', message: 'serveStatus() options must be an object, got null' })
   await t.rejects(pm.serveStatus({ hostname: 'localhost' } as never), { name: 'TypeError', message: '"hostname" is not a serveStatus() option; it takes port, host, token, refresh' })
   await t.rejects(pm.serveStatus({ Port: 8080 } as never), { name: 'TypeError', message: '"Port" is not a serveStatus() option; did you mean port?' })
-  await t.rejects(pm.serveStatus({ port: 70000 }), { name: 'RangeError', message: 'serveStatus() port must be a whole number from 0 to 65535, got 70000' })
-  await t.rejects(pm.serveStatus({ host: '' }), { name: 'TypeError', message: 'serveStatus() host must be a non-empty string, got ""' })
-  await t.rejects(pm.serveStatus({ token: 'has space' }), { name: 'TypeError', message: /token must be a non-empty string of visible ASCII/ })
-  await t.rejects(pm.serveStatus({ token: 5 as never }), TypeError)
+  await t.rejects(pm.serveStatus({ port: 70000 }), { name: 'RangeError', message: 'serveStatus() port must be a whole number >= 0 and <= 65535, got 70000' })
+  await t.rejects(pm.serveStatus({ port: '80' as never }), { name: 'TypeError', message: 'serveStatus() port must be a whole number >= 0 and <= 65535, got "80"' })
+  await t.rejects(pm.serveStatus({ host: '' }), { name: 'RangeError', message: 'serveStatus() host must be a non-empty string, got ""' })
+  await t.rejects(pm.serveStatus({ token: 'has space' }), {
+    name: 'RangeError', message: 'serveStatus() token must be a non-empty string of visible ASCII characters (it travels in an HTTP header), got a string of 9 characters, not all of them visible ASCII',
+  }, 'the token is a secret: not shown')
+  await t.rejects(pm.serveStatus({ token: '' }), { name: 'RangeError', message: /, got an empty string$/ })
+  await t.rejects(pm.serveStatus({ token: 5 as never }), { name: 'TypeError', message: /token must be a non-empty string .*, got 5$/ })
   await t.rejects(pm.serveStatus({ refresh: 'often' }), RangeError)
   const blocker = net.createServer().listen(0, '127.0.0.1')
   await new Promise((r) => blocker.once('listening', r))

@@ -103,7 +103,7 @@ t.test('processPool options are checked at construction', async (t) => {
   t.throws(() => new ForkManager({ processPool: 5 as never }), { name: 'TypeError', message: 'processPool options must be an object, got 5' })
   t.throws(() => new ForkManager({ processPool: { maxTasks: 1 } as never }), { name: 'TypeError', message: '"maxTasks" is not a processPool option; it takes maxTasksPerWorker, maxWorkerMemory, idleTimeout, concurrentTasksPerWorker' })
   t.throws(() => new ForkManager({ processPool: { maxTaskPerWorker: 1 } as never }), { name: 'TypeError', message: '"maxTaskPerWorker" is not a processPool option; did you mean maxTasksPerWorker?' })
-  t.throws(() => new ForkManager({ processPool: { maxTasksPerWorker: 0 } }), { name: 'RangeError', message: /maxTasksPerWorker must be a whole number from 1, or Infinity, got 0/ })
+  t.throws(() => new ForkManager({ processPool: { maxTasksPerWorker: 0 } }), { name: 'RangeError', message: /maxTasksPerWorker must be a whole number >= 1, or Infinity, got 0/ })
   t.throws(() => new ForkManager({ processPool: { maxWorkerMemory: 'lots' } }), { name: 'RangeError', message: /processPool.maxWorkerMemory "lots" is not a size/ })
   t.throws(() => new ForkManager({ processPool: { idleTimeout: -1 } }), { name: 'RangeError', message: /processPool.idleTimeout/ })
   const good = new ForkManager({ processPool: { maxTasksPerWorker: Infinity, maxWorkerMemory: 1e9, idleTimeout: '1s' } })

@@ -133,7 +133,8 @@ t.test('jobs that end in the same turn as a crash keep their answers', async (t)
 })
 
 t.test('concurrentTasksPerWorker is checked at construction', async (t) => {
-  for (const bad of [0, 1.5, '2', Infinity]) {
-    t.throws(() => shared(t, { processPool: { concurrentTasksPerWorker: bad as number } }), { name: 'RangeError', message: /processPool.concurrentTasksPerWorker must be a whole number from 1, got/ })
+  for (const bad of [0, 1.5, Infinity]) {
+    t.throws(() => shared(t, { processPool: { concurrentTasksPerWorker: bad } }), { name: 'RangeError', message: /processPool.concurrentTasksPerWorker must be a whole number >= 1, got/ })
   }
+  t.throws(() => shared(t, { processPool: { concurrentTasksPerWorker: '2' as never } }), { name: 'TypeError', message: 'processPool.concurrentTasksPerWorker must be a whole number >= 1, got "2"' })
 })

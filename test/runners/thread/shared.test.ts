@@ -101,12 +101,13 @@ t.test('process.exit() in one job ends every job on its thread with that code, a
 })
 
 t.test('threadPool is checked at construction', async (t) => {
-  for (const bad of [0, 1.5, '2', Infinity]) {
-    t.throws(() => new ForkManager({ threadPool: { concurrentTasksPerWorker: bad as number } }), { name: 'RangeError', message: /threadPool.concurrentTasksPerWorker must be a whole number from 1, got/ })
+  for (const bad of [0, 1.5, Infinity]) {
+    t.throws(() => new ForkManager({ threadPool: { concurrentTasksPerWorker: bad } }), { name: 'RangeError', message: /threadPool.concurrentTasksPerWorker must be a whole number >= 1, got/ })
   }
+  t.throws(() => new ForkManager({ threadPool: { concurrentTasksPerWorker: '2' as never } }), { name: 'TypeError', message: 'threadPool.concurrentTasksPerWorker must be a whole number >= 1, got "2"' })
   t.throws(() => new ForkManager({ threadPool: { concurrent: 2 } as never }), { name: 'TypeError', message: /"concurrent" is not a threadPool option/ })
   t.throws(() => new ForkManager({ threadPool: { maxWorkerMemory: '1GB' } as never }), { name: 'TypeError', message: /"maxWorkerMemory" is not a threadPool option; it takes maxTasksPerWorker, idleTimeout, concurrentTasksPerWorker/ })
-  t.throws(() => new ForkManager({ threadPool: { maxTasksPerWorker: 0 } }), { name: 'RangeError', message: /threadPool.maxTasksPerWorker must be a whole number from 1, or Infinity, got 0/ })
+  t.throws(() => new ForkManager({ threadPool: { maxTasksPerWorker: 0 } }), { name: 'RangeError', message: /threadPool.maxTasksPerWorker must be a whole number >= 1, or Infinity, got 0/ })
   t.throws(() => new ForkManager({ threadPool: { idleTimeout: -1 } }), { name: 'RangeError', message: /threadPool.idleTimeout/ })
 })
 
