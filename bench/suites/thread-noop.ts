@@ -5,23 +5,30 @@ import type { Suite } from '../suite.js'
 import { needAll, timeMs, workerFile } from '../support.js'
 
 const THREADS = 2
+// forkpool's cap is jobs running: 32 on each thread, as process-noop runs 32 on each process (the
+// peers get every task at once). forkpool-cap2 runs one job per thread, the default, at a cap of 2.
+const PER_THREAD = 32
 const NOOP = workerFile('noop')
 const tasks = (quick: boolean): number => (quick ? 1_000 : 100_000)
 
-async function forkpool(n: number): Promise<number> {
-  const pm = new ForkManager({ maxProcs: THREADS })
+/** `perThread`: jobs each thread runs at once; the cap is that times THREADS. */
+async function forkpool(n: number, perThread: number): Promise<number> {
+  const pm = new ForkManager({ maxProcs: perThread * THREADS, threadPool: { concurrentTasksPerWorker: perThread } })
+  const threads = new Set<number | null>()
   let ok = 0
   const ms = await timeMs(async () => {
     for (let i = 0; i < n; i++) {
       const handle = await pm.start(String(i), { worker: NOOP, data: i, isolation: 'thread' })
       void handle.result.then((r) => {
         if (r.data === i && r.exitCode === 0) ok++
+        threads.add(r.threadId)
       })
     }
     await pm.waitAllChildren()
   })
   await pm.close()
   needAll('forkpool', ok, n)
+  if (threads.size !== THREADS) throw new Error(`the jobs ran on ${threads.size} threads, not ${THREADS}`)
   return (n / ms) * 1000
 }
 
@@ -48,9 +55,17 @@ const suite: Suite = {
   title: '100,000 no-op tasks on 2 threads (quick: 1,000), pool start-up included',
   unit: 'tasks/s',
   better: 'higher',
-  contenders: ['forkpool', ...PEERS],
-  run: (contender, quick) => (contender === 'forkpool' ? forkpool(tasks(quick)) : peer(contender as PeerName, tasks(quick))),
+  contenders: ['forkpool', 'forkpool-cap2', ...PEERS],
+  run: (contender, quick) => {
+    if (contender === 'forkpool') return forkpool(tasks(quick), PER_THREAD)
+    if (contender === 'forkpool-cap2') return forkpool(tasks(quick), 1)
+    return peer(contender as PeerName, tasks(quick))
+  },
   targets: [{
+    describe: 'forkpool at least poolifier\'s ThreadPool throughput (issue 30)',
+    check: (m) => m['forkpool']! >= m['poolifier']!,
+    actual: (m) => `${(m['forkpool']! / m['poolifier']!).toFixed(2)}x poolifier`,
+  }, {
     describe: 'forkpool at least raw piscina\'s throughput',
     check: (m) => m['forkpool']! >= m['piscina']!,
     actual: (m) => `${(m['forkpool']! / m['piscina']!).toFixed(2)}x piscina`,
