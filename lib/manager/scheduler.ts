@@ -54,6 +54,8 @@ export class Scheduler {
   readonly #events: ManagerEvents
   readonly #resources: ResourceLimits
   readonly #limited: boolean
+  /** Jobs run on a backend's machines. */
+  readonly #remote: boolean
 
   /** `spawners`: the spawner processes its commands go through; 0 for none. `resources`: what must be free for a job to start. */
   constructor(maxProcs: number, processPool: PoolSettings, threadPool: PoolSettings, control: ControlPlane, events: ManagerEvents, spawners: number, resources: ResourceLimits = { minFreeMemory: 0, maxLoad: Infinity }, backend?: Backend) {
@@ -64,6 +66,7 @@ export class Scheduler {
     this.launcher = new Launcher(processPool, threadPool, () => this.cap.capacity, spawners, backend)
     this.#control = control
     this.#events = events
+    this.#remote = backend !== undefined
   }
 
   /** The cap; 0 is the serial debug mode, where worker files run in this process, one at a time. */
@@ -135,34 +138,33 @@ export class Scheduler {
       return Promise.resolve(this.#finishUnstarted(job, 'shutdown'))
     }
     const serial = this.#maxProcs === 0
-    const launched = this.#launch(job, serial)
-    // The worker runners start at once; commands asynchronously.
-    if (!(launched instanceof Promise)) return this.#supervise(job, launched, serial)
-    return launched.then((execution) => this.#supervise(job, execution, serial))
+    const execution = this.#launch(job, serial)
+    if (execution.started === undefined) return this.#supervise(job, execution, serial, Date.now())
+    // A job that starts later on this machine (on a spawner) is handed back at its start, with its
+    // pid; a backend's at once, since it may wait in a queue for long (runOnStart waits for it).
+    if (this.#remote) return this.#supervise(job, execution, serial, null)
+    return execution.started.then((startedAt) => this.#supervise(job, execution, serial, startedAt!))
   }
 
   /** Hands the job to its runner; a job that could not start has failed, and its slot is freed as any job's. */
-  #launch(job: Job, serial: boolean): Execution | Promise<Execution> {
-    let launched: Execution | Promise<Execution>
+  #launch(job: Job, serial: boolean): Execution {
     try {
-      launched = this.launcher.launch(job.spec, job.ident, serial, job.attempts + 1, job)
+      return this.launcher.launch(job.spec, job.ident, serial, job.attempts + 1, job)
     } catch (error) {
-      // A spawn that throws (E2BIG for a huge env, say) fails the job as a start that rejects does.
-      launched = Promise.reject(error)
+      // A spawn or fork that throws (E2BIG for a huge env, say) fails the job.
+      return failedExecution(job.kind, serializeError(error))
     }
-    if (!(launched instanceof Promise)) return launched
-    return launched.catch((error: unknown) => failedExecution(job.kind, serializeError(error)))
   }
 
-  /** A launched job: its timeout, its place among the running jobs, its start callbacks and its handle. */
-  #supervise(job: Job, execution: Execution, serial: boolean): Promise<JobHandle> {
-    job.launched(execution, this.#deadlines)
+  /** A launched job, running since `startedAt` (null: it starts elsewhere later): its timeout, its place among the running jobs, its start callbacks and its handle. */
+  #supervise(job: Job, execution: Execution, serial: boolean, startedAt: number | null): Promise<JobHandle> {
+    job.launched(execution, this.#deadlines, startedAt)
     this.running.add(job)
     this.#control.running(job)
-    if (execution.started === undefined) this.#events.started(job.ident, execution.kind, execution.pid, job.startedAt!, thisHost)
-    else void execution.started.then((startedAt) => this.#startedElsewhere(job, execution, startedAt))
+    if (startedAt !== null) this.#events.started(job.ident, execution.kind, execution.pid, startedAt, thisHost)
+    else void execution.started!.then((at) => this.#startedElsewhere(job, execution, at))
     const result = execution.outcome.then((outcome) => this.#attemptEnded(job, outcome, serial))
-    const handle = new JobView(job, result)
+    const handle = new JobView(job, result, this.#remote ? null : thisHost)
     return serial ? result.then(() => handle) : Promise.resolve(handle)
   }
 
@@ -200,8 +202,10 @@ export class Scheduler {
     } catch (reason) {
       return this.#ended(job, { ...last, ok: false, cancelled: true, cancelReason: reason })
     }
-    const execution = await this.#launch(job, serial)
-    job.launched(execution, this.#deadlines)
+    const execution = this.#launch(job, serial)
+    // As at the first try: a start here later is awaited; a backend's job starts there (its timeout is the agent's).
+    const startedAt = execution.started === undefined ? Date.now() : this.#remote ? null : await execution.started
+    job.launched(execution, this.#deadlines, startedAt)
     this.#control.running(job)
     return execution.outcome.then((outcome) => this.#attemptEnded(job, outcome, serial))
   }
@@ -219,6 +223,6 @@ export class Scheduler {
     // It holds no slot, so nothing waits for results() readers to take it.
     void this.#control.ended(job, r, false)
     this.#events.finished(r)
-    return new JobView(job, Promise.resolve(r))
+    return new JobView(job, Promise.resolve(r), null)
   }
 }

@@ -29,7 +29,9 @@ export class AgentRun {
 
   /** Starts the job; `attempt` and `jobId` are the worker's ctx.attempt and ctx.jobId. */
   static async start(spec: NormalizedJob, ident: string, attempt: number, jobId: string, limits: { timeoutMs: number | null; killGraceMs: number }, runners: AgentRunners): Promise<AgentRun> {
-    const execution = await runners.start(spec, ident, attempt, jobId)
+    const execution = runners.start(spec, ident, attempt, jobId)
+    // Its timeout runs from its start (on a spawner, once the spawner has started it).
+    await execution.started
     return new AgentRun(execution, limits.timeoutMs, limits.killGraceMs)
   }
 

@@ -28,7 +28,7 @@ export class AgentRunners {
   }
 
   /** Starts the job in the runner its isolation names; `attempt` and `jobId` are the worker's ctx.attempt and ctx.jobId. */
-  start(spec: NormalizedJob, ident: string, attempt: number, jobId: string): Execution | Promise<Execution> {
+  start(spec: NormalizedJob, ident: string, attempt: number, jobId: string): Execution {
     if (spec.type === 'command') return startCommand(spec, this.#spawners)
     if (spec.isolation === 'process-pool') {
       this.#processes ??= new WorkerPool(processPoolSettings({ concurrentTasksPerWorker: this.#tasksPerWorker }), () => this.#concurrency, startProcess)
