@@ -54,8 +54,6 @@ export class Scheduler {
   readonly #events: ManagerEvents
   readonly #resources: ResourceLimits
   readonly #limited: boolean
-  /** Jobs run on a backend's machines. */
-  readonly #remote: boolean
 
   /** `spawners`: the spawner processes its commands go through; 0 for none. `resources`: what must be free for a job to start. */
   constructor(maxProcs: number, processPool: PoolSettings, threadPool: PoolSettings, control: ControlPlane, events: ManagerEvents, spawners: number, resources: ResourceLimits = { minFreeMemory: 0, maxLoad: Infinity }, backend?: Backend) {
@@ -66,7 +64,6 @@ export class Scheduler {
     this.launcher = new Launcher(processPool, threadPool, () => this.cap.capacity, spawners, backend)
     this.#control = control
     this.#events = events
-    this.#remote = backend !== undefined
   }
 
   /** The cap; 0 is the serial debug mode, where worker files run in this process, one at a time. */
@@ -138,18 +135,19 @@ export class Scheduler {
       return Promise.resolve(this.#finishUnstarted(job, 'shutdown'))
     }
     const serial = this.#maxProcs === 0
-    const execution = this.#launch(job, serial)
-    if (execution.started === undefined) return this.#supervise(job, execution, serial, Date.now())
-    // A job that starts later on this machine (on a spawner) is handed back at its start, with its
-    // pid; a backend's at once, since it may wait in a queue for long (runOnStart waits for it).
-    if (this.#remote) return this.#supervise(job, execution, serial, null)
-    return execution.started.then((startedAt) => this.#supervise(job, execution, serial, startedAt!))
+    const launched = this.#launch(job, serial)
+    // A backend's job is handed back once its queue has it; it starts on a machine there later.
+    if (launched instanceof Promise) return launched.then((execution) => this.#supervise(job, execution, serial, execution.started === undefined ? Date.now() : null))
+    if (launched.started === undefined) return this.#supervise(job, launched, serial, Date.now())
+    // One that starts later here (on a spawner) is handed back at its start, with its pid.
+    return launched.started.then((startedAt) => this.#supervise(job, launched, serial, startedAt!))
   }
 
   /** Hands the job to its runner; a job that could not start has failed, and its slot is freed as any job's. */
-  #launch(job: Job, serial: boolean): Execution {
+  #launch(job: Job, serial: boolean): Execution | Promise<Execution> {
     try {
-      return this.launcher.launch(job.spec, job.ident, serial, job.attempts + 1, job)
+      const launched = this.launcher.launch(job.spec, job.ident, serial, job.attempts + 1, job)
+      return launched instanceof Promise ? launched.catch((error: unknown) => failedExecution(job.kind, serializeError(error))) : launched
     } catch (error) {
       // A spawn or fork that throws (E2BIG for a huge env, say) fails the job.
       return failedExecution(job.kind, serializeError(error))
@@ -164,7 +162,7 @@ export class Scheduler {
     if (startedAt !== null) this.#events.started(job.ident, execution.kind, execution.pid, startedAt, thisHost)
     else void execution.started!.then((at) => this.#startedElsewhere(job, execution, at))
     const result = execution.outcome.then((outcome) => this.#attemptEnded(job, outcome, serial))
-    const handle = new JobView(job, result, this.#remote ? null : thisHost)
+    const handle = new JobView(job, result, startedAt === null ? null : thisHost)
     return serial ? result.then(() => handle) : Promise.resolve(handle)
   }
 
@@ -202,9 +200,10 @@ export class Scheduler {
     } catch (reason) {
       return this.#ended(job, { ...last, ok: false, cancelled: true, cancelReason: reason })
     }
-    const execution = this.#launch(job, serial)
+    const launched = this.#launch(job, serial)
+    const execution = await launched
     // As at the first try: a start here later is awaited; a backend's job starts there (its timeout is the agent's).
-    const startedAt = execution.started === undefined ? Date.now() : this.#remote ? null : await execution.started
+    const startedAt = execution.started === undefined ? Date.now() : launched instanceof Promise ? null : await execution.started
     job.launched(execution, this.#deadlines, startedAt)
     this.#control.running(job)
     return execution.outcome.then((outcome) => this.#attemptEnded(job, outcome, serial))

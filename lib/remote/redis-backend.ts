@@ -6,7 +6,7 @@
 
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import { JobLostError, jobError, serializeError } from '../errors.js'
+import { JobLostError, jobError } from '../errors.js'
 import { DataTooLargeError, type Backend } from '../runners/backend.js'
 import type { Execution, StopLimits } from '../runners/execution.js'
 import type { NormalizedJob, WorkerSpec } from '../runners/spec.js'
@@ -130,7 +130,7 @@ class RedisBackend implements Backend {
     this.#encoded.set(spec, data)
   }
 
-  launch(spec: NormalizedJob, ident: string, attempt: number, limits: StopLimits): Execution {
+  async launch(spec: NormalizedJob, ident: string, attempt: number, limits: StopLimits): Promise<Execution> {
     // start() checked it (the Backend contract), which encoded it.
     const data = this.#encoded.get(spec)!
     const { timeoutMs, killGraceMs } = limits
@@ -143,31 +143,23 @@ class RedisBackend implements Backend {
       const hash = fileHash(fileURLToPath(url))
       if (hash !== undefined) wire.workerHash = hash
     }
+    await this.#connected()
     // Its own id: an add repeated after a reconnection cannot make a second job.
     const jobId = `${this.#producerId}-${++this.#seq}`
     const kind = spec.type === 'command' ? 'command' : spec.isolation
     const run = new RemoteRun(kind, jobId, killGraceMs + SAFETY_MS, (r, signal) => void this.#stop(r, signal))
-    void this.#send(run, wire, ident)
-    return run
-  }
-
-  /** Queues the job once Redis answers; one that cannot be queued ends without starting. */
-  async #send(run: RemoteRun, wire: WireJob, ident: string): Promise<void> {
+    // In the map before the add: an agent may end the job before the add's reply is here.
+    this.#runs.set(jobId, run)
     try {
-      await this.#connected()
-      // In the map before the add: an agent may end the job before the add's reply is here.
-      this.#runs.set(run.jobId, run)
-      await this.#add(run.jobId, wire).catch((error: Error) => {
-        this.#runs.delete(run.jobId)
-        throw new Error(`cannot queue job ${JSON.stringify(ident)} on Redis at ${this.#address.shown}: ${error.message}`)
-      })
+      await this.#add(jobId, wire)
     } catch (error) {
-      return run.fail(serializeError(error))
+      this.#runs.delete(jobId)
+      throw new Error(`cannot queue job ${JSON.stringify(ident)} on Redis at ${this.#address.shown}: ${(error as Error).message}`)
     }
     run.heardAt = Date.now()
     run.queued = true
-    if (run.stopSignal !== undefined) void this.#stop(run, run.stopSignal)
     this.#pollSoon()
+    return run
   }
 
   /**
@@ -223,9 +215,8 @@ class RedisBackend implements Backend {
     run.settle(result)
   }
 
-  /** A job still waiting is taken off the queue (it never ran); one an agent has is stopped there; one being queued, once it is (#send). */
+  /** A job still waiting is taken off the queue (it never ran); one an agent has is stopped there. */
   async #stop(run: RemoteRun, signal: NodeJS.Signals): Promise<void> {
-    if (!run.queued) return
     if (!run.hasStarted) {
       // 0 when an agent holds it (locked), or it has ended.
       const removed = await this.#queue.remove(run.jobId).catch(() => 0)

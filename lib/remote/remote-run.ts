@@ -3,7 +3,7 @@
 // settles once, from the completed/failed event or from the reconciling poll, whichever comes first.
 
 import type { Execution, Outcome } from '../runners/execution.js'
-import type { JobKind, SerializedError } from '../types.js'
+import type { JobKind } from '../types.js'
 import type { StartReport, WireResult } from './wire.js'
 
 export class RemoteRun implements Execution {
@@ -52,12 +52,6 @@ export class RemoteRun implements Execution {
     if (this.#startedAt !== null) return
     this.#startedAt = report.startedAt
     this.#resolveStarted(report.startedAt)
-  }
-
-  /** It could not be queued: it ends without starting, with `error`. */
-  fail(error: SerializedError): void {
-    this.#resolveStarted(null)
-    this.#resolveOutcome({ exitCode: null, signal: null, error })
   }
 
   /** Its end: the agent's result, or why it has none. Called once: the backend drops the run from its map as it calls it. */

@@ -7,13 +7,13 @@ import type { NormalizedJob } from './spec.js'
 
 export interface Backend {
   /**
-   * Sends the job off and returns its Execution at once: its `started` settles when a machine has
-   * started it (null: it ended without starting, as when it could not be queued), its outcome once
-   * it has ended wherever it ran.
+   * Sends the job off; resolves once the other side has it (a queue: start() resolves then), with
+   * an Execution whose `started` settles when a machine there starts it (null: it ended without
+   * starting), and whose outcome settles once it has ended wherever it ran.
    * `attempt`: the manager's try number (its retries), which the worker sees as ctx.attempt;
    * `limits`: the job's timeout and kill grace, which the backend enforces where the job runs.
    */
-  launch(spec: NormalizedJob, ident: string, attempt: number, limits: StopLimits): Execution
+  launch(spec: NormalizedJob, ident: string, attempt: number, limits: StopLimits): Promise<Execution>
   /**
    * Refuses at start() a job the backend could never send: throws a RangeError, a DataTooLargeError
    * for data over its size limit (map() then sends the chunk's items in smaller chunks). The

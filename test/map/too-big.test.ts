@@ -28,7 +28,7 @@ function limitedBackend(limit: number) {
     },
     launch(spec, ident, attempt) {
       seen.sent.push(((spec as WorkerSpec).data as { items: unknown[] }).items.length)
-      return startInline(spec as WorkerSpec, ident, attempt)
+      return Promise.resolve(startInline(spec as WorkerSpec, ident, attempt))
     },
     close: async () => {},
   }
