@@ -8,15 +8,13 @@
 
 import { fileURLToPath } from 'node:url'
 import type { Socket } from 'node:net'
-import { jobError, serializeError, SpawnerExitError } from '../../errors.js'
-import type { SerializedError } from '../../types.js'
+import { serializeError } from '../../errors.js'
 import type { WorkerReply } from '../../worker/call.js'
-import type { Execution, Outcome } from '../execution.js'
-import { groupStopper, killTree, type GroupStopper } from '../kill-tree.js'
+import type { Execution } from '../execution.js'
 import type { WorkerSpec } from '../spec.js'
 import { placeFields } from '../spawner/client.js'
-import type { JobMessage, Spawner, SpawnerJob } from '../spawner/spawner.js'
-import { settleOnce } from '../../util/once.js'
+import { SpawnedJob } from '../spawner/spawned-job.js'
+import type { JobMessage, Spawner } from '../spawner/spawner.js'
 import type { ChannelServer } from './channel-server.js'
 import { encodeIpcMessage, IpcMessageReader } from './ipc-codec.js'
 
@@ -34,7 +32,7 @@ export function startWorkerOnSpawner(spec: WorkerSpec, args: string[], spawner: 
   // Encoded before the order goes.
   const first = encodeIpcMessage({ data: spec.data })
   const channel = server.expect((socket, early) => job.connected(socket, early))
-  const job = new SpawnedWorker(spec, first, channel.forget)
+  const job = new SpawnedWorker(spec.url, first, channel.forget)
   spawner.run(
     {
       command: process.execPath,
@@ -50,37 +48,21 @@ export function startWorkerOnSpawner(spec: WorkerSpec, args: string[], spawner: 
   return job
 }
 
-class SpawnedWorker implements SpawnerJob, Execution {
+class SpawnedWorker extends SpawnedJob {
   readonly kind = 'process'
-  pid: number | null = null
-  readonly #spec: WorkerSpec
+  readonly #url: string
   readonly #first: Buffer
-  readonly #started = settleOnce<number>()
-  readonly #outcome = settleOnce<Outcome>()
   /** Drops the channel server's wait for this job's connection (a connection that comes later is closed unread). */
   readonly #forget: () => void
-  #group: GroupStopper | undefined
   #answer: WorkerReply | undefined
   #exited: { code: number | null; signal: NodeJS.Signals | null } | undefined
   #closed = false
 
-  constructor(spec: WorkerSpec, first: Buffer, forget: () => void) {
-    this.#spec = spec
+  constructor(url: string, first: Buffer, forget: () => void) {
+    super(`the worker ${url}`)
+    this.#url = url
     this.#first = first
     this.#forget = forget
-  }
-
-  get started(): Promise<number> {
-    return this.#started.promise
-  }
-
-  get outcome(): Promise<Outcome> {
-    return this.#outcome.promise
-  }
-
-  /** Stops its process group; nothing before its start (the manager stops a job only once it has started). */
-  stop(signal: NodeJS.Signals): void {
-    this.#group?.stop(signal)
   }
 
   /** The child's channel has reached the channel server (it may come before or after 'started'); `early`: bytes the child sent with the token. */
@@ -99,14 +81,19 @@ class SpawnedWorker implements SpawnerJob, Execution {
   message(message: JobMessage): boolean {
     switch (message.type) {
       case 'started':
-        this.#group = groupStopper((this.pid = message.pid), () => this.#outcome.settled)
-        this.#started.settle(Date.now())
+        this.began(message.pid)
         return false
-      case 'failed':
-        this.#failed(message)
+      case 'failed': {
+        // A channel the forker made before it failed closes by itself: the forker and the child that
+        // never ran were its only holders.
+        this.#forget()
+        // What fork() throws at the call (E2BIG, a NUL in a string) is the error as thrown, as the manager reports a throw.
+        const text = message.thrown ? message.message : `cannot start a worker process for ${this.#url}: ${message.message}`
+        this.notRun(serializeError(Object.assign(new Error(text), { code: message.code })))
         return true
+      }
       case 'exit':
-        this.#group!.reap()
+        this.group!.reap()
         this.#exited = { code: message.code, signal: message.signal }
         this.#settleIfDone()
         return true
@@ -116,17 +103,10 @@ class SpawnedWorker implements SpawnerJob, Execution {
     }
   }
 
-  lost(why: string): void {
+  /** Its exit can no longer reach this process (it is killed; its channel closes as it dies). */
+  override lost(why: string): void {
     this.#forget()
-    const message = `the spawner process that started the worker ${this.#spec.url} ${why}`
-    if (this.pid === null) {
-      this.#end(serializeError(new SpawnerExitError(`${message} before the job started`)))
-      return
-    }
-    // Its exit can no longer reach this process: the job is ended here, not left running
-    // unwatched. Its channel closes as the worker dies.
-    killTree(this.pid, 'SIGKILL')
-    this.#outcome.settle({ exitCode: null, signal: null, error: jobError(SpawnerExitError, `${message} while the job ran; its process group was killed`) })
+    super.lost(why)
   }
 
   /** Settles once the child has exited and its channel has closed. */
@@ -135,22 +115,6 @@ class SpawnedWorker implements SpawnerJob, Execution {
     // The channel came (it has closed), so the channel server no longer waits for it: nothing to forget.
     if (exited === undefined || !this.#closed) return
     const answer = this.#answer
-    const done: Outcome = { exitCode: exited.code, signal: exited.signal, data: answer?.ok ? answer.data : undefined, error: answer && !answer.ok ? answer.error : null }
-    this.#outcome.settle(done)
-  }
-
-  #failed(failure: Extract<JobMessage, { type: 'failed' }>): void {
-    // A channel the forker made before it failed closes by itself: the forker and the child that
-    // never ran were its only holders.
-    this.#forget()
-    // What fork() throws at the call (E2BIG, a NUL in a string) is the error as thrown, as the manager reports a throw.
-    const message = failure.thrown ? failure.message : `cannot start a worker process for ${this.#spec.url}: ${failure.message}`
-    this.#end(serializeError(Object.assign(new Error(message), { code: failure.code })))
-  }
-
-  /** It never ran: it has ended, with `error`, as soon as it was started. */
-  #end(error: SerializedError): void {
-    this.#started.settle(Date.now())
-    this.#outcome.settle({ exitCode: null, signal: null, error })
+    this.ended.settle({ exitCode: exited.code, signal: exited.signal, data: answer?.ok ? answer.data : undefined, error: answer && !answer.ok ? answer.error : null })
   }
 }

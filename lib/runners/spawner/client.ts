@@ -1,19 +1,16 @@
 // A command job started by a spawner: the manager's side of it. The JobResult is the one the
 // direct path gives (lib/runners/command.ts): the real child's pid, its exit code or signal, a
-// spawn failure as a result, capture up to maxBuffer. Stops need no spawner: the job leads its
-// own process group, and this process signals -pid itself.
+// spawn failure as a result, capture up to maxBuffer.
 
 import path from 'node:path'
-import { jobError, serializeError, SpawnerExitError } from '../../errors.js'
-import type { SerializedError } from '../../types.js'
+import { serializeError } from '../../errors.js'
 import { maxBufferError, notStarted } from '../command-failures.js'
 import type { Execution, Outcome } from '../execution.js'
-import { groupStopper, killTree, type GroupStopper } from '../kill-tree.js'
 import type { CommandSpec } from '../spec.js'
 import { StreamBuffer } from '../stream-buffer.js'
-import { settleOnce } from '../../util/once.js'
 import type { SpawnOrder } from './protocol.js'
-import type { JobMessage, Spawner, SpawnerJob } from './spawner.js'
+import { SpawnedJob } from './spawned-job.js'
+import type { JobMessage, Spawner } from './spawner.js'
 
 /**
  * Hands the job to the spawner. Its Execution comes back at once; `started` settles when the
@@ -64,89 +61,51 @@ function sameEnv(env: Readonly<Record<string, string | undefined>>): boolean {
   return true
 }
 
-class SpawnedCommand implements SpawnerJob, Execution {
+class SpawnedCommand extends SpawnedJob {
   readonly kind = 'command'
-  pid: number | null = null
   readonly #spec: CommandSpec
-  readonly #started = settleOnce<number>()
-  readonly #outcome = settleOnce<Outcome>()
-  #group: GroupStopper | undefined
   #stdout: StreamBuffer | undefined
   #stderr: StreamBuffer | undefined
 
   constructor(spec: CommandSpec) {
+    super(spec.command)
     this.#spec = spec
-  }
-
-  get started(): Promise<number> {
-    return this.#started.promise
-  }
-
-  get outcome(): Promise<Outcome> {
-    return this.#outcome.promise
-  }
-
-  /** Stops its process group; nothing before its start (the manager stops a job only once it has started). */
-  stop(signal: NodeJS.Signals): void {
-    this.#group?.stop(signal)
   }
 
   message(message: JobMessage): boolean {
     switch (message.type) {
       case 'started': {
-        const group = (this.#group = groupStopper((this.pid = message.pid), () => this.#outcome.settled))
+        const group = this.began(message.pid)
         if (this.#spec.capture) {
           const overflow = (): void => group.stop('SIGTERM')
           this.#stdout = new StreamBuffer(this.#spec.maxBuffer, overflow)
           this.#stderr = new StreamBuffer(this.#spec.maxBuffer, overflow)
         }
-        this.#started.settle(Date.now())
         return false
       }
-      case 'failed':
-        this.#failed(message)
+      case 'failed': {
+        const spec = this.#spec
+        // What the direct path's bare spawn throws (E2BIG) is the error as thrown; otherwise the error of a command that could not run.
+        const bare = message.thrown && !spec.capture && spec.input === undefined && !spec.shell
+        this.notRun(bare ? serializeError(Object.assign(new Error(message.message), { code: message.code })) : notStarted(spec, message).error!)
         return true
+      }
       case 'output':
         ;(message.fd === 1 ? this.#stdout : this.#stderr)!.add(Buffer.from(message.chunk.buffer, message.chunk.byteOffset, message.chunk.byteLength))
         return false
       case 'exit':
-        this.#group!.reap()
+        this.group!.reap()
         if (this.#spec.capture) return false
-        this.#outcome.settle({ exitCode: message.code, signal: message.signal, error: null })
+        this.ended.settle({ exitCode: message.code, signal: message.signal, error: null })
         return true
       case 'closed': {
         const stdout = this.#stdout!
         const stderr = this.#stderr!
         const done: Outcome = { exitCode: message.code, signal: message.signal, error: null, stdout: stdout.text(this.#spec.encoding ?? 'utf8'), stderr: stderr.text(this.#spec.encoding ?? 'utf8') }
         if (stdout.overflowed || stderr.overflowed) done.error = maxBufferError(this.#spec)
-        this.#outcome.settle(done)
+        this.ended.settle(done)
         return true
       }
     }
-  }
-
-  lost(why: string): void {
-    const message = `the spawner process that started ${this.#spec.command} ${why}`
-    if (this.pid === null) {
-      // It never said the job started: whether a process exists is unknown, and no pid to stop.
-      this.#end(serializeError(new SpawnerExitError(`${message} before the job started`)))
-      return
-    }
-    // Its output and its exit can no longer reach this process: the job is ended here, not left running unwatched.
-    killTree(this.pid, 'SIGKILL')
-    this.#outcome.settle({ exitCode: null, signal: null, error: jobError(SpawnerExitError, `${message} while the job ran; its process group was killed`) })
-  }
-
-  #failed(failure: Extract<JobMessage, { type: 'failed' }>): void {
-    const spec = this.#spec
-    // What the direct path's bare spawn throws (E2BIG) is the error as thrown; otherwise the error of a command that could not run.
-    if (failure.thrown && !spec.capture && spec.input === undefined && !spec.shell) this.#end(serializeError(Object.assign(new Error(failure.message), { code: failure.code })))
-    else this.#end(notStarted(spec, failure).error)
-  }
-
-  /** It never ran: it has ended, with `error`, as soon as it was started. */
-  #end(error: SerializedError | null): void {
-    this.#started.settle(Date.now())
-    this.#outcome.settle({ exitCode: null, signal: null, error })
   }
 }
