@@ -10,7 +10,6 @@ import type { JobHandle, JobKind, JobResult } from '../types.js'
 import { CancelToken } from '../util/cancel-token.js'
 import type { Deadline, Deadlines } from '../util/deadlines.js'
 import { setLongTimeout } from '../util/long-timeout.js'
-import { thisHost } from '../util/host.js'
 import { jobResult, unstartedResult, type StopCause } from './job-result.js'
 import type { RetrySettings, StartSettings } from './options.js'
 
@@ -101,14 +100,14 @@ export class Job implements TrackedJob {
   }
 
   /**
-   * A runner has the job: its timeout runs from now (for a job that waits elsewhere first, from
-   * `began`), and a cancel that came while it was being launched stops it at once.
+   * A runner has the job, running since `startedAt` (its timeout runs from then; null: it starts
+   * elsewhere later, and `began` says when), and a cancel that came while it was being launched stops it at once.
    */
-  launched(execution: Execution, deadlines: Deadlines): void {
+  launched(execution: Execution, deadlines: Deadlines, startedAt: number | null): void {
     this.execution = execution
     this.attempts++
     this.#deadlines = deadlines
-    if (execution.started === undefined) this.began(Date.now())
+    if (startedAt !== null) this.began(startedAt)
     if (this.token.aborted) this.#stop({ cancelled: true, reason: this.token.reason })
   }
 
@@ -201,26 +200,22 @@ export class JobView implements JobHandle {
   /** For a remote job: when the queue took it (runOnStart has the agent's start). */
   readonly startedAt: number
   readonly result: Promise<JobResult>
+  /** This machine's hostname; null for a remote job (see JobStartInfo.host) and for one that never started. */
+  readonly host: string | null
   /** An own property: `handle.cancel` may be passed around unbound. */
   readonly cancel: (reason?: unknown) => void
   readonly #job: Job
 
-  /** `job` has started (or was given up): its pid, kind and start time are known. */
-  constructor(job: Job, result: Promise<JobResult>) {
+  /** `job` has started (or was given up): its pid, kind and start time are known; `host`, where it runs. */
+  constructor(job: Job, result: Promise<JobResult>, host: string | null) {
     this.ident = job.ident
     this.kind = job.execution?.kind ?? job.kind
     this.pid = job.execution?.pid ?? null
     this.startedAt = job.startedAt ?? Date.now()
     this.result = result
+    this.host = host
     this.cancel = (reason?: unknown) => job.cancel(reason ?? 'cancelled')
     this.#job = job
-  }
-
-  /** This machine's hostname; null for a remote job (see JobStartInfo.host) and for one that never started. */
-  get host(): string | null {
-    const execution = this.#job.execution
-    // A runner that starts jobs here names no host; a backend's job (it has `started`) has none yet.
-    return execution === undefined || execution.started !== undefined ? null : thisHost
   }
 
   /** The job behind `handle`; undefined for a handle this class did not make. */

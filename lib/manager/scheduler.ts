@@ -136,33 +136,33 @@ export class Scheduler {
     }
     const serial = this.#maxProcs === 0
     const launched = this.#launch(job, serial)
-    // The worker runners start at once; commands asynchronously.
-    if (!(launched instanceof Promise)) return this.#supervise(job, launched, serial)
-    return launched.then((execution) => this.#supervise(job, execution, serial))
+    // A backend's job is handed back once its queue has it; it starts on a machine there later.
+    if (launched instanceof Promise) return launched.then((execution) => this.#supervise(job, execution, serial, execution.started === undefined ? Date.now() : null))
+    if (launched.started === undefined) return this.#supervise(job, launched, serial, Date.now())
+    // One that starts later here (on a spawner) is handed back at its start, with its pid.
+    return launched.started.then((startedAt) => this.#supervise(job, launched, serial, startedAt!))
   }
 
   /** Hands the job to its runner; a job that could not start has failed, and its slot is freed as any job's. */
   #launch(job: Job, serial: boolean): Execution | Promise<Execution> {
-    let launched: Execution | Promise<Execution>
     try {
-      launched = this.launcher.launch(job.spec, job.ident, serial, job.attempts + 1, job)
+      const launched = this.launcher.launch(job.spec, job.ident, serial, job.attempts + 1, job)
+      return launched instanceof Promise ? launched.catch((error: unknown) => failedExecution(job.kind, serializeError(error))) : launched
     } catch (error) {
-      // A spawn that throws (E2BIG for a huge env, say) fails the job as a start that rejects does.
-      launched = Promise.reject(error)
+      // A spawn or fork that throws (E2BIG for a huge env, say) fails the job.
+      return failedExecution(job.kind, serializeError(error))
     }
-    if (!(launched instanceof Promise)) return launched
-    return launched.catch((error: unknown) => failedExecution(job.kind, serializeError(error)))
   }
 
-  /** A launched job: its timeout, its place among the running jobs, its start callbacks and its handle. */
-  #supervise(job: Job, execution: Execution, serial: boolean): Promise<JobHandle> {
-    job.launched(execution, this.#deadlines)
+  /** A launched job, running since `startedAt` (null: it starts elsewhere later): its timeout, its place among the running jobs, its start callbacks and its handle. */
+  #supervise(job: Job, execution: Execution, serial: boolean, startedAt: number | null): Promise<JobHandle> {
+    job.launched(execution, this.#deadlines, startedAt)
     this.running.add(job)
     this.#control.running(job)
-    if (execution.started === undefined) this.#events.started(job.ident, execution.kind, execution.pid, job.startedAt!, thisHost)
-    else void execution.started.then((startedAt) => this.#startedElsewhere(job, execution, startedAt))
+    if (startedAt !== null) this.#events.started(job.ident, execution.kind, execution.pid, startedAt, thisHost)
+    else void execution.started!.then((at) => this.#startedElsewhere(job, execution, at))
     const result = execution.outcome.then((outcome) => this.#attemptEnded(job, outcome, serial))
-    const handle = new JobView(job, result)
+    const handle = new JobView(job, result, startedAt === null ? null : thisHost)
     return serial ? result.then(() => handle) : Promise.resolve(handle)
   }
 
@@ -200,8 +200,11 @@ export class Scheduler {
     } catch (reason) {
       return this.#ended(job, { ...last, ok: false, cancelled: true, cancelReason: reason })
     }
-    const execution = await this.#launch(job, serial)
-    job.launched(execution, this.#deadlines)
+    const launched = this.#launch(job, serial)
+    const execution = await launched
+    // As at the first try: a start here later is awaited; a backend's job starts there (its timeout is the agent's).
+    const startedAt = execution.started === undefined ? Date.now() : launched instanceof Promise ? null : await execution.started
+    job.launched(execution, this.#deadlines, startedAt)
     this.#control.running(job)
     return execution.outcome.then((outcome) => this.#attemptEnded(job, outcome, serial))
   }
@@ -219,6 +222,6 @@ export class Scheduler {
     // It holds no slot, so nothing waits for results() readers to take it.
     void this.#control.ended(job, r, false)
     this.#events.finished(r)
-    return new JobView(job, Promise.resolve(r))
+    return new JobView(job, Promise.resolve(r), null)
   }
 }

@@ -138,7 +138,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     running.set(jobId, job)
     // A run after a lost agent is a further attempt of the same try.
     const execution = await launch(job, data.attempt + runs - 1, jobId)
-    job.launched(execution, deadlines)
+    // Its timeout runs from its start, as the manager's does (a spawner's job starts a little later).
+    job.launched(execution, deadlines, execution.started === undefined ? Date.now() : await execution.started)
     const stopRenewing = lost === undefined ? undefined : renewLock(queued, token!, () => stop(job, 'SIGTERM'), lockDurationMs, onError)
     // The producer's runOnStart, for a job still running after START_REPORT_MS; the result carries the start too.
     const report = setTimeout(() => void queued.updateProgress({ host: name, pid: execution.pid, startedAt: job.startedAt! } satisfies StartReport).catch(onError), START_REPORT_MS)

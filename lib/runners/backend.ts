@@ -7,7 +7,9 @@ import type { NormalizedJob } from './spec.js'
 
 export interface Backend {
   /**
-   * Sends the job off; the Execution's outcome settles once, when it has ended wherever it ran.
+   * Sends the job off; resolves once the other side has it (a queue: start() resolves then), with
+   * an Execution whose `started` settles when a machine there starts it (null: it ended without
+   * starting), and whose outcome settles once it has ended wherever it ran.
    * `attempt`: the manager's try number (its retries), which the worker sees as ctx.attempt;
    * `limits`: the job's timeout and kill grace, which the backend enforces where the job runs.
    */

@@ -30,10 +30,13 @@ export interface StopLimits {
 }
 
 
-/** A job that a runner has started. */
+/**
+ * A job that a runner has been given, returned by the runner at once: the one way a job starts,
+ * whether it runs from that call or starts later.
+ */
 export interface Execution {
   readonly kind: JobKind
-  /** The child's pid; null for threads, and for a child that could not be spawned. */
+  /** The child's pid (once `started` has settled, where there is one); null for threads, and for a child that could not be spawned. */
   readonly pid: number | null
   /** Settles once, when the job has ended; never rejects. */
   readonly outcome: Promise<Outcome>
@@ -47,9 +50,10 @@ export interface Execution {
    */
   readonly host?: string | null
   /**
-   * For a job that waits elsewhere before it runs (a remote queue): settles with the epoch ms at
-   * which it started there, or null when it ended without starting. The manager's runOnStart and
-   * timeout wait for it. Absent: the job started when it was launched.
+   * For a job whose start comes later than the call that gave it to the runner (a spawner's
+   * report, a remote agent's): settles with the epoch ms at which it started, or null when it ended
+   * without starting, and always before `outcome`. The manager's runOnStart and timeout wait for
+   * it. Absent: the job started in that call.
    */
   readonly started?: Promise<number | null>
   /**

@@ -52,8 +52,9 @@ export class Launcher {
   }
 
   /**
-   * Starts the job; `serial` (the manager's maxProcs 0) runs worker files in this process. Commands
-   * start asynchronously. `attempt`: the try number the worker sees as ctx.attempt; `limits`: the
+   * Starts the job; `serial` (the manager's maxProcs 0) runs worker files in this process. A job
+   * whose start comes later (on a spawner, on a backend's machine) has `started`; only a backend's
+   * comes back as a promise, once its queue has it. `attempt`: the try number the worker sees as ctx.attempt; `limits`: the
    * job's timeout and kill grace, for a backend (locally the manager enforces them). `jobId`: the
    * worker's ctx.jobId (a remote agent's job: the queue's id).
    */

@@ -46,6 +46,24 @@ t.test('capture puts stdout and stderr in the JobResult', async (t) => {
   t.notOk('stdout' in (await (await pm.start('quiet', { command: 'true' })).result), 'no capture, no stdout key')
 })
 
+t.test("a handle is given once the job runs here: its pid, this machine's host; a job given up before it ran has neither", async (t) => {
+  const { hostname } = await import('node:os')
+  for (const spawner of [true, false]) {
+    const pm = manager(t, { maxProcs: 1, spawner })
+    const starts: unknown[] = []
+    pm.runOnStart((info) => starts.push(info))
+    const command = await pm.start('cmd', { command: 'sleep', args: ['0.2'] }, { name: 'one' })
+    const waiting = pm.start('later', { command: 'true' }, { name: 'one', onOverlap: 'queue' })
+    t.match(command, { kind: 'command', pid: Number, host: hostname() }, `spawner: ${spawner}`)
+    t.match(starts, [{ ident: 'cmd', pid: command.pid, host: hostname() }], 'runOnStart came before the handle, with the same pid')
+    const fresh = await pm.start('worker', { worker: worker('add-one'), data: 1 })
+    t.match(fresh, { kind: 'process', pid: Number, host: hostname() })
+    t.equal(pm.cancel('later', 'not now'), 1)
+    t.match(await waiting, { ident: 'later', pid: null, host: null })
+    await Promise.all([command.result, fresh.result])
+  }
+})
+
 t.test('runOnWait ticks while jobs run, then stops', async (t) => {
   const pm = manager(t)
   let ticks = 0

@@ -23,7 +23,7 @@ t.test('a cancel that came while the job was being launched stops it as it runs,
   job.cancel('second')
   t.equal(job.token.aborted, true, 'its wait for a slot gives up')
   const run = execution()
-  job.launched(run.execution, new Deadlines())
+  job.launched(run.execution, new Deadlines(), Date.now())
   t.same(run.signals, ['SIGTERM'])
   t.equal(job.stopping, true)
   run.end(null, 'SIGTERM')
@@ -34,7 +34,7 @@ t.test('a cancel that came while the job was being launched stops it as it runs,
 t.test('a running job is stopped by cancel, once; an ended one no longer', async (t) => {
   const job = new Job('y', spec, 'command', { ...settings, killGraceMs: 20 })
   const run = execution()
-  job.launched(run.execution, new Deadlines())
+  job.launched(run.execution, new Deadlines(), Date.now())
   t.same(run.signals, [], 'not cancelled: not stopped')
   job.cancel('now', 'SIGINT')
   job.cancel('again')
@@ -49,7 +49,7 @@ t.test('a running job is stopped by cancel, once; an ended one no longer', async
 t.test('a timeout stops the job, and its result says so', async (t) => {
   const job = new Job('z', spec, 'command', { ...settings, timeoutMs: 10 })
   const run = execution()
-  job.launched(run.execution, new Deadlines())
+  job.launched(run.execution, new Deadlines(), Date.now())
   await new Promise((r) => setTimeout(r, 40)) // lets the 10 ms timeout pass
   t.same(run.signals, ['SIGTERM'])
   run.end(null, 'SIGTERM')
@@ -64,7 +64,7 @@ function blockEventLoop(ms: number): void {
 t.test('a job whose end comes in the late turn its deadline passed in ended in time: not timed out, not stopped', async (t) => {
   const job = new Job('late', spec, 'command', { ...settings, timeoutMs: 10 })
   const run = execution()
-  job.launched(run.execution, new Deadlines())
+  job.launched(run.execution, new Deadlines(), Date.now())
   let result: ReturnType<Job['settled']> | undefined
   // Due just after the deadline, so it runs in the same turn, after the deadline's timer: as the
   // I/O with the job's exit would, which Node runs after the turn's timers.
@@ -79,11 +79,11 @@ t.test('a deadline of a try that ended in that late turn does not stop the next 
   const job = new Job('retried', spec, 'command', { ...settings, timeoutMs: 10 })
   const first = execution()
   const second = execution()
-  job.launched(first.execution, new Deadlines())
+  job.launched(first.execution, new Deadlines(), Date.now())
   setTimeout(() => {
     job.settled({ exitCode: 1, signal: null, error: null })
     job.retrying()
-    job.launched(second.execution, new Deadlines())
+    job.launched(second.execution, new Deadlines(), Date.now())
   }, 11)
   blockEventLoop(60)
   await new Promise((r) => setImmediate(r))
@@ -136,8 +136,8 @@ t.test('a job given up before it ran: its result, and a handle that shows it', a
   t.equal(job.where, 'true')
   const result = job.unstarted('overlap')
   t.match(result, { ident: 'q', kind: 'command', ok: false, pid: null, cancelled: true, cancelReason: 'overlap', durationMs: 0 })
-  const handle = new JobView(job, Promise.resolve(result))
-  t.match(handle, { ident: 'q', kind: 'command', pid: null, startedAt: result.startedAt })
+  const handle = new JobView(job, Promise.resolve(result), null)
+  t.match(handle, { ident: 'q', kind: 'command', pid: null, startedAt: result.startedAt, host: null })
   t.equal(JobView.jobOf(handle), job, 'the handle leads back to its job')
   t.equal(JobView.jobOf({ ...handle }), undefined, 'a copy of a handle does not')
   t.same(await handle.result, result)
@@ -147,24 +147,12 @@ t.test("the JobResult names the machine: this one's hostname and no jobId locall
   const { hostname } = await import('node:os')
   const local = new Job('here', spec, 'command', settings)
   const run = execution()
-  local.launched(run.execution, new Deadlines())
+  local.launched(run.execution, new Deadlines(), Date.now())
   run.end(0, null)
   t.match(local.settled(await run.execution.outcome), { ok: true, host: hostname(), jobId: null, pid: 4242, attempts: 1 })
 
   const remote = new Job('there', spec, 'command', settings)
-  remote.launched({ kind: 'command', pid: null, outcome: new Promise(() => {}), stop() {} }, new Deadlines())
+  remote.launched({ kind: 'command', pid: null, outcome: new Promise(() => {}), stop() {} }, new Deadlines(), null)
   const outcome = { exitCode: 0, signal: null, error: null, host: 'box-3', pid: 77, jobId: 'p:1', runs: 2 }
   t.match(remote.settled(outcome), { ok: true, host: 'box-3', pid: 77, jobId: 'p:1', attempts: 2 }, 'a stall re-run counts as a run')
-})
-
-t.test("a handle's host: this machine's for a job started here; null for a remote job an agent has not taken and for a job that never started", async (t) => {
-  const { hostname } = await import('node:os')
-  const never = new Promise<never>(() => {})
-  const local = new Job('here', spec, 'command', settings)
-  local.launched(execution().execution, new Deadlines())
-  t.equal(new JobView(local, never).host, hostname())
-  const remote = new Job('there', spec, 'command', settings)
-  remote.launched({ kind: 'command', pid: null, host: null, started: never, outcome: never, stop() {} }, new Deadlines())
-  t.equal(new JobView(remote, never).host, null)
-  t.equal(new JobView(new Job('unstarted', spec, 'command', settings), never).host, null)
 })

@@ -11,12 +11,18 @@ const spec = (job: object) => normalizeJob(job) as CommandSpec
 // Room for a loaded machine: these tests wait on real processes.
 t.setTimeout(120_000)
 
-// Every case runs three times, which must give the same outcome: through this process's
-// spawners (the default: the native forker, built with the package), through Node spawner
-// processes (where no forker could be built), and spawned from this process (spawner: false).
+// Every case runs on each way a command can start (lib/runners/command.ts says why each is there),
+// which must give the same outcome: through this process's spawners (the default: the native
+// forker, built with the package), through Node spawner processes (where no forker could be
+// built), and spawned from this process (spawner: false). A start is awaited as the manager
+// awaits it: the Execution, then its `started` where it has one.
 const nodeSpawners = new SpawnerSet({ forker: false })
 for (const [path, spawners] of [['through the native forker', undefined], ['through a Node spawner', nodeSpawners], ['direct', null]] as const) t.test(path, async (t) => {
-  const startCommand = (s: CommandSpec) => startOn(s, spawners)
+  const startCommand = async (s: CommandSpec) => {
+    const execution = startOn(s, spawners)
+    await execution.started
+    return execution
+  }
 
   t.test('a bare command runs without a shell and reports its exit code', async (t) => {
     const run = await startCommand(spec({ command: 'sh', args: ['-c', 'exit 7'] }))
@@ -82,7 +88,9 @@ for (const [path, spawners] of [['through the native forker', undefined], ['thro
     const never = await startCommand(spec({ command: 'true', cwd: '/etc/hostname', capture: true }))
     t.equal(never.pid, null)
     t.doesNotThrow(() => never.stop('SIGKILL'))
-    // A job with input goes through execa, which reports a missing program its own way.
+    // With input, or through a shell, the same.
+    const withShell = await (await startCommand(spec({ command: 'true', cwd: '/no/such/dir', shell: true, capture: true }))).outcome
+    t.equal(withShell.error?.code, 'ENOENT')
     const withInput = await (await startCommand(spec({ command: 'no-such-command-xyz', input: 'x' }))).outcome
     t.equal(withInput.error?.code, 'ENOENT')
     t.match(withInput.error?.message, /command not found: no-such-command-xyz/)
@@ -94,8 +102,13 @@ for (const [path, spawners] of [['through the native forker', undefined], ['thro
     t.match(notAllowed.error, { code: 'EACCES', message: `cannot run ${dir}/not-executable: spawn ${dir}/not-executable EACCES` })
     const nul = await (await startCommand(spec({ command: 'echo', args: ['a', 'b\0c'], capture: true }))).outcome
     t.match(nul.error, { code: 'ERR_INVALID_ARG_VALUE', message: /^cannot run echo: The argument 'args\[1\]' must be a string without null bytes/ })
-    // Without capture, the direct path's bare spawn throws at the call, and so does the start.
-    await t.rejects(startCommand(spec({ command: 'echo', args: ['b\0c'] })), { code: 'ERR_INVALID_ARG_VALUE' })
+    // Without capture, input or shell, it is the error spawn() throws, as it is; no process to stop.
+    const bare = await startCommand(spec({ command: 'echo', args: ['b\0c'] }))
+    t.equal(bare.pid, null)
+    t.doesNotThrow(() => bare.stop('SIGKILL'))
+    t.match(await bare.outcome, { exitCode: null, signal: null, error: { code: 'ERR_INVALID_ARG_VALUE', message: /^The argument 'args\[0\]' must be a string without null bytes/ } })
+    const withInput = await (await startCommand(spec({ command: 'echo', args: ['b\0c'], input: 'x' }))).outcome
+    t.match(withInput.error, { code: 'ERR_INVALID_ARG_VALUE', message: /^cannot run echo: / })
     // spawn() passes over a variable set to undefined, a NUL in its name or not.
     const passedOver = await (await startCommand(spec({ command: 'sh', args: ['-c', 'printf %s "$FP_KEPT"'], env: { 'FP_KEPT\0': undefined, FP_KEPT: 'kept' }, capture: true }))).outcome
     t.same(passedOver, { exitCode: 0, signal: null, error: null, stdout: 'kept', stderr: '' })
@@ -133,7 +146,7 @@ for (const [path, spawners] of [['through the native forker', undefined], ['thro
     t.equal(noisy.error?.name, 'MaxBufferError')
     t.equal(noisy.stdout, 'fine\n')
     t.equal(noisy.stderr?.length, 1000)
-    // Through a shell (execa's path) the limit means the same.
+    // Through a shell the limit means the same.
     const viaShell = await (await startCommand(spec({ command: 'head -c 5000 /dev/zero', shell: true, capture: true, maxBuffer: 1000 }))).outcome
     t.equal(viaShell.error?.name, 'MaxBufferError')
     t.equal(viaShell.stdout?.length, 1000)

@@ -8,14 +8,13 @@
 
 import { fileURLToPath } from 'node:url'
 import type { Socket } from 'node:net'
-import { jobError, serializeError, SpawnerExitError } from '../../errors.js'
+import { serializeError } from '../../errors.js'
 import type { WorkerReply } from '../../worker/call.js'
-import type { Execution, Outcome } from '../execution.js'
-import { groupStopper, killTree, type GroupStopper } from '../kill-tree.js'
+import type { Execution } from '../execution.js'
 import type { WorkerSpec } from '../spec.js'
 import { placeFields } from '../spawner/client.js'
-import type { JobMessage, Spawner, SpawnerJob } from '../spawner/spawner.js'
-import { settleOnce } from '../../util/once.js'
+import { SpawnedJob } from '../spawner/spawned-job.js'
+import type { JobMessage, Spawner } from '../spawner/spawner.js'
 import type { ChannelServer } from './channel-server.js'
 import { encodeIpcMessage, IpcMessageReader } from './ipc-codec.js'
 
@@ -24,52 +23,46 @@ const RUNTIME = fileURLToPath(new URL('./runtime.js', import.meta.url))
 /** What fork() puts in a child's environment to make its IPC channel: here fd 3 is the forker's connection. */
 const CHANNEL_ENV = { NODE_CHANNEL_FD: '3', NODE_CHANNEL_SERIALIZATION_MODE: 'advanced' } as const
 
-/** Resolves once the forker has started the worker (or found it cannot); rejects where fork() would have thrown. */
-export function startWorkerOnSpawner(spec: WorkerSpec, args: string[], spawner: Spawner, server: ChannelServer): Promise<Execution> {
-  return new Promise((resolve, reject) => {
-    // Encoded before the order goes: data that cannot be sent fails the start, as child.send() throws under fork().
-    const first = encodeIpcMessage({ data: spec.data })
-    const channel = server.expect((socket, early) => job.connected(socket, early))
-    const job = new SpawnedWorker(spec, spawner, first, channel.forget, resolve, reject)
-    spawner.run(
-      {
-        command: process.execPath,
-        args: [...spec.execArgv, RUNTIME, ...args],
-        ...placeFields({ cwd: spec.cwd, env: { ...spec.env, ...CHANNEL_ENV } }, spawner.env),
-        shell: false,
-        capture: false,
-        maxBuffer: 0,
-        channel: { address: channel.address, token: channel.token },
-      },
-      job,
-    )
-  })
+/**
+ * Hands the worker to the forker. Its Execution comes back at once; `started` settles when the
+ * forker has started it or found it cannot (the outcome then says why). Data that cannot be sent
+ * throws here, as child.send() throws under fork().
+ */
+export function startWorkerOnSpawner(spec: WorkerSpec, args: string[], spawner: Spawner, server: ChannelServer): Execution {
+  // Encoded before the order goes.
+  const first = encodeIpcMessage({ data: spec.data })
+  const channel = server.expect((socket, early) => job.connected(socket, early))
+  const job = new SpawnedWorker(spec.url, first, channel.forget)
+  spawner.run(
+    {
+      command: process.execPath,
+      args: [...spec.execArgv, RUNTIME, ...args],
+      ...placeFields({ cwd: spec.cwd, env: { ...spec.env, ...CHANNEL_ENV } }, spawner.env),
+      shell: false,
+      capture: false,
+      maxBuffer: 0,
+      channel: { address: channel.address, token: channel.token },
+    },
+    job,
+  )
+  return job
 }
 
-class SpawnedWorker implements SpawnerJob {
-  readonly #spec: WorkerSpec
-  readonly #spawner: Spawner
+class SpawnedWorker extends SpawnedJob {
+  readonly kind = 'process'
+  readonly #url: string
   readonly #first: Buffer
-  readonly #outcome = settleOnce<Outcome>()
-  #resolve: ((execution: Execution) => void) | undefined
-  readonly #reject: (error: Error) => void
   /** Drops the channel server's wait for this job's connection (a connection that comes later is closed unread). */
   readonly #forget: () => void
-  /** The spawner's turn in which the job's start came (see Spawner.turn). */
-  #startTurn = -1
-  #pid: number | null = null
-  #group: GroupStopper | undefined
   #answer: WorkerReply | undefined
   #exited: { code: number | null; signal: NodeJS.Signals | null } | undefined
   #closed = false
 
-  constructor(spec: WorkerSpec, spawner: Spawner, first: Buffer, forget: () => void, resolve: (execution: Execution) => void, reject: (error: Error) => void) {
-    this.#spec = spec
-    this.#spawner = spawner
+  constructor(url: string, first: Buffer, forget: () => void) {
+    super(`the worker ${url}`)
+    this.#url = url
     this.#first = first
     this.#forget = forget
-    this.#resolve = resolve
-    this.#reject = reject
   }
 
   /** The child's channel has reached the channel server (it may come before or after 'started'); `early`: bytes the child sent with the token. */
@@ -88,16 +81,19 @@ class SpawnedWorker implements SpawnerJob {
   message(message: JobMessage): boolean {
     switch (message.type) {
       case 'started':
-        this.#startTurn = this.#spawner.turn
-        this.#pid = message.pid
-        this.#group = groupStopper(message.pid, () => this.#outcome.settled)
-        this.#started(message.pid, this.#group.stop)
+        this.began(message.pid)
         return false
-      case 'failed':
-        this.#failed(message)
+      case 'failed': {
+        // A channel the forker made before it failed closes by itself: the forker and the child that
+        // never ran were its only holders.
+        this.#forget()
+        // What fork() throws at the call (E2BIG, a NUL in a string) is the error as thrown, as the manager reports a throw.
+        const text = message.thrown ? message.message : `cannot start a worker process for ${this.#url}: ${message.message}`
+        this.notRun(serializeError(Object.assign(new Error(text), { code: message.code })))
         return true
+      }
       case 'exit':
-        this.#group!.reap()
+        this.group!.reap()
         this.#exited = { code: message.code, signal: message.signal }
         this.#settleIfDone()
         return true
@@ -107,50 +103,18 @@ class SpawnedWorker implements SpawnerJob {
     }
   }
 
-  lost(why: string): void {
+  /** Its exit can no longer reach this process (it is killed; its channel closes as it dies). */
+  override lost(why: string): void {
     this.#forget()
-    const message = `the spawner process that started the worker ${this.#spec.url} ${why}`
-    if (this.#pid === null) {
-      this.#reject(new SpawnerExitError(`${message} before the job started`))
-      return
-    }
-    // Its exit can no longer reach this process: the job is ended here, not left running
-    // unwatched. Its channel closes as the worker dies.
-    killTree(this.#pid, 'SIGKILL')
-    this.#outcome.settle({ exitCode: null, signal: null, error: jobError(SpawnerExitError, `${message} while the job ran; its process group was killed`) })
+    super.lost(why)
   }
 
-  /**
-   * Settles once the child has exited and its channel has closed. When the exit came in the
-   * spawner's turn of the start, whoever awaits the start must first find the job running: the
-   * end then waits a turn of the event loop (as in spawner/client.ts).
-   */
+  /** Settles once the child has exited and its channel has closed. */
   #settleIfDone(): void {
     const exited = this.#exited
     // The channel came (it has closed), so the channel server no longer waits for it: nothing to forget.
     if (exited === undefined || !this.#closed) return
     const answer = this.#answer
-    const done: Outcome = { exitCode: exited.code, signal: exited.signal, data: answer?.ok ? answer.data : undefined, error: answer && !answer.ok ? answer.error : null }
-    if (this.#spawner.turn !== this.#startTurn) this.#outcome.settle(done)
-    else setImmediate(() => this.#outcome.settle(done))
-  }
-
-  #started(pid: number | null, stop: (signal: NodeJS.Signals) => void): void {
-    this.#resolve!({ kind: 'process', pid, outcome: this.#outcome.promise, stop })
-    this.#resolve = undefined
-  }
-
-  #failed(failure: Extract<JobMessage, { type: 'failed' }>): void {
-    // A channel the forker made before it failed closes by itself: the forker and the child that
-    // never ran were its only holders.
-    this.#forget()
-    if (failure.thrown) {
-      // fork() throws these at the call (E2BIG, a NUL in a string), and the manager reports the throw.
-      this.#reject(Object.assign(new Error(failure.message), { code: failure.code }))
-      return
-    }
-    const error = Object.assign(new Error(`cannot start a worker process for ${this.#spec.url}: ${failure.message}`), { code: failure.code })
-    this.#outcome.settle({ exitCode: null, signal: null, error: serializeError(error) })
-    this.#started(null, () => {})
+    this.ended.settle({ exitCode: exited.code, signal: exited.signal, data: answer?.ok ? answer.data : undefined, error: answer && !answer.ok ? answer.error : null })
   }
 }

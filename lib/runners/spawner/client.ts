@@ -1,22 +1,25 @@
 // A command job started by a spawner: the manager's side of it. The JobResult is the one the
 // direct path gives (lib/runners/command.ts): the real child's pid, its exit code or signal, a
-// spawn failure as a result, capture up to maxBuffer. Stops need no spawner: the job leads its
-// own process group, and this process signals -pid itself.
+// spawn failure as a result, capture up to maxBuffer.
 
 import path from 'node:path'
-import { jobError, SpawnerExitError } from '../../errors.js'
+import { serializeError } from '../../errors.js'
 import { maxBufferError, notStarted } from '../command-failures.js'
 import type { Execution, Outcome } from '../execution.js'
-import { groupStopper, killTree, type GroupStopper } from '../kill-tree.js'
 import type { CommandSpec } from '../spec.js'
 import { StreamBuffer } from '../stream-buffer.js'
-import { settleOnce } from '../../util/once.js'
 import type { SpawnOrder } from './protocol.js'
-import type { JobMessage, Spawner, SpawnerJob } from './spawner.js'
+import { SpawnedJob } from './spawned-job.js'
+import type { JobMessage, Spawner } from './spawner.js'
 
-/** Resolves once the spawner has started the job (or found it cannot); rejects where a direct spawn would have thrown. */
-export function startOnSpawner(spec: CommandSpec, spawner: Spawner): Promise<Execution> {
-  return new Promise((resolve, reject) => spawner.run(order(spec, spawner.env), new SpawnedCommand(spec, spawner, resolve, reject)))
+/**
+ * Hands the job to the spawner. Its Execution comes back at once; `started` settles when the
+ * spawner has started it (its pid is then known) or found it cannot (the outcome then says why).
+ */
+export function startOnSpawner(spec: CommandSpec, spawner: Spawner): Execution {
+  const job = new SpawnedCommand(spec)
+  spawner.run(order(spec, spawner.env), job)
+  return job
 }
 
 /**
@@ -58,99 +61,51 @@ function sameEnv(env: Readonly<Record<string, string | undefined>>): boolean {
   return true
 }
 
-class SpawnedCommand implements SpawnerJob {
+class SpawnedCommand extends SpawnedJob {
+  readonly kind = 'command'
   readonly #spec: CommandSpec
-  readonly #spawner: Spawner
-  /** The spawner's turn in which the job's start came. */
-  #startTurn = -1
-  readonly #outcome = settleOnce<Outcome>()
-  #resolve: ((execution: Execution) => void) | undefined
-  readonly #reject: (error: Error) => void
-  #pid: number | null = null
-  #group: GroupStopper | undefined
   #stdout: StreamBuffer | undefined
   #stderr: StreamBuffer | undefined
 
-  constructor(spec: CommandSpec, spawner: Spawner, resolve: (execution: Execution) => void, reject: (error: Error) => void) {
+  constructor(spec: CommandSpec) {
+    super(spec.command)
     this.#spec = spec
-    this.#spawner = spawner
-    this.#resolve = resolve
-    this.#reject = reject
   }
 
   message(message: JobMessage): boolean {
     switch (message.type) {
       case 'started': {
-        this.#startTurn = this.#spawner.turn
-        const group = (this.#group = groupStopper((this.#pid = message.pid), () => this.#outcome.settled))
+        const group = this.began(message.pid)
         if (this.#spec.capture) {
           const overflow = (): void => group.stop('SIGTERM')
           this.#stdout = new StreamBuffer(this.#spec.maxBuffer, overflow)
           this.#stderr = new StreamBuffer(this.#spec.maxBuffer, overflow)
         }
-        this.#started(message.pid, group.stop)
         return false
       }
-      case 'failed':
-        this.#failed(message)
+      case 'failed': {
+        const spec = this.#spec
+        // What the direct path's bare spawn throws (E2BIG) is the error as thrown; otherwise the error of a command that could not run.
+        const bare = message.thrown && !spec.capture && spec.input === undefined && !spec.shell
+        this.notRun(bare ? serializeError(Object.assign(new Error(message.message), { code: message.code })) : notStarted(spec, message).error!)
         return true
+      }
       case 'output':
         ;(message.fd === 1 ? this.#stdout : this.#stderr)!.add(Buffer.from(message.chunk.buffer, message.chunk.byteOffset, message.chunk.byteLength))
         return false
       case 'exit':
-        this.#group!.reap()
+        this.group!.reap()
         if (this.#spec.capture) return false
-        this.#settle({ exitCode: message.code, signal: message.signal, error: null })
+        this.ended.settle({ exitCode: message.code, signal: message.signal, error: null })
         return true
       case 'closed': {
         const stdout = this.#stdout!
         const stderr = this.#stderr!
         const done: Outcome = { exitCode: message.code, signal: message.signal, error: null, stdout: stdout.text(this.#spec.encoding ?? 'utf8'), stderr: stderr.text(this.#spec.encoding ?? 'utf8') }
         if (stdout.overflowed || stderr.overflowed) done.error = maxBufferError(this.#spec)
-        this.#settle(done)
+        this.ended.settle(done)
         return true
       }
     }
-  }
-
-  lost(why: string): void {
-    const message = `the spawner process that started ${this.#spec.command} ${why}`
-    if (this.#pid === null) {
-      // It never said the job started: whether a process exists is unknown, and no pid to stop.
-      this.#reject(new SpawnerExitError(`${message} before the job started`))
-      return
-    }
-    // Its output and its exit can no longer reach this process: the job is ended here, not left running unwatched.
-    killTree(this.#pid, 'SIGKILL')
-    this.#outcome.settle({ exitCode: null, signal: null, error: jobError(SpawnerExitError, `${message} while the job ran; its process group was killed`) })
-  }
-
-  /**
-   * The job's end. A job's start and exit may come in one read of the channel, and whoever awaits
-   * the start must find the job running, as a direct spawn (whose exit cannot come in the turn
-   * that spawned it) guarantees: then the end waits a turn of the event loop. An end in a later
-   * turn than the start is settled at once; sparing every job that setImmediate took 2000
-   * /bin/true through ForkManager at cap 2 from 2.71 to 2.63 ms per job and the manager's CPU
-   * from 0.66 to 0.61 ms per job (three runs each, alternating).
-   */
-  #settle(done: Outcome): void {
-    if (this.#spawner.turn !== this.#startTurn) this.#outcome.settle(done)
-    else setImmediate(() => this.#outcome.settle(done))
-  }
-
-  #started(pid: number | null, stop: (signal: NodeJS.Signals) => void): void {
-    this.#resolve!({ kind: 'command', pid, outcome: this.#outcome.promise, stop })
-    this.#resolve = undefined
-  }
-
-  #failed(failure: Extract<JobMessage, { type: 'failed' }>): void {
-    const spec = this.#spec
-    if (failure.thrown && !spec.capture && spec.input === undefined && !spec.shell) {
-      // The direct path's bare spawn throws these (E2BIG), and the manager reports the throw.
-      this.#reject(Object.assign(new Error(failure.message), { code: failure.code }))
-      return
-    }
-    this.#outcome.settle(notStarted(spec, failure))
-    this.#started(null, () => {})
   }
 }

@@ -101,6 +101,9 @@ function pipeChannel(child: ChildProcess, route: (message: SpawnerMessage) => vo
   }
 }
 
+/** What the spawner's channel brings, in order: its messages, then its end. */
+type Routed = SpawnerMessage | { type: 'end'; why: string }
+
 export class Spawner {
   readonly #child: ChildProcess
   readonly #channel: Channel
@@ -111,9 +114,10 @@ export class Spawner {
   /** How the process ended, once it has. */
   #exit = ''
   #isReady = false
-  /** Counts the turns of the event loop in which messages came (see turn). */
-  #turn = 0
-  #inTurn = false
+  /** Set from a job's start until this synchronous run of messages ends (see #route). */
+  #afterStart = false
+  /** Messages held back for a later turn of the event loop (see #route). */
+  #later: Routed[] | undefined
   #resolveReady!: (ready: boolean) => void
   readonly #onEnd: (spawner: Spawner, wasReady: boolean) => void
   /** The environment it was forked with, which is its process.env: an order whose environment is this one need not carry it. */
@@ -170,15 +174,6 @@ export class Spawner {
     return this.#jobs.size
   }
 
-  /**
-   * Which turn of the event loop the message being routed came in. Two messages have the same
-   * turn when no microtask ran between them (one read of the channel, however its messages are
-   * then emitted), so whatever awaited the first has run by a later turn.
-   */
-  get turn(): number {
-    return this.#turn
-  }
-
   /** Sends the order; `job` hears what becomes of it. */
   run(order: Omit<SpawnOrder, 'id'>, job: SpawnerJob): void {
     const id = this.#nextId++
@@ -187,11 +182,45 @@ export class Spawner {
     this.#channel.send({ ...order, id })
   }
 
-  #route(message: SpawnerMessage): void {
-    if (!this.#inTurn) {
-      this.#inTurn = true
-      this.#turn++
-      queueMicrotask(() => (this.#inTurn = false))
+  /**
+   * Whoever awaits a job's start must find it running, as with a direct spawn, whose exit cannot
+   * come in the turn that spawned it. A start and an exit may come in one read of the channel
+   * (with no microtask between them, however the read's messages are then emitted): what follows
+   * a start in the same run of messages waits for a later turn of the event loop, in order. Only
+   * those pay a setImmediate; a job whose exit comes in a later read pays none. The spawner's own
+   * end is routed too, so that it comes after the messages it sent before it.
+   */
+  #route(message: Routed): void {
+    if (this.#later !== undefined) {
+      this.#later.push(message)
+      return
+    }
+    if (this.#afterStart) {
+      this.#later = [message]
+      setImmediate(() => this.#routeLater())
+      return
+    }
+    if (message.type === 'started') {
+      this.#afterStart = true
+      queueMicrotask(() => (this.#afterStart = false))
+    }
+    this.#deliver(message)
+  }
+
+  #routeLater(): void {
+    const later = this.#later!
+    this.#later = undefined
+    for (const message of later) this.#route(message)
+  }
+
+  #deliver(message: Routed): void {
+    if (message.type === 'end') {
+      const lost = [...this.#jobs.values()]
+      this.#jobs.clear()
+      this.#resolveReady(false)
+      this.#onEnd(this, this.#isReady)
+      for (const job of lost) job.lost(message.why)
+      return
     }
     if (message.type === 'ready') {
       this.#isReady = true
@@ -206,11 +235,7 @@ export class Spawner {
   }
 
   #end(why: string): void {
-    const lost = [...this.#jobs.values()]
-    this.#jobs.clear()
-    this.#resolveReady(false)
-    this.#onEnd(this, this.#isReady)
-    for (const job of lost) job.lost(why)
+    this.#route({ type: 'end', why })
   }
 
   /**

@@ -54,10 +54,13 @@ t.test('a forker that dies before it says a worker started: the start fails with
   process.kill(pid!, 'SIGKILL')
   // Without letting the event loop run, wait until the kernel has ended it (see spawners.test.ts).
   while (procStat(pid!, 0) !== 'Z') {}
-  await t.rejects(Promise.resolve(startProcessWorker(spec({}), 'w', 1, null, set)), {
+  const execution = startProcessWorker(spec({}), 'w', 1, null, set)
+  await execution.started
+  t.equal(execution.pid, null, 'no process')
+  t.match(await execution.outcome, { exitCode: null, error: {
     name: 'SpawnerExitError',
     message: /^the spawner process that started the worker file:\S+ was killed by SIGKILL before the job started$/,
-  })
+  } })
 })
 
 t.test('what fork() throws at the call is thrown on this path too', async (t) => {
@@ -85,7 +88,8 @@ t.test('a start and an exit read at once: the end waits a turn, so whoever await
   const set = new SpawnerSet({ forker: new URL('../../fixtures/spawner/one-read-forker.mjs', import.meta.url).pathname }).grow(1)
   t.teardown(() => set.pids.forEach((pid) => process.kill(pid)))
   await set.warm()
-  const execution = await startProcessWorker(spec({ env: { FP_X: 'x' } }), 'w', 1, null, set)
+  const execution = startProcessWorker(spec({ env: { FP_X: 'x' } }), 'w', 1, null, set)
+  await execution.started
   let ended = false
   void execution.outcome.then(() => (ended = true))
   for (let k = 0; k < 20; k++) await Promise.resolve()

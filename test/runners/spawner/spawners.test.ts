@@ -100,7 +100,10 @@ t.test('a spawner that dies before it says a job started: the start fails with a
   // Without letting the event loop run (so this process has not heard of the death), wait until
   // the kernel has ended it: the order is then written to a closed channel.
   while (procStat(pid!, 0) !== 'Z') {}
-  await t.rejects(startCommand(spec({ command: 'true' }), set), { name: 'SpawnerExitError', code: 'ERR_FORKPOOL_SPAWNER_EXIT', message: /^the spawner process that started true was killed by SIGKILL before the job started$/ })
+  const execution = startCommand(spec({ command: 'true' }), set)
+  await execution.started
+  t.equal(execution.pid, null, 'no process')
+  t.match(await execution.outcome, { exitCode: null, signal: null, error: { name: 'SpawnerExitError', code: 'ERR_FORKPOOL_SPAWNER_EXIT', message: /^the spawner process that started true was killed by SIGKILL before the job started$/ } })
   await set.warm()
   t.equal(set.pids.length, 1, 'replaced')
   t.not(set.pids[0], pid)
@@ -109,7 +112,7 @@ t.test('a spawner that dies before it says a job started: the start fails with a
 t.test('a job sent to a spawner that could not start at all fails with a SpawnerExitError, not a hang', async (t) => {
   for (const files of [{ forker: '/no/such/forker' }, { execPath: '/no/such/node' }]) {
     // The job goes to the spawner in the turn that starts it, before its start has failed.
-    await t.rejects(startCommand(spec({ command: 'true' }), new SpawnerSet(files)), { name: 'SpawnerExitError', message: /^the spawner process that started true could not start: spawn \/no\/such\/\w+ ENOENT before the job started$/ })
+    t.match(await startCommand(spec({ command: 'true' }), new SpawnerSet(files)).outcome, { error: { name: 'SpawnerExitError', message: /^the spawner process that started true could not start: spawn \/no\/such\/\w+ ENOENT before the job started$/ } })
   }
 })
 
@@ -130,20 +133,28 @@ t.test('a job that ends at once is still running when its start resolves, as wit
   }
 })
 
-t.test('a start and an exit read at once: the end waits a turn, so whoever awaited the start saw it first', async (t) => {
+t.test('a start and an exit read at once: the exit waits a turn, so whoever awaited the start saw it first', async (t) => {
   const set = new SpawnerSet({ forker: new URL('../../fixtures/spawner/one-read-forker.mjs', import.meta.url).pathname }).grow(1)
   t.teardown(() => set.pids.forEach((pid) => process.kill(pid)))
   await set.warm()
   const spawner = set.pick()!
   for (let i = 0; i < 3; i++) {
-    const execution = await startOnSpawner(spec({ command: 'anything' }), spawner)
-    let ended = false
-    void execution.outcome.then(() => (ended = true))
+    // Two jobs in one read each time: what follows the first start (its exit, the second start and exit) waits, in order.
+    const first = startOnSpawner(spec({ command: 'anything' }), spawner)
+    const second = startOnSpawner(spec({ command: 'anything' }), spawner)
+    const seen: string[] = []
+    for (const [name, execution] of [['first', first], ['second', second]] as const) {
+      void execution.started.then(() => seen.push(`${name} started`))
+      void execution.outcome.then(() => seen.push(`${name} ended`))
+    }
+    await first.started
+    t.equal(first.pid, spawner.pid, "the stand-in's pid, known at the start")
     // What the same turn still runs: its microtasks, however many.
     for (let k = 0; k < 20; k++) await Promise.resolve()
-    t.equal(ended, false, 'not ended in the turn of its start')
-    t.same(await execution.outcome, { exitCode: 0, signal: null, error: null })
-    t.equal(execution.pid, spawner.pid, "the stand-in's pid")
+    t.same(seen, ['first started'], 'not ended in the turn of its start')
+    t.same(await first.outcome, { exitCode: 0, signal: null, error: null })
+    await second.outcome
+    t.same(seen, ['first started', 'first ended', 'second started', 'second ended'])
   }
 })
 
