@@ -15,6 +15,10 @@ import { worker } from '../helpers/paths.js'
 import { eventually, sleep, untilFile } from '../helpers/wait.js'
 import { alive, startAgent, startRedis, type TestRedis } from '../helpers/redis.js'
 
+// Each subtest has a Redis and agents of its own and mostly waits (for locks, stalls, reconnects):
+// they run 3 at once.
+t.jobs = 3
+
 /** The lock of the one job an agent of `queue` holds, taken away, as if that agent had been cut off from Redis past lockDuration. */
 async function takeLock(t: Test, redis: TestRedis, queue: string): Promise<void> {
   const locks = await redis.client.keys(`bull:${queue}:*:lock`)
