@@ -124,7 +124,7 @@ t.test('a job the queue failed for another reason (its data unreadable on the ag
   const early = await pm.start('early', { worker: worker('attempt-probe'), data: { dir } })
   // Its stop order reaches the agent while the job still waits (as when a cancel crosses the agent's take).
   await redis.client.publish(stopChannel('qf'), JSON.stringify({ jobId: await waitingJob(redis, 'qf'), signal: 'SIGTERM' }))
-  await sleep(300)
+  await sleep(300) // the agent reads the order from its subscription; nothing outside it shows that it has
   t.match(await finishBusyThen(busy2, early), { attempts: 0, pid: null }, 'never begun')
   t.notOk(existsSync(join(dir, 'attempt-1')), 'its worker was never called')
   t.notOk(starts.includes('early'), 'no runOnStart for it')
