@@ -6,6 +6,7 @@ import { createServer, type Socket } from 'node:net'
 import { runWorkerCommand } from '../../dist/lib/cli/worker-command.js'
 import { startAgent } from '../../dist/lib/remote/index.js'
 import { RedisUnreachableError } from '../../dist/lib/index.js'
+import { eventually } from '../helpers/wait.js'
 
 /** Runs the command with stderr captured. */
 async function run(argv: string[]): Promise<{ code: number; stderr: string }> {
@@ -118,6 +119,5 @@ t.test('a Redis that cannot be reached or never answers: exit 255 within --conne
   t.equal(silent.code, 255)
   t.equal(silent.stderr, `forkpool worker: agent box-m: cannot reach Redis at redis://127.0.0.1:${port}/0: no answer within 300 ms\n`)
   t.ok(sockets.length >= 1, 'it did connect')
-  for (let waited = 0; closed < sockets.length && waited < 2000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20))
-  t.equal(closed, sockets.length, 'and closed its connection when it gave up')
+  t.ok(await eventually(() => closed === sockets.length, 2000, 20), 'and closed its connection when it gave up')
 })

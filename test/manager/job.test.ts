@@ -3,6 +3,7 @@ import t from 'tap'
 import { Job, JobView } from '../../dist/lib/manager/job.js'
 import { Deadlines } from '../../dist/lib/util/deadlines.js'
 import { spawn } from 'node:child_process'
+import { eventually, sleep } from '../helpers/wait.js'
 
 const LATE_TURN = new URL('../fixtures/late-turn-parent.mjs', import.meta.url).pathname
 
@@ -39,7 +40,7 @@ t.test('a running job is stopped by cancel, once; an ended one no longer', async
   job.cancel('now', 'SIGINT')
   job.cancel('again')
   t.same(run.signals, ['SIGINT'], 'the signal asked for; a second cancel changes nothing')
-  await new Promise((r) => setTimeout(r, 60)) // lets the 20 ms kill grace pass
+  t.ok(await eventually(() => run.signals.length === 2, 1000, 5), 'a second signal once the 20 ms kill grace has passed')
   t.same(run.signals, ['SIGINT', 'SIGKILL'], 'SIGKILL after the grace period')
   job.end()
   job.cancel('after the end')
@@ -50,7 +51,7 @@ t.test('a timeout stops the job, and its result says so', async (t) => {
   const job = new Job('z', spec, 'command', { ...settings, timeoutMs: 10 })
   const run = execution()
   job.launched(run.execution, new Deadlines(), Date.now())
-  await new Promise((r) => setTimeout(r, 40)) // lets the 10 ms timeout pass
+  t.ok(await eventually(() => run.signals.length === 1, 1000, 5), 'a signal once the 10 ms timeout has passed')
   t.same(run.signals, ['SIGTERM'])
   run.end(null, 'SIGTERM')
   t.match(job.settled(await run.execution.outcome), { ok: false, timedOut: true, cancelled: false })
@@ -70,7 +71,7 @@ t.test('a job whose end comes in the late turn its deadline passed in ended in t
   // I/O with the job's exit would, which Node runs after the turn's timers.
   setTimeout(() => (result = job.settled({ exitCode: 0, signal: null, error: null })), 11)
   blockEventLoop(60)
-  await new Promise((r) => setTimeout(r, 20))
+  await sleep(20) // the deadline's timer and its stop have had their turn: nothing may have been sent
   t.same(run.signals, [], 'no SIGTERM for a job that had ended')
   t.match(result, { ok: true, timedOut: false, exitCode: 0 })
 })
@@ -89,8 +90,7 @@ t.test('a deadline of a try that ended in that late turn does not stop the next 
   await new Promise((r) => setImmediate(r))
   t.same([first.signals, second.signals], [[], []], 'the first try ended in time; the second has its own deadline')
   // Its stop follows its deadline's timer in a setImmediate.
-  await new Promise((r) => setTimeout(r, 40))
-  await new Promise((r) => setImmediate(r))
+  t.ok(await eventually(() => second.signals.length === 1, 1000, 5), "the second try's own deadline came due")
   t.same(second.signals, ['SIGTERM'], "and the second's own deadline stops it")
 })
 

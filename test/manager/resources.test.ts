@@ -3,7 +3,7 @@ import t from 'tap'
 import os from 'node:os'
 import { totalmem } from 'node:os'
 import { manager } from '../helpers/manager.js'
-import { eventually } from '../helpers/wait.js'
+import { eventually, sleep } from '../helpers/wait.js'
 
 t.test('limits the machine meets: jobs run as usual', async (t) => {
   const pm = manager(t, { minFreeMemory: 1, maxLoad: 1e9 })
@@ -20,7 +20,7 @@ t.test('more free memory than the machine has: the job waits, and a cancel ends 
     started = true
     return h
   })
-  await new Promise((resolve) => setTimeout(resolve, 600))
+  await sleep(600) // the test's point: nothing starts meanwhile, however many admission checks come due
   t.equal(started, false, 'not started while memory is short')
   t.equal(pm.runningCount, 0)
   pm.cancelAll('gave up')
@@ -44,7 +44,7 @@ t.test('a job held by the load starts once it has come down (os.loadavg as the m
     started = true
     return h
   })
-  await new Promise((resolve) => setTimeout(resolve, 400))
+  await sleep(400) // the test's point: nothing starts meanwhile, however many admission checks come due
   t.equal(started, false, 'held while the load is high')
   reported = 0
   t.ok(await eventually(() => started, 5_000), 'started once the load fell')

@@ -3,6 +3,7 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { manager } from '../helpers/manager.js'
+import { eventually } from '../helpers/wait.js'
 import { backoffMs, checkStartOptions, checkManagerOptions } from '../../dist/lib/manager/options.js'
 
 /** A command that appends a line to `file` per run and succeeds from its `okFrom`th run on. */
@@ -10,6 +11,13 @@ function flaky(file: string, okFrom: number) {
   return { command: 'sh', args: ['-c', `echo x >> ${file}; test $(wc -l < ${file}) -ge ${okFrom}`] }
 }
 const runs = (file: string): number => readFileSync(file, 'utf8').split('\n').length - 1
+
+/** A logger that records when a job's failed run is followed by its backoff ('job attempt failed, retrying'). */
+function backoffSeen() {
+  const seen = { retrying: false }
+  const logger = { debug() {}, info() {}, warn: (_record: object, message: string) => { if (/retrying/.test(message)) seen.retrying = true }, error() {} }
+  return { seen, logger }
+}
 
 t.test('a failing job runs again until it succeeds; attempts counts the runs', async (t) => {
   const pm = manager(t)
@@ -48,10 +56,12 @@ t.test('a timed-out run is retried; a job that never started has 0 attempts', as
 })
 
 t.test('the backoff is waited between runs; a cancel during it ends the job with its last result, cancelled', async (t) => {
-  const pm = manager(t)
+  const { seen, logger } = backoffSeen()
+  const pm = manager(t, { logger })
   const file = `${t.testdir()}/runs`
   const handle = await pm.start('waits', flaky(file, 99), { retries: { count: 3, backoff: '30s' } })
-  setTimeout(() => handle.cancel('enough'), 300)
+  t.ok(await eventually(() => seen.retrying, 10_000), 'the first run failed: the backoff began')
+  handle.cancel('enough')
   const result = await handle.result
   t.equal(runs(file), 1, 'the second run never came')
   t.equal(result.cancelled, true)
@@ -62,10 +72,12 @@ t.test('the backoff is waited between runs; a cancel during it ends the job with
 })
 
 t.test('shutdown during a backoff ends the job; no retry starts after it', async (t) => {
-  const pm = manager(t)
+  const { seen, logger } = backoffSeen()
+  const pm = manager(t, { logger })
   const file = `${t.testdir()}/runs`
   const handle = await pm.start('waits', flaky(file, 99), { retries: { count: 3, backoff: { type: 'fixed', delay: '30s' } } })
-  setTimeout(() => void pm.shutdown(), 300)
+  t.ok(await eventually(() => seen.retrying, 10_000), 'the first run failed: the backoff began')
+  void pm.shutdown()
   const result = await handle.result
   t.equal(result.cancelled, true)
   t.equal(runs(file), 1)

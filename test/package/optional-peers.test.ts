@@ -2,7 +2,7 @@
 // tests run with, and where they are not installed (simulated by a resolve hook that answers as
 // Node does for a missing package, test/fixtures/peers-missing.mjs) forkpool/redis,
 // `forkpool worker` and `forkpool --redis` fail with one line that names the install command.
-// test/package/consumer.test.ts shows the same with a real install that lacks them.
+// test/package/pack.test.ts shows the same with a real install that lacks them.
 
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'

@@ -1,8 +1,10 @@
 import t from 'tap'
 import { ForkManager } from '../../dist/lib/index.js'
 import { redisBackend } from '../../dist/lib/remote/index.js'
+import { join } from 'node:path'
 import { worker } from '../helpers/paths.js'
 import { startAgent, startRedis } from '../helpers/redis.js'
+import { untilFile } from '../helpers/wait.js'
 
 t.test('worker and command jobs run on an agent and settle with a JobResult', async (t) => {
   const redis = await startRedis(t)
@@ -51,9 +53,12 @@ t.test('cancel of a running job on an agent; timeout stops it', async (t) => {
   const redis = await startRedis(t)
   await startAgent(t, redis.url, 'q4', 'box-1', ['--allow-commands'])
   const pm = new ForkManager({ maxProcs: 4, backend: redisBackend({ url: redis.url, queue: 'q4' }) })
-  const h = await pm.start('job-6', { command: 'sleep', args: ['30'] }, { name: 'long' })
+  // The job writes a file once it runs on the agent: a cancel then stops its process (SIGTERM),
+  // where one that came while it still waited in Redis would take it off the queue unstarted.
+  const running = join(t.testdir({}), 'running')
+  const h = await pm.start('job-6', { command: 'sh', args: ['-c', 'touch "$0"; exec sleep 30', running] }, { name: 'long' })
   const timed = await pm.start('job-7', { command: 'sleep', args: ['30'] }, { timeout: '1s' })
-  await new Promise((r) => setTimeout(r, 800))
+  t.ok(await untilFile(running, 10_000), 'the job runs on the agent')
   pm.cancel('long')
   const r = await h.result
   t.equal(r.cancelled, true)

@@ -15,6 +15,10 @@ import { worker } from '../helpers/paths.js'
 import { eventually, sleep, untilFile } from '../helpers/wait.js'
 import { alive, startAgent, startRedis, type TestRedis } from '../helpers/redis.js'
 
+// Each subtest has a Redis and agents of its own and mostly waits (for locks, stalls, reconnects):
+// they run 3 at once.
+t.jobs = 3
+
 /** The lock of the one job an agent of `queue` holds, taken away, as if that agent had been cut off from Redis past lockDuration. */
 async function takeLock(t: Test, redis: TestRedis, queue: string): Promise<void> {
   const locks = await redis.client.keys(`bull:${queue}:*:lock`)
@@ -120,7 +124,7 @@ t.test('a job the queue failed for another reason (its data unreadable on the ag
   const early = await pm.start('early', { worker: worker('attempt-probe'), data: { dir } })
   // Its stop order reaches the agent while the job still waits (as when a cancel crosses the agent's take).
   await redis.client.publish(stopChannel('qf'), JSON.stringify({ jobId: await waitingJob(redis, 'qf'), signal: 'SIGTERM' }))
-  await sleep(300)
+  await sleep(300) // the agent reads the order from its subscription; nothing outside it shows that it has
   t.match(await finishBusyThen(busy2, early), { attempts: 0, pid: null }, 'never begun')
   t.notOk(existsSync(join(dir, 'attempt-1')), 'its worker was never called')
   t.notOk(starts.includes('early'), 'no runOnStart for it')

@@ -10,6 +10,10 @@ import { worker } from '../helpers/paths.js'
 import { sleep } from '../helpers/wait.js'
 import { startAgent, startRedis } from '../helpers/redis.js'
 
+// Each subtest has a Redis and agents of its own and mostly waits (for locks, stalls, reconnects):
+// they run 3 at once.
+t.jobs = 3
+
 t.test('a job sent while Redis is away past ioredis\'s retries (13 s) is queued once Redis is back, and runs once', async (t) => {
   const redis = await startRedis(t, { persist: true })
   await startAgent(t, redis.url, 'away', 'box-1')

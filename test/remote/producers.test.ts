@@ -4,7 +4,7 @@ import t from 'tap'
 import { ForkManager } from '../../dist/lib/index.js'
 import { redisBackend } from '../../dist/lib/remote/index.js'
 import { worker } from '../helpers/paths.js'
-import { eventually } from '../helpers/wait.js'
+import { eventually, sleep } from '../helpers/wait.js'
 import { alive, startAgent, startRedis } from '../helpers/redis.js'
 
 t.test('two producers on one queue: each gets its own results, the other\'s events and polls pass it by', async (t) => {
@@ -38,8 +38,8 @@ t.test('more jobs waiting than one poll reads (500): the poll reads the silent o
   const redis = await startRedis(t)
   const pm = new ForkManager({ maxProcs: 600, backend: redisBackend({ url: redis.url, queue: 'many', reconcileInterval: '100ms' }) })
   const handles = await Promise.all(Array.from({ length: 600 }, (_, i) => pm.start(`w${i}`, { command: 'true' })))
-  // No agent: every job waits, and the polls find each still queued.
-  await new Promise((resolve) => setTimeout(resolve, 1000))
+  // No agent: every job waits. The test's point is that ten polls (100 ms apart) meanwhile find each still queued.
+  await sleep(1000)
   t.same(pm.inFlight().filter((r) => r.state === 'queued').length, 600, 'all still waiting')
   await pm.shutdown({ grace: 100 })
   const results = await Promise.all(handles.map((h) => h.result))

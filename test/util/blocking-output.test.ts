@@ -4,6 +4,7 @@ import t from 'tap'
 import { spawn } from 'node:child_process'
 import { closeSync, openSync, readFileSync } from 'node:fs'
 import path from 'node:path'
+import { sleep } from '../helpers/wait.js'
 
 const MODULE = new URL('../../dist/lib/util/blocking-output.js', import.meta.url).href
 const BYTES = 500_000
@@ -23,7 +24,8 @@ function writeAndExit(blocking: boolean): string {
 async function bytesReadLate(script: string): Promise<number> {
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] })
   child.stdout.pause()
-  await Promise.race([new Promise((resolve) => child.on('exit', resolve)), new Promise((resolve) => setTimeout(resolve, READ_AFTER_MS))])
+  // Time is the point here: a child blocked in its write never exits, and is read after READ_AFTER_MS.
+  await Promise.race([new Promise((resolve) => child.on('exit', resolve)), sleep(READ_AFTER_MS)])
   let bytes = 0
   child.stdout.on('data', (chunk: Buffer) => (bytes += chunk.length))
   child.stdout.resume()

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { connect, type Socket } from 'node:net'
+import { sleep } from '../../helpers/wait.js'
 import { ChannelServer, processChannelServer, TOKEN_BYTES } from '../../../dist/lib/runners/process/channel-server.js'
 
 /** Connects to `address`, writes `parts` one write each (a turn apart), and resolves once the server has closed the connection, or after `ms`. */
@@ -9,9 +10,10 @@ async function knock(address: string, parts: Buffer[], ms = 1000): Promise<'clos
   await new Promise((resolve) => socket.once('connect', resolve))
   for (const part of parts) {
     socket.write(part)
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await sleep(20) // the server reads each part in a turn of its own
   }
-  const result = await Promise.race([closed, new Promise<'open'>((resolve) => setTimeout(() => resolve('open'), ms))])
+  // An 'open' answer is the point of some calls: the server did not close it within `ms`.
+  const result = await Promise.race([closed, sleep(ms).then(() => 'open' as const)])
   socket.destroy()
   return result
 }
