@@ -24,6 +24,7 @@ import { formatRemoteReport, remoteSoak } from './remote-soak.js'
 import { seededRandom } from './support.js'
 
 const FAULTS = new URL('../workers/faults.js', import.meta.url)
+const ROOT_DIR = new URL('../../', import.meta.url).pathname
 // Jobs that hang get a short timeout; every other job a long one, so a loaded machine's slow
 // start-up is never mistaken for a hang.
 const HANG_TIMEOUT_MS = 300
@@ -74,6 +75,8 @@ export interface SoakReport {
    * apart, and not counted against the fd check.
    */
   fdsModuleFiles: number
+  /** The files most of them point at, with how many (the top five). */
+  fdsModuleFileNames: string[]
   ok: boolean
 }
 
@@ -345,12 +348,17 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     fdsEnd: 0,
     fdsNew: [],
     fdsModuleFiles: 0,
+    fdsModuleFileNames: [],
     ok: false,
   }
   report.fdsEnd = fdsAtEnd.size
   const opened = [...fdsAtEnd].filter(([fd, target]) => fdsAtStart.get(fd) !== target)
   report.fdsNew = opened.map(([fd, target]) => `${fd} → ${target}`)
-  report.fdsModuleFiles = opened.filter(([, target]) => /\.[cm]?js$/.test(target)).length
+  const moduleFiles = opened.filter(([, target]) => /\.[cm]?js$/.test(target))
+  report.fdsModuleFiles = moduleFiles.length
+  const perFile = new Map<string, number>()
+  for (const [, target] of moduleFiles) perFile.set(target, (perFile.get(target) ?? 0) + 1)
+  report.fdsModuleFileNames = [...perFile].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([target, n]) => `${target.replace(ROOT_DIR, '')} ×${n}`)
   report.ok = mismatches.length === 0 && report.settledTwice === 0 && report.unsettled === 0 && report.countsMatch &&
     leftProcesses.length === 0 && zombies.length === 0 && report.fdsEnd - report.fdsModuleFiles <= report.fdsStart + LEFT_BEHIND.fds && report.rssEndMb <= report.rssStartMb + LEFT_BEHIND.rssMb
   return report
@@ -370,7 +378,7 @@ export function formatReport(report: SoakReport): string {
     ['zombies', String(report.zombies.length)],
     ['parent RSS start → end', `${report.rssStartMb} → ${report.rssEndMb} MB`],
     ['open fds start → end, module files apart', `${report.fdsStart} → ${report.fdsEnd - report.fdsModuleFiles}${report.fdsNew.length ? ` (new: ${report.fdsNew.filter((f) => !/\.[cm]?js$/.test(f)).join(', ')})` : ''}`],
-    ['module-file fds held by terminated threads (upstream leak)', String(report.fdsModuleFiles)],
+    ['module-file fds held by terminated threads (upstream leak)', `${report.fdsModuleFiles}${report.fdsModuleFiles > 0 ? ` (${report.fdsModuleFileNames.join(', ')})` : ''}`],
     ['wall time', `${(report.wallMs / 1000).toFixed(1)} s`],
     ['verdict', report.ok ? 'PASS' : 'FAIL'],
   ]
