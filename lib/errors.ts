@@ -23,7 +23,7 @@ export class ForkpoolError extends Error {
 
   constructor(message: string, options?: ErrorOptions) {
     super(message, options)
-    this.code = (new.target as typeof ForkpoolError).code
+    this.code = new.target.code
   }
 
   /** @internal `instanceof` by brand and code, so it works across two loaded copies of forkpool. */
@@ -68,7 +68,8 @@ export class OverlapError extends ForkpoolError {
 
   /** `olderIdent`: the ident of the job of that name already in flight. */
   constructor(jobName: string, olderIdent: string) {
-    super(`job ${JSON.stringify(jobName)} is already in flight (ident ${JSON.stringify(olderIdent)}); onOverlap 'reject-new' refuses a second start`)
+    super(`job ${JSON.stringify(jobName)} is already in flight (ident ${JSON.stringify(olderIdent)}); onOverlap 'reject-new' refuses a ` +
+      `second start`)
     this.jobName = jobName
   }
 
@@ -113,7 +114,10 @@ export class WorkerExitError extends ForkpoolError {
   }
 }
 
-/** In a JobResult: the spawner process that started a command ended while the job ran (its process group is killed), or before it said the job had started. */
+/**
+ * In a JobResult: the spawner process that started a command ended while the job ran (its process group is killed), or before it said the
+ * job had started.
+ */
 export class SpawnerExitError extends ForkpoolError {
   /** `ERR_FORKPOOL_SPAWNER_EXIT`: the code every error of this class carries. */
   static override readonly code = 'ERR_FORKPOOL_SPAWNER_EXIT'
@@ -153,7 +157,10 @@ export class WorkerLostError extends ForkpoolError {
   }
 }
 
-/** In a JobResult: a remote job vanished from Redis before its result came (Redis lost its data), or Redis stayed unreachable past the backend's bound. */
+/**
+ * In a JobResult: a remote job vanished from Redis before its result came (Redis lost its data), or Redis stayed unreachable past the
+ * backend's bound.
+ */
 export class JobLostError extends ForkpoolError {
   /** `ERR_FORKPOOL_JOB_LOST`: the code every error of this class carries. */
   static override readonly code = 'ERR_FORKPOOL_JOB_LOST'

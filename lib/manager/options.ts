@@ -8,7 +8,9 @@ import { OVERLAP_POLICIES } from '../control/overlap.js'
 import { describe } from '../util/describe.js'
 import { parseDuration } from '../primitives/duration.js'
 import { isBackend, type Backend } from '../runners/backend.js'
-import { PROCESS_POOL_KEYS, processPoolSettings, threadPoolSettings, type PoolSettings, type ProcessPoolOptions, type ThreadPoolOptions } from '../runners/pool/settings.js'
+import {
+  PROCESS_POOL_KEYS, processPoolSettings, threadPoolSettings, type PoolSettings, type ProcessPoolOptions, type ThreadPoolOptions
+} from '../runners/pool/settings.js'
 import { JOB_KEYS, START_OPTION_KEYS } from '../runners/spec.js'
 import { defaultSpawnerCount } from '../runners/spawner/spawners.js'
 import type { BackoffOptions, Duration, OverlapPolicy, RetryOptions, SignalName, StartOptions } from '../types.js'
@@ -30,7 +32,9 @@ export interface ForkManagerOptions {
   onOverlap?: OverlapPolicy
   /** Where job lines go (pino-compatible). Default: util.debuglog('forkpool'), shown by NODE_DEBUG=forkpool. */
   logger?: Logger
-  /** The reused worker processes of `isolation: 'process-pool'`: recycling and idle time. They belong to the manager, one pool per manager. */
+  /**
+   * The reused worker processes of `isolation: 'process-pool'`: recycling and idle time. They belong to the manager, one pool per manager.
+   */
   processPool?: ProcessPoolOptions
   /** The worker threads of `isolation: 'thread'`: how many jobs a thread runs at once. One pool per manager. */
   threadPool?: ThreadPoolOptions
@@ -128,8 +132,8 @@ export interface ShutdownSettings {
 export const NO_START_OPTIONS: StartOptions = Object.freeze({})
 
 const MANAGER_KEYS = optionKeys<ForkManagerOptions>({
-  maxProcs: true, timeout: true, killGrace: true, onOverlap: true, logger: true, processPool: true, handleSignals: true, spawner: true, threadPool: true,
-  minFreeMemory: true, maxLoad: true, backend: true,
+  maxProcs: true, timeout: true, killGrace: true, onOverlap: true, logger: true, processPool: true, handleSignals: true,
+  spawner: true, threadPool: true, minFreeMemory: true, maxLoad: true, backend: true,
 })
 const SHUTDOWN_KEYS = optionKeys<ShutdownOptions>({ signal: true, grace: true })
 
@@ -155,22 +159,31 @@ export function checkManagerOptions(options?: ForkManagerOptions): ManagerSettin
   const onOverlap = o.onOverlap === undefined ? 'cancel-old' : validateOneOf(o.onOverlap, 'onOverlap', OVERLAP_POLICIES)
   const logger = o.logger === undefined ? defaultLogger() : assertLogger(o.logger)
   const handleSignals = o.handleSignals === undefined ? false : validateBoolean(o.handleSignals, 'handleSignals')
-  if (o.backend !== undefined && !isBackend(o.backend)) throw new TypeError(`ForkManager backend must be a backend such as redisBackend(), got ${describe(o.backend)}`)
+  if (o.backend !== undefined && !isBackend(o.backend)) {
+    throw new TypeError(`ForkManager backend must be a backend such as redisBackend(), got ${describe(o.backend)}`)
+  }
   // With a backend, commands run on the agents: this process needs no spawner.
   const spawners = o.backend === undefined ? spawnerCount(o.spawner) : 0
-  const startDefaults: StartSettings = Object.freeze({ timeoutMs, killGraceMs, signal: undefined, name: undefined, label: undefined, onOverlap })
+  const startDefaults: StartSettings = Object.freeze({
+    timeoutMs, killGraceMs, signal: undefined, name: undefined, label: undefined, onOverlap,
+  })
   const resources: ResourceLimits = {
     minFreeMemory: o.minFreeMemory === undefined ? 0 : parseBytes(o.minFreeMemory, 'minFreeMemory'),
     maxLoad: o.maxLoad === undefined ? Infinity : validatePositive(o.maxLoad, 'maxLoad'),
   }
-  return { maxProcs, timeoutMs, killGraceMs, onOverlap, logger, processPool: processPoolSettings(o.processPool), threadPool: threadPoolSettings(o.threadPool), handleSignals, spawners, resources, backend: o.backend, startDefaults }
+  return {
+    maxProcs, timeoutMs, killGraceMs, onOverlap, logger, processPool: processPoolSettings(o.processPool),
+    threadPool: threadPoolSettings(o.threadPool), handleSignals, spawners, resources, backend: o.backend, startDefaults
+  }
 }
 
 /** The spawner option as a count of spawner processes, 0 for none. */
 function spawnerCount(spawner: unknown): number {
   if (spawner === undefined || spawner === true) return defaultSpawnerCount()
   if (spawner === false) return 0
-  if (typeof spawner !== 'number') throw new TypeError(`spawner must be a boolean or a number of spawner processes, got ${describe(spawner)}`)
+  if (typeof spawner !== 'number') {
+    throw new TypeError(`spawner must be a boolean or a number of spawner processes, got ${describe(spawner)}`)
+  }
   return validateCount(spawner, 'spawner (false for none)', 1)
 }
 
@@ -197,7 +210,8 @@ export function checkStartOptions(options: StartOptions | undefined, defaults: S
       default: if (Object.hasOwn(options, key)) throw unknownOption(key, 'start()', START_OPTION_KEYS, START_ELSEWHERE)
     }
   }
-  if (timeout === undefined && killGrace === undefined && signal === undefined && name === undefined && label === undefined && onOverlap === undefined && retries === undefined) return defaults
+  const none = timeout === undefined && killGrace === undefined && signal === undefined && name === undefined && label === undefined
+  if (none && onOverlap === undefined && retries === undefined) return defaults
   return {
     timeoutMs: timeout === undefined ? defaults.timeoutMs : parseDuration(timeout, 'timeout'),
     killGraceMs: killGrace === undefined ? defaults.killGraceMs : parseDuration(killGrace, 'killGrace'),
@@ -220,9 +234,15 @@ function checkRetries(value: unknown): RetrySettings | undefined {
   const count = validateCount(o.count, 'start() retries.count')
   if (count === 0) return undefined
   if (o.backoff === undefined) return { count, ...NO_BACKOFF }
-  if (typeof o.backoff === 'number' || typeof o.backoff === 'string') return { count, ...NO_BACKOFF, delayMs: parseDuration(o.backoff, 'start() retries.backoff') }
+  if (typeof o.backoff === 'number' || typeof o.backoff === 'string') {
+    return {
+      count, ...NO_BACKOFF, delayMs: parseDuration(o.backoff, 'start() retries.backoff')
+    }
+  }
   const b = validateOptions(o.backoff, 'start() retries.backoff', BACKOFF_KEYS)
-  const type = b.type === undefined ? 'exponential' : validateOneOf(b.type, 'start() retries.backoff.type', ['fixed', 'exponential'] as const)
+  const type = b.type === undefined
+    ? 'exponential'
+    : validateOneOf(b.type, 'start() retries.backoff.type', ['fixed', 'exponential'] as const)
   return {
     count,
     delayMs: parseDuration(b.delay, 'start() retries.backoff.delay'),

@@ -56,7 +56,10 @@ export class Scheduler {
   readonly #limited: boolean
 
   /** `spawners`: the spawner processes its commands go through; 0 for none. `resources`: what must be free for a job to start. */
-  constructor(maxProcs: number, processPool: PoolSettings, threadPool: PoolSettings, control: ControlPlane, events: ManagerEvents, spawners: number, resources: ResourceLimits = { minFreeMemory: 0, maxLoad: Infinity }, backend?: Backend) {
+  constructor(
+    maxProcs: number, processPool: PoolSettings, threadPool: PoolSettings, control: ControlPlane, events: ManagerEvents, spawners: number,
+    resources: ResourceLimits = { minFreeMemory: 0, maxLoad: Infinity }, backend?: Backend
+  ) {
     this.#resources = resources
     this.#limited = resources.minFreeMemory > 0 || resources.maxLoad !== Infinity
     this.#maxProcs = maxProcs
@@ -191,7 +194,9 @@ export class Scheduler {
     return delivered === undefined ? this.#jobEnded(job, r) : delivered.then(() => this.#jobEnded(job, r))
   }
 
-  /** Runs a failed job again after its backoff, in the slot it holds. A cancel during the backoff ends it with its last result, cancelled. */
+  /**
+   * Runs a failed job again after its backoff, in the slot it holds. A cancel during the backoff ends it with its last result, cancelled.
+   */
   async #retry(job: Job, last: JobResult, serial: boolean): Promise<JobResult> {
     this.#control.retrying(job, last)
     job.retrying()

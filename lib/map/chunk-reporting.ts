@@ -40,7 +40,9 @@ export async function runReporting(fn: WorkerFunction, order: ChunkOrder, ctx: W
   }
 }
 
-async function runItems(fn: WorkerFunction, items: unknown[], ctx: WorkerContext, fd: number, timeoutMs: number, careful: boolean): Promise<ChunkReply> {
+async function runItems(
+  fn: WorkerFunction, items: unknown[], ctx: WorkerContext, fd: number, timeoutMs: number, careful: boolean
+): Promise<ChunkReply> {
   const data: unknown[] = []
   const failures: ChunkReply['failures'] = []
   const started = performance.now()
@@ -91,4 +93,3 @@ function withTimeout(value: PromiseLike<unknown>, ms: number): Promise<unknown> 
   Promise.resolve(value).catch(() => {})
   return Promise.race([value, late]).finally(() => clearTimeout(timer))
 }
-

@@ -40,4 +40,3 @@ export default async function runChunk(order: ChunkOrder, ctx: WorkerContext): P
   reply.ms = performance.now() - started
   return reply
 }
-

@@ -35,7 +35,6 @@ export function mapItems<T, I>(host: MapHost, items: Items<I>, job: MapJob<I>, o
   }
 }
 
-
 function mapPlan<I>(host: MapHost, items: Items<I>, job: MapJob<I>, options: MapOptions | undefined, shape: ChunkShape | undefined): MapPlan<I> {
   const checked = validateOptions(options, 'map()', MAP_KEYS, { elsewhere: MAP_ELSEWHERE })
   const { ordered = false, chunkSize = 'auto', concurrency = Math.max(1, host.maxProcs), onProgress, signal, timeout, ident = 'map' } = checked

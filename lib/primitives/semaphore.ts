@@ -4,7 +4,6 @@ import type { AbortLike } from '../util/cancel-token.js'
 import { describe } from '../util/describe.js'
 import { optionKeys, validateCount, validateOptions } from '../util/validate.js'
 
-
 interface Waiter {
   resolve: () => void
   cleanup: () => void

@@ -28,7 +28,9 @@ export class AgentRun {
   }
 
   /** Starts the job; `attempt` and `jobId` are the worker's ctx.attempt and ctx.jobId. */
-  static async start(spec: NormalizedJob, ident: string, attempt: number, jobId: string, limits: { timeoutMs: number | null; killGraceMs: number }, runners: AgentRunners): Promise<AgentRun> {
+  static async start(spec: NormalizedJob, ident: string, attempt: number, jobId: string, limits: {
+    timeoutMs: number | null; killGraceMs: number,
+  }, runners: AgentRunners): Promise<AgentRun> {
     const execution = await runners.start(spec, ident, attempt, jobId)
     return new AgentRun(execution, limits.timeoutMs, limits.killGraceMs)
   }

@@ -20,7 +20,10 @@ export class AgentRunners {
   #processes: WorkerPool | undefined
   #threads: WorkerPool | undefined
 
-  /** `tasksPerWorker`: jobs at once in one reused process or thread; `spawners`: where commands and fresh worker processes start (null: this agent runs no command, and forks its workers itself). */
+  /**
+   * `tasksPerWorker`: jobs at once in one reused process or thread; `spawners`: where commands and fresh worker processes start (null: this
+   * agent runs no command, and forks its workers itself).
+   */
   constructor(concurrency: number, tasksPerWorker: number, spawners: SpawnerSet | null) {
     this.#concurrency = concurrency
     this.#tasksPerWorker = tasksPerWorker
@@ -31,11 +34,13 @@ export class AgentRunners {
   start(spec: NormalizedJob, ident: string, attempt: number, jobId: string): Execution | Promise<Execution> {
     if (spec.type === 'command') return startCommand(spec, this.#spawners)
     if (spec.isolation === 'process-pool') {
-      this.#processes ??= new WorkerPool(processPoolSettings({ concurrentTasksPerWorker: this.#tasksPerWorker }), () => this.#concurrency, startProcess)
+      this.#processes ??= new WorkerPool(processPoolSettings({ concurrentTasksPerWorker: this.#tasksPerWorker }), () => this.#concurrency,
+        startProcess)
       return this.#processes.start(spec, ident, attempt, jobId)
     }
     if (spec.isolation === 'thread') {
-      this.#threads ??= new WorkerPool(threadPoolSettings({ concurrentTasksPerWorker: this.#tasksPerWorker }), () => this.#concurrency, startThread)
+      this.#threads ??= new WorkerPool(threadPoolSettings({ concurrentTasksPerWorker: this.#tasksPerWorker }), () => this.#concurrency,
+        startThread)
       return this.#threads.start(spec, ident, attempt, jobId)
     }
     return startProcessWorker(spec, ident, attempt, jobId, this.#spawners)

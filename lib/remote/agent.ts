@@ -43,7 +43,10 @@ export interface AgentOptions {
   stalledInterval?: number
   /** How often a job may lose its agent and still run again. Default 1: at most two runs. */
   maxStalledCount?: number
-  /** How many jobs one reused process ('process-pool' jobs) or thread ('thread' jobs) runs at once, as the producer's processPool/threadPool.concurrentTasksPerWorker. Default 1. */
+  /**
+   * How many jobs one reused process ('process-pool' jobs) or thread ('thread' jobs) runs at once, as the producer's
+   * processPool/threadPool.concurrentTasksPerWorker. Default 1.
+   */
   tasksPerWorker?: number
   /** How long startAgent() waits for Redis to answer, ms, before it rejects saying why. Default 10000 (the producer's connectTimeout). */
   connectTimeout?: number
@@ -113,7 +116,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   }).finally(() => clearTimeout(giveUp))
 
   /** The result of a job this agent did not run: refused, lost past at-most-once, or stopped before it began. */
-  const notRun = (error: SerializedError | null, runs: number): string => encode({ exitCode: null, signal: null, error, host: name, pid: null, runs } satisfies WireResult)
+  const notRun = (error: SerializedError | null, runs: number): string => encode({
+    exitCode: null, signal: null, error, host: name, pid: null, runs,
+  } satisfies WireResult)
   const refuse = (message: string, runs: number): string => notRun(serializeError(new Error(`agent ${name}: ${message}`)), runs)
 
   const processJob = async (job: Job<WireJob>, token?: string): Promise<string> => {
@@ -121,10 +126,14 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     const jobId = job.id!
     const runs = job.attemptsStarted
     if (data.atMostOnce === true && runs > 1) {
-      return notRun(jobError(WorkerLostError, `the agent running job ${jobId} was lost, and delivery is at-most-once: it is not run again`), runs - 1)
+      return notRun(jobError(WorkerLostError, `the agent running job ${jobId} was lost, and delivery is at-most-once: it is not run again`),
+        runs - 1)
     }
     let spec = decode(data.spec) as NormalizedJob
-    if (spec.type === 'command' && options.allowCommands !== true) return refuse('does not run commands (start it with --allow-commands)', runs)
+    if (spec.type === 'command' && options.allowCommands !== true) {
+      return refuse('does not run commands (start it with --allow-commands)',
+        runs)
+    }
     if (spec.type === 'worker') {
       // A map() chunk runs this agent's own chunk worker (forkpool's code, trusted as the agent
       // itself is); what --root and the hash must check is the real worker file inside it.
@@ -133,7 +142,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       if (!resolve(path).startsWith(root + sep)) return refuse(`worker ${path} is outside --root ${root}`, runs)
       // A missing file is run all the same: it fails as it would locally (ERR_MODULE_NOT_FOUND).
       const hash = fileHash(path)
-      if (data.workerHash !== undefined && hash !== data.workerHash) return refuse(`worker ${path} differs from the producer's (changed since it was sent?)`, runs)
+      if (data.workerHash !== undefined && hash !== data.workerHash) {
+        return refuse(`worker ${path} differs from the producer's (changed since it was sent?)`, runs)
+      }
     }
     if (early.has(jobId)) {
       // Cancelled while it was on its way here: it never begins (a result as if taken off the queue).
@@ -151,7 +162,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     const stopRenewing = lost === undefined ? undefined : renewLock(job, token!, run, lockDuration, onError)
     const startedAt = Date.now()
     // The producer's runOnStart, for a job still running after START_REPORT_MS; the result carries the start too.
-    const report = setTimeout(() => void job.updateProgress({ host: name, pid: run.pid, startedAt } satisfies StartReport).catch(onError), START_REPORT_MS)
+    const report = setTimeout(() => void job.updateProgress({ host: name, pid: run.pid, startedAt } satisfies StartReport).catch(onError),
+      START_REPORT_MS)
     try {
       const outcome = await run.ended()
       return encode({ ...outcome, host: name, pid: run.pid, runs, startedAt } satisfies WireResult)

@@ -87,7 +87,9 @@ function startCaptured(spec: CommandSpec): Execution {
   child.on('exit', group.reap)
   // 'close' comes once both pipes have ended, so the output is whole.
   child.on('close', (exitCode: number | null, signal: NodeJS.Signals | null) => {
-    const done: Outcome = { exitCode, signal, error: null, stdout: stdout.text(spec.encoding ?? 'utf8'), stderr: stderr.text(spec.encoding ?? 'utf8') }
+    const done: Outcome = {
+      exitCode, signal, error: null, stdout: stdout.text(spec.encoding ?? 'utf8'), stderr: stderr.text(spec.encoding ?? 'utf8'),
+    }
     if (stdout.overflowed || stderr.overflowed) done.error = maxBufferError(spec)
     outcome.settle(done)
   })
@@ -126,7 +128,7 @@ async function startWithExeca(spec: CommandSpec): Promise<Execution> {
       outcome.settle(notStarted(spec, result.cause as NodeJS.ErrnoException))
       return
     }
-    const done: Outcome = { exitCode: result.exitCode ?? null, signal: (result.signal ?? null) as NodeJS.Signals | null, error: null }
+    const done: Outcome = { exitCode: result.exitCode ?? null, signal: (result.signal ?? null), error: null }
     if (spec.capture) {
       done.stdout = String(result.stdout)
       done.stderr = String(result.stderr)

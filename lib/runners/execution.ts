@@ -29,7 +29,6 @@ export interface StopLimits {
   readonly killGraceMs: number
 }
 
-
 /** A job that a runner has started. */
 export interface Execution {
   readonly kind: JobKind

@@ -32,7 +32,10 @@ export class Launcher {
   /** Set: every job runs there, never on this machine. */
   readonly #backend: Backend | undefined
 
-  /** `spawners`: how many spawner processes this manager wants (started with its first command); 0 for none. `backend`: where every job runs instead. */
+  /**
+   * `spawners`: how many spawner processes this manager wants (started with its first command); 0 for none. `backend`: where every job runs
+   * instead.
+   */
   constructor(processPool: PoolSettings, threadPool: PoolSettings, cap: () => number, spawners: number, backend?: Backend) {
     this.#processPool = processPool
     this.#threadPool = threadPool
@@ -64,8 +67,14 @@ export class Launcher {
     const missing = missingWorkerFile(spec.url)
     if (missing !== undefined) return failedExecution(serial ? 'inline' : spec.isolation, serializeError(missing), 1)
     if (serial) return startInline(spec, ident, attempt)
-    if (spec.isolation === 'process') return startProcessWorker(spec, ident, attempt, null, this.#spawnerCount === 0 ? null : this.#commandSpawners())
-    if (spec.isolation === 'process-pool') return (this.#processes ??= new WorkerPool(this.#processPool, this.#cap, startProcess)).start(spec, ident, attempt)
+    if (spec.isolation === 'process') {
+      return startProcessWorker(spec, ident, attempt, null,
+        this.#spawnerCount === 0 ? null : this.#commandSpawners())
+    }
+    if (spec.isolation === 'process-pool') {
+      return (this.#processes ??= new WorkerPool(this.#processPool, this.#cap,
+        startProcess)).start(spec, ident, attempt)
+    }
     return (this.#threads ??= new WorkerPool(this.#threadPool, this.#cap, startThread)).start(spec, ident, attempt)
   }
 

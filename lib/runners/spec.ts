@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url'
 import { cwdMemo } from '../util/cwd-memo.js'
 import { describe } from '../util/describe.js'
 import { elsewhere, optionHint, optionKeys } from '../util/validate.js'
-import type { Isolation, JobSpec, StartOptions, ThreadResourceLimits } from '../types.js'
+import type { Isolation, StartOptions, ThreadResourceLimits } from '../types.js'
 
 export interface CommandSpec {
   type: 'command'
@@ -48,10 +48,12 @@ const TYPESCRIPT = /\.[cm]?tsx?$/
 /** Every key a job may have, of either kind: other options objects point a misplaced one here. */
 export const JOB_KEYS: ReadonlySet<string> = new Set([...COMMAND_KEYS, ...WORKER_KEYS])
 /** start()'s options, here rather than with start() so that a job given one can say where it goes. */
-export const START_OPTION_KEYS = optionKeys<StartOptions>({ timeout: true, killGrace: true, signal: true, name: true, onOverlap: true, label: true, retries: true })
+export const START_OPTION_KEYS = optionKeys<StartOptions>({
+  timeout: true, killGrace: true, signal: true, name: true, onOverlap: true, label: true, retries: true,
+})
 const START_ELSEWHERE = elsewhere(START_OPTION_KEYS, (key) => `the start() option ${key}`)
 
-export function normalizeJob(job: JobSpec | unknown): NormalizedJob {
+export function normalizeJob(job: unknown): NormalizedJob {
   if (typeof job !== 'object' || job === null || Array.isArray(job)) {
     throw new TypeError(`a job must be an object like { command: 'ls' } or { worker: './work.js' }, got ${describe(job)}`)
   }
@@ -149,7 +151,9 @@ function commandSpec(f: Fields, cwd: string | undefined, env: CommandSpec['env']
     shell: flag(f.shell, 'shell'),
   }
   if (f.encoding !== undefined) {
-    if (!ENCODINGS.includes(f.encoding as CaptureEncoding)) throw new TypeError(`job.encoding must be 'utf8' or 'latin1', got ${describe(f.encoding)}`)
+    if (!ENCODINGS.includes(f.encoding as CaptureEncoding)) {
+      throw new TypeError(`job.encoding must be 'utf8' or 'latin1', got ${describe(f.encoding)}`)
+    }
     out.encoding = f.encoding as CaptureEncoding
   }
   if (cwd !== undefined) out.cwd = cwd
@@ -184,7 +188,8 @@ function workerSpec(f: Fields, cwd: string | undefined, env: WorkerSpec['env']):
     out.resourceLimits = { ...(limits as ThreadResourceLimits) }
   }
   if (out.isolation === 'thread' && (cwd !== undefined || env !== undefined)) {
-    throw new TypeError(`job.${cwd !== undefined ? 'cwd' : 'env'} applies to processes; a thread shares this process's working directory and environment`)
+    throw new TypeError(`job.${cwd !== undefined ? 'cwd' : 'env'} applies to processes; a thread shares this process's working directory ` +
+      `and environment`)
   }
   if (cwd !== undefined) out.cwd = cwd
   if (env !== undefined) out.env = env
@@ -268,6 +273,7 @@ export function assertCloneable(data: unknown, ident: string): void {
   try {
     structuredClone(data)
   } catch (error) {
-    throw new TypeError(`start(${JSON.stringify(ident)}): job.data cannot be sent to a worker (structured clone failed: ${(error as Error).message})`)
+    throw new TypeError(`start(${JSON.stringify(ident)}): job.data cannot be sent to a worker (structured clone failed: ` +
+      `${(error as Error).message})`)
   }
 }

@@ -24,7 +24,9 @@ const NO_OPTIONS = Object.freeze({})
 
 /** A plain object (not null, not an array); `what` names it: `'start() options'`. */
 export function validateObject<T>(value: T, what: string): T & object {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`${what} must be an object, got ${describe(value)}`)
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(`${what} must be an object, got ${describe(value)}`)
+  }
   return value
 }
 
@@ -33,7 +35,9 @@ export function validateObject<T>(value: T, what: string): T & object {
  * not in `keys` with a TypeError saying where that key belongs or what it is probably a
  * misspelling of (see unknownOption). One for-in pass: see lib/runners/spec.ts for why not Object.keys.
  */
-export function validateOptions<T extends object>(value: T | undefined, what: string, keys: ReadonlySet<string>, options: { elsewhere?: Elsewhere } = {}): T {
+export function validateOptions<T extends object>(
+  value: T | undefined, what: string, keys: ReadonlySet<string>, options: { elsewhere?: Elsewhere } = {}
+): T {
   if (value === undefined) return NO_OPTIONS as T
   validateObject(value, `${what} options`)
   for (const key in value) {
@@ -96,7 +100,7 @@ export function editDistance(a: string, b: string): number {
 /** An AbortSignal, or undefined. */
 export function validateAbortSignal(value: unknown, what: string): AbortSignal | undefined {
   if (value !== undefined && !(value instanceof AbortSignal)) throw new TypeError(`${what} must be an AbortSignal, got ${describe(value)}`)
-  return value as AbortSignal | undefined
+  return value
 }
 
 export function validateFunction<T>(value: T, what: string): T {
@@ -111,13 +115,17 @@ export function validateBoolean(value: unknown, what: string): boolean {
 
 /** A string; with `nonEmpty`, not ''. */
 export function validateString(value: unknown, what: string, nonEmpty = false): string {
-  if (typeof value !== 'string' || (nonEmpty && value === '')) throw new TypeError(`${what} must be a ${nonEmpty ? 'non-empty ' : ''}string, got ${describe(value)}`)
+  if (typeof value !== 'string' || (nonEmpty && value === '')) {
+    throw new TypeError(`${what} must be a ${nonEmpty ? 'non-empty ' : ''}string, got ${describe(value)}`)
+  }
   return value
 }
 
 /** One of `choices`, which the message lists. */
 export function validateOneOf<T>(value: unknown, what: string, choices: readonly T[]): T {
-  if (!choices.includes(value as T)) throw new TypeError(`${what} must be one of ${choices.map((c) => `'${String(c)}'`).join(', ')}, got ${describe(value)}`)
+  if (!choices.includes(value as T)) {
+    throw new TypeError(`${what} must be one of ${choices.map((c) => `'${String(c)}'`).join(', ')}, got ${describe(value)}`)
+  }
   return value as T
 }
 

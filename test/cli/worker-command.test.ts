@@ -8,12 +8,12 @@ import { startAgent } from '../../dist/lib/remote/index.js'
 
 /** Runs the command with stderr captured. */
 async function run(argv: string[]): Promise<{ code: number; stderr: string }> {
-  const write = process.stderr.write
+  const write = process.stderr.write.bind(process.stderr)
   let stderr = ''
-  process.stderr.write = ((chunk: string) => {
+  process.stderr.write = (chunk: string) => {
     stderr += chunk
     return true
-  }) as typeof process.stderr.write
+  }
   try {
     return { code: await runWorkerCommand(argv), stderr }
   } finally {
@@ -29,7 +29,9 @@ t.test('--queue and --root are required, and a URL (--redis or FORKPOOL_REDIS_UR
   t.teardown(() => {
     if (saved !== undefined) process.env.FORKPOOL_REDIS_URL = saved
   })
-  for (const argv of [['--queue', 'q', '--root', '/tmp'], ['--redis', 'redis://x', '--root', '/tmp'], ['--redis', 'redis://x', '--queue', 'q']]) {
+  for (
+    const argv of [['--queue', 'q', '--root', '/tmp'], ['--redis', 'redis://x', '--root', '/tmp'], ['--redis', 'redis://x', '--queue', 'q']]
+  ) {
     const { code, stderr } = await run(argv)
     t.equal(code, 2, argv.join(' '))
     t.equal(stderr, 'forkpool worker: --redis URL (or FORKPOOL_REDIS_URL), --queue Q and --root DIR are required\n')
@@ -55,9 +57,11 @@ t.test('startAgent() checks its numbers: a TypeError or RangeError naming the op
   const base = { url: 'redis://127.0.0.1:1/0', queue: 'q', root: '/tmp', concurrency: 1 }
   await t.rejects(startAgent({ ...base, concurrency: 0 }), new RangeError('agent concurrency must be a whole number >= 1, got 0'))
   await t.rejects(startAgent({ ...base, lockDuration: 0 }), new RangeError('agent lockDuration must be a whole number >= 1, got 0'))
-  await t.rejects(startAgent({ ...base, stalledInterval: 2.5 }), new RangeError('agent stalledInterval must be a whole number >= 1, got 2.5'))
+  await t.rejects(startAgent({ ...base, stalledInterval: 2.5 }),
+    new RangeError('agent stalledInterval must be a whole number >= 1, got 2.5'))
   await t.rejects(startAgent({ ...base, maxStalledCount: -1 }), new RangeError('agent maxStalledCount must be a whole number >= 0, got -1'))
-  await t.rejects(startAgent({ ...base, tasksPerWorker: '2' as unknown as number }), new TypeError('agent tasksPerWorker must be a number, got "2"'))
+  await t.rejects(startAgent({ ...base, tasksPerWorker: '2' as unknown as number }),
+    new TypeError('agent tasksPerWorker must be a number, got "2"'))
   await t.rejects(startAgent({ ...base, connectTimeout: 0 }), new RangeError('agent connectTimeout must be a whole number >= 1, got 0'))
 })
 
@@ -82,7 +86,8 @@ t.test('a Redis that cannot be reached or never answers: exit 255 within --conne
     mute.close()
   })
   const { port } = mute.address() as { port: number }
-  const silent = await run(['--redis', `redis://127.0.0.1:${port}/0`, '--queue', 'q', '--root', '/tmp', '--name', 'box-m', '--connect-timeout', '300'])
+  const silent = await run(['--redis', `redis://127.0.0.1:${port}/0`, '--queue', 'q', '--root', '/tmp', '--name', 'box-m',
+    '--connect-timeout', '300'])
   t.equal(silent.code, 255)
   t.equal(silent.stderr, `forkpool worker: agent box-m: cannot reach Redis at redis://127.0.0.1:${port}/0: no answer within 300 ms\n`)
   t.ok(sockets.length >= 1, 'it did connect')

@@ -13,7 +13,9 @@ const settings = { name: undefined, label: undefined, timeoutMs: 1000, killGrace
 function execution() {
   const signals: string[] = []
   let end!: (exitCode: number | null, signal: NodeJS.Signals | null) => void
-  const outcome = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null; error: null }>((resolve) => (end = (exitCode, signal) => resolve({ exitCode, signal, error: null })))
+  const outcome = new Promise<{
+    exitCode: number | null; signal: NodeJS.Signals | null; error: null,
+  }>((resolve) => (end = (exitCode, signal) => resolve({ exitCode, signal, error: null })))
   return { signals, end, execution: { kind: 'command' as const, pid: 4242, outcome, stop: (signal: string) => signals.push(signal) } }
 }
 
@@ -39,7 +41,7 @@ t.test('a running job is stopped by cancel, once; an ended one no longer', async
   job.cancel('now', 'SIGINT')
   job.cancel('again')
   t.same(run.signals, ['SIGINT'], 'the signal asked for; a second cancel changes nothing')
-  await new Promise((r) => setTimeout(r, 60)) // lets the 20 ms kill grace pass
+  await new Promise((resolve) => setTimeout(resolve, 60)) // lets the 20 ms kill grace pass
   t.same(run.signals, ['SIGINT', 'SIGKILL'], 'SIGKILL after the grace period')
   job.end()
   job.cancel('after the end')
@@ -50,7 +52,7 @@ t.test('a timeout stops the job, and its result says so', async (t) => {
   const job = new Job('z', spec, 'command', { ...settings, timeoutMs: 10 })
   const run = execution()
   job.launched(run.execution, new Deadlines())
-  await new Promise((r) => setTimeout(r, 40)) // lets the 10 ms timeout pass
+  await new Promise((resolve) => setTimeout(resolve, 40)) // lets the 10 ms timeout pass
   t.same(run.signals, ['SIGTERM'])
   run.end(null, 'SIGTERM')
   t.match(job.settled(await run.execution.outcome), { ok: false, timedOut: true, cancelled: false })
@@ -70,7 +72,7 @@ t.test('a job whose end comes in the late turn its deadline passed in ended in t
   // I/O with the job's exit would, which Node runs after the turn's timers.
   setTimeout(() => (result = job.settled({ exitCode: 0, signal: null, error: null })), 11)
   blockEventLoop(60)
-  await new Promise((r) => setTimeout(r, 20))
+  await new Promise((resolve) => setTimeout(resolve, 20))
   t.same(run.signals, [], 'no SIGTERM for a job that had ended')
   t.match(result, { ok: true, timedOut: false, exitCode: 0 })
 })
@@ -86,11 +88,11 @@ t.test('a deadline of a try that ended in that late turn does not stop the next 
     job.launched(second.execution, new Deadlines())
   }, 11)
   blockEventLoop(60)
-  await new Promise((r) => setImmediate(r))
+  await new Promise((resolve) => setImmediate(resolve))
   t.same([first.signals, second.signals], [[], []], 'the first try ended in time; the second has its own deadline')
   // Its stop follows its deadline's timer in a setImmediate.
-  await new Promise((r) => setTimeout(r, 40))
-  await new Promise((r) => setImmediate(r))
+  await new Promise((resolve) => setTimeout(resolve, 40))
+  await new Promise((resolve) => setImmediate(resolve))
   t.same(second.signals, ['SIGTERM'], "and the second's own deadline stops it")
 })
 
@@ -100,7 +102,7 @@ t.test('a command that exited before its deadline, while the event loop was bloc
   const { NODE_OPTIONS: _tapHook, ...env } = process.env
   const child = spawn(process.execPath, [LATE_TURN], { stdio: ['ignore', 'pipe', 'inherit'], env })
   let out = ''
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk))
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
   await new Promise((resolve) => child.on('close', resolve))
   t.same(JSON.parse(out), { ok: true, timedOut: false, exitCode: 0, signal: null })
 })
@@ -115,12 +117,12 @@ t.test('the AbortSignal of its start cancels it, also one aborted already; end()
   t.equal(new Job('e', spec, 'command', { ...settings, signal: early.signal }).token.reason, 'before')
 })
 
-t.test("its ended promise resolves once it ends, also when first asked for afterwards", async (t) => {
+t.test('its ended promise resolves once it ends, also when first asked for afterwards', async (t) => {
   const asked = new Job('x', spec, 'command', settings)
   let settled = false
   const ended = asked.ended.then(() => (settled = true))
   t.equal(asked.ended, asked.ended, 'one promise however often it is asked for')
-  await new Promise((r) => setImmediate(r))
+  await new Promise((resolve) => setImmediate(resolve))
   t.equal(settled, false, 'pending while the job is in flight')
   asked.end()
   await ended
@@ -143,7 +145,8 @@ t.test('a job given up before it ran: its result, and a handle that shows it', a
   t.same(await handle.result, result)
 })
 
-t.test("the JobResult names the machine: this one's hostname and no jobId locally; a remote runner's host, pid, jobId and runs", async (t) => {
+t.test("the JobResult names the machine: this one's hostname and no jobId locally; " +
+  "a remote runner's host, pid, jobId and runs", async (t) => {
   const { hostname } = await import('node:os')
   const local = new Job('here', spec, 'command', settings)
   const run = execution()
@@ -157,7 +160,8 @@ t.test("the JobResult names the machine: this one's hostname and no jobId locall
   t.match(remote.settled(outcome), { ok: true, host: 'box-3', pid: 77, jobId: 'p:1', attempts: 2 }, 'a stall re-run counts as a run')
 })
 
-t.test("a handle's host: this machine's for a job started here; null for a remote job an agent has not taken and for a job that never started", async (t) => {
+t.test("a handle's host: this machine's for a job started here; null for a remote job an agent has not taken and for a job that never " +
+  'started', async (t) => {
   const { hostname } = await import('node:os')
   const never = new Promise<never>(() => {})
   const local = new Job('here', spec, 'command', settings)

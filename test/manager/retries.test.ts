@@ -72,11 +72,17 @@ t.test('shutdown during a backoff ends the job; no retry starts after it', async
 })
 
 t.test('backoffMs: fixed, exponential, capped, jittered between half and all', async (t) => {
-  const { retry: fixed } = checkStartOptions({ retries: { count: 3, backoff: { type: 'fixed', delay: 100 } } }, checkManagerOptions().startDefaults)
+  const { retry: fixed } = checkStartOptions({
+    retries: { count: 3, backoff: { type: 'fixed', delay: 100 } },
+  }, checkManagerOptions().startDefaults)
   t.same([1, 2, 3].map((n) => backoffMs(fixed!, n)), [100, 100, 100])
-  const { retry: exp } = checkStartOptions({ retries: { count: 5, backoff: { delay: '100ms', max: '350ms' } } }, checkManagerOptions().startDefaults)
+  const { retry: exp } = checkStartOptions({
+    retries: { count: 5, backoff: { delay: '100ms', max: '350ms' } },
+  }, checkManagerOptions().startDefaults)
   t.same([1, 2, 3, 4].map((n) => backoffMs(exp!, n)), [100, 200, 350, 350])
-  const { retry: jittered } = checkStartOptions({ retries: { count: 2, backoff: { delay: 100, jitter: true } } }, checkManagerOptions().startDefaults)
+  const { retry: jittered } = checkStartOptions({
+    retries: { count: 2, backoff: { delay: 100, jitter: true } },
+  }, checkManagerOptions().startDefaults)
   t.equal(backoffMs(jittered!, 1, () => 0), 50)
   t.equal(backoffMs(jittered!, 1, () => 1), 100)
   const { retry: plain } = checkStartOptions({ retries: { count: 2, backoff: '1s' } }, checkManagerOptions().startDefaults)

@@ -14,12 +14,14 @@ const asUser = (socket: string, user: string): string => `redis+unix://${user}:p
 t.test('an agent whose user may not subscribe does not start, and says what Redis refused', async (t) => {
   const redis = await startRedis(t)
   await redis.client.call('ACL', 'SETUSER', 'nosub', 'on', '>pw', '~*', '&*', '+@all', '-subscribe')
-  const refused = await startAgentHere({ url: asUser(redis.socket, 'nosub'), queue: 'q', concurrency: 1, root: '/tmp', name: 'box-n' }).then(
+  const refused = await startAgentHere({
+    url: asUser(redis.socket, 'nosub'), queue: 'q', concurrency: 1, root: '/tmp', name: 'box-n',
+  }).then(
     async (agent) => {
       await agent.close()
       return 'started'
     },
-    (error: Error) => error.message,
+    (error: Error) => error.message
   )
   t.match(refused, /^agent box-n: cannot reach Redis at redis\+unix:\/\/nosub:\*\*\*@.*NOPERM.*subscribe/i)
 })
@@ -27,7 +29,9 @@ t.test('an agent whose user may not subscribe does not start, and says what Redi
 /** A producer (ACL user `prod`) whose event reader may no longer read, once its connections are open: its events pile up unread. */
 async function deafProducer(t: Test, redis: TestRedis, queue: string): Promise<ForkManager> {
   await redis.client.call('ACL', 'SETUSER', 'prod', 'on', '>pw', '~*', '&*', '+@all')
-  const pm = new ForkManager({ maxProcs: 4, backend: redisBackend({ url: asUser(redis.socket, 'prod'), queue, reconcileInterval: '200ms' }) })
+  const pm = new ForkManager({
+    maxProcs: 4, backend: redisBackend({ url: asUser(redis.socket, 'prod'), queue, reconcileInterval: '200ms' }),
+  })
   t.teardown(() => pm.shutdown({ grace: 500 }))
   // A first job opens the producer's connections, its event reader among them (taken back if no agent runs it).
   const first = await pm.start('first', { command: 'true' })
@@ -35,7 +39,8 @@ async function deafProducer(t: Test, redis: TestRedis, queue: string): Promise<F
   await first.result
   let reader: string | undefined
   t.ok(await eventually(async () => {
-    reader = String(await redis.client.call('CLIENT', 'LIST')).split('\n').find((line) => / user=prod /.test(line) && / cmd=xread/.test(line))
+    reader = String(await redis.client.call('CLIENT',
+      'LIST')).split('\n').find((line) => / user=prod /.test(line) && / cmd=xread/.test(line))
     return reader !== undefined
   }, 5000), 'the event reader, blocked in XREAD')
   // Reconnected, its XREAD is refused.
@@ -60,7 +65,8 @@ t.test('a producer whose event reader may no longer read: every start and result
     heard.set(`end ${r.ident}`, Date.now())
   })
   // Long enough for the agent's start report (after 50 ms) and a poll to see it before the end.
-  const handles = await Promise.all([1, 2].map((i) => pm.start(`j${i}`, { command: 'sh', args: ['-c', `sleep 1; echo ${i}`], capture: true })))
+  const handles = await Promise.all([1,
+    2].map((i) => pm.start(`j${i}`, { command: 'sh', args: ['-c', `sleep 1; echo ${i}`], capture: true })))
   const results = await Promise.all(handles.map((h) => h.result))
   for (const r of results) t.match(r, { ok: true, host: 'box-1' }, r.ident)
   for (const [i, ident] of ['j1', 'j2'].entries()) {

@@ -12,10 +12,10 @@ t.test('worker and command jobs run on an agent and settle with a JobResult', as
     pm.start('job-1', { worker: worker('add-one'), data: 41 }).then((h) => h.result),
     pm.start('job-2', { command: 'sh', args: ['-c', 'echo hi; exit 3'], capture: true }).then((h) => h.result),
   ])
-  t.equal(results[0]!.data, 42)
-  t.equal(results[0]!.exitCode, 0)
-  t.equal(results[1]!.exitCode, 3)
-  t.equal(results[1]!.stdout, 'hi\n')
+  t.equal(results[0].data, 42)
+  t.equal(results[0].exitCode, 0)
+  t.equal(results[1].exitCode, 3)
+  t.equal(results[1].stdout, 'hi\n')
   for (const r of results) {
     t.match(r, { host: 'box-1', attempts: 1, jobId: /./ }, 'the agent named, one run, the queue id')
     t.type(r.pid, 'number', "the pid on the agent's machine")
@@ -53,7 +53,7 @@ t.test('cancel of a running job on an agent; timeout stops it', async (t) => {
   const pm = new ForkManager({ maxProcs: 4, backend: redisBackend({ url: redis.url, queue: 'q4' }) })
   const h = await pm.start('job-6', { command: 'sleep', args: ['30'] }, { name: 'long' })
   const timed = await pm.start('job-7', { command: 'sleep', args: ['30'] }, { timeout: '1s' })
-  await new Promise((r) => setTimeout(r, 800))
+  await new Promise((resolve) => setTimeout(resolve, 800))
   pm.cancel('long')
   const r = await h.result
   t.equal(r.cancelled, true)

@@ -33,12 +33,16 @@ t.test('validateOptions: an object with known keys comes back as it is', async (
 t.test('validateOptions: not an object, null or an array: TypeError naming the value', async (t) => {
   t.throws(() => validateOptions(null as never, 'f()', KEYS), { name: 'TypeError', message: 'f() options must be an object, got null' })
   t.throws(() => validateOptions('x' as never, 'f()', KEYS), { name: 'TypeError', message: 'f() options must be an object, got "x"' })
-  t.throws(() => validateOptions([] as never, 'f()', KEYS), { name: 'TypeError', message: 'f() options must be an object, got an array of 0' })
+  t.throws(() => validateOptions([] as never, 'f()', KEYS), {
+    name: 'TypeError', message: 'f() options must be an object, got an array of 0',
+  })
   t.throws(() => validateOptions((() => {}) as never, 'f()', KEYS), { name: 'TypeError', message: /got function/ })
 })
 
 t.test('validateOptions: an unknown own key, even with the value undefined: TypeError naming it', async (t) => {
-  t.throws(() => validateOptions({ alpha: 1, zeta: undefined } as never, 'f()', KEYS), { name: 'TypeError', message: /^"zeta" is not a f\(\) option; / })
+  t.throws(() => validateOptions({ alpha: 1, zeta: undefined } as never, 'f()', KEYS), {
+    name: 'TypeError', message: /^"zeta" is not a f\(\) option; /,
+  })
 })
 
 t.test('validateOptions: inherited keys are not the caller\'s options and pass', async (t) => {
@@ -66,7 +70,8 @@ t.test('unknownOption: the same but for case comes first', async (t) => {
 
 t.test('unknownOption: else the closest spelling within a third of its length', async (t) => {
   t.equal(unknownOption('timout', 'f()', KEYS).message, '"timout" is not a f() option; did you mean timeout?', 'one letter left out')
-  t.equal(unknownOption('betaGamam', 'f()', KEYS).message, '"betaGamam" is not a f() option; did you mean betaGamma?', 'two letters swapped')
+  t.equal(unknownOption('betaGamam', 'f()', KEYS).message, '"betaGamam" is not a f() option; did you mean betaGamma?',
+    'two letters swapped')
   t.equal(unknownOption('alpa', 'f()', KEYS).message, '"alpa" is not a f() option; did you mean alpha?', 'four letters allow one edit')
   t.equal(unknownOption('alpo', 'f()', KEYS).message, '"alpo" is not a f() option; it takes alpha, betaGamma, timeout', 'but not two')
 })
@@ -78,15 +83,18 @@ t.test('unknownOption: a misspelling of a key that belongs elsewhere says where 
 t.test('unknownOption: an own key wins a tie with one of elsewhere', async (t) => {
   const near = elsewhere(['alphb'], (key) => `other.${key}`)
   t.equal(unknownOption('alphx', 'f()', KEYS, near).message, '"alphx" is not a f() option; did you mean alpha?')
-  t.equal(unknownOption('alphbb', 'f()', KEYS, near).message, '"alphbb" is not a f() option; did you mean other.alphb?', 'the closer one wins')
+  t.equal(unknownOption('alphbb', 'f()', KEYS, near).message, '"alphbb" is not a f() option; did you mean other.alphb?',
+    'the closer one wins')
 })
 
 t.test('unknownOption: with nothing close it lists the keys', async (t) => {
-  t.equal(unknownOption('frobnicate', 'ForkManager', KEYS, ELSEWHERE).message, '"frobnicate" is not a ForkManager option; it takes alpha, betaGamma, timeout')
+  t.equal(unknownOption('frobnicate', 'ForkManager', KEYS, ELSEWHERE).message,
+    '"frobnicate" is not a ForkManager option; it takes alpha, betaGamma, timeout')
 })
 
 t.test('unknownOption: keys that are Object.prototype names are not taken for places', async (t) => {
-  t.equal(unknownOption('constructor', 'f()', KEYS, ELSEWHERE).message, '"constructor" is not a f() option; it takes alpha, betaGamma, timeout')
+  t.equal(unknownOption('constructor', 'f()', KEYS, ELSEWHERE).message,
+    '"constructor" is not a f() option; it takes alpha, betaGamma, timeout')
 })
 
 t.test('unknownOption: a long key is shortened in the message', async (t) => {
@@ -115,7 +123,9 @@ t.test('validateAbortSignal: an AbortSignal or undefined', async (t) => {
   const signal = new AbortController().signal
   t.equal(validateAbortSignal(signal, 'f() signal'), signal)
   t.equal(validateAbortSignal(undefined, 'f() signal'), undefined)
-  t.throws(() => validateAbortSignal({ aborted: false }, 'f() signal'), { name: 'TypeError', message: 'f() signal must be an AbortSignal, got an object' })
+  t.throws(() => validateAbortSignal({ aborted: false }, 'f() signal'), {
+    name: 'TypeError', message: 'f() signal must be an AbortSignal, got an object',
+  })
   t.throws(() => validateAbortSignal(null, 'f() signal'), { name: 'TypeError', message: 'f() signal must be an AbortSignal, got null' })
 })
 

@@ -55,7 +55,9 @@ const HTTP_CANCEL_REASON = 'cancelled over HTTP'
 export async function serveStatus(source: StatusSource, options?: StatusOptions): Promise<StatusServer> {
   const checked = validateOptions(options, 'serveStatus()', STATUS_KEYS)
   const { port = 0, host = '127.0.0.1', token } = checked
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`serveStatus() port must be a whole number from 0 to 65535, got ${describe(port)}`)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`serveStatus() port must be a whole number from 0 to 65535, got ${describe(port)}`)
+  }
   validateString(host, 'serveStatus() host', true)
   if (token !== undefined && (typeof token !== 'string' || !/^[\x21-\x7e]+$/.test(token))) {
     throw new TypeError('serveStatus() token must be a non-empty string of visible ASCII characters (it travels in an HTTP header)')
@@ -88,7 +90,8 @@ export async function serveStatus(source: StatusSource, options?: StatusOptions)
     switch (route.name) {
       case 'page': {
         const nonce = randomBytes(16).toString('base64')
-        res.setHeader('content-security-policy', `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`)
+        res.setHeader('content-security-policy', `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; ` +
+          `connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`)
         return send(res, 200, statusPage(source.inFlight(), source.stats(), nonce, refreshMs), 'text/html; charset=utf-8')
       }
       case 'jobs': {
@@ -105,10 +108,16 @@ export async function serveStatus(source: StatusSource, options?: StatusOptions)
   }
 
   function cancel(target: string, req: IncomingMessage, res: ServerResponse): void {
-    if (token === undefined) return send(res, 403, { error: `cancelling over HTTP is off: this server has no token; to turn it on, start it with ${setting}` })
+    if (token === undefined) {
+      return send(res, 403, {
+        error: `cancelling over HTTP is off: this server has no token; to turn it on, start it with ${setting}`,
+      })
+    }
     if (!bearerMatches(req.headers.authorization, token)) {
       res.setHeader('www-authenticate', 'Bearer')
-      return send(res, 401, { error: `cancelling needs this server's token (set with ${setting}) in the header Authorization: Bearer <token>` })
+      return send(res, 401, {
+        error: `cancelling needs this server's token (set with ${setting}) in the header Authorization: Bearer <token>`,
+      })
     }
     let cancelled: number
     try {

@@ -21,7 +21,9 @@ export function startFailure(setup: string, code: number | null, signal: NodeJS.
 }
 
 /** Job `ident`, one of `count` on the worker, which ended: by itself, or to stop job `killedFor`. */
-export function crashError(worker: Transport, ident: string, count: number, code: number | null, signal: NodeJS.Signals | null, killedFor: string | undefined): SerializedError {
+export function crashError(
+  worker: Transport, ident: string, count: number, code: number | null, signal: NodeJS.Signals | null, killedFor: string | undefined
+): SerializedError {
   const running = `${worker.name} running job ${JSON.stringify(ident)}`
   const ended = worker.kind === 'thread' ? 'terminated' : `killed (${signal})`
   const message = killedFor !== undefined

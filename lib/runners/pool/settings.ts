@@ -15,7 +15,9 @@ import type { Duration } from '../../types.js'
 export interface ThreadPoolOptions {
   /** Recycle a worker after this many jobs (for leaky code). Default: Infinity. */
   maxTasksPerWorker?: number
-  /** End a worker that has been idle this long. Default `'5s'`; Infinity keeps idle workers (they never keep the manager's process alive). */
+  /**
+   * End a worker that has been idle this long. Default `'5s'`; Infinity keeps idle workers (they never keep the manager's process alive).
+   */
   idleTimeout?: Duration
   /**
    * How many jobs one worker runs at once. Default 1: a job has its thread or process to itself.
@@ -40,8 +42,12 @@ export interface PoolSettings {
   concurrentTasksPerWorker: number
 }
 
-export const PROCESS_POOL_KEYS = optionKeys<ProcessPoolOptions>({ maxTasksPerWorker: true, maxWorkerMemory: true, idleTimeout: true, concurrentTasksPerWorker: true })
-export const THREAD_POOL_KEYS = optionKeys<ThreadPoolOptions>({ maxTasksPerWorker: true, idleTimeout: true, concurrentTasksPerWorker: true })
+export const PROCESS_POOL_KEYS = optionKeys<ProcessPoolOptions>({
+  maxTasksPerWorker: true, maxWorkerMemory: true, idleTimeout: true, concurrentTasksPerWorker: true,
+})
+export const THREAD_POOL_KEYS = optionKeys<ThreadPoolOptions>({
+  maxTasksPerWorker: true, idleTimeout: true, concurrentTasksPerWorker: true,
+})
 const DEFAULT_IDLE_MS = 5_000
 
 /** Checks ForkManagerOptions.processPool at the manager's construction. */
@@ -55,7 +61,11 @@ export function threadPoolSettings(options: ThreadPoolOptions | undefined): Pool
 }
 
 function poolSettings(options: ProcessPoolOptions | undefined, name: string, keys: typeof PROCESS_POOL_KEYS): PoolSettings {
-  if (options === undefined) return { maxTasksPerWorker: Infinity, maxWorkerMemory: Infinity, idleTimeoutMs: DEFAULT_IDLE_MS, concurrentTasksPerWorker: 1 }
+  if (options === undefined) {
+    return {
+      maxTasksPerWorker: Infinity, maxWorkerMemory: Infinity, idleTimeoutMs: DEFAULT_IDLE_MS, concurrentTasksPerWorker: 1
+    }
+  }
   validateOptions(options, name, keys)
   const { maxTasksPerWorker = Infinity } = options
   if (maxTasksPerWorker !== Infinity && !(Number.isInteger(maxTasksPerWorker) && maxTasksPerWorker >= 1)) {

@@ -23,7 +23,9 @@ const RUNTIME = new URL('./runtime.js', import.meta.url)
  * `attempt` and `jobId` are the worker's ctx.attempt and ctx.jobId. `spawners`: where it may
  * start (a native forker of the set), null to fork it from this process.
  */
-export function startProcessWorker(spec: WorkerSpec, ident: string, attempt = 1, jobId: string | null = null, spawners: SpawnerSet | null = null): Execution | Promise<Execution> {
+export function startProcessWorker(
+  spec: WorkerSpec, ident: string, attempt = 1, jobId: string | null = null, spawners: SpawnerSet | null = null
+): Execution | Promise<Execution> {
   const args = jobId === null ? [spec.url, ident, String(attempt)] : [spec.url, ident, String(attempt), jobId]
   const spawner = spawners?.pickNative()
   if (spawner !== undefined) return startWorkerOnSpawner(spec, args, spawner, processChannelServer())

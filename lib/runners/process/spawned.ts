@@ -41,7 +41,7 @@ export function startWorkerOnSpawner(spec: WorkerSpec, args: string[], spawner: 
         maxBuffer: 0,
         channel: { address: channel.address, token: channel.token },
       },
-      job,
+      job
     )
   })
 }
@@ -63,7 +63,10 @@ class SpawnedWorker implements SpawnerJob {
   #exited: { code: number | null; signal: NodeJS.Signals | null } | undefined
   #closed = false
 
-  constructor(spec: WorkerSpec, spawner: Spawner, first: Buffer, forget: () => void, resolve: (execution: Execution) => void, reject: (error: Error) => void) {
+  constructor(
+    spec: WorkerSpec, spawner: Spawner, first: Buffer, forget: () => void, resolve: (execution: Execution) => void,
+    reject: (error: Error) => void
+  ) {
     this.#spec = spec
     this.#spawner = spawner
     this.#first = first
@@ -72,7 +75,10 @@ class SpawnedWorker implements SpawnerJob {
     this.#reject = reject
   }
 
-  /** The child's channel has reached the channel server (it may come before or after 'started'); `early`: bytes the child sent with the token. */
+  /**
+   * The child's channel has reached the channel server (it may come before or after 'started'); `early`: bytes the child sent with the
+   * token.
+   */
   connected(socket: Socket, early: Buffer): void {
     const reader = new IpcMessageReader((message) => (this.#answer = message as WorkerReply))
     socket.on('data', (chunk: Buffer) => reader.push(chunk))
@@ -117,7 +123,9 @@ class SpawnedWorker implements SpawnerJob {
     // Its exit can no longer reach this process: the job is ended here, not left running
     // unwatched. Its channel closes as the worker dies.
     killTree(this.#pid, 'SIGKILL')
-    this.#outcome.settle({ exitCode: null, signal: null, error: jobError(SpawnerExitError, `${message} while the job ran; its process group was killed`) })
+    this.#outcome.settle({
+      exitCode: null, signal: null, error: jobError(SpawnerExitError, `${message} while the job ran; its process group was killed`),
+    })
   }
 
   /**
@@ -130,7 +138,10 @@ class SpawnedWorker implements SpawnerJob {
     // The channel came (it has closed), so the channel server no longer waits for it: nothing to forget.
     if (exited === undefined || !this.#closed) return
     const answer = this.#answer
-    const done: Outcome = { exitCode: exited.code, signal: exited.signal, data: answer?.ok ? answer.data : undefined, error: answer && !answer.ok ? answer.error : null }
+    const done: Outcome = {
+      exitCode: exited.code, signal: exited.signal, data: answer?.ok ? answer.data : undefined,
+      error: answer && !answer.ok ? answer.error : null,
+    }
     if (this.#spawner.turn !== this.#startTurn) this.#outcome.settle(done)
     else setImmediate(() => this.#outcome.settle(done))
   }
@@ -149,7 +160,8 @@ class SpawnedWorker implements SpawnerJob {
       this.#reject(Object.assign(new Error(failure.message), { code: failure.code }))
       return
     }
-    const error = Object.assign(new Error(`cannot start a worker process for ${this.#spec.url}: ${failure.message}`), { code: failure.code })
+    const error = Object.assign(new Error(`cannot start a worker process for ${this.#spec.url}: ${failure.message}`),
+      { code: failure.code })
     this.#outcome.settle({ exitCode: null, signal: null, error: serializeError(error) })
     this.#started(null, () => {})
   }

@@ -44,7 +44,9 @@ function order(spec: CommandSpec, spawnerEnv: Readonly<Record<string, string | u
  * loaded machine), and an order without it is ~1.5 KB less to encode in this process and to
  * decode in the spawner.
  */
-export function placeFields(job: { cwd?: string | undefined; env?: Record<string, string | undefined> | undefined }, spawnerEnv: Readonly<Record<string, string | undefined>>): Pick<SpawnOrder, 'cwd' | 'env' | 'envOver'> {
+export function placeFields(job: {
+  cwd?: string | undefined; env?: Record<string, string | undefined> | undefined,
+}, spawnerEnv: Readonly<Record<string, string | undefined>>): Pick<SpawnOrder, 'cwd' | 'env' | 'envOver'> {
   const cwd = job.cwd === undefined ? process.cwd() : path.resolve(job.cwd)
   if (!sameEnv(spawnerEnv)) return { cwd, env: { ...process.env, ...job.env } }
   return job.env === undefined ? { cwd } : { cwd, envOver: job.env }
@@ -95,7 +97,8 @@ class SpawnedCommand implements SpawnerJob {
         this.#failed(message)
         return true
       case 'output':
-        ;(message.fd === 1 ? this.#stdout : this.#stderr)!.add(Buffer.from(message.chunk.buffer, message.chunk.byteOffset, message.chunk.byteLength))
+        ;(message.fd === 1 ? this.#stdout : this.#stderr)!.add(Buffer.from(message.chunk.buffer, message.chunk.byteOffset,
+          message.chunk.byteLength))
         return false
       case 'exit':
         this.#group!.reap()
@@ -105,7 +108,10 @@ class SpawnedCommand implements SpawnerJob {
       case 'closed': {
         const stdout = this.#stdout!
         const stderr = this.#stderr!
-        const done: Outcome = { exitCode: message.code, signal: message.signal, error: null, stdout: stdout.text(this.#spec.encoding ?? 'utf8'), stderr: stderr.text(this.#spec.encoding ?? 'utf8') }
+        const done: Outcome = {
+          exitCode: message.code, signal: message.signal, error: null, stdout: stdout.text(this.#spec.encoding ?? 'utf8'),
+          stderr: stderr.text(this.#spec.encoding ?? 'utf8'),
+        }
         if (stdout.overflowed || stderr.overflowed) done.error = maxBufferError(this.#spec)
         this.#settle(done)
         return true
@@ -122,7 +128,9 @@ class SpawnedCommand implements SpawnerJob {
     }
     // Its output and its exit can no longer reach this process: the job is ended here, not left running unwatched.
     killTree(this.#pid, 'SIGKILL')
-    this.#outcome.settle({ exitCode: null, signal: null, error: jobError(SpawnerExitError, `${message} while the job ran; its process group was killed`) })
+    this.#outcome.settle({
+      exitCode: null, signal: null, error: jobError(SpawnerExitError, `${message} while the job ran; its process group was killed`),
+    })
   }
 
   /**

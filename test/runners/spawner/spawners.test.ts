@@ -38,7 +38,8 @@ t.test("commands start on this process's spawners; with spawner: false, from thi
 t.test('the spawner option and warm() are checked at the call', async (t) => {
   t.throws(() => new ForkManager({ spawner: 0 }), new RangeError('spawner (false for none) must be a whole number >= 1, got 0'))
   t.throws(() => new ForkManager({ spawner: 1.5 }), RangeError)
-  t.throws(() => new ForkManager({ spawner: 'two' as never }), new TypeError('spawner must be a boolean or a number of spawner processes, got "two"'))
+  t.throws(() => new ForkManager({ spawner: 'two' as never }),
+    new TypeError('spawner must be a boolean or a number of spawner processes, got "two"'))
   t.throws(() => new ForkManager({ spawner: null as never }), TypeError)
   t.throws(() => new ForkManager({ spawners: 2 } as never), /did you mean spawner\?/)
   await t.rejects(ForkManager.warm(0), RangeError)
@@ -49,11 +50,14 @@ t.test('jobs get the working directory and environment of this process as they a
   await ForkManager.warm()
   process.env['FP_LATE'] = 'set after the spawners started'
   t.teardown(() => delete process.env['FP_LATE'])
-  const out = await (await startCommand(spec({ command: 'sh', args: ['-c', 'printf "%s|%s" "$FP_LATE" "$PWD"'], cwd: 'dist', capture: true }))).outcome
+  const out = await (await startCommand(spec({
+    command: 'sh', args: ['-c', 'printf "%s|%s" "$FP_LATE" "$PWD"'], cwd: 'dist', capture: true,
+  }))).outcome
   t.equal(out.stdout, `set after the spawners started|${process.cwd()}/dist`)
 })
 
-t.test('an order carries the environment only where it is no longer the spawner\'s: every job still sees this process\'s, with its own over it', async (t) => {
+t.test('an order carries the environment only where it is no longer the spawner\'s: every job still sees this process\'s, with its own ' +
+  'over it', async (t) => {
   await ForkManager.warm()
   const show = { command: 'sh', args: ['-c', 'printf "%s|%s" "$PATH" "$FP_JOB"'], capture: true }
   const path = process.env['PATH']!
@@ -82,7 +86,10 @@ t.test('a spawner killed mid-job: its jobs end with a SpawnerExitError, their gr
   t.match(await handle.result, {
     exitCode: null,
     signal: null,
-    error: { name: 'SpawnerExitError', code: 'ERR_FORKPOOL_SPAWNER_EXIT', message: /^the spawner process that started sh was killed by SIGKILL while the job ran; its process group was killed$/ },
+    error: {
+      name: 'SpawnerExitError', code: 'ERR_FORKPOOL_SPAWNER_EXIT',
+      message: /^the spawner process that started sh was killed by SIGKILL while the job ran; its process group was killed$/,
+    },
   })
   t.ok(await eventually(async () => (await processesMatching(marker)).length === 0, 5000), 'nothing of the job is left')
   t.notOk(processSpawners().pids.includes(spawnerPid), 'the dead spawner is gone from the set')
@@ -99,8 +106,11 @@ t.test('a spawner that dies before it says a job started: the start fails with a
   process.kill(pid!, 'SIGKILL')
   // Without letting the event loop run (so this process has not heard of the death), wait until
   // the kernel has ended it: the order is then written to a closed channel.
-  while (procStat(pid!, 0) !== 'Z') {}
-  await t.rejects(startCommand(spec({ command: 'true' }), set), { name: 'SpawnerExitError', code: 'ERR_FORKPOOL_SPAWNER_EXIT', message: /^the spawner process that started true was killed by SIGKILL before the job started$/ })
+  while (procStat(pid!, 0) !== 'Z') { /* spins: no await, on purpose */ }
+  await t.rejects(startCommand(spec({ command: 'true' }), set), {
+    name: 'SpawnerExitError', code: 'ERR_FORKPOOL_SPAWNER_EXIT',
+    message: /^the spawner process that started true was killed by SIGKILL before the job started$/,
+  })
   await set.warm()
   t.equal(set.pids.length, 1, 'replaced')
   t.not(set.pids[0], pid)
@@ -109,7 +119,10 @@ t.test('a spawner that dies before it says a job started: the start fails with a
 t.test('a job sent to a spawner that could not start at all fails with a SpawnerExitError, not a hang', async (t) => {
   for (const files of [{ forker: '/no/such/forker' }, { execPath: '/no/such/node' }]) {
     // The job goes to the spawner in the turn that starts it, before its start has failed.
-    await t.rejects(startCommand(spec({ command: 'true' }), new SpawnerSet(files)), { name: 'SpawnerExitError', message: /^the spawner process that started true could not start: spawn \/no\/such\/\w+ ENOENT before the job started$/ })
+    await t.rejects(startCommand(spec({ command: 'true' }), new SpawnerSet(files)), {
+      name: 'SpawnerExitError',
+      message: /^the spawner process that started true could not start: spawn \/no\/such\/\w+ ENOENT before the job started$/,
+    })
   }
 })
 
@@ -183,9 +196,11 @@ for (const [mode, kind] of [['orphans', 'native forkers'], ['orphans-node', 'Nod
     const parent = spawn(process.execPath, [FIXTURE, mode, marker], { stdio: ['ignore', 'pipe', 'inherit'] })
     await new Promise((resolve) => parent.stdout.once('data', resolve))
     // Three shells, each with two sleeps (pgrep -f also matches the shells, whose command line holds the marker).
-    t.ok(await eventually(async () => (await processesMatching(`sleep ${marker}`)).length === 9, 15_000), 'the commands and their grandchildren run')
+    t.ok(await eventually(async () => (await processesMatching(`sleep ${marker}`)).length === 9, 15_000),
+      'the commands and their grandchildren run')
     parent.kill('SIGKILL')
-    t.ok(await eventually(async () => (await processesMatching(`sleep ${marker}`)).length === 0, 2000, 20), 'within 2 s nothing of them is left')
+    t.ok(await eventually(async () => (await processesMatching(`sleep ${marker}`)).length === 0, 2000, 20),
+      'within 2 s nothing of them is left')
   })
 }
 
@@ -200,7 +215,10 @@ t.test('the spawner runtime kills the groups it started when its channel closes,
   const child = fork(runtime, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const marker = 'sleep 94.17'
   const started = new Promise((resolve) => child.on('message', (m: { type: string }) => m.type === 'started' && resolve(m)))
-  child.send({ id: 1, command: 'sh', args: ['-c', `${marker} & ${marker}; wait`], cwd: process.cwd(), env: process.env, shell: false, capture: false, maxBuffer: 1 })
+  child.send({
+    id: 1, command: 'sh', args: ['-c', `${marker} & ${marker}; wait`], cwd: process.cwd(), env: process.env, shell: false, capture: false,
+    maxBuffer: 1,
+  })
   await started
   t.ok(await eventually(async () => (await processesMatching(marker)).length === 3, 15_000), 'sh and both sleeps run')
   child.disconnect()
@@ -220,7 +238,9 @@ t.test('the native forker kills the groups it started when its orders end, and e
     reports.on('data', (chunk: Buffer) => (got += chunk.length) >= 14 && resolve())
   })
   const marker = 'sleep 94.19'
-  child.stdin.write(encodeOrder({ id: 1, command: 'sh', args: ['-c', `${marker} & ${marker}; wait`], cwd: process.cwd(), shell: false, capture: true, maxBuffer: 1 }))
+  child.stdin.write(encodeOrder({
+    id: 1, command: 'sh', args: ['-c', `${marker} & ${marker}; wait`], cwd: process.cwd(), shell: false, capture: true, maxBuffer: 1,
+  }))
   await started
   t.ok(await eventually(async () => (await processesMatching(marker)).length === 3, 15_000), 'sh and both sleeps run')
   child.stdin.end()
