@@ -39,7 +39,7 @@ const layerRules = LAYERS.flatMap((layer, rank) =>
       from: { path: self },
       to: { path: forbidden.join('|') },
     }
-  }),
+  })
 ).filter((rule) => rule.to.path !== '')
 
 module.exports = {
@@ -63,7 +63,7 @@ module.exports = {
       name: 'no-parent-imports-a-runtime',
       comment:
         'runtime.ts runs inside a child process or thread: the parent side starts it by path and ' +
-        'shares only its protocol.ts, types included (a type import today is a value import tomorrow)',
+          'shares only its protocol.ts, types included (a type import today is a value import tomorrow)',
       severity: 'error',
       from: { pathNot: CHILD_SIDE },
       to: { path: CHILD_SIDE },
@@ -85,7 +85,8 @@ module.exports = {
     {
       name: 'not-to-dev-dep',
       comment:
-        'lib/ is what users install: a devDependency is not installed with it (type-only imports count: they end up in the published .d.ts)',
+        'lib/ is what users install: a devDependency is not installed with it ' +
+          '(type-only imports count: they end up in the published .d.ts)',
       severity: 'error',
       from: { path: '^lib/' },
       // bullmq and ioredis are devDependencies only so that the tests have them: to users they are optional peers (next rule).
@@ -94,7 +95,9 @@ module.exports = {
     {
       name: 'optional-peers-through-peers-ts',
       comment:
-        'bullmq and ioredis are optional peer dependencies: lib/remote/peers.ts alone loads them, by import(), so that a user without them reads one line saying what to install; a static import elsewhere would fail first, with a stack of ERR_MODULE_NOT_FOUND. Other files of lib/remote/ import their types only',
+        'bullmq and ioredis are optional peer dependencies: lib/remote/peers.ts alone loads them, by import(), so that a user ' +
+          'without them reads one line saying what to install; a static import elsewhere would fail first, with a stack of ' +
+            'ERR_MODULE_NOT_FOUND. Other files of lib/remote/ import their types only',
       severity: 'error',
       from: { path: '^lib/', pathNot: '^lib/remote/peers\\.ts$' },
       to: { dependencyTypes: ['npm-peer'], dependencyTypesNot: ['type-only'] },

@@ -107,7 +107,9 @@ export function runContender(suite: Suite, contender: string, quick: boolean, ti
   const dir = mkdtempSync(path.join(tmpdir(), 'forkpool-bench-'))
   const out = path.join(dir, 'figure.json')
   // The baseline's own harness child runs its own forkpool contender: the same suite, the older library.
-  const [script, name] = contender === BASELINE && baseline !== undefined ? [path.join(baseline, 'dist/bench/run-one.js'), 'forkpool'] : [CHILD, contender]
+  const [script, name] = contender === BASELINE && baseline !== undefined
+    ? [path.join(baseline, 'dist/bench/run-one.js'), 'forkpool']
+    : [CHILD, contender]
   const child = spawn(process.execPath, [script, suite.name, name, quick ? 'quick' : 'full', out], {
     stdio: ['ignore', 'inherit', 'inherit'],
     // A process group of its own, killed whole: a contender killed for its time, or one that
@@ -140,7 +142,8 @@ export function runContender(suite: Suite, contender: string, quick: boolean, ti
         const { figure, details = {} } = JSON.parse(readFileSync(out, 'utf8')) as Partial<Measured> & { figure: number }
         resolve({ figure, details })
       } catch (error) {
-        reject(error instanceof Error && error.message.startsWith(suite.name) ? error : new Error(`${suite.name}/${contender} reported no figure: ${String(error)}`))
+        const ours = error instanceof Error && error.message.startsWith(suite.name)
+        reject(ours ? error : new Error(`${suite.name}/${contender} reported no figure: ${String(error)}`))
       } finally {
         rmSync(dir, { recursive: true, force: true })
       }
@@ -219,8 +222,14 @@ export async function runSuite(complete: Suite, options: HarnessOptions): Promis
   return summary
 }
 
-/** Sums up the figures of one run of a suite: medians, spread, ratios to forkpool, targets; `details`: each contender's, by name, each round's. */
-export function summarize(suite: Suite, figures: Map<string, number[]>, quick: boolean, rounds: number, details = new Map<string, Record<string, number[]> | undefined>()): SuiteSummary {
+/**
+ * Sums up the figures of one run of a suite: medians, spread, ratios to forkpool, targets; `details`: each contender's, by name, each
+ * round's.
+ */
+export function summarize(
+  suite: Suite, figures: Map<string, number[]>, quick: boolean, rounds: number,
+  details = new Map<string, Record<string, number[]> | undefined>()
+): SuiteSummary {
   const base = median(figures.get(suite.contenders[0]!)!)
   const contenders = suite.contenders.map((name): ContenderSummary => {
     const own = figures.get(name)
@@ -231,16 +240,18 @@ export function summarize(suite: Suite, figures: Map<string, number[]>, quick: b
     if (extra !== undefined && Object.keys(extra).length > 0) summary.details = extra
     return summary
   })
-  const medians = Object.fromEntries(contenders.flatMap((c) => [
+  const medians = Object.fromEntries(contenders.flatMap((c): Array<[string, number]> => [
     [c.name, c.median],
-    ...Object.entries(c.details ?? {}).map(([detail, values]) => [`${c.name} ${detail}`, median(values)]),
+    ...Object.entries(c.details ?? {}).map(([detail, values]): [string, number] => [`${c.name} ${detail}`, median(values)]),
   ]))
   const targets = (suite.targets ?? []).map((target): TargetSummary => {
     const summary: TargetSummary = { describe: target.describe, held: target.check(medians, quick) }
     if (target.actual) summary.actual = target.actual(medians, quick)
     return summary
   })
-  const summary: SuiteSummary = { name: suite.name, title: suite.title, unit: suite.unit, better: suite.better, quick, rounds, contenders, targets }
+  const summary: SuiteSummary = {
+    name: suite.name, title: suite.title, unit: suite.unit, better: suite.better, quick, rounds, contenders, targets,
+  }
   if (suite.ideal) summary.ideal = suite.ideal(quick)
   if (suite.details) summary.details = suite.details
   return summary

@@ -24,7 +24,7 @@ try {
 
   // In flight: jobs sent with no agent to take them.
   const waiting = new ForkManager({ maxProcs: inFlight, backend: redisBackend({ url: rig.url, queue: 'in-flight' }) })
-  await (await waiting.start('connect', { command: 'true' })).cancel()
+  ;(await waiting.start('connect', { command: 'true' })).cancel()
   const before = await used()
   const handles = await Promise.all(Array.from({ length: inFlight - 1 }, (_, i) => waiting.start(`w${i}`, job(i))))
   const perInFlight = (await used() - before) / handles.length
@@ -52,9 +52,12 @@ try {
   const end = await used()
   const kept = await client.zcard('bull:memory:completed')
   const events = await client.xlen('bull:memory:events')
-  console.log(`in flight: ${mb(perInFlight * 1000)} per 1,000 jobs (${Math.round(perInFlight)} bytes each, ${handles.length} waiting no-op worker jobs)`)
-  console.log(`${jobs} no-op jobs, default settings, ${failed} failed, ${wall.toFixed(0)} s: used_memory ${mb(start)} → ${mb(end)} (peak sampled ${mb(peak)}), keys ${keysStart} → ${await client.dbsize()}`)
-  console.log(`kept finished jobs: ${kept}, events in the stream: ${events}; (end - start) per kept job: ${Math.round((end - start) / Math.max(1, kept))} bytes`)
+  console.log(`in flight: ${mb(perInFlight * 1000)} per 1,000 jobs (${Math.round(perInFlight)} bytes each, ${handles.length} waiting ` +
+    `no-op worker jobs)`)
+  console.log(`${jobs} no-op jobs, default settings, ${failed} failed, ${wall.toFixed(0)} s: used_memory ${mb(start)} → ${mb(end)} (peak ` +
+    `sampled ${mb(peak)}), keys ${keysStart} → ${await client.dbsize()}`)
+  console.log(`kept finished jobs: ${kept}, events in the stream: ${events}; (end - start) per kept job: ` +
+    `${Math.round((end - start) / Math.max(1, kept))} bytes`)
 } finally {
   client.disconnect()
   await rig.stop()

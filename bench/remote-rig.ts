@@ -52,7 +52,8 @@ function stopped(child: ChildProcess): Promise<void> {
 export async function startRig(): Promise<Rig> {
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'forkpool-bench-redis-'))
-  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    { stdio: ['ignore', 'pipe', 'inherit'] })
   await untilReady(redis, 'Ready to accept', 'redis-server')
   const url = `redis://127.0.0.1:${port}/0`
   const children: ChildProcess[] = []
@@ -69,7 +70,8 @@ export async function startRig(): Promise<Rig> {
   return {
     url,
     start,
-    agent: (queue, name, jobs, extra = []) => start([CLI, 'worker', '--redis', url, '--queue', queue, '-j', String(jobs), '--name', name, '--root', ROOT, ...extra]),
+    agent: (queue, name, jobs,
+      extra = []) => start([CLI, 'worker', '--redis', url, '--queue', queue, '-j', String(jobs), '--name', name, '--root', ROOT, ...extra]),
     async stop() {
       process.off('exit', killAll)
       await Promise.all(children.map(stopped))

@@ -55,7 +55,10 @@ interface Plan {
   isolation?: 'thread' | 'process-pool'
   timeoutMs?: number
   cancelAfterMs?: number
-  check(r: { ok: boolean; exitCode?: number | null; cancelled?: boolean; timedOut?: boolean; signal?: NodeJS.Signals | null; data?: unknown; error?: { name?: string; message?: string } | null }): string | null
+  check(r: {
+    ok: boolean; exitCode?: number | null; cancelled?: boolean; timedOut?: boolean; signal?: NodeJS.Signals | null; data?: unknown
+    error?: { name?: string; message?: string } | null
+  }): string | null
 }
 
 export interface FaultLog {
@@ -101,7 +104,10 @@ export interface RemoteSoakReport extends FaultLog {
 }
 
 const expect = (cond: boolean, what: string, r: Parameters<Plan['check']>[0]): string | null =>
-  cond ? null : `${what}: got ok ${r.ok}, exitCode ${r.exitCode}, signal ${r.signal}, timedOut ${r.timedOut}, cancelled ${r.cancelled}, error ${r.error?.name}: ${r.error?.message?.slice(0, 160)}`
+  cond
+    ? null
+    : `${what}: got ok ${r.ok}, exitCode ${r.exitCode}, signal ${r.signal}, timedOut ${r.timedOut}, cancelled ${r.cancelled}, ` +
+      `error ${r.error?.name}: ${r.error?.message?.slice(0, 160)}`
 
 function planJob(rand: () => number, i: number): Plan {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!
@@ -109,7 +115,8 @@ function planJob(rand: () => number, i: number): Plan {
   const code = 1 + Math.floor(rand() * 200)
   const slowMs = 50 + Math.floor(rand() * 750)
   const kindDraw = rand()
-  const kind: Kind = kindDraw < 0.25 ? 'command' : kindDraw < 0.33 ? 'process' : kindDraw < 0.63 ? 'process-pool' : kindDraw < 0.95 ? 'thread' : 'map'
+  const kinds: Array<[number, Kind]> = [[0.25, 'command'], [0.33, 'process'], [0.63, 'process-pool'], [0.95, 'thread']]
+  const kind: Kind = kinds.find(([below]) => kindDraw < below)?.[1] ?? 'map'
   if (kind === 'command') {
     const fault = pick(['ok', 'exit', 'slow', 'hang', 'cancel'] as const)
     const sh = (script: string): JobSpec => ({ command: 'sh', args: ['-c', `echo ${key} >> "$FORKPOOL_SOAK_RUNS"; ${script}`] })
@@ -117,30 +124,63 @@ function planJob(rand: () => number, i: number): Plan {
     switch (fault) {
       case 'ok': return { kind, fault, keys, job: sh('true'), check: (r) => expect(r.exitCode === 0 && !r.error, 'succeeds', r) }
       case 'exit': return { kind, fault, keys, job: sh(`exit ${code}`), check: (r) => expect(r.exitCode === code, `exits ${code}`, r) }
-      case 'slow': return { kind, fault, keys, job: sh(`sleep ${(slowMs / 1000).toFixed(3)}`), check: (r) => expect(r.exitCode === 0, 'sleeps and succeeds', r) }
-      case 'hang': return { kind, fault, keys, job: sh('sleep 60 & wait'), timeoutMs: HANG_TIMEOUT_MS, check: (r) => expect(r.timedOut === true && r.signal !== null, 'times out and is killed', r) }
-      case 'cancel': return { kind, fault, keys, job: sh('sleep 60 & wait'), cancelAfterMs: rand() * 300, check: (r) => expect(r.cancelled === true && !r.timedOut, 'is cancelled', r) }
+      case 'slow': return {
+        kind, fault, keys, job: sh(`sleep ${(slowMs / 1000).toFixed(3)}`), check: (r) => expect(r.exitCode === 0, 'sleeps and succeeds', r)
+      }
+      case 'hang': return {
+        kind, fault, keys, job: sh('sleep 60 & wait'), timeoutMs: HANG_TIMEOUT_MS,
+        check: (r) => expect(r.timedOut === true && r.signal !== null, 'times out and is killed', r)
+      }
+      case 'cancel': return {
+        kind, fault, keys, job: sh('sleep 60 & wait'), cancelAfterMs: rand() * 300,
+        check: (r) => expect(r.cancelled === true && !r.timedOut, 'is cancelled', r)
+      }
     }
   }
   const value = { n: code, at: new Date(code), tags: new Set(['a', 'b']) }
-  const returned = (data: unknown): boolean => (data as typeof value | undefined)?.tags?.has('b') === true && (data as typeof value).n === code
+  const returned = (data: unknown): boolean =>
+    (data as typeof value | undefined)?.tags?.has('b') === true && (data as typeof value).n === code
   if (kind === 'map') {
     const count = 20 + Math.floor(rand() * 100)
-    const items: SoakOrder[] = Array.from({ length: count }, (_, j) => ({ key: `${key}.${j}`, mode: rand() < 0.1 ? 'slow' : 'ok', ms: Math.floor(rand() * 40), value }))
+    const items: SoakOrder[] = Array.from({ length: count },
+      (_, j) => ({ key: `${key}.${j}`, mode: rand() < 0.1 ? 'slow' : 'ok', ms: Math.floor(rand() * 40), value }))
     const isolation = pick(['thread', 'process-pool'] as const)
-    return { kind, fault: isolation, keys: items.map((item) => item.key), items, isolation, check: (r) => expect(r.ok && returned(r.data), 'returns its item\'s value', r) }
+    return {
+      kind, fault: isolation, keys: items.map((item) => item.key), items, isolation,
+      check: (r) => expect(r.ok && returned(r.data), 'returns its item\'s value', r)
+    }
   }
   const fault = pick(['ok', 'slow', 'throw', 'finish', 'hang', 'hang-deaf', 'cancel'] as const)
-  const job = (order: Omit<SoakOrder, 'key'>): JobSpec => ({ worker: WORKER, isolation: kind, data: { key, ...order } }) as JobSpec
+  const job = (order: Omit<SoakOrder, 'key'>): JobSpec => ({ worker: WORKER, isolation: kind, data: { key, ...order } })
   const keys = [key]
   switch (fault) {
-    case 'ok': return { kind, fault, keys, job: job({ mode: 'ok', value }), check: (r) => expect(r.exitCode === 0 && returned(r.data), 'returns its data', r) }
-    case 'slow': return { kind, fault, keys, job: job({ mode: 'slow', ms: slowMs, value }), check: (r) => expect(r.exitCode === 0 && returned(r.data), 'sleeps and returns its data', r) }
-    case 'throw': return { kind, fault, keys, job: job({ mode: 'throw' }), check: (r) => expect(r.exitCode === 1 && r.error?.name === 'RangeError', 'throws', r) }
-    case 'finish': return { kind, fault, keys, job: job({ mode: 'finish', code, value }), check: (r) => expect(r.exitCode === code && returned(r.data), `finishes with ${code}`, r) }
-    case 'hang': return { kind, fault, keys, job: job({ mode: 'hang' }), timeoutMs: HANG_TIMEOUT_MS, check: (r) => expect(r.timedOut === true && (r.error?.name === 'AbortError' || r.signal !== null || r.exitCode === null), 'times out', r) }
-    case 'hang-deaf': return { kind, fault, keys, job: job({ mode: 'hang-deaf' }), timeoutMs: HANG_TIMEOUT_MS, check: (r) => expect(r.timedOut === true && (r.exitCode === null || r.error?.name === 'AbortError'), 'times out and is stopped', r) }
-    case 'cancel': return { kind, fault, keys, job: job({ mode: 'hang' }), cancelAfterMs: rand() * 300, check: (r) => expect(r.cancelled === true && !r.timedOut, 'is cancelled', r) }
+    case 'ok': return {
+      kind, fault, keys, job: job({ mode: 'ok', value }), check: (r) => expect(r.exitCode === 0 && returned(r.data), 'returns its data', r)
+    }
+    case 'slow': return {
+      kind, fault, keys, job: job({ mode: 'slow', ms: slowMs, value }),
+      check: (r) => expect(r.exitCode === 0 && returned(r.data), 'sleeps and returns its data', r)
+    }
+    case 'throw': return {
+      kind, fault, keys, job: job({ mode: 'throw' }), check: (r) => expect(r.exitCode === 1 && r.error?.name === 'RangeError', 'throws', r)
+    }
+    case 'finish': return {
+      kind, fault, keys, job: job({ mode: 'finish', code, value }),
+      check: (r) => expect(r.exitCode === code && returned(r.data), `finishes with ${code}`, r)
+    }
+    case 'hang': return {
+      kind, fault, keys, job: job({ mode: 'hang' }), timeoutMs: HANG_TIMEOUT_MS,
+      check: (r) => expect(r.timedOut === true && (r.error?.name === 'AbortError' || r.signal !== null || r.exitCode === null),
+        'times out', r)
+    }
+    case 'hang-deaf': return {
+      kind, fault, keys, job: job({ mode: 'hang-deaf' }), timeoutMs: HANG_TIMEOUT_MS,
+      check: (r) => expect(r.timedOut === true && (r.exitCode === null || r.error?.name === 'AbortError'), 'times out and is stopped', r)
+    }
+    case 'cancel': return {
+      kind, fault, keys, job: job({ mode: 'hang' }), cancelAfterMs: rand() * 300,
+      check: (r) => expect(r.cancelled === true && !r.timedOut, 'is cancelled', r)
+    }
   }
 }
 
@@ -190,7 +230,7 @@ class RedisProcess {
     const child = (this.child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'inherit'] }))
     await new Promise<void>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`redis-server exited ${code} before it was ready`)))
-      child.stdout!.on('data', (chunk: Buffer) => { if (/ready to accept/i.test(chunk.toString())) resolve() })
+      child.stdout.on('data', (chunk: Buffer) => { if (/ready to accept/i.test(chunk.toString())) resolve() })
     })
   }
 
@@ -266,9 +306,13 @@ export async function remoteSoak(options: RemoteSoakOptions): Promise<RemoteSoak
   const client = new Redis({ path: redis.socket, maxRetriesPerRequest: null })
   client.on('error', () => {})
   let finished = false
-  const spawnAgent = (name: string): ChildProcess => spawn(process.execPath, [CLI, 'worker', '--redis', url, '--queue', queue, '-j', String(perAgent), '--name', name,
-    '--root', ROOT, '--allow-commands', '--lock-duration', String(options.lockDuration ?? 10_000), '--stalled-interval', String(options.stalledInterval ?? 2000),
-    '--max-stalled-count', String(maxStalledCount)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FORKPOOL_SOAK: `${runId}/${name}`, FORKPOOL_SOAK_RUNS: runsFile } })
+  const spawnAgent = (name: string): ChildProcess => spawn(process.execPath, [CLI, 'worker', '--redis', url, '--queue', queue, '-j',
+    String(perAgent), '--name', name,
+    '--root', ROOT, '--allow-commands', '--lock-duration', String(options.lockDuration ?? 10_000),
+    '--stalled-interval', String(options.stalledInterval ?? 2000),
+    '--max-stalled-count', String(maxStalledCount)], {
+    stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FORKPOOL_SOAK: `${runId}/${name}`, FORKPOOL_SOAK_RUNS: runsFile },
+  })
   const slots = Array.from({ length: agentCount }, (_, i) => new AgentSlot(i + 1, spawnAgent))
   const log: FaultLog = { agentKills: 0, redisOutages: 0, longOutageMs: 0, eventKills: 0, pubsubKills: 0 }
   const outageEnds: number[] = []
@@ -301,7 +345,9 @@ export async function remoteSoak(options: RemoteSoakOptions): Promise<RemoteSoak
     memoryStart = await usedMemory(client)
     keysStart = await client.dbsize()
     const { redisBackend } = await import('../lib/remote/index.js')
-    pm = new ForkManager({ maxProcs: options.maxProcs ?? 48, timeout: TIMEOUT_MS, killGrace: KILL_GRACE_MS, backend: redisBackend({ url, queue }) })
+    pm = new ForkManager({
+      maxProcs: options.maxProcs ?? 48, timeout: TIMEOUT_MS, killGrace: KILL_GRACE_MS, backend: redisBackend({ url, queue }),
+    })
     const begun = performance.now()
 
     // The faults, at seeded points of the run (counted in jobs started), one at a time.
@@ -327,7 +373,8 @@ export async function remoteSoak(options: RemoteSoakOptions): Promise<RemoteSoak
       log.agentKills++
       if (process.env.SOAK_DEBUG) console.error(`killed ${name} at ${((performance.now() - begun) / 1000).toFixed(1)} s`)
       // Its jobs' processes must go with it: worker processes by their closed channel, commands by their spawner.
-      // (Checked 10 s after, then again at 30 s: on a loaded machine a process still booting when its agent died takes a while to see its channel gone.)
+      // (Checked 10 s after, then again at 30 s: on a loaded machine a process still booting when its agent died takes a while to see its
+      // channel gone.)
       checks.push(sleep(10_000).then(async () => {
         const at10 = processesMarked(`${runId}/${name}`)
         slowToGo += at10.length
@@ -385,7 +432,10 @@ export async function remoteSoak(options: RemoteSoakOptions): Promise<RemoteSoak
     const settle = (key: string, plan: Plan, r: Parameters<Plan['check']>[0], kindName: string): void => {
       counts.set(key, (counts.get(key) ?? 0) + 1)
       if (r.error?.name === 'WorkerLostError') {
-        if (process.env.SOAK_DEBUG) console.error(`lost ${key} ${kindName} ${JSON.stringify([(r as { attempts?: number }).attempts, (r as { host?: string }).host])} at ${((performance.now() - begun) / 1000).toFixed(1)} s: ${r.error.message}`)
+        if (process.env.SOAK_DEBUG) {
+          const where = JSON.stringify([(r as { attempts?: number }).attempts, (r as { host?: string }).host])
+          console.error(`lost ${key} ${kindName} ${where} at ${((performance.now() - begun) / 1000).toFixed(1)} s: ${r.error.message}`)
+        }
         lostKeys.add(key)
         return void workerLost++
       }
@@ -401,7 +451,9 @@ export async function remoteSoak(options: RemoteSoakOptions): Promise<RemoteSoak
       if (plan.kind === 'map') {
         maps.push((async () => {
           try {
-            for await (const r of pm!.map<SoakOrder, unknown>(plan.items!, { worker: WORKER, isolation: plan.isolation! }, { chunkSize: 25, concurrency: 2, ident: `j${i}` })) {
+            for await (const r of pm.map<SoakOrder, unknown>(plan.items!, { worker: WORKER, isolation: plan.isolation! }, {
+              chunkSize: 25, concurrency: 2, ident: `j${i}`,
+            })) {
               settle(plan.items![r.index]!.key, plan, r, kindName)
             }
           } catch (error) {
@@ -432,9 +484,15 @@ export async function remoteSoak(options: RemoteSoakOptions): Promise<RemoteSoak
     // at once, which no fewer than all the agents can take in its first second.
     if (inTime) {
       const probe: JobResult[] = []
-      const sent = Promise.all(Array.from({ length: 2 * agentCount * perAgent }, async (_, k) => probe.push(await (await pm!.start(`probe-${k}`, { worker: WORKER, isolation: 'thread', data: { key: `probe-${k}`, mode: 'slow', ms: 1000 } })).result)))
+      const sent = Promise.all(Array.from({ length: 2 * agentCount * perAgent },
+        async (_,
+          k) => probe.push(await (await pm!.start(`probe-${k}`, {
+          worker: WORKER, isolation: 'thread', data: { key: `probe-${k}`, mode: 'slow', ms: 1000 },
+        })).result)))
       await bounded(sent, 60_000)
-      if (probe.length < 2 * agentCount * perAgent) mismatches.push(`the probe: ${probe.length} of ${2 * agentCount * perAgent} jobs settled within 60 s`)
+      if (probe.length < 2 * agentCount * perAgent) {
+        mismatches.push(`the probe: ${probe.length} of ${2 * agentCount * perAgent} jobs settled within 60 s`)
+      }
       for (const r of probe) {
         if (!r.ok) mismatches.push(`probe-${r.ident} failed: ${r.error?.message}`)
         hostsAfter.push({ host: r.host, startedAt: r.startedAt })
@@ -448,10 +506,13 @@ export async function remoteSoak(options: RemoteSoakOptions): Promise<RemoteSoak
     const allKeys = plans.flatMap((plan) => plan.keys.map((key) => ({ key, plan })))
     const overRun = [...runs].filter(([, n]) => n > 1 + maxStalledCount).map(([key, n]) => `${key} ran ${n} times`)
     // A cancelled job may never have begun, nor one whose short timeout came while its worker was loading; any other must have run.
-    const neverRan = allKeys.filter(({ key, plan }) => !runs.has(key) && !lostKeys.has(key) && plan.cancelAfterMs === undefined && plan.timeoutMs === undefined).map(({ key, plan }) => `${key} (${plan.kind}/${plan.fault})`)
+    const neverRan = allKeys
+      .filter(({ key, plan }) => !runs.has(key) && !lostKeys.has(key) && plan.cancelAfterMs === undefined && plan.timeoutMs === undefined)
+      .map(({ key, plan }) => `${key} (${plan.kind}/${plan.fault})`)
     // Per outage: the agents up across it (ready before its end, alive 20 s after) and which took a job after it.
     const afterOutages = outageEnds.map((end) => {
-      const up = slots.flatMap((slot) => slot.history).filter((h) => h.readyAt < end && (h.endedAt === undefined || h.endedAt > end + 20_000))
+      const up = slots.flatMap((slot) => slot.history)
+        .filter((h) => h.readyAt < end && (h.endedAt === undefined || h.endedAt > end + 20_000))
       const took = up.filter((h) => hostsAfter.some((r) => r.host === h.name && r.startedAt > end))
       return { agents: up.length, took: took.length }
     })
@@ -477,7 +538,7 @@ export async function remoteSoak(options: RemoteSoakOptions): Promise<RemoteSoak
     process.off('SIGINT', stopFromOutside)
     process.off('SIGTERM', stopFromOutside)
     if (pm !== undefined) await bounded(pm.shutdown({ grace: 1000 }), 60_000)
-    await Promise.all(slots.map((slot) => slot.child === undefined ? undefined : stopProcess(slot.child, 5000)))
+    await Promise.all(slots.flatMap((slot) => slot.child === undefined ? [] : [stopProcess(slot.child, 5000)]))
     let left = processesMarked(runId)
     for (let i = 0; i < 20 && left.length > 0; i++) {
       await sleep(100)
@@ -490,7 +551,8 @@ export async function remoteSoak(options: RemoteSoakOptions): Promise<RemoteSoak
   const r = report as RemoteSoakReport
   r.memoryStart = memoryStart
   r.keysStart = keysStart
-  r.ok = !r.timedOutRun && r.settledTwice === 0 && r.unsettled === 0 && r.mismatches.length === 0 && r.jobLost === 0 && r.overRun.length === 0 &&
+  r.ok = !r.timedOutRun && r.settledTwice === 0 && r.unsettled === 0 && r.mismatches.length === 0 && r.jobLost === 0 &&
+    r.overRun.length === 0 &&
     r.neverRan.length === 0 && r.leftAfterKill.length === 0 && r.leftAtEnd.length === 0 && r.afterOutages.every((o) => o.took === o.agents)
   return r
 }
@@ -512,7 +574,8 @@ const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MB`
 export function formatRemoteReport(r: RemoteSoakReport): string {
   const rows: Array<[string, string]> = [
     ['seed', String(r.seed)],
-    ['jobs (map() items)', `${r.jobs} (${r.mapItems} items in ${r.kinds ? Object.entries(r.kinds).filter(([k]) => k.startsWith('map/')).reduce((n, [, v]) => n + v, 0) : 0} maps)`],
+    ['jobs (map() items)', `${r.jobs} (${r.mapItems} items in ` +
+      `${r.kinds ? Object.entries(r.kinds).filter(([k]) => k.startsWith('map/')).reduce((n, [, v]) => n + v, 0) : 0} maps)`],
     ['kinds', Object.entries(r.kinds).sort().map(([k, v]) => `${k} ${v}`).join(', ')],
     ['agent kills', String(r.agentKills)],
     ['Redis outages (SIGTERM, restart on the same socket)', `${r.redisOutages} (one of ${(r.longOutageMs / 1000).toFixed(0)} s)`],
@@ -520,9 +583,11 @@ export function formatRemoteReport(r: RemoteSoakReport): string {
     ['settled exactly once (all)', r.settledTwice === 0 && r.unsettled === 0 ? 'yes' : `no: ${r.settledTwice} twice, ${r.unsettled} never`],
     ['results as their jobs predict', r.mismatches.length === 0 ? 'yes' : `no: ${r.mismatches.length} mismatches`],
     ['WorkerLostError (lost past maxStalledCount) / JobLostError', `${r.workerLost} / ${r.jobLost}`],
-    ['runs per job (max) / jobs run more than once', `${r.maxRuns} / ${r.rerun}${r.overRun.length ? ` (over the limit: ${r.overRun.slice(0, 5).join(', ')})` : ''}`],
+    ['runs per job (max) / jobs run more than once',
+      `${r.maxRuns} / ${r.rerun}${r.overRun.length ? ` (over the limit: ${r.overRun.slice(0, 5).join(', ')})` : ''}`],
     ['jobs never run (not cancelled)', String(r.neverRan.length)],
-    ['processes left (30 s after an agent kill / at the end; still there 10 s after a kill)', `${r.leftAfterKill.length} / ${r.leftAtEnd.length} (${r.slowToGo})`],
+    ['processes left (30 s after an agent kill / at the end; still there 10 s after a kill)',
+      `${r.leftAfterKill.length} / ${r.leftAtEnd.length} (${r.slowToGo})`],
     ['agents taking jobs after each Redis outage', r.afterOutages.map((o) => `${o.took}/${o.agents}`).join(', ') || '-'],
     ['Redis used_memory start → end', `${mb(r.memoryStart)} → ${mb(r.memoryEnd)}`],
     ['Redis keys start → end', `${r.keysStart} → ${r.keysEnd}`],
@@ -530,6 +595,7 @@ export function formatRemoteReport(r: RemoteSoakReport): string {
     ['verdict', r.ok ? 'PASS' : 'FAIL'],
   ]
   const lines = ['| check | result |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)]
-  const details = [...r.mismatches.slice(0, 20), ...r.neverRan.slice(0, 10).map((k) => `${k} never ran`), ...r.leftAfterKill.slice(0, 10), ...r.leftAtEnd.slice(0, 10).map((p) => `left at end: ${p}`)]
+  const details = [...r.mismatches.slice(0, 20), ...r.neverRan.slice(0, 10).map((k) => `${k} never ran`), ...r.leftAfterKill.slice(0, 10),
+    ...r.leftAtEnd.slice(0, 10).map((p) => `left at end: ${p}`)]
   return [...lines, ...details.map((m) => `  ${m}`)].join('\n')
 }

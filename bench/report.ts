@@ -32,7 +32,8 @@ export function markdownSuite(suite: SuiteSummary): string {
   const forkpool = suite.contenders[0]!.name
   const ideal = suite.ideal
   const details = Object.entries(suite.details ?? {})
-  const head = ['contender', `median (${suite.unit})`, 'min', 'max', ...(ideal ? ['÷ ideal'] : []), `÷ ${forkpool}`, ...details.map(([name, unit]) => `${name} (${unit}, median)`)]
+  const head = ['contender', `median (${suite.unit})`, 'min', 'max', ...(ideal ? ['÷ ideal'] : []), `÷ ${forkpool}`,
+    ...details.map(([name, unit]) => `${name} (${unit}, median)`)]
   const rows = suite.contenders.map((c) => [
     c.name,
     formatFigure(c.median),
@@ -80,10 +81,12 @@ function escape(text: string): string {
 export function svgChart(info: RunInfo, suites: SuiteSummary[]): string {
   const parts: string[] = []
   let y = 28
-  parts.push(`<text x="10" y="18" class="title">forkpool benchmarks · Node ${escape(info.node)} · ${info.cores} cores · ${escape(info.date)}</text>`)
+  parts.push(`<text x="10" y="18" class="title">forkpool benchmarks · Node ${escape(info.node)} · ${info.cores} cores · ` +
+    `${escape(info.date)}</text>`)
   for (const suite of suites) {
     y += 18
-    parts.push(`<text x="10" y="${y}"><tspan class="suite">${escape(suite.name)}</tspan><tspan class="note"> · ${escape(`${suite.unit}, ${suite.better} is better`)}</tspan></text>`)
+    parts.push(`<text x="10" y="${y}"><tspan class="suite">${escape(suite.name)}</tspan><tspan class="note"> · ` +
+      `${escape(`${suite.unit}, ${suite.better} is better`)}</tspan></text>`)
     y += 14
     // The chart shows full runs; the title's notes on the quick version are left out.
     parts.push(`<text x="10" y="${y}" class="note">${escape(suite.title.replace(/ \(quick: [^)]*\)/g, ''))}</text>`)
@@ -96,14 +99,15 @@ export function svgChart(info: RunInfo, suites: SuiteSummary[]): string {
       parts.push(
         `<text x="${LABEL - 8}" y="${rowY + 12}" class="label" text-anchor="end">${escape(c.name)}</text>`,
         `<rect x="${LABEL}" y="${rowY}" width="${length.toFixed(1)}" height="${ROW - 6}" class="${own ? 'own' : 'peer'}"/>`,
-        `<text x="${(LABEL + length + 6).toFixed(1)}" y="${rowY + 12}" class="value">${escape(`${formatFigure(c.median)} ${suite.unit}`)}</text>`,
+        // eslint-disable-next-line @stylistic/max-len -- one element of the SVG, as written to the file
+        `<text x="${(LABEL + length + 6).toFixed(1)}" y="${rowY + 12}" class="value">${escape(`${formatFigure(c.median)} ${suite.unit}`)}</text>`
       )
     }
     if (suite.ideal !== undefined && top > 0) {
       const x = LABEL + (suite.ideal / top) * BAR
       parts.push(
         `<line x1="${x.toFixed(1)}" y1="${y + 2}" x2="${x.toFixed(1)}" y2="${y + 6 + suite.contenders.length * ROW}" class="ideal"/>`,
-        `<text x="${(x + 3).toFixed(1)}" y="${y + 6 + suite.contenders.length * ROW}" class="ideal-label">ideal</text>`,
+        `<text x="${(x + 3).toFixed(1)}" y="${y + 6 + suite.contenders.length * ROW}" class="ideal-label">ideal</text>`
       )
     }
     y += 10 + suite.contenders.length * ROW

@@ -1,4 +1,5 @@
-// npm run bench [-- --quick] [--suite NAME[,NAME…]] [--json FILE] [--rounds N] [--warmup N] [--no-save] [--baseline DIR] [--contenders NAME[,NAME…]]
+// npm run bench [-- --quick] [--suite NAME[,NAME…]] [--json FILE] [--rounds N] [--warmup N] [--no-save] [--baseline DIR] [--contenders
+// NAME[,NAME…]]
 // Runs the suites and prints one markdown table per suite. A full run of every suite also
 // rewrites the results in bench/README.md and the chart bench/results.svg (unless --no-save).
 // --from-json FILE sums up the raw figures a past run wrote with --json again, without running
@@ -74,7 +75,10 @@ export async function bench(options: BenchOptions = {}): Promise<{ summaries: Su
   for (const suite of chosen) {
     const started = performance.now()
     try {
-      const harnessOptions = { quick, baseline, ...(options.rounds === undefined ? {} : { rounds: options.rounds }), ...(options.warmup === undefined ? {} : { warmup: options.warmup }) }
+      const harnessOptions = {
+        quick, baseline, ...(options.rounds === undefined ? {} : { rounds: options.rounds }),
+        ...(options.warmup === undefined ? {} : { warmup: options.warmup }),
+      }
       const summary = await runSuite(suite, harnessOptions)
       summaries.push(summary)
       // Written after every suite, so a long run that is stopped keeps what it measured.
@@ -113,7 +117,8 @@ export function fromJson(files: string[], persist = true): SuiteSummary[] {
     const saved = run?.suites.find((s) => s.name === suite.name)
     if (run === undefined || saved === undefined) return []
     dates.add(run.date)
-    return [summarize(suite, new Map(saved.contenders.map((c) => [c.name, c.figures])), run.quick, saved.rounds, new Map(saved.contenders.map((c) => [c.name, c.details])))]
+    return [summarize(suite, new Map(saved.contenders.map((c) => [c.name, c.figures])), run.quick, saved.rounds,
+      new Map(saved.contenders.map((c) => [c.name, c.details])))]
   })
   const first = runs[0]!
   const info: RunInfo = { date: [...dates].sort().join(' and '), node: first.node, cores: first.cores, cpu: first.cpu }

@@ -55,7 +55,10 @@ export interface SoakReport {
    * neighbour's crash or kill instead of what their own fault predicts.
    */
   neighbourFaults: number
-  /** Spawner processes SIGKILLed during the run, and the jobs (commands, fresh worker processes) that ended, as they should, with a SpawnerExitError from it. */
+  /**
+   * Spawner processes SIGKILLed during the run, and the jobs (commands, fresh worker processes) that ended, as they should, with a
+   * SpawnerExitError from it.
+   */
   spawnersKilled: number
   spawnerLosses: number
   settledTwice: number
@@ -81,7 +84,10 @@ export interface SoakReport {
 }
 
 const expect = (cond: boolean, what: string, r: JobResult): string | null =>
-  cond ? null : `${what}: got exitCode ${r.exitCode}, signal ${r.signal}, timedOut ${r.timedOut}, cancelled ${r.cancelled}, error ${r.error?.name}: ${r.error?.message?.slice(0, 80)}`
+  cond
+    ? null
+    : `${what}: got exitCode ${r.exitCode}, signal ${r.signal}, timedOut ${r.timedOut}, cancelled ${r.cancelled}, error ` +
+      `${r.error?.name}: ${r.error?.message?.slice(0, 80)}`
 
 type Kind = Plan['kind']
 const KINDS: readonly Kind[] = ['command', 'process', 'process-pool', 'thread']
@@ -93,20 +99,32 @@ function planJob(rand: () => number, runId: string, kinds: readonly Kind[]): Pla
   const code = 1 + Math.floor(rand() * 200)
   if (kind === 'command') {
     const fault = pick(['ok', 'exit', 'kill', 'hang', 'output', 'cancel'] as const)
-    const sh = (script: string, extra: Partial<JobSpec> = {}): JobSpec => ({ command: 'sh', args: ['-c', script], env, ...extra }) as JobSpec
+    const sh = (script: string, extra: Partial<JobSpec> = {}): JobSpec => ({ command: 'sh', args: ['-c', script], env, ...extra })
     switch (fault) {
       case 'ok': return { kind, fault, job: sh('true'), check: (r) => expect(r.exitCode === 0 && !r.error, 'succeeds', r) }
       case 'exit': return { kind, fault, job: sh(`exit ${code}`), check: (r) => expect(r.exitCode === code, `exits ${code}`, r) }
       case 'kill': {
         const signal = pick(['KILL', 'SEGV'] as const)
-        return { kind, fault, job: sh(`kill -${signal} $$`), check: (r) => expect(r.signal === `SIG${signal}` && r.exitCode === null, `dies by SIG${signal}`, r) }
+        return {
+          kind, fault, job: sh(`kill -${signal} $$`),
+          check: (r) => expect(r.signal === `SIG${signal}` && r.exitCode === null, `dies by SIG${signal}`, r)
+        }
       }
-      case 'hang': return { kind, fault, job: sh('sleep 60 & wait'), timeoutMs: HANG_TIMEOUT_MS, check: (r) => expect(r.timedOut && r.signal !== null, 'times out and is killed', r) }
+      case 'hang': return {
+        kind, fault, job: sh('sleep 60 & wait'), timeoutMs: HANG_TIMEOUT_MS,
+        check: (r) => expect(r.timedOut && r.signal !== null, 'times out and is killed', r)
+      }
       case 'output': {
         const bytes = 1_000_000 + Math.floor(rand() * 3_000_000)
-        return { kind, fault, job: sh(`head -c ${bytes} /dev/zero`, { capture: true }), check: (r) => expect(r.exitCode === 0 && r.stdout?.length === bytes, `prints ${bytes} bytes`, r) }
+        return {
+          kind, fault, job: sh(`head -c ${bytes} /dev/zero`, { capture: true }),
+          check: (r) => expect(r.exitCode === 0 && r.stdout?.length === bytes, `prints ${bytes} bytes`, r)
+        }
       }
-      case 'cancel': return { kind, fault, job: sh('sleep 60 & wait'), cancelAfterMs: rand() * 100, check: (r) => expect(r.cancelled && !r.timedOut, 'is cancelled', r) }
+      case 'cancel': return {
+        kind, fault, job: sh('sleep 60 & wait'), cancelAfterMs: rand() * 100,
+        check: (r) => expect(r.cancelled && !r.timedOut, 'is cancelled', r)
+      }
     }
   }
   const inProcess = kind === 'process' || kind === 'process-pool'
@@ -117,28 +135,60 @@ function planJob(rand: () => number, runId: string, kinds: readonly Kind[]): Pla
   const value = { n: code, at: new Date(code), tags: new Set(['a', 'b']) }
   // Processes carry the run's marker in their environment; threads share this process's.
   const base = inProcess ? { worker: FAULTS, isolation: kind, env } : { worker: FAULTS, isolation: 'thread' as const }
-  const job = (data: object, extra: object = {}): JobSpec => ({ ...base, data, ...extra }) as JobSpec
+  const job = (data: object, extra: object = {}): JobSpec => ({ ...base, data, ...extra })
   switch (fault) {
-    case 'ok': return { kind, fault, job: job({ mode: 'ok', value }), check: (r) => expect(r.exitCode === 0 && (r.data as typeof value)?.tags?.has('b') === true, 'returns its data', r) }
-    case 'finish': return { kind, fault, job: job({ mode: 'finish', code, value }), check: (r) => expect(r.exitCode === code && (r.data as typeof value)?.n === code, `finishes with ${code}`, r) }
-    case 'throw': return { kind, fault, job: job({ mode: 'throw' }), check: (r) => expect(r.exitCode === 1 && r.error?.name === 'RangeError', 'throws', r) }
-    case 'exit': return { kind, fault, job: job({ mode: 'exit', code }), check: (r) => expect(r.exitCode === code && r.data === undefined, `process.exit(${code})`, r) }
+    case 'ok': return {
+      kind, fault, job: job({ mode: 'ok', value }),
+      check: (r) => expect(r.exitCode === 0 && (r.data as typeof value)?.tags?.has('b') === true, 'returns its data', r)
+    }
+    case 'finish': return {
+      kind, fault, job: job({ mode: 'finish', code, value }),
+      check: (r) => expect(r.exitCode === code && (r.data as typeof value)?.n === code, `finishes with ${code}`, r)
+    }
+    case 'throw': return {
+      kind, fault, job: job({ mode: 'throw' }), check: (r) => expect(r.exitCode === 1 && r.error?.name === 'RangeError', 'throws', r)
+    }
+    case 'exit': return {
+      kind, fault, job: job({ mode: 'exit', code }),
+      check: (r) => expect(r.exitCode === code && r.data === undefined, `process.exit(${code})`, r)
+    }
     case 'kill': {
       const signal = pick(['SIGKILL', 'SIGSEGV'] as const)
       return { kind, fault, job: job({ mode: 'kill', signal }), check: (r) => expect(r.signal === signal, `dies by ${signal}`, r) }
     }
     case 'hang':
       // Listens to ctx.signal: ends with an AbortError, or by the TERM itself if it was still starting.
-      return { kind, fault, job: job({ mode: 'hang' }), timeoutMs: HANG_TIMEOUT_MS, check: (r) => expect(r.timedOut && (r.error?.name === 'AbortError' || r.signal !== null), 'times out', r) }
+      return {
+        kind, fault, job: job({ mode: 'hang' }), timeoutMs: HANG_TIMEOUT_MS,
+        check: (r) => expect(r.timedOut && (r.error?.name === 'AbortError' || r.signal !== null), 'times out', r)
+      }
     case 'hang-deaf':
       // Killed; or, if the timeout came while the worker file was still loading, never begun.
-      return { kind, fault, job: job({ mode: 'hang-deaf' }), timeoutMs: HANG_TIMEOUT_MS, check: (r) => expect(r.timedOut && (r.exitCode === null || r.error?.name === 'AbortError'), 'times out and is stopped', r) }
-    case 'uncloneable': return { kind, fault, job: job({ mode: 'uncloneable' }), check: (r) => expect(r.exitCode === 1 && r.error?.name === 'DataCloneError', 'fails to send its result', r) }
+      return {
+        kind, fault, job: job({ mode: 'hang-deaf' }), timeoutMs: HANG_TIMEOUT_MS,
+        check: (r) => expect(r.timedOut && (r.exitCode === null || r.error?.name === 'AbortError'), 'times out and is stopped', r)
+      }
+    case 'uncloneable': return {
+      kind, fault, job: job({ mode: 'uncloneable' }),
+      check: (r) => expect(r.exitCode === 1 && r.error?.name === 'DataCloneError', 'fails to send its result', r)
+    }
     case 'alloc':
       return inProcess
-        ? { kind, fault, job: job({ mode: 'alloc' }, { execArgv: ['--max-old-space-size=24'] }), check: (r) => expect(r.signal === 'SIGABRT' || r.signal === 'SIGTRAP' || (r.exitCode !== null && r.exitCode !== 0), 'runs out of memory', r) }
-        : { kind, fault, job: job({ mode: 'alloc' }, { resourceLimits: { maxOldGenerationSizeMb: 24 } }), check: (r) => expect(r.error?.code === 'ERR_WORKER_OUT_OF_MEMORY', 'runs out of memory', r) }
-    case 'cancel': return { kind, fault, job: job({ mode: 'hang' }), cancelAfterMs: rand() * 100, check: (r) => expect(r.cancelled && !r.timedOut, 'is cancelled', r) }
+        ? {
+            kind,
+            fault,
+            job: job({ mode: 'alloc' }, { execArgv: ['--max-old-space-size=24'] }),
+            check: (r) => expect(
+              r.signal === 'SIGABRT' || r.signal === 'SIGTRAP' || (r.exitCode !== null && r.exitCode !== 0), 'runs out of memory', r),
+          }
+        : {
+            kind, fault, job: job({ mode: 'alloc' }, { resourceLimits: { maxOldGenerationSizeMb: 24 } }),
+            check: (r) => expect(r.error?.code === 'ERR_WORKER_OUT_OF_MEMORY', 'runs out of memory', r),
+          }
+    case 'cancel': return {
+      kind, fault, job: job({ mode: 'hang' }), cancelAfterMs: rand() * 100,
+      check: (r) => expect(r.cancelled && !r.timedOut, 'is cancelled', r)
+    }
   }
 }
 
@@ -222,7 +272,7 @@ function startLoad(load: number, stallMs: number): { stop(): Promise<void> } {
           const exited = new Promise((resolve) => child.on('exit', resolve))
           child.kill('SIGKILL')
           return exited
-        }),
+        })
       )
     },
   }
@@ -261,7 +311,11 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     if (!options.faults || options.faults.includes(plan.fault)) plans.push(plan)
   }
   const poolConcurrency = options.poolConcurrency ?? 1
-  const pm = new ForkManager({ maxProcs: options.maxProcs ?? 8, timeout: options.timeoutMs ?? TIMEOUT_MS, killGrace: KILL_GRACE_MS, processPool: { concurrentTasksPerWorker: poolConcurrency } })
+  const pm = new ForkManager({
+    maxProcs: options.maxProcs ?? 8, timeout: options.timeoutMs ?? TIMEOUT_MS, killGrace: KILL_GRACE_MS, processPool: {
+      concurrentTasksPerWorker: poolConcurrency,
+    },
+  })
   // Thread pools cost this process memory once, and keep it after they close (the freed memory
   // stays with the C allocator): a pool per setting the run's thread jobs use, up to maxProcs
   // threads each. A manager of its own runs them at that size and closes before RSS is read, so
@@ -322,7 +376,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   // Give the kernel a moment to finish reaping what the last kills ended.
   let leftProcesses = processesOfRun(runId)
   for (let i = 0; i < 20 && leftProcesses.length > 0; i++) {
-    await new Promise((r) => setTimeout(r, 100))
+    await new Promise((resolve) => setTimeout(resolve, 100))
     leftProcesses = processesOfRun(runId)
   }
   const zombies = zombieChildren()
@@ -358,18 +412,23 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   report.fdsModuleFiles = moduleFiles.length
   const perFile = new Map<string, number>()
   for (const [, target] of moduleFiles) perFile.set(target, (perFile.get(target) ?? 0) + 1)
-  report.fdsModuleFileNames = [...perFile].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([target, n]) => `${target.replace(ROOT_DIR, '')} ×${n}`)
+  report.fdsModuleFileNames = [...perFile].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([target, n]) => `${target.replace(ROOT_DIR, '')} ` +
+    `×${n}`)
   report.ok = mismatches.length === 0 && report.settledTwice === 0 && report.unsettled === 0 && report.countsMatch &&
-    leftProcesses.length === 0 && zombies.length === 0 && report.fdsEnd - report.fdsModuleFiles <= report.fdsStart + LEFT_BEHIND.fds && report.rssEndMb <= report.rssStartMb + LEFT_BEHIND.rssMb
+    leftProcesses.length === 0 && zombies.length === 0 && report.fdsEnd - report.fdsModuleFiles <= report.fdsStart + LEFT_BEHIND.fds &&
+    report.rssEndMb <= report.rssStartMb + LEFT_BEHIND.rssMb
   return report
 }
 
 export function formatReport(report: SoakReport): string {
+  const newFds = report.fdsNew.length ? ` (new: ${report.fdsNew.filter((f) => !/\.[cm]?js$/.test(f)).join(', ')})` : ''
+  const moduleFileNames = report.fdsModuleFiles > 0 ? ` (${report.fdsModuleFileNames.join(', ')})` : ''
   const rows: Array<[string, string]> = [
     ['seed', String(report.seed)],
     ['jobs', String(report.jobs)],
     ['faults', Object.entries(report.faults).sort().map(([k, v]) => `${k} ${v}`).join(', ')],
-    ['settled exactly once', report.settledTwice === 0 && report.unsettled === 0 ? 'yes' : `no: ${report.settledTwice} twice, ${report.unsettled} never`],
+    ['settled exactly once',
+      report.settledTwice === 0 && report.unsettled === 0 ? 'yes' : `no: ${report.settledTwice} twice, ${report.unsettled} never`],
     ['results as their faults predict', report.mismatches.length === 0 ? 'yes' : `no: ${report.mismatches.length} mismatches`],
     ['of them, ended by a neighbour in a shared process', String(report.neighbourFaults)],
     ['spawner processes killed / jobs they took with them', `${report.spawnersKilled} / ${report.spawnerLosses}`],
@@ -377,8 +436,8 @@ export function formatReport(report: SoakReport): string {
     ['processes left', String(report.leftProcesses.length)],
     ['zombies', String(report.zombies.length)],
     ['parent RSS start → end', `${report.rssStartMb} → ${report.rssEndMb} MB`],
-    ['open fds start → end, module files apart', `${report.fdsStart} → ${report.fdsEnd - report.fdsModuleFiles}${report.fdsNew.length ? ` (new: ${report.fdsNew.filter((f) => !/\.[cm]?js$/.test(f)).join(', ')})` : ''}`],
-    ['module-file fds held by terminated threads (upstream leak)', `${report.fdsModuleFiles}${report.fdsModuleFiles > 0 ? ` (${report.fdsModuleFileNames.join(', ')})` : ''}`],
+    ['open fds start → end, module files apart', `${report.fdsStart} → ${report.fdsEnd - report.fdsModuleFiles}${newFds}`],
+    ['module-file fds held by terminated threads (upstream leak)', `${report.fdsModuleFiles}${moduleFileNames}`],
     ['wall time', `${(report.wallMs / 1000).toFixed(1)} s`],
     ['verdict', report.ok ? 'PASS' : 'FAIL'],
   ]
@@ -422,7 +481,18 @@ if (import.meta.url === `file://${process.argv[1]}` && process.argv.includes('--
   const faults = values.faults?.split(',')
   let failed = false
   for (const seed of values.seeds.split(',').map(Number)) {
-    const report = await soak({ seed, jobs: Number(values.jobs), maxProcs: Number(values['max-procs']), poolConcurrency: Number(values['pool-concurrency']), killSpawnerEvery: Number(values['kill-spawner-every']), timeoutMs: Number(values.timeout), load: Number(values.load), stallMs: Number(values.stall), ...(kinds && { kinds }), ...(faults && { faults }) })
+    const report = await soak({
+      seed,
+      jobs: Number(values.jobs),
+      maxProcs: Number(values['max-procs']),
+      poolConcurrency: Number(values['pool-concurrency']),
+      killSpawnerEvery: Number(values['kill-spawner-every']),
+      timeoutMs: Number(values.timeout),
+      load: Number(values.load),
+      stallMs: Number(values.stall),
+      ...(kinds && { kinds }),
+      ...(faults && { faults }),
+    })
     console.log(`\n## soak, seed ${seed}\n\n${formatReport(report)}`)
     failed ||= !report.ok
   }

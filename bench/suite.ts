@@ -13,7 +13,9 @@ export interface SuiteTarget {
   uses?: string[]
 }
 
-/** What run() returns when a contender measures more than its figure: the figure, and the figures reported beside it (see Suite.details). */
+/**
+ * What run() returns when a contender measures more than its figure: the figure, and the figures reported beside it (see Suite.details).
+ */
 export interface Measured {
   figure: number
   details: Record<string, number>

@@ -76,7 +76,10 @@ const BALLAST_CHUNK_MB = 64
  */
 export function ballast(mb: number): Buffer[] {
   const held: Buffer[] = []
-  for (let left = mb; left > 0; left -= BALLAST_CHUNK_MB) held.push(Buffer.allocUnsafe(Math.min(left, BALLAST_CHUNK_MB) * 1048576).fill(held.length + 1))
+  for (let left = mb; left > 0; left -= BALLAST_CHUNK_MB) {
+    held.push(Buffer.allocUnsafe(Math.min(left,
+      BALLAST_CHUNK_MB) * 1048576).fill(held.length + 1))
+  }
   return held
 }
 

@@ -10,14 +10,18 @@ const results = pm.results()
 await pm.start('sync-1', { command: 'sleep', args: ['30'] }, { name: 'nightly-sync', label: 'mirror' })
 await pm.start('report', { command: 'sleep', args: ['0.5'] })
 void pm.start('waiting', { command: 'true' }, { label: 'queued behind the two' })
-await new Promise((r) => setTimeout(r, 100))
+await new Promise((resolve) => setTimeout(resolve, 100))
 process.stdout.write(pm.ps())
 
 // What an operator's curl does: POST /jobs/nightly-sync/cancel with the token.
-const response = await fetch(new URL('jobs/nightly-sync/cancel', srv.url), { method: 'POST', headers: { authorization: 'Bearer example-token' } })
+const response = await fetch(new URL('jobs/nightly-sync/cancel', srv.url), {
+  method: 'POST', headers: { authorization: 'Bearer example-token' },
+})
 console.log(`cancel over HTTP: ${response.status}`)
 
 const closing = pm.close()
-for await (const r of results) console.log(`result: ${r.ident} exit=${r.exitCode} cancelled=${r.cancelled}${r.cancelled ? ` (${String(r.cancelReason)})` : ''}`)
+for await (const r of results) {
+  console.log(`result: ${r.ident} exit=${r.exitCode} cancelled=${r.cancelled}${r.cancelled ? ` (${String(r.cancelReason)})` : ''}`)
+}
 await closing
 console.log(pm.stats())

@@ -87,6 +87,7 @@ for (const way of ways) {
   const began = performance.now()
   const { existing, failed, why } = await check(way)
   const seconds = ((performance.now() - began) / 1000).toFixed(1)
-  console.log(`${way}: ${lookups.length} domains looked up in ${seconds} seconds; found: ${existing.join(' ') || 'none'}${failed > 0 ? `; ${failed} failed (the first: ${why})` : ''}`)
+  const failures = failed > 0 ? `; ${failed} failed (the first: ${why})` : ''
+  console.log(`${way}: ${lookups.length} domains looked up in ${seconds} seconds; found: ${existing.join(' ') || 'none'}${failures}`)
 }
 await server.close()

@@ -1,5 +1,5 @@
-// Every error a user of forkpool can meet, one class per code, and the plain-data form in which
-// errors cross process and thread boundaries inside a JobResult.
+// Every error a user of forkpool can meet, one class per code. The plain-data form in which errors
+// cross process and thread boundaries inside a JobResult is made in util/serialize-error.ts.
 //
 // A worker that runs a ForkManager of its own may load a second copy of forkpool (its own install,
 // or inline mode next to the parent's copy), and `instanceof` against one copy's class must still
@@ -7,7 +7,6 @@
 // Symbol.for() brand that every copy shares, and the error's code.
 
 import type { SerializedError } from './types.js'
-import { describe } from './util/describe.js'
 
 const BRAND = Symbol.for('forkpool.error')
 
@@ -24,7 +23,7 @@ export class ForkpoolError extends Error {
 
   constructor(message: string, options?: ErrorOptions) {
     super(message, options)
-    this.code = (new.target as typeof ForkpoolError).code
+    this.code = new.target.code
   }
 
   /** @internal `instanceof` by brand and code, so it works across two loaded copies of forkpool. */
@@ -69,7 +68,8 @@ export class OverlapError extends ForkpoolError {
 
   /** `olderIdent`: the ident of the job of that name already in flight. */
   constructor(jobName: string, olderIdent: string) {
-    super(`job ${JSON.stringify(jobName)} is already in flight (ident ${JSON.stringify(olderIdent)}); onOverlap 'reject-new' refuses a second start`)
+    super(`job ${JSON.stringify(jobName)} is already in flight (ident ${JSON.stringify(olderIdent)}); onOverlap 'reject-new' refuses a ` +
+      `second start`)
     this.jobName = jobName
   }
 
@@ -120,7 +120,7 @@ export class DataTooLargeError extends RangeError {
 
   /** @internal `instanceof` by brand and code, as ForkpoolError's: RangeError is its base class. */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return ForkpoolError[Symbol.hasInstance].call(this as never, value)
+    return ForkpoolError[Symbol.hasInstance].call(this, value)
   }
 
   static {
@@ -147,7 +147,10 @@ export class WorkerExitError extends ForkpoolError {
   }
 }
 
-/** In a JobResult: the spawner process that started a command ended while the job ran (its process group is killed), or before it said the job had started. */
+/**
+ * In a JobResult: the spawner process that started a command ended while the job ran (its process group is killed), or before it said the
+ * job had started.
+ */
 export class SpawnerExitError extends ForkpoolError {
   /** `ERR_FORKPOOL_SPAWNER_EXIT`: the code every error of this class carries. */
   static override readonly code = 'ERR_FORKPOOL_SPAWNER_EXIT'
@@ -187,7 +190,10 @@ export class WorkerLostError extends ForkpoolError {
   }
 }
 
-/** In a JobResult: a remote job vanished from Redis before its result came (Redis lost its data), or Redis stayed unreachable past the backend's bound. */
+/**
+ * In a JobResult: a remote job vanished from Redis before its result came (Redis lost its data), or Redis stayed unreachable past the
+ * backend's bound.
+ */
 export class JobLostError extends ForkpoolError {
   /** `ERR_FORKPOOL_JOB_LOST`: the code every error of this class carries. */
   static override readonly code = 'ERR_FORKPOOL_JOB_LOST'
@@ -212,55 +218,6 @@ export class AbortError extends ForkpoolError {
 /** The JobResult error for one of the classes above, without a stack (it would show forkpool's internals, not the job). */
 export function jobError(error: ErrorClass, message: string): SerializedError {
   return { name: error.prototype.name, code: error.code, message }
-}
-
-/** How many causes deep serializeError follows a chain; past it (or round a cycle) the chain ends. */
-export const CAUSE_DEPTH = 8
-
-/**
- * An error as the plain data a JobResult carries across processes and threads: its name, message,
- * stack, string code, and its `cause` (an Error's serialized the same way, CAUSE_DEPTH deep at
- * most; any other value as a structured clone of it, or described when it cannot be cloned).
- */
-export function serializeError(error: unknown): SerializedError {
-  return serialize(error, 0)
-}
-
-function serialize(error: unknown, depth: number): SerializedError {
-  if (error instanceof Error) {
-    const out: SerializedError = { name: error.name, message: error.message }
-    if (error.stack !== undefined) out.stack = error.stack
-    const code = (error as { code?: unknown }).code
-    if (typeof code === 'string') out.code = code
-    if (error.cause !== undefined && depth < CAUSE_DEPTH) out.cause = serializeCause(error.cause, depth + 1)
-    return out
-  }
-  return { name: 'Error', message: `non-error thrown: ${String(error)}` }
-}
-
-function serializeCause(cause: unknown, depth: number): unknown {
-  if (cause instanceof Error) return serialize(cause, depth)
-  if (cause === null || (typeof cause !== 'object' && typeof cause !== 'function' && typeof cause !== 'symbol')) return cause
-  try {
-    return structuredClone(cause)
-  } catch {
-    return describe(cause)
-  }
-}
-
-/**
- * A serialized cause made an error again, where a SerializedError becomes a thrown error (map()'s
- * WorkerLoadError): an Error with the name, message, stack, code and (revived in turn) cause it
- * had; any other value as it is.
- */
-export function reviveCause(cause: unknown): unknown {
-  if (typeof cause !== 'object' || cause === null || typeof (cause as SerializedError).name !== 'string' || typeof (cause as SerializedError).message !== 'string') return cause
-  const { name, message, stack, code, cause: inner } = cause as SerializedError
-  const error = inner === undefined ? new Error(message) : new Error(message, { cause: reviveCause(inner) })
-  Object.defineProperty(error, 'name', { value: name, writable: true, configurable: true })
-  if (stack !== undefined) error.stack = stack
-  if (code !== undefined) Object.assign(error, { code })
-  return error
 }
 
 /** The `type` of the process warnings that report a throw from user code: a callback, a logger. */

@@ -195,7 +195,10 @@ export interface JobResult<T = unknown> {
   startedAt: number
   /** Wall time from its start to its end, in milliseconds. */
   durationMs: number
-  /** How many times the job ran: 1, or more with `retries` (remotely, a re-run after a lost agent counts too); 0 when it never started. `startedAt` and `durationMs` are the last run's. */
+  /**
+   * How many times the job ran: 1, or more with `retries` (remotely, a re-run after a lost agent counts too); 0 when it never started.
+   * `startedAt` and `durationMs` are the last run's.
+   */
   attempts: number
   /** The machine that ran it (its last run): this one's `os.hostname()`, or a remote agent's name. */
   host: string
@@ -249,4 +252,5 @@ export interface WorkerContext {
 }
 
 /** The shape of a worker file's default export. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- so that a function of any data type fits (unknown would not)
 export type WorkerFunction<In = any, Out = unknown> = (data: In, ctx: WorkerContext) => Out | Promise<Out>

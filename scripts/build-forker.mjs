@@ -14,5 +14,6 @@ try {
   execFileSync(cc, ['-O2', '-Wall', '-o', out, source], { stdio: 'inherit' })
 } catch (error) {
   rmSync(out, { force: true })
-  console.warn(`forkpool: could not build its native spawner with ${cc} (${error.message.split('\n')[0]}); commands will start on Node spawner processes instead`)
+  console.warn(`forkpool: could not build its native spawner with ${cc} (${error.message.split('\n')[0]}); commands will start on Node ` +
+    `spawner processes instead`)
 }

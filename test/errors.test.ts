@@ -20,7 +20,8 @@ import {
   WorkerLoadError,
   WorkerStartError,
 } from '../dist/lib/index.js'
-import { CALLBACK_WARNING, CAUSE_DEPTH, emitForkpoolWarning, jobError, LOGGER_WARNING, reviveCause, serializeError } from '../dist/lib/errors.js'
+import { CALLBACK_WARNING, emitForkpoolWarning, jobError, LOGGER_WARNING } from '../dist/lib/errors.js'
+import { CAUSE_DEPTH, reviveCause, serializeError } from '../dist/lib/util/serialize-error.js'
 import { worker } from './helpers/paths.js'
 import { eventually } from './helpers/wait.js'
 
@@ -30,19 +31,51 @@ const fixture = (name: string) => new URL(`fixtures/workers/${name}`, import.met
 /** Each error class with its name and code, and how to make one, for a given copy of the module. */
 function classesOf(errors: Errors) {
   return [
-    { Class: errors.ManagerClosedError, name: 'ManagerClosedError', code: 'ERR_FORKPOOL_CLOSED', make: () => new errors.ManagerClosedError('closed') },
-    { Class: errors.OverlapError, name: 'OverlapError', code: 'ERR_FORKPOOL_OVERLAP', make: () => new errors.OverlapError('report', 'one') },
-    { Class: errors.AmbiguousJobError, name: 'AmbiguousJobError', code: 'ERR_FORKPOOL_AMBIGUOUS_JOB', make: () => new errors.AmbiguousJobError('twins') },
-    { Class: errors.ChannelClosedError, name: 'ChannelClosedError', code: 'ERR_FORKPOOL_CHANNEL_CLOSED', make: () => new errors.ChannelClosedError('closed') },
-    { Class: errors.DataTooLargeError, name: 'DataTooLargeError', code: 'ERR_FORKPOOL_DATA_TOO_LARGE', make: () => new errors.DataTooLargeError('too big', 10, 5) },
-    { Class: errors.WorkerStartError, name: 'WorkerStartError', code: 'ERR_FORKPOOL_WORKER_START', make: () => new errors.WorkerStartError('no start') },
-    { Class: errors.WorkerExitError, name: 'WorkerExitError', code: 'ERR_FORKPOOL_WORKER_EXIT', make: () => new errors.WorkerExitError('died') },
-    { Class: errors.MaxBufferError, name: 'MaxBufferError', code: 'ERR_FORKPOOL_MAX_BUFFER', make: () => new errors.MaxBufferError('too much') },
-    { Class: errors.DataCloneError, name: 'DataCloneError', code: 'ERR_FORKPOOL_DATA_CLONE', make: () => new errors.DataCloneError('no clone') },
+    {
+      Class: errors.ManagerClosedError, name: 'ManagerClosedError', code: 'ERR_FORKPOOL_CLOSED',
+      make: () => new errors.ManagerClosedError('closed'),
+    },
+    {
+      Class: errors.OverlapError, name: 'OverlapError', code: 'ERR_FORKPOOL_OVERLAP', make: () => new errors.OverlapError('report', 'one'),
+    },
+    {
+      Class: errors.AmbiguousJobError, name: 'AmbiguousJobError', code: 'ERR_FORKPOOL_AMBIGUOUS_JOB',
+      make: () => new errors.AmbiguousJobError('twins'),
+    },
+    {
+      Class: errors.ChannelClosedError, name: 'ChannelClosedError', code: 'ERR_FORKPOOL_CHANNEL_CLOSED',
+      make: () => new errors.ChannelClosedError('closed'),
+    },
+    {
+      Class: errors.DataTooLargeError, name: 'DataTooLargeError', code: 'ERR_FORKPOOL_DATA_TOO_LARGE',
+      make: () => new errors.DataTooLargeError('too big', 10, 5),
+    },
+    {
+      Class: errors.WorkerStartError, name: 'WorkerStartError', code: 'ERR_FORKPOOL_WORKER_START',
+      make: () => new errors.WorkerStartError('no start'),
+    },
+    {
+      Class: errors.WorkerExitError, name: 'WorkerExitError', code: 'ERR_FORKPOOL_WORKER_EXIT',
+      make: () => new errors.WorkerExitError('died'),
+    },
+    {
+      Class: errors.MaxBufferError, name: 'MaxBufferError', code: 'ERR_FORKPOOL_MAX_BUFFER',
+      make: () => new errors.MaxBufferError('too much'),
+    },
+    {
+      Class: errors.DataCloneError, name: 'DataCloneError', code: 'ERR_FORKPOOL_DATA_CLONE',
+      make: () => new errors.DataCloneError('no clone'),
+    },
     { Class: errors.AbortError, name: 'AbortError', code: 'ERR_FORKPOOL_ABORTED', make: () => new errors.AbortError('stopped') },
-    { Class: errors.WorkerLostError, name: 'WorkerLostError', code: 'ERR_FORKPOOL_WORKER_LOST', make: () => new errors.WorkerLostError('agent gone') },
+    {
+      Class: errors.WorkerLostError, name: 'WorkerLostError', code: 'ERR_FORKPOOL_WORKER_LOST',
+      make: () => new errors.WorkerLostError('agent gone'),
+    },
     { Class: errors.JobLostError, name: 'JobLostError', code: 'ERR_FORKPOOL_JOB_LOST', make: () => new errors.JobLostError('vanished') },
-    { Class: errors.WorkerLoadError, name: 'WorkerLoadError', code: 'ERR_FORKPOOL_WORKER_LOAD', make: () => new errors.WorkerLoadError('no load') },
+    {
+      Class: errors.WorkerLoadError, name: 'WorkerLoadError', code: 'ERR_FORKPOOL_WORKER_LOAD',
+      make: () => new errors.WorkerLoadError('no load'),
+    },
   ]
 }
 
@@ -50,11 +83,15 @@ const errors = await import('../dist/lib/errors.js')
 const classes = classesOf(errors)
 
 t.test('the index exports the classes of lib/errors.ts', async (t) => {
-  const index = { AbortError, AmbiguousJobError, ChannelClosedError, DataCloneError, DataTooLargeError, ForkpoolError, ManagerClosedError, MaxBufferError, OverlapError, WorkerExitError, WorkerLostError, JobLostError, WorkerLoadError, WorkerStartError }
+  const index = {
+    AbortError, AmbiguousJobError, ChannelClosedError, DataCloneError, DataTooLargeError, ForkpoolError, ManagerClosedError, MaxBufferError,
+    OverlapError, WorkerExitError, WorkerLostError, JobLostError, WorkerLoadError, WorkerStartError,
+  }
   for (const [name, Class] of Object.entries(index)) t.equal(Class, errors[name as keyof Errors], name)
 })
 
-t.test('each class: its name and code, static and on the instance; instanceof its class, ForkpoolError and Error, and no other', async (t) => {
+t.test('each class: its name and code, static and on the instance; instanceof its class, ForkpoolError and Error, ' +
+  'and no other', async (t) => {
   t.equal(new Set(classes.map((c) => c.code)).size, classes.length, 'every code is its own')
   for (const { Class, name, code, make } of classes) {
     const error = make()
@@ -90,17 +127,26 @@ t.test('DataTooLargeError is a RangeError (a value out of range) with the sizes,
   const error = new DataTooLargeError('job "big": 10 bytes, over 5', 10, 5, { cause: 'why' })
   t.ok(error instanceof RangeError)
   t.ok(error instanceof ForkpoolError)
-  t.match(error, { name: 'DataTooLargeError', code: 'ERR_FORKPOOL_DATA_TOO_LARGE', message: 'job "big": 10 bytes, over 5', bytes: 10, limit: 5, cause: 'why' })
+  t.match(error, {
+    name: 'DataTooLargeError', code: 'ERR_FORKPOOL_DATA_TOO_LARGE', message: 'job "big": 10 bytes, over 5', bytes: 10, limit: 5,
+    cause: 'why',
+  })
   t.equal(String(error), 'DataTooLargeError: job "big": 10 bytes, over 5')
   t.notOk(new RangeError('x') instanceof DataTooLargeError, 'a plain RangeError is not one')
-  t.notOk(Object.assign(new RangeError('x'), { code: DataTooLargeError.code }) instanceof DataTooLargeError, 'nor a look-alike without the brand')
-  t.equal((await import('../dist/lib/runners/backend.js')).DataTooLargeError, DataTooLargeError, 'the backend contract names the same class')
+  t.notOk(Object.assign(new RangeError('x'), { code: DataTooLargeError.code }) instanceof DataTooLargeError, 'nor a look-alike without ' +
+    'the brand')
+  t.equal((await import('../dist/lib/runners/backend.js')).DataTooLargeError, DataTooLargeError,
+    'the backend contract names the same class')
 })
 
 t.test('serializeError keeps the cause: an Error\'s serialized in turn, another value as a clone', async (t) => {
   const inner = Object.assign(new TypeError('inner', { cause: { attempt: 2, at: new Date(0) } }), { code: 'E_INNER' })
   const out = serializeError(new Error('outer', { cause: inner }))
-  t.match(out, { name: 'Error', message: 'outer', cause: { name: 'TypeError', message: 'inner', code: 'E_INNER', stack: /^TypeError: inner/, cause: { attempt: 2 } } })
+  t.match(out, {
+    name: 'Error', message: 'outer', cause: {
+      name: 'TypeError', message: 'inner', code: 'E_INNER', stack: /^TypeError: inner/, cause: { attempt: 2 },
+    },
+  })
   t.ok((out.cause as { cause: { at: unknown } }).cause.at instanceof Date, 'a cloneable value keeps its kind')
   t.same(structuredClone(out), out, 'the whole of it can be cloned')
   t.equal(serializeError(new Error('x', { cause: 'a string' })).cause, 'a string')
@@ -138,12 +184,16 @@ t.test('a worker\'s error with a cause: the JobResult keeps the chain, in every 
   const pm = manager(t, { maxProcs: 2 })
   for (const isolation of ['process', 'process-pool', 'thread'] as const) {
     const result = await (await pm.start('caused', { worker: fixture('throws-with-cause.mjs'), isolation })).result
-    t.match(result.error, { name: 'Error', message: 'outer', cause: { name: 'TypeError', message: 'inner', code: 'E_INNER', cause: { attempt: 2 } } }, isolation)
+    t.match(result.error, {
+      name: 'Error', message: 'outer', cause: { name: 'TypeError', message: 'inner', code: 'E_INNER', cause: { attempt: 2 } },
+    }, isolation)
   }
 })
 
 t.test('OverlapError keeps the name of the job in flight and names the older ident', async (t) => {
-  t.match(new OverlapError('report', 'one'), { jobName: 'report', message: `job "report" is already in flight (ident "one"); onOverlap 'reject-new' refuses a second start` })
+  t.match(new OverlapError('report', 'one'), {
+    jobName: 'report', message: `job "report" is already in flight (ident "one"); onOverlap 'reject-new' refuses a second start`,
+  })
 })
 
 t.test('results carry name and code as plain data: serializeError and jobError', async (t) => {
@@ -177,7 +227,12 @@ t.test('across two loaded copies of the module, each recognises the other\'s err
     t.ok(other.make() instanceof Class, `the copy's ${name} is an instance of ours`)
     t.ok(make() instanceof other.Class, `our ${name} is an instance of the copy's`)
     t.ok(other.make() instanceof errors.ForkpoolError, `the copy's ${name} is one of our ForkpoolErrors`)
-    for (const another of classes) if (another.Class !== Class) t.notOk(other.make() instanceof another.Class, `the copy's ${name} is not our ${another.name}`)
+    for (const another of classes) {
+      if (another.Class !== Class) {
+        t.notOk(other.make() instanceof another.Class,
+      `the copy's ${name} is not our ${another.name}`)
+      }
+    }
   })
 })
 
@@ -201,14 +256,20 @@ t.test('a nested manager in a worker, loaded as another copy of forkpool: its re
   t.ok(closed instanceof ManagerClosedError)
   t.ok(closed instanceof ForkpoolError)
   t.notOk(closed instanceof OverlapError)
-  t.match(closed, { name: 'ManagerClosedError', code: ManagerClosedError.code, message: 'ForkManager is closed: cannot start "late" after close()' })
+  t.match(closed, {
+    name: 'ManagerClosedError', code: ManagerClosedError.code, message: 'ForkManager is closed: cannot start "late" after close()',
+  })
 })
 
 t.test('a nested manager in a worker thread: its error crosses back as data with its name and code', async (t) => {
   const pm = manager(t, { maxProcs: 1 })
   const lib = new URL('../dist/lib/index.js', import.meta.url).href
-  const result = await (await pm.start('nested', { worker: fixture('nested-refusals.mjs'), data: { lib, rethrow: true }, isolation: 'thread' })).result
-  t.match(result.error, { name: 'ManagerClosedError', code: ManagerClosedError.code, message: 'ForkManager is closed: cannot start "late" after close()' })
+  const result = await (await pm.start('nested', {
+    worker: fixture('nested-refusals.mjs'), data: { lib, rethrow: true }, isolation: 'thread',
+  })).result
+  t.match(result.error, {
+    name: 'ManagerClosedError', code: ManagerClosedError.code, message: 'ForkManager is closed: cannot start "late" after close()',
+  })
 })
 
 t.test('a closed manager: start() and serveStatus() reject with a ManagerClosedError', async (t) => {
@@ -259,6 +320,8 @@ t.test('a stopped job: ctx.signal is aborted with an AbortError, in every isolat
 
   const pm = manager(t, { maxProcs: 2 })
   for (const isolation of ['process', 'process-pool', 'thread'] as const) {
-    t.match(await stopOnceListening(pm, isolation), { name: 'AbortError', code: AbortError.code, message: /^job "polite" was asked to stop/ }, isolation)
+    t.match(await stopOnceListening(pm, isolation), {
+      name: 'AbortError', code: AbortError.code, message: /^job "polite" was asked to stop/,
+    }, isolation)
   }
 })

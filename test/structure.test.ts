@@ -21,7 +21,8 @@ interface Violation {
 
 function depcruise(cwd: string, outputType: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [DEPCRUISE, 'lib', '--config', CONFIG, '--output-type', outputType], { cwd, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+    const args = [DEPCRUISE, 'lib', '--config', CONFIG, '--output-type', outputType]
+    execFile(process.execPath, args, { cwd, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr })
     })
   })
@@ -33,7 +34,8 @@ t.test('every rule reports the fixture file that breaks it, and nothing else', a
   t.equal(stderr, '')
   const violations = (JSON.parse(stdout) as { summary: { violations: Violation[] } }).summary.violations
   // A package's resolved path depends on where node_modules is: name it as the import does.
-  const found = violations.map(({ rule, from, to, unresolvedTo }) => `${rule.severity} ${rule.name}: ${from} → ${to.includes('node_modules/') ? unresolvedTo : to}`)
+  const found = violations.map(({ rule, from, to, unresolvedTo }) => `${rule.severity} ${rule.name}: ${from} → ` +
+    `${to.includes('node_modules/') ? unresolvedTo : to}`)
   t.same(found.sort(), [
     'error layer-manager: lib/manager/job.ts → lib/cli/main.ts',
     'error layer-map: lib/map/map.ts → lib/control/registry.ts',

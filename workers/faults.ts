@@ -5,7 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { finish, type WorkerContext } from '../lib/index.js'
 
 export interface FaultOrder {
-  mode: 'ok' | 'finish' | 'throw' | 'throw-string' | 'exit' | 'exit-later' | 'busy' | 'kill' | 'hang' | 'hang-deaf' | 'uncloneable' | 'spawn-sleeper' | 'alloc'
+  mode: 'ok' | 'finish' | 'throw' | 'throw-string' | 'exit' | 'exit-later' | 'busy' | 'kill' | 'hang' | 'hang-deaf' | 'uncloneable'
+    | 'spawn-sleeper' | 'alloc'
   code?: number
   signal?: NodeJS.Signals
   value?: unknown
@@ -37,13 +38,14 @@ export default async function fault(order: FaultOrder, ctx: WorkerContext): Prom
     case 'throw':
       throw new RangeError(`asked to throw in ${ctx.ident}`)
     case 'throw-string':
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- a worker that throws a non-Error is what this tests
       throw 'a bare string'
     case 'exit':
-      process.exit(order.code ?? 0)
+      return process.exit(order.code ?? 0)
     case 'exit-later':
       // Lets the jobs started with it in the same turn finish first (a few microtask turns each).
-      for (let turn = 0; turn < 50; turn++) await null
-      process.exit(order.code ?? 0)
+      for (let turn = 0; turn < 50; turn++) await Promise.resolve()
+      return process.exit(order.code ?? 0)
     case 'kill':
       process.kill(process.pid, order.signal ?? 'SIGKILL')
       return sleep(10_000)
@@ -72,14 +74,14 @@ export default async function fault(order: FaultOrder, ctx: WorkerContext): Prom
     case 'alloc': {
       // Allocates until the heap limit (execArgv --max-old-space-size, or a thread's resourceLimits) ends it.
       const hoard: number[][] = []
-      for (;;) hoard.push(new Array(1_000_000).fill(hoard.length))
+      for (;;) hoard.push(new Array<number>(1_000_000).fill(hoard.length))
     }
     case 'uncloneable':
       return { fn: () => 1 }
     case 'spawn-sleeper': {
       // Starts a grandchild and waits: a stop must take the grandchild too.
       const { spawn } = await import('node:child_process')
-      const child = spawn('sleep', [String(order.value ?? 300)], { stdio: 'ignore' })
+      const child = spawn('sleep', [String((order.value as string | number | undefined) ?? 300)], { stdio: 'ignore' })
       const woken = sleep(order.ms ?? 600_000, undefined, { signal: ctx.signal })
       signalReady(order)
       await woken

@@ -5,7 +5,9 @@ import type { WorkerContext } from '../lib/index.js'
 
 const MS = Number(process.env.SLOW_DOUBLE_MS ?? 2)
 
-export default async function slowDouble(n: number, ctx: WorkerContext): Promise<{ doubled: number; jobId: string | null; attempt: number }> {
+export default async function slowDouble(n: number, ctx: WorkerContext): Promise<{
+  doubled: number; jobId: string | null; attempt: number,
+}> {
   await sleep(MS)
   return { doubled: n * 2, jobId: ctx.jobId, attempt: ctx.attempt }
 }

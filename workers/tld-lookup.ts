@@ -48,7 +48,7 @@ export default function lookup({ name, server }: Lookup, ctx?: WorkerContext): P
   if (signal === undefined) return answer
   signal.throwIfAborted()
   let unlisten = (): void => {}
-  const stopped = new Promise<never>((_, reject) => {
+  const stopped = new Promise<never>((_resolve, reject) => {
     const stop = (): void => reject(signal.reason)
     signal.addEventListener('abort', stop, { once: true })
     unlisten = () => signal.removeEventListener('abort', stop)

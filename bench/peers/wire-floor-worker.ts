@@ -14,7 +14,9 @@ const connection = new Redis(url, { maxRetriesPerRequest: null })
 const worker = new Worker<WireJob>(queue, async (job) => {
   const spec = decode(job.data.spec) as NormalizedJob
   const data = spec.type === 'worker' ? spec.data : undefined
-  return encode({ exitCode: 0, signal: null, error: null, data, host: name, pid: process.pid, runs: job.attemptsStarted, startedAt: Date.now() } satisfies WireResult)
+  return encode({
+    exitCode: 0, signal: null, error: null, data, host: name, pid: process.pid, runs: job.attemptsStarted, startedAt: Date.now(),
+  } satisfies WireResult)
 }, { connection, concurrency: Number(concurrency) })
 await worker.waitUntilReady()
 process.stdout.write('ready\n')

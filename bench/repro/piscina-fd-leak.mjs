@@ -9,7 +9,8 @@ import path from 'node:path'
 const library = new URL('../../dist/lib/index.js', import.meta.url).href
 const dir = mkdtempSync(path.join(tmpdir(), 'fd-leak-'))
 const workerFile = path.join(dir, 'worker.mjs')
-writeFileSync(workerFile, `export default async (n) => { await import(${JSON.stringify(library)}); if (n % 2) return new Promise(() => {}); return n }`)
+writeFileSync(workerFile,
+  `export default async (n) => { await import(${JSON.stringify(library)}); if (n % 2) return new Promise(() => {}); return n }`)
 
 const moduleFds = () => readdirSync('/proc/self/fd').filter((fd) => {
   try {

@@ -26,4 +26,5 @@ await Promise.all([0, 1].map(async () => {
     await exited
   }
 }))
-console.log(`module-file fds open: ${before} before, ${moduleFds()} after 200 threads terminated at random while importing (Node ${process.version})`)
+console.log(`module-file fds open: ${before} before, ${moduleFds()} after 200 threads terminated at random while importing (Node ` +
+  `${process.version})`)

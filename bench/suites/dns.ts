@@ -2,7 +2,8 @@
 // DNS server on loopback that answers each after 50 ms (examples/tld/server.ts): one at a time
 // (a sample of 20, extrapolated), forkpool with a fresh process per lookup at cap 50 (a sample of
 // two waves, extrapolated: 1,000 took about 2 minutes a round, which kept the suite from ever
-// finishing a measured round; it is the baseline, not what the target is about), forkpool threads and the process pool with 256 in flight on 4 workers, and raw piscina the same way.
+// finishing a measured round; it is the baseline, not what the target is about), forkpool threads and the process pool with 256 in flight
+// on 4 workers, and raw piscina the same way.
 // Ideal: ceil(1000 / 256) × 50 ms = 200 ms (the fresh processes' own, at 50 in flight, is 1,000).
 // The pools are warmed with one untimed wave of 256 lookups: the figure is the lookups, not the
 // threads' or processes' start-up, which the thread-noop and process-noop suites time.
@@ -25,10 +26,13 @@ export const ideal = (quick: boolean): number => Math.ceil(lookups(quick) / IN_F
 
 /** Every 10th name exists, so that the answers are checked both ways. */
 const exists = (name: string): boolean => Number(name.slice(1, name.indexOf('.'))) % 10 === 0
-const orders = (server: DnsServer, n: number): Lookup[] => Array.from({ length: n }, (_, i) => ({ name: `n${i}.test`, server: server.address }))
+const orders = (server: DnsServer, n: number): Lookup[] => Array.from({ length: n },
+  (_, i) => ({ name: `n${i}.test`, server: server.address }))
 const right = (r: LookupResult | undefined): boolean => r !== undefined && (r.addresses.length > 0) === exists(r.name)
 
-async function forkpool(server: DnsServer, n: number, options: ForkManagerOptions, isolation: 'thread' | 'process-pool' | 'process'): Promise<number> {
+async function forkpool(
+  server: DnsServer, n: number, options: ForkManagerOptions, isolation: 'thread' | 'process-pool' | 'process'
+): Promise<number> {
   const pm = new ForkManager(options)
   let ok = 0
   let wrong: unknown
@@ -55,7 +59,9 @@ async function forkpool(server: DnsServer, n: number, options: ForkManagerOption
 async function piscina(server: DnsServer, n: number): Promise<number> {
   const { Piscina } = await import('piscina')
   // Set up as piscina documents it for asynchronous tasks: several per thread, async atomics.
-  const pool = new Piscina({ filename: LOOKUP.href, minThreads: WORKERS, maxThreads: WORKERS, concurrentTasksPerWorker: IN_FLIGHT / WORKERS, atomics: 'async' })
+  const pool = new Piscina({
+    filename: LOOKUP.href, minThreads: WORKERS, maxThreads: WORKERS, concurrentTasksPerWorker: IN_FLIGHT / WORKERS, atomics: 'async',
+  })
   await Promise.all(orders(server, IN_FLIGHT).map((lookup) => pool.run(lookup))) // warm, untimed, as forkpool's
   let ok = 0
   const ms = await timeMs(async () => {
@@ -79,7 +85,9 @@ async function oneAtATime(server: DnsServer, n: number): Promise<number> {
   return (ms * n) / SAMPLE
 }
 
-const pooled = (settings: 'threadPool' | 'processPool'): ForkManagerOptions => ({ maxProcs: IN_FLIGHT, [settings]: { concurrentTasksPerWorker: IN_FLIGHT / WORKERS } })
+const pooled = (settings: 'threadPool' | 'processPool'): ForkManagerOptions => ({
+  maxProcs: IN_FLIGHT, [settings]: { concurrentTasksPerWorker: IN_FLIGHT / WORKERS },
+})
 
 const runs: Record<string, (server: DnsServer, n: number, quick: boolean) => Promise<number>> = {
   forkpool: (server, n) => forkpool(server, n, pooled('threadPool'), 'thread'),
@@ -110,7 +118,9 @@ function overIdeal(name: string, limit: number): SuiteTarget {
 
 const suite: Suite = {
   name: 'dns',
-  title: `1,000 DNS lookups (quick: 100), answers after ${DELAY_MS} ms on loopback: threads (forkpool), process pool and piscina with ${IN_FLIGHT} in flight on ${WORKERS} workers; fresh processes at cap ${PROCESS_CAP} (${processSample(false)} sampled, quick: ${processSample(true)}); one at a time (${SAMPLE} sampled)`,
+  title: `1,000 DNS lookups (quick: 100), answers after ${DELAY_MS} ms on loopback: threads (forkpool), process pool and piscina ` +
+    `with ${IN_FLIGHT} in flight on ${WORKERS} workers; fresh processes at cap ${PROCESS_CAP} ` +
+      `(${processSample(false)} sampled, quick: ${processSample(true)}); one at a time (${SAMPLE} sampled)`,
   unit: 'ms',
   better: 'lower',
   contenders: Object.keys(runs),

@@ -50,7 +50,9 @@ async function execaNode(n: number): Promise<number> {
   let ok = 0
   const ms = await timeMs(async () => {
     await Promise.all(Array.from({ length: n }, (_, i) => limit(async () => {
-      const result = await run(CHILD, [], { ipcInput: i, serialization: 'advanced', stdin: 'ignore', stdout: 'inherit', stderr: 'inherit', reject: false, detached: DETACHED })
+      const result = await run(CHILD, [], {
+        ipcInput: i, serialization: 'advanced', stdin: 'ignore', stdout: 'inherit', stderr: 'inherit', reject: false, detached: DETACHED,
+      })
       if (result.exitCode === 0 && result.ipcOutput[0] === i) ok++
     })))
   })

@@ -42,7 +42,11 @@ async function run(contender: string, quick: boolean): Promise<Measured> {
   delay.disable()
   const used = process.cpuUsage(cpu)
   needBallast(held, SIZES[size]!)
-  return { figure: ms / n, details: { 'parent CPU': (used.user + used.system) / 1000 / n, 'loop p99': delay.percentile(99) / 1e6, 'loop max': delay.max / 1e6 } }
+  return {
+    figure: ms / n, details: {
+      'parent CPU': (used.user + used.system) / 1000 / n, 'loop p99': delay.percentile(99) / 1e6, 'loop max': delay.max / 1e6,
+    }
+  }
 }
 
 const contenders = ['forkpool', 'fork'].flatMap((path) => Object.keys(SIZES).map((size) => `${path}@${size}`))

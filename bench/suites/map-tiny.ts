@@ -16,7 +16,9 @@ const ADD_ONE = new URL('../../workers/add-one.js', import.meta.url)
 const expected = (count: number): number => (count * (count + 1)) / 2
 
 function check(sum: number, seen: number, count: number): void {
-  if (seen !== count || sum !== expected(count)) throw new Error(`expected ${count} results summing to ${expected(count)}, got ${seen} summing to ${sum}`)
+  if (seen !== count || sum !== expected(count)) {
+    throw new Error(`expected ${count} results summing to ${expected(count)}, got ${seen} summing to ${sum}`)
+  }
 }
 
 async function forkpool(items: number[]): Promise<void> {
@@ -78,6 +80,9 @@ export const suite: Suite = {
   targets: [
     { describe: 'forkpool at least 5x raw piscina', check: (m) => m['forkpool']! >= 5 * m['piscina']! },
     // The peers are the pools; 'loop' is the raw-Node floor (see the top of this file).
-    { describe: 'forkpool ahead of every peer pool', check: (m) => Object.entries(m).every(([name, figure]) => name === 'forkpool' || name === 'loop' || m['forkpool']! > figure) },
+    {
+      describe: 'forkpool ahead of every peer pool',
+      check: (m) => Object.entries(m).every(([name, figure]) => name === 'forkpool' || name === 'loop' || m['forkpool']! > figure),
+    },
   ],
 }

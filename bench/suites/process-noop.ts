@@ -70,14 +70,16 @@ async function poolifierCluster(n: number): Promise<number> {
   const { FixedClusterPool } = await import('poolifier')
   const pool = new FixedClusterPool<number, number>(WORKERS, worker('poolifier-noop.cjs'), { errorHandler: (e) => console.error(e) })
   try {
-    return await within(measure(n, WINDOW, (i) => pool.execute(i)), 60_000, 'poolifier cluster pool did not finish within 60 s (it hangs with an ESM worker file; this one is CommonJS)')
+    return await within(measure(n, WINDOW, (i) => pool.execute(i)), 60_000,
+      'poolifier cluster pool did not finish within 60 s (it hangs with an ESM worker file; this one is CommonJS)')
   } finally {
     await pool.destroy()
   }
 }
 
 async function rawFork(n: number): Promise<number> {
-  const children = Array.from({ length: WORKERS }, () => fork(worker('raw-fork-noop.js'), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
+  const children = Array.from({ length: WORKERS },
+    () => fork(worker('raw-fork-noop.js'), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
   const idle = [...children]
   const waiting: Array<(child: (typeof children)[number]) => void> = []
   const task = async (i: number): Promise<unknown> => {

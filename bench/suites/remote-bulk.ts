@@ -22,7 +22,10 @@ async function forkpool(items: number[]): Promise<number> {
   const rig = await startRig()
   try {
     await Promise.all(Array.from({ length: AGENTS }, (_, i) => rig.agent(QUEUE, `agent-${i + 1}`, FORKPOOL_PER_AGENT)))
-    const pm = new ForkManager({ maxProcs: AGENTS * FORKPOOL_PER_AGENT, backend: (await import('../../lib/remote/index.js')).redisBackend({ url: rig.url, queue: QUEUE }) })
+    const pm = new ForkManager({
+      maxProcs: AGENTS * FORKPOOL_PER_AGENT,
+      backend: (await import('../../lib/remote/index.js')).redisBackend({ url: rig.url, queue: QUEUE }),
+    })
     const started = performance.now()
     await sumOf(pm, items)
     const rate = items.length / ((performance.now() - started) / 1000)
@@ -51,16 +54,20 @@ async function rawBullmq(items: number[]): Promise<number> {
     const all = new Promise<void>((resolve) => (done = resolve))
     events.on('completed', ({ returnvalue }) => {
       // The event carries the return value as JSON.
-      sum += JSON.parse(returnvalue as unknown as string) as number
+      sum += JSON.parse(returnvalue as string) as number
       if (++seen === items.length) done()
     })
     const started = performance.now()
     for (let i = 0; i < items.length; i += BULK) {
-      await queue.addBulk(items.slice(i, i + BULK).map((n) => ({ name: 'add-one', data: n, opts: { removeOnComplete: true, removeOnFail: true } })))
+      await queue.addBulk(items.slice(i,
+        i + BULK).map((n) => ({ name: 'add-one', data: n, opts: { removeOnComplete: true, removeOnFail: true } })))
     }
     // Bounded: events QueueEvents misses (BullMQ #2517) would otherwise leave it waiting for ever.
     let timer: NodeJS.Timeout | undefined
-    await Promise.race([all, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`only ${seen} of ${items.length} completed events within 10 minutes`)), 600_000)))])
+    await Promise.race([all,
+      new Promise((_resolve,
+        reject) => (timer = setTimeout(() => reject(new Error(`only ${seen} of ${items.length} completed events within 10 minutes`)),
+        600_000)))])
     clearTimeout(timer)
     const rate = items.length / ((performance.now() - started) / 1000)
     await Promise.all([events.close(), queue.close()])
@@ -73,7 +80,8 @@ async function rawBullmq(items: number[]): Promise<number> {
 
 export const suite: Suite = {
   name: 'remote-bulk',
-  title: '100,000 tiny items (add one) through Redis to 2 agent processes: one remote map() against raw BullMQ, one job per item added in bulk (quick: 10,000)',
+  title: '100,000 tiny items (add one) through Redis to 2 agent processes: ' +
+    'one remote map() against raw BullMQ, one job per item added in bulk (quick: 10,000)',
   unit: 'items/s',
   better: 'higher',
   contenders: ['forkpool', 'raw-bullmq'],

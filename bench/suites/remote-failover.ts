@@ -31,7 +31,9 @@ async function failover(locks: string[]): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'forkpool-failover-'))
   try {
     const agents = await Promise.all(['agent-1', 'agent-2'].map((name) => rig.agent(QUEUE, name, 1, locks)))
-    const pm = new ForkManager({ maxProcs: 1, backend: (await import('../../lib/remote/index.js')).redisBackend({ url: rig.url, queue: QUEUE }) })
+    const pm = new ForkManager({
+      maxProcs: 1, backend: (await import('../../lib/remote/index.js')).redisBackend({ url: rig.url, queue: QUEUE }),
+    })
     const job = await pm.start('probe', { worker: workerFile('failover-probe.js'), data: dir })
     const first = await untilFile(`${dir}/attempt-1`, 30_000)
     const victim = agents.find((agent) => agent.pid === first.agent)
@@ -40,7 +42,9 @@ async function failover(locks: string[]): Promise<number> {
     victim.kill('SIGKILL')
     const second = await untilFile(`${dir}/attempt-2`, 120_000)
     const result = await job.result
-    if (!result.ok || result.data !== 2 || result.attempts !== 2) throw new Error(`the job did not settle once, from its second run: ${JSON.stringify(result)}`)
+    if (!result.ok || result.data !== 2 || result.attempts !== 2) {
+      throw new Error(`the job did not settle once, from its second run: ${JSON.stringify(result)}`)
+    }
     await pm.close()
     return (second.at - killedAt) / 1000
   } finally {
@@ -51,7 +55,8 @@ async function failover(locks: string[]): Promise<number> {
 
 export const suite: Suite = {
   name: 'remote-failover',
-  title: 'seconds from an agent\'s SIGKILL to its job running on the other agent: test locks (2 s / 1 s); default locks (30 s / 30 s) beside (quick: test locks only)',
+  title: 'seconds from an agent\'s SIGKILL to its job running on the other agent: test locks (2 s / 1 s); default locks (30 s / 30 s) ' +
+    'beside (quick: test locks only)',
   unit: 's',
   better: 'lower',
   contenders: ['forkpool'],

@@ -25,7 +25,9 @@ export async function sumOf(pm: ForkManager, items: number[]): Promise<void> {
     sum += r.data!
     seen++
   }
-  if (seen !== items.length || sum !== expected(items.length)) throw new Error(`expected ${items.length} results summing to ${expected(items.length)}, got ${seen} summing to ${sum}`)
+  if (seen !== items.length || sum !== expected(items.length)) {
+    throw new Error(`expected ${items.length} results summing to ${expected(items.length)}, got ${seen} summing to ${sum}`)
+  }
 }
 
 export const suite: Suite = {
@@ -50,7 +52,9 @@ export const suite: Suite = {
     const rig = await startRig()
     try {
       await Promise.all(Array.from({ length: AGENTS }, (_, i) => rig.agent(QUEUE, `agent-${i + 1}`, PER_AGENT)))
-      const pm = new ForkManager({ maxProcs: AGENTS * PER_AGENT, backend: (await import('../../lib/remote/index.js')).redisBackend({ url: rig.url, queue: QUEUE }) })
+      const pm = new ForkManager({
+        maxProcs: AGENTS * PER_AGENT, backend: (await import('../../lib/remote/index.js')).redisBackend({ url: rig.url, queue: QUEUE }),
+      })
       const started = performance.now()
       await sumOf(pm, items)
       const rate = items.length / ((performance.now() - started) / 1000)

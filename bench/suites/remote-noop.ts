@@ -47,12 +47,15 @@ async function forkpool(n: number, floor = false): Promise<number> {
       await Promise.all(Array.from({ length: AGENTS }, (_, i) => rig.start([peer, rig.url, QUEUE, String(PER_AGENT), `floor-${i + 1}`])))
     } else {
       // --tasks-per-worker as local-pool's concurrentTasksPerWorker: one pooled process per agent takes its 32 jobs.
-      await Promise.all(Array.from({ length: AGENTS }, (_, i) => rig.agent(QUEUE, `agent-${i + 1}`, PER_AGENT, ['--tasks-per-worker', String(PER_AGENT)])))
+      await Promise.all(Array.from({ length: AGENTS },
+        (_, i) => rig.agent(QUEUE, `agent-${i + 1}`, PER_AGENT, ['--tasks-per-worker', String(PER_AGENT)])))
     }
     // The backend waits for the same waitUntilReady() as raw-bullmq (see there); the first job on
     // each agent waits for its pooled process to start, far longer than that gap, and the
     // backend's reconciling poll of job states is what closes it for good.
-    const pm = new ForkManager({ maxProcs: WINDOW, backend: (await import('../../lib/remote/index.js')).redisBackend({ url: rig.url, queue: QUEUE }) })
+    const pm = new ForkManager({
+      maxProcs: WINDOW, backend: (await import('../../lib/remote/index.js')).redisBackend({ url: rig.url, queue: QUEUE }),
+    })
     const hosts = new Set<string>()
     const rate = await measure(n, async (i) => {
       // A pooled job, as local-pool's: an agent runs it in a reused process when it honours the isolation.
@@ -100,7 +103,7 @@ async function rawBullmq(n: number): Promise<number> {
       early.delete(job.id!)
       waiting.delete(job.id!)
       // The event carries the return value as JSON.
-      return JSON.parse(value as string)
+      return JSON.parse(value as string) as unknown
     })
     await Promise.all([events.close(), queue.close()])
     return rate

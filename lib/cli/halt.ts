@@ -20,9 +20,13 @@ export function parseHalt(text: string): HaltPolicy | null {
   if (/^\d+%$/.test(spec)) spec = `soon,fail=${spec}`
   if (spec === 'never') return null
   const match = /^(now|soon),(fail|success|done)=(\d+)(%?)$/.exec(spec)
-  if (match === null) throw new UsageError(`--halt must be never, or now|soon,fail|success|done=N or =P% (as in now,fail=1), got ${JSON.stringify(text)}`)
+  if (match === null) {
+    throw new UsageError(`--halt must be never, or now|soon,fail|success|done=N or =P% (as in now,fail=1), got ${JSON.stringify(text)}`)
+  }
   const n = Number(match[3])
-  if (n === 0 || (match[4] === '%' && n > 100)) throw new UsageError(`--halt needs a count above 0 or a percentage from 1% to 100%, got ${JSON.stringify(text)}`)
+  if (n === 0 || (match[4] === '%' && n > 100)) {
+    throw new UsageError(`--halt needs a count above 0 or a percentage from 1% to 100%, got ${JSON.stringify(text)}`)
+  }
   const policy: HaltPolicy = { when: match[1] as HaltPolicy['when'], on: match[2] as HaltPolicy['on'] }
   if (match[4] === '%') policy.percent = n
   else policy.count = n
@@ -49,14 +53,18 @@ export class HaltTracker {
     this.#completed++
     if (failed) this.#failed++
     const p = this.#policy
-    const reached = p.on === 'fail' ? (failed ? this.#failed : -1) : p.on === 'success' ? (failed ? -1 : this.#completed - this.#failed) : this.#completed
+    let reached = this.#completed
+    if (p.on === 'fail') reached = failed ? this.#failed : -1
+    else if (p.on === 'success') reached = failed ? -1 : this.#completed - this.#failed
     const total = p.percent === undefined ? 0 : this.#totalJobs()
     const needed = p.count ?? (total * p.percent!) / 100
     if (reached < needed) return undefined
-    this.exitStatus ??= p.on === 'success' ? 0
-      : p.percent !== undefined ? Math.ceil((this.#failed / total) * 100)
-      : p.count === 1 ? jobStatus
-      : Math.min(this.#failed, 101)
+    if (this.exitStatus === undefined) {
+      if (p.on === 'success') this.exitStatus = 0
+      else if (p.percent !== undefined) this.exitStatus = Math.ceil((this.#failed / total) * 100)
+      else if (p.count === 1) this.exitStatus = jobStatus
+      else this.exitStatus = Math.min(this.#failed, 101)
+    }
     return p.when
   }
 }

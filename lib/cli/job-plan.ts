@@ -44,7 +44,13 @@ function planCommand(o: PlanOptions, input: JobInput, replace: ReplaceSettings, 
   const nice = o.nice === undefined ? [] : ['nice', '-n', String(o.nice)]
   if (o.shell) {
     const line = expandShellLine(o.command, input, replace, o.quote)
-    if (nice.length > 0) return { spec: { command: 'nice', args: [...nice.slice(1), '/bin/sh', '-c', line], ...extra }, display: `${nice.join(' ')} /bin/sh -c ${shellQuote(line)}` }
+    if (nice.length > 0) {
+      return {
+        spec: {
+          command: 'nice', args: [...nice.slice(1), '/bin/sh', '-c', line], ...extra,
+        }, display: `${nice.join(' ')} /bin/sh -c ${shellQuote(line)}`
+      }
+    }
     return { spec: { command: line, shell: true, ...extra }, display: line }
   }
   const [command = '', ...args] = [...nice, ...expandArgv(o.command, input, replace)]

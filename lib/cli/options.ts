@@ -80,7 +80,8 @@ export function parseCommandLine(argv: readonly string[]): CliOptions {
   const str = (name: string): string | undefined => v.get(name) as string | undefined
   const flag = (name: string): boolean => v.get(name) === true
   const { command, sources } = splitSources(rest, (v.get('arg-file') as string[] | undefined) ?? [])
-  const given = (name: string, parse: (text: string) => number): number | undefined => (str(name) === undefined ? undefined : parse(str(name)!))
+  const given = (name: string, parse: (text: string) => number): number | undefined =>
+    (str(name) === undefined ? undefined : parse(str(name)!))
   const parsed: CliOptions = {
     help: flag('help'),
     version: flag('version'),
@@ -168,22 +169,27 @@ function parseRemote(url: string | undefined, queue: string | undefined): CliOpt
 
 function checkCombinations(o: CliOptions, isolationGiven: boolean): void {
   if (o.worker === undefined && o.command.length === 0) throw new UsageError('missing command: give a COMMAND, or --worker FILE')
-  if (o.worker !== undefined && o.command.length > 0) throw new UsageError(`give a COMMAND or --worker FILE, not both (got command ${JSON.stringify(o.command[0])})`)
+  const both = o.worker !== undefined && o.command.length > 0
+  if (both) throw new UsageError(`give a COMMAND or --worker FILE, not both (got command ${JSON.stringify(o.command[0])})`)
   if (isolationGiven && o.worker === undefined) throw new UsageError('--isolation applies to --worker only')
   if (o.worker !== undefined && (o.shell || o.pipe || o.grouping !== 'group' || o.nice !== undefined)) {
     throw new UsageError('--shell, --pipe, --line-buffer, --ungroup and --nice apply to commands, not to --worker')
   }
-  if (o.resume !== 'none' && o.joblog === undefined) throw new UsageError(`--resume${o.resume === 'failed' ? '-failed' : ''} needs --joblog FILE`)
+  const resume = `--resume${o.resume === 'failed' ? '-failed' : ''}`
+  if (o.resume !== 'none' && o.joblog === undefined) throw new UsageError(`${resume} needs --joblog FILE`)
   if (o.grouping === 'ungroup' && (o.keepOrder || o.tag || o.results !== undefined)) {
     throw new UsageError('--ungroup lets jobs write straight through: it cannot be combined with --keep-order, --tag or --results')
   }
-  if (o.grouping === 'line' && (o.keepOrder || o.results !== undefined)) throw new UsageError('--line-buffer prints lines as they come: it cannot be combined with --keep-order or --results')
+  const ordered = o.grouping === 'line' && (o.keepOrder || o.results !== undefined)
+  if (ordered) throw new UsageError('--line-buffer prints lines as they come: it cannot be combined with --keep-order or --results')
   if (o.remote !== undefined && o.grouping !== 'group') {
-    throw new UsageError('--line-buffer and --ungroup write to this machine as the job runs: with --redis the jobs run elsewhere, so not with --redis')
+    throw new UsageError('--line-buffer and --ungroup write to this machine as the job runs: ' +
+      'with --redis the jobs run elsewhere, so not with --redis')
   }
   if (o.pipe && o.sources.length > 0) throw new UsageError('--pipe reads stdin: it takes no ::: or :::: input sources')
   // With -m/-X, -n N and -N N cap the arguments per line, as in GNU parallel; 0 (none on the line) makes no sense there.
-  if (o.multi !== undefined && (o.maxArgs === 0 || o.nArgs === 0)) throw new UsageError('-n0/-N0 put no argument on the command line: not with -m/-X, which put several')
+  const none = o.maxArgs === 0 || o.nArgs === 0
+  if (o.multi !== undefined && none) throw new UsageError('-n0/-N0 put no argument on the command line: not with -m/-X, which put several')
   const linkedFirst = o.sources.findIndex((s) => s.linked)
   if (linkedFirst === 0) throw new UsageError(':::+ and ::::+ link to the input source before them: the first source cannot be linked')
 }
@@ -225,14 +231,19 @@ const SIZE_UNITS: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1
 /** GNU parallel's sizes: a number and an optional unit, K M G T in powers of 1024, k m g t in powers of 1000. */
 export function parseSize(text: string, what: string): number {
   const match = /^(\d+(?:\.\d+)?)([kmgtKMGT]?)$/.exec(text)
-  if (match === null || Number(match[1]) === 0) throw new UsageError(`${what} must be a size above 0 like 512M or 1G (K M G T: powers of 1024; k m g t: of 1000), got ${JSON.stringify(text)}`)
+  if (match === null || Number(match[1]) === 0) {
+    throw new UsageError(`${what} must be a size above 0 like 512M or 1G (K M G T: powers of ` +
+      `1024; k m g t: of 1000), got ${JSON.stringify(text)}`)
+  }
   return Math.floor(Number(match[1]) * SIZE_UNITS[match[2]!]!)
 }
 
 /** A load average, or N% of the cores. */
 function parseLoad(text: string): number {
   const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(text)
-  if (match === null || Number(match[1]) === 0) throw new UsageError(`--load must be a number above 0 or a percentage of the cores, got ${JSON.stringify(text)}`)
+  if (match === null || Number(match[1]) === 0) {
+    throw new UsageError(`--load must be a number above 0 or a percentage of the cores, got ${JSON.stringify(text)}`)
+  }
   return match[2] === '%' ? (availableParallelism() * Number(match[1])) / 100 : Number(match[1])
 }
 
@@ -274,11 +285,16 @@ function parseStatusToken(flag: string | undefined, served: boolean): string | u
   if (flag !== undefined && !served) throw new UsageError('--status-token is the token of the status endpoint: it needs --status-port PORT')
   const token = flag ?? (process.env.FORKPOOL_STATUS_TOKEN || undefined)
   if (token === undefined || !served) return undefined
-  if (!/^[\x21-\x7e]+$/.test(token)) throw new UsageError(`${flag === undefined ? 'FORKPOOL_STATUS_TOKEN' : '--status-token'} must be visible ASCII characters without spaces (it travels in an HTTP header)`)
+  if (!/^[\x21-\x7e]+$/.test(token)) {
+    throw new UsageError(`${flag === undefined ? 'FORKPOOL_STATUS_TOKEN' : '--status-token'} must be ` +
+      `visible ASCII characters without spaces (it travels in an HTTP header)`)
+  }
   return token
 }
 
 function parsePort(text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) > 65535) throw new UsageError(`--status-port must be a port number from 0 to 65535, got ${JSON.stringify(text)}`)
+  if (!/^\d+$/.test(text) || Number(text) > 65535) {
+    throw new UsageError(`--status-port must be a port number from 0 to 65535, got ${JSON.stringify(text)}`)
+  }
   return Number(text)
 }

@@ -38,7 +38,10 @@ export function recordsEnd(buffer: Buffer, n: number, o: PipeOptions): number {
 
 export async function* blocks(stream: AsyncIterable<Buffer>, o: PipeOptions): AsyncGenerator<Buffer> {
   let buffer: Buffer = Buffer.alloc(0)
-  const next = (): number => (o.records === undefined ? (buffer.length >= o.blockBytes ? cutPoint(buffer, o.blockBytes, o) : -1) : recordsEnd(buffer, o.records, o))
+  const next = (): number => {
+    if (o.records !== undefined) return recordsEnd(buffer, o.records, o)
+    return buffer.length >= o.blockBytes ? cutPoint(buffer, o.blockBytes, o) : -1
+  }
   for await (const chunk of stream) {
     buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk])
     for (let cut = next(); cut > 0; cut = next()) {

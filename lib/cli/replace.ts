@@ -126,7 +126,9 @@ function join(parts: Piece[], quote: (s: string) => string): string[] {
   return words
 }
 
-function expandWords(words: readonly string[], input: JobInput, s: ReplaceSettings, quote: (s: string) => string, append: boolean): string[] {
+function expandWords(
+  words: readonly string[], input: JobInput, s: ReplaceSettings, quote: (s: string) => string, append: boolean
+): string[] {
   let pattern = patterns.get(s)
   if (pattern === undefined) patterns.set(s, (pattern = tokenPattern(s)))
   const out: string[] = []

@@ -62,7 +62,9 @@ export function csvField(field: Buffer): Buffer {
 
 export function jsonString(field: Buffer): Buffer {
   // Byte for byte, as GNU parallel writes it: only quotes, backslashes and control characters are escaped.
-  const text = field.toString('latin1').replace(/["\\\x00-\x1f]/g, (c) => (c === '"' || c === '\\' ? `\\${c}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))
+  // eslint-disable-next-line no-control-regex -- control characters are what this escapes
+  const text = field.toString('latin1').replace(/["\\\x00-\x1f]/g,
+    (c) => (c === '"' || c === '\\' ? `\\${c}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))
   return Buffer.from(`"${text}"`, 'latin1')
 }
 
@@ -79,10 +81,12 @@ class Table implements ResultsSink {
   }
 
   write(job: JobRecord): void {
-    const facts = [job.seq, ':', (job.startedAt / 1000).toFixed(3), (job.durationMs / 1000).toFixed(3), 0, job.stdout.length, job.exitval, job.signal]
+    const facts = [job.seq, ':', (job.startedAt / 1000).toFixed(3), (job.durationMs / 1000).toFixed(3), 0, job.stdout.length, job.exitval,
+      job.signal]
     if (this.#format === 'json') {
       const fields = JOBLOG_COLUMNS.slice(0, 8).map((name, i) => utf8(`"${name}": ${i === 1 ? '":"' : facts[i]}, `))
-      const values = Buffer.concat([utf8('[ '), ...job.values.flatMap((v, i) => [i > 0 ? utf8(', ') : utf8(''), jsonString(utf8(v))]), utf8(' ]')])
+      const values = Buffer.concat([utf8('[ '), ...job.values.flatMap((v, i) => [i > 0 ? utf8(', ') : utf8(''), jsonString(utf8(v))]),
+        utf8(' ]')])
       const line = [utf8('{ '), ...fields, utf8('"Command": '), jsonString(utf8(job.command)), utf8(', "V": '), values,
         utf8(', "Stdout": '), jsonString(job.stdout), utf8(', "Stderr": '), jsonString(job.stderr), utf8(' }\n')]
       writeSync(this.#fd, Buffer.concat(line))

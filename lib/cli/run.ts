@@ -3,7 +3,8 @@
 import { accessSync, constants } from 'node:fs'
 import { ForkManager } from '../manager/fork-manager.js'
 import { unstartedResult } from '../manager/job-result.js'
-import { serializeError, WorkerLoadError } from '../errors.js'
+import { WorkerLoadError } from '../errors.js'
+import { serializeError } from '../util/serialize-error.js'
 import { workerUrl } from '../runners/spec.js'
 import { missingWorkerFile } from '../worker/missing-file.js'
 import type { CommandJob, JobResult, SerializedError } from '../types.js'
@@ -90,7 +91,8 @@ async function runJobs(o: CliOptions, control: Control): Promise<number> {
   let { work: source, names } = jobSource(o, process.stdin)
   const replace: ReplaceSettings = { replace: o.replace, names, context: o.multi === 'X', hidden: o.nArgs === 0 || o.maxArgs === 0 }
   // --bar on a stderr that is not a terminal (a log, CI) prints only the summary line at the end.
-  const bar = o.dryRun || o.bar === 'off' ? undefined : new ProgressBar(process.stderr, { animate: o.bar === 'always' || process.stderr.isTTY === true })
+  const animate = o.bar === 'always' || process.stderr.isTTY === true
+  const bar = o.dryRun || o.bar === 'off' ? undefined : new ProgressBar(process.stderr, { animate })
   let total: number | undefined
   if (bar?.animate || o.halt?.percent !== undefined) {
     // A run still reading its arguments after a moment shows it is there ("0/?").
@@ -118,10 +120,15 @@ async function runJobs(o: CliOptions, control: Control): Promise<number> {
   })
   const relay = o.grouping === 'line' ? new LineRelay(write) : undefined
   const halt = o.halt && new HaltTracker(o.halt, () => total!)
-  const pm = new ForkManager({ maxProcs: o.jobs, timeout: o.timeoutMs ?? Infinity, killGrace: KILL_GRACE, minFreeMemory: o.memfree, maxLoad: o.load, backend: await remoteBackend(o) })
+  const pm = new ForkManager({
+    maxProcs: o.jobs, timeout: o.timeoutMs ?? Infinity, killGrace: KILL_GRACE, minFreeMemory: o.memfree, maxLoad: o.load,
+    backend: await remoteBackend(o),
+  })
   if (o.statusPort !== undefined) {
     // On loopback, for the length of the run: pm.close() closes it. Its refusals name our flag, not serveStatus().
-    const options: StartedStatusOptions = { port: o.statusPort, token: o.statusToken, [TOKEN_SETTING]: '--status-token TOKEN or FORKPOOL_STATUS_TOKEN' }
+    const options: StartedStatusOptions = {
+      port: o.statusPort, token: o.statusToken, [TOKEN_SETTING]: '--status-token TOKEN or FORKPOOL_STATUS_TOKEN',
+    }
     const status = await pm.serveStatus(options)
     process.stderr.write(`forkpool: status at ${status.url}\n`)
   }
@@ -153,7 +160,8 @@ async function runJobs(o: CliOptions, control: Control): Promise<number> {
     bar?.update({ done, failed })
     const when = halt?.record(isFailure, shellStatus(result))
     if (when !== undefined && !control.noMoreStarts.signal.aborted) {
-      process.stderr.write(`forkpool: --halt reached at job ${seq}: starting no more jobs${when === 'now' ? ', stopping the running ones' : ', waiting for the running ones'}\n`)
+      process.stderr.write(`forkpool: --halt reached at job ${seq}: starting no more ` +
+        `jobs${when === 'now' ? ', stopping the running ones' : ', waiting for the running ones'}\n`)
       control.noMoreStarts.abort()
       if (when === 'now') control.killRunning.abort(new Error('--halt now'))
     }
@@ -161,7 +169,8 @@ async function runJobs(o: CliOptions, control: Control): Promise<number> {
 
   const runJob = async (seq: number, work: Work, slot: number): Promise<void> => {
     const input = { records: work.records, seq, slot }
-    const prefix = !o.tag ? undefined : Buffer.from(`${o.tagstring === undefined ? (replace.hidden ? '' : work.records.flat().join(' ')) : expandText(o.tagstring, input, replace)}\t`)
+    const tag = o.tagstring === undefined ? (replace.hidden ? '' : work.records.flat().join(' ')) : expandText(o.tagstring, input, replace)
+    const prefix = !o.tag ? undefined : Buffer.from(`${tag}\t`)
     const files = relay?.open(seq, prefix)
     const plan = planJob(o, input, replace, work.stdin, files)
     if (o.verbose) process.stderr.write(`${plan.display}\n`)

@@ -13,9 +13,13 @@ export interface Work {
   stdin?: Buffer
 }
 
-export function jobSource(o: CliOptions, stdin: NodeJS.ReadableStream & AsyncIterable<unknown>): { work: AsyncIterable<Work>; names: Map<string, number> } {
+export function jobSource(o: CliOptions, stdin: NodeJS.ReadableStream & AsyncIterable<unknown>): {
+  work: AsyncIterable<Work>; names: Map<string, number>,
+} {
   if (o.pipe) {
-    const source = blocks(stdin as AsyncIterable<Buffer>, { blockBytes: o.blockBytes, recstart: o.recstart, recend: o.recend, records: o.nArgs ?? o.maxArgs })
+    const source = blocks(stdin as AsyncIterable<Buffer>, {
+      blockBytes: o.blockBytes, recstart: o.recstart, recend: o.recend, records: o.nArgs ?? o.maxArgs,
+    })
     return { work: map(source, (block) => ({ records: [], stdin: block })), names: new Map() }
   }
   stdin.setEncoding('utf8')

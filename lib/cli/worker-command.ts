@@ -44,9 +44,9 @@ async function runAgent(argv: string[]): Promise<number> {
     ...(values['connect-timeout'] === undefined ? {} : { connectTimeout: count('--connect-timeout', values['connect-timeout'], 1) }),
   })
   process.stdout.write(`forkpool worker ${agent.name} ready\n`)
-  await new Promise<void>((done) => {
-    process.once('SIGTERM', done)
-    process.once('SIGINT', done)
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve)
+    process.once('SIGINT', resolve)
   })
   await agent.close()
   return 0

@@ -50,7 +50,10 @@ export class ControlPlane {
     this.#registry.add(job)
   }
 
-  /** Resolves when the older jobs of its name that it must wait for have ended; rejects if it is cancelled first; undefined when it need not wait. */
+  /**
+   * Resolves when the older jobs of its name that it must wait for have ended; rejects if it is cancelled first; undefined when it need not
+   * wait.
+   */
   admitted(job: TrackedJob): Promise<void> | undefined {
     const { token } = job
     if (token.aborted) return Promise.reject(token.reason)

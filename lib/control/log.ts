@@ -9,7 +9,9 @@ import type { JobResult } from '../types.js'
 /** One level of a Logger, called pino-style: the fields of the line, then its message. */
 export type LogMethod = (fields: object, message: string) => void
 
-/** Anything with pino's four methods, called as `logger.info(fields, message)`; a `Console` (the global one too) is called message first. */
+/**
+ * Anything with pino's four methods, called as `logger.info(fields, message)`; a `Console` (the global one too) is called message first.
+ */
 export interface Logger {
   /** Not used by forkpool today; part of the shape so that pino and console fit. */
   debug: LogMethod
@@ -37,7 +39,8 @@ export function assertLogger(value: unknown): Logger {
     ? LEVELS.filter((level) => typeof (value as Record<string, unknown>)[level] !== 'function')
     : LEVELS
   if (missing.length > 0) {
-    throw new TypeError(`logger must have debug, info, warn and error methods (like pino or console), got ${describe(value)}${missing.length < 4 ? ` without ${missing.join(', ')}` : ''}`)
+    throw new TypeError(`logger must have debug, info, warn and error methods (like pino or console), got ` +
+      `${describe(value)}${missing.length < 4 ? ` without ${missing.join(', ')}` : ''}`)
   }
   return value instanceof Console ? messageFirst(value) : (value as Logger)
 }
@@ -62,7 +65,8 @@ function messageFirst(sink: Console): Logger {
 export function debugLogger(sink: ((line: string) => void) & { enabled?: boolean } = debuglog('forkpool')): Logger {
   const write: LogMethod = (fields, message) => {
     if (sink.enabled === false) return
-    const pairs = Object.entries(fields).map(([key, value]) => `${key}=${typeof value === 'string' ? JSON.stringify(value) : String(value)}`)
+    const pairs = Object.entries(fields).map(([key,
+      value]) => `${key}=${typeof value === 'string' ? JSON.stringify(value) : String(value)}`)
     sink([message, ...pairs].join(' '))
   }
   return { debug: write, info: write, warn: write, error: write }
@@ -91,7 +95,9 @@ export class JobLog {
 
   ended(job: JobLabels, result: JobResult): void {
     if (this.#logger === undefined) return
-    const base = { ...fields(job), attempt: result.attempts, pid: result.pid, exitCode: result.exitCode, durationMs: Math.round(result.durationMs) }
+    const base = {
+      ...fields(job), attempt: result.attempts, pid: result.pid, exitCode: result.exitCode, durationMs: Math.round(result.durationMs),
+    }
     if (result.cancelled) {
       this.#write('info', { ...base, reason: String(result.cancelReason) }, 'job cancelled')
     } else if (result.ok) {
@@ -105,7 +111,9 @@ export class JobLog {
   retrying(job: JobLabels, last: JobResult): void {
     if (this.#logger === undefined) return
     const { pid, exitCode, signal } = last
-    this.#write('warn', { ...fields(job), attempt: last.attempts, pid, exitCode, durationMs: Math.round(last.durationMs), signal, reason: failureReason(last) }, 'job attempt failed, retrying')
+    this.#write('warn', {
+      ...fields(job), attempt: last.attempts, pid, exitCode, durationMs: Math.round(last.durationMs), signal, reason: failureReason(last),
+    }, 'job attempt failed, retrying')
   }
 
   #write(level: 'info' | 'warn', record: object, message: string): void {

@@ -27,8 +27,10 @@ export function warnOverlapCancel(name: string, older: readonly TrackedJob[]): v
   const idents = older.map((job) => JSON.stringify(job.ident)).join(', ')
   const jobs = older.length === 1 ? 'the job' : `the ${older.length} jobs`
   process.emitWarning(
-    `a start of the name ${JSON.stringify(name)} cancels ${jobs} of that name in flight (${idents}): onOverlap 'cancel-old', the default, lets one job of a name run at a time. To run jobs of one name side by side, give the start onOverlap: 'allow' (or 'queue' to run them one after another). This warning is shown once per manager.`,
-    OVERLAP_WARNING,
+    `a start of the name ${JSON.stringify(name)} cancels ${jobs} of that name in flight (${idents}): ` +
+      "onOverlap 'cancel-old', the default, lets one job of a name run at a time. To run jobs of one name side by side, " +
+        "give the start onOverlap: 'allow' (or 'queue' to run them one after another). This warning is shown once per manager.",
+    OVERLAP_WARNING
   )
 }
 
@@ -46,4 +48,3 @@ export function waitUnlessAborted(promises: ReadonlyArray<Promise<void>>, signal
     })
   })
 }
-

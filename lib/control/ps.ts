@@ -13,7 +13,8 @@ const COLUMNS: readonly Column[] = [
   { title: 'IDENT/NAME', width: 20 },
 ]
 /** With jobs on other machines: HOST after PID, paid for by a shorter IDENT/NAME. */
-const HOST_COLUMNS: readonly Column[] = [COLUMNS[0]!, { title: 'HOST', width: 12 }, ...COLUMNS.slice(1, 4), { title: 'IDENT/NAME', width: 16 }]
+const HOST_COLUMNS: readonly Column[] = [COLUMNS[0]!, { title: 'HOST', width: 12 }, ...COLUMNS.slice(1, 4),
+  { title: 'IDENT/NAME', width: 16 }]
 
 /**
  * One line per job: PID (or `T<threadId>` for a thread, `-` while unknown), STATE, ELAPSED,
@@ -60,11 +61,13 @@ export function formatDuration(ms: number): string {
  * a '/', a '"', white space or a control character (`thr/"wait/one"`, `"report 1"`).
  */
 function unambiguous(text: string): string {
+  // eslint-disable-next-line no-control-regex -- a control character is what makes a name ambiguous here
   return /^[^\s"/\u0000-\u001f\u007f-\u009f]+$/.test(text) ? text : JSON.stringify(text)
 }
 
 /** Control characters would break the table's lines. */
 function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this replaces
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
 }
 

@@ -12,7 +12,10 @@ import { SlotList } from '../util/slot-list.js'
 import { AmbiguousJobError } from '../errors.js'
 import type { JobKind } from '../types.js'
 
-/** `'queued'`: waiting for a slot (or an older job of its name); `'running'`; `'stopping'`: asked to stop by a timeout or cancel, not yet gone. */
+/**
+ * `'queued'`: waiting for a slot (or an older job of its name); `'running'`; `'stopping'`: asked to stop by a timeout or cancel, not yet
+ * gone.
+ */
 export type JobState = 'queued' | 'running' | 'stopping'
 
 /** One job queued or running, as `pm.inFlight()` reports it. */
@@ -119,7 +122,8 @@ export class Registry {
     if (named.length > 0) return named
     const byIdent = this.jobs.filter((job) => job.ident === target)
     if (byIdent.length > 1) {
-      throw new AmbiguousJobError(`${byIdent.length} jobs in flight have the ident ${JSON.stringify(target)}: cancel them by name or by handle`)
+      throw new AmbiguousJobError(`${byIdent.length} jobs in flight have the ident ${JSON.stringify(target)}: cancel them by name or by ` +
+        `handle`)
     }
     return byIdent
   }

@@ -17,7 +17,8 @@ import { describe } from '../util/describe.js'
 import { parseDuration } from '../primitives/duration.js'
 import { validateInteger, validateFunction } from '../util/validate.js'
 import {
-  checkManagerOptions, checkShutdownOptions, checkStartOptions, NO_START_OPTIONS, type ForkManagerOptions, type ShutdownOptions, type StartSettings,
+  checkManagerOptions, checkShutdownOptions, checkStartOptions, NO_START_OPTIONS,
+  type ForkManagerOptions, type ShutdownOptions, type StartSettings,
 } from './options.js'
 import type { Duration, JobHandle, JobKind, JobResult, JobSpec, JobStartInfo, StartOptions } from '../types.js'
 import type { InFlightRecord } from '../control/registry.js'
@@ -65,9 +66,14 @@ export class ForkManager {
     this.#startDefaults = settings.startDefaults
     this.#killGraceMs = settings.killGraceMs
     const { backend } = settings
-    if (backend !== undefined) this.#chunkShape = { targetMs: backend.chunkTargetMs ?? LOCAL_CHUNKS.targetMs, maxItems: backend.chunkMaxItems ?? LOCAL_CHUNKS.maxItems }
+    if (backend !== undefined) {
+      this.#chunkShape = {
+        targetMs: backend.chunkTargetMs ?? LOCAL_CHUNKS.targetMs, maxItems: backend.chunkMaxItems ?? LOCAL_CHUNKS.maxItems,
+      }
+    }
     this.#control = new ControlPlane(settings.logger)
-    this.#scheduler = new Scheduler(settings.maxProcs, settings.processPool, settings.threadPool, this.#control, this.#events, settings.spawners, settings.resources, settings.backend)
+    this.#scheduler = new Scheduler(settings.maxProcs, settings.processPool, settings.threadPool, this.#control, this.#events,
+      settings.spawners, settings.resources, settings.backend)
     // Last: nothing may throw after the handlers are installed.
     if (settings.handleSignals) this.#releaseSignals = handleSignals((signal) => this.shutdown({ signal }))
   }
@@ -116,7 +122,9 @@ export class ForkManager {
       if (typeof ident !== 'string') throw new TypeError(`start() ident must be a string, got ${describe(ident)}`)
       const spec = normalizeJob(job)
       const settings = checkStartOptions(options, this.#startDefaults)
-      if (this.#closing) throw new ManagerClosedError(`ForkManager is closed: cannot start ${JSON.stringify(ident)} after ${this.#closedBy}()`)
+      if (this.#closing) {
+        throw new ManagerClosedError(`ForkManager is closed: cannot start ${JSON.stringify(ident)} after ${this.#closedBy}()`)
+      }
       if (spec.type === 'worker' && this.maxProcs > 0) assertCloneable(spec.data, ident)
       this.#scheduler.launcher.check(spec, ident)
       const waits = this.#control.overlap(settings.name, settings.onOverlap)
@@ -159,7 +167,9 @@ export class ForkManager {
     validateInteger(n, 'waitForAvailableProcs(n)', 1)
     const { maxProcs, cap } = this.#scheduler
     if (n > maxProcs) {
-      const why = maxProcs === 0 ? 'maxProcs is 0 (the serial mode has no slots: start() runs each job to its end)' : `maxProcs is ${maxProcs}`
+      const why = maxProcs === 0
+        ? 'maxProcs is 0 (the serial mode has no slots: start() runs each job to its end)'
+        : `maxProcs is ${maxProcs}`
       return Promise.reject(new RangeError(`waitForAvailableProcs(${n}) can never resolve: ${why}`))
     }
     return this.#events.when(() => cap.capacity - cap.held >= n)
@@ -185,7 +195,10 @@ export class ForkManager {
     return this.#scheduler.running.size
   }
 
-  /** Waits for every job, then releases the threads and the reused processes. Later starts reject. Calling it again returns the same promise. */
+  /**
+   * Waits for every job, then releases the threads and the reused processes. Later starts reject. Calling it again returns the same
+   * promise.
+   */
   close(): Promise<void> {
     if (this.#closing === undefined) this.#control.closing()
     this.#closing ??= this.waitAllChildren().then(async () => {
@@ -220,7 +233,10 @@ export class ForkManager {
 
   // The control plane (lib/control/control-plane.ts): named jobs, cancellation, registry, ps, stats, results, status.
 
-  /** Cancels every job of that name, or else the one job with that ident; returns how many it asked to stop. Throws an AmbiguousJobError for an ident shared by several jobs. A handle cancels its job. */
+  /**
+   * Cancels every job of that name, or else the one job with that ident; returns how many it asked to stop. Throws an AmbiguousJobError for
+   * an ident shared by several jobs. A handle cancels its job.
+   */
   cancel(target: string | JobHandle, reason: unknown = 'cancelled'): number {
     if (typeof target === 'string') return this.#control.cancel(target, reason)
     if (typeof target !== 'object' || target === null || typeof target.cancel !== 'function') {
@@ -237,7 +253,10 @@ export class ForkManager {
     return inFlight ? 1 : 0
   }
 
-  /** Cancels every job queued or running; returns how many it asked to stop (a job that a timeout or an earlier cancel is stopping already is not counted). */
+  /**
+   * Cancels every job queued or running; returns how many it asked to stop (a job that a timeout or an earlier cancel is stopping already
+   * is not counted).
+   */
   cancelAll(reason: unknown = 'cancelled'): number {
     return this.#control.cancelAll(reason)
   }
@@ -266,7 +285,6 @@ export class ForkManager {
   serveStatus(options?: StatusOptions): Promise<StatusServer> {
     return this.#control.serveStatus(this, options)
   }
-
 
   /** How a job of this spec runs now. */
   #kindOf(spec: NormalizedJob): JobKind {

@@ -11,10 +11,14 @@ export type StopCause = { timedOut: true } | { cancelled: true; reason: unknown 
 
 /**
  * A job's result: what the manager knows of it (`startedAt`: epoch ms at which it started, or was
- * given up), its runner's outcome (which names the host, pid and runs of a job run elsewhere), and why it was stopped. Positional, not an object of facts:
+ * given up), its runner's outcome (which names the host, pid and runs of a job run elsewhere), and why it was stopped. Positional, not an
+ * object of facts:
  * one object fewer per job on the hot path (bench process-noop).
  */
-export function jobResult(ident: string, kind: JobKind, pid: number | null, startedAt: number, durationMs: number, outcome: Outcome, cause: StopCause | undefined, attempts = 1): JobResult {
+export function jobResult(
+  ident: string, kind: JobKind, pid: number | null, startedAt: number, durationMs: number, outcome: Outcome, cause: StopCause | undefined,
+  attempts = 1
+): JobResult {
   const { exitCode, signal, error } = outcome
   const cancelled = cause !== undefined && 'cancelled' in cause
   const result: JobResult = {
@@ -45,11 +49,16 @@ export function jobResult(ident: string, kind: JobKind, pid: number | null, star
 }
 
 /** A job that never ran: cancelled before it got a slot (`cause`), or refused before it reached a runner (`error`). */
-export function unstartedResult(ident: string, kind: JobKind, cause: StopCause | undefined, error: SerializedError | null = null): JobResult {
+export function unstartedResult(
+  ident: string, kind: JobKind, cause: StopCause | undefined, error: SerializedError | null = null
+): JobResult {
   return jobResult(ident, kind, null, Date.now(), 0, { exitCode: null, signal: null, error }, cause, 0)
 }
 
-/** Milliseconds to the microsecond (0.001 ms): performance.now()'s differences carry float noise (1122.7844220000002) finer than any clock here measures. */
+/**
+ * Milliseconds to the microsecond (0.001 ms): performance.now()'s differences carry float noise (1122.7844220000002) finer than any clock
+ * here measures.
+ */
 export function roundMs(ms: number): number {
   return Math.round(ms * 1000) / 1000
 }

@@ -7,7 +7,9 @@ import { assertLogger, defaultLogger, type Logger } from '../control/log.js'
 import { OVERLAP_POLICIES } from '../control/overlap.js'
 import { parseDuration } from '../primitives/duration.js'
 import { isBackend, type Backend } from '../runners/backend.js'
-import { PROCESS_POOL_KEYS, processPoolSettings, threadPoolSettings, type PoolSettings, type ProcessPoolOptions, type ThreadPoolOptions } from '../runners/pool/settings.js'
+import {
+  PROCESS_POOL_KEYS, processPoolSettings, threadPoolSettings, type PoolSettings, type ProcessPoolOptions, type ThreadPoolOptions
+} from '../runners/pool/settings.js'
 import { JOB_KEYS, START_OPTION_KEYS } from '../runners/spec.js'
 import { defaultSpawnerCount } from '../runners/spawner/spawners.js'
 import type { BackoffOptions, Duration, OverlapPolicy, RetryOptions, SignalName, StartOptions } from '../types.js'
@@ -29,7 +31,9 @@ export interface ForkManagerOptions {
   onOverlap?: OverlapPolicy
   /** Where job lines go (pino-compatible). Default: util.debuglog('forkpool'), shown by NODE_DEBUG=forkpool. */
   logger?: Logger
-  /** The reused worker processes of `isolation: 'process-pool'`: recycling and idle time. They belong to the manager, one pool per manager. */
+  /**
+   * The reused worker processes of `isolation: 'process-pool'`: recycling and idle time. They belong to the manager, one pool per manager.
+   */
   processPool?: ProcessPoolOptions
   /** The worker threads of `isolation: 'thread'`: how many jobs a thread runs at once. One pool per manager. */
   threadPool?: ThreadPoolOptions
@@ -127,8 +131,8 @@ export interface ShutdownSettings {
 export const NO_START_OPTIONS: StartOptions = Object.freeze({})
 
 const MANAGER_KEYS = optionKeys<ForkManagerOptions>({
-  maxProcs: true, timeout: true, killGrace: true, onOverlap: true, logger: true, processPool: true, handleSignals: true, spawner: true, threadPool: true,
-  minFreeMemory: true, maxLoad: true, backend: true,
+  maxProcs: true, timeout: true, killGrace: true, onOverlap: true, logger: true, processPool: true, handleSignals: true,
+  spawner: true, threadPool: true, minFreeMemory: true, maxLoad: true, backend: true,
 })
 const SHUTDOWN_KEYS = optionKeys<ShutdownOptions>({ signal: true, grace: true })
 
@@ -157,12 +161,17 @@ export function checkManagerOptions(options?: ForkManagerOptions): ManagerSettin
   if (o.backend !== undefined && !isBackend(o.backend)) throw invalidType('backend', 'a backend such as redisBackend()', o.backend)
   // With a backend, commands run on the agents: this process needs no spawner.
   const spawners = o.backend === undefined ? spawnerCount(o.spawner) : 0
-  const startDefaults: StartSettings = Object.freeze({ timeoutMs, killGraceMs, signal: undefined, name: undefined, label: undefined, onOverlap })
+  const startDefaults: StartSettings = Object.freeze({
+    timeoutMs, killGraceMs, signal: undefined, name: undefined, label: undefined, onOverlap,
+  })
   const resources: ResourceLimits = {
     minFreeMemory: o.minFreeMemory === undefined ? 0 : parseBytes(o.minFreeMemory, 'minFreeMemory'),
     maxLoad: o.maxLoad === undefined ? Infinity : validateNumberAbove(o.maxLoad, 'maxLoad', 0),
   }
-  return { maxProcs, timeoutMs, killGraceMs, onOverlap, logger, processPool: processPoolSettings(o.processPool), threadPool: threadPoolSettings(o.threadPool), handleSignals, spawners, resources, backend: o.backend, startDefaults }
+  return {
+    maxProcs, timeoutMs, killGraceMs, onOverlap, logger, processPool: processPoolSettings(o.processPool),
+    threadPool: threadPoolSettings(o.threadPool), handleSignals, spawners, resources, backend: o.backend, startDefaults
+  }
 }
 
 /** The spawner option as a count of spawner processes, 0 for none. */
@@ -196,7 +205,8 @@ export function checkStartOptions(options: StartOptions | undefined, defaults: S
       default: if (Object.hasOwn(options, key)) throw unknownOption(key, 'start()', START_OPTION_KEYS, START_ELSEWHERE)
     }
   }
-  if (timeout === undefined && killGrace === undefined && signal === undefined && name === undefined && label === undefined && onOverlap === undefined && retries === undefined) return defaults
+  const none = timeout === undefined && killGrace === undefined && signal === undefined && name === undefined && label === undefined
+  if (none && onOverlap === undefined && retries === undefined) return defaults
   return {
     timeoutMs: timeout === undefined ? defaults.timeoutMs : parseDuration(timeout, 'timeout'),
     killGraceMs: killGrace === undefined ? defaults.killGraceMs : parseDuration(killGrace, 'killGrace'),
@@ -219,9 +229,15 @@ function checkRetries(value: unknown): RetrySettings | undefined {
   const count = validateInteger(o.count, 'start() retries.count')
   if (count === 0) return undefined
   if (o.backoff === undefined) return { count, ...NO_BACKOFF }
-  if (typeof o.backoff === 'number' || typeof o.backoff === 'string') return { count, ...NO_BACKOFF, delayMs: parseDuration(o.backoff, 'start() retries.backoff') }
+  if (typeof o.backoff === 'number' || typeof o.backoff === 'string') {
+    return {
+      count, ...NO_BACKOFF, delayMs: parseDuration(o.backoff, 'start() retries.backoff')
+    }
+  }
   const b = validateOptions(o.backoff, 'start() retries.backoff', BACKOFF_KEYS)
-  const type = b.type === undefined ? 'exponential' : validateOneOf(b.type, 'start() retries.backoff.type', ['fixed', 'exponential'] as const)
+  const type = b.type === undefined
+    ? 'exponential'
+    : validateOneOf(b.type, 'start() retries.backoff.type', ['fixed', 'exponential'] as const)
   return {
     count,
     delayMs: parseDuration(b.delay, 'start() retries.backoff.delay'),

@@ -3,7 +3,7 @@
 // callbacks) and its end (the slot freed once every results() stream has its result).
 
 import type { ControlPlane } from '../control/control-plane.js'
-import { serializeError } from '../errors.js'
+import { serializeError } from '../util/serialize-error.js'
 import { Semaphore } from '../primitives/semaphore.js'
 import { failedExecution, type Execution, type Outcome } from '../runners/execution.js'
 import type { Backend } from '../runners/backend.js'
@@ -56,7 +56,10 @@ export class Scheduler {
   readonly #limited: boolean
 
   /** `spawners`: the spawner processes its commands go through; 0 for none. `resources`: what must be free for a job to start. */
-  constructor(maxProcs: number, processPool: PoolSettings, threadPool: PoolSettings, control: ControlPlane, events: ManagerEvents, spawners: number, resources: ResourceLimits = { minFreeMemory: 0, maxLoad: Infinity }, backend?: Backend) {
+  constructor(
+    maxProcs: number, processPool: PoolSettings, threadPool: PoolSettings, control: ControlPlane, events: ManagerEvents, spawners: number,
+    resources: ResourceLimits = { minFreeMemory: 0, maxLoad: Infinity }, backend?: Backend
+  ) {
     this.#resources = resources
     this.#limited = resources.minFreeMemory > 0 || resources.maxLoad !== Infinity
     this.#maxProcs = maxProcs
@@ -137,10 +140,12 @@ export class Scheduler {
     const serial = this.#maxProcs === 0
     const launched = this.#launch(job, serial)
     // A backend's job is handed back once its queue has it; it starts on a machine there later.
-    if (launched instanceof Promise) return launched.then((execution) => this.#supervise(job, execution, serial, execution.started === undefined ? Date.now() : null))
+    if (launched instanceof Promise) {
+      return launched.then((execution) => this.#supervise(job, execution, serial, execution.started === undefined ? Date.now() : null))
+    }
     if (launched.started === undefined) return this.#supervise(job, launched, serial, Date.now())
     // One that starts later here (on a spawner) is handed back at its start, with its pid.
-    return launched.started.then((startedAt) => this.#supervise(job, launched, serial, startedAt!))
+    return launched.started.then((startedAt) => this.#supervise(job, launched, serial, startedAt))
   }
 
   /** Hands the job to its runner; a job that could not start has failed, and its slot is freed as any job's. */
@@ -154,7 +159,10 @@ export class Scheduler {
     }
   }
 
-  /** A launched job, running since `startedAt` (null: it starts elsewhere later): its timeout, its place among the running jobs, its start callbacks and its handle. */
+  /**
+   * A launched job, running since `startedAt` (null: it starts elsewhere later): its timeout, its
+   * place among the running jobs, its start callbacks and its handle.
+   */
   #supervise(job: Job, execution: Execution, serial: boolean, startedAt: number | null): Promise<JobHandle> {
     job.launched(execution, this.#deadlines, startedAt)
     this.running.add(job)
@@ -191,7 +199,9 @@ export class Scheduler {
     return delivered === undefined ? this.#jobEnded(job, r) : delivered.then(() => this.#jobEnded(job, r))
   }
 
-  /** Runs a failed job again after its backoff, in the slot it holds. A cancel during the backoff ends it with its last result, cancelled. */
+  /**
+   * Runs a failed job again after its backoff, in the slot it holds. A cancel during the backoff ends it with its last result, cancelled.
+   */
   async #retry(job: Job, last: JobResult, serial: boolean): Promise<JobResult> {
     this.#control.retrying(job, last)
     job.retrying()

@@ -1,7 +1,8 @@
 // One batch of a map(): a chunk of items sent to the chunk runner as one worker job, or one item
 // as its own job, turned into per-item results.
 
-import { DataTooLargeError, reviveCause, serializeError, WorkerLoadError } from '../errors.js'
+import { DataTooLargeError, WorkerLoadError } from '../errors.js'
+import { reviveCause, serializeError } from '../util/serialize-error.js'
 import type { Batch, ChunkOrder, ChunkReply, MapHost, MapPlan, MapResult } from './types.js'
 import type { WorkerSpec } from '../runners/spec.js'
 import { FLUSH_MS } from './flush.js'
@@ -19,7 +20,9 @@ export const CHUNK_WORKER = new URL('./chunk-worker.js', import.meta.url).href
  * map gives its items back to be sent in smaller chunks. A chunk whose worker file could not load
  * resolves with that WorkerLoadError: it is no item's failure, and the map stops on it.
  */
-export async function runBatch<I>(host: MapHost, plan: MapPlan<I>, first: number, items: I[], signal: AbortSignal, timing?: ChunkTiming): Promise<Batch<I> | DataTooLargeError | WorkerLoadError | Rerun<I>> {
+export async function runBatch<I>(
+  host: MapHost, plan: MapPlan<I>, first: number, items: I[], signal: AbortSignal, timing?: ChunkTiming
+): Promise<Batch<I> | DataTooLargeError | WorkerLoadError | Rerun<I>> {
   const { worker, makeJob, ident } = plan
   const options: StartOptions = { ...plan.start, signal }
   if (worker === undefined) {
@@ -60,15 +63,21 @@ export function chunkJob(worker: WorkerSpec, order: ChunkOrder): WorkerJob {
 export function replyBatch<I>(first: number, items: I[], reply: ChunkReply, result: JobResult): Batch<I> {
   const batch = finishedBatch(first, items, items.length, reply.data, reply.failures)
   // The stop reached these items: they carry the chunk's reason.
-  for (let i = reply.stoppedAt ?? items.length; i < items.length; i++) Object.assign(batch[i]!, { ok: false, timedOut: result.timedOut, cancelled: result.cancelled })
+  for (let i = reply.stoppedAt ?? items.length; i < items.length; i++) {
+    Object.assign(batch[i]!, {
+      ok: false, timedOut: result.timedOut, cancelled: result.cancelled,
+    })
+  }
   return batch
 }
 
 /** Results of items [0, count) of a chunk, from their data and their failures. */
 export function finishedBatch<I>(first: number, items: I[], count: number, data: unknown[], failures: ChunkReply['failures']): Batch<I> {
-  const batch: Batch<I> = new Array(count)
+  const batch: Batch<I> = new Array<Batch<I>[number]>(count)
   for (let i = 0; i < count; i++) {
-    batch[i] = { index: first + i, item: items[i]!, ok: true, data: data[i], exitCode: 0, signal: null, error: null, timedOut: false, cancelled: false }
+    batch[i] = {
+      index: first + i, item: items[i]!, ok: true, data: data[i], exitCode: 0, signal: null, error: null, timedOut: false, cancelled: false,
+    }
   }
   for (const [i, exitCode, error] of failures) Object.assign(batch[i]!, { ok: false, exitCode, error })
   return batch
@@ -98,7 +107,7 @@ export function failedItem<I>(index: number, item: I, error: SerializedError): M
 
 /** The WorkerLoadError a chunk's result carries, as an error again, with the stack and cause the worker side gave it. */
 export function revived(error: SerializedError): WorkerLoadError {
-  const out = error.cause === undefined ? new WorkerLoadError(error.message) : new WorkerLoadError(error.message, { cause: reviveCause(error.cause) })
+  const out = new WorkerLoadError(error.message, error.cause === undefined ? undefined : { cause: reviveCause(error.cause) })
   if (error.stack !== undefined) out.stack = error.stack
   return out
 }
@@ -130,7 +139,9 @@ const WATCH_MS = 100
  * chunk that reports nothing for longer than the timeout is stopped. Its finished items keep their
  * results, the item it was on is timed out, and the items after it run again in another chunk.
  */
-async function runTimedChunk<I>(host: MapHost, plan: MapPlan<I>, first: number, items: I[], signal: AbortSignal, timing: ChunkTiming): Promise<Batch<I> | WorkerLoadError | Rerun<I>> {
+async function runTimedChunk<I>(
+  host: MapHost, plan: MapPlan<I>, first: number, items: I[], signal: AbortSignal, timing: ChunkTiming
+): Promise<Batch<I> | WorkerLoadError | Rerun<I>> {
   const { files, timeoutMs, careful } = timing
   const file = files.open()
   try {
@@ -157,7 +168,10 @@ async function runTimedChunk<I>(host: MapHost, plan: MapPlan<I>, first: number, 
     clearInterval(watch)
     if (result.error?.code === WorkerLoadError.code) return revived(result.error)
     const timedOut = (r: MapResult<unknown, I>): MapResult<unknown, I> =>
-      Object.assign(r, { ok: false, timedOut: true, cancelled: false, error: r.error ?? jobError(AbortError, `the item ran past the map's timeout (${timeoutMs} ms) and its worker was stopped`) })
+      Object.assign(r, {
+        ok: false, timedOut: true, cancelled: false,
+        error: r.error ?? jobError(AbortError, `the item ran past the map's timeout (${timeoutMs} ms) and its worker was stopped`),
+      })
     if (result.exitCode === 0 && result.error === null) {
       const reply = result.data as ChunkReply
       const batch = replyBatch(first, items, reply, result)

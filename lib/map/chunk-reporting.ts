@@ -10,7 +10,8 @@
 
 import { closeSync, openSync, writeSync } from 'node:fs'
 import { serialize } from 'node:v8'
-import { AbortError, jobError, serializeError } from '../errors.js'
+import { AbortError, jobError } from '../errors.js'
+import { serializeError } from '../util/serialize-error.js'
 import { isThenable, recordThrow, recordValue } from './item-outcome.js'
 import type { CallContext } from '../worker/call.js'
 import type { WorkerContext, WorkerFunction } from '../types.js'
@@ -40,7 +41,9 @@ export async function runReporting(fn: WorkerFunction, order: ChunkOrder, ctx: W
   }
 }
 
-async function runItems(fn: WorkerFunction, items: unknown[], ctx: WorkerContext, fd: number, timeoutMs: number, careful: boolean): Promise<ChunkReply> {
+async function runItems(
+  fn: WorkerFunction, items: unknown[], ctx: WorkerContext, fd: number, timeoutMs: number, careful: boolean
+): Promise<ChunkReply> {
   const data: unknown[] = []
   const failures: ChunkReply['failures'] = []
   const started = performance.now()
@@ -91,4 +94,3 @@ function withTimeout(value: PromiseLike<unknown>, ms: number): Promise<unknown> 
   Promise.resolve(value).catch(() => {})
   return Promise.race([value, late]).finally(() => clearTimeout(timer))
 }
-

@@ -3,7 +3,7 @@
 // that throws fails only itself. It is an ordinary worker file, so chunks run under every
 // isolation exactly as a single job would.
 
-import { serializeError } from '../errors.js'
+import { serializeError } from '../util/serialize-error.js'
 import { isThenable, recordThrow, recordValue } from './item-outcome.js'
 import type { WorkerContext } from '../types.js'
 import type { ChunkOrder, ChunkReply } from './types.js'
@@ -40,4 +40,3 @@ export default async function runChunk(order: ChunkOrder, ctx: WorkerContext): P
   reply.ms = performance.now() - started
   return reply
 }
-

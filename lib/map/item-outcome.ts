@@ -1,7 +1,7 @@
 // What one item of a chunk came to, written into the chunk's reply: the same for chunk-worker.ts's
 // loop and chunk-reporting.ts's (under a timeout), so an item ends alike in both.
 
-import { serializeError } from '../errors.js'
+import { serializeError } from '../util/serialize-error.js'
 import { isFinish } from '../worker/finish.js'
 import type { ChunkReply } from './types.js'
 

@@ -42,7 +42,7 @@ function mapPlan<I>(host: MapHost, items: Items<I>, job: MapJob<I>, options: Map
   validateBoolean(ordered, 'map() ordered')
   // A string other than 'auto' is of a type chunkSize takes: out of range, as a number below 1 is.
   if (typeof chunkSize !== 'number' && typeof chunkSize !== 'string') throw invalidType('map() chunkSize', CHUNK_SIZE_EXPECTED, chunkSize)
-  if (chunkSize !== 'auto' && !(Number.isInteger(chunkSize) && (chunkSize as number) >= 1)) throw outOfRange('map() chunkSize', CHUNK_SIZE_EXPECTED, chunkSize)
+  if (chunkSize !== 'auto' && !(Number.isInteger(chunkSize) && (chunkSize) >= 1)) throw outOfRange('map() chunkSize', CHUNK_SIZE_EXPECTED, chunkSize)
   validateInteger(concurrency, 'map() concurrency', 1)
   if (onProgress !== undefined) validateFunction(onProgress, 'map() onProgress')
   validateAbortSignal(signal, 'map() signal')

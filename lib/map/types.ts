@@ -9,7 +9,10 @@ import type { Duration, JobHandle, JobSpec, SerializedError, SignalName, StartOp
 export interface MapOptions {
   /** Results in input order. Default false: in completion order. */
   ordered?: boolean
-  /** Items per chunk for a worker job: a number, or 'auto' (default), sized to ~50 ms of work per chunk (~500 ms with redisBackend(): see Backend.chunkTargetMs). Job functions always run one item per job. */
+  /**
+   * Items per chunk for a worker job: a number, or 'auto' (default), sized to ~50 ms of work per chunk (~500 ms with redisBackend(): see
+   * Backend.chunkTargetMs). Job functions always run one item per job.
+   */
   chunkSize?: number | 'auto'
   /** Chunks (or jobs) in flight at once. Default: the manager's maxProcs (1 in the serial mode). The cap still applies. */
   concurrency?: number
@@ -17,13 +20,19 @@ export interface MapOptions {
   onProgress?: (done: number, total: number | undefined) => void
   /** Aborting it stops the map: nothing more is pulled, running chunks are cancelled, and the results end after theirs. */
   signal?: AbortSignal
-  /** The timeout of each item: only the item that runs longer is timed out (docs/map.md, Timeouts). Through a backend, in the serial mode and with a job function: of each chunk or job. Default: the manager's timeout, per chunk. */
+  /**
+   * The timeout of each item: only the item that runs longer is timed out (docs/map.md, Timeouts). Through a backend, in the serial mode
+   * and with a job function: of each chunk or job. Default: the manager's timeout, per chunk.
+   */
   timeout?: Duration
   /** The prefix of the chunk jobs' idents, which runOnStart / runOnFinish see: `${ident}[first..last]`. Default 'map'. */
   ident?: string
 }
 
-/** One item's result. Fields mean what they mean in a JobResult; an item of a chunk that failed as a whole (crash, timeout, cancel) carries that chunk's. */
+/**
+ * One item's result. Fields mean what they mean in a JobResult; an item of a chunk that failed as a whole (crash, timeout, cancel) carries
+ * that chunk's.
+ */
 export interface MapResult<T = unknown, I = unknown> {
   /** The item's position in the input. */
   index: number
@@ -69,7 +78,10 @@ export interface ProgressOrder {
 
 /** A chunk's answer. Items that ended with exit code 0 and no error are only in `data`, which keeps the reply small. */
 export interface ChunkReply {
-  /** Per item, in order: what the worker returned (or passed to finish), undefined for a throw; shorter than the chunk when it was stopped (see stoppedAt). */
+  /**
+   * Per item, in order: what the worker returned (or passed to finish), undefined for a throw; shorter than the chunk when it was stopped
+   * (see stoppedAt).
+   */
   data: unknown[]
   /** The other items: [position in the chunk, exit code, error or null]. */
   failures: Array<[number, number, SerializedError | null]>

@@ -28,7 +28,8 @@ export function parseBytes(value: unknown, what = 'size'): number {
   const match = SIZE.exec(value.trim())
   const unit = match && Object.hasOwn(UNIT_BYTES, match[2]!.toLowerCase()) ? UNIT_BYTES[match[2]!.toLowerCase()] : undefined
   if (!match || unit === undefined) {
-    throw new RangeError(`${what} ${JSON.stringify(value)} is not a size; use a number of bytes or units B, KB, MB, GB, KiB, MiB, GiB, as in '512MB'`)
+    throw new RangeError(`${what} ${JSON.stringify(value)} is not a size; ` +
+      "use a number of bytes or units B, KB, MB, GB, KiB, MiB, GiB, as in '512MB'")
   }
   const bytes = Number(match[1]) * unit
   if (!(bytes > 0)) throw new RangeError(`${what} must be larger than zero, got ${JSON.stringify(value)}`)

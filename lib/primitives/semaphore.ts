@@ -3,7 +3,6 @@
 import type { AbortLike } from '../util/cancel-token.js'
 import { invalidType, optionKeys, validateInteger, validateOptions } from '../util/validate.js'
 
-
 interface Waiter {
   resolve: () => void
   cleanup: () => void

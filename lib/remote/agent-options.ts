@@ -6,7 +6,9 @@
 import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { parseDuration } from '../primitives/duration.js'
-import { processPoolSettings, threadPoolSettings, type PoolSettings, type ProcessPoolOptions, type ThreadPoolOptions } from '../runners/pool/settings.js'
+import {
+  processPoolSettings, threadPoolSettings, type PoolSettings, type ProcessPoolOptions, type ThreadPoolOptions,
+} from '../runners/pool/settings.js'
 import type { Duration } from '../types.js'
 import { describe } from '../util/describe.js'
 import { optionKeys, validateBoolean, validateCount, validateOptions, validateString } from '../util/validate.js'
@@ -33,11 +35,14 @@ export interface AgentOptions {
   stalledInterval?: Duration
   /** How often a job may lose its agent and still run again. Default 1: at most two runs. */
   maxStalledCount?: number
-  /** The reused processes of this agent's `'process-pool'` jobs, as the manager's `processPool` (they are the agent's, sized by its maxProcs). */
+  /** The reused processes of this agent's `'process-pool'` jobs, as the manager's `processPool` (sized by the agent's maxProcs). */
   processPool?: ProcessPoolOptions
   /** The threads of this agent's `'thread'` jobs, as the manager's `threadPool`. */
   threadPool?: ThreadPoolOptions
-  /** How long startAgent() waits for Redis to answer before it rejects with a RedisUnreachableError. Default `'10s'` (the producer's connectTimeout). */
+  /**
+   * How long startAgent() waits for Redis to answer before it rejects with a RedisUnreachableError.
+   * Default `'10s'` (the producer's connectTimeout).
+   */
   connectTimeout?: Duration
 }
 

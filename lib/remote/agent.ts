@@ -10,7 +10,8 @@ import { hostname } from 'node:os'
 import { resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Job as QueuedJob } from 'bullmq'
-import { JobRefusedError, RedisUnreachableError, WorkerLostError, jobError, serializeError } from '../errors.js'
+import { JobRefusedError, RedisUnreachableError, WorkerLostError, jobError } from '../errors.js'
+import { serializeError } from '../util/serialize-error.js'
 import { Job } from '../manager/job.js'
 import { CHUNK_WORKER } from '../map/batch.js'
 import type { ChunkOrder } from '../map/chunk-worker.js'
@@ -90,7 +91,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   }).finally(() => clearTimeout(giveUp))
 
   /** The result of a job this agent did not run: refused, lost past at-most-once, or stopped before it began. */
-  const notRun = (error: SerializedError | null, runs: number): string => encode({ exitCode: null, signal: null, error, host: name, pid: null, runs } satisfies WireResult)
+  const notRun = (error: SerializedError | null, runs: number): string =>
+    encode({ exitCode: null, signal: null, error, host: name, pid: null, runs } satisfies WireResult)
   const refuse = (message: string, runs: number): string => notRun(jobError(JobRefusedError, `agent ${name}: ${message}`), runs)
 
   /** Starts the job as the manager's scheduler does: a start that throws or rejects is a job that failed. */
@@ -107,7 +109,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     const jobId = queued.id!
     const runs = queued.attemptsStarted
     if (data.atMostOnce === true && runs > 1) {
-      return notRun(jobError(WorkerLostError, `the agent running job ${jobId} was lost, and delivery is at-most-once: it is not run again`), runs - 1)
+      return notRun(jobError(WorkerLostError, `the agent running job ${jobId} was lost, and delivery is at-most-once: it is not run again`),
+        runs - 1)
     }
     let spec = decode(data.spec) as NormalizedJob
     if (spec.type === 'command' && !settings.allowCommands) return refuse('does not run commands (start it with --allow-commands)', runs)
@@ -119,7 +122,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       if (!resolve(path).startsWith(root + sep)) return refuse(`worker ${path} is outside --root ${root}`, runs)
       // A missing file is launched all the same: it fails as it would locally (a WorkerLoadError).
       const hash = fileHash(path)
-      if (data.workerHash !== undefined && hash !== data.workerHash) return refuse(`worker ${path} differs from the producer's (changed since it was sent?)`, runs)
+      if (data.workerHash !== undefined && hash !== data.workerHash) {
+        return refuse(`worker ${path} differs from the producer's (changed since it was sent?)`, runs)
+      }
     }
     if (early.has(jobId)) {
       // Cancelled while it was on its way here: it never begins (a result as if taken off the queue).
@@ -142,7 +147,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     job.launched(execution, deadlines, execution.started === undefined ? Date.now() : await execution.started)
     const stopRenewing = lost === undefined ? undefined : renewLock(queued, token!, () => stop(job, 'SIGTERM'), lockDurationMs, onError)
     // The producer's runOnStart, for a job still running after START_REPORT_MS; the result carries the start too.
-    const report = setTimeout(() => void queued.updateProgress({ host: name, pid: execution.pid, startedAt: job.startedAt! } satisfies StartReport).catch(onError), START_REPORT_MS)
+    const started: StartReport = { host: name, pid: execution.pid, startedAt: job.startedAt! }
+    const report = setTimeout(() => void queued.updateProgress(started).catch(onError), START_REPORT_MS)
     try {
       const result = job.settled(await execution.outcome)
       job.end()
@@ -199,7 +205,10 @@ function stop(job: Job, signal: NodeJS.Signals): void {
 
 /** What the agent returns for a job: its JobResult as the producer's runner outcome, with where and when it ran. */
 function wireResult(r: JobResult, host: string, runs: number): WireResult {
-  const wire: WireResult = { exitCode: r.exitCode, signal: r.signal, data: r.data, error: r.error, threadId: r.threadId, host, pid: r.pid, runs, startedAt: r.startedAt }
+  const wire: WireResult = {
+    exitCode: r.exitCode, signal: r.signal, data: r.data, error: r.error, threadId: r.threadId,
+    host, pid: r.pid, runs, startedAt: r.startedAt,
+  }
   if (r.timedOut) wire.timedOut = true
   if (r.stdout !== undefined) wire.stdout = r.stdout
   if (r.stderr !== undefined) wire.stderr = r.stderr
@@ -213,7 +222,9 @@ function wireResult(r: JobResult, host: string, runs: number): WireResult {
  * maxStalledCount, while it runs on. A renewal refused means the lock is gone after all: the run
  * stops, as on 'lockRenewalFailed'.
  */
-function renewLock(queued: QueuedJob<WireJob>, token: string, stopRun: () => void, lockDuration: number, onError: (error: Error) => void): () => void {
+function renewLock(
+  queued: QueuedJob<WireJob>, token: string, stopRun: () => void, lockDuration: number, onError: (error: Error) => void
+): () => void {
   const timer = setInterval(() => {
     queued.extendLock(token, lockDuration).then((renewed) => {
       if (renewed !== 1) stopRun()

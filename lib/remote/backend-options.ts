@@ -49,7 +49,10 @@ export interface BackendSettings {
   connectTimeoutMs: number
 }
 
-const KEYS = optionKeys<RedisBackendOptions>({ url: true, queue: true, maxDataBytes: true, delivery: true, reconcileInterval: true, lostAfter: true, keepResults: true, keepResultsCount: true, connectTimeout: true })
+const KEYS = optionKeys<RedisBackendOptions>({
+  url: true, queue: true, maxDataBytes: true, delivery: true, reconcileInterval: true, lostAfter: true, keepResults: true,
+  keepResultsCount: true, connectTimeout: true,
+})
 
 export function checkBackendOptions(options: RedisBackendOptions): BackendSettings {
   const o = validateOptions(options, 'redisBackend()', KEYS)
@@ -57,7 +60,9 @@ export function checkBackendOptions(options: RedisBackendOptions): BackendSettin
   const delivery = validateOneOf(o.delivery ?? 'at-least-once', 'redisBackend() delivery', ['at-least-once', 'at-most-once'] as const)
   const positive = (value: Duration | undefined, fallback: Duration, what: string): number => {
     const ms = parseDuration(value ?? fallback, `redisBackend() ${what}`)
-    if (ms <= 0 || !Number.isFinite(ms)) throw new RangeError(`redisBackend() ${what} must be a positive, finite duration, got ${describe(value)}`)
+    if (ms <= 0 || !Number.isFinite(ms)) {
+      throw new RangeError(`redisBackend() ${what} must be a positive, finite duration, got ${describe(value)}`)
+    }
     return ms
   }
   return {

@@ -21,7 +21,8 @@ export function checkRedisUrl(url: unknown, what = 'redis url'): RedisAddress {
     // reported below
   }
   if (parsed === undefined || !['redis:', 'rediss:', 'redis+unix:'].includes(parsed.protocol)) {
-    throw new TypeError(`${what} must be a URL such as redis://host:6379/0, rediss://user:password@host:6380/0 or redis+unix:///path/to/redis.sock, got ${JSON.stringify(url)}`)
+    throw new TypeError(`${what} must be a URL such as redis://host:6379/0, rediss://user:password@host:6380/0 or ` +
+      `redis+unix:///path/to/redis.sock, got ${JSON.stringify(url)}`)
   }
   const db = Number(parsed.protocol === 'redis+unix:' ? (parsed.searchParams.get('db') ?? 0) : (parsed.pathname.slice(1) || 0))
   if (!Number.isInteger(db) || db < 0) throw new TypeError(`${what}: the database must be a number, got ${JSON.stringify(url)}`)

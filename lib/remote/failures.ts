@@ -7,7 +7,8 @@ import type { WireResult } from './wire.js'
 
 export function failedRemotely(reason: string): WireResult {
   if (/stalled more than allowable limit/i.test(reason)) {
-    const error = jobError(WorkerLostError, `the agents running it were lost more often than their maxStalledCount allows (${reason}); it is not run again`)
+    const error = jobError(WorkerLostError,
+      `the agents running it were lost more often than their maxStalledCount allows (${reason}); it is not run again`)
     return { exitCode: null, signal: null, error, pid: null }
   }
   return { exitCode: null, signal: null, error: jobError(QueueError, `the queue failed the job: ${reason}`), pid: null }

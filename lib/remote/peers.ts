@@ -19,7 +19,9 @@ export const INSTALL_PEERS = `npm install ${Object.entries(PEER_PINS).map(([name
 export function missingPeer(name: keyof typeof PEER_PINS, error: unknown): unknown {
   const { code, message } = error as { code?: unknown; message?: unknown }
   // No `cause`: Node would print its ERR_MODULE_NOT_FOUND stack under this line, the noise this replaces.
-  if (code === 'ERR_MODULE_NOT_FOUND' && String(message).includes(`'${name}'`)) return new ForkpoolError(`forkpool's Redis backend and agent need bullmq and ioredis, and ${name} is not installed: ${INSTALL_PEERS}`)
+  if (code === 'ERR_MODULE_NOT_FOUND' && String(message).includes(`'${name}'`)) {
+    return new ForkpoolError(`forkpool's Redis backend and agent need bullmq and ioredis, and ${name} is not installed: ${INSTALL_PEERS}`)
+  }
   return error
 }
 
@@ -28,8 +30,8 @@ const [bullmq, ioredis] = await Promise.all([
   import('ioredis').catch((error: unknown) => Promise.reject(missingPeer('ioredis', error))),
 ])
 
-export const { Queue, QueueEvents, Worker } = bullmq as typeof BullMQ
-export const { Redis } = ioredis as typeof IORedis
+export const { Queue, QueueEvents, Worker } = bullmq
+export const { Redis } = ioredis
 export type Queue = BullMQ.Queue
 export type QueueEvents = BullMQ.QueueEvents
 export type Redis = IORedis.Redis

@@ -34,7 +34,7 @@ const POLL_MS = 5000
 /** `answer`, or a rejection after `ms` saying Redis did not answer. */
 function answerWithin<T>(answer: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))
+  const late = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))
   answer.catch(() => {})
   return Promise.race([answer, late]).finally(() => clearTimeout(timer))
 }
@@ -101,7 +101,7 @@ class RedisBackend implements Backend {
     this.#publisher = connect(this.#address, false, this.#onError)
     // BullMQ leaves connections it was given open on close(): close() here ends each.
     this.#connections = [this.#publisher]
-    this.#closed = new Promise<never>((_, reject) => (this.#close = reject))
+    this.#closed = new Promise<never>((_resolve, reject) => (this.#close = reject))
     this.#closed.catch(() => {})
   }
 

@@ -58,8 +58,11 @@ export class RemoteRun implements Execution {
   settle(result: WireResult): void {
     // A start whose report was missed still comes before the end, so runOnStart fires first.
     if (this.#startedAt === null) {
-      if (result.host !== undefined && result.startedAt !== undefined) this.began({ host: result.host, pid: result.pid ?? null, startedAt: result.startedAt })
-      else this.#resolveStarted(null)
+      if (result.host !== undefined && result.startedAt !== undefined) {
+        this.began({
+          host: result.host, pid: result.pid ?? null, startedAt: result.startedAt,
+        })
+      } else this.#resolveStarted(null)
     }
     const { startedAt: _startedAt, ...outcome } = result
     this.#resolveOutcome({ ...outcome, jobId: this.jobId })

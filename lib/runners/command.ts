@@ -9,7 +9,7 @@ import { groupStopper } from './kill-tree.js'
 import { startOnSpawner } from './spawner/client.js'
 import { processSpawners, type SpawnerSet } from './spawner/spawners.js'
 import { StreamBuffer } from './stream-buffer.js'
-import { serializeError } from '../errors.js'
+import { serializeError } from '../util/serialize-error.js'
 import { settleOnce } from '../util/once.js'
 // A default import: a TypeScript loader (tap's, tsx) can hide a .cts file's named exports from an ES module.
 import childOutputModule from '../util/child-output.cjs'
@@ -80,7 +80,9 @@ function startHere(spec: CommandSpec): Execution {
   child.on('exit', group.reap)
   // 'close' comes once both pipes have ended, so the output is whole.
   child.on('close', (exitCode: number | null, signal: NodeJS.Signals | null) => {
-    const done: Outcome = { exitCode, signal, error: null, stdout: stdout.text(spec.encoding ?? 'utf8'), stderr: stderr.text(spec.encoding ?? 'utf8') }
+    const done: Outcome = {
+      exitCode, signal, error: null, stdout: stdout.text(spec.encoding ?? 'utf8'), stderr: stderr.text(spec.encoding ?? 'utf8'),
+    }
     if (stdout.overflowed || stderr.overflowed) done.error = maxBufferError(spec)
     outcome.settle(done)
   })

@@ -29,7 +29,6 @@ export interface StopLimits {
   readonly killGraceMs: number
 }
 
-
 /**
  * A job that a runner has been given, returned by the runner at once: the one way a job starts,
  * whether it runs from that call or starts later.

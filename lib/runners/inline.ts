@@ -10,7 +10,9 @@ export function startInline(spec: WorkerSpec, ident: string, attempt = 1): Execu
   const outcome = settleOnce<Outcome>()
   const ctx = new CallContext(ident, attempt)
   void callWorker(spec.url, spec.data, ctx).then((reply) =>
-    outcome.settle({ exitCode: reply.exitCode, signal: null, data: reply.ok ? reply.data : undefined, error: reply.ok ? null : reply.error }))
+    outcome.settle({
+      exitCode: reply.exitCode, signal: null, data: reply.ok ? reply.data : undefined, error: reply.ok ? null : reply.error,
+    }))
   return {
     kind: 'inline',
     pid: process.pid,

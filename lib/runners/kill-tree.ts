@@ -20,21 +20,21 @@ export function dumpsCore(signal: NodeJS.Signals | null): boolean {
 
 /** How a command's process group is stopped: once the leader is gone, stragglers of a stopped job get SIGKILL. */
 export interface GroupStopper {
-  stop(signal: NodeJS.Signals): void
+  readonly stop: (signal: NodeJS.Signals) => void
   /** The leader exited: a group that was being stopped loses what is left of it. */
-  reap(): void
+  readonly reap: () => void
 }
 
 /** The stopper of the group led by `pid` (null: no process, nothing to stop); `isSettled` says the job has ended. */
 export function groupStopper(pid: number | null, isSettled: () => boolean): GroupStopper {
   let stopping = false
   return {
-    stop(signal: NodeJS.Signals): void {
+    stop: (signal: NodeJS.Signals): void => {
       if (pid === null || isSettled()) return
       stopping = true
       killTree(pid, signal)
     },
-    reap(): void {
+    reap: (): void => {
       if (stopping && pid !== null) killTree(pid, 'SIGKILL')
     },
   }

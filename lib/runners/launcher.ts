@@ -13,7 +13,7 @@ import type { PoolSettings } from './pool/settings.js'
 import { startProcess } from './pool/transport.js'
 import { startThread } from './thread/transport.js'
 import { missingWorkerFile } from '../worker/missing-file.js'
-import { serializeError } from '../errors.js'
+import { serializeError } from '../util/serialize-error.js'
 
 const NO_LIMITS: StopLimits = { timeoutMs: Infinity, killGraceMs: 0 }
 
@@ -32,7 +32,10 @@ export class Launcher {
   /** Set: every job runs there, never on this machine. */
   readonly #backend: Backend | undefined
 
-  /** `spawners`: how many spawner processes this manager wants (started with its first command); 0 for none. `backend`: where every job runs instead. */
+  /**
+   * `spawners`: how many spawner processes this manager wants (started with its first command); 0 for none. `backend`: where every job runs
+   * instead.
+   */
   constructor(processPool: PoolSettings, threadPool: PoolSettings, cap: () => number, spawners: number, backend?: Backend) {
     this.#processPool = processPool
     this.#threadPool = threadPool
@@ -58,7 +61,9 @@ export class Launcher {
    * job's timeout and kill grace, for a backend (locally the manager enforces them). `jobId`: the
    * worker's ctx.jobId (a remote agent's job: the queue's id).
    */
-  launch(spec: NormalizedJob, ident: string, serial: boolean, attempt = 1, limits: StopLimits = NO_LIMITS, jobId: string | null = null): Execution | Promise<Execution> {
+  launch(
+    spec: NormalizedJob, ident: string, serial: boolean, attempt = 1, limits: StopLimits = NO_LIMITS, jobId: string | null = null
+  ): Execution | Promise<Execution> {
     if (this.#backend !== undefined) return this.#backend.launch(spec, ident, attempt, limits)
     if (spec.type === 'command') return startCommand(spec, this.#spawnerCount === 0 ? null : this.#commandSpawners())
     // A worker file that is not there fails as its import would (exit code 1, a WorkerLoadError),
@@ -66,8 +71,13 @@ export class Launcher {
     const missing = missingWorkerFile(spec.url)
     if (missing !== undefined) return failedExecution(serial ? 'inline' : spec.isolation, serializeError(missing), 1)
     if (serial) return startInline(spec, ident, attempt)
-    if (spec.isolation === 'process') return startProcessWorker(spec, ident, attempt, jobId, this.#spawnerCount === 0 ? null : this.#commandSpawners())
-    if (spec.isolation === 'process-pool') return (this.#processes ??= new WorkerPool(this.#processPool, this.#cap, startProcess)).start(spec, ident, attempt, jobId ?? undefined)
+    if (spec.isolation === 'process') {
+      return startProcessWorker(spec, ident, attempt, jobId, this.#spawnerCount === 0 ? null : this.#commandSpawners())
+    }
+    if (spec.isolation === 'process-pool') {
+      this.#processes ??= new WorkerPool(this.#processPool, this.#cap, startProcess)
+      return this.#processes.start(spec, ident, attempt, jobId ?? undefined)
+    }
     return (this.#threads ??= new WorkerPool(this.#threadPool, this.#cap, startThread)).start(spec, ident, attempt, jobId ?? undefined)
   }
 

@@ -5,10 +5,11 @@ import { pathToFileURL } from 'node:url'
 import { cwdMemo } from '../util/cwd-memo.js'
 import { describe } from '../util/describe.js'
 import {
-  elsewhere, invalidType, optionHint, optionKeys, outOfRange, unknownOption, validateBoolean, validateInteger, validateNumberAbove, validateObject,
+  elsewhere, invalidType, optionHint, optionKeys, outOfRange, unknownOption,
+  validateBoolean, validateInteger, validateNumberAbove, validateObject,
   validateOneOf, validateString, validateStringArray,
 } from '../util/validate.js'
-import type { Isolation, JobSpec, StartOptions, ThreadResourceLimits } from '../types.js'
+import type { Isolation, StartOptions, ThreadResourceLimits } from '../types.js'
 
 export interface CommandSpec {
   type: 'command'
@@ -44,17 +45,24 @@ export type NormalizedJob = CommandSpec | WorkerSpec
 const COMMAND_KEYS = new Set(['command', 'args', 'cwd', 'env', 'input', 'capture', 'maxBuffer', 'shell', 'encoding'])
 const DEFAULT_MAX_BUFFER = 32 * 1024 * 1024
 const WORKER_KEYS = new Set(['worker', 'data', 'isolation', 'execArgv', 'resourceLimits', 'cwd', 'env'])
-const LIMIT_KEYS = optionKeys<ThreadResourceLimits>({ maxOldGenerationSizeMb: true, maxYoungGenerationSizeMb: true, codeRangeSizeMb: true, stackSizeMb: true })
+const LIMIT_KEYS = optionKeys<ThreadResourceLimits>({
+  maxOldGenerationSizeMb: true, maxYoungGenerationSizeMb: true, codeRangeSizeMb: true, stackSizeMb: true,
+})
 const ISOLATIONS: readonly Isolation[] = ['process', 'process-pool', 'thread']
 const TYPESCRIPT = /\.[cm]?tsx?$/
 /** Every key a job may have, of either kind: other options objects point a misplaced one here. */
 export const JOB_KEYS: ReadonlySet<string> = new Set([...COMMAND_KEYS, ...WORKER_KEYS])
 /** start()'s options, here rather than with start() so that a job given one can say where it goes. */
-export const START_OPTION_KEYS = optionKeys<StartOptions>({ timeout: true, killGrace: true, signal: true, name: true, onOverlap: true, label: true, retries: true })
+export const START_OPTION_KEYS = optionKeys<StartOptions>({
+  timeout: true, killGrace: true, signal: true, name: true, onOverlap: true, label: true, retries: true,
+})
 const START_ELSEWHERE = elsewhere(START_OPTION_KEYS, (key) => `the start() option ${key}`)
 
-export function normalizeJob(job: JobSpec | unknown): NormalizedJob {
-  if (typeof job !== 'object' || job === null || Array.isArray(job)) throw invalidType('a job', `an object like { command: 'ls' } or { worker: './work.js' }`, job)
+// `unknown`, not a JobSpec: plain JavaScript callers pass anything, and each wrong thing gets its own error.
+export function normalizeJob(job: unknown): NormalizedJob {
+  if (typeof job !== 'object' || job === null || Array.isArray(job)) {
+    throw invalidType('a job', 'an object like { command: \'ls\' } or { worker: \'./work.js\' }', job)
+  }
   const f = readFields(job)
   if (f.hasCommand === f.hasWorker) {
     throw new TypeError(f.hasCommand
@@ -135,7 +143,9 @@ function readFields(spec: object): Fields {
 function commandSpec(f: Fields, cwd: string | undefined, env: CommandSpec['env']): CommandSpec {
   const command = validateString(f.command, 'job.command', true)
   const { input } = f
-  if (input !== undefined && typeof input !== 'string' && !(input instanceof Uint8Array)) throw invalidType('job.input', 'a string or a Uint8Array', input)
+  if (input !== undefined && typeof input !== 'string' && !(input instanceof Uint8Array)) {
+    throw invalidType('job.input', 'a string or a Uint8Array', input)
+  }
   const out: CommandSpec = {
     type: 'command',
     command,
@@ -174,7 +184,8 @@ function workerSpec(f: Fields, cwd: string | undefined, env: WorkerSpec['env']):
     out.resourceLimits = limits
   }
   if (out.isolation === 'thread' && (cwd !== undefined || env !== undefined)) {
-    throw new TypeError(`job.${cwd !== undefined ? 'cwd' : 'env'} applies to processes; a thread shares this process's working directory and environment`)
+    throw new TypeError(`job.${cwd !== undefined ? 'cwd' : 'env'} applies to processes; a thread shares this process's working directory ` +
+      `and environment`)
   }
   if (cwd !== undefined) out.cwd = cwd
   if (env !== undefined) out.env = env
@@ -193,7 +204,8 @@ function resourceLimits(value: unknown): ThreadResourceLimits {
 
 /** job.env: an object of strings (an undefined value unsets the variable). */
 function validateEnv(value: unknown): Record<string, string | undefined> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.values(value).every((v) => v === undefined || typeof v === 'string')) {
+  const stringsOnly = (record: object): boolean => Object.values(record).every((v) => v === undefined || typeof v === 'string')
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !stringsOnly(value)) {
     throw invalidType('job.env', 'an object of strings', value)
   }
   return value as Record<string, string | undefined>
@@ -238,6 +250,7 @@ export function assertCloneable(data: unknown, ident: string): void {
   try {
     structuredClone(data)
   } catch (error) {
-    throw new TypeError(`start(${JSON.stringify(ident)}): job.data cannot be sent to a worker (structured clone failed: ${(error as Error).message})`)
+    throw new TypeError(`start(${JSON.stringify(ident)}): job.data cannot be sent to a worker (structured clone failed: ` +
+      `${(error as Error).message})`)
   }
 }

@@ -21,12 +21,12 @@ export function blockingOutput(): void {
   for (const name of ['stdout', 'stderr'] as const) {
     // Node defines both as configurable getters that create the stream once (lib/internal/bootstrap/node.js).
     const descriptor = Object.getOwnPropertyDescriptor(process, name)!
-    const get = descriptor.get!
+    const get = descriptor.get!.bind(process)
     Object.defineProperty(process, name, {
       ...descriptor,
       get() {
         Object.defineProperty(process, name, descriptor)
-        const stream = get.call(process) as NodeJS.WriteStream & WithHandle
+        const stream = get() as NodeJS.WriteStream & WithHandle
         // 'pipe' is Node's _type for a stream on a pipe or a socket; a file's or a terminal's is already synchronous.
         if (stream._type === 'pipe') stream._handle?.setBlocking?.(true)
         return stream

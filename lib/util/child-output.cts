@@ -31,7 +31,9 @@ export function ownDescription(fd: number): OutputEntry {
     if (!readlinkSync(`/proc/self/fd/${fd}`).startsWith('pipe:')) return 'inherit'
     // Write-only, as the fd is; blocking (no O_NONBLOCK), as a program expects of its stdout; close-on-exec (libuv opens every file so).
     return openSync(`/proc/self/fd/${fd}`, constants.O_WRONLY)
-    /* c8 ignore start -- runs in test/util/child-output.test.ts ('a descriptor that is not open', in the test and in a child), yet its coverage is not recorded there; the cause is not found yet */
+    // Runs in test/util/child-output.test.ts ('a descriptor that is not open', in the test and in a child), yet its coverage is
+    // not recorded there; the cause is not found yet.
+    /* c8 ignore start */
   } catch {
     // No /proc, or the fd is closed: the child inherits whatever it is.
     return 'inherit'

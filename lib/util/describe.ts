@@ -8,6 +8,6 @@ export function describe(value: unknown): string {
   if (typeof value === 'symbol') return value.toString()
   if (value === null || typeof value !== 'object') return String(value)
   if (Array.isArray(value)) return `an array of ${value.length}`
-  const ctor = (value as object).constructor?.name
+  const ctor = value.constructor?.name
   return ctor && ctor !== 'Object' ? `a ${ctor}` : 'an object'
 }

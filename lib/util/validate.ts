@@ -48,7 +48,9 @@ export function validateObject<T>(value: T, what: string): T & object {
  * not in `keys` with a TypeError saying where that key belongs or what it is probably a
  * misspelling of (see unknownOption). One for-in pass: see lib/runners/spec.ts for why not Object.keys.
  */
-export function validateOptions<T extends object>(value: T | undefined, what: string, keys: ReadonlySet<string>, options: { elsewhere?: Elsewhere } = {}): T {
+export function validateOptions<T extends object>(
+  value: T | undefined, what: string, keys: ReadonlySet<string>, options: { elsewhere?: Elsewhere } = {}
+): T {
   if (value === undefined) return NO_OPTIONS as T
   validateObject(value, `${what} options`)
   for (const key in value) {
@@ -111,7 +113,7 @@ export function editDistance(a: string, b: string): number {
 /** An AbortSignal, or undefined. */
 export function validateAbortSignal(value: unknown, what: string): AbortSignal | undefined {
   if (value !== undefined && !(value instanceof AbortSignal)) throw invalidType(what, 'an AbortSignal', value)
-  return value as AbortSignal | undefined
+  return value
 }
 
 export function validateFunction<T>(value: T, what: string): T {
@@ -134,7 +136,7 @@ export function validateString(value: unknown, what: string, nonEmpty = false): 
 /** An array of strings. */
 export function validateStringArray(value: unknown, what: string): string[] {
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw invalidType(what, 'an array of strings', value)
-  return value as string[]
+  return value
 }
 
 /**

@@ -1,7 +1,8 @@
 // Loads a worker file and calls its default export as (data, ctx): the same code for a
 // fresh child process, a pool thread and inline mode, so a worker file behaves alike in each.
 
-import { AbortError, DataCloneError, jobError, serializeError } from '../errors.js'
+import { AbortError, DataCloneError, jobError } from '../errors.js'
+import { serializeError } from '../util/serialize-error.js'
 import { isFinish, type Finish } from './finish.js'
 import { defaultExportError, workerLoadError } from './load-error.js'
 import type { SerializedError, WorkerContext, WorkerFunction } from '../types.js'

@@ -3,11 +3,13 @@
 // syntax error nor anything but forkpool's internals as the importer of a missing one.
 
 import { fileURLToPath } from 'node:url'
-import { serializeError, WorkerLoadError } from '../errors.js'
+import { WorkerLoadError } from '../errors.js'
+import { serializeError } from '../util/serialize-error.js'
 import { describe } from '../util/describe.js'
 
 export const RELATIVE = 'a relative worker path is resolved against process.cwd() of the program that starts the job'
-export const NEXT_TO_MODULE = "new URL('./worker.js', import.meta.url) names a file next to your module, wherever the program is started from"
+export const NEXT_TO_MODULE = "new URL('./worker.js', import.meta.url) names a file next to your module, wherever the program is started " +
+  'from'
 const TYPESCRIPT = /\.[cm]?tsx?$/
 const JAVASCRIPT = /\.[cm]?js$/
 
@@ -23,7 +25,8 @@ export async function workerLoadError(url: string, cause: unknown): Promise<Work
   let text = `worker file ${file} failed to load: ${name}${code === undefined ? '' : ` [${code}]`}: ${message}`
   let detail = stack
   if (code === 'ERR_UNKNOWN_FILE_EXTENSION' && TYPESCRIPT.test(file)) {
-    text += '. Plain Node runs no TypeScript: start the program under a TypeScript loader (node --import tsx app.ts; the worker inherits it), or point job.worker at the compiled .js (see docs/worker-files.md)'
+    text += '. Plain Node runs no TypeScript: start the program under a TypeScript loader (node --import tsx app.ts; the worker inherits ' +
+      'it), or point job.worker at the compiled .js (see docs/worker-files.md)'
   } else if (name === 'SyntaxError') {
     const at = await syntaxErrorAt(file, stack)
     if (at !== undefined) {
@@ -36,7 +39,8 @@ export async function workerLoadError(url: string, cause: unknown): Promise<Work
 
 /** The error of a worker file whose default export is not a function. */
 export function defaultExportError(url: string, value: unknown): WorkerLoadError {
-  return loadError(`worker file ${fileURLToPath(url)} must default-export a function (data, ctx) => result, but its default export is ${describe(value)}`)
+  return loadError(`worker file ${fileURLToPath(url)} must default-export a function (data, ctx) => result, but its default export is ` +
+    `${describe(value)}`)
 }
 
 /** A WorkerLoadError whose stack shows the cause (or the source line), not forkpool's loader. */
@@ -57,7 +61,9 @@ async function syntaxErrorAt(file: string, stack: string | undefined): Promise<S
   if (head !== undefined || !JAVASCRIPT.test(file)) return head
   const { spawnSync } = await import('node:child_process')
   // A bare syntax check: none of this process's environment (its IPC channel, its preloads, a test runner's hooks).
-  const check = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000, env: {}, stdio: ['ignore', 'ignore', 'pipe'] })
+  const check = spawnSync(process.execPath, ['--check', file], {
+    encoding: 'utf8', timeout: 10_000, env: {}, stdio: ['ignore', 'ignore', 'pipe'],
+  })
   return located(String(check.stderr))
 }
 

@@ -26,7 +26,7 @@ t.test('pm.cancel by name stops a running command, process worker and thread wor
   t.match(await thread.result, { cancelled: true, cancelReason: 'by name', kind: 'thread', error: { name: 'AbortError' } })
   t.ok(await processesGone(marker), 'the command left no process')
   t.ok(await processesGone('cancel-proc-91'), 'the worker process is gone')
-  t.ok(await processesGone('sleep 91.28'), "and the process it started")
+  t.ok(await processesGone('sleep 91.28'), 'and the process it started')
   t.same(finished.map((r) => r.ident).sort(), ['cancel-proc-91', 'cmd', 'thr'])
   t.equal(pm.cancel('c'), 0, 'nothing of that name is left')
   await pm.close()
@@ -104,7 +104,7 @@ t.test('pm.cancelAll stops running and queued jobs alike, and leaves no process'
   t.same(pm.inFlight().filter((j) => j.state !== 'queued').map((j) => j.state), ['stopping', 'stopping'])
   const results = await Promise.all([...running.map((h) => h.result), (await queued).result])
   for (const r of results) t.match(r, { cancelled: true, cancelReason: 'shutdown' })
-  t.equal(results[0]!.signal, 'SIGKILL', 'a command that ignores TERM gets KILL after the grace')
+  t.equal(results[0].signal, 'SIGKILL', 'a command that ignores TERM gets KILL after the grace')
   t.match(results[1], { error: { message: /^the worker thread was terminated$/ } }, 'a deaf thread is stopped')
   t.ok(await processesGone(marker), 'no process is left')
   t.equal(pm.cancelAll(), 0, 'nothing left')
@@ -130,7 +130,9 @@ t.test('the start signal and handle.cancel go through the same path', async (t) 
 t.test("cancel() with a handle it did not make calls that handle's cancel and counts nothing", async (t) => {
   const pm = manager(t)
   const reasons: unknown[] = []
-  t.equal(pm.cancel({ ident: 'mine', kind: 'command', pid: null, startedAt: 0, result: new Promise(() => {}), cancel: (reason) => reasons.push(reason) }, 'why'), 0)
+  t.equal(pm.cancel({
+    ident: 'mine', kind: 'command', pid: null, startedAt: 0, result: new Promise(() => {}), cancel: (reason) => reasons.push(reason),
+  }, 'why'), 0)
   t.same(reasons, ['why'])
 })
 

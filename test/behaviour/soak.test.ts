@@ -17,9 +17,14 @@ async function soakClean(t: Test, options: Omit<SoakOptions, 'seed' | 'jobs'> = 
   t.ok(report.countsMatch, "the manager's counts match")
   t.same(report.leftProcesses, [], 'no process of the run is left')
   t.same(report.zombies, [], 'no zombie')
-  t.ok(report.fdsEnd - report.fdsModuleFiles <= report.fdsStart + LEFT_BEHIND.fds, `open fds ${report.fdsStart} → ${report.fdsEnd}, ${report.fdsModuleFiles} of them module files`)
-  t.ok(report.rssEndMb <= report.rssStartMb + LEFT_BEHIND.rssMb, `parent RSS ${report.rssStartMb} → ${report.rssEndMb} MB (at most ${LEFT_BEHIND.rssMb} MB more)`)
-  if (options.killSpawnerEvery) t.ok(report.spawnersKilled > 0, `${report.spawnersKilled} spawners killed, ${report.spawnerLosses} jobs lost with them`)
+  t.ok(report.fdsEnd - report.fdsModuleFiles <= report.fdsStart + LEFT_BEHIND.fds,
+    `open fds ${report.fdsStart} → ${report.fdsEnd}, ${report.fdsModuleFiles} of them module files`)
+  t.ok(report.rssEndMb <= report.rssStartMb + LEFT_BEHIND.rssMb,
+    `parent RSS ${report.rssStartMb} → ${report.rssEndMb} MB (at most ${LEFT_BEHIND.rssMb} MB more)`)
+  if (options.killSpawnerEvery) {
+    t.ok(report.spawnersKilled > 0,
+    `${report.spawnersKilled} spawners killed, ${report.spawnerLosses} jobs lost with them`)
+  }
   t.equal(report.ok, true)
 }
 
@@ -31,5 +36,6 @@ t.test('with spawner processes killed at random: every job settles once, as pred
 t.test('with shared pool processes too: every job settles once, as predicted or by a neighbour, and nothing is left', (t) =>
   soakClean(t, { kinds: ['process-pool'], poolConcurrency: 3 }))
 
-t.test('under load (busy processes beside it, the manager event loop stalled again and again): every job settles once as predicted, and nothing is left', (t) =>
+t.test('under load (busy processes beside it, the manager event loop stalled again and again): every job settles once as predicted, and ' +
+  'nothing is left', (t) =>
   soakClean(t, { kinds: ['command'], load: 2, stallMs: 200 }))

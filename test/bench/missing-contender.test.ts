@@ -34,7 +34,8 @@ t.test('--contenders keeps forkpool and the named ones, and only the targets tha
   const only = onlyContenders(cli, ['xargs'])
   t.same(only.contenders, ['forkpool', 'xargs'])
   t.same(only.targets, [], 'the target against GNU parallel goes')
-  t.same(onlyContenders(cli, ['gnu-parallel']).targets?.map((target) => target.uses), [['gnu-parallel']], 'the one naming gnu-parallel stays')
+  t.same(onlyContenders(cli, ['gnu-parallel']).targets?.map((target) => target.uses), [['gnu-parallel']],
+    'the one naming gnu-parallel stays')
   t.same(onlyContenders(cli, ['forkpool']).contenders, ['forkpool'])
   t.same(onlyContenders(cli, ['piscina']).contenders, ['forkpool'], 'a name the suite lacks is ignored')
 })

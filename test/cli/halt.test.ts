@@ -53,14 +53,16 @@ t.test('HaltTracker: counts, percentages and the exit status GNU parallel gives'
 })
 
 t.test('--halt now,fail=1 kills the running jobs and starts no more; exit is the failing job\'s status', async (t) => {
-  const run = await forkpool(['-j', '2', '--halt', 'now,fail=1', 'sh', '-c', 'sleep $0; echo done $0; exit 5', ':::', '0.3', '30', '1', '2'])
+  const run = await forkpool(['-j', '2', '--halt', 'now,fail=1', 'sh', '-c', 'sleep $0; echo done $0; exit 5', ':::', '0.3', '30', '1',
+    '2'])
   t.equal(run.code, 5)
   t.equal(run.stdout, 'done 0.3\n', 'the 30 s job was killed, jobs 3 and 4 never started')
   t.match(run.stderr, /forkpool: --halt reached at job 1: starting no more jobs, stopping the running ones/)
 })
 
 t.test('--halt soon,fail=1 waits for the running jobs', async (t) => {
-  const run = await forkpool(['-j', '2', '--halt', 'soon,fail=1', 'sh', '-c', 'sleep $0; echo done $0; exit 3', ':::', '0.1', '0.8', '0.1', '0.1'])
+  const run = await forkpool(['-j', '2', '--halt', 'soon,fail=1', 'sh', '-c', 'sleep $0; echo done $0; exit 3', ':::', '0.1', '0.8', '0.1',
+    '0.1'])
   t.equal(run.code, 3)
   t.equal(run.stdout, 'done 0.1\ndone 0.8\n')
   t.match(run.stderr, /waiting for the running ones/)

@@ -51,23 +51,34 @@ t.test('readInputs: files, stdin as a source, -r, --colsep, --header names, link
   async function* stdin() { yield 'x\n\n  \ny\n' }
   const all = async (it: AsyncIterable<string[]>) => { const out: string[][] = []; for await (const r of it) out.push(r); return out }
   const base = { link: false, delimiter: '\n', noRunIfEmpty: false, colsep: undefined, trim: 'n' as const, header: false }
-  const files = readInputs({ ...base, sources: [{ kind: 'file', file: `${dir}/f`, linked: false }, { kind: 'file', file: '-', linked: true }] }, stdin())
+  const files = readInputs({
+    ...base, sources: [{ kind: 'file', file: `${dir}/f`, linked: false }, { kind: 'file', file: '-', linked: true }],
+  }, stdin())
   t.same(await all(files.records), [['f1', 'x'], ['f2', '']])
   const skipped = readInputs({ ...base, noRunIfEmpty: true, sources: [] }, stdin())
   t.same(await all(skipped.records), [['x'], ['y']])
-  const named = readInputs({ ...base, header: true, colsep: /,/, sources: [{ kind: 'words', words: ['w', 'a'], linked: false }, { kind: 'file', file: `${dir}/g`, linked: false }] }, stdin())
+  const named = readInputs({
+    ...base, header: true, colsep: /,/,
+    sources: [{ kind: 'words', words: ['w', 'a'], linked: false }, { kind: 'file', file: `${dir}/g`, linked: false }],
+  }, stdin())
   t.same(await all(named.records), [['a', '1', '2'], ['a', '3', '4']])
   t.same([...named.names], [['w', 1], ['h1', 2], ['h2', 3]])
-  const trimmed = readInputs({ ...base, header: true, colsep: /,/, trim: 'lr', sources: [{ kind: 'words', words: [' n ', ' a , b '], linked: false }] }, stdin())
+  const trimmed = readInputs({
+    ...base, header: true, colsep: /,/, trim: 'lr', sources: [{ kind: 'words', words: [' n ', ' a , b '], linked: false }],
+  }, stdin())
   t.same(await all(trimmed.records), [['a', 'b']], '--trim lr: each column trimmed')
   t.same([...trimmed.names], [[' n ', 1]], 'a header name is not trimmed (nor is it in GNU parallel)')
   async function* spaced() { yield ' h ,x\n a ,\tb \n' }
   const streamedTrim = readInputs({ ...base, header: true, colsep: /,/, trim: 'r', sources: [] }, spaced())
   t.same(await all(streamedTrim.records), [[' a', '\tb']], '--trim r, read from stdin')
   t.same([...streamedTrim.names], [[' h ', 1], ['x', 2]])
-  const combinedSkip = readInputs({ ...base, noRunIfEmpty: true, sources: [{ kind: 'words', words: ['a', ' ', ''], linked: false }] }, stdin())
+  const combinedSkip = readInputs({
+    ...base, noRunIfEmpty: true, sources: [{ kind: 'words', words: ['a', ' ', ''], linked: false }],
+  }, stdin())
   t.same(await all(combinedSkip.records), [['a']], '-r with ::: words')
-  const emptyNamed = readInputs({ ...base, header: true, sources: [{ kind: 'words', words: [], linked: false }, { kind: 'words', words: ['n', 'v'], linked: false }] }, stdin())
+  const emptyNamed = readInputs({
+    ...base, header: true, sources: [{ kind: 'words', words: [], linked: false }, { kind: 'words', words: ['n', 'v'], linked: false }],
+  }, stdin())
   t.same(await all(emptyNamed.records), [], 'an empty source: no jobs')
   t.same([...emptyNamed.names], [['n', 2]])
   const streamedHeader = readInputs({ ...base, header: true, sources: [] }, stdin())

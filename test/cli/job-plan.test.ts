@@ -14,7 +14,8 @@ t.test('a quoted shell line (GNU parallel\'s habit) not found: the error says to
   t.equal(run.stdout, '')
   t.match(run.stderr, /^forkpool: job 1: command not found: echo abc \| tr a-z A-Z \(.*\); to run it through a shell, add --shell\n$/)
   const metachar = await forkpool(['ls>{}', ':::', 'out'])
-  t.match(metachar.stderr, /command not found: ls>out .*; to run it through a shell, add --shell\n$/, 'a shell metacharacter without a space')
+  t.match(metachar.stderr, /command not found: ls>out .*; to run it through a shell, add --shell\n$/,
+    'a shell metacharacter without a space')
   const withShell = await forkpool(['--shell', 'no-such-program-xyz {}', ':::', 'a'])
   t.notMatch(withShell.stderr, /add --shell/, 'with --shell already: no such hint')
 })
@@ -35,18 +36,37 @@ import { worker } from '../helpers/paths.js'
 
 t.test('planJob: argv, shell line, worker data', async (t) => {
   const input = { records: [['a b']], seq: 1, slot: 1 }
-  const base = { command: ['echo', '{}'], shell: false, quote: false, grouping: 'group' as const, worker: undefined, isolation: 'process' as const, nice: undefined }
+  const base = {
+    command: ['echo', '{}'], shell: false, quote: false, grouping: 'group' as const, worker: undefined, isolation: 'process' as const,
+    nice: undefined,
+  }
   t.same(planJob(base, input), { spec: { command: 'echo', args: ['a b'], capture: true, encoding: 'latin1' }, display: "echo 'a b'" })
-  t.same(planJob({ ...base, shell: true, grouping: 'ungroup' }, input), { spec: { command: "echo 'a b'", shell: true }, display: "echo 'a b'" })
-  t.same(planJob({ ...base, nice: 5 }, input, {}, Buffer.from('in')), { spec: { command: 'nice', args: ['-n', '5', 'echo', 'a b'], capture: true, encoding: 'latin1', input: Buffer.from('in') }, display: "nice -n 5 echo 'a b'" })
-  t.same(planJob({ ...base, nice: 5, shell: true }, input), { spec: { command: 'nice', args: ['-n', '5', '/bin/sh', '-c', "echo 'a b'"], capture: true, encoding: 'latin1' }, display: `nice -n 5 /bin/sh -c 'echo '\\''a b'\\'''` })
+  t.same(planJob({ ...base, shell: true, grouping: 'ungroup' }, input), {
+    spec: { command: "echo 'a b'", shell: true }, display: "echo 'a b'",
+  })
+  t.same(planJob({ ...base, nice: 5 }, input, {}, Buffer.from('in')), {
+    spec: {
+      command: 'nice', args: ['-n', '5', 'echo', 'a b'], capture: true, encoding: 'latin1', input: Buffer.from('in'),
+    }, display: "nice -n 5 echo 'a b'",
+  })
+  t.same(planJob({ ...base, nice: 5, shell: true }, input), {
+    spec: {
+      command: 'nice', args: ['-n', '5', '/bin/sh', '-c', "echo 'a b'"], capture: true, encoding: 'latin1',
+    }, display: `nice -n 5 /bin/sh -c 'echo '\\''a b'\\'''`,
+  })
   const relayed = planJob({ ...base, grouping: 'line' }, input, {}, undefined, { out: 'o', err: 'e' })
   t.match(relayed, { spec: { command: '/bin/sh', args: ['-c', /exec "\$@"/, 'o', 'e', 'echo', 'a b'] }, display: "echo 'a b'" })
-  t.match(planJob({ ...base, grouping: 'line', shell: true }, input, {}, Buffer.from('x'), { out: 'o', err: 'e' }), { spec: { args: ['-c', /exec/, 'o', 'e', '/bin/sh', '-c', "echo 'a b'"], input: Buffer.from('x') } })
+  t.match(planJob({ ...base, grouping: 'line', shell: true }, input, {}, Buffer.from('x'), { out: 'o', err: 'e' }), {
+    spec: { args: ['-c', /exec/, 'o', 'e', '/bin/sh', '-c', "echo 'a b'"], input: Buffer.from('x') },
+  })
   t.same(planJob({ ...base, command: [], worker: 'w.js' }, { records: [['{"n":1}']], seq: 1, slot: 1 }),
     { spec: { worker: 'w.js', isolation: 'process', data: { n: 1 } }, display: `w.js '{"n":1}'` })
-  t.same(planJob({ ...base, command: [], worker: 'w.js' }, { records: [['1', '"x"']], seq: 1, slot: 1 }).spec, { worker: 'w.js', isolation: 'process', data: [1, 'x'] })
-  t.match(planJob({ ...base, command: [], worker: 'w.js' }, { records: [['nope']], seq: 1, slot: 1 }), { error: { name: 'SyntaxError', message: /the argument is not JSON/ } })
+  t.same(planJob({ ...base, command: [], worker: 'w.js' }, { records: [['1', '"x"']], seq: 1, slot: 1 }).spec, {
+    worker: 'w.js', isolation: 'process', data: [1, 'x'],
+  })
+  t.match(planJob({ ...base, command: [], worker: 'w.js' }, { records: [['nope']], seq: 1, slot: 1 }), {
+    error: { name: 'SyntaxError', message: /the argument is not JSON/ },
+  })
 })
 
 t.test('--worker: each stdin line is JSON data, each result one JSON line, in input order with -k', async (t) => {
@@ -60,7 +80,9 @@ t.test('--worker: each stdin line is JSON data, each result one JSON line, in in
 })
 
 t.test('--worker failures: a throw, a bad JSON line; --isolation thread; ::: arguments', async (t) => {
-  const run = await forkpool(['-k', '--worker', worker('faults'), '--isolation', 'thread'], { input: '{"mode":"ok","value":[1]}\n{"mode":"throw"}\nnot json\n' })
+  const run = await forkpool(['-k', '--worker', worker('faults'), '--isolation', 'thread'], {
+    input: '{"mode":"ok","value":[1]}\n{"mode":"throw"}\nnot json\n',
+  })
   t.equal(run.code, 2)
   const [ok, thrown, bad] = run.stdout.trim().split('\n').map((line) => JSON.parse(line))
   t.same(ok, { ident: '1', exitCode: 0, data: [1], error: null })

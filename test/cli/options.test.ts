@@ -31,7 +31,8 @@ t.test('bad usage: one clear line, a usage hint, exit 255', async (t) => {
     [['--status-port', 'http', 'echo'], /^forkpool: --status-port must be a port number from 0 to 65535, got "http"/],
     [['--status-port', '70000', 'echo'], /^forkpool: --status-port must be a port number/],
     [['--status-token', 's3cret', 'echo'], /^forkpool: --status-token is the token of the status endpoint: it needs --status-port PORT$/],
-    [['--status-port', '0', '--status-token', 'two words', 'echo'], /^forkpool: --status-token must be visible ASCII characters without spaces/],
+    [['--status-port', '0', '--status-token', 'two words', 'echo'],
+      /^forkpool: --status-token must be visible ASCII characters without spaces/],
     [['--worker', 'w.js', '--shell'], /^forkpool: --shell, --pipe, --line-buffer, --ungroup and --nice apply to commands/],
     [['--resume', 'echo'], /^forkpool: --resume needs --joblog FILE/],
     [['--line-buffer', '-k', 'echo'], /^forkpool: --line-buffer prints lines as they come/],
@@ -56,11 +57,14 @@ t.test('options end at the command: its own options stay its own', async (t) => 
 
 import { availableParallelism } from 'node:os'
 import { parseArgv } from '../../dist/lib/cli/argv.js'
-import { parseCommandLine, parseJobs, parseSeconds, parseSize, splitSources, unescape, AS_MANY_AS_POSSIBLE } from '../../dist/lib/cli/options.js'
+import {
+  parseCommandLine, parseJobs, parseSeconds, parseSize, splitSources, unescape, AS_MANY_AS_POSSIBLE
+} from '../../dist/lib/cli/options.js'
 import { OPTION_TABLE } from '../../dist/lib/cli/option-table.js'
 import { USAGE, UsageError } from '../../dist/lib/cli/usage.js'
 
-t.test('parseArgv: options end at --, at a separator, or at the first word that is not an option; values may start with a dash', async (t) => {
+t.test('parseArgv: options end at --, at a separator, or at the first word that is not an option; ' +
+  'values may start with a dash', async (t) => {
   const rest = (argv: string[]) => parseArgv(argv).rest
   t.same(rest(['-j', '2', 'echo', '-n']), ['echo', '-n'])
   t.same(rest(['-j2', '--', '-weird', 'x']), ['-weird', 'x'])
@@ -70,7 +74,8 @@ t.test('parseArgv: options end at --, at a separator, or at the first word that 
   t.same(rest(['-k', '-']), ['-'])
   t.same(rest(['--bar', '-k']), [])
   t.same(parseArgv(['--halt', '-1', '-j', '-2', 'x']).values, new Map([['halt', '-1'], ['jobs', '-2']]))
-  t.same(parseArgv(['-a', 'f', '--arg-file=g', '-P4', '--dryrun', 'x']).values, new Map<string, unknown>([['arg-file', ['f', 'g']], ['P', '4'], ['dry-run', true]]))
+  t.same(parseArgv(['-a', 'f', '--arg-file=g', '-P4', '--dryrun', 'x']).values,
+    new Map<string, unknown>([['arg-file', ['f', 'g']], ['P', '4'], ['dry-run', true]]))
   t.throws(() => parseArgv(['--bar=1']), { message: "option '--bar' takes no value" })
   t.throws(() => parseArgv(['-kz']), { message: "unknown option '-z'" })
   t.throws(() => parseArgv(['--halt']), { message: "option '--halt WHEN' needs a value" })
@@ -94,20 +99,31 @@ t.test('splitSources: :::, :::+, ::::, ::::+ and -a, in order', async (t) => {
 t.test('parseCommandLine: defaults and every option', async (t) => {
   const defaults = parseCommandLine(['echo'])
   t.match(defaults, {
-    help: false, version: false, jobs: availableParallelism(), delayMs: 0, timeoutMs: undefined, tries: 1, halt: null, memfree: undefined, load: undefined,
-    nice: undefined, sources: [], link: false, delimiter: '\n', noRunIfEmpty: false, colsep: undefined, trim: 'n', header: false, maxArgs: undefined,
+    help: false, version: false, jobs: availableParallelism(), delayMs: 0, timeoutMs: undefined, tries: 1, halt: null,
+    memfree: undefined, load: undefined,
+    nice: undefined, sources: [], link: false, delimiter: '\n', noRunIfEmpty: false, colsep: undefined, trim: 'n', header: false,
+    maxArgs: undefined,
     nArgs: undefined, multi: undefined, replace: undefined, pipe: false, blockBytes: 1024 * 1024, recstart: '', recend: '\n',
     keepOrder: false, grouping: 'group', tag: false, tagstring: undefined, joblog: undefined, resume: 'none', results: undefined,
-    dryRun: false, verbose: false, bar: 'off', shell: false, quote: false, worker: undefined, isolation: 'process', statusPort: undefined, statusToken: undefined, command: ['echo'],
+    dryRun: false, verbose: false, bar: 'off', shell: false, quote: false, worker: undefined, isolation: 'process',
+    statusPort: undefined, statusToken: undefined, command: ['echo'],
   })
-  const all = parseCommandLine(['-j', '3', '--delay', '0.5', '--timeout', '1m', '--retries', '2', '--halt', 'now,fail=1', '--memfree', '1G', '--load', '3.5',
-    '--nice', '-5', '--link', '-0', '-r', '--colsep', ',', '--header', ':', '-n', '2', '-I', '@@', '-k', '--tagstring', '{1}', '--joblog', 'log',
+  const all = parseCommandLine(['-j', '3', '--delay', '0.5', '--timeout', '1m', '--retries', '2', '--halt', 'now,fail=1', '--memfree', '1G',
+    '--load', '3.5',
+    '--nice', '-5', '--link', '-0', '-r', '--colsep', ',', '--header', ':', '-n', '2', '-I', '@@', '-k',
+    '--tagstring', '{1}', '--joblog', 'log',
     '--resume-failed', '--results', 'out', '--dry-run', '-t', '--force-bar', '--shell', '-q', '--', 'cmd', 'x', ':::', 'a', ':::'])
-  t.match(all, { jobs: 3, delayMs: 500, timeoutMs: 60_000, tries: 2, halt: { when: 'now', on: 'fail', count: 1 }, memfree: 2 ** 30, load: 3.5, nice: -5,
-    link: true, delimiter: '\0', noRunIfEmpty: true, colsep: /,/, trim: 'lr', header: true, maxArgs: 2, replace: '@@', keepOrder: true, tag: true, tagstring: '{1}',
-    joblog: 'log', resume: 'failed', results: 'out', dryRun: true, verbose: true, bar: 'always', shell: true, quote: true, command: ['cmd', 'x'],
-    sources: [{ kind: 'words', words: ['a'] }, { kind: 'words', words: [] }] })
-  t.match(parseCommandLine(['--pipe', '--block', '10k', '--recstart', 'A', 'x']), { pipe: true, blockBytes: 10_000, recstart: 'A', recend: '' })
+  t.match(all, {
+    jobs: 3, delayMs: 500, timeoutMs: 60_000, tries: 2, halt: { when: 'now', on: 'fail', count: 1 }, memfree: 2 ** 30, load: 3.5, nice: -5,
+    link: true, delimiter: '\0', noRunIfEmpty: true, colsep: /,/, trim: 'lr', header: true, maxArgs: 2, replace: '@@', keepOrder: true,
+    tag: true, tagstring: '{1}',
+    joblog: 'log', resume: 'failed', results: 'out', dryRun: true, verbose: true, bar: 'always', shell: true, quote: true, command: ['cmd',
+      'x'],
+    sources: [{ kind: 'words', words: ['a'] }, { kind: 'words', words: [] }]
+  })
+  t.match(parseCommandLine(['--pipe', '--block', '10k', '--recstart', 'A', 'x']), {
+    pipe: true, blockBytes: 10_000, recstart: 'A', recend: '',
+  })
   t.match(parseCommandLine(['--pipe', '--recend', '\\0', 'x']), { recend: '\0' })
   t.match(parseCommandLine(['-N0', 'x']), { nArgs: 0, multi: undefined })
   t.match(parseCommandLine(['-X', 'x']), { multi: 'X' })
@@ -119,12 +135,16 @@ t.test('parseCommandLine: defaults and every option', async (t) => {
   t.match(parseCommandLine(['--trim', 'l', 'x']), { trim: 'l' })
   t.match(parseCommandLine(['-m', '-d', '\\t', '-P', '5', '--retries', '0', 'x']), { multi: 'm', delimiter: '\t', jobs: 5, tries: 1 })
   t.match(parseCommandLine(['--bar', 'x']), { bar: 'tty' })
-  t.match(parseCommandLine(['--eta', '--tag', '--resume', '--joblog', 'l', 'x']), { bar: 'tty', tag: true, tagstring: undefined, resume: 'all' })
+  t.match(parseCommandLine(['--eta', '--tag', '--resume', '--joblog', 'l', 'x']), {
+    bar: 'tty', tag: true, tagstring: undefined, resume: 'all',
+  })
   t.match(parseCommandLine(['--line-buffer', 'x']), { grouping: 'line' })
   t.match(parseCommandLine(['-u', 'x']), { grouping: 'ungroup' })
   t.match(parseCommandLine(['--load', '50%', 'x']), { load: availableParallelism() / 2 })
   t.match(parseCommandLine(['--worker', 'w.js', '--isolation', 'thread']), { worker: 'w.js', isolation: 'thread', command: [] })
-  t.match(parseCommandLine(['--worker', 'w.js', '--isolation', 'process-pool', '--status-port', '0']), { isolation: 'process-pool', statusPort: 0 })
+  t.match(parseCommandLine(['--worker', 'w.js', '--isolation', 'process-pool', '--status-port', '0']), {
+    isolation: 'process-pool', statusPort: 0,
+  })
   // --help and --version need no command.
   t.equal(parseCommandLine(['--help']).help, true)
   t.equal(parseCommandLine(['-V']).version, true)
@@ -172,5 +192,7 @@ t.test('--status-token, else FORKPOOL_STATUS_TOKEN (kept off the command line), 
   process.env.FORKPOOL_STATUS_TOKEN = ''
   t.equal(parseCommandLine(['--status-port', '0', 'x']).statusToken, undefined, 'an empty variable is no token')
   process.env.FORKPOOL_STATUS_TOKEN = 'has space'
-  t.throws(() => parseCommandLine(['--status-port', '0', 'x']), { name: 'UsageError', message: /^FORKPOOL_STATUS_TOKEN must be visible ASCII characters without spaces/ })
+  t.throws(() => parseCommandLine(['--status-port', '0', 'x']), {
+    name: 'UsageError', message: /^FORKPOOL_STATUS_TOKEN must be visible ASCII characters without spaces/,
+  })
 })

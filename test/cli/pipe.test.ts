@@ -3,7 +3,9 @@ import t from 'tap'
 import { blocks, cutPoint, recordsEnd } from '../../dist/lib/cli/pipe.js'
 
 const lines = { blockBytes: 6, recstart: '', recend: '\n', records: undefined }
-const all = async (chunks: string[], o: typeof lines | { blockBytes: number; recstart: string; recend: string; records: number | undefined }) => {
+const all = async (chunks: string[], o: typeof lines | {
+  blockBytes: number; recstart: string; recend: string; records: number | undefined,
+}) => {
   async function* source() { for (const c of chunks) yield Buffer.from(c) }
   const out: string[] = []
   for await (const block of blocks(source(), o)) out.push(block.toString())
@@ -12,7 +14,8 @@ const all = async (chunks: string[], o: typeof lines | { blockBytes: number; rec
 
 t.test('by size: the last whole record within the block, or the first one past it', async (t) => {
   t.same(await all(['1\n2\n3\n4\n5\n6\n7\n', '8\n9\n10\n'], lines), ['1\n2\n3\n', '4\n5\n6\n', '7\n8\n9\n', '10\n'])
-  t.same(await all(['a-long-record\nb\n'], { ...lines, blockBytes: 3 }), ['a-long-record\n', 'b\n'], 'a record longer than the block is one block')
+  t.same(await all(['a-long-record\nb\n'], { ...lines, blockBytes: 3 }), ['a-long-record\n', 'b\n'],
+    'a record longer than the block is one block')
   t.same(await all(['12345'], { ...lines, recend: '', blockBytes: 2 }), ['12', '34', '5'], 'no record marks: cut anywhere')
   t.same(await all([''], lines), [])
 })

@@ -30,12 +30,14 @@ t.test('ProgressBar: throttled redraws in place, clear, finish', async (t) => {
   bar.clear()
   t.same(writes, [], 'nothing to clear before the first draw')
   bar.update({ total: 4 }, true)
+  // eslint-disable-next-line no-control-regex -- the terminal's escape sequence is what is checked
   t.match(writes.pop(), /^\r\[\.+\] 0% 0\/4 ETA \?\x1b\[K$/)
   now += 50
   bar.update({ done: 1 })
   t.same(writes, [], 'no redraw within 100 ms')
   now += 100
   bar.update({ done: 2 })
+  // eslint-disable-next-line no-control-regex -- the terminal's escape sequence is what is checked
   t.match(writes.pop(), /^\r\[#+\.+\] 50% 2\/4 ETA 0s\x1b\[K$/)
   bar.clear()
   t.equal(writes.pop(), '\r\x1b[K')
@@ -50,6 +52,7 @@ t.test('ProgressBar: throttled redraws in place, clear, finish', async (t) => {
   t.ok(writes.pop()!.length <= 80 + 5, 'an 80-column default without a known width')
   const unsized = new ProgressBar({ write: (s: string) => writes.push(s), columns: 0 })
   unsized.update({ total: 2, done: 2 }, true)
+  // eslint-disable-next-line no-control-regex -- the terminal's escape sequence is what is checked
   t.match(writes.pop(), /^\r\[#{40}\] 100% 2\/2 ETA 0s\x1b\[K$/, 'a terminal of 0 columns (a pty nobody sized): 80, not "[]"')
 })
 

@@ -36,7 +36,8 @@ t.test('transform: GNU parallel\'s {.} {/} {//} {/.}', async (t) => {
     ['.hidden', '', '.hidden', '.', ''],
   ]
   for (const [value, dot, base, dir, baseDot] of cases) {
-    t.same([transform(value, '.'), transform(value, '/'), transform(value, '//'), transform(value, '/.'), transform(value, '')], [dot, base, dir, baseDot, value], value)
+    t.same([transform(value, '.'), transform(value, '/'), transform(value, '//'), transform(value, '/.'), transform(value, '')],
+      [dot, base, dir, baseDot, value], value)
   }
 })
 
@@ -50,7 +51,8 @@ t.test('shellQuote leaves plain words alone and quotes the rest', async (t) => {
 t.test('expandArgv and expandShellLine: several values make several words, as the shell makes them', async (t) => {
   const input = { records: [['a b', 'c.d']], seq: 4, slot: 2 }
   t.same(expandArgv(['echo', 'x'], input), ['echo', 'x', 'a b', 'c.d'], 'no replacement string: appended')
-  t.same(expandArgv(['echo', '{}', '{2.}', '{#}/{%}', '{3}', 'k{3}'], input), ['echo', 'a b', 'c.d', 'c', '4/2', '', 'k'], 'a missing argument is empty')
+  t.same(expandArgv(['echo', '{}', '{2.}', '{#}/{%}', '{3}', 'k{3}'], input), ['echo', 'a b', 'c.d', 'c', '4/2', '', 'k'],
+    'a missing argument is empty')
   t.same(expandArgv(['echo', 'pre{}post', '{-1}', '{-2/}'], input), ['echo', 'prea b', 'c.dpost', 'c.d', 'a b'])
   t.equal(expandShellLine(['echo', '{1}', '|', 'cat'], input), "echo 'a b' | cat")
   t.equal(expandShellLine(['echo'], input), "echo 'a b' c.d")
@@ -61,12 +63,16 @@ t.test('expandArgv and expandShellLine: several values make several words, as th
 t.test('-I, --header names, -X context, -N0', async (t) => {
   const input = { records: [['1', 'x'], ['2', 'y']], seq: 1, slot: 1 }
   t.same(expandArgv(['echo', '@@', '{}', '{2}'], input, { replace: '@@' }), ['echo', '1', 'x', '2', 'y', '{}', 'x'])
-  t.same(expandArgv(['echo', '{n}', '{col.}', '{n}{nn}'], { records: [['v', 'f.txt']], seq: 1, slot: 1 }, { names: new Map([['n', 1], ['col', 2], ['nn', 2]]) }),
-    ['echo', 'v', 'f', 'vf.txt'])
+  t.same(expandArgv(['echo', '{n}', '{col.}', '{n}{nn}'], { records: [['v', 'f.txt']], seq: 1, slot: 1 }, {
+    names: new Map([['n', 1], ['col', 2], ['nn', 2]]),
+  }),
+  ['echo', 'v', 'f', 'vf.txt'])
   t.same(expandArgv(['echo', 'a{}b', '{#}'], input, { context: true }), ['echo', 'a1', 'xb', 'a2', 'yb', '1'])
   t.same(expandArgv(['echo', 'x'], input, { hidden: true }), ['echo', 'x'])
-  t.same(expandArgv(['echo', '{}', '{1}', '{#}'], input, { hidden: true }), ['echo', '1'], '-N0: a word that is one replacement string is left out')
-  t.same(expandArgv(['echo', 'a{}b', '{1}{-1}', '{#}{1}'], input, { hidden: true }), ['echo', 'ab', '', '1'], '-N0: no replacement string stands for an argument')
+  t.same(expandArgv(['echo', '{}', '{1}', '{#}'], input, { hidden: true }), ['echo', '1'],
+    '-N0: a word that is one replacement string is left out')
+  t.same(expandArgv(['echo', 'a{}b', '{1}{-1}', '{#}{1}'], input, { hidden: true }), ['echo', 'ab', '', '1'],
+    '-N0: no replacement string stands for an argument')
   t.equal(expandText('{1}-{#}', input), '1-1')
   t.equal(expandText('plain', input), 'plain')
 })

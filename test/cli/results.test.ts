@@ -4,7 +4,8 @@ import { forkpool } from '../helpers/cli.js'
 
 t.test("--results DIR: GNU parallel's DIR/1/ARG/2/ARG/{seq,stdout,stderr}, and nothing printed", async (t) => {
   const dir = t.testdir()
-  const run = await forkpool(['--results', `${dir}/out`, 'sh', '-c', 'echo out $0 $1; echo err $0 >&2; exit $0', ':::', '0', '3', ':::', 'a/b'])
+  const run = await forkpool(['--results', `${dir}/out`, 'sh', '-c', 'echo out $0 $1; echo err $0 >&2; exit $0', ':::', '0', '3', ':::',
+    'a/b'])
   t.equal(run.code, 1)
   t.equal(run.stdout, '', 'nothing printed')
   const read = (first: string, file: string): string => readFileSync(`${dir}/out/1/${first}/2/a\\_b/${file}`, 'utf8')
@@ -37,7 +38,8 @@ t.test('--results x.csv and x.json: one table, a row per job, output byte for by
 t.test('--results that cannot be written stops the run: one line, exit 255, no child left', async (t) => {
   const marker = 'sleep 92.77'
   // A file where the directory should be; job 2 is still running when job 1 cannot be recorded.
-  const run = await forkpool(['-j', '2', '--results', '/etc/hostname/results', 'sh', '-c', `test $0 = 1 || ${marker}`, ':::', '1', '2', '3'])
+  const run = await forkpool(['-j', '2', '--results', '/etc/hostname/results', 'sh', '-c', `test $0 = 1 || ${marker}`, ':::', '1', '2',
+    '3'])
   t.equal(run.code, 255)
   t.match(run.stderr, /^forkpool: ENOTDIR: not a directory, mkdir '\/etc\/hostname\/results\/1\/1'\n$/)
   const { processesMatching } = await import('../helpers/paths.js')

@@ -135,7 +135,9 @@ t.test('--worker with a file that is not there, or cannot load: one readable err
   const missing = await forkpool(['--worker', './nope.js', ':::', '1', '2', '3'])
   t.equal(missing.code, 255)
   t.equal(missing.stdout, '')
-  t.equal(missing.stderr, `forkpool: worker file "./nope.js", resolved against process.cwd() (${process.cwd()}) to ${process.cwd()}/nope.js, does not exist (new URL('./worker.js', import.meta.url) names a file next to your module, wherever the program is started from)\n`)
+  t.equal(missing.stderr, `forkpool: worker file "./nope.js", resolved against process.cwd() (${process.cwd()}) to ` +
+    `${process.cwd()}/nope.js, ` +
+      "does not exist (new URL('./worker.js', import.meta.url) names a file next to your module, wherever the program is started from)\n")
   const dir = t.testdir({ 'broken.mjs': 'export default (n) => {\n' })
   const inputs = Array.from({ length: 40 }, (_, i) => String(i))
   const broken = await forkpool(['-j', '2', '--worker', `${dir}/broken.mjs`, '--isolation', 'thread', ':::', ...inputs])
@@ -159,12 +161,16 @@ function statusUrl(child: ChildProcess): Promise<string> {
 
 t.test('--status-token: cancelling a job over HTTP from the command line; the job counts as failed and says so', async (t) => {
   const dir = t.testdir()
-  const { child, done } = startCli(['--status-port', '0', '--status-token', 's3cret', '-j', '2', '--joblog', `${dir}/log`, 'sleep', ':::', '30', '0.1'])
+  const { child, done } = startCli(['--status-port', '0', '--status-token', 's3cret', '-j', '2', '--joblog', `${dir}/log`, 'sleep', ':::',
+    '30', '0.1'])
   const base = await statusUrl(child)
   await eventually(async () => ((await (await fetch(`${base}jobs`)).json()) as { count: number }).count === 1, 10_000, 100)
   const wrong = await fetch(`${base}jobs/1/cancel`, { method: 'POST', headers: { authorization: 'Bearer nope' } })
   t.equal(wrong.status, 401)
-  t.same(await wrong.json(), { error: "cancelling needs this server's token (set with --status-token TOKEN or FORKPOOL_STATUS_TOKEN) in the header Authorization: Bearer <token>" })
+  t.same(await wrong.json(), {
+    error: "cancelling needs this server's token (set with --status-token TOKEN or FORKPOOL_STATUS_TOKEN) in " +
+      'the header Authorization: Bearer <token>'
+  })
   const right = await fetch(`${base}jobs/1/cancel`, { method: 'POST', headers: { authorization: 'Bearer s3cret' } })
   t.equal(right.status, 202)
   const run = await done
@@ -190,7 +196,10 @@ t.test('FORKPOOL_STATUS_TOKEN gives the token; without one the 403 names the fla
   const offBase = await statusUrl(off.child)
   const refused = await fetch(`${offBase}jobs/1/cancel`, { method: 'POST', headers: { authorization: 'Bearer anything' } })
   t.equal(refused.status, 403)
-  t.same(await refused.json(), { error: 'cancelling over HTTP is off: this server has no token; to turn it on, start it with --status-token TOKEN or FORKPOOL_STATUS_TOKEN' })
+  t.same(await refused.json(), {
+    error: 'cancelling over HTTP is off: this server has no token; to turn it on, start it with ' +
+      '--status-token TOKEN or FORKPOOL_STATUS_TOKEN'
+  })
   off.child.kill('SIGINT')
   t.equal((await off.done).code, 130)
 })

@@ -3,6 +3,7 @@ import t from 'tap'
 import { forkpool } from '../helpers/cli.js'
 import { forkpoolInPty, ptyHere } from '../helpers/pty.js'
 
+// eslint-disable-next-line @stylistic/max-len -- one regular expression for the two lines of the warning
 const WARNING = /forkpool: Warning: Input is read from the terminal: one argument per line, Ctrl-D to end\.\r\nforkpool: Warning: To give the arguments otherwise: ::: or :::: or -a, or pipe them into forkpool\.\r\n/
 
 t.test('arguments read from the terminal: a warning first, as GNU parallel gives (stdin and stderr both a terminal)', async (t) => {
@@ -43,7 +44,9 @@ t.test('--bar on a terminal: no "0/?" frame before the count is known, and a ter
   const sized = await forkpoolInPty(['--bar', '-k', 'echo', ':::', 'a', 'b'], { columns: 60 }).done
   t.equal(sized.code, 0)
   t.notMatch(sized.output, /0\/\?/)
+  // eslint-disable-next-line no-control-regex -- the terminal's escape sequence is what is checked
   t.match(sized.output, /^\r\[\.+\] 0% 0\/2 ETA \?\x1b\[K/, 'the first frame knows the number of jobs')
+  // eslint-disable-next-line no-control-regex -- the terminal's escape sequence is what is checked
   t.match(sized.output, /\r\[#+\] 100% 2\/2 ETA 0s\x1b\[K\r\nforkpool: 2 jobs in \d+\.\ds: 2 succeeded, 0 failed\r\n$/)
   const unsized = await forkpoolInPty(['--bar', '-k', 'echo', ':::', 'a', 'b']).done
   t.notMatch(unsized.output, /\r\[\]/, 'not the empty bar "[]"')

@@ -24,7 +24,7 @@ t.test('each job logs started and finished lines with ident, name and label; fai
   await (await pm.start('threw', { worker: worker('faults'), data: { mode: 'throw' } })).result
   await (await pm.start('killed', { worker: worker('faults'), data: { mode: 'kill', signal: 'SIGKILL' } })).result
   await (await pm.start('skipped', { command: 'true' }, { signal: AbortSignal.abort('no need') })).result
-  const summary = lines.map((l) => `${l.level} ${l.message} ${l.fields.ident}`)
+  const summary = lines.map((l) => `${l.level} ${l.message} ${String(l.fields.ident)}`)
   t.same(summary, [
     'info job started ok', 'info job finished ok',
     'info job started bad', 'warn job failed bad',
@@ -50,16 +50,22 @@ t.test('a logger that throws is a process warning; the jobs go on', async (t) =>
   process.on('warning', onWarning)
   t.teardown(() => process.off('warning', onWarning))
   const broken = () => { throw new Error('log sink down') }
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- a logger that throws a non-Error is one of the cases
   const pm = manager(t, { maxProcs: 1, logger: { debug: broken, info: broken, warn: () => { throw 'bare' }, error: broken } })
   t.equal((await (await pm.start('x', { command: 'true' })).result).exitCode, 0)
   t.equal((await (await pm.start('y', { command: 'false' })).result).exitCode, 1)
-  await new Promise((r) => setImmediate(r))
-  t.same(warnings.map((w) => [w.name, w.message]), [['ForkpoolLoggerWarning', 'log sink down'], ['ForkpoolLoggerWarning', 'log sink down'], ['ForkpoolLoggerWarning', 'log sink down'], ['ForkpoolLoggerWarning', 'bare']].map(([, m]) => ['Error', m]))
+  await new Promise((resolve) => setImmediate(resolve))
+  t.same(warnings.map((w) => [w.name, w.message]),
+    [['ForkpoolLoggerWarning', 'log sink down'], ['ForkpoolLoggerWarning', 'log sink down'], ['ForkpoolLoggerWarning', 'log sink down'],
+      ['ForkpoolLoggerWarning', 'bare']].map(([, m]) => ['Error', m]))
 })
 
 t.test('a logger needs all four methods', async (t) => {
   t.doesNotThrow(() => assertLogger(console))
-  t.throws(() => new ForkManager({ logger: { info: () => {} } as never }), { name: 'TypeError', message: 'logger must have debug, info, warn and error methods (like pino or console), got an object without debug, warn, error' })
+  t.throws(() => new ForkManager({ logger: { info: () => {} } as never }), {
+    name: 'TypeError',
+    message: 'logger must have debug, info, warn and error methods (like pino or console), got an object without debug, warn, error',
+  })
   t.throws(() => assertLogger(null), { message: 'logger must have debug, info, warn and error methods (like pino or console), got null' })
 })
 
@@ -90,7 +96,9 @@ t.test('NODE_DEBUG=forkpool shows the lines on stderr', async (t) => {
     await (await pm.start('debugged', { command: 'true' }, { name: 'dbg', label: 'seen' })).result
     await (await pm.start('broken', { command: 'false' })).result`
   const stderr = await new Promise<string>((resolve) => {
-    execFile(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, NODE_DEBUG: 'forkpool' } }, (_e, _out, err) => resolve(err))
+    execFile(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, NODE_DEBUG: 'forkpool' },
+    }, (_e, _out, err) => resolve(err))
   })
   t.match(stderr, /FORKPOOL \d+: job started ident="debugged" name="dbg" label="seen" attempt=1 pid=\d+ kind="command"/)
   t.match(stderr, /FORKPOOL \d+: job finished ident="debugged" name="dbg" label="seen" attempt=1 pid=\d+ exitCode=0 durationMs=\d+/)
@@ -108,7 +116,9 @@ t.test('a console as the logger prints each message first, then its fields', asy
   await (await pm.start('oops', { command: 'false' })).result
   await new Promise((resolve) => setImmediate(resolve))
   const lines = text.split('\n').filter((line) => line.startsWith('job ') || line.startsWith('{'))
-  t.match(lines, [/^job started \{ ident: 'hello', attempt: 1, pid: \d+, kind: 'command' \}$/, /^job finished \{ ident: 'hello', attempt: 1,/, /^job started \{ ident: 'oops'/, /^job failed \{/])
+  t.match(lines,
+    [/^job started \{ ident: 'hello', attempt: 1, pid: \d+, kind: 'command' \}$/, /^job finished \{ ident: 'hello', attempt: 1,/,
+      /^job started \{ ident: 'oops'/, /^job failed \{/])
   t.equal(lines.length, 4, 'no line starts with the fields')
   const logged = assertLogger(console)
   t.not(logged, console, 'the global console is wrapped the same way')

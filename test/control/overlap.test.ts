@@ -5,7 +5,8 @@ import { manager } from '../helpers/manager.js'
 import { processesGone, processesMatching, worker } from '../helpers/paths.js'
 import { eventually } from '../helpers/wait.js'
 
-t.test("'cancel-old' (the default): the old run ends cancelled with reason 'overlap', the new one starts after it, nothing is left", async (t) => {
+t.test("'cancel-old' (the default): the old run ends cancelled with reason 'overlap', the new one starts after it, " +
+  'nothing is left', async (t) => {
   const pm = manager(t)
   const finished: JobResult[] = []
   pm.runOnFinish((r) => finished.push(r))
@@ -57,7 +58,10 @@ t.test("'reject-new': the second start rejects with an error naming the job; the
   const first = await pm.start('one', { command: 'sleep', args: ['0.3'] }, { name: 'report' })
   const error = await pm.start('two', { command: 'true' }, { name: 'report', onOverlap: 'reject-new' }).catch((e: unknown) => e)
   t.ok(error instanceof OverlapError)
-  t.match(error, { name: 'OverlapError', jobName: 'report', message: `job "report" is already in flight (ident "one"); onOverlap 'reject-new' refuses a second start` })
+  t.match(error, {
+    name: 'OverlapError', jobName: 'report',
+    message: `job "report" is already in flight (ident "one"); onOverlap 'reject-new' refuses a second start`,
+  })
   t.equal(pm.inFlight().length, 1, 'the rejected start left nothing in flight')
   t.match(await first.result, { exitCode: 0, cancelled: false })
   const later = await pm.start('three', { command: 'true' }, { name: 'report', onOverlap: 'reject-new' })
@@ -104,12 +108,22 @@ t.test("'allow': runs of one name side by side", async (t) => {
 })
 
 t.test('bad name, label and onOverlap throw at the call', async (t) => {
-  t.throws(() => new ForkManager({ onOverlap: 'never' as never }), { name: 'RangeError', message: `onOverlap must be one of 'cancel-old', 'reject-new', 'queue', 'allow', got "never"` })
+  t.throws(() => new ForkManager({ onOverlap: 'never' as never }), {
+    name: 'RangeError', message: `onOverlap must be one of 'cancel-old', 'reject-new', 'queue', 'allow', got "never"`,
+  })
   const pm = manager(t, { maxProcs: 1 })
-  await t.rejects(pm.start('x', { command: 'true' }, { name: '' }), { name: 'RangeError', message: 'start() name must be a non-empty string, got ""' })
-  await t.rejects(pm.start('x', { command: 'true' }, { name: 7 as never }), { name: 'TypeError', message: 'start() name must be a non-empty string, got 7' })
+  await t.rejects(pm.start('x', { command: 'true' }, { name: '' }), {
+    name: 'RangeError', message: 'start() name must be a non-empty ' +
+    'string, got ""'
+  })
+  await t.rejects(pm.start('x', { command: 'true' }, { name: 7 as never }), {
+    name: 'TypeError', message: 'start() name must be a ' +
+    'non-empty string, got 7'
+  })
   await t.rejects(pm.start('x', { command: 'true' }, { label: {} as never }), { message: 'start() label must be a string, got an object' })
-  await t.rejects(pm.start('x', { command: 'true' }, { name: 'n', onOverlap: 'both' as never }), { message: /start\(\) onOverlap must be one of/ })
+  await t.rejects(pm.start('x', { command: 'true' }, { name: 'n', onOverlap: 'both' as never }), {
+    message: /start\(\) onOverlap must be one of/,
+  })
   t.equal(pm.inFlight().length, 0)
 })
 
@@ -129,7 +143,11 @@ t.test("the first 'cancel-old' cancel of a manager is a process warning with a c
   const c = pm.start('c.png', { command: 'true' }, { name: 'resize' })
   await new Promise((resolve) => setImmediate(resolve))
   t.equal(warnings.length, 1)
-  t.match(warnings[0], { code: 'FORKPOOL_OVERLAP_CANCEL', message: /a start of the name "resize" cancels the 2 jobs of that name in flight \("a\.png", "b\.png"\).*onOverlap: 'allow'.*once per manager/ })
+  t.match(warnings[0], {
+    code: 'FORKPOOL_OVERLAP_CANCEL',
+    // eslint-disable-next-line @stylistic/max-len -- one regular expression for one message
+    message: /a start of the name "resize" cancels the 2 jobs of that name in flight \("a\.png", "b\.png"\).*onOverlap: 'allow'.*once per manager/,
+  })
   await (await c).result
   await pm.start('d.png', sleep, { name: 'resize' })
   await (await pm.start('e.png', { command: 'true' }, { name: 'resize' })).result

@@ -44,7 +44,10 @@ t.test('a HOST column when a job runs on another machine; none while every job i
     record({ ident: 'here' }),
     record({ ident: 'there', pid: 77, host: 'box-3', where: 'sleep 5' }),
     record({ ident: 'waiting', pid: null, host: null, state: 'queued' }),
-    record({ ident: 'long', pid: 78, host: 'a-very-long-agent-name.example.com\t', isolation: 'process', where: '/srv/app/' + 'w'.repeat(100) + '.js' }),
+    record({
+      ident: 'long', pid: 78, host: 'a-very-long-agent-name.example.com\t', isolation: 'process',
+      where: '/srv/app/' + 'w'.repeat(100) + '.js',
+    }),
   ])
   const lines = table.trimEnd().split('\n')
   t.match(lines[0], /^PID +HOST +STATE +ELAPSED +TIMEOUT +IDENT\/NAME +WHERE$/)

@@ -11,7 +11,9 @@ import { eventually } from '../helpers/wait.js'
 t.test('inFlight() has one record per queued or running job, with every field', async (t) => {
   const pm = manager(t, { maxProcs: 3, killGrace: 2000 })
   const before = Date.now()
-  const cmd = await pm.start('cmd', { command: 'sh', args: ['-c', 'trap "" TERM; sleep 3'] }, { name: 'nightly', label: 'db sync', timeout: '10s' })
+  const cmd = await pm.start('cmd', {
+    command: 'sh', args: ['-c', 'trap "" TERM; sleep 3'],
+  }, { name: 'nightly', label: 'db sync', timeout: '10s' })
   const proc = await pm.start('proc', { worker: worker('sleep'), data: 3000 }, { timeout: Infinity })
   const thread = await pm.start('thread', { worker: worker('sleep'), data: 3000, isolation: 'thread' })
   const queued = pm.start('waiting', { command: 'true' }, { label: 'later' })
@@ -26,7 +28,10 @@ t.test('inFlight() has one record per queued or running job, with every field', 
   })
   t.ok(c!.queuedAt >= before && c!.queuedAt <= c!.startedAt!)
   t.ok(c!.elapsedMs >= 0 && c!.elapsedMs < 5000)
-  t.match(p, { ident: 'proc', name: null, label: null, pid: proc.pid, isolation: 'process', where: 'dist/workers/sleep.js', timeoutAt: null, state: 'running' })
+  t.match(p, {
+    ident: 'proc', name: null, label: null, pid: proc.pid, isolation: 'process', where: 'dist/workers/sleep.js', timeoutAt: null,
+    state: 'running',
+  })
   t.match(th, { ident: 'thread', pid: null, isolation: 'thread', state: 'running', uses: 1 })
   t.type(th!.threadId, 'number')
   t.equal(th!.timeoutAt, thread.startedAt + 24 * 3_600_000, "the manager's default timeout")

@@ -90,7 +90,11 @@ t.test('bad options throw', async (t) => {
   const pm = manager(t, { maxProcs: 1 })
   t.throws(() => pm.results({ capacity: 0 }), { name: 'RangeError', message: 'results() capacity must be a whole number >= 1, got 0' })
   t.throws(() => pm.results(null as never), { name: 'TypeError', message: 'results() options must be an object, got null' })
-  t.throws(() => pm.results({ capacty: 2 } as never), { name: 'TypeError', message: '"capacty" is not a results() option; did you mean capacity?' })
-  t.throws(() => pm.results({ ordered: true } as never), { name: 'TypeError', message: '"ordered" is not a results() option; it takes capacity, signal' })
+  t.throws(() => pm.results({ capacty: 2 } as never), {
+    name: 'TypeError', message: '"capacty" is not a results() option; did you mean capacity?',
+  })
+  t.throws(() => pm.results({ ordered: true } as never), {
+    name: 'TypeError', message: '"ordered" is not a results() option; it takes capacity, signal',
+  })
   t.throws(() => pm.results({ signal: true as never }), { name: 'TypeError', message: 'results() signal must be an AbortSignal, got true' })
 })

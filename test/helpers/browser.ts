@@ -11,8 +11,10 @@ import { dirname, join } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
 
 const DEBIAN_CHROMIUM = '/usr/bin/chromium'
-const WHAT_TO_INSTALL = `install Debian's chromium (apt-get install -y chromium) or run npm ci, which installs the @sparticuz/chromium devDependency`
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const WHAT_TO_INSTALL = `install Debian's chromium (apt-get install -y chromium) or run npm ci, which installs the @sparticuz/chromium ` +
+  `devDependency`
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
 /** Launches headless Chromium; throws, saying what to install, when there is none or it does not start. */
 export async function launchChromium(): Promise<Browser> {
@@ -62,7 +64,9 @@ export async function chromiumPath(): Promise<string> {
 function unpack(entry: string, dir: string): Promise<string> {
   const script = 'require(process.argv[1]).executablePath().then((path) => process.stdout.write(path))'
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-e', script, entry], { env: { ...process.env, TMPDIR: dir }, timeout: 120_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['-e', script, entry], {
+      env: { ...process.env, TMPDIR: dir }, timeout: 120_000,
+    }, (error, stdout, stderr) => {
       if (error) reject(new Error(`${error.message}${stderr}`))
       else resolve(stdout)
     })

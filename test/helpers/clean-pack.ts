@@ -19,20 +19,27 @@ export interface CleanPack {
   files: string[]
 }
 
-/** The environment for npm and npx run as a user would: without the npm_* variables, which describe this repository's project to the npm or npx that started the tests. */
+/**
+ * The environment for npm and npx run as a user would: without the npm_* variables, which describe this repository's project to the npm or
+ * npx that started the tests.
+ */
 export const USER_ENV = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)))
 
 /** Copies the repository's checked-out files to `dir/clone` and packs there into `dir`. */
 export async function cleanPack(dir: string): Promise<CleanPack> {
   const clone = path.join(dir, 'clone')
-  const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).split('\0')
+  const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'],
+    { cwd: ROOT, encoding: 'utf8' }).split('\0')
   for (const file of listed.filter((f) => f !== '' && existsSync(path.join(ROOT, f)))) {
     mkdirSync(path.dirname(path.join(clone, file)), { recursive: true })
     copyFileSync(path.join(ROOT, file), path.join(clone, file))
   }
-  if (existsSync(path.join(clone, 'dist')) || existsSync(path.join(clone, 'build'))) throw new Error('dist/ or build/ is tracked by git: the clone is not clean')
+  if (existsSync(path.join(clone, 'dist')) || existsSync(path.join(clone,
+    'build'))) throw new Error('dist/ or build/ is tracked by git: the clone is not clean')
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(clone, 'node_modules'))
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: clone, env: USER_ENV, maxBuffer: 64 * 1024 * 1024 })
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], {
+    cwd: clone, env: USER_ENV, maxBuffer: 64 * 1024 * 1024,
+  })
   // The prepare build's own output comes first on stdout; npm's JSON report is the rest.
   const [report] = JSON.parse(stdout.slice(stdout.search(/^\[/m))) as [{ filename: string; files: { path: string }[] }]
   return { tarball: path.join(dir, report.filename), files: report.files.map((f) => f.path) }

@@ -11,13 +11,15 @@ export interface CliRun {
 }
 
 /** `input: null` leaves stdin open for the test to write to. */
-export function startCli(args: string[], options: { input?: string | null; cwd?: string } = {}): { child: ChildProcess; done: Promise<CliRun> } {
+export function startCli(args: string[], options: { input?: string | null; cwd?: string } = {}): {
+  child: ChildProcess; done: Promise<CliRun>,
+} {
   const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-  if (options.input !== null) child.stdin!.end(options.input ?? '')
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  if (options.input !== null) child.stdin.end(options.input ?? '')
   const done = new Promise<CliRun>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })))
   return { child, done }
 }

@@ -88,7 +88,6 @@ export interface Example {
   table?: { file: string; skip: number[] }
 }
 
-
 /** A table's rows with the varying columns blanked (CSV: by comma outside quotes; JSON: by key). */
 function stableTable(text: string, file: string, skip: number[]): unknown {
   if (file.endsWith('.json')) {
@@ -130,7 +129,9 @@ export async function compareExamples(t: Test, examples: readonly Example[]): Pr
       t.same(a, b, `${example.name}: files left behind`)
     }
     if (example.table) {
-      const [a, b] = dirs.map((dir) => stableTable(readFileSync(path.join(dir, example.table!.file), 'latin1'), example.table!.file, example.table!.skip))
+      const [a,
+        b] = dirs.map((dir) => stableTable(readFileSync(path.join(dir, example.table!.file), 'latin1'), example.table!.file,
+        example.table!.skip))
       t.same(a, b, `${example.name}: the table`)
     }
   }

@@ -10,7 +10,10 @@ export interface Reply {
 export function request(base: string, path: string, options: { method?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
   const url = new URL(base)
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port, path, method: options.method ?? 'GET', headers: options.headers, timeout: 5000 }, (res) => {
+    const req = http.request({
+      host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port, path, method: options.method ?? 'GET', headers: options.headers,
+      timeout: 5000,
+    }, (res) => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (chunk: string) => (body += chunk))

@@ -59,8 +59,8 @@ function throughPipe(args: string[], fd: 1 | 2, results: string): Promise<Omit<L
   const child = spawn('sh', ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'], env: ENV })
   let counted = ''
   let other = ''
-  child.stdout.on('data', (chunk: Buffer) => (counted += chunk))
-  child.stderr.on('data', (chunk: Buffer) => (other += chunk))
+  child.stdout.on('data', (chunk: Buffer) => (counted += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (other += chunk.toString()))
   return new Promise((resolve) => child.on('close', () => resolve({ bytes: Number(counted.trim()), other })))
 }
 
@@ -68,7 +68,7 @@ function throughSocket(args: string[], fd: 1 | 2, results: string): Promise<Omit
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: ENV })
   const late = fd === 1 ? child.stdout : child.stderr
   const run = { bytes: 0, other: '' }
-  ;(fd === 1 ? child.stderr : child.stdout).on('data', (chunk: Buffer) => (run.other += chunk))
+  ;(fd === 1 ? child.stderr : child.stdout).on('data', (chunk: Buffer) => (run.other += chunk.toString()))
   late.pause()
   const started = Date.now()
   const poll = setInterval(() => {
@@ -81,6 +81,6 @@ function throughSocket(args: string[], fd: 1 | 2, results: string): Promise<Omit
     child.on('close', () => {
       clearInterval(poll)
       resolve(run)
-    }),
+    })
   )
 }

@@ -24,12 +24,12 @@ export function alive(pid: number): boolean {
 
 /** At the test's end: SIGTERM (an agent closes and writes its coverage), SIGKILL after 3 s. */
 function stopAtEnd(t: Test, child: ChildProcess): void {
-  t.teardown(() => new Promise<void>((done) => {
-    if (child.exitCode !== null || child.signalCode !== null) return done()
+  t.teardown(() => new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
     const kill = setTimeout(() => child.kill('SIGKILL'), 3000)
     child.once('exit', () => {
       clearTimeout(kill)
-      done()
+      resolve()
     })
     child.kill('SIGTERM')
   }))
@@ -60,7 +60,7 @@ export async function startRedis(t: Test, { persist = false, extra = [] as strin
     stopAtEnd(t, child)
     await new Promise<void>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`redis-server exited ${code}`)))
-      child.stdout!.on('data', (chunk: Buffer) => { if (/ready to accept/i.test(chunk.toString())) resolve() })
+      child.stdout.on('data', (chunk: Buffer) => { if (/ready to accept/i.test(chunk.toString())) resolve() })
     })
     return child
   }
@@ -72,8 +72,8 @@ export async function startRedis(t: Test, { persist = false, extra = [] as strin
     async stop(signal: NodeJS.Signals) {
       const child = redis.process
       if (child.exitCode !== null || child.signalCode !== null) return
-      await new Promise<void>((done) => {
-        child.once('exit', () => done())
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve())
         child.kill(signal)
       })
     },
@@ -88,14 +88,17 @@ export async function startRedis(t: Test, { persist = false, extra = [] as strin
   return redis
 }
 
-/** Starts a `forkpool worker` agent; resolves once it is taking jobs. Short lock settings: a lost agent's job moves within about 5 s (shorter ones let a loaded 2-core machine's agents lose their locks while alive). */
+/**
+ * Starts a `forkpool worker` agent; resolves once it is taking jobs. Short lock settings: a lost agent's job moves within about 5 s
+ * (shorter ones let a loaded 2-core machine's agents lose their locks while alive).
+ */
 export async function startAgent(t: Test, url: string, queue: string, name: string, extra: string[] = []): Promise<ChildProcess> {
   const child = spawn(process.execPath, [CLI, 'worker', '--redis', url, '--queue', queue, '-j', '4', '--name', name, '--root', ROOT,
     '--lock-duration', '4000', '--stalled-interval', '1000', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] })
   stopAtEnd(t, child)
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`agent ${name} exited ${code}`)))
-    child.stdout!.on('data', (chunk: Buffer) => { if (chunk.toString().includes('ready')) resolve() })
+    child.stdout.on('data', (chunk: Buffer) => { if (chunk.toString().includes('ready')) resolve() })
   })
   return child
 }

@@ -7,7 +7,10 @@ import { eventually, sleep } from '../helpers/wait.js'
 
 // maxProcs -1, 1.5 and NaN are rows of test/behaviour/bad-input.test.ts.
 t.test('bad constructor options throw at once, naming the value', async (t) => {
-  t.throws(() => new ForkManager({ maxProcs: '2' as unknown as number }), { name: 'TypeError', message: 'maxProcs must be a whole number >= 0, got "2"' })
+  t.throws(() => new ForkManager({ maxProcs: '2' as unknown as number }), {
+    name: 'TypeError', message: 'maxProcs must be a whole number ' +
+    '>= 0, got "2"'
+  })
   t.throws(() => new ForkManager({ timeout: 'soon' }), { name: 'RangeError', message: /timeout "soon" is not a duration/ })
   t.throws(() => new ForkManager({ killGrace: -1 }), { name: 'RangeError', message: /killGrace/ })
   t.throws(() => new ForkManager(null as unknown as object), { name: 'TypeError', message: /options must be an object, got null/ })
@@ -16,7 +19,9 @@ t.test('bad constructor options throw at once, naming the value', async (t) => {
   await byDefault.close()
   const pm = manager(t, { maxProcs: 1 })
   t.throws(() => pm.setMaxProcs(-2), RangeError)
-  t.throws(() => pm.runOnStart('no' as unknown as () => void), { name: 'TypeError', message: 'runOnStart callback must be a function, got "no"' })
+  t.throws(() => pm.runOnStart('no' as unknown as () => void), {
+    name: 'TypeError', message: 'runOnStart callback must be a function, got "no"',
+  })
   t.throws(() => pm.runOnFinish(undefined as unknown as () => void), TypeError)
   t.throws(() => pm.runOnWait(() => {}, 0), RangeError)
 })
@@ -24,17 +29,31 @@ t.test('bad constructor options throw at once, naming the value', async (t) => {
 t.test('bad start arguments reject at once with TypeError/RangeError', async (t) => {
   const pm = manager(t, { maxProcs: 1 })
   const w = worker('square')
-  await t.rejects(pm.start(42 as unknown as string, { command: 'true' }), { name: 'TypeError', message: 'start() ident must be a string, got 42' })
+  await t.rejects(pm.start(42 as unknown as string, { command: 'true' }), {
+    name: 'TypeError', message: 'start() ident must be a string, got 42',
+  })
   await t.rejects(pm.start('x', null as never), { name: 'TypeError', message: /a job must be an object.*got null/ })
-  await t.rejects(pm.start('x', {} as never), { name: 'TypeError', message: 'a job needs a command or a worker, got an object with keys []' })
-  await t.rejects(pm.start('x', { command: 'ls', worker: w } as never), { message: 'a job has either command or worker, not both' })
-  await t.rejects(pm.start('x', { worker: w, isolation: 'fork' } as never), { name: 'RangeError', message: `job.isolation must be one of 'process', 'process-pool', 'thread', got "fork"` })
-  await t.rejects(pm.start('x', { command: 'ls' }, { timeout: 'later' }), { name: 'RangeError', message: /timeout "later" is not a duration/ })
+  await t.rejects(pm.start('x', {} as never), {
+    name: 'TypeError', message: 'a job needs a command or a worker, got an object with keys ' +
+    '[]'
+  })
+  await t.rejects(pm.start('x', { command: 'ls', worker: w }), { message: 'a job has either command or worker, not both' })
+  await t.rejects(pm.start('x', { worker: w, isolation: 'fork' } as never), {
+    name: 'RangeError', message: `job.isolation must be one of ` +
+    `'process', 'process-pool', 'thread', got "fork"`
+  })
+  await t.rejects(pm.start('x', { command: 'ls' }, { timeout: 'later' }), {
+    name: 'RangeError', message: /timeout "later" is not a duration/,
+  })
   await t.rejects(pm.start('x', { command: 'ls' }, { killGrace: 0 }), RangeError)
-  await t.rejects(pm.start('x', { command: 'ls' }, { signal: {} as AbortSignal }), { name: 'TypeError', message: 'start() signal must be an AbortSignal, got an object' })
+  await t.rejects(pm.start('x', { command: 'ls' }, { signal: {} as AbortSignal }), {
+    name: 'TypeError', message: 'start() signal must be an AbortSignal, got an object',
+  })
   await t.rejects(pm.start('x', { command: 'ls' }, null as never), { message: 'start() options must be an object, got null' })
-  await t.rejects(pm.start('x', { worker: w, data: { f: () => 1 } }), { name: 'TypeError', message: /start\("x"\): job.data cannot be sent to a worker/ })
-  await t.rejects(pm.start('x', { worker: w, data: Symbol('s') as never }), { name: 'TypeError' })
+  await t.rejects(pm.start('x', { worker: w, data: { f: () => 1 } }), {
+    name: 'TypeError', message: /start\("x"\): job.data cannot be sent to a worker/,
+  })
+  await t.rejects(pm.start('x', { worker: w, data: Symbol('s') }), { name: 'TypeError' })
   t.equal(pm.runningCount, 0, 'nothing was started')
   t.equal(await (await pm.start('null data is fine', { worker: w, data: null })).result.then((r) => r.data), 0)
 })
@@ -108,10 +127,11 @@ t.test('a callback that throws is a warning, and the jobs go on', async (t) => {
   process.on('warning', onWarning)
   t.teardown(() => process.off('warning', onWarning))
   pm.runOnStart(() => { throw new Error('start cb broke') })
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- a callback that throws a non-Error is the case
   pm.runOnFinish(() => { throw 'finish cb broke' })
   const h = await pm.start('x', { command: 'true' })
   t.equal((await h.result).exitCode, 0)
-  await new Promise((r) => setImmediate(r))
+  await new Promise((resolve) => setImmediate(resolve))
   t.same(warnings.map((w) => w.message), ['start cb broke', 'finish cb broke'])
   t.equal(warnings[0]!.name, 'Error')
 })
@@ -132,12 +152,15 @@ t.test('maxProcs 0 is the serial debug mode: each job ends inside start, in this
   t.equal((await fn.result).data, 'v')
 })
 
-t.test('inline jobs: timeouts fire ctx.signal; a job that does not listen is abandoned at once, one that ignores it after the grace', async (t) => {
+t.test('inline jobs: timeouts fire ctx.signal; a job that does not listen is abandoned at once, one that ignores it after the ' +
+  'grace', async (t) => {
   const pm = manager(t, { maxProcs: 0, timeout: 100, killGrace: 100 })
   const polite = await pm.start('p', { worker: worker('faults'), data: { mode: 'hang' } })
   t.match(await polite.result, { timedOut: true, exitCode: 1, error: { name: 'AbortError' } })
   // As a fresh process that never read ctx.signal dies by the SIGTERM, without waiting for killGrace.
-  const deaf = await (await pm.start('d', { worker: worker('faults'), data: { mode: 'hang-deaf', ms: 20_000 } }, { killGrace: '10s' })).result
+  const deaf = await (await pm.start('d', {
+    worker: worker('faults'), data: { mode: 'hang-deaf', ms: 20_000 },
+  }, { killGrace: '10s' })).result
   t.match(deaf, { timedOut: true, exitCode: null, error: { message: /inline job "d" does not listen to ctx.signal and was abandoned/ } })
   t.ok(deaf.durationMs < 5000, `abandoned at the timeout, not after killGrace: ${deaf.durationMs} ms`)
   const ignoring = await pm.start('i', { worker: worker('faults'), data: { mode: 'hang-deaf', listen: true, ms: 600 } })
@@ -174,11 +197,15 @@ t.test('KILL follows TERM after killGrace for a job that ignores TERM', async (t
 t.test('after shutdown(), a start says shutdown(), not close()', async (t) => {
   const pm = new ForkManager({ maxProcs: 1 })
   await pm.shutdown()
-  await t.rejects(pm.start('late', { command: 'true' }), { name: 'ManagerClosedError', message: 'ForkManager is closed: cannot start "late" after shutdown()' })
+  await t.rejects(pm.start('late', { command: 'true' }), {
+    name: 'ManagerClosedError', message: 'ForkManager is closed: cannot start "late" after shutdown()',
+  })
   const closedFirst = new ForkManager({ maxProcs: 1 })
   await closedFirst.close()
   await closedFirst.shutdown()
-  await t.rejects(closedFirst.start('late', { command: 'true' }), { message: 'ForkManager is closed: cannot start "late" after close()' }, 'the call that closed it is named')
+  await t.rejects(closedFirst.start('late', { command: 'true' }), {
+    message: 'ForkManager is closed: cannot start "late" after close()',
+  }, 'the call that closed it is named')
 })
 
 t.test('cancelAll() counts only the jobs it asked to stop, not those stopping already', async (t) => {
@@ -188,7 +215,7 @@ t.test('cancelAll() counts only the jobs it asked to stop, not those stopping al
   const b = await pm.start('b', trapped)
   const queued = pm.start('queued', { command: 'true' })
   a.cancel('first')
-  t.equal(pm.cancelAll('all'), 2, "b and the queued job; a is stopping already")
+  t.equal(pm.cancelAll('all'), 2, 'b and the queued job; a is stopping already')
   t.equal(pm.cancelAll('again'), 0, 'every job is stopping already')
   t.match(await a.result, { cancelled: true, cancelReason: 'first' })
   t.match(await b.result, { cancelled: true, cancelReason: 'all' })

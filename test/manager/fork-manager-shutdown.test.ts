@@ -14,9 +14,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     // Without tap's coverage hook (NODE_OPTIONS): its own signal listener would decide how the parent
     // ends, and its exit-time dump would be in the timing. The handler's code is covered in-process below.
     const env = { ...process.env, NODE_OPTIONS: '' }
-    const parent = spawn(process.execPath, [new URL('../fixtures/signal-parent.mjs', import.meta.url).pathname, log, marker], { stdio: ['ignore', 'pipe', 'inherit'], env })
+    const parent = spawn(process.execPath, [new URL('../fixtures/signal-parent.mjs', import.meta.url).pathname, log, marker], {
+      stdio: ['ignore', 'pipe', 'inherit'], env,
+    })
     await new Promise((resolve) => parent.stdout.once('data', resolve))
-    const started = readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { event: string; ident: string; pid: number | null })
+    const started = readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as {
+      event: string; ident: string; pid: number | null
+    })
     const pids = started.map((e) => e.pid).filter((pid): pid is number => pid !== null)
     t.equal(pids.length, 4, 'two commands and two worker processes run')
     // cmd's sh and its two sleeps, cmd-deaf's sh and its sleep (run once TERM is ignored), proc's sleep.
@@ -24,7 +28,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
     const sent = Date.now()
     parent.kill(signal)
-    const [code, bySignal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => parent.once('exit', (c, s) => resolve([c, s])))
+    const [code,
+      bySignal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => parent.once('exit', (c, s) => resolve([c, s])))
     const tookMs = Date.now() - sent
     // By the signal itself; or, where the signal was ignored when the parent started (tap starts
     // test processes with SIGINT ignored, and children inherit that), with 128 + its number.
@@ -36,9 +41,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     t.same(pids.filter(alive), [], 'no job process is left')
     t.ok(await eventually(async () => (await processesMatching(`sleep ${marker}`)).length === 0, 3000), 'no grandchild is left')
 
-    const events = readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { event: string; ident: string; cancelled?: boolean; reason?: string })
+    const events = readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as {
+      event: string; ident: string; cancelled?: boolean; reason?: string
+    })
     const finished = events.filter((e) => e.event === 'finish')
-    t.same(finished.map((e) => e.ident).sort(), ['cmd', 'cmd-deaf', 'proc', 'proc-deaf', 'queued', 'thread', 'thread-deaf'], 'every job, the queued one too, got its result')
+    t.same(finished.map((e) => e.ident).sort(), ['cmd', 'cmd-deaf', 'proc', 'proc-deaf', 'queued', 'thread', 'thread-deaf'],
+      'every job, the queued one too, got its result')
     t.ok(finished.every((e) => e.cancelled === true && e.reason === 'shutdown'), 'all cancelled by the shutdown')
     t.notOk(events.some((e) => e.event === 'start' && e.ident === 'queued'), 'the queued job never started')
   })
@@ -98,10 +106,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 t.test('bad shutdown and handleSignals arguments', async (t) => {
   const pm = new ForkManager()
-  await t.rejects(pm.shutdown({ signal: 'SIGNOPE' as NodeJS.Signals }), { name: 'TypeError', message: `shutdown() signal must be a signal name such as 'SIGTERM', got "SIGNOPE"` })
+  await t.rejects(pm.shutdown({ signal: 'SIGNOPE' as NodeJS.Signals }), {
+    name: 'TypeError', message: `shutdown() signal must be a signal name such as 'SIGTERM', got "SIGNOPE"`,
+  })
   await t.rejects(pm.shutdown({ grace: -1 }), RangeError)
   await pm.close()
-  t.throws(() => new ForkManager({ handleSignals: 'yes' as unknown as boolean }), { name: 'TypeError', message: 'handleSignals must be a boolean, got "yes"' })
+  t.throws(() => new ForkManager({ handleSignals: 'yes' as unknown as boolean }), {
+    name: 'TypeError', message: 'handleSignals must be a boolean, got "yes"',
+  })
   const withHandlers = new ForkManager({ handleSignals: true })
   t.equal(process.listenerCount('SIGINT') > 0, true)
   const before = process.listenerCount('SIGTERM')

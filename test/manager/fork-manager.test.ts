@@ -23,7 +23,8 @@ for (const isolation of ['process', 'thread'] as const) {
     t.match(lines[1], /^\*\* Wilma started, pid: /)
     t.equal(lines[4], 'Everybody is out of the pool!')
     const finished = lines.slice(2, 4).sort()
-    t.match(finished[0], /^\*\* Fred just got out of the pool with PID \S+ and exit code: 4 data: \{"name":"Fred","length":4,"ident":"Fred","pid":\d+\}/)
+    t.match(finished[0],
+      /^\*\* Fred just got out of the pool with PID \S+ and exit code: 4 data: \{"name":"Fred","length":4,"ident":"Fred","pid":\d+\}/)
     t.match(finished[1], /^\*\* Wilma just got out of the pool with PID \S+ and exit code: 5 data: \{"name":"Wilma","length":5/)
     for (const handle of handles) {
       const r = await handle.result
@@ -67,7 +68,10 @@ t.test('setMaxProcs while jobs wait lets the waiting ones start at once', async 
   const pm = manager(t, { maxProcs: 1 })
   const first = await pm.start('a', { command: 'sleep', args: ['0.5'] })
   let secondStarted = false
-  const second = pm.start('b', { command: 'true' }).then((h) => ((secondStarted = true), h))
+  const second = pm.start('b', { command: 'true' }).then((h) => {
+    secondStarted = true
+    return h
+  })
   // A window in which 'b' must not start: 'a' holds the only slot for 0.5 s.
   await sleep(50)
   t.equal(secondStarted, false, 'waits for a slot')
@@ -96,7 +100,8 @@ function maxOverlap(spans: Array<{ started: number; ended: number }>): number {
   return most
 }
 
-t.test('a job whose spawn throws (E2BIG: an env var past the 128 KiB a string may have) fails as a result, and frees its slot', async (t) => {
+t.test('a job whose spawn throws (E2BIG: an env var past the 128 KiB a string may have) fails as a result, ' +
+  'and frees its slot', async (t) => {
   const pm = manager(t, { maxProcs: 1 })
   const finished: JobResult[] = []
   pm.runOnFinish((r) => finished.push(r))
@@ -109,7 +114,9 @@ t.test('a job whose spawn throws (E2BIG: an env var past the 128 KiB a string ma
   for (const job of jobs) {
     // The cap is 1: a slot that the failed launch kept would leave the next start waiting forever.
     const r = await (await pm.start('huge', job)).result
-    t.match(r, { pid: null, exitCode: null, signal: null, error: { code: 'E2BIG', message: /E2BIG/ } }, `${'command' in job ? 'command' : job.isolation}: failed with E2BIG`)
+    t.match(r, {
+      pid: null, exitCode: null, signal: null, error: { code: 'E2BIG', message: /E2BIG/ },
+    }, `${'command' in job ? 'command' : job.isolation}: failed with E2BIG`)
   }
   t.equal(finished.length, 3, 'runOnFinish heard every failed job')
   t.same(pm.inFlight(), [], 'no failed job is left in flight')

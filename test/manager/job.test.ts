@@ -14,7 +14,9 @@ const settings = { name: undefined, label: undefined, timeoutMs: 1000, killGrace
 function execution() {
   const signals: string[] = []
   let end!: (exitCode: number | null, signal: NodeJS.Signals | null) => void
-  const outcome = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null; error: null }>((resolve) => (end = (exitCode, signal) => resolve({ exitCode, signal, error: null })))
+  const outcome = new Promise<{
+    exitCode: number | null; signal: NodeJS.Signals | null; error: null,
+  }>((resolve) => (end = (exitCode, signal) => resolve({ exitCode, signal, error: null })))
   return { signals, end, execution: { kind: 'command' as const, pid: 4242, outcome, stop: (signal: string) => signals.push(signal) } }
 }
 
@@ -87,7 +89,7 @@ t.test('a deadline of a try that ended in that late turn does not stop the next 
     job.launched(second.execution, new Deadlines(), Date.now())
   }, 11)
   blockEventLoop(60)
-  await new Promise((r) => setImmediate(r))
+  await new Promise((resolve) => setImmediate(resolve))
   t.same([first.signals, second.signals], [[], []], 'the first try ended in time; the second has its own deadline')
   // Its stop follows its deadline's timer in a setImmediate.
   t.ok(await eventually(() => second.signals.length === 1, 1000, 5), "the second try's own deadline came due")
@@ -100,7 +102,7 @@ t.test('a command that exited before its deadline, while the event loop was bloc
   const { NODE_OPTIONS: _tapHook, ...env } = process.env
   const child = spawn(process.execPath, [LATE_TURN], { stdio: ['ignore', 'pipe', 'inherit'], env })
   let out = ''
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk))
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
   await new Promise((resolve) => child.on('close', resolve))
   t.same(JSON.parse(out), { ok: true, timedOut: false, exitCode: 0, signal: null })
 })
@@ -115,12 +117,12 @@ t.test('the AbortSignal of its start cancels it, also one aborted already; end()
   t.equal(new Job('e', spec, 'command', { ...settings, signal: early.signal }).token.reason, 'before')
 })
 
-t.test("its ended promise resolves once it ends, also when first asked for afterwards", async (t) => {
+t.test('its ended promise resolves once it ends, also when first asked for afterwards', async (t) => {
   const asked = new Job('x', spec, 'command', settings)
   let settled = false
   const ended = asked.ended.then(() => (settled = true))
   t.equal(asked.ended, asked.ended, 'one promise however often it is asked for')
-  await new Promise((r) => setImmediate(r))
+  await new Promise((resolve) => setImmediate(resolve))
   t.equal(settled, false, 'pending while the job is in flight')
   asked.end()
   await ended
@@ -143,7 +145,8 @@ t.test('a job given up before it ran: its result, and a handle that shows it', a
   t.same(await handle.result, result)
 })
 
-t.test("the JobResult names the machine: this one's hostname and no jobId locally; a remote runner's host, pid, jobId and runs", async (t) => {
+t.test("the JobResult names the machine: this one's hostname and no jobId locally; " +
+  "a remote runner's host, pid, jobId and runs", async (t) => {
   const { hostname } = await import('node:os')
   const local = new Job('here', spec, 'command', settings)
   const run = execution()

@@ -11,7 +11,8 @@ const logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {
 t.test('checkManagerOptions: the defaults', async (t) => {
   for (const settings of [checkManagerOptions(), checkManagerOptions({})]) {
     t.match(settings, {
-      maxProcs: availableParallelism(), timeoutMs: DEFAULT_TIMEOUT_MS, killGraceMs: DEFAULT_KILL_GRACE_MS, onOverlap: 'cancel-old', handleSignals: false,
+      maxProcs: availableParallelism(), timeoutMs: DEFAULT_TIMEOUT_MS, killGraceMs: DEFAULT_KILL_GRACE_MS, onOverlap: 'cancel-old',
+      handleSignals: false,
       processPool: { maxTasksPerWorker: Infinity, maxWorkerMemory: Infinity, idleTimeoutMs: 5_000, concurrentTasksPerWorker: 1 },
       threadPool: { maxTasksPerWorker: Infinity, idleTimeoutMs: 5_000, concurrentTasksPerWorker: 1 },
     })
@@ -22,7 +23,9 @@ t.test('checkManagerOptions: what was given, checked', async (t) => {
   const settings = checkManagerOptions({
     maxProcs: 0, timeout: '2s', killGrace: 300, onOverlap: 'queue', logger, handleSignals: true, processPool: { idleTimeout: '1s' },
   })
-  t.match(settings, { maxProcs: 0, timeoutMs: 2_000, killGraceMs: 300, onOverlap: 'queue', handleSignals: true, processPool: { idleTimeoutMs: 1_000 } })
+  t.match(settings, {
+    maxProcs: 0, timeoutMs: 2_000, killGraceMs: 300, onOverlap: 'queue', handleSignals: true, processPool: { idleTimeoutMs: 1_000 },
+  })
   t.equal(settings.logger, logger)
 })
 
@@ -37,22 +40,35 @@ t.test('checkManagerOptions: bad values, naming them', async (t) => {
   t.throws(() => checkManagerOptions({ maxProcs: -1 }), { name: 'RangeError', message: 'maxProcs must be a whole number >= 0, got -1' })
   t.throws(() => checkManagerOptions({ timeout: 'soon' }), { name: 'RangeError', message: /^timeout "soon" is not a duration/ })
   t.throws(() => checkManagerOptions({ killGrace: -1 }), { name: 'RangeError', message: /^killGrace/ })
-  t.throws(() => checkManagerOptions({ onOverlap: 'drop' as never }), { name: 'RangeError', message: `onOverlap must be one of 'cancel-old', 'reject-new', 'queue', 'allow', got "drop"` })
-  t.throws(() => checkManagerOptions({ logger: {} as never }), { name: 'TypeError', message: /^logger must have debug, info, warn and error methods/ })
-  t.throws(() => checkManagerOptions({ handleSignals: 'yes' as never }), { name: 'TypeError', message: 'handleSignals must be a boolean, got "yes"' })
-  t.throws(() => checkManagerOptions({ processPool: 5 as never }), { name: 'TypeError', message: 'processPool options must be an object, got 5' })
+  t.throws(() => checkManagerOptions({ onOverlap: 'drop' as never }), {
+    name: 'RangeError', message: `onOverlap must be one of ` +
+    `'cancel-old', 'reject-new', 'queue', 'allow', got "drop"`
+  })
+  t.throws(() => checkManagerOptions({ logger: {} as never }), {
+    name: 'TypeError', message: /^logger must have debug, info, warn and error methods/,
+  })
+  t.throws(() => checkManagerOptions({ handleSignals: 'yes' as never }), {
+    name: 'TypeError', message: 'handleSignals must be a boolean, ' +
+    'got "yes"'
+  })
+  t.throws(() => checkManagerOptions({ processPool: 5 as never }), {
+    name: 'TypeError', message: 'processPool options must be an object, ' +
+    'got 5'
+  })
 })
 
 t.test('checkManagerOptions: an unknown key, with where it belongs or its closest spelling', async (t) => {
   const refuses = (options: object, message: string): void => {
-    t.throws(() => checkManagerOptions(options as never), { name: 'TypeError', message }, message)
+    t.throws(() => checkManagerOptions(options), { name: 'TypeError', message }, message)
   }
-  refuses({ maxProcs: 2, maxTasksPerWorker: 5 }, '"maxTasksPerWorker" is not a ForkManager option; did you mean processPool.maxTasksPerWorker?')
+  refuses({ maxProcs: 2, maxTasksPerWorker: 5 },
+    '"maxTasksPerWorker" is not a ForkManager option; did you mean processPool.maxTasksPerWorker?')
   refuses({ maxprocs: 4 }, '"maxprocs" is not a ForkManager option; did you mean maxProcs?')
   refuses({ handleSignal: true }, '"handleSignal" is not a ForkManager option; did you mean handleSignals?')
   refuses({ isolation: 'thread' }, '"isolation" is not a ForkManager option; did you mean the job\'s isolation?')
   refuses({ name: 'nightly' }, '"name" is not a ForkManager option; did you mean the start() option name?')
-  refuses({ frobnicate: 1 }, '"frobnicate" is not a ForkManager option; it takes maxProcs, timeout, killGrace, onOverlap, logger, processPool, handleSignals')
+  refuses({ frobnicate: 1 },
+    '"frobnicate" is not a ForkManager option; it takes maxProcs, timeout, killGrace, onOverlap, logger, processPool, handleSignals')
 })
 
 t.test('checkManagerOptions: an unknown processPool key gets its closest spelling', async (t) => {
@@ -75,7 +91,9 @@ t.test('checkStartOptions: what was given, checked, the defaults for the rest', 
   t.same(checkStartOptions({ timeout: '3s', killGrace: 5, signal, name: 'n', label: '', onOverlap: 'queue' }, defaults), {
     timeoutMs: 3_000, killGraceMs: 5, signal, name: 'n', label: '', onOverlap: 'queue',
   })
-  t.same(checkStartOptions({ name: 'n' }, defaults), { timeoutMs: 1_000, killGraceMs: 20, signal: undefined, name: 'n', label: undefined, onOverlap: 'cancel-old' })
+  t.same(checkStartOptions({ name: 'n' }, defaults), {
+    timeoutMs: 1_000, killGraceMs: 20, signal: undefined, name: 'n', label: undefined, onOverlap: 'cancel-old',
+  })
   t.same(checkStartOptions({ timeout: Infinity }, defaults), { ...defaults, timeoutMs: Infinity })
 })
 
@@ -87,25 +105,40 @@ t.test('checkStartOptions: an inherited unknown key is not refused, an inherited
 
 t.test('checkStartOptions: bad values, naming them', async (t) => {
   t.throws(() => checkStartOptions(null as never, defaults), { name: 'TypeError', message: 'start() options must be an object, got null' })
-  t.throws(() => checkStartOptions([] as never, defaults), { name: 'TypeError', message: 'start() options must be an object, got an array of 0' })
+  t.throws(() => checkStartOptions([] as never, defaults), {
+    name: 'TypeError', message: 'start() options must be an object, got an array of 0',
+  })
   t.throws(() => checkStartOptions({ timeout: 'later' }, defaults), { name: 'RangeError', message: /^timeout "later" is not a duration/ })
   t.throws(() => checkStartOptions({ killGrace: '5000' }, defaults), { name: 'RangeError', message: /^killGrace .*add a unit/ })
-  t.throws(() => checkStartOptions({ signal: {} as never }, defaults), { name: 'TypeError', message: 'start() signal must be an AbortSignal, got an object' })
-  t.throws(() => checkStartOptions({ name: '' }, defaults), { name: 'RangeError', message: 'start() name must be a non-empty string, got ""' })
-  t.throws(() => checkStartOptions({ label: 3 as never }, defaults), { name: 'TypeError', message: 'start() label must be a string, got 3' })
-  t.throws(() => checkStartOptions({ onOverlap: 'never' as never }, defaults), { name: 'RangeError', message: `start() onOverlap must be one of 'cancel-old', 'reject-new', 'queue', 'allow', got "never"` })
+  t.throws(() => checkStartOptions({ signal: {} as never }, defaults), {
+    name: 'TypeError', message: 'start() signal must be an ' +
+    'AbortSignal, got an object'
+  })
+  t.throws(() => checkStartOptions({ name: '' }, defaults), {
+    name: 'RangeError', message: 'start() name must be a non-empty string, got ' +
+    '""'
+  })
+  t.throws(() => checkStartOptions({ label: 3 as never }, defaults), {
+    name: 'TypeError', message: 'start() label must be a string, got ' +
+    '3'
+  })
+  t.throws(() => checkStartOptions({ onOverlap: 'never' as never }, defaults), {
+    name: 'RangeError', message: `start() onOverlap must be ` +
+    `one of 'cancel-old', 'reject-new', 'queue', 'allow', got "never"`
+  })
 })
 
 t.test('checkStartOptions: an unknown key, with where it belongs or its closest spelling', async (t) => {
   const refuses = (options: object, message: string): void => {
-    t.throws(() => checkStartOptions(options as never, defaults), { name: 'TypeError', message }, message)
+    t.throws(() => checkStartOptions(options, defaults), { name: 'TypeError', message }, message)
   }
   refuses({ timout: '1s' }, '"timout" is not a start() option; did you mean timeout?')
   refuses({ cwd: '/tmp' }, '"cwd" is not a start() option; did you mean the job\'s cwd?')
   refuses({ isolation: 'thread' }, '"isolation" is not a start() option; did you mean the job\'s isolation?')
   refuses({ maxProcs: 2 }, '"maxProcs" is not a start() option; did you mean the ForkManager option maxProcs?')
   refuses({ idleTimeout: '1s' }, '"idleTimeout" is not a start() option; did you mean the ForkManager option processPool.idleTimeout?')
-  refuses({ label: 'ok', frobnicate: 1 }, '"frobnicate" is not a start() option; it takes timeout, killGrace, signal, name, onOverlap, label')
+  refuses({ label: 'ok', frobnicate: 1 },
+    '"frobnicate" is not a start() option; it takes timeout, killGrace, signal, name, onOverlap, label')
 })
 
 t.test('checkShutdownOptions: the defaults, and what was given', async (t) => {
@@ -116,12 +149,23 @@ t.test('checkShutdownOptions: the defaults, and what was given', async (t) => {
 
 t.test('checkShutdownOptions: bad values and unknown keys', async (t) => {
   t.throws(() => checkShutdownOptions(7 as never, 40), { name: 'TypeError', message: 'shutdown() options must be an object, got 7' })
-  t.throws(() => checkShutdownOptions({ signal: 'SIGNOPE' as never }, 40), { name: 'RangeError', message: `shutdown() signal must be a signal name such as 'SIGTERM', got "SIGNOPE"` })
-  t.throws(() => checkShutdownOptions({ signal: 9 as never }, 40), { name: 'TypeError', message: `shutdown() signal must be a signal name such as 'SIGTERM', got 9` })
+  t.throws(() => checkShutdownOptions({ signal: 'SIGNOPE' as never }, 40), {
+    name: 'RangeError', message: `shutdown() signal must be a ` +
+    `signal name such as 'SIGTERM', got "SIGNOPE"`
+  })
+  t.throws(() => checkShutdownOptions({ signal: 9 as never }, 40), {
+    name: 'TypeError', message: `shutdown() signal must be a signal name such as 'SIGTERM', got 9`,
+  })
   t.throws(() => checkShutdownOptions({ grace: 'a while' }, 40), { name: 'RangeError', message: /^grace "a while" is not a duration/ })
-  t.throws(() => checkShutdownOptions({ killGrace: '1s' } as never, 40), { name: 'TypeError', message: '"killGrace" is not a shutdown() option; did you mean grace?' })
-  t.throws(() => checkShutdownOptions({ sginal: 'SIGINT' } as never, 40), { name: 'TypeError', message: '"sginal" is not a shutdown() option; did you mean signal?' })
-  t.throws(() => checkShutdownOptions({ force: true } as never, 40), { name: 'TypeError', message: '"force" is not a shutdown() option; it takes signal, grace' })
+  t.throws(() => checkShutdownOptions({ killGrace: '1s' } as never, 40), {
+    name: 'TypeError', message: '"killGrace" is not a shutdown() option; did you mean grace?',
+  })
+  t.throws(() => checkShutdownOptions({ sginal: 'SIGINT' } as never, 40), {
+    name: 'TypeError', message: '"sginal" is not a shutdown() option; did you mean signal?',
+  })
+  t.throws(() => checkShutdownOptions({ force: true } as never, 40), {
+    name: 'TypeError', message: '"force" is not a shutdown() option; it takes signal, grace',
+  })
 })
 
 // One row per option of each options object: a wrong type is a TypeError, a value of the right type
@@ -155,8 +199,10 @@ const poolRefusals = (pool: 'processPool' | 'threadPool'): Refusal[] => [
   [{ [pool]: { maxTasksPerWorker: '5' } }, 'TypeError', `${pool}.maxTasksPerWorker must be a whole number >= 1, or Infinity, got "5"`],
   [{ [pool]: { maxTasksPerWorker: 0 } }, 'RangeError', `${pool}.maxTasksPerWorker must be a whole number >= 1, or Infinity, got 0`],
   [{ [pool]: { concurrentTasksPerWorker: '2' } }, 'TypeError', `${pool}.concurrentTasksPerWorker must be a whole number >= 1, got "2"`],
-  [{ [pool]: { concurrentTasksPerWorker: Infinity } }, 'RangeError', `${pool}.concurrentTasksPerWorker must be a whole number >= 1, got Infinity`],
-  [{ [pool]: { idleTimeout: {} } }, 'TypeError', `${pool}.idleTimeout must be a number of milliseconds or a string like '5s', got an object`],
+  [{ [pool]: { concurrentTasksPerWorker: Infinity } }, 'RangeError', `${pool}.concurrentTasksPerWorker must be a whole number >= 1, got ` +
+    `Infinity`],
+  [{ [pool]: { idleTimeout: {} } }, 'TypeError', `${pool}.idleTimeout must be a number of milliseconds or a string like '5s', got an ` +
+    `object`],
   [{ [pool]: { idleTimeout: -1 } }, 'RangeError', `${pool}.idleTimeout must be a positive number of milliseconds, got -1`],
 ]
 
@@ -176,12 +222,19 @@ const startRefusals: Refusal[] = [
   [{ retries: { count: true } }, 'TypeError', 'start() retries.count must be a whole number >= 0, got true'],
   [{ retries: { count: 1, backoff: true } }, 'TypeError', 'start() retries.backoff options must be an object, got true'],
   [{ retries: { count: 1, backoff: -1 } }, 'RangeError', 'start() retries.backoff must be a positive number of milliseconds, got -1'],
-  [{ retries: { count: 1, backoff: { delay: 10, type: 2 } } }, 'TypeError', `start() retries.backoff.type must be one of 'fixed', 'exponential', got 2`],
-  [{ retries: { count: 1, backoff: { delay: 10, type: 'linear' } } }, 'RangeError', `start() retries.backoff.type must be one of 'fixed', 'exponential', got "linear"`],
+  [{ retries: { count: 1, backoff: { delay: 10, type: 2 } } }, 'TypeError', `start() retries.backoff.type must be one of 'fixed', ` +
+    `'exponential', got 2`],
+  [{
+    retries: { count: 1, backoff: { delay: 10, type: 'linear' } },
+  }, 'RangeError', `start() retries.backoff.type must be one of 'fixed', 'exponential', got "linear"`],
   [{ retries: { count: 1, backoff: { delay: 'x1' } } }, 'RangeError', /^start\(\) retries.backoff.delay "x1" is not a duration/],
-  [{ retries: { count: 1, backoff: { delay: null } } }, 'TypeError', /^start\(\) retries.backoff.delay must be a number of milliseconds .*, got null$/],
-  [{ retries: { count: 1, backoff: { delay: 1, max: 0 } } }, 'RangeError', 'start() retries.backoff.max must be a positive number of milliseconds, got 0'],
-  [{ retries: { count: 1, backoff: { delay: 1, jitter: 'yes' } } }, 'TypeError', 'start() retries.backoff.jitter must be a boolean, got "yes"'],
+  [{
+    retries: { count: 1, backoff: { delay: null } },
+  }, 'TypeError', /^start\(\) retries.backoff.delay must be a number of milliseconds .*, got null$/],
+  [{ retries: { count: 1, backoff: { delay: 1, max: 0 } } }, 'RangeError', 'start() retries.backoff.max must be a positive number of ' +
+    'milliseconds, got 0'],
+  [{ retries: { count: 1, backoff: { delay: 1, jitter: 'yes' } } }, 'TypeError', 'start() retries.backoff.jitter must be a boolean, got ' +
+    '"yes"'],
 ]
 
 const shutdownRefusals: Refusal[] = [
@@ -194,15 +247,23 @@ const shutdownRefusals: Refusal[] = [
 
 t.test('every ForkManager option, processPool and threadPool: TypeError for a wrong type, RangeError out of range', async (t) => {
   for (const [options, name, message] of [...managerRefusals, ...poolRefusals('processPool'), ...poolRefusals('threadPool')]) {
-    t.throws(() => checkManagerOptions(options as never), { name, message }, JSON.stringify(options))
+    t.throws(() => checkManagerOptions(options), { name, message }, JSON.stringify(options))
   }
-  t.same(new Set([...managerRefusals.map(([o]) => Object.keys(o)[0])]), new Set(['maxProcs', 'timeout', 'killGrace', 'onOverlap', 'logger', 'handleSignals', 'spawner', 'minFreeMemory', 'maxLoad', 'backend', 'processPool', 'threadPool']), 'every option has a row')
+  t.same(new Set([...managerRefusals.map(([o]) => Object.keys(o)[0])]),
+    new Set(['maxProcs', 'timeout', 'killGrace', 'onOverlap', 'logger', 'handleSignals', 'spawner', 'minFreeMemory', 'maxLoad', 'backend',
+      'processPool', 'threadPool']), 'every option has a row')
 })
 
 t.test('every start() option, retries included: TypeError for a wrong type, RangeError out of range', async (t) => {
-  for (const [options, name, message] of startRefusals) t.throws(() => checkStartOptions(options as never, defaults), { name, message }, JSON.stringify(options))
+  for (const [options, name, message] of startRefusals) {
+    t.throws(() => checkStartOptions(options, defaults), { name, message },
+      JSON.stringify(options))
+  }
 })
 
 t.test('every shutdown() option: TypeError for a wrong type, RangeError out of range', async (t) => {
-  for (const [options, name, message] of shutdownRefusals) t.throws(() => checkShutdownOptions(options as never, 40), { name, message }, JSON.stringify(options))
+  for (const [options, name, message] of shutdownRefusals) {
+    t.throws(() => checkShutdownOptions(options, 40), { name, message },
+      JSON.stringify(options))
+  }
 })

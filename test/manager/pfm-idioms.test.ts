@@ -3,7 +3,6 @@
 // in the serial mode.
 import t from 'tap'
 import { manager } from '../helpers/manager.js'
-import { ForkManager } from '../../dist/lib/index.js'
 import { worker } from '../helpers/paths.js'
 
 const bareFinish = new URL('../fixtures/workers/bare-finish.mjs', import.meta.url)
@@ -18,12 +17,16 @@ t.test('a worker that returns finish() alone ends with exit code 0, in a process
 
 t.test('finish(code, data) as a statement, with no return, decides the job under every isolation', async (t) => {
   const finishStatement = worker('finish-statement')
-  const isolations = [['process', {}], ['process-pool', { processPool: { concurrentTasksPerWorker: 4 } }], ['thread', { threadPool: { concurrentTasksPerWorker: 4 } }]] as const
+  const isolations = [['process', {}], ['process-pool', { processPool: { concurrentTasksPerWorker: 4 } }],
+    ['thread', { threadPool: { concurrentTasksPerWorker: 4 } }]] as const
   for (const [isolation, options] of isolations) {
     const pm = manager(t, { maxProcs: 4, ...options })
-    // Four jobs side by side (in one process or thread where the pool shares them), whose finish() calls come in another order than their starts.
+    // Four jobs side by side (in one process or thread where the pool shares them), whose finish() calls come in another order than their
+    // starts.
     const waits = [40, 10, 30, 20]
-    const handles = await Promise.all(waits.map((waitMs, i) => pm.start(`j${i}`, { worker: finishStatement, isolation, data: { code: i + 1, value: i, waitMs } })))
+    const handles = await Promise.all(waits.map((waitMs, i) => pm.start(`j${i}`, {
+      worker: finishStatement, isolation, data: { code: i + 1, value: i, waitMs },
+    })))
     const results = await Promise.all(handles.map((h) => h.result))
     t.same(results.map((r) => [r.exitCode, r.data]), waits.map((_, i) => [i + 1, { value: i, ident: `j${i}` }]), isolation)
   }
@@ -34,8 +37,12 @@ t.test('finish(code, data) as a statement, with no return, decides the job under
   for (const maxProcs of [2, 0]) {
     const pm = manager(t, { maxProcs })
     for (const isolation of maxProcs === 0 ? (['process'] as const) : (['process', 'process-pool', 'thread'] as const)) {
-      const items = await pm.map([{ code: 0, value: 'a' }, { code: 2, value: 'b', waitMs: 5 }], { worker: finishStatement, isolation }, { chunkSize: 2 }).all()
-      t.match(items, [{ index: 0, ok: true, exitCode: 0, data: { value: 'a' } }, { index: 1, ok: false, exitCode: 2, data: { value: 'b' }, error: null }], `map() items, ${isolation}, maxProcs ${maxProcs}`)
+      const items = await pm.map([{ code: 0, value: 'a' }, { code: 2, value: 'b', waitMs: 5 }], { worker: finishStatement, isolation },
+        { chunkSize: 2 }).all()
+      t.match(items,
+        [{ index: 0, ok: true, exitCode: 0, data: { value: 'a' } }, {
+          index: 1, ok: false, exitCode: 2, data: { value: 'b' }, error: null,
+        }], `map() items, ${isolation}, maxProcs ${maxProcs}`)
     }
   }
 })
@@ -52,7 +59,10 @@ t.test('runOnWait callbacks are called with no arguments', async (t) => {
 
 t.test('waitForAvailableProcs in the serial mode rejects at once, as Parallel::ForkManager refuses it', async (t) => {
   const pm = manager(t, { maxProcs: 0 })
-  await t.rejects(pm.waitForAvailableProcs(), { name: 'RangeError', message: 'waitForAvailableProcs(1) can never resolve: maxProcs is 0 (the serial mode has no slots: start() runs each job to its end)' })
+  await t.rejects(pm.waitForAvailableProcs(), {
+    name: 'RangeError',
+    message: 'waitForAvailableProcs(1) can never resolve: maxProcs is 0 (the serial mode has no slots: start() runs each job to its end)',
+  })
   pm.setMaxProcs(1)
   await pm.waitForAvailableProcs(1)
   t.pass('with a slot it resolves')

@@ -15,7 +15,9 @@ const runs = (file: string): number => readFileSync(file, 'utf8').split('\n').le
 /** A logger that records when a job's failed run is followed by its backoff ('job attempt failed, retrying'). */
 function backoffSeen() {
   const seen = { retrying: false }
-  const logger = { debug() {}, info() {}, warn: (_record: object, message: string) => { if (/retrying/.test(message)) seen.retrying = true }, error() {} }
+  const logger = {
+    debug() {}, info() {}, warn: (_record: object, message: string) => { if (/retrying/.test(message)) seen.retrying = true }, error() {},
+  }
   return { seen, logger }
 }
 
@@ -84,11 +86,17 @@ t.test('shutdown during a backoff ends the job; no retry starts after it', async
 })
 
 t.test('backoffMs: fixed, exponential, capped, jittered between half and all', async (t) => {
-  const { retry: fixed } = checkStartOptions({ retries: { count: 3, backoff: { type: 'fixed', delay: 100 } } }, checkManagerOptions().startDefaults)
+  const { retry: fixed } = checkStartOptions({
+    retries: { count: 3, backoff: { type: 'fixed', delay: 100 } },
+  }, checkManagerOptions().startDefaults)
   t.same([1, 2, 3].map((n) => backoffMs(fixed!, n)), [100, 100, 100])
-  const { retry: exp } = checkStartOptions({ retries: { count: 5, backoff: { delay: '100ms', max: '350ms' } } }, checkManagerOptions().startDefaults)
+  const { retry: exp } = checkStartOptions({
+    retries: { count: 5, backoff: { delay: '100ms', max: '350ms' } },
+  }, checkManagerOptions().startDefaults)
   t.same([1, 2, 3, 4].map((n) => backoffMs(exp!, n)), [100, 200, 350, 350])
-  const { retry: jittered } = checkStartOptions({ retries: { count: 2, backoff: { delay: 100, jitter: true } } }, checkManagerOptions().startDefaults)
+  const { retry: jittered } = checkStartOptions({
+    retries: { count: 2, backoff: { delay: 100, jitter: true } },
+  }, checkManagerOptions().startDefaults)
   t.equal(backoffMs(jittered!, 1, () => 0), 50)
   t.equal(backoffMs(jittered!, 1, () => 1), 100)
   const { retry: plain } = checkStartOptions({ retries: { count: 2, backoff: '1s' } }, checkManagerOptions().startDefaults)

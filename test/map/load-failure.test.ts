@@ -30,7 +30,10 @@ for (const isolation of ['thread', 'process', 'process-pool'] as const) {
     const seen: MapResult[] = []
     const error = await t.rejects(async () => {
       for await (const r of pm.map(range(300), { worker: path.join(dir, 'syntax.mjs'), isolation })) seen.push(r)
-    }, { name: 'WorkerLoadError', code: WorkerLoadError.code, message: /^worker file .*syntax\.mjs failed to load: SyntaxError: .* \(line 3\)$/ })
+    }, {
+      name: 'WorkerLoadError', code: WorkerLoadError.code,
+      message: /^worker file .*syntax\.mjs failed to load: SyntaxError: .* \(line 3\)$/,
+    })
     t.ok(state.jobs <= 2, `${state.jobs} jobs started for 300 items`)
     t.same(seen, [], 'no item got a result: the map failed, not its items')
     t.ok(error)
@@ -51,11 +54,16 @@ t.test('a missing worker file: the map throws before any job starts, naming the 
   await t.rejects(pm.map(items(), { worker: './no/such/worker.js', isolation: 'thread' }).all(), {
     name: 'WorkerLoadError',
     code: 'ERR_FORKPOOL_WORKER_LOAD',
-    message: `worker file "./no/such/worker.js", resolved against process.cwd() (${process.cwd()}) to ${path.resolve('no/such/worker.js')}, does not exist (new URL('./worker.js', import.meta.url) names a file next to your module, wherever the program is started from)`,
+    message: `worker file "./no/such/worker.js", resolved against process.cwd() (${process.cwd()}) to ` +
+      `${path.resolve('no/such/worker.js')}, ` +
+        "does not exist (new URL('./worker.js', import.meta.url) names a file next to your module, wherever the program is started from)",
   })
   await t.rejects(async () => {
     for await (const r of pm.map(range(5), { worker: pathToFileURL('/no/such/worker.js') })) t.fail(`a result for ${r.index}`)
-  }, { name: 'WorkerLoadError', message: /^worker file \/no\/such\/worker\.js does not exist \(a relative worker path is resolved against process\.cwd\(\)/ })
+  }, {
+    name: 'WorkerLoadError',
+    message: /^worker file \/no\/such\/worker\.js does not exist \(a relative worker path is resolved against process\.cwd\(\)/,
+  })
   t.equal(state.jobs, 0, 'no job started')
   t.equal(pulled, 0, 'the input was not read')
   t.equal(returned, false, 'a generator never started has nothing to clean up')
@@ -63,9 +71,14 @@ t.test('a missing worker file: the map throws before any job starts, naming the 
 
 t.test('no default export, and a throw at import: the same, under the default isolation', async (t) => {
   const { pm, state } = counted(t)
-  await t.rejects(pm.map(range(50), { worker: path.join(dir, 'no-default.mjs') }).all(), { name: 'WorkerLoadError', message: /must default-export a function/ })
+  await t.rejects(pm.map(range(50), { worker: path.join(dir, 'no-default.mjs') }).all(), {
+    name: 'WorkerLoadError', message: /must default-export a function/,
+  })
   const thrown = await t.rejects(pm.map(range(50), { worker: path.join(dir, 'throws.mjs') }, { ordered: true }).all(),
-    { name: 'WorkerLoadError', message: /throws\.mjs failed to load: RangeError: no config$/, stack: /RangeError: no config\n\s+at .*throws\.mjs:1/ })
+    {
+      name: 'WorkerLoadError', message: /throws\.mjs failed to load: RangeError: no config$/,
+      stack: /RangeError: no config\n\s+at .*throws\.mjs:1/,
+    })
   const { cause } = thrown as Error
   t.ok(cause instanceof Error, 'the import\'s error, an error again on this side as its cause')
   t.match(cause, { name: 'RangeError', message: 'no config', stack: /throws\.mjs:1/ })
@@ -86,7 +99,8 @@ export default (x) => x * 2
   const { pm } = counted(t, { maxProcs: 1 })
   const seen: MapResult[] = []
   await t.rejects(async () => {
-    for await (const r of pm.map<number, number>(range(100), { worker: flaky, isolation: 'process' }, { chunkSize: 1, ordered: true })) seen.push(r)
+    for await (const r of pm.map<number, number>(range(100), { worker: flaky, isolation: 'process' },
+      { chunkSize: 1, ordered: true })) seen.push(r)
   }, { name: 'WorkerLoadError', message: /load 4$/ })
   t.match(seen, [{ index: 0, ok: true, data: 0 }, { index: 1, ok: true, data: 2 }, { index: 2, ok: true, data: 4 }])
   t.equal(seen.length, 3)
@@ -99,7 +113,8 @@ t.test('a job function\'s jobs are the caller\'s: each item gets its own result,
   for (const r of results) t.match(r, { ok: false, exitCode: 1, error: { code: WorkerLoadError.code } })
 })
 
-t.test('start() of a missing worker file: the job fails as its import would, with no process or thread, also in the serial mode', async (t) => {
+t.test('start() of a missing worker file: the job fails as its import would, with no process or thread, ' +
+  'also in the serial mode', async (t) => {
   const missing = path.join(t.testdir(), 'nope.mjs')
   for (const [maxProcs, kind] of [[1, 'process'], [0, 'inline']] as const) {
     const pm = manager(t, { maxProcs })

@@ -46,7 +46,8 @@ for (const isolation of ['thread', 'process-pool', 'process'] as const) {
 
 t.test('ordered map keeps input order even when early items are slow', async (t) => {
   const dir = t.testdir()
-  writeFileSync(path.join(dir, 'slow-first.mjs'), 'export default async (n) => { if (n < 3) await new Promise((r) => setTimeout(r, 200)); return n * 10 }')
+  writeFileSync(path.join(dir, 'slow-first.mjs'),
+    'export default async (n) => { if (n < 3) await new Promise((resolve) => setTimeout(resolve, 200)); return n * 10 }')
   const job = { worker: path.join(dir, 'slow-first.mjs'), isolation: 'thread' } as const
   const order: number[] = []
   for await (const r of pm.map<number, number>(range(40), job, { ordered: true, chunkSize: 1 })) order.push(r.index)
@@ -58,7 +59,8 @@ t.test('ordered map keeps input order even when early items are slow', async (t)
 })
 
 t.test('per-item errors stay per-item inside a chunk', async (t) => {
-  const orders = [{ mode: 'ok', value: 'a' }, { mode: 'throw' }, { mode: 'finish', code: 3, value: 'c' }, { mode: 'throw-string' }, { mode: 'ok', value: 'e' }]
+  const orders = [{ mode: 'ok', value: 'a' }, { mode: 'throw' }, { mode: 'finish', code: 3, value: 'c' }, { mode: 'throw-string' },
+    { mode: 'ok', value: 'e' }]
   for (const isolation of ['thread', 'process-pool', 'process'] as const) {
     const results = await pm.map(orders, { worker: faults, isolation }, { chunkSize: 5 }).all()
     t.match(results, [
@@ -72,7 +74,9 @@ t.test('per-item errors stay per-item inside a chunk', async (t) => {
 })
 
 t.test('a chunk that fails as a whole fails each of its items with the chunk\'s result', async (t) => {
-  const results = await pm.map([{ mode: 'ok' }, { mode: 'exit', code: 7 }], { worker: faults, isolation: 'process-pool' }, { chunkSize: 2 }).all()
+  const results = await pm.map([{ mode: 'ok' }, { mode: 'exit', code: 7 }], {
+    worker: faults, isolation: 'process-pool',
+  }, { chunkSize: 2 }).all()
   t.match(results, [
     { index: 0, ok: false, exitCode: 7, error: { name: 'WorkerExitError' } },
     { index: 1, ok: false, exitCode: 7, error: { name: 'WorkerExitError' } },
@@ -135,7 +139,9 @@ t.test('backpressure with a consumer that stops reading', async (t) => {
 
 t.test('onProgress reports done and total', async (t) => {
   const calls: Array<[number, number | undefined]> = []
-  await pm.map(range(100), { worker: addOne, isolation: 'thread' }, { chunkSize: 30, onProgress: (done, total) => calls.push([done, total]) }).all()
+  await pm.map(range(100), { worker: addOne, isolation: 'thread' }, {
+    chunkSize: 30, onProgress: (done, total) => calls.push([done, total]),
+  }).all()
   t.same(calls.map((c) => c[1]), [100, 100, 100, 100])
   t.ok(calls.every((c, i) => i === 0 || c[0] > calls[i - 1]![0]), 'done only grows')
   t.equal(calls.at(-1)![0], 100)
@@ -149,6 +155,7 @@ t.test('onProgress reports done and total', async (t) => {
   const onWarning = (w: Error): number => warnings.push(w)
   process.on('warning', onWarning)
   const r = await pm.map([1], { worker: addOne, isolation: 'thread' }, { onProgress: () => { throw new Error('progress bug') } }).all()
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- a callback that throws a non-Error is the case
   await pm.map([1], { worker: addOne, isolation: 'thread' }, { onProgress: () => { throw 'bare progress bug' } }).all()
   await new Promise((resolve) => setImmediate(resolve))
   process.off('warning', onWarning)
@@ -157,7 +164,8 @@ t.test('onProgress reports done and total', async (t) => {
 })
 
 t.test('a job function runs one job per item: commands, with capture', async (t) => {
-  const results = await pm.map(['a', 'bb', 'ccc'], (word, index) => ({ command: 'sh', args: ['-c', `printf %s "$0"; exit ${index}`, word], capture: true }), { ordered: true }).all()
+  const results = await pm.map(['a', 'bb', 'ccc'],
+    (word, index) => ({ command: 'sh', args: ['-c', `printf %s "$0"; exit ${index}`, word], capture: true }), { ordered: true }).all()
   t.match(results, [
     { index: 0, item: 'a', ok: true, exitCode: 0, stdout: 'a' },
     { index: 1, item: 'bb', ok: false, exitCode: 1, stdout: 'bb' },
@@ -219,7 +227,9 @@ t.test('a timeout reaches the item running in a chunk; the rest of the chunk run
 t.test('a worker job\'s cwd and env reach the chunks', async (t) => {
   const dir = t.testdir()
   writeFileSync(path.join(dir, 'where.mjs'), 'export default (n) => [n, process.env.FP_MAP, process.cwd()]')
-  const results = await pm.map([1, 2], { worker: path.join(dir, 'where.mjs'), isolation: 'process-pool', cwd: dir, env: { FP_MAP: 'yes' } }, { ordered: true }).all()
+  const results = await pm.map([1, 2], {
+    worker: path.join(dir, 'where.mjs'), isolation: 'process-pool', cwd: dir, env: { FP_MAP: 'yes' },
+  }, { ordered: true }).all()
   t.same(results.map((r) => r.data), [[1, 'yes', dir], [2, 'yes', dir]])
 })
 
@@ -250,24 +260,45 @@ t.test('an error thrown by the input ends the iteration after the results so far
 
 t.test('bad arguments throw at the call', async (t) => {
   const job = { worker: addOne }
-  t.throws(() => pm.map(5 as never, job), { name: 'TypeError', message: 'map() items must be an array, an iterable or an async iterable, got 5' })
+  t.throws(() => pm.map(5 as never, job), {
+    name: 'TypeError', message: 'map() items must be an array, an iterable or an async iterable, got 5',
+  })
   t.throws(() => pm.map(null as never, job), { name: 'TypeError' })
   t.throws(() => pm.map([1], { worker: addOne, data: 1 } as never), { name: 'TypeError', message: /leave job.data out/ })
   t.throws(() => pm.map([1], { command: 'ls' } as never), { name: 'TypeError', message: /takes a worker job, or a function/ })
   t.throws(() => pm.map([1], 'x' as never), { name: 'TypeError', message: /a job must be an object/ })
   t.throws(() => pm.map([1], job, 'x' as never), { name: 'TypeError', message: 'map() options must be an object, got "x"' })
   t.throws(() => pm.map([1], job, { ordered: 1 as never }), { name: 'TypeError', message: /ordered must be a boolean/ })
-  t.throws(() => pm.map([1], job, { chunkSize: 0 }), { name: 'RangeError', message: /chunkSize must be 'auto' or a whole number >= 1, got 0/ })
-  t.throws(() => pm.map([1], job, { chunkSize: true as never }), { name: 'TypeError', message: `map() chunkSize must be 'auto' or a whole number >= 1, got true` })
-  t.throws(() => pm.map([1], job, { chunkSize: 'big' as never }), { name: 'RangeError', message: `map() chunkSize must be 'auto' or a whole number >= 1, got "big"` })
-  t.throws(() => pm.map([1], job, { concurrency: 1.5 }), { name: 'RangeError', message: 'map() concurrency must be a whole number >= 1, got 1.5' })
-  t.throws(() => pm.map([1], job, { concurrency: '4' as never }), { name: 'TypeError', message: 'map() concurrency must be a whole number >= 1, got "4"' })
+  t.throws(() => pm.map([1], job, { chunkSize: 0 }), {
+    name: 'RangeError', message: /chunkSize must be 'auto' or a whole number >= 1, got 0/,
+  })
+  t.throws(() => pm.map([1], job, { chunkSize: true as never }), {
+    name: 'TypeError', message: `map() chunkSize must be 'auto' or a whole number >= 1, got true`,
+  })
+  t.throws(() => pm.map([1], job, { chunkSize: 'big' as never }), {
+    name: 'RangeError', message: `map() chunkSize must be 'auto' or a ` +
+    `whole number >= 1, got "big"`
+  })
+  t.throws(() => pm.map([1], job, { concurrency: 1.5 }), {
+    name: 'RangeError', message: 'map() concurrency must be a whole number >= 1, ' +
+    'got 1.5'
+  })
+  t.throws(() => pm.map([1], job, { concurrency: '4' as never }), {
+    name: 'TypeError', message: 'map() concurrency must be a whole number >= 1, got "4"',
+  })
   t.throws(() => pm.map([1], job, { onProgress: 1 as never }), { name: 'TypeError', message: /onProgress must be a function/ })
   t.throws(() => pm.map([1], job, { signal: {} as never }), { name: 'TypeError', message: /signal must be an AbortSignal/ })
   t.throws(() => pm.map([1], job, { ident: 3 as never }), { name: 'TypeError', message: /ident must be a string/ })
-  t.throws(() => pm.map([1], job, { chunksize: 2 } as never), { name: 'TypeError', message: '"chunksize" is not a map() option; did you mean chunkSize?' })
-  t.throws(() => pm.map([1], job, { isolation: 'thread' } as never), { name: 'TypeError', message: '"isolation" is not a map() option; did you mean the job\'s isolation?' })
-  t.throws(() => pm.map([1], job, { data: 1 } as never), { name: 'TypeError', message: '"data" is not a map() option; it takes ordered, chunkSize, concurrency, onProgress, signal, timeout, ident' })
+  t.throws(() => pm.map([1], job, { chunksize: 2 } as never), {
+    name: 'TypeError', message: '"chunksize" is not a map() option; did you mean chunkSize?',
+  })
+  t.throws(() => pm.map([1], job, { isolation: 'thread' } as never), {
+    name: 'TypeError', message: '"isolation" is not a map() option; did you mean the job\'s isolation?',
+  })
+  t.throws(() => pm.map([1], job, { data: 1 } as never), {
+    name: 'TypeError',
+    message: '"data" is not a map() option; it takes ordered, chunkSize, concurrency, onProgress, signal, timeout, ident',
+  })
   const once = pm.map([1], job)
   await once.all()
   await t.rejects(once.all(), { message: /only once/ })
@@ -277,6 +308,6 @@ t.test('bad arguments throw at the call', async (t) => {
 t.test('two consumers of one iterator each get distinct results', async (t) => {
   const iterator = pm.map<number, number>(range(10), { worker: addOne, isolation: 'thread' }, { chunkSize: 3 })[Symbol.asyncIterator]()
   const all = await Promise.all(range(12).map(() => iterator.next()))
-  t.same(all.filter((s) => !s.done).map((s) => s.value!.index).sort((a, b) => a - b), range(10))
+  t.same(all.filter((s) => !s.done).map((s) => s.value.index).sort((a, b) => a - b), range(10))
   t.equal(all.filter((s) => s.done).length, 2)
 })

@@ -49,14 +49,18 @@ t.test('threads, an item that waits for ever without listening: only it times ou
   t.match(results[15_000], { error: { message: "the item ran past the map's timeout (1000 ms)" } })
   t.ok(Date.now() - started < 60_000, 'the map did not wait for the hung item')
   // The hung item last in its chunk: nothing after it to run again.
-  const last = await pm.map(range(20), { worker: hanging('async-last', 9, 'async'), isolation: 'thread' }, { timeout: 300, chunkSize: 10, ordered: true }).all()
+  const last = await pm.map(range(20), {
+    worker: hanging('async-last', 9, 'async'), isolation: 'thread',
+  }, { timeout: 300, chunkSize: 10, ordered: true }).all()
   checkOnlyHungTimedOut(t, last, 20, 9)
 })
 
 for (const isolation of ['process-pool', 'thread'] as const) {
   t.test(`${isolation}, an item that holds its event loop for ever: only it times out; the rest keep or get their results`, async (t) => {
     const pm = manager(t, { maxProcs: 2, killGrace: 300 })
-    const results = await pm.map(range(5000), { worker: hanging(`sync-hang-${isolation}`, 3500, 'sync'), isolation }, { timeout: '1s' }).all()
+    const results = await pm.map(range(5000), {
+      worker: hanging(`sync-hang-${isolation}`, 3500, 'sync'), isolation,
+    }, { timeout: '1s' }).all()
     checkOnlyHungTimedOut(t, results, 5000, 3500)
     t.match(results[3500], { error: { message: "the item ran past the map's timeout (1000 ms) and its worker was stopped" } })
   })
@@ -64,7 +68,9 @@ for (const isolation of ['process-pool', 'thread'] as const) {
 
 t.test('a fresh process per chunk: the same', async (t) => {
   const pm = manager(t, { maxProcs: 2, killGrace: 300 })
-  const results = await pm.map(range(30), { worker: hanging('sync-hang-process', 12, 'sync'), isolation: 'process' }, { timeout: '1s', chunkSize: 10 }).all()
+  const results = await pm.map(range(30), {
+    worker: hanging('sync-hang-process', 12, 'sync'), isolation: 'process',
+  }, { timeout: '1s', chunkSize: 10 }).all()
   checkOnlyHungTimedOut(t, results, 30, 12)
 })
 
@@ -94,8 +100,10 @@ t.test('a timeout of Infinity, a job function, the serial mode: the timeout stay
   const pm = manager(t, { maxProcs: 2 })
   const quick = path.join(dir, 'quick.mjs')
   writeFileSync(quick, 'export default (n) => n + 1\n')
-  t.same((await pm.map(range(3), { worker: quick, isolation: 'thread' }, { timeout: Infinity, ordered: true }).all()).map((r) => r.data), [1, 2, 3])
-  const perJob = await pm.map(range(2), (n) => ({ command: 'sh', args: ['-c', n === 1 ? 'sleep 5' : 'true'] }), { timeout: 300, ordered: true }).all()
+  t.same((await pm.map(range(3), { worker: quick, isolation: 'thread' }, { timeout: Infinity, ordered: true }).all()).map((r) => r.data),
+    [1, 2, 3])
+  const perJob = await pm.map(range(2), (n) => ({ command: 'sh', args: ['-c', n === 1 ? 'sleep 5' : 'true'] }),
+    { timeout: 300, ordered: true }).all()
   t.match(perJob, [{ ok: true }, { ok: false, timedOut: true }])
   const serial = manager(t, { maxProcs: 0 })
   t.same((await serial.map(range(3), { worker: quick }, { timeout: '1s', ordered: true }).all()).map((r) => r.data), [1, 2, 3])
@@ -108,7 +116,9 @@ t.test('a cancel reaches the item a listening worker runs, with a timeout or wit
   for (const timing of [{}, { timeout: '30s' }]) {
     // The process up, with the chunk runners and faults.js loaded, so the stop finds the job listening.
     await pm.map([{ mode: 'ok' }], { worker: faults, isolation: 'process-pool' }, timing).all()
-    const results = await pm.map(orders, { worker: faults, isolation: 'process-pool' }, { chunkSize: 3, signal: AbortSignal.timeout(2500), ...timing }).all()
+    const results = await pm.map(orders, { worker: faults, isolation: 'process-pool' }, {
+      chunkSize: 3, signal: AbortSignal.timeout(2500), ...timing,
+    }).all()
     t.match(results, [
       { ok: true, data: 'first' },
       { ok: false, cancelled: true, timedOut: false, error: { name: 'AbortError' } },
@@ -124,11 +134,18 @@ t.test('under a timeout, as without one: a chunk that reports as it goes, a cras
   const pm = manager(t, { maxProcs: 2 })
   const slow = path.join(dir, 'slow.mjs')
   writeFileSync(slow, 'export default (n) => { const end = performance.now() + 2; while (performance.now() < end); return n * 2 }\n')
-  const reported = await pm.map(range(40), { worker: slow, isolation: 'process-pool' }, { timeout: '5s', chunkSize: 40, ordered: true }).all()
+  const reported = await pm.map(range(40), { worker: slow, isolation: 'process-pool' }, {
+    timeout: '5s', chunkSize: 40, ordered: true,
+  }).all()
   t.same(reported.map((r) => r.data), range(40).map((n) => n * 2), 'a chunk of 80 ms: its reports along the way, then its reply')
   const faults = new URL('../../dist/workers/faults.js', import.meta.url)
-  const crashed = await pm.map([{ mode: 'ok' }, { mode: 'exit', code: 7 }], { worker: faults, isolation: 'process-pool' }, { chunkSize: 2, timeout: '5s' }).all()
-  t.match(crashed, [{ ok: false, exitCode: 7, timedOut: false, error: { name: 'WorkerExitError' } }, { ok: false, exitCode: 7, error: { name: 'WorkerExitError' } }])
+  const crashed = await pm.map([{ mode: 'ok' }, { mode: 'exit', code: 7 }], {
+    worker: faults, isolation: 'process-pool',
+  }, { chunkSize: 2, timeout: '5s' }).all()
+  t.match(crashed,
+    [{
+      ok: false, exitCode: 7, timedOut: false, error: { name: 'WorkerExitError' },
+    }, { ok: false, exitCode: 7, error: { name: 'WorkerExitError' } }])
   const broken = path.join(dir, 'broken.mjs')
   writeFileSync(broken, 'export default (\n')
   await t.rejects(pm.map(range(5), { worker: broken, isolation: 'thread' }, { timeout: '1s' }).all(), { name: 'WorkerLoadError' })

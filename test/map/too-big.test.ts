@@ -94,7 +94,10 @@ function echoHost(ms: number, refuseMs: number, onRefuse = (): void => {}) {
       seen.inFlight--
       const stopped = options?.signal?.aborted === true
       const data = stopped ? undefined : { data: items, failures: [], ms: 1 }
-      const result = { ok: !stopped, exitCode: stopped ? null : 0, error: stopped ? { name: 'AbortError', message: 'stopped' } : null, data, timedOut: false, cancelled: stopped } as unknown as JobResult
+      const result = {
+        ok: !stopped, exitCode: stopped ? null : 0, error: stopped ? { name: 'AbortError', message: 'stopped' } : null, data,
+        timedOut: false, cancelled: stopped,
+      } as unknown as JobResult
       return { result: Promise.resolve(result) } as JobHandle
     },
   }
@@ -115,10 +118,13 @@ t.test('a stop while pieces wait to be taken again: they still get results, as s
   const stop = new AbortController()
   const { host } = echoHost(5, 20, () => stop.abort(new Error('enough')))
   const items = [...Array.from({ length: 10 }, () => 'small'), ...Array.from({ length: 10 }, () => 'big')]
-  const results = await mapItems<string, string>(host, items, { worker: echo }, { chunkSize: 10, concurrency: 2, ordered: true, signal: stop.signal }).all()
+  const results = await mapItems<string, string>(host, items, { worker: echo }, {
+    chunkSize: 10, concurrency: 2, ordered: true, signal: stop.signal,
+  }).all()
   t.equal(results.length, items.length, 'one result per item')
   t.same(results.slice(0, 10).map((r) => r.ok), Array(10).fill(true), 'the chunk that fitted ran')
-  t.same(results.slice(10).map((r) => [r.index, r.ok, r.cancelled]), items.slice(10).map((_, i) => [10 + i, false, true]), 'the refused items: stopped, each once')
+  t.same(results.slice(10).map((r) => [r.index, r.ok, r.cancelled]), items.slice(10).map((_, i) => [10 + i, false, true]),
+    'the refused items: stopped, each once')
 })
 
 t.test('ordered, the window full of later results: the given-back items, which the next result waits for, are still taken', async (t) => {

@@ -19,7 +19,7 @@ t.test('docs/api is what TypeDoc makes of the code today, with no warning', asyn
   const out = t.testdir()
   const run = await promisify(execFile)(process.execPath, [TYPEDOC, '--out', out], { cwd: ROOT }).then(
     (r) => ({ ok: true, text: r.stdout + r.stderr }),
-    (error: { stdout: string; stderr: string }) => ({ ok: false, text: error.stdout + error.stderr }),
+    (error: { stdout: string; stderr: string }) => ({ ok: false, text: error.stdout + error.stderr })
   )
   t.ok(run.ok, `typedoc ran with no warning:\n${run.text}`)
   const fresh = files(out)

@@ -11,11 +11,13 @@ import path from 'node:path'
 import t from 'tap'
 
 const ROOT = new URL('../..', import.meta.url).pathname
-const pages = ['README.md', 'CHANGELOG.md', 'bench/README.md', ...readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]
+const pages = ['README.md', 'CHANGELOG.md', 'bench/README.md',
+  ...readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]
   .filter((page) => existsSync(path.join(ROOT, page)))
 
 // What the package holds: the pages' set does not depend on a build (dist/ holds no page).
-const packed = new Set((JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' })) as [{ files: { path: string }[] }])[0].files.map((f) => f.path))
+const packed = new Set((JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'],
+  { cwd: ROOT, encoding: 'utf8' })) as [{ files: { path: string }[] }])[0].files.map((f) => f.path))
 const packedPages = [...packed].filter((file) => file.endsWith('.md'))
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
@@ -45,7 +47,10 @@ for (const page of pages) {
       const [file, hash] = link.split('#') as [string, string | undefined]
       const target = file === '' ? path.join(ROOT, page) : path.resolve(path.dirname(path.join(ROOT, page)), file)
       t.ok(existsSync(target), `${link}: ${path.relative(ROOT, target)} exists`)
-      if (hash !== undefined && existsSync(target) && target.endsWith('.md')) t.equal(anchors(target).get(hash), 1, `${link}: one heading #${hash}`)
+      if (hash !== undefined && existsSync(target) && target.endsWith('.md')) {
+        t.equal(anchors(target).get(hash), 1,
+        `${link}: one heading #${hash}`)
+      }
     }
   })
 }

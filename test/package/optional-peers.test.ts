@@ -13,6 +13,7 @@ const ROOT = new URL('../..', import.meta.url).pathname
 const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as Record<string, Record<string, unknown> | undefined>
 const PEERS = ['bullmq', 'ioredis']
 const MISSING = ['--import', new URL('../fixtures/peers-missing.mjs', import.meta.url).pathname]
+// eslint-disable-next-line @stylistic/max-len -- a one-line program, given to node -e
 const IMPORT_REDIS = `import(${JSON.stringify(`${ROOT}dist/lib/remote/index.js`)}).then((m) => console.log('loaded', typeof m.redisBackend), (e) => console.log(e.name, e.code, e.message))`
 
 interface Run { code: number | null; stdout: string; stderr: string }
@@ -27,7 +28,8 @@ function node(args: string[], missing?: string): Promise<Run> {
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })))
 }
 
-const line = (name: string): string => `forkpool's Redis backend and agent need bullmq and ioredis, and ${name} is not installed: npm install bullmq@${String(pkg.peerDependencies?.bullmq)} ioredis@${String(pkg.peerDependencies?.ioredis)}`
+const line = (name: string): string => `forkpool's Redis backend and agent need bullmq and ioredis, and ${name} is not installed: npm ` +
+  `install bullmq@${String(pkg.peerDependencies?.bullmq)} ioredis@${String(pkg.peerDependencies?.ioredis)}`
 
 t.test('package.json: optional peer dependencies with exact pins, devDependencies for the tests, not dependencies', async (t) => {
   const { PEER_PINS, INSTALL_PEERS } = await import('../../dist/lib/remote/peers.js')
@@ -37,7 +39,8 @@ t.test('package.json: optional peer dependencies with exact pins, devDependencie
     t.equal(pkg.devDependencies?.[name], pkg.peerDependencies?.[name], `${name}: the tests run the pinned version`)
     t.same(pkg.peerDependenciesMeta?.[name], { optional: true }, `${name}: optional`)
     t.notOk(name in (pkg.dependencies ?? {}), `${name}: not a dependency every user installs`)
-    t.equal(JSON.parse(readFileSync(`${ROOT}node_modules/${name}/package.json`, 'utf8')).version, pkg.peerDependencies?.[name], `${name}: installed at its pin`)
+    t.equal(JSON.parse(readFileSync(`${ROOT}node_modules/${name}/package.json`, 'utf8')).version, pkg.peerDependencies?.[name],
+      `${name}: installed at its pin`)
   }
   t.equal(INSTALL_PEERS, `npm install bullmq@${String(pkg.peerDependencies?.bullmq)} ioredis@${String(pkg.peerDependencies?.ioredis)}`)
 })
@@ -69,11 +72,13 @@ t.test('forkpool worker and forkpool --redis without the peers: exit 255 and one
 t.test('a broken install is reported as it is, not as a missing peer', async (t) => {
   const { missingPeer } = await import('../../dist/lib/remote/peers.js')
   // bullmq is there but one of its own dependencies is not: Node's error names that one.
-  const inner = Object.assign(new Error("Cannot find package 'msgpackr' imported from /x/bullmq/dist/esm/index.js"), { code: 'ERR_MODULE_NOT_FOUND' })
+  const inner = Object.assign(new Error("Cannot find package 'msgpackr' imported from /x/bullmq/dist/esm/index.js"),
+    { code: 'ERR_MODULE_NOT_FOUND' })
   t.equal(missingPeer('bullmq', inner), inner)
   const other = Object.assign(new Error("'bullmq' failed to load"), { code: 'EACCES' })
   t.equal(missingPeer('bullmq', other), other, 'any other failure')
-  const missing = missingPeer('bullmq', Object.assign(new Error("Cannot find package 'bullmq' imported from /x/peers.js"), { code: 'ERR_MODULE_NOT_FOUND' }))
+  const missing = missingPeer('bullmq',
+    Object.assign(new Error("Cannot find package 'bullmq' imported from /x/peers.js"), { code: 'ERR_MODULE_NOT_FOUND' }))
   t.match(missing, { name: 'ForkpoolError', code: 'ERR_FORKPOOL', message: line('bullmq') })
   t.equal((missing as Error).cause, undefined, 'no cause: Node would print its stack under the line')
 })

@@ -19,7 +19,8 @@ import t from 'tap'
 import { cleanPack, ROOT, USER_ENV } from '../helpers/clean-pack.js'
 
 const run = promisify(execFile)
-// A full TypeScript build (the prepare script), two npm installs and two type-checks on two shared cores: minutes, not the default 180 s, when the machine is busy.
+// A full TypeScript build (the prepare script), two npm installs and two type-checks on two shared cores: minutes, not the default 180 s,
+// when the machine is busy.
 t.setTimeout(600_000)
 
 // Outside this repository: Node looks for a package in every node_modules up the tree, and this
@@ -30,7 +31,9 @@ mkdirSync(path.join(top, 'pack'))
 const { tarball, files } = await cleanPack(path.join(top, 'pack'))
 const TSC = path.join(ROOT, 'node_modules/typescript/bin/tsc')
 const NODE_TYPES = path.join(ROOT, 'node_modules/@types')
-const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string; peerDependencies: Record<string, string> }
+const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  version: string; peerDependencies: Record<string, string>
+}
 const INSTALL_LINE = `npm install bullmq@${pkg.peerDependencies.bullmq!} ioredis@${pkg.peerDependencies.ioredis!}`
 
 const CONSUMER = `import { ForkManager, WorkerExitError, type JobResult } from 'forkpool'
@@ -48,7 +51,8 @@ console.log(out.join(' '), typeof WorkerExitError.code)
 `
 
 /** Imports forkpool/redis and prints what it got, or the error's one-line message. */
-const IMPORT_REDIS = `import('forkpool/redis').then((m) => console.log('loaded', typeof m.redisBackend, typeof m.startAgent), (e) => console.log(e.code, e.message))`
+const IMPORT_REDIS = "import('forkpool/redis')" +
+  ".then((m) => console.log('loaded', typeof m.redisBackend, typeof m.startAgent), (e) => console.log(e.code, e.message))"
 
 /** A TypeScript user of forkpool/redis, type-checked once bullmq and ioredis are installed. */
 const REDIS_CONSUMER = `import { ForkManager } from 'forkpool'
@@ -63,7 +67,10 @@ t.test('a consumer project installs a clean clone\'s tarball without bullmq, typ
   mkdirSync(dir)
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
   writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, outDir: 'out', typeRoots: [NODE_TYPES], types: ['node'], skipLibCheck: false },
+    compilerOptions: {
+      module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, outDir: 'out', typeRoots: [NODE_TYPES],
+      types: ['node'], skipLibCheck: false,
+    },
     include: ['*.ts'],
   }))
   writeFileSync(path.join(dir, 'main.ts'), CONSUMER)
@@ -71,10 +78,14 @@ t.test('a consumer project installs a clean clone\'s tarball without bullmq, typ
   await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: dir, env: USER_ENV })
   // The install script built the native spawner on this machine, where the package looks for it.
   t.ok(existsSync(path.join(dir, 'node_modules/forkpool/build/forker')), 'npm install built build/forker')
-  for (const name of ['bullmq', 'ioredis', 'msgpackr']) t.notOk(existsSync(path.join(dir, 'node_modules', name)), `no ${name} in the consumer's node_modules`)
+  for (const name of ['bullmq', 'ioredis', 'msgpackr']) {
+    t.notOk(existsSync(path.join(dir, 'node_modules', name)), `no ${name} in the ` +
+    `consumer's node_modules`)
+  }
 
   // The types a user gets: the published .d.ts files alone, resolved through package.json exports.
-  const checked = await run(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: dir }).then(() => 'ok', (error: { stdout: string }) => error.stdout)
+  const checked = await run(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: dir }).then(() => 'ok',
+    (error: { stdout: string }) => error.stdout)
   t.equal(checked, 'ok', 'tsc finds no error in the consumer against the packed types')
 
   const { stdout } = await run(process.execPath, ['out/main.js'], { cwd: dir })
@@ -93,22 +104,28 @@ t.test('a consumer project installs a clean clone\'s tarball without bullmq, typ
   const example = await run(process.execPath, [path.join(dir, 'main.js')], { cwd: top })
   // Lines in any order: the two jobs run at once, either may end first.
   const lines = (text: string): string[] => text.replace(/\d{2,}/g, 'PID').trim().split('\n').sort()
-  t.same(lines(example.stdout), lines(shown!.replace(/^\$ node main\.js\n/, '')), 'the README\'s classic example prints what the README shows')
+  t.same(lines(example.stdout), lines(shown!.replace(/^\$ node main\.js\n/, '')), 'the README\'s classic example prints what the README ' +
+    'shows')
 
   // Without the optional peers: one line that says what to install.
   const missing = await run(process.execPath, ['-e', IMPORT_REDIS], { cwd: dir })
-  t.equal(missing.stdout, `ERR_FORKPOOL forkpool's Redis backend and agent need bullmq and ioredis, and bullmq is not installed: ${INSTALL_LINE}\n`)
-  const agent = await run('npx', ['--no-install', 'forkpool', 'worker', '--redis', 'redis://127.0.0.1:1/0', '--queue', 'q', '--root', dir], { cwd: dir, env: USER_ENV })
+  t.equal(missing.stdout, `ERR_FORKPOOL forkpool's Redis backend and agent need bullmq and ioredis, and bullmq is not installed: ` +
+    `${INSTALL_LINE}\n`)
+  const agent = await run('npx', ['--no-install', 'forkpool', 'worker', '--redis', 'redis://127.0.0.1:1/0', '--queue', 'q', '--root', dir],
+    { cwd: dir, env: USER_ENV })
     .then(() => ({ code: 0, stderr: '' }), (error: { code: number; stderr: string }) => error)
   t.equal(agent.code, 255)
-  t.equal(agent.stderr, `forkpool worker: forkpool's Redis backend and agent need bullmq and ioredis, and bullmq is not installed: ${INSTALL_LINE}\n`, 'forkpool worker: one line')
+  t.equal(agent.stderr, `forkpool worker: forkpool's Redis backend and agent need bullmq and ioredis, and bullmq is not installed: ` +
+    `${INSTALL_LINE}\n`, 'forkpool worker: one line')
 
   // The line's own command installs them; then forkpool/redis loads and type-checks.
-  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...INSTALL_LINE.split(' ').slice(2)], { cwd: dir, env: USER_ENV })
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...INSTALL_LINE.split(' ').slice(2)],
+    { cwd: dir, env: USER_ENV })
   const loaded = await run(process.execPath, ['-e', IMPORT_REDIS], { cwd: dir })
   t.equal(loaded.stdout, 'loaded function function\n', 'forkpool/redis loads once bullmq and ioredis are installed')
   writeFileSync(path.join(dir, 'redis.ts'), REDIS_CONSUMER)
-  const redisChecked = await run(process.execPath, [TSC, '--noEmit', '-p', 'tsconfig.json'], { cwd: dir }).then(() => 'ok', (error: { stdout: string }) => error.stdout)
+  const redisChecked = await run(process.execPath, [TSC, '--noEmit', '-p', 'tsconfig.json'], { cwd: dir }).then(() => 'ok',
+    (error: { stdout: string }) => error.stdout)
   t.equal(redisChecked, 'ok', 'a forkpool/redis user type-checks')
 })
 

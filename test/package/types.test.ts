@@ -14,7 +14,7 @@ const TSC = path.join(ROOT, 'node_modules/typescript/bin/tsc')
 t.test('start<T>() types result.data, WorkerData reads a worker function, and no @types/node is needed', async (t) => {
   const checked = await promisify(execFile)(process.execPath, [TSC, '-p', 'test/fixtures/types/tsconfig.json'], { cwd: ROOT }).then(
     () => 'ok',
-    (error: { stdout: string }) => error.stdout,
+    (error: { stdout: string }) => error.stdout
   )
   t.equal(checked, 'ok', 'tsc finds no error in test/fixtures/types/typed-results.ts')
 })

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { Channel, ChannelClosedError } from '../../dist/lib/index.js'
 
-const tick = () => new Promise((r) => setImmediate(r))
+const tick = () => new Promise((resolve) => setImmediate(resolve))
 
 t.test('put waits while full, get waits while empty, values come out in order', async (t) => {
   const ch = new Channel<number>(2)
@@ -105,7 +105,11 @@ t.test('bad arguments throw, naming the value', async (t) => {
   const ch = new Channel<number>(1)
   t.throws(() => ch.put(1, null as never), { name: 'TypeError', message: 'Channel.put() options must be an object, got null' })
   await t.rejects(ch.get({ signal: 'x' as never }), { name: 'TypeError', message: 'Channel.get() signal must be an AbortSignal, got "x"' })
-  t.throws(() => ch.put(1, { singal: AbortSignal.abort() } as never), { name: 'TypeError', message: '"singal" is not a Channel.put() option; did you mean signal?' })
-  await t.rejects(ch.get({ timeout: 5 } as never), { name: 'TypeError', message: '"timeout" is not a Channel.get() option; it takes signal' })
+  t.throws(() => ch.put(1, { singal: AbortSignal.abort() } as never), {
+    name: 'TypeError', message: '"singal" is not a Channel.put() option; did you mean signal?',
+  })
+  await t.rejects(ch.get({ timeout: 5 } as never), {
+    name: 'TypeError', message: '"timeout" is not a Channel.get() option; it takes signal',
+  })
   t.equal(ch.size, 0, 'the refused put put nothing')
 })

@@ -23,12 +23,16 @@ t.test('bad values name themselves', async (t) => {
   t.throws(() => parseDuration(0, 'timeout'), { name: 'RangeError', message: /timeout must be a positive number of milliseconds, got 0/ })
   t.throws(() => parseDuration(-1), RangeError)
   t.throws(() => parseDuration(NaN), { message: /got NaN/ })
-  t.throws(() => parseDuration('5000', 'timeout'), { name: 'RangeError', message: /timeout "5000" is not a duration \(add a unit: '5000ms' or '5000s'\)/ })
+  t.throws(() => parseDuration('5000', 'timeout'), {
+    name: 'RangeError', message: /timeout "5000" is not a duration \(add a unit: '5000ms' or '5000s'\)/,
+  })
   t.throws(() => parseDuration('soon'), { name: 'RangeError', message: /"soon" is not a duration; use units/ })
   t.throws(() => parseDuration('5 parsecs'), RangeError)
   t.throws(() => parseDuration(''), { message: /must be longer than zero, got ""/ })
   t.throws(() => parseDuration('0s'), { message: /must be longer than zero/ })
-  t.throws(() => parseDuration(null, 'killGrace'), { name: 'TypeError', message: /killGrace must be a number of milliseconds or a string like '5s', got null/ })
+  t.throws(() => parseDuration(null, 'killGrace'), {
+    name: 'TypeError', message: /killGrace must be a number of milliseconds or a string like '5s', got null/,
+  })
   t.throws(() => parseDuration({}), { message: /got an object/ })
 })
 

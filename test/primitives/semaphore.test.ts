@@ -93,10 +93,18 @@ t.test('bad use throws at the call', async (t) => {
   t.throws(() => sem.release(), { message: /more times than acquire/ })
   t.throws(() => sem.acquire({ timeoutMs: -5 }), RangeError)
   t.throws(() => sem.acquire({ timeoutMs: 'soon' as unknown as number }), TypeError)
-  t.throws(() => sem.acquire({ timeout: 5 } as never), { name: 'TypeError', message: '"timeout" is not a Semaphore.acquire() option; did you mean timeoutMs?' })
-  t.throws(() => sem.acquire({ signal: 'x' } as never), { name: 'TypeError', message: 'Semaphore.acquire() signal must be an AbortSignal, got "x"' })
-  t.throws(() => sem.acquire({ signal: null } as never), { name: 'TypeError', message: 'Semaphore.acquire() signal must be an AbortSignal, got null' })
-  await t.rejects(sem.lock({ sigal: AbortSignal.abort() } as never), { name: 'TypeError', message: '"sigal" is not a Semaphore.lock() option; did you mean signal?' })
+  t.throws(() => sem.acquire({ timeout: 5 } as never), {
+    name: 'TypeError', message: '"timeout" is not a Semaphore.acquire() option; did you mean timeoutMs?',
+  })
+  t.throws(() => sem.acquire({ signal: 'x' } as never), {
+    name: 'TypeError', message: 'Semaphore.acquire() signal must be an AbortSignal, got "x"',
+  })
+  t.throws(() => sem.acquire({ signal: null } as never), {
+    name: 'TypeError', message: 'Semaphore.acquire() signal must be an AbortSignal, got null',
+  })
+  await t.rejects(sem.lock({ sigal: AbortSignal.abort() } as never), {
+    name: 'TypeError', message: '"sigal" is not a Semaphore.lock() option; did you mean signal?',
+  })
   t.equal(sem.held, 0, 'no refused call took a permit')
 })
 

@@ -17,7 +17,7 @@ t.test('wait() resolves once every begin() has its end()', async (t) => {
   const waiters = [wg.wait(), wg.wait()].map((p) => p.then(() => (done = true)))
   wg.end()
   wg.end()
-  await new Promise((r) => setImmediate(r))
+  await new Promise((resolve) => setImmediate(resolve))
   t.notOk(done, 'one member left')
   wg.end()
   await Promise.all(waiters)

@@ -19,7 +19,7 @@ t.test('an agent whose user may not subscribe does not start, and says what Redi
       await agent.close()
       return 'started'
     },
-    (error: Error) => error.message,
+    (error: Error) => error.message
   )
   t.match(refused, /^agent box-n: cannot reach Redis at redis\+unix:\/\/nosub:\*\*\*@.*NOPERM.*subscribe/i)
 })
@@ -27,7 +27,9 @@ t.test('an agent whose user may not subscribe does not start, and says what Redi
 /** A producer (ACL user `prod`) whose event reader may no longer read, once its connections are open: its events pile up unread. */
 async function deafProducer(t: Test, redis: TestRedis, queue: string): Promise<ForkManager> {
   await redis.client.call('ACL', 'SETUSER', 'prod', 'on', '>pw', '~*', '&*', '+@all')
-  const pm = new ForkManager({ maxProcs: 4, backend: redisBackend({ url: asUser(redis.socket, 'prod'), queue, reconcileInterval: '200ms' }) })
+  const pm = new ForkManager({
+    maxProcs: 4, backend: redisBackend({ url: asUser(redis.socket, 'prod'), queue, reconcileInterval: '200ms' }),
+  })
   t.teardown(() => pm.shutdown({ grace: 500 }))
   // A first job opens the producer's connections, its event reader among them (taken back if no agent runs it).
   const first = await pm.start('first', { command: 'true' })
@@ -35,7 +37,8 @@ async function deafProducer(t: Test, redis: TestRedis, queue: string): Promise<F
   await first.result
   let reader: string | undefined
   t.ok(await eventually(async () => {
-    reader = String(await redis.client.call('CLIENT', 'LIST')).split('\n').find((line) => / user=prod /.test(line) && / cmd=xread/.test(line))
+    reader = String(await redis.client.call('CLIENT',
+      'LIST')).split('\n').find((line) => / user=prod /.test(line) && / cmd=xread/.test(line))
     return reader !== undefined
   }, 5000), 'the event reader, blocked in XREAD')
   // Reconnected, its XREAD is refused.
@@ -60,7 +63,8 @@ t.test('a producer whose event reader may no longer read: every start and result
     heard.set(`end ${r.ident}`, Date.now())
   })
   // Long enough for the agent's start report (after 50 ms) and a poll to see it before the end.
-  const handles = await Promise.all([1, 2].map((i) => pm.start(`j${i}`, { command: 'sh', args: ['-c', `sleep 1; echo ${i}`], capture: true })))
+  const handles = await Promise.all([1,
+    2].map((i) => pm.start(`j${i}`, { command: 'sh', args: ['-c', `sleep 1; echo ${i}`], capture: true })))
   const results = await Promise.all(handles.map((h) => h.result))
   for (const r of results) t.match(r, { ok: true, host: 'box-1' }, r.ident)
   for (const [i, ident] of ['j1', 'j2'].entries()) {
@@ -82,7 +86,11 @@ t.test('Redis that answers only after connectTimeout: that start() fails saying 
   redis.process.kill('SIGSTOP')
   t.teardown(() => redis.process.kill('SIGCONT'))
   const late = await (await pm.start('late', { command: 'true' })).result
-  t.match(late, { ok: false, error: { name: 'RedisUnreachableError', code: 'ERR_FORKPOOL_REDIS_UNREACHABLE', message: /cannot reach Redis at redis\+unix:.*within 500 ms/ } })
+  t.match(late, {
+    ok: false, error: {
+      name: 'RedisUnreachableError', code: 'ERR_FORKPOOL_REDIS_UNREACHABLE', message: /cannot reach Redis at redis\+unix:.*within 500 ms/,
+    },
+  })
   redis.process.kill('SIGCONT')
   // The late answer opens the queue and its event reader; the next start() asks again, and runs.
   t.match(await (await pm.start('next', { command: 'true' })).result, { ok: true, host: 'box-1' })
@@ -98,5 +106,9 @@ t.test('a job the queue failed, with no event to say so: the poll finds it faile
   }, { connection: { path: redis.socket, maxRetriesPerRequest: null } })
   t.teardown(() => raw.close())
   const r = await (await pm.start('failed', { command: 'true' })).result
-  t.match(r, { ok: false, exitCode: null, error: { name: 'QueueError', code: 'ERR_FORKPOOL_QUEUE', message: /the queue failed the job: refused by a plain BullMQ worker/ } })
+  t.match(r, {
+    ok: false, exitCode: null, error: {
+      name: 'QueueError', code: 'ERR_FORKPOOL_QUEUE', message: /the queue failed the job: refused by a plain BullMQ worker/,
+    },
+  })
 })

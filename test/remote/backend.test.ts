@@ -14,10 +14,10 @@ t.test('worker and command jobs run on an agent and settle with a JobResult', as
     pm.start('job-1', { worker: worker('add-one'), data: 41 }).then((h) => h.result),
     pm.start('job-2', { command: 'sh', args: ['-c', 'echo hi; exit 3'], capture: true }).then((h) => h.result),
   ])
-  t.equal(results[0]!.data, 42)
-  t.equal(results[0]!.exitCode, 0)
-  t.equal(results[1]!.exitCode, 3)
-  t.equal(results[1]!.stdout, 'hi\n')
+  t.equal(results[0].data, 42)
+  t.equal(results[0].exitCode, 0)
+  t.equal(results[1].exitCode, 3)
+  t.equal(results[1].stdout, 'hi\n')
   for (const r of results) {
     t.match(r, { host: 'box-1', attempts: 1, jobId: /./ }, 'the agent named, one run, the queue id')
     t.type(r.pid, 'number', "the pid on the agent's machine")

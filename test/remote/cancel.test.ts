@@ -79,7 +79,7 @@ t.test('by handle, AbortSignal, ident, cancelAll, and through the status endpoin
   for (const pid of pids) t.notOk(alive(pid), `pid ${pid} is gone`)
 })
 
-t.test('a SIGKILL order for a job already stopping kills it at once: shutdown({ grace }) shorter than the job\'s killGrace is honoured on the agent', async (t) => {
+t.test('a SIGKILL order for a job already stopping kills it at once (a shutdown grace shorter than its killGrace)', async (t) => {
   const { pm, pids } = await setUp(t, 'grace')
   // Ignores TERM (sleep inherits the ignore): only a SIGKILL ends it. Its own grace is a minute.
   const stubborn = await pm.start('stubborn', { command: 'sh', args: ['-c', 'trap "" TERM; sleep 120'] }, { killGrace: '60s' })

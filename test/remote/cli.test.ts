@@ -52,7 +52,8 @@ t.test('the producer CLI runs the jobs on two agents; the joblog names the agent
   await startAgent(t, redis.url, 'cli1', 'box-2', ['--allow-commands'])
   const dir = t.testdir()
   const words = Array.from({ length: 12 }, (_, i) => `w${i}`)
-  const run = await forkpool(['--redis', redis.url, '--queue', 'cli1', '-j', '8', '-k', '--joblog', `${dir}/log`, 'sh', '-c', 'sleep 0.2; echo $0', ':::', ...words])
+  const run = await forkpool(['--redis', redis.url, '--queue', 'cli1', '-j', '8', '-k', '--joblog', `${dir}/log`, 'sh', '-c',
+    'sleep 0.2; echo $0', ':::', ...words])
   t.equal(run.code, 0, run.stderr)
   t.equal(run.stdout, words.map((w) => `${w}\n`).join(''), 'every job once, in order (-k)')
   const rows = readFileSync(`${dir}/log`, 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'))
@@ -71,13 +72,15 @@ t.test('--retries, --halt and --resume work through Redis', async (t) => {
   const remote = ['--redis', redis.url, '--queue', 'cli2']
   const dir = t.testdir()
   // The agents share this machine's disk: each try appends a line; the job succeeds on its third.
-  const retried = await forkpool([...remote, '--retries', '3', 'sh', '-c', `echo x >> ${dir}/tries; test $(wc -l < ${dir}/tries) -ge 3`, ':::', 'job'])
+  const retried = await forkpool([...remote, '--retries', '3', 'sh', '-c', `echo x >> ${dir}/tries; test $(wc -l < ${dir}/tries) -ge 3`,
+    ':::', 'job'])
   t.equal(retried.code, 0, retried.stderr)
   t.equal(readFileSync(`${dir}/tries`, 'utf8'), 'x\nx\nx\n', 'three tries in all')
 
   // --halt now,fail=1: the failing job stops the sleeping ones on the agents.
   const started = Date.now()
-  const halted = await forkpool([...remote, '-j', '4', '--halt', 'now,fail=1', 'sh', '-c', 'if [ $0 = bad ]; then sleep 0.5; exit 3; fi; sleep 30', ':::', 'a', 'b', 'bad', 'c'])
+  const halted = await forkpool([...remote, '-j', '4', '--halt', 'now,fail=1', 'sh', '-c',
+    'if [ $0 = bad ]; then sleep 0.5; exit 3; fi; sleep 30', ':::', 'a', 'b', 'bad', 'c'])
   t.equal(halted.code, 3, halted.stderr)
   t.match(halted.stderr, /--halt reached at job 3/)
   t.ok(Date.now() - started < 20_000, 'the sleeping jobs were stopped, not waited for')

@@ -6,14 +6,21 @@
 // acl.test.ts, lost-lock.test.ts and outage.test.ts (the queue).
 import t from 'tap'
 import { ForkpoolError, JobRefusedError, QueueError, RedisUnreachableError, WorkerLostError } from '../../dist/lib/index.js'
-import { jobError, serializeError } from '../../dist/lib/errors.js'
+import { jobError } from '../../dist/lib/errors.js'
+import { serializeError } from '../../dist/lib/util/serialize-error.js'
 
 type Errors = typeof import('../../dist/lib/errors.js')
 
 function classesOf(errors: Errors) {
   return [
-    { Class: errors.RedisUnreachableError, name: 'RedisUnreachableError', code: 'ERR_FORKPOOL_REDIS_UNREACHABLE', make: () => new errors.RedisUnreachableError('no Redis', { cause: new Error('ECONNREFUSED') }) },
-    { Class: errors.JobRefusedError, name: 'JobRefusedError', code: 'ERR_FORKPOOL_JOB_REFUSED', make: () => new errors.JobRefusedError('outside --root') },
+    {
+      Class: errors.RedisUnreachableError, name: 'RedisUnreachableError', code: 'ERR_FORKPOOL_REDIS_UNREACHABLE',
+      make: () => new errors.RedisUnreachableError('no Redis', { cause: new Error('ECONNREFUSED') }),
+    },
+    {
+      Class: errors.JobRefusedError, name: 'JobRefusedError', code: 'ERR_FORKPOOL_JOB_REFUSED',
+      make: () => new errors.JobRefusedError('outside --root'),
+    },
     { Class: errors.QueueError, name: 'QueueError', code: 'ERR_FORKPOOL_QUEUE', make: () => new errors.QueueError('cannot queue') },
   ]
 }
@@ -49,7 +56,12 @@ t.test('across two loaded copies of the module, each recognises the other\'s', a
     const { Class, name, make } = classes[i]!
     t.ok(other.make() instanceof Class, `the copy's ${name} is an instance of ours`)
     t.ok(make() instanceof other.Class, `our ${name} is an instance of the copy's`)
-    for (const another of classes) if (another.Class !== Class) t.notOk(other.make() instanceof another.Class, `the copy's ${name} is not our ${another.name}`)
+    for (const another of classes) {
+      if (another.Class !== Class) {
+        t.notOk(other.make() instanceof another.Class,
+      `the copy's ${name} is not our ${another.name}`)
+      }
+    }
   })
 })
 

@@ -27,7 +27,8 @@ t.test('each isolation on the agent: ctx.jobId and ctx.attempt; pooled processes
   }
 })
 
-t.test('pooled and thread jobs on the agent: the timeout from their start there, KILL after the grace for a deaf job, cancel by handle', async (t) => {
+t.test('pooled and thread jobs on the agent: the timeout from their start there, KILL after the grace for a deaf job, cancel by ' +
+  'handle', async (t) => {
   const redis = await startRedis(t)
   await startAgent(t, redis.url, 'iso2', 'box-1', ['-j', '6'])
   const pm = new ForkManager({ maxProcs: 8, backend: redisBackend({ url: redis.url, queue: 'iso2' }) })
@@ -37,14 +38,20 @@ t.test('pooled and thread jobs on the agent: the timeout from their start there,
   for (const isolation of ['process-pool', 'thread'] as const) {
     const polite = await pm.start(`${isolation}-polite`, { worker: worker('sleep'), data: 30_000, isolation }, { timeout: '500ms' })
     // A synchronous loop cannot hear its stop: the agent's KILL after the grace ends it.
-    const deaf = await pm.start(`${isolation}-deaf`, { worker: worker('faults'), data: { mode: 'busy', ms: 30_000 }, isolation }, { timeout: '500ms', killGrace: '300ms' })
+    const deaf = await pm.start(`${isolation}-deaf`, {
+      worker: worker('faults'), data: { mode: 'busy', ms: 30_000 }, isolation,
+    }, { timeout: '500ms', killGrace: '300ms' })
     const cancelled = await pm.start(`${isolation}-cancelled`, { worker: worker('sleep'), data: 30_000, isolation })
     t.ok(await eventually(() => starts.includes(cancelled.ident), 10_000), `${isolation}: started on the agent`)
     cancelled.cancel()
-    t.match(await polite.result, { ok: false, timedOut: true, cancelled: false, host: 'box-1', kind: isolation }, `${isolation}: timed out on the agent`)
+    t.match(await polite.result, {
+      ok: false, timedOut: true, cancelled: false, host: 'box-1', kind: isolation,
+    }, `${isolation}: timed out on the agent`)
     const d = await deaf.result
     t.match(d, { ok: false, timedOut: true, host: 'box-1' }, `${isolation}: a deaf job timed out too`)
     t.ok(d.durationMs < 10_000, `${isolation}: ended by the agent, long before the producer's safety bound`)
-    t.match(await cancelled.result, { ok: false, cancelled: true, timedOut: false, host: 'box-1' }, `${isolation}: cancelled while running there`)
+    t.match(await cancelled.result, {
+      ok: false, cancelled: true, timedOut: false, host: 'box-1',
+    }, `${isolation}: cancelled while running there`)
   }
 })

@@ -32,7 +32,8 @@ async function waitingJob(redis: TestRedis, queue: string): Promise<string> {
   return ids[0]!
 }
 
-t.test('an agent that lost the lock of a running job stops its run; the job runs again (ctx.attempt 2), and a failed re-run is retried (ctx.attempt 3)', async (t) => {
+t.test('an agent that lost the lock of a running job stops its run; the job runs again (ctx.attempt 2), and a failed re-run is retried ' +
+  '(ctx.attempt 3)', async (t) => {
   const redis = await startRedis(t)
   await startAgent(t, redis.url, 'll', 'box-1', ['-j', '1'])
   const pm = new ForkManager({ maxProcs: 2, backend: redisBackend({ url: redis.url, queue: 'll', reconcileInterval: '1s' }) })
@@ -74,7 +75,8 @@ async function reRunBesideLostRun(t: Test, queue: string): Promise<{ redis: Test
   return { redis, job, secondPid }
 }
 
-t.test('a re-run that comes to the agent whose run was lost, while that run still winds down: the lost run is stopped, the re-run keeps its lock, and a cancel reaches it', async (t) => {
+t.test('a re-run that comes to the agent whose run was lost, while that run still winds down: the lost run is stopped, the re-run keeps ' +
+  'its lock, and a cancel reaches it', async (t) => {
   const { job, secondPid } = await reRunBesideLostRun(t, 'rr')
   job.cancel()
   t.match(await job.result, { ok: false, cancelled: true, attempts: 2, host: 'box-1' }, 'the cancel reached the re-run')
@@ -102,7 +104,8 @@ t.test('a job lost more often than the agents\' maxStalledCount allows: WorkerLo
   t.notOk(existsSync(join(dir, 'attempt-2')), 'no second run')
 })
 
-t.test('a job the queue failed for another reason (its data unreadable on the agent) settles with that reason; a stop that came before its job keeps the job from beginning', async (t) => {
+t.test('a job the queue failed for another reason (its data unreadable on the agent) settles with that reason; a stop that came before ' +
+  'its job keeps the job from beginning', async (t) => {
   const redis = await startRedis(t)
   await startAgent(t, redis.url, 'qf', 'box-1', ['-j', '1'])
   const pm = new ForkManager({ maxProcs: 4, backend: redisBackend({ url: redis.url, queue: 'qf', reconcileInterval: '1s' }) })
@@ -117,7 +120,9 @@ t.test('a job the queue failed for another reason (its data unreadable on the ag
   const brokenId = await waitingJob(redis, 'qf')
   const wire = JSON.parse((await redis.client.hget(`bull:qf:${brokenId}`, 'data'))!) as { spec: string }
   await redis.client.hset(`bull:qf:${brokenId}`, 'data', JSON.stringify({ ...wire, spec: 'not v8 at all' }))
-  t.match(await finishBusyThen(busy, broken), { ok: false, error: { name: 'QueueError', code: 'ERR_FORKPOOL_QUEUE', message: /^the queue failed the job: / } })
+  t.match(await finishBusyThen(busy, broken), {
+    ok: false, error: { name: 'QueueError', code: 'ERR_FORKPOOL_QUEUE', message: /^the queue failed the job: / },
+  })
 
   const busy2 = await pm.start('busy-2', { worker: worker('sleep'), data: 30_000 })
   t.ok(await eventually(() => starts.includes('busy-2'), 10_000))
@@ -143,7 +148,11 @@ t.test('a Redis that refuses the job (out of memory): that start() settles with 
   t.teardown(() => pm.shutdown({ grace: 500 }))
   t.match(await (await pm.start('before', { worker: worker('add-one'), data: 1 })).result, { ok: true, data: 2 })
   await redis.client.config('SET', 'maxmemory', '1')
-  t.match(await (await pm.start('refused', { worker: worker('add-one'), data: 1 })).result, { ok: false, error: { name: 'QueueError', code: 'ERR_FORKPOOL_QUEUE', message: /^cannot queue job "refused" on Redis at redis\+unix:.*OOM/ } })
+  t.match(await (await pm.start('refused', { worker: worker('add-one'), data: 1 })).result, {
+    ok: false, error: {
+      name: 'QueueError', code: 'ERR_FORKPOOL_QUEUE', message: /^cannot queue job "refused" on Redis at redis\+unix:.*OOM/,
+    },
+  })
   await redis.client.config('SET', 'maxmemory', '0')
   t.match(await (await pm.start('after', { worker: worker('add-one'), data: 2 })).result, { ok: true, data: 3 })
 })

@@ -22,7 +22,8 @@ t.test('remote map(): per-item results in order, chunks sized for the queue hop 
   for (const r of results) perChunk.set(r.data!.jobId, (perChunk.get(r.data!.jobId) ?? 0) + 1)
   t.ok(Math.max(...perChunk.values()) > 100, `the largest chunk held ${Math.max(...perChunk.values())} items`)
   // An item that throws fails only itself, across the hop as here.
-  const mixed = await pm.map<unknown, { mode: string; value?: number }>([{ mode: 'ok', value: 1 }, { mode: 'throw' }, { mode: 'ok', value: 2 }], { worker: worker('faults') }, { ordered: true }).all()
+  const mixed = await pm.map<unknown, { mode: string; value?: number }>([{ mode: 'ok', value: 1 }, { mode: 'throw' },
+    { mode: 'ok', value: 2 }], { worker: worker('faults') }, { ordered: true }).all()
   t.same(mixed.map((r) => r.ok), [true, false, true])
   t.equal(mixed[1]!.exitCode, 1)
   t.match(mixed[1]!.error, { message: /./ })
@@ -62,7 +63,11 @@ t.test('remote map() of a worker file outside the agent\'s --root: every item re
   const outside = new URL('../fixtures/workers/echo-size.mjs', import.meta.url).pathname
   const results = await pm.map([1, 2, 3], { worker: outside }, { ordered: true }).all()
   t.same(results.map((r) => r.ok), [false, false, false])
-  for (const r of results) t.match(r.error, { name: 'JobRefusedError', code: 'ERR_FORKPOOL_JOB_REFUSED', message: new RegExp(`worker ${outside} is outside --root`) })
+  for (const r of results) {
+    t.match(r.error, {
+      name: 'JobRefusedError', code: 'ERR_FORKPOOL_JOB_REFUSED', message: new RegExp(`worker ${outside} is outside --root`),
+    })
+  }
 })
 
 t.test('remote map() of items too big together for maxDataBytes: chunks are split under it, every item ok', async (t) => {

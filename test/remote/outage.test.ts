@@ -39,7 +39,9 @@ t.test('a job sent while Redis stays away past lostAfter settles saying it could
   const queued = await pm.start('queued', { command: 'true' })
   await redis.stop('SIGKILL')
   const during = await (await pm.start('during', { command: 'true' })).result
-  t.match(during, { ok: false, error: { name: 'QueueError', code: 'ERR_FORKPOOL_QUEUE', message: /^cannot queue job "during" on Redis at redis\+unix:/ } })
+  t.match(during, {
+    ok: false, error: { name: 'QueueError', code: 'ERR_FORKPOOL_QUEUE', message: /^cannot queue job "during" on Redis at redis\+unix:/ },
+  })
   t.match(await queued.result, { ok: false, error: { name: 'JobLostError', message: /unreachable/ } })
 })
 

@@ -10,9 +10,11 @@ import { alive, startAgent, startRedis } from '../helpers/redis.js'
 t.test('two producers on one queue: each gets its own results, the other\'s events and polls pass it by', async (t) => {
   const redis = await startRedis(t)
   await startAgent(t, redis.url, 'two', 'box-1', ['-j', '4'])
-  const managers = [1, 2].map(() => new ForkManager({ maxProcs: 4, backend: redisBackend({ url: redis.url, queue: 'two', reconcileInterval: '200ms' }) }))
+  const managers = [1,
+    2].map(() => new ForkManager({ maxProcs: 4, backend: redisBackend({ url: redis.url, queue: 'two', reconcileInterval: '200ms' }) }))
   t.teardown(() => Promise.all(managers.map((pm) => pm.shutdown({ grace: 500 }))))
-  const handles = await Promise.all(managers.flatMap((pm, m) => [0, 1].map((i) => pm.start(`p${m}-${i}`, { worker: worker('sleep'), data: 400 + 100 * i }))))
+  const handles = await Promise.all(managers.flatMap((pm, m) => [0,
+    1].map((i) => pm.start(`p${m}-${i}`, { worker: worker('sleep'), data: 400 + 100 * i }))))
   const results = await Promise.all(handles.map((h) => h.result))
   t.same(results.map((r) => r.ident), ['p0-0', 'p0-1', 'p1-0', 'p1-1'])
   for (const r of results) t.match(r, { ok: true, host: 'box-1', attempts: 1 }, r.ident)
@@ -34,7 +36,8 @@ t.test('an agent stopped with SIGTERM stops the job it runs, exits, and the job 
   t.match(await job.result, { ok: false, host: 'box-1' }, 'the job settled once, not ok')
 })
 
-t.test('more jobs waiting than one poll reads (500): the poll reads the silent ones in batches, and each settles once when cancelled', async (t) => {
+t.test('more jobs waiting than one poll reads (500): the poll reads the silent ones in batches, and each settles once when ' +
+  'cancelled', async (t) => {
   const redis = await startRedis(t)
   const pm = new ForkManager({ maxProcs: 600, backend: redisBackend({ url: redis.url, queue: 'many', reconcileInterval: '100ms' }) })
   const handles = await Promise.all(Array.from({ length: 600 }, (_, i) => pm.start(`w${i}`, { command: 'true' })))

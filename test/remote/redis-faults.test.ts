@@ -44,13 +44,19 @@ t.test('Redis killed and its data lost: the jobs waiting settle with a JobLostEr
   await redis.restart()
   const started = Date.now()
   const results = await Promise.all(handles.map((h) => h.result))
-  for (const r of results) t.match(r, { ok: false, error: { name: 'JobLostError', code: JobLostError.code, message: /vanished from Redis/ } })
+  for (const r of results) {
+    t.match(r, {
+      ok: false, error: { name: 'JobLostError', code: JobLostError.code, message: /vanished from Redis/ },
+    })
+  }
   t.ok(Date.now() - started < 10_000, 'within a few reconcile intervals')
 })
 
 t.test('Redis gone for good: the jobs in flight settle with a JobLostError after lostAfter', async (t) => {
   const redis = await startRedis(t)
-  const pm = new ForkManager({ maxProcs: 8, backend: redisBackend({ url: redis.url, queue: 'gone', reconcileInterval: '300ms', lostAfter: '1s' }) })
+  const pm = new ForkManager({
+    maxProcs: 8, backend: redisBackend({ url: redis.url, queue: 'gone', reconcileInterval: '300ms', lostAfter: '1s' }),
+  })
   t.teardown(() => pm.shutdown({ grace: 500 }))
   const h = await pm.start('w', { command: 'true' })
   await redis.stop('SIGKILL')
@@ -63,7 +69,8 @@ t.test('a missed result event (the event connection killed, the events trimmed):
   const pm = new ForkManager({ maxProcs: 8, backend: redisBackend({ url: redis.url, queue: 'ev', reconcileInterval: '500ms' }) })
   t.teardown(() => pm.shutdown({ grace: 500 }))
   const counts = settledOnce(pm)
-  const handles = await Promise.all(Array.from({ length: 6 }, (_, i) => pm.start(`e${i}`, { command: 'sh', args: ['-c', `sleep 0.5; echo ${i}`], capture: true })))
+  const handles = await Promise.all(Array.from({ length: 6 },
+    (_, i) => pm.start(`e${i}`, { command: 'sh', args: ['-c', `sleep 0.5; echo ${i}`], capture: true })))
   // The producer's QueueEvents connection is the one blocked in XREAD.
   // Between two reads (an event just came) it is not in XREAD for a moment: looked for until it is.
   let clients: string[] = []

@@ -6,7 +6,8 @@ import { redisBackend } from '../../dist/lib/remote/index.js'
 import { eventually } from '../helpers/wait.js'
 import { startAgent, startRedis } from '../helpers/redis.js'
 
-t.test('runOnStart when an agent takes the job; inFlight() shows it queued (host null) until then; the timeout counts from that start', async (t) => {
+t.test('runOnStart when an agent takes the job; inFlight() shows it queued (host null) until then; the timeout counts from that ' +
+  'start', async (t) => {
   const redis = await startRedis(t)
   await startAgent(t, redis.url, 'st', 'box-1', ['--allow-commands', '-j', '1'])
   const pm = new ForkManager({ maxProcs: 4, backend: redisBackend({ url: redis.url, queue: 'st' }) })
@@ -38,7 +39,9 @@ t.test('a timeout on the agent: TERM, then KILL after the kill grace for a job t
   t.teardown(() => pm.shutdown({ grace: 500 }))
   const polite = await pm.start('polite', { command: 'sleep', args: ['30'] }, { timeout: '500ms' })
   const deaf = await pm.start('deaf', { command: 'sh', args: ['-c', 'trap "" TERM; sleep 30'] }, { timeout: '500ms', killGrace: '500ms' })
-  const sleeper = await pm.start('worker', { worker: new URL('../../dist/workers/sleep.js', import.meta.url).pathname, data: 30_000 }, { timeout: '500ms' })
+  const sleeper = await pm.start('worker', {
+    worker: new URL('../../dist/workers/sleep.js', import.meta.url).pathname, data: 30_000,
+  }, { timeout: '500ms' })
   t.match(await polite.result, { ok: false, timedOut: true, cancelled: false, signal: 'SIGTERM', host: 'box-1' })
   const d = await deaf.result
   t.match(d, { timedOut: true, signal: 'SIGKILL' })

@@ -17,5 +17,7 @@ t.test("encoding 'latin1': every byte of stdout and stderr comes back", async (t
 
 t.test('a bad encoding is refused at the call', async (t) => {
   const pm = manager(t)
-  await t.rejects(pm.start('bad', { command: 'true', encoding: 'buffer' as never }), { name: 'RangeError', message: /job.encoding must be one of 'utf8', 'latin1', got "buffer"/ })
+  await t.rejects(pm.start('bad', { command: 'true', encoding: 'buffer' as never }), {
+    name: 'RangeError', message: /job.encoding must be one of 'utf8', 'latin1', got "buffer"/,
+  })
 })

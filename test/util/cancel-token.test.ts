@@ -8,8 +8,8 @@ t.test('abort sets aborted and the reason once, and calls each listener once, in
   t.equal(token.aborted, false)
   t.equal(token.reason, undefined)
   const calls: string[] = []
-  const a = (): void => { calls.push(`a ${token.reason}`) }
-  const b = (): void => { calls.push(`b ${token.reason}`) }
+  const a = (): void => { calls.push(`a ${String(token.reason)}`) }
+  const b = (): void => { calls.push(`b ${String(token.reason)}`) }
   token.addEventListener('abort', a)
   token.addEventListener('abort', b)
   token.addEventListener('abort', a)

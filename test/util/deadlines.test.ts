@@ -76,10 +76,10 @@ t.test('a fire may set a deadline of the same duration, and cancelling a fired o
 
 t.test('a wait past the 24.8-day timer limit is armed in steps', async (t) => {
   const armed: Array<{ fn: () => void; ms: number }> = []
-  t.capture(globalThis, 'setTimeout', ((fn: () => void, ms: number) => {
+  t.capture(globalThis, 'setTimeout', (fn: () => void, ms: number) => {
     armed.push({ fn, ms })
     return { unref() {} }
-  }) as unknown as typeof setTimeout)
+  })
   let now = 1_000
   t.capture(performance, 'now', () => now)
   const deadlines = new Deadlines()
@@ -101,7 +101,9 @@ t.test('pending deadlines do not keep the process alive', async (t) => {
   const { spawnSync } = await import('node:child_process')
   const url = new URL('../../dist/lib/util/deadlines.js', import.meta.url).href
   const started = Date.now()
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', `const { Deadlines } = await import(${JSON.stringify(url)}); new Deadlines().after(30000, () => process.exit(3))`])
+  const child = spawnSync(process.execPath,
+    ['--input-type=module', '-e',
+    `const { Deadlines } = await import(${JSON.stringify(url)}); new Deadlines().after(30000, () => process.exit(3))`])
   t.equal(child.status, 0)
   t.ok(Date.now() - started < 10_000, 'it exited without waiting for the deadline')
 })

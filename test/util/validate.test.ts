@@ -2,8 +2,9 @@
 // unknown key, and the kinds of value many options take.
 import t from 'tap'
 import {
-  editDistance, elsewhere, invalidType, optionHint, optionKeys, outOfRange, unknownOption, validateAbortSignal, validateBoolean, validateCount,
-  validateFunction, validateInteger, validateNumberAbove, validateObject, validateOneOf, validateOptions, validateString, validateStringArray,
+  editDistance, elsewhere, invalidType, optionHint, optionKeys, outOfRange, unknownOption,
+  validateAbortSignal, validateBoolean, validateCount, validateFunction, validateInteger, validateNumberAbove,
+  validateObject, validateOneOf, validateOptions, validateString, validateStringArray,
 } from '../../dist/lib/util/validate.js'
 
 interface Sample { alpha?: number; betaGamma?: string; timeout?: number }
@@ -33,12 +34,16 @@ t.test('validateOptions: an object with known keys comes back as it is', async (
 t.test('validateOptions: not an object, null or an array: TypeError naming the value', async (t) => {
   t.throws(() => validateOptions(null as never, 'f()', KEYS), { name: 'TypeError', message: 'f() options must be an object, got null' })
   t.throws(() => validateOptions('x' as never, 'f()', KEYS), { name: 'TypeError', message: 'f() options must be an object, got "x"' })
-  t.throws(() => validateOptions([] as never, 'f()', KEYS), { name: 'TypeError', message: 'f() options must be an object, got an array of 0' })
+  t.throws(() => validateOptions([] as never, 'f()', KEYS), {
+    name: 'TypeError', message: 'f() options must be an object, got an array of 0',
+  })
   t.throws(() => validateOptions((() => {}) as never, 'f()', KEYS), { name: 'TypeError', message: /got function/ })
 })
 
 t.test('validateOptions: an unknown own key, even with the value undefined: TypeError naming it', async (t) => {
-  t.throws(() => validateOptions({ alpha: 1, zeta: undefined } as never, 'f()', KEYS), { name: 'TypeError', message: /^"zeta" is not a f\(\) option; / })
+  t.throws(() => validateOptions({ alpha: 1, zeta: undefined } as never, 'f()', KEYS), {
+    name: 'TypeError', message: /^"zeta" is not a f\(\) option; /,
+  })
 })
 
 t.test('validateOptions: inherited keys are not the caller\'s options and pass', async (t) => {
@@ -66,7 +71,8 @@ t.test('unknownOption: the same but for case comes first', async (t) => {
 
 t.test('unknownOption: else the closest spelling within a third of its length', async (t) => {
   t.equal(unknownOption('timout', 'f()', KEYS).message, '"timout" is not a f() option; did you mean timeout?', 'one letter left out')
-  t.equal(unknownOption('betaGamam', 'f()', KEYS).message, '"betaGamam" is not a f() option; did you mean betaGamma?', 'two letters swapped')
+  t.equal(unknownOption('betaGamam', 'f()', KEYS).message, '"betaGamam" is not a f() option; did you mean betaGamma?',
+    'two letters swapped')
   t.equal(unknownOption('alpa', 'f()', KEYS).message, '"alpa" is not a f() option; did you mean alpha?', 'four letters allow one edit')
   t.equal(unknownOption('alpo', 'f()', KEYS).message, '"alpo" is not a f() option; it takes alpha, betaGamma, timeout', 'but not two')
 })
@@ -78,15 +84,18 @@ t.test('unknownOption: a misspelling of a key that belongs elsewhere says where 
 t.test('unknownOption: an own key wins a tie with one of elsewhere', async (t) => {
   const near = elsewhere(['alphb'], (key) => `other.${key}`)
   t.equal(unknownOption('alphx', 'f()', KEYS, near).message, '"alphx" is not a f() option; did you mean alpha?')
-  t.equal(unknownOption('alphbb', 'f()', KEYS, near).message, '"alphbb" is not a f() option; did you mean other.alphb?', 'the closer one wins')
+  t.equal(unknownOption('alphbb', 'f()', KEYS, near).message, '"alphbb" is not a f() option; did you mean other.alphb?',
+    'the closer one wins')
 })
 
 t.test('unknownOption: with nothing close it lists the keys', async (t) => {
-  t.equal(unknownOption('frobnicate', 'ForkManager', KEYS, ELSEWHERE).message, '"frobnicate" is not a ForkManager option; it takes alpha, betaGamma, timeout')
+  t.equal(unknownOption('frobnicate', 'ForkManager', KEYS, ELSEWHERE).message,
+    '"frobnicate" is not a ForkManager option; it takes alpha, betaGamma, timeout')
 })
 
 t.test('unknownOption: keys that are Object.prototype names are not taken for places', async (t) => {
-  t.equal(unknownOption('constructor', 'f()', KEYS, ELSEWHERE).message, '"constructor" is not a f() option; it takes alpha, betaGamma, timeout')
+  t.equal(unknownOption('constructor', 'f()', KEYS, ELSEWHERE).message,
+    '"constructor" is not a f() option; it takes alpha, betaGamma, timeout')
 })
 
 t.test('unknownOption: a long key is shortened in the message', async (t) => {
@@ -115,7 +124,9 @@ t.test('validateAbortSignal: an AbortSignal or undefined', async (t) => {
   const signal = new AbortController().signal
   t.equal(validateAbortSignal(signal, 'f() signal'), signal)
   t.equal(validateAbortSignal(undefined, 'f() signal'), undefined)
-  t.throws(() => validateAbortSignal({ aborted: false }, 'f() signal'), { name: 'TypeError', message: 'f() signal must be an AbortSignal, got an object' })
+  t.throws(() => validateAbortSignal({ aborted: false }, 'f() signal'), {
+    name: 'TypeError', message: 'f() signal must be an AbortSignal, got an object',
+  })
   t.throws(() => validateAbortSignal(null, 'f() signal'), { name: 'TypeError', message: 'f() signal must be an AbortSignal, got null' })
 })
 
@@ -136,7 +147,9 @@ t.test('validateString: any string, or with nonEmpty not the empty one', async (
   t.equal(validateString('', 'label'), '')
   t.equal(validateString('a', 'name', true), 'a')
   t.throws(() => validateString(2, 'label'), { name: 'TypeError', message: 'label must be a string, got 2' })
-  t.throws(() => validateString('', 'name', true), { name: 'RangeError', message: 'name must be a non-empty string, got ""' }, 'the right type, empty')
+  t.throws(() => validateString('', 'name', true), {
+    name: 'RangeError', message: 'name must be a non-empty string, got ""',
+  }, 'the right type, empty')
   t.throws(() => validateString(null, 'name', true), { name: 'TypeError', message: 'name must be a non-empty string, got null' })
 })
 
@@ -144,7 +157,10 @@ t.test('validateOneOf lists the choices: a RangeError for a value of their type,
   t.equal(validateOneOf('b', 'mode', ['a', 'b']), 'b')
   t.throws(() => validateOneOf('c', 'mode', ['a', 'b']), { name: 'RangeError', message: `mode must be one of 'a', 'b', got "c"` })
   t.throws(() => validateOneOf(1, 'mode', ['a', 'b']), { name: 'TypeError', message: `mode must be one of 'a', 'b', got 1` })
-  t.throws(() => validateOneOf(undefined, 'mode', ['a', 'b']), { name: 'TypeError', message: `mode must be one of 'a', 'b', got undefined` })
+  t.throws(() => validateOneOf(undefined, 'mode', ['a', 'b']), {
+    name: 'TypeError', message: `mode must be one of 'a', 'b', got ` +
+    `undefined`
+  })
   t.equal(validateOneOf(2, 'n', [1, 2]), 2)
   t.throws(() => validateOneOf(3, 'n', [1, 2]), { name: 'RangeError', message: `n must be one of '1', '2', got 3` })
 })
@@ -163,7 +179,10 @@ t.test('validateStringArray', async (t) => {
   t.equal(validateStringArray(value, 'args'), value)
   t.same(validateStringArray([], 'args'), [])
   t.throws(() => validateStringArray('a', 'args'), { name: 'TypeError', message: 'args must be an array of strings, got "a"' })
-  t.throws(() => validateStringArray(['a', 1], 'args'), { name: 'TypeError', message: 'args must be an array of strings, got an array of 2' })
+  t.throws(() => validateStringArray(['a', 1], 'args'), {
+    name: 'TypeError', message: 'args must be an array of strings, got an array of ' +
+    '2'
+  })
 })
 
 t.test('validateInteger: a whole number within its bounds; Infinity only when asked', async (t) => {
@@ -171,12 +190,26 @@ t.test('validateInteger: a whole number within its bounds; Infinity only when as
   t.equal(validateInteger(255, 'code', 0, 255), 255)
   t.equal(validateInteger(Infinity, 'limit', 1, undefined, true), Infinity)
   t.equal(validateInteger(4, 'limit', 1, undefined, true), 4)
-  t.throws(() => validateInteger('1', 'code', 0, 255), { name: 'TypeError', message: 'code must be a whole number >= 0 and <= 255, got "1"' })
-  t.throws(() => validateInteger(256, 'code', 0, 255), { name: 'RangeError', message: 'code must be a whole number >= 0 and <= 255, got 256' })
-  t.throws(() => validateInteger(-1, 'code', 0, 255), { name: 'RangeError', message: 'code must be a whole number >= 0 and <= 255, got -1' })
+  t.throws(() => validateInteger('1', 'code', 0, 255), {
+    name: 'TypeError', message: 'code must be a whole number >= 0 and <= 255, got ' +
+    '"1"'
+  })
+  t.throws(() => validateInteger(256, 'code', 0, 255), {
+    name: 'RangeError', message: 'code must be a whole number >= 0 and <= 255, got ' +
+    '256'
+  })
+  t.throws(() => validateInteger(-1, 'code', 0, 255), {
+    name: 'RangeError', message: 'code must be a whole number >= 0 and <= 255, got ' +
+    '-1'
+  })
   t.throws(() => validateInteger(Infinity, 'n', 1), { name: 'RangeError', message: 'n must be a whole number >= 1, got Infinity' })
-  t.throws(() => validateInteger(0, 'limit', 1, undefined, true), { name: 'RangeError', message: 'limit must be a whole number >= 1, or Infinity, got 0' })
-  t.throws(() => validateInteger(null, 'limit', 1, undefined, true), { name: 'TypeError', message: 'limit must be a whole number >= 1, or Infinity, got null' })
+  t.throws(() => validateInteger(0, 'limit', 1, undefined, true), {
+    name: 'RangeError', message: 'limit must be a whole number >= 1, or ' +
+    'Infinity, got 0'
+  })
+  t.throws(() => validateInteger(null, 'limit', 1, undefined, true), {
+    name: 'TypeError', message: 'limit must be a whole number >= 1, or Infinity, got null',
+  })
 })
 
 t.test('validateNumberAbove: any number above the bound, Infinity too', async (t) => {

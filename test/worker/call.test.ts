@@ -32,9 +32,15 @@ t.test('a stop before the worker function is called means it is never called', a
 t.test('finish() called as a statement ends the job with its code and data (the Parallel::ForkManager habit)', async (t) => {
   const url = pathToFileURL(worker('finish-statement')).href
   t.same(await callWorker(url, { code: 3, value: 'v' }, new CallContext('s')), { ok: true, exitCode: 3, data: { value: 'v', ident: 's' } })
-  t.same(await callWorker(url, { code: 4, value: 'w', waitMs: 5 }, new CallContext('a')), { ok: true, exitCode: 4, data: { value: 'w', ident: 'a' } }, 'after an await')
-  t.same(await callWorker(url, { code: 5, caught: 'rethrow' }, new CallContext('r')), { ok: true, exitCode: 5, data: { value: undefined, ident: 'r' } }, 'through a catch that rethrows it')
-  t.same(await callWorker(url, { code: 6, caught: 'swallow' }, new CallContext('w')), { ok: true, exitCode: 0, data: 'the line after finish() ran' }, 'a catch that keeps the mark keeps the job going')
+  t.same(await callWorker(url, { code: 4, value: 'w', waitMs: 5 }, new CallContext('a')), {
+    ok: true, exitCode: 4, data: { value: 'w', ident: 'a' },
+  }, 'after an await')
+  t.same(await callWorker(url, { code: 5, caught: 'rethrow' }, new CallContext('r')), {
+    ok: true, exitCode: 5, data: { value: undefined, ident: 'r' },
+  }, 'through a catch that rethrows it')
+  t.same(await callWorker(url, { code: 6, caught: 'swallow' }, new CallContext('w')), {
+    ok: true, exitCode: 0, data: 'the line after finish() ran',
+  }, 'a catch that keeps the mark keeps the job going')
 })
 
 t.test('a returned mark (an older forkpool\'s finish() returned it) is taken too', async (t) => {

@@ -27,5 +27,8 @@ t.test('bad exit codes are refused', async (t) => {
   t.throws(() => finish(256), { name: 'RangeError', message: 'finish() exit code must be a whole number >= 0 and <= 255, got 256' })
   t.throws(() => finish(-1), RangeError)
   t.throws(() => finish(1.5), RangeError)
-  t.throws(() => finish('1' as unknown as number), { name: 'TypeError', message: 'finish() exit code must be a whole number >= 0 and <= 255, got "1"' })
+  t.throws(() => finish('1' as unknown as number), {
+    name: 'TypeError', message: 'finish() exit code must be a whole number >= 0 and <= ' +
+    '255, got "1"'
+  })
 })

@@ -144,7 +144,9 @@ async function cancel(target, button) {
     cancelling = response.status === 202 ? target : null
     // A refusal says why (no token on the server, a wrong one): the server's own words.
     const why = response.status === 202 ? '' : ((await response.json().catch(() => ({}))).error ?? '')
-    say(response.status === 202 ? 'Cancelling ' + target : 'Cancelling ' + target + ' failed: HTTP ' + response.status + (why === '' ? '' : ': ' + why))
+    say(response.status === 202
+      ? 'Cancelling ' + target
+      : 'Cancelling ' + target + ' failed: HTTP ' + response.status + (why === '' ? '' : ': ' + why))
   } catch (error) {
     say('Cancelling ' + target + ' failed: ' + error.message)
   }

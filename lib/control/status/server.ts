@@ -56,7 +56,9 @@ const TOKEN_EXPECTED = 'a non-empty string of visible ASCII characters (it trave
 /** The token is a secret: a bad one is described by what is wrong with it, not shown. */
 function validateToken(token: unknown): void {
   if (typeof token !== 'string') throw invalidType('serveStatus() token', TOKEN_EXPECTED, token)
-  if (!/^[\x21-\x7e]+$/.test(token)) throw new RangeError(`serveStatus() token must be ${TOKEN_EXPECTED}, got ${token === '' ? 'an empty string' : `a string of ${token.length} characters, not all of them visible ASCII`}`)
+  // A secret: what is wrong with it is told, not the token.
+  const got = token === '' ? 'an empty string' : `a string of ${token.length} characters, not all of them visible ASCII`
+  if (!/^[\x21-\x7e]+$/.test(token)) throw new RangeError(`serveStatus() token must be ${TOKEN_EXPECTED}, got ${got}`)
 }
 
 export async function serveStatus(source: StatusSource, options?: StatusOptions): Promise<StatusServer> {
@@ -93,7 +95,8 @@ export async function serveStatus(source: StatusSource, options?: StatusOptions)
     switch (route.name) {
       case 'page': {
         const nonce = randomBytes(16).toString('base64')
-        res.setHeader('content-security-policy', `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`)
+        res.setHeader('content-security-policy', `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; ` +
+          `connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`)
         return send(res, 200, statusPage(source.inFlight(), source.stats(), nonce, refreshMs), 'text/html; charset=utf-8')
       }
       case 'jobs': {
@@ -110,10 +113,16 @@ export async function serveStatus(source: StatusSource, options?: StatusOptions)
   }
 
   function cancel(target: string, req: IncomingMessage, res: ServerResponse): void {
-    if (token === undefined) return send(res, 403, { error: `cancelling over HTTP is off: this server has no token; to turn it on, start it with ${setting}` })
+    if (token === undefined) {
+      return send(res, 403, {
+        error: `cancelling over HTTP is off: this server has no token; to turn it on, start it with ${setting}`,
+      })
+    }
     if (!bearerMatches(req.headers.authorization, token)) {
       res.setHeader('www-authenticate', 'Bearer')
-      return send(res, 401, { error: `cancelling needs this server's token (set with ${setting}) in the header Authorization: Bearer <token>` })
+      return send(res, 401, {
+        error: `cancelling needs this server's token (set with ${setting}) in the header Authorization: Bearer <token>`,
+      })
     }
     let cancelled: number
     try {

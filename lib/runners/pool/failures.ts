@@ -1,7 +1,8 @@
 // What a job of a pool worker that ended under it gets: the worker could not start, or crashed,
 // or was ended to stop another job that shared it.
 
-import { jobError, serializeError, WorkerExitError, WorkerStartError } from '../../errors.js'
+import { jobError, WorkerExitError, WorkerStartError } from '../../errors.js'
+import { serializeError } from '../../util/serialize-error.js'
 import type { SerializedError } from '../../types.js'
 import type { WorkerSpec } from '../spec.js'
 import type { Transport } from './transport.js'
@@ -21,7 +22,9 @@ export function startFailure(setup: string, code: number | null, signal: NodeJS.
 }
 
 /** Job `ident`, one of `count` on the worker, which ended: by itself, or to stop job `killedFor`. */
-export function crashError(worker: Transport, ident: string, count: number, code: number | null, signal: NodeJS.Signals | null, killedFor: string | undefined): SerializedError {
+export function crashError(
+  worker: Transport, ident: string, count: number, code: number | null, signal: NodeJS.Signals | null, killedFor: string | undefined
+): SerializedError {
   const running = `${worker.name} running job ${JSON.stringify(ident)}`
   const ended = worker.kind === 'thread' ? 'terminated' : `killed (${signal})`
   const message = killedFor !== undefined

@@ -24,7 +24,10 @@ export class PoolJob extends Once<Outcome> implements Execution {
   stopSignal: NodeJS.Signals | undefined = undefined
   readonly #stop: (job: PoolJob, signal: NodeJS.Signals) => void
 
-  constructor(kind: Extract<Isolation, 'process-pool' | 'thread'>, ident: string, url: string, pid: number | null, threadId: number | null, uses: number, batch: number, stop: (job: PoolJob, signal: NodeJS.Signals) => void) {
+  constructor(
+    kind: Extract<Isolation, 'process-pool' | 'thread'>, ident: string, url: string, pid: number | null, threadId: number | null,
+    uses: number, batch: number, stop: (job: PoolJob, signal: NodeJS.Signals) => void
+  ) {
     super()
     this.kind = kind
     this.ident = ident

@@ -63,7 +63,9 @@ export type PoolNote = { loaded: string } | { listening: number } | { deaf: numb
 /** What a worker says: that it is up, then answers and notes. */
 export type PoolMessage = { ready: true } | PoolAnswers | PoolNote
 
-/** argv flag: report the resident memory with each batch of answers (the pool has a maxWorkerMemory). It costs a read of /proc per batch. */
+/**
+ * argv flag: report the resident memory with each batch of answers (the pool has a maxWorkerMemory). It costs a read of /proc per batch.
+ */
 export const MEASURE_RSS = '--measure-rss'
 
 /**
@@ -74,7 +76,7 @@ export function jobByJob(orders: PoolOrders): PoolOrders[] {
   const { ids, files, urls, idents, data, retried, jobIds, stops } = orders
   const batches = ids.map((id, i): PoolOrders => {
     const one: PoolOrders = { ids: [id], files: [0], urls: [urls[files[i]!]!], idents: [idents[i]!], data: [data[i]], stops: [] }
-    for (let k = 0; retried !== undefined && k < retried.length; k += 2) if (retried[k] === i) one.retried = [0, retried[k + 1]!]
+    if (retried !== undefined) for (let k = 0; k < retried.length; k += 2) if (retried[k] === i) one.retried = [0, retried[k + 1]!]
     if (jobIds !== undefined) one.jobIds = [jobIds[i]!]
     return one
   })

@@ -21,7 +21,10 @@ type Send = (message: PoolMessage) => void
 
 const measureRss = process.argv.includes(MEASURE_RSS)
 
-/** The jobs running here, by id: the pool's ids are small and reused (job-slots.ts), so an array, which unlike a Map does not keep ended jobs alive. */
+/**
+ * The jobs running here, by id: the pool's ids are small and reused (job-slots.ts), so an array, which unlike a Map does not keep ended
+ * jobs alive.
+ */
 const running: Array<PoolContext | undefined> = []
 /** Answers not yet sent, and the worker file of each (for the error of one that cannot be sent). */
 let pending = noAnswers()
@@ -52,7 +55,10 @@ function take(orders: PoolOrders | null): void {
   const { ids, files, urls, idents, data, retried, jobIds } = orders
   const attempts = new Array<number>(ids.length).fill(1)
   if (retried !== undefined) for (let k = 0; k < retried.length; k += 2) attempts[retried[k]!] = retried[k + 1]!
-  for (let i = 0; i < ids.length; i++) running[ids[i]!] = new PoolContext(ids[i]!, idents[i]!, attempts[i], jobIds === undefined ? null : jobIds[i]!)
+  for (let i = 0; i < ids.length; i++) {
+    running[ids[i]!] = new PoolContext(ids[i]!, idents[i]!, attempts[i],
+      jobIds === undefined ? null : jobIds[i]!)
+  }
   for (const url of urls) {
     if (importing.has(url)) continue
     importing.add(url)
@@ -97,7 +103,8 @@ function stopJob({ id, signal }: PoolStop): void {
   // Answered already: the answer is on its way.
   if (ctx === undefined) return
   if (ctx.listening || !ctx.started) ctx.abort(new AbortError(`job ${JSON.stringify(ctx.ident)} was asked to stop (${signal})`))
-  /* c8 ignore next -- runs (test/runners/pool/transports.test.ts), but the parent ends this worker at once, before its coverage is written */
+  // Runs (test/runners/pool/transports.test.ts), but the parent ends this worker at once, before its coverage is written.
+  /* c8 ignore next */
   else send({ deaf: id })
 }
 
@@ -114,7 +121,9 @@ function flush(): void {
     // The serializer throws at once for a value it cannot clone: one by one, so that only the job
     // whose result it is fails.
     answers.ids.forEach((id, i) => {
-      const one: PoolAnswers = { ids: [id], exitCodes: [answers.exitCodes[i]!], data: [answers.data[i]], errors: [answers.errors[i]!], rss: answers.rss }
+      const one: PoolAnswers = {
+        ids: [id], exitCodes: [answers.exitCodes[i]!], data: [answers.data[i]], errors: [answers.errors[i]!], rss: answers.rss,
+      }
       try {
         send(one)
       } catch (error) {

@@ -14,7 +14,9 @@ import type { Duration } from '../../types.js'
 export interface ThreadPoolOptions {
   /** Recycle a worker after this many jobs (for leaky code). Default: Infinity. */
   maxTasksPerWorker?: number
-  /** End a worker that has been idle this long. Default `'5s'`; Infinity keeps idle workers (they never keep the manager's process alive). */
+  /**
+   * End a worker that has been idle this long. Default `'5s'`; Infinity keeps idle workers (they never keep the manager's process alive).
+   */
   idleTimeout?: Duration
   /**
    * How many jobs one worker runs at once. Default 1: a job has its thread or process to itself.
@@ -39,8 +41,12 @@ export interface PoolSettings {
   concurrentTasksPerWorker: number
 }
 
-export const PROCESS_POOL_KEYS = optionKeys<ProcessPoolOptions>({ maxTasksPerWorker: true, maxWorkerMemory: true, idleTimeout: true, concurrentTasksPerWorker: true })
-export const THREAD_POOL_KEYS = optionKeys<ThreadPoolOptions>({ maxTasksPerWorker: true, idleTimeout: true, concurrentTasksPerWorker: true })
+export const PROCESS_POOL_KEYS = optionKeys<ProcessPoolOptions>({
+  maxTasksPerWorker: true, maxWorkerMemory: true, idleTimeout: true, concurrentTasksPerWorker: true,
+})
+export const THREAD_POOL_KEYS = optionKeys<ThreadPoolOptions>({
+  maxTasksPerWorker: true, idleTimeout: true, concurrentTasksPerWorker: true,
+})
 const DEFAULT_IDLE_MS = 5_000
 
 /** Checks ForkManagerOptions.processPool at the manager's construction. */
@@ -54,11 +60,19 @@ export function threadPoolSettings(options: ThreadPoolOptions | undefined): Pool
 }
 
 function poolSettings(options: ProcessPoolOptions | undefined, name: string, keys: typeof PROCESS_POOL_KEYS): PoolSettings {
-  if (options === undefined) return { maxTasksPerWorker: Infinity, maxWorkerMemory: Infinity, idleTimeoutMs: DEFAULT_IDLE_MS, concurrentTasksPerWorker: 1 }
+  if (options === undefined) {
+    return {
+      maxTasksPerWorker: Infinity, maxWorkerMemory: Infinity, idleTimeoutMs: DEFAULT_IDLE_MS, concurrentTasksPerWorker: 1
+    }
+  }
   validateOptions(options, name, keys)
   return {
-    maxTasksPerWorker: options.maxTasksPerWorker === undefined ? Infinity : validateInteger(options.maxTasksPerWorker, `${name}.maxTasksPerWorker`, 1, undefined, true),
-    concurrentTasksPerWorker: options.concurrentTasksPerWorker === undefined ? 1 : validateInteger(options.concurrentTasksPerWorker, `${name}.concurrentTasksPerWorker`, 1),
+    maxTasksPerWorker: options.maxTasksPerWorker === undefined
+      ? Infinity
+      : validateInteger(options.maxTasksPerWorker, `${name}.maxTasksPerWorker`, 1, undefined, true),
+    concurrentTasksPerWorker: options.concurrentTasksPerWorker === undefined
+      ? 1
+      : validateInteger(options.concurrentTasksPerWorker, `${name}.concurrentTasksPerWorker`, 1),
     maxWorkerMemory: options.maxWorkerMemory === undefined ? Infinity : parseBytes(options.maxWorkerMemory, `${name}.maxWorkerMemory`),
     idleTimeoutMs: options.idleTimeout === undefined ? DEFAULT_IDLE_MS : parseDuration(options.idleTimeout, `${name}.idleTimeout`),
   }

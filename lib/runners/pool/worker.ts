@@ -3,7 +3,8 @@
 // when a stop ends it, or when it crashes. Orders to it are batched per turn of the event loop
 // (see protocol.ts).
 
-import { AbortError, DataCloneError, jobError, serializeError } from '../../errors.js'
+import { AbortError, DataCloneError, jobError } from '../../errors.js'
+import { serializeError } from '../../util/serialize-error.js'
 import { crashError, describeSetup, startFailure } from './failures.js'
 import type { WorkerSpec } from '../spec.js'
 import { jobByJob, type PoolMessage, type PoolOrders } from './protocol.js'

@@ -34,7 +34,8 @@ class IpcSerializer extends v8.DefaultSerializer {
 
 class IpcDeserializer extends v8.DefaultDeserializer {
   _readHostObject(): unknown {
-    if (this.readUint32() === ARRAY_BUFFER_VIEW) return (v8.DefaultDeserializer.prototype as unknown as HostReader)._readHostObject.call(this)
+    const host = v8.DefaultDeserializer.prototype as unknown as HostReader
+    if (this.readUint32() === ARRAY_BUFFER_VIEW) return host._readHostObject.call(this)
     return this.readValue()
   }
 }
@@ -74,7 +75,7 @@ export class IpcMessageReader {
       const data = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#size)
       const deserializer = new IpcDeserializer(data.subarray(4, end))
       deserializer.readHeader()
-      const message = deserializer.readValue()
+      const message: unknown = deserializer.readValue()
       this.#chunks = end === data.length ? [] : [data.subarray(end)]
       this.#size = data.length - end
       this.#onMessage(message)

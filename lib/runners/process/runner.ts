@@ -3,7 +3,7 @@
 // process), otherwise forked from this process, below. Both give the same JobResult.
 
 import { fork, type ChildProcess } from 'node:child_process'
-import { serializeError } from '../../errors.js'
+import { serializeError } from '../../util/serialize-error.js'
 import type { WorkerSpec } from '../spec.js'
 import type { WorkerReply } from '../../worker/call.js'
 import type { Execution, Outcome } from '../execution.js'
@@ -23,7 +23,9 @@ const RUNTIME = new URL('./runtime.js', import.meta.url)
  * `attempt` and `jobId` are the worker's ctx.attempt and ctx.jobId. `spawners`: where it may
  * start (a native forker of the set), null to fork it from this process.
  */
-export function startProcessWorker(spec: WorkerSpec, ident: string, attempt = 1, jobId: string | null = null, spawners: SpawnerSet | null = null): Execution {
+export function startProcessWorker(
+  spec: WorkerSpec, ident: string, attempt = 1, jobId: string | null = null, spawners: SpawnerSet | null = null
+): Execution {
   const args = jobId === null ? [spec.url, ident, String(attempt)] : [spec.url, ident, String(attempt), jobId]
   const spawner = spawners?.pickNative()
   if (spawner !== undefined) return startWorkerOnSpawner(spec, args, spawner, processChannelServer())

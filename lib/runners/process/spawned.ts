@@ -8,7 +8,7 @@
 
 import { fileURLToPath } from 'node:url'
 import type { Socket } from 'node:net'
-import { serializeError } from '../../errors.js'
+import { serializeError } from '../../util/serialize-error.js'
 import type { WorkerReply } from '../../worker/call.js'
 import type { Execution } from '../execution.js'
 import type { WorkerSpec } from '../spec.js'
@@ -43,7 +43,7 @@ export function startWorkerOnSpawner(spec: WorkerSpec, args: string[], spawner: 
       maxBuffer: 0,
       channel: { address: channel.address, token: channel.token },
     },
-    job,
+    job
   )
   return job
 }
@@ -65,7 +65,10 @@ class SpawnedWorker extends SpawnedJob {
     this.#forget = forget
   }
 
-  /** The child's channel has reached the channel server (it may come before or after 'started'); `early`: bytes the child sent with the token. */
+  /**
+   * The child's channel has reached the channel server (it may come before or after 'started'); `early`: bytes the child sent with the
+   * token.
+   */
   connected(socket: Socket, early: Buffer): void {
     const reader = new IpcMessageReader((message) => (this.#answer = message as WorkerReply))
     socket.on('data', (chunk: Buffer) => reader.push(chunk))
@@ -115,6 +118,11 @@ class SpawnedWorker extends SpawnedJob {
     // The channel came (it has closed), so the channel server no longer waits for it: nothing to forget.
     if (exited === undefined || !this.#closed) return
     const answer = this.#answer
-    this.ended.settle({ exitCode: exited.code, signal: exited.signal, data: answer?.ok ? answer.data : undefined, error: answer && !answer.ok ? answer.error : null })
+    this.ended.settle({
+      exitCode: exited.code,
+      signal: exited.signal,
+      data: answer?.ok ? answer.data : undefined,
+      error: answer && !answer.ok ? answer.error : null,
+    })
   }
 }

@@ -3,7 +3,7 @@
 // spawn failure as a result, capture up to maxBuffer.
 
 import path from 'node:path'
-import { serializeError } from '../../errors.js'
+import { serializeError } from '../../util/serialize-error.js'
 import { maxBufferError, notStarted } from '../command-failures.js'
 import type { Execution, Outcome } from '../execution.js'
 import type { CommandSpec } from '../spec.js'
@@ -47,7 +47,9 @@ function order(spec: CommandSpec, spawnerEnv: Readonly<Record<string, string | u
  * loaded machine), and an order without it is ~1.5 KB less to encode in this process and to
  * decode in the spawner.
  */
-export function placeFields(job: { cwd?: string | undefined; env?: Record<string, string | undefined> | undefined }, spawnerEnv: Readonly<Record<string, string | undefined>>): Pick<SpawnOrder, 'cwd' | 'env' | 'envOver'> {
+export function placeFields(job: {
+  cwd?: string | undefined; env?: Record<string, string | undefined> | undefined,
+}, spawnerEnv: Readonly<Record<string, string | undefined>>): Pick<SpawnOrder, 'cwd' | 'env' | 'envOver'> {
   const cwd = job.cwd === undefined ? process.cwd() : path.resolve(job.cwd)
   if (!sameEnv(spawnerEnv)) return { cwd, env: { ...process.env, ...job.env } }
   return job.env === undefined ? { cwd } : { cwd, envOver: job.env }
@@ -87,11 +89,15 @@ class SpawnedCommand extends SpawnedJob {
         const spec = this.#spec
         // What the direct path's bare spawn throws (E2BIG) is the error as thrown; otherwise the error of a command that could not run.
         const bare = message.thrown && !spec.capture && spec.input === undefined && !spec.shell
-        this.notRun(bare ? serializeError(Object.assign(new Error(message.message), { code: message.code })) : notStarted(spec, message).error!)
+        const error = bare
+          ? serializeError(Object.assign(new Error(message.message), { code: message.code }))
+          : notStarted(spec, message).error!
+        this.notRun(error)
         return true
       }
       case 'output':
-        ;(message.fd === 1 ? this.#stdout : this.#stderr)!.add(Buffer.from(message.chunk.buffer, message.chunk.byteOffset, message.chunk.byteLength))
+        ;(message.fd === 1 ? this.#stdout : this.#stderr)!.add(Buffer.from(message.chunk.buffer, message.chunk.byteOffset,
+          message.chunk.byteLength))
         return false
       case 'exit':
         this.group!.reap()
@@ -101,7 +107,10 @@ class SpawnedCommand extends SpawnedJob {
       case 'closed': {
         const stdout = this.#stdout!
         const stderr = this.#stderr!
-        const done: Outcome = { exitCode: message.code, signal: message.signal, error: null, stdout: stdout.text(this.#spec.encoding ?? 'utf8'), stderr: stderr.text(this.#spec.encoding ?? 'utf8') }
+        const done: Outcome = {
+          exitCode: message.code, signal: message.signal, error: null, stdout: stdout.text(this.#spec.encoding ?? 'utf8'),
+          stderr: stderr.text(this.#spec.encoding ?? 'utf8'),
+        }
         if (stdout.overflowed || stderr.overflowed) done.error = maxBufferError(this.#spec)
         this.ended.settle(done)
         return true

@@ -31,7 +31,12 @@ const EMITTED = new Set(['EACCES', 'EAGAIN', 'EMFILE', 'ENFILE', 'ENOENT'])
  * (SIGABRT, not its alias SIGIOT; SIGIO, not SIGPOLL), as Node's own table and os.constants list them.
  */
 const signalNames = new Map<number, NodeJS.Signals>()
-for (const [name, number] of Object.entries(constants.signals)) if (!signalNames.has(number)) signalNames.set(number, name as NodeJS.Signals)
+for (const [name, number] of Object.entries(constants.signals)) {
+  if (!signalNames.has(number)) {
+    signalNames.set(number,
+      name as NodeJS.Signals)
+  }
+}
 const errnoNames = new Map<number, string>(Object.entries(constants.errno).map(([name, number]) => [number, name]))
 
 /**
@@ -108,11 +113,13 @@ export function encodeOrder(order: SpawnOrder): Buffer {
   }
   if (order.input !== undefined) {
     flags |= INPUT
-    fields.push(typeof order.input === 'string' ? Buffer.from(order.input) : Buffer.from(order.input.buffer, order.input.byteOffset, order.input.byteLength))
+    const { input } = order
+    fields.push(typeof input === 'string' ? Buffer.from(input) : Buffer.from(input.buffer, input.byteOffset, input.byteLength))
   }
   if (order.channel !== undefined) {
     flags |= CHANNEL
-    fields.push(Buffer.from(order.channel.address), Buffer.from(order.channel.token.buffer, order.channel.token.byteOffset, order.channel.token.byteLength))
+    fields.push(Buffer.from(order.channel.address),
+      Buffer.from(order.channel.token.buffer, order.channel.token.byteOffset, order.channel.token.byteLength))
   }
   let size = 4 + 4 + 1 + 4
   for (const field of fields) size += typeof field === 'number' ? 4 : 4 + field.length
@@ -191,7 +198,9 @@ function decode(data: Buffer, at: number): SpawnerMessage {
     default: {
       const code = data.readInt32LE(at + 5)
       const signal = data.readUInt32LE(at + 9)
-      return { type: data[at] === 4 ? 'exit' : 'closed', id, code: code < 0 ? null : code, signal: signal === 0 ? null : signalNames.get(signal)! }
+      return {
+        type: data[at] === 4 ? 'exit' : 'closed', id, code: code < 0 ? null : code, signal: signal === 0 ? null : signalNames.get(signal)!
+      }
     }
   }
 }

@@ -3,7 +3,8 @@
 // at once if the spawner dies. Stops need no spawner: the job leads its own process group, and
 // this process signals -pid itself.
 
-import { jobError, serializeError, SpawnerExitError } from '../../errors.js'
+import { jobError, SpawnerExitError } from '../../errors.js'
+import { serializeError } from '../../util/serialize-error.js'
 import type { JobKind, SerializedError } from '../../types.js'
 import type { Execution, Outcome } from '../execution.js'
 import { groupStopper, killTree, type GroupStopper } from '../kill-tree.js'
@@ -44,7 +45,8 @@ export abstract class SpawnedJob implements SpawnerJob, Execution {
     if (this.pid === null) return this.notRun(serializeError(new SpawnerExitError(`${message} before the job started`)))
     // Its output and its exit can no longer reach this process: the job is ended here, not left running unwatched.
     killTree(this.pid, 'SIGKILL')
-    this.ended.settle({ exitCode: null, signal: null, error: jobError(SpawnerExitError, `${message} while the job ran; its process group was killed`) })
+    const error = jobError(SpawnerExitError, `${message} while the job ran; its process group was killed`)
+    this.ended.settle({ exitCode: null, signal: null, error })
   }
 
   /** The spawner started it as `pid`: returns the stopper of its group. */

@@ -134,13 +134,13 @@ export class Spawner {
     this.#child = forker
       ? spawn(forker, [], { env: this.env, stdio: ['pipe', 'inherit', 'inherit', 'pipe'], detached: true })
       : fork(where.runtime ?? SPAWNER_RUNTIME, [], {
-          execPath: where.execPath ?? process.execPath,
-          execArgv: EXEC_ARGV,
-          env: this.env,
-          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-          serialization: 'advanced',
-          detached: true,
-        })
+        execPath: where.execPath ?? process.execPath,
+        execArgv: EXEC_ARGV,
+        env: this.env,
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        serialization: 'advanced',
+        detached: true,
+      })
     // Its last messages may come after 'exit', or its channel close first: it has ended once both have happened.
     let waits = 2
     const ending = (): void => {
@@ -149,7 +149,8 @@ export class Spawner {
     const route = (message: SpawnerMessage): void => this.#route(message)
     // No process (its 'error' below is on the way): an order sent meanwhile goes nowhere, and the
     // job hears of the failed start from #end.
-    this.#channel = this.#child.pid === undefined ? { send() {}, handles: [] } : forker ? pipeChannel(this.#child, route, ending) : ipcChannel(this.#child, route, ending)
+    if (this.#child.pid === undefined) this.#channel = { send() {}, handles: [] }
+    else this.#channel = forker ? pipeChannel(this.#child, route, ending) : ipcChannel(this.#child, route, ending)
     // Never what keeps this process alive, except while it starts or runs a job (#hold).
     this.#hold()
     this.#child.on('error', (error) => {

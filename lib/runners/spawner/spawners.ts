@@ -81,7 +81,8 @@ export class SpawnerSet {
     // Replaced now rather than at the next job, which would wait for the fork.
     this.#fill()
     if (this.#failedStarts === FAILED_STARTS_ALLOWED) {
-      process.emitWarning(`forkpool: ${FAILED_STARTS_ALLOWED} spawner processes in a row ended before they were ready; commands start directly from now on`, 'ForkpoolSpawnerWarning')
+      process.emitWarning(`forkpool: ${FAILED_STARTS_ALLOWED} spawner processes in a row ended before they were ready; commands start ` +
+        `directly from now on`, 'ForkpoolSpawnerWarning')
     }
   }
 }

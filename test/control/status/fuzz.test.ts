@@ -24,7 +24,8 @@ function malformedRequests(): Buffer[] {
   const paths = [
     '/jobs/%/cancel', '/jobs/%zz/cancel', '/jobs/%E0%A4%A/cancel', '/%00', '/jobs/..', '/jobs/../../etc/passwd', '*', 'http://evil/jobs',
     '//', '/jobs//cancel', '/jobs/a/b/c/d', '/jobs/' + '%'.repeat(100), '/' + 'a'.repeat(20_000), '/jobs/' + 'x'.repeat(9000) + '/cancel',
-    '/jobs/job-1/cancel', '/jobs/job-2/cancel', '/jobs/%6A%6F%62-1/cancel', '/ps?' + '&'.repeat(3000), '/stats#frag', '/\u00e9', '/jobs/\u{1F600}/cancel',
+    '/jobs/job-1/cancel', '/jobs/job-2/cancel', '/jobs/%6A%6F%62-1/cancel', '/ps?' + '&'.repeat(3000), '/stats#frag', '/\u00e9',
+    '/jobs/\u{1F600}/cancel',
     '', ' ', '/jobs/%C0%AF/cancel', '/jobs/%ED%A0%80/cancel',
   ]
   const headerSets = [
@@ -120,7 +121,8 @@ t.test('malformed requests crash nothing and lose no job', async (t) => {
   // The server still answers, and the manager has every job, none stopped.
   const listed = JSON.parse((await request(srv.url, '/jobs')).body)
   t.equal(listed.count, 3)
-  t.same(listed.jobs.map((j: { ident: string; state: string }) => `${j.ident} ${j.state}`), ['job-1 running', 'job-2 running', 'job-3 running'])
+  t.same(listed.jobs.map((j: { ident: string; state: string }) => `${j.ident} ${j.state}`),
+    ['job-1 running', 'job-2 running', 'job-3 running'])
   t.equal((await request(srv.url, '/ps')).status, 200)
   t.match(JSON.parse((await request(srv.url, '/stats')).body), { running: 3, finished: 0, cancelled: 0 })
   t.same(finished, [], 'no job ended')

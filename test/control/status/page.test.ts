@@ -33,9 +33,11 @@ t.test('the HTML page lists, ages, refreshes and cancels', async (t) => {
   const rows = page.locator('#jobs tr')
   t.equal(await rows.count(), 2, 'both jobs are listed')
   t.equal(await page.locator('#count').textContent(), '2')
-  t.equal(await page.locator('#counts').textContent(), 'Queued 0, running 2; finished 0: 0 failed, 0 timed out, 0 cancelled', 'the counts of /stats, from the first paint')
+  t.equal(await page.locator('#counts').textContent(), 'Queued 0, running 2; finished 0: 0 failed, 0 timed out, 0 cancelled',
+    'the counts of /stats, from the first paint')
   const victimRow = page.locator('tr[data-target="nightly-sync"]')
-  t.same(await victimRow.locator('td').allTextContents().then((cells) => cells.slice(0, 6)), ['victim', 'nightly-sync', 'db', 'running', String(victim.pid), hostname()])
+  t.same(await victimRow.locator('td').allTextContents().then((cells) => cells.slice(0, 6)),
+    ['victim', 'nightly-sync', 'db', 'running', String(victim.pid), hostname()])
   t.equal(await page.locator('#jobs tr').nth(1).locator('td').first().textContent(), hostile, 'an ident full of HTML is shown as text')
   t.equal(await page.evaluate(() => (window as { pwned?: number }).pwned), undefined, 'and never runs')
 

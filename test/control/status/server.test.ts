@@ -42,7 +42,9 @@ t.test('every route, every status code', async (t) => {
   t.equal(jobs.headers['cache-control'], 'no-store')
   const body = JSON.parse(jobs.body)
   t.equal(body.count, 3)
-  t.match(body.jobs[0], { ident: 'victim', name: 'nightly-sync', label: 'db', state: 'running', pid: victim.pid, isolation: 'command', host: hostname() })
+  t.match(body.jobs[0], {
+    ident: 'victim', name: 'nightly-sync', label: 'db', state: 'running', pid: victim.pid, isolation: 'command', host: hostname(),
+  })
 
   const ps = await request(srv.url, '/ps')
   t.equal(ps.status, 200)
@@ -78,16 +80,22 @@ t.test('every route, every status code', async (t) => {
   for (const bad of ['/jobs/%E0%A4%A/cancel', '/jobs//cancel', '/jobs/../ps', '/jobs/%00/cancel', '/jobs/./cancel', '/stats/']) {
     t.equal((await request(srv.url, bad, { method: 'POST' })).status, 400, `malformed: ${bad}`)
   }
-  t.equal((await request(srv.url, '/jobs', { headers: { host: 'evil.example:80' } })).status, 400, 'a foreign Host (DNS rebinding) is refused')
+  t.equal((await request(srv.url, '/jobs', { headers: { host: 'evil.example:80' } })).status, 400,
+    'a foreign Host (DNS rebinding) is refused')
   t.equal((await request(srv.url, '/jobs', { headers: { host: '[::1]:1234' } })).status, 200)
   t.equal((await request(srv.url, '/jobs', { headers: { host: 'localhost' } })).status, 200)
 
   const noToken = await request(srv.url, '/jobs/victim/cancel', { method: 'POST' })
   t.equal(noToken.status, 401)
   t.equal(noToken.headers['www-authenticate'], 'Bearer')
-  t.same(JSON.parse(noToken.body), { error: "cancelling needs this server's token (set with serveStatus({ token })) in the header Authorization: Bearer <token>" })
-  for (const authorization of ['Bearer sesame-41', 'Bearer sesame', 'Bearer sesame-42-and-more', 'Basic c2VzYW1lLTQy', 'Bearer', 'sesame-42']) {
-    t.equal((await request(srv.url, '/jobs/victim/cancel', { method: 'POST', headers: { authorization } })).status, 401, `refused: ${authorization}`)
+  t.same(JSON.parse(noToken.body), {
+    error: "cancelling needs this server's token (set with serveStatus({ token })) in the header Authorization: Bearer <token>",
+  })
+  for (
+    const authorization of ['Bearer sesame-41', 'Bearer sesame', 'Bearer sesame-42-and-more', 'Basic c2VzYW1lLTQy', 'Bearer', 'sesame-42']
+  ) {
+    t.equal((await request(srv.url, '/jobs/victim/cancel', { method: 'POST', headers: { authorization } })).status, 401,
+      `refused: ${authorization}`)
   }
   t.equal(pm.inFlight().length, 3, 'no refused request cancelled anything')
 
@@ -96,7 +104,9 @@ t.test('every route, every status code', async (t) => {
   t.equal(ambiguous.status, 409)
   t.match(JSON.parse(ambiguous.body).error, /2 jobs in flight have the ident "twin"/)
 
-  const accepted = await request(srv.url, `/jobs/${encodeURIComponent('nightly-sync')}/cancel`, { method: 'POST', headers: { authorization: 'bearer   sesame-42' } })
+  const accepted = await request(srv.url, `/jobs/${encodeURIComponent('nightly-sync')}/cancel`, {
+    method: 'POST', headers: { authorization: 'bearer   sesame-42' },
+  })
   t.equal(accepted.status, 202)
   t.same(JSON.parse(accepted.body), { target: 'nightly-sync', cancelled: 1 })
   t.match(await victim.result, { cancelled: true, cancelReason: 'cancelled over HTTP' })
@@ -112,7 +122,9 @@ t.test('no token configured: cancelling over HTTP is off (403)', async (t) => {
   const h = await pm.start('job', { command: 'sleep', args: ['5'] })
   const r = await request(srv.url, '/jobs/job/cancel', { method: 'POST', headers: { authorization: 'Bearer anything' } })
   t.equal(r.status, 403)
-  t.same(JSON.parse(r.body), { error: 'cancelling over HTTP is off: this server has no token; to turn it on, start it with serveStatus({ token })' })
+  t.same(JSON.parse(r.body), {
+    error: 'cancelling over HTTP is off: this server has no token; to turn it on, start it with serveStatus({ token })',
+  })
   t.equal(pm.inFlight().length, 1)
   h.cancel()
   await h.result
@@ -140,19 +152,32 @@ t.test('a source that throws is a 500; the server goes on', async (t) => {
 t.test('options are checked; a port in use rejects', async (t) => {
   const pm = manager(t, { maxProcs: 1 })
   await t.rejects(pm.serveStatus(null as never), { name: 'TypeError', message: 'serveStatus() options must be an object, got null' })
-  await t.rejects(pm.serveStatus({ hostname: 'localhost' } as never), { name: 'TypeError', message: '"hostname" is not a serveStatus() option; it takes port, host, token, refresh' })
-  await t.rejects(pm.serveStatus({ Port: 8080 } as never), { name: 'TypeError', message: '"Port" is not a serveStatus() option; did you mean port?' })
-  await t.rejects(pm.serveStatus({ port: 70000 }), { name: 'RangeError', message: 'serveStatus() port must be a whole number >= 0 and <= 65535, got 70000' })
-  await t.rejects(pm.serveStatus({ port: '80' as never }), { name: 'TypeError', message: 'serveStatus() port must be a whole number >= 0 and <= 65535, got "80"' })
+  await t.rejects(pm.serveStatus({ hostname: 'localhost' } as never), {
+    name: 'TypeError', message: '"hostname" is not a serveStatus() ' +
+    'option; it takes port, host, token, refresh'
+  })
+  await t.rejects(pm.serveStatus({ Port: 8080 } as never), {
+    name: 'TypeError', message: '"Port" is not a serveStatus() option; did you ' +
+    'mean port?'
+  })
+  await t.rejects(pm.serveStatus({ port: 70000 }), {
+    name: 'RangeError', message: 'serveStatus() port must be a whole number >= 0 and <= ' +
+    '65535, got 70000'
+  })
+  await t.rejects(pm.serveStatus({ port: '80' as never }), {
+    name: 'TypeError', message: 'serveStatus() port must be a whole number >= 0 ' +
+    'and <= 65535, got "80"'
+  })
   await t.rejects(pm.serveStatus({ host: '' }), { name: 'RangeError', message: 'serveStatus() host must be a non-empty string, got ""' })
   await t.rejects(pm.serveStatus({ token: 'has space' }), {
-    name: 'RangeError', message: 'serveStatus() token must be a non-empty string of visible ASCII characters (it travels in an HTTP header), got a string of 9 characters, not all of them visible ASCII',
+    name: 'RangeError', message: 'serveStatus() token must be a non-empty string of visible ASCII characters (it travels in an HTTP ' +
+      'header), got a string of 9 characters, not all of them visible ASCII',
   }, 'the token is a secret: not shown')
   await t.rejects(pm.serveStatus({ token: '' }), { name: 'RangeError', message: /, got an empty string$/ })
   await t.rejects(pm.serveStatus({ token: 5 as never }), { name: 'TypeError', message: /token must be a non-empty string .*, got 5$/ })
   await t.rejects(pm.serveStatus({ refresh: 'often' }), RangeError)
   const blocker = net.createServer().listen(0, '127.0.0.1')
-  await new Promise((r) => blocker.once('listening', r))
+  await new Promise((resolve) => blocker.once('listening', resolve))
   const port = (blocker.address() as net.AddressInfo).port
   await t.rejects(pm.serveStatus({ port }), { code: 'EADDRINUSE' })
   blocker.close()
@@ -161,7 +186,8 @@ t.test('options are checked; a port in use rejects', async (t) => {
   t.equal((await request(other.url, '/stats')).status, 200)
   await other.close()
   const open = await pm.serveStatus({ host: '0.0.0.0' })
-  t.equal((await request(open.url.replace('0.0.0.0', '127.0.0.1'), '/stats', { headers: { host: 'forkpool.internal' } })).status, 200, 'bound beyond loopback: any Host')
+  t.equal((await request(open.url.replace('0.0.0.0', '127.0.0.1'), '/stats', { headers: { host: 'forkpool.internal' } })).status, 200,
+    'bound beyond loopback: any Host')
   await open.close()
   await pm.close()
 })

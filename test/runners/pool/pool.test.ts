@@ -21,7 +21,9 @@ t.test('jobs run one after another in the same reused process', async (t) => {
   t.equal(first.pid, (first.data as { pid: number }).pid, 'the JobResult names the process that ran it')
   t.match(second.data, { pid: first.pid, jobs: 2 })
   t.match(await run(pm, { worker: faults, data: { mode: 'finish', code: 3, value: 'three' } }), { exitCode: 3, data: 'three', error: null })
-  t.match(await run(pm, { worker: faults, data: { mode: 'throw' } }), { exitCode: 1, error: { name: 'RangeError', message: 'asked to throw in j' } })
+  t.match(await run(pm, { worker: faults, data: { mode: 'throw' } }), {
+    exitCode: 1, error: { name: 'RangeError', message: 'asked to throw in j' },
+  })
   t.match((await run(pm, { worker: probe })).data, { pid: first.pid, jobs: 3 }, 'a different worker file runs in the same process')
 })
 
@@ -38,7 +40,7 @@ t.test('the same worker file gives the same results under process, process-pool 
 
 t.test('maxTasksPerWorker recycles a process after that many jobs', async (t) => {
   const pm = manager(t, { maxProcs: 1, processPool: { maxTasksPerWorker: 2 } })
-  const seen = []
+  const seen: Array<{ pid: number; jobs: number }> = []
   for (let i = 0; i < 5; i++) seen.push((await run(pm, { worker: probe })).data as { pid: number; jobs: number })
   t.same(seen.map((s) => s.jobs), [1, 2, 1, 2, 1])
   t.equal(seen[0]!.pid, seen[1]!.pid)
@@ -86,7 +88,8 @@ t.test('idleTimeout ends idle processes; runningProcs lists busy ones', async (t
 })
 
 t.test('idle processes do not keep the parent alive, and close() ends them', async (t) => {
-  const child = spawn(process.execPath, [new URL('../../fixtures/pool-parent.mjs', import.meta.url).pathname, 'idle-only'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [new URL('../../fixtures/pool-parent.mjs', import.meta.url).pathname, 'idle-only'],
+    { stdio: ['ignore', 'pipe', 'inherit'] })
   const pid = Number(await new Promise<string>((resolve) => child.stdout.once('data', (b: Buffer) => resolve(b.toString()))))
   const [code] = await new Promise<[number | null]>((resolve) => child.once('exit', (c) => resolve([c])))
   t.equal(code, 0, 'the parent ended by itself, without close()')
@@ -100,16 +103,29 @@ t.test('idle processes do not keep the parent alive, and close() ends them', asy
 })
 
 t.test('processPool options are checked at construction', async (t) => {
-  t.throws(() => new ForkManager({ processPool: 5 as never }), { name: 'TypeError', message: 'processPool options must be an object, got 5' })
-  t.throws(() => new ForkManager({ processPool: { maxTasks: 1 } as never }), { name: 'TypeError', message: '"maxTasks" is not a processPool option; it takes maxTasksPerWorker, maxWorkerMemory, idleTimeout, concurrentTasksPerWorker' })
-  t.throws(() => new ForkManager({ processPool: { maxTaskPerWorker: 1 } as never }), { name: 'TypeError', message: '"maxTaskPerWorker" is not a processPool option; did you mean maxTasksPerWorker?' })
-  t.throws(() => new ForkManager({ processPool: { maxTasksPerWorker: 0 } }), { name: 'RangeError', message: /maxTasksPerWorker must be a whole number >= 1, or Infinity, got 0/ })
-  t.throws(() => new ForkManager({ processPool: { maxWorkerMemory: 'lots' } }), { name: 'RangeError', message: /processPool.maxWorkerMemory "lots" is not a size/ })
+  t.throws(() => new ForkManager({ processPool: 5 as never }), {
+    name: 'TypeError', message: 'processPool options must be an object, got ' +
+    '5'
+  })
+  t.throws(() => new ForkManager({ processPool: { maxTasks: 1 } as never }), {
+    name: 'TypeError', message: '"maxTasks" is not a ' +
+    'processPool option; it takes maxTasksPerWorker, maxWorkerMemory, idleTimeout, concurrentTasksPerWorker'
+  })
+  t.throws(() => new ForkManager({ processPool: { maxTaskPerWorker: 1 } as never }), {
+    name: 'TypeError', message: '"maxTaskPerWorker" is not a processPool option; did you mean maxTasksPerWorker?',
+  })
+  t.throws(() => new ForkManager({ processPool: { maxTasksPerWorker: 0 } }), {
+    name: 'RangeError', message: /maxTasksPerWorker must be a whole number >= 1, or Infinity, got 0/,
+  })
+  t.throws(() => new ForkManager({ processPool: { maxWorkerMemory: 'lots' } }), {
+    name: 'RangeError', message: /processPool.maxWorkerMemory "lots" is not a size/,
+  })
   t.throws(() => new ForkManager({ processPool: { idleTimeout: -1 } }), { name: 'RangeError', message: /processPool.idleTimeout/ })
   const good = new ForkManager({ processPool: { maxTasksPerWorker: Infinity, maxWorkerMemory: 1e9, idleTimeout: '1s' } })
   t.ok(good)
   await good.close()
-  await t.rejects(manager(t).start('x', { worker: faults, isolation: 'pool' as never }), /job.isolation must be one of 'process', 'process-pool', 'thread'/)
+  await t.rejects(manager(t).start('x', { worker: faults, isolation: 'pool' as never }),
+    /job.isolation must be one of 'process', 'process-pool', 'thread'/)
 })
 
 t.test('a stop of a job that has already ended is harmless: nothing is sent, the process takes the next job', async (t) => {

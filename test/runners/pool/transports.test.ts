@@ -20,13 +20,21 @@ for (const isolation of ['process-pool', 'thread'] as const) {
 
   t.test(`${isolation}: uncloneable data fails only its job, in a batch with others`, async (t) => {
     const settings = { concurrentTasksPerWorker: 3 }
-    const pool = isolation === 'thread' ? new WorkerPool(threadPoolSettings(settings), () => 3, startThread) : new WorkerPool(processPoolSettings(settings), () => 3, startProcess)
+    const pool = isolation === 'thread'
+      ? new WorkerPool(threadPoolSettings(settings), () => 3, startThread)
+      : new WorkerPool(processPoolSettings(settings), () => 3, startProcess)
     t.teardown(() => pool.close())
     const spec = (data: unknown) => ({ ...(normalizeJob({ worker: worker('square'), data: 1, isolation }) as WorkerSpec), data })
     // The three go out as one batch (the worker is full): the batch cannot be cloned, each job can but one.
     // With jobIds (an agent's pool), and one a retry.
-    const [a, bad, c] = [pool.start(spec(2), 'a', 2, 'id-a'), pool.start(spec({ fn: () => 1 }), 'bad', 1, 'id-bad'), pool.start(spec(4), 'c', 1, 'id-c')]
-    t.match(await bad.outcome, { exitCode: 1, error: { name: 'DataCloneError', message: new RegExp(`^the data of job "bad" cannot be sent to the worker ${noun} \\d+ \\(structured clone failed: `) } })
+    const [a, bad, c] = [pool.start(spec(2), 'a', 2, 'id-a'), pool.start(spec({ fn: () => 1 }), 'bad', 1, 'id-bad'),
+      pool.start(spec(4), 'c', 1, 'id-c')]
+    t.match(await bad.outcome, {
+      exitCode: 1, error: {
+        name: 'DataCloneError',
+        message: new RegExp(`^the data of job "bad" cannot be sent to the worker ${noun} \\d+ \\(structured clone failed: `),
+      },
+    })
     t.match(await a.outcome, { exitCode: 0, data: 4, error: null })
     t.match(await c.outcome, { exitCode: 0, data: 16, error: null })
     t.equal(a.pid, c.pid)
@@ -43,10 +51,17 @@ for (const isolation of ['process-pool', 'thread'] as const) {
   t.test(`${isolation}: process.exit() in a job is a crash of its worker, with the code`, async (t) => {
     const pm = manager(t, { maxProcs: 1 })
     const r = await (await pm.start('exits', { worker: faults, data: { mode: 'exit', code: 5 }, isolation })).result
-    t.match(r, { exitCode: 5, signal: null, ok: false, error: { name: 'WorkerExitError', message: new RegExp(`^the worker ${noun} \\d+ running job "exits" exited with code 5; the pool replaces it$`) } })
+    t.match(r, {
+      exitCode: 5, signal: null, ok: false, error: {
+        name: 'WorkerExitError',
+        message: new RegExp(`^the worker ${noun} \\d+ running job "exits" exited with code 5; the pool replaces it$`),
+      },
+    })
     const dir = t.testdir()
     writeFileSync(path.join(dir, 'exit-zero.mjs'), 'export default () => process.exit(0)')
-    t.match(await (await pm.start('zero', { worker: path.join(dir, 'exit-zero.mjs'), isolation })).result, { exitCode: 0, ok: false, error: { name: 'WorkerExitError' } }, 'even with code 0: finish() ends a job well')
+    t.match(await (await pm.start('zero', { worker: path.join(dir, 'exit-zero.mjs'), isolation })).result, {
+      exitCode: 0, ok: false, error: { name: 'WorkerExitError' },
+    }, 'even with code 0: finish() ends a job well')
     t.match(await (await pm.start('after', { worker: faults, data: { mode: 'ok', value: 1 }, isolation })).result, { exitCode: 0, data: 1 })
   })
 
@@ -77,7 +92,9 @@ export default () => new Promise(() => setInterval(() => {}, 1000))`)
     const stopped = Date.now()
     h.cancel()
     const r = await h.result
-    t.match(r, isolation === 'thread' ? { cancelled: true, exitCode: null, error: { message: 'the worker thread was terminated' } } : { cancelled: true, exitCode: null, signal: 'SIGKILL', error: null })
+    t.match(r, isolation === 'thread'
+      ? { cancelled: true, exitCode: null, error: { message: 'the worker thread was terminated' } }
+      : { cancelled: true, exitCode: null, signal: 'SIGKILL', error: null })
     t.ok(Date.now() - stopped < 10_000, 'without waiting for the 30 s kill grace')
   })
 }

@@ -1,6 +1,7 @@
 // lib/runners/pool/worker.ts when jobs share a process (processPool.concurrentTasksPerWorker > 1):
 // they run at once, a stop of one that listens leaves the others alone unless it ends in a SIGKILL,
-// a stop of one that does not ends the process at once, and a crash settles every job in it. test/runners/pool-worker.test.ts has a process per job.
+// a stop of one that does not ends the process at once, and a crash settles every job in it. test/runners/pool-worker.test.ts has a process
+// per job.
 import t, { type Test } from 'tap'
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -22,7 +23,8 @@ const shared = (t: Test, options: ForkManagerOptions = {}) => manager(t, { proce
 t.test('a process runs concurrentTasksPerWorker jobs at once, and the cap sets how many processes there are', async (t) => {
   const pm = shared(t, { maxProcs: 4 })
   // Each job returns only once two jobs have arrived in its process.
-  const results = await Promise.all([1, 2, 3, 4].map(async (i) => (await pm.start(`r${i}`, { worker: rendezvous, data: { size: 2 }, ...pooled })).result))
+  const results = await Promise.all([1, 2, 3,
+    4].map(async (i) => (await pm.start(`r${i}`, { worker: rendezvous, data: { size: 2 }, ...pooled })).result))
   for (const r of results) t.match(r, { exitCode: 0, error: null })
   const pids = results.map((r) => r.data as number)
   t.same(pids, results.map((r) => r.pid), 'each JobResult names the process that ran it')
@@ -52,7 +54,9 @@ t.test('a stop that reaches a job before it begins means it never begins', async
   // The process is not even up: the job and its stop go out together.
   const h = await pm.start('early', { worker: faults, data: { mode: 'ok', value: 1 }, ...pooled })
   h.cancel('too soon')
-  t.match(await h.result, { cancelled: true, exitCode: 1, data: undefined, error: { name: 'AbortError', message: 'job "early" was stopped before it began' } })
+  t.match(await h.result, {
+    cancelled: true, exitCode: 1, data: undefined, error: { name: 'AbortError', message: 'job "early" was stopped before it began' },
+  })
 })
 
 t.test('a stopped job that does not listen ends its shared process at once, with its neighbours', async (t) => {
@@ -67,7 +71,12 @@ t.test('a stopped job that does not listen ends its shared process at once, with
   t.match(await deaf.result, { cancelled: true, exitCode: null, signal: 'SIGKILL', error: null }, 'the stopped job died of its stop')
   t.ok(Date.now() - stopped < 10_000, 'without waiting for the 30 s kill grace')
   const r: JobResult = await other.result
-  t.match(r, { cancelled: false, signal: 'SIGKILL', error: { name: 'WorkerExitError', message: `the worker process ${deaf.pid} running job "other" was killed (SIGKILL) to stop job "deaf", which shared it; the pool replaces it` } })
+  t.match(r, {
+    cancelled: false, signal: 'SIGKILL', error: {
+      name: 'WorkerExitError', message: `the worker process ${deaf.pid} running ` +
+        `job "other" was killed (SIGKILL) to stop job "deaf", which shared it; the pool replaces it`
+    }
+  })
   t.match(await run(pm, { worker: faults, data: { mode: 'ok', value: 4 } }), { exitCode: 0, data: 4 }, 'the pool carries on')
 })
 
@@ -89,9 +98,19 @@ t.test('a stop that ends in SIGKILL takes the jobs sharing the process, and says
   // The note that it listens is on its way when the file appears: a moment for it to arrive.
   await sleep(100)
   listens.cancel()
-  t.match(await listens.result, { cancelled: true, exitCode: null, signal: 'SIGKILL', error: null }, 'the stopped job died of its stop, after the grace')
+  t.match(await listens.result, {
+    cancelled: true, exitCode: null, signal: 'SIGKILL', error: null,
+  }, 'the stopped job died of its stop, after the grace')
   const r: JobResult = await other.result
-  t.match(r, { cancelled: false, signal: 'SIGKILL', error: { name: 'WorkerExitError', message: `the worker process ${listens.pid} running job "other" was killed (SIGKILL) to stop job "listens", which shared it; the pool replaces it` } })
+  t.match(r, {
+    cancelled: false,
+    signal: 'SIGKILL',
+    error: {
+      name: 'WorkerExitError',
+      message: `the worker process ${listens.pid} running job "other" was killed (SIGKILL) to stop job "listens", ` +
+        'which shared it; the pool replaces it',
+    },
+  })
   t.match(await run(pm, { worker: faults, data: { mode: 'ok', value: 4 } }), { exitCode: 0, data: 4 }, 'the pool carries on')
 })
 
@@ -99,7 +118,8 @@ t.test('a crash settles every job in the process', async (t) => {
   const pm = shared(t)
   const hanging = await pm.start('hanging', { worker: faults, data: { mode: 'hang' }, ...pooled })
   const exiting = await pm.start('exiting', { worker: faults, data: { mode: 'exit', code: 9 }, ...pooled })
-  const message = (ident: string) => `the worker process ${hanging.pid} running job "${ident}" and 1 more exited with code 9; the pool replaces it`
+  const message = (ident: string) => `the worker process ${hanging.pid} running job "${ident}" and 1 more exited with code 9; the pool ` +
+    `replaces it`
   t.match(await exiting.result, { exitCode: 9, error: { name: 'WorkerExitError', message: message('exiting') } })
   t.match(await hanging.result, { exitCode: 9, error: { name: 'WorkerExitError', message: message('hanging') } })
 })
@@ -115,7 +135,9 @@ t.test('a job being stopped when a neighbour crashes the process died of the cra
   deaf.cancel() // it listens, so it has the 30 s grace
   const exiting = await pm.start('exiting', { worker: faults, data: { mode: 'exit', code: 5 }, ...pooled })
   t.same([other.pid, exiting.pid], [deaf.pid, deaf.pid], 'all three in one process')
-  t.match(await deaf.result, { cancelled: true, exitCode: 5, error: { name: 'WorkerExitError', message: /running job "deaf" and 2 more exited with code 5/ } })
+  t.match(await deaf.result, {
+    cancelled: true, exitCode: 5, error: { name: 'WorkerExitError', message: /running job "deaf" and 2 more exited with code 5/ },
+  })
   t.match(await other.result, { cancelled: false, exitCode: 5, error: { name: 'WorkerExitError' } })
   t.match(await exiting.result, { cancelled: false, exitCode: 5, error: { name: 'WorkerExitError' } })
 })
@@ -134,7 +156,11 @@ t.test('jobs that end in the same turn as a crash keep their answers', async (t)
 
 t.test('concurrentTasksPerWorker is checked at construction', async (t) => {
   for (const bad of [0, 1.5, Infinity]) {
-    t.throws(() => shared(t, { processPool: { concurrentTasksPerWorker: bad } }), { name: 'RangeError', message: /processPool.concurrentTasksPerWorker must be a whole number >= 1, got/ })
+    t.throws(() => shared(t, { processPool: { concurrentTasksPerWorker: bad } }), {
+      name: 'RangeError', message: /processPool.concurrentTasksPerWorker must be a whole number >= 1, got/,
+    })
   }
-  t.throws(() => shared(t, { processPool: { concurrentTasksPerWorker: '2' as never } }), { name: 'TypeError', message: 'processPool.concurrentTasksPerWorker must be a whole number >= 1, got "2"' })
+  t.throws(() => shared(t, { processPool: { concurrentTasksPerWorker: '2' as never } }), {
+    name: 'TypeError', message: 'processPool.concurrentTasksPerWorker must be a whole number >= 1, got "2"',
+  })
 })

@@ -2,7 +2,7 @@ import t from 'tap'
 import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { ForkManager, WorkerExitError, WorkerStartError, type JobResult } from '../../../dist/lib/index.js'
+import { WorkerExitError, WorkerStartError } from '../../../dist/lib/index.js'
 import { manager } from '../../helpers/manager.js'
 import { alive, running, worker } from '../../helpers/paths.js'
 import { pooled, run } from '../../helpers/pool.js'
@@ -17,7 +17,11 @@ t.test('a process that dies mid-job settles that job, is replaced, and the pool 
   const pm = manager(t)
   const bystander = pm.start('bystander', { worker: faults, data: { mode: 'hang', ms: 500 }, ...pooled })
   const exited = await run(pm, { worker: faults, data: { mode: 'exit', code: 9 } })
-  t.match(exited, { exitCode: 9, signal: null, data: undefined, error: { name: 'WorkerExitError', code: WorkerExitError.code, message: /exited with code 9; the pool replaces it/ } })
+  t.match(exited, {
+    exitCode: 9, signal: null, data: undefined, error: {
+      name: 'WorkerExitError', code: WorkerExitError.code, message: /exited with code 9; the pool replaces it/,
+    },
+  })
   const killed = await run(pm, { worker: faults, data: { mode: 'kill', signal: 'SIGSEGV' } })
   t.match(killed, { exitCode: null, signal: 'SIGSEGV', coreDump: true, error: { message: /exited by SIGSEGV/ } })
   t.not(killed.pid, exited.pid, 'a new process took the dead one\'s place')
@@ -40,7 +44,8 @@ t.test('a free process killed from outside is replaced', async (t) => {
 t.test('a timeout fires ctx.signal; only that process goes, replaced', async (t) => {
   const pm = manager(t)
   // Both processes up, with faults.js loaded, so the job below listens from its start.
-  await Promise.all([run(pm, { worker: faults, data: { mode: 'hang', ms: 50 } }), run(pm, { worker: faults, data: { mode: 'hang', ms: 50 } })])
+  await Promise.all([run(pm, { worker: faults, data: { mode: 'hang', ms: 50 } }),
+    run(pm, { worker: faults, data: { mode: 'hang', ms: 50 } })])
   const other = pm.start('other', { worker: faults, data: { mode: 'hang', ms: 800 }, ...pooled })
   const r = await run(pm, { worker: faults, data: { mode: 'hang' } }, { timeout: 300 })
   t.match(r, { timedOut: true, cancelled: false, exitCode: 1, error: { name: 'AbortError' } })
@@ -100,7 +105,13 @@ t.test('a stop that crosses the answer of its job changes nothing but the flag',
   const busy = path.join(dir, 'busy')
   // It listens (so a stop is an order, not a kill), then holds its event loop until it answers.
   writeFileSync(path.join(dir, 'listen-busy.mjs'), `import { writeFileSync } from 'node:fs'
-export default (ready, ctx) => { ctx.signal; writeFileSync(ready, ''); const until = Date.now() + 600; while (Date.now() < until); return 'done' }`)
+export default (ready, ctx) => {
+  ctx.signal
+  writeFileSync(ready, '')
+  const until = Date.now() + 600
+  while (Date.now() < until);
+  return 'done'
+}`)
   await run(pm, { worker: path.join(dir, 'listen-busy.mjs'), data: path.join(dir, 'warm') }) // the process is up, the file loaded
   const h = await pm.start('busy', { worker: path.join(dir, 'listen-busy.mjs'), data: busy, ...pooled })
   t.ok(await untilFile(busy), 'the job holds its event loop')
@@ -117,7 +128,10 @@ t.test('a process a stopped job left busy is killed when it cannot exit', async 
   const dir = t.testdir()
   const listens = path.join(dir, 'listens')
   writeFileSync(path.join(dir, 'busy.mjs'), `import { writeFileSync } from 'node:fs'
-export default (listens, ctx) => new Promise((resolve) => { ctx.signal.addEventListener("abort", () => { resolve("stopped"); setTimeout(() => { for (;;); }, 0) }); writeFileSync(listens, "") })`)
+export default (listens, ctx) => new Promise((resolve) => {
+  ctx.signal.addEventListener("abort", () => { resolve("stopped"); setTimeout(() => { for (;;); }, 0) })
+  writeFileSync(listens, "")
+})`)
   await run(pm, { worker: probe }) // the process is up
   const h = await pm.start('busy', { worker: path.join(dir, 'busy.mjs'), data: listens, ...pooled })
   t.ok(await untilFile(listens), 'the job listens')
@@ -129,7 +143,12 @@ export default (listens, ctx) => new Promise((resolve) => { ctx.signal.addEventL
 t.test('a process that cannot start is reported once, without a respawn loop', async (t) => {
   const pm = manager(t)
   const first = await run(pm, { worker: faults, data: { mode: 'ok' }, execArgv: ['--no-such-node-flag'] })
-  t.match(first, { exitCode: 9, error: { name: 'WorkerStartError', code: WorkerStartError.code, message: /a pool worker process \(execArgv \["--no-such-node-flag"\]\) exited with code 9 before it was ready/ } })
+  t.match(first, {
+    exitCode: 9, error: {
+      name: 'WorkerStartError', code: WorkerStartError.code,
+      message: /a pool worker process \(execArgv \["--no-such-node-flag"\]\) exited with code 9 before it was ready/,
+    },
+  })
   const again = await run(pm, { worker: faults, data: { mode: 'ok' }, execArgv: ['--no-such-node-flag'] })
   t.match(again, { pid: null, exitCode: null, error: first.error }, 'later jobs fail at once with the same error, no new process')
   const cancelled = await pm.start('j', { worker: faults, data: { mode: 'ok' }, execArgv: ['--no-such-node-flag'], ...pooled })
@@ -137,7 +156,11 @@ t.test('a process that cannot start is reported once, without a respawn loop', a
   t.match(await cancelled.result, { pid: null, error: first.error })
   const nowhere = await pm.start('n', { worker: faults, data: { mode: 'ok' }, cwd: '/no/such/dir', ...pooled })
   nowhere.cancel('no process to stop')
-  t.match(await nowhere.result, { pid: null, error: { name: 'WorkerStartError', code: WorkerStartError.code, message: /cwd "\/no\/such\/dir"\) could not be started: .*ENOENT/ } })
+  t.match(await nowhere.result, {
+    pid: null, error: {
+      name: 'WorkerStartError', code: WorkerStartError.code, message: /cwd "\/no\/such\/dir"\) could not be started: .*ENOENT/,
+    },
+  })
   t.match(await run(pm, { worker: faults, data: { mode: 'ok', value: 3 } }), { exitCode: 0, data: 3 }, 'other setups are not affected')
 })
 
@@ -151,7 +174,9 @@ t.test('an uncloneable result fails that job and the process lives on', async (t
 t.test('pool processes exit by themselves when their parent is SIGKILLed', async (t) => {
   // Without tap's coverage hook (NODE_OPTIONS), whose exit-time dump would make the timing tap's, not ours.
   const env = { ...process.env, NODE_OPTIONS: '' }
-  const parent = spawn(process.execPath, [new URL('../../fixtures/pool-parent.mjs', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'], env })
+  const parent = spawn(process.execPath, [new URL('../../fixtures/pool-parent.mjs', import.meta.url).pathname], {
+    stdio: ['ignore', 'pipe', 'inherit'], env,
+  })
   const line = await new Promise<string>((resolve) => parent.stdout.once('data', (b: Buffer) => resolve(b.toString())))
   const pids = line.trim().split(' ').map(Number)
   t.equal(pids.length, 2)
@@ -160,4 +185,3 @@ t.test('pool processes exit by themselves when their parent is SIGKILLed', async
   // Exited is enough: their zombies are PID 1's to reap (and a loaded machine was seen past 2 s).
   t.ok(await eventually(() => !pids.some(running), 5000), 'both have exited within 5 s')
 })
-

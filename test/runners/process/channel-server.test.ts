@@ -3,7 +3,10 @@ import { connect, type Socket } from 'node:net'
 import { sleep } from '../../helpers/wait.js'
 import { ChannelServer, processChannelServer, TOKEN_BYTES } from '../../../dist/lib/runners/process/channel-server.js'
 
-/** Connects to `address`, writes `parts` one write each (a turn apart), and resolves once the server has closed the connection, or after `ms`. */
+/**
+ * Connects to `address`, writes `parts` one write each (a turn apart), and resolves once the server has closed the connection, or after
+ * `ms`.
+ */
 async function knock(address: string, parts: Buffer[], ms = 1000): Promise<'closed' | 'open'> {
   const socket = connect(address).resume()
   const closed = new Promise<'closed'>((resolve) => socket.once('close', () => resolve('closed')))

@@ -16,7 +16,9 @@ async function runOutsideTap(spawner: boolean, data: object, options: object): P
   const script = new URL('../../fixtures/stop-run.mjs', import.meta.url).pathname
   // Through env(1): tap's spawn hook writes its loader into the NODE_OPTIONS of every process this one spawns, whatever env it is given.
   const stdout = await new Promise<string>((resolve, reject) =>
-    execFile('env', ['-u', 'NODE_OPTIONS', process.execPath, script, String(spawner), JSON.stringify(data), JSON.stringify(options)], (error, out) => (error ? reject(error) : resolve(out))))
+    execFile('env', ['-u', 'NODE_OPTIONS', process.execPath, script, String(spawner), JSON.stringify(data), JSON.stringify(options)],
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an Error at run time; @types/node's type omits Error's
+      (error, out) => (error ? reject(error) : resolve(out))))
   return JSON.parse(stdout) as JobResult
 }
 
@@ -61,7 +63,9 @@ for (const spawner of [true, false]) {
       writeFileSync(path.join(dir, 'notfn.mjs'), 'export default 42')
       const missing = await (await pm.start('m', { worker: path.join(dir, 'missing.mjs') })).result
       t.match(missing, { exitCode: 1, error: { code: 'ERR_FORKPOOL_WORKER_LOAD' } })
-      t.match((await (await pm.start('s', { worker: pathToFileURL(path.join(dir, 'syntax.mjs')) })).result).error, { name: 'WorkerLoadError', message: /SyntaxError/ })
+      t.match((await (await pm.start('s', { worker: pathToFileURL(path.join(dir, 'syntax.mjs')) })).result).error, {
+        name: 'WorkerLoadError', message: /SyntaxError/,
+      })
       t.match((await (await pm.start('n', { worker: path.join(dir, 'nodefault.mjs') })).result).error,
         { name: 'WorkerLoadError', message: /must default-export a function \(data, ctx\) => result, but its default export is undefined/ })
       t.match((await (await pm.start('f', { worker: path.join(dir, 'notfn.mjs') })).result).error, { message: /default export is 42/ })
@@ -109,7 +113,9 @@ for (const spawner of [true, false]) {
 
     t.test('a busy worker that listens has killGrace: it hears the stop once its loop is free', async (t) => {
       const ready = path.join(t.testdir(), 'busy')
-      const h = await pm.start('p', { worker: worker('faults'), data: { mode: 'busy', listen: true, ms: 2000, ready } }, { killGrace: '20s' })
+      const h = await pm.start('p', {
+        worker: worker('faults'), data: { mode: 'busy', listen: true, ms: 2000, ready },
+      }, { killGrace: '20s' })
       t.ok(await eventually(() => existsSync(ready), 15_000), 'the worker listens and holds its event loop')
       h.cancel('stop')
       t.match(await h.result, { cancelled: true, exitCode: 0, signal: null, data: 'done' })
@@ -128,7 +134,9 @@ for (const spawner of [true, false]) {
       const { spawn } = await import('node:child_process')
       // Without tap's coverage hook (NODE_OPTIONS), whose exit-time dump would make the timing tap's, not ours.
       const env = { ...process.env, NODE_OPTIONS: '' }
-      const parent = spawn(process.execPath, [new URL('../../fixtures/parent.mjs', import.meta.url).pathname, String(spawner)], { stdio: ['ignore', 'pipe', 'inherit'], env })
+      const parent = spawn(process.execPath, [new URL('../../fixtures/parent.mjs', import.meta.url).pathname, String(spawner)], {
+        stdio: ['ignore', 'pipe', 'inherit'], env,
+      })
       const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (b: Buffer) => resolve(b.toString()))))
       t.ok(pid > 1)
       t.ok(alive(pid), 'the worker runs')
@@ -150,12 +158,14 @@ t.test('the worker runtime exits when its IPC channel closes', async (t) => {
   const { fork } = await import('node:child_process')
   const runtime = new URL('../../../dist/lib/runners/process/runtime.js', import.meta.url)
   const dir = t.testdir()
-  writeFileSync(path.join(dir, 'ready.mjs'), `export default () => { process.stdout.write('ready\\n'); return new Promise(() => setInterval(() => {}, 1000)) }`)
-  const child = fork(runtime, [pathToFileURL(path.join(dir, 'ready.mjs')).href, 'x'], { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
+  writeFileSync(path.join(dir, 'ready.mjs'),
+    `export default () => { process.stdout.write('ready\\n'); return new Promise(() => setInterval(() => {}, 1000)) }`)
+  const child = fork(runtime, [pathToFileURL(path.join(dir, 'ready.mjs')).href, 'x'], {
+    execArgv: [], serialization: 'advanced', stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  })
   child.send({ data: null })
-  await new Promise((r) => child.stdout!.once('data', r))
+  await new Promise((resolve) => child.stdout!.once('data', resolve))
   child.disconnect()
-  const [code] = await new Promise<[number | null]>((r) => child.once('exit', (c) => r([c])))
+  const [code] = await new Promise<[number | null]>((resolve) => child.once('exit', (c) => resolve([c])))
   t.equal(code, 1)
 })
-

@@ -33,7 +33,9 @@ t.test("fresh workers start on this process's forkers; with spawner: false, fork
 t.test('a forker killed mid-job: the worker ends with a SpawnerExitError and its group is killed', async (t) => {
   const dir = t.testdir()
   const pm = manager(t)
-  const handle = await pm.start('victim', { worker: worker('faults'), data: { mode: 'spawn-sleeper', value: '94.31', ready: path.join(dir, 'up') } })
+  const handle = await pm.start('victim', {
+    worker: worker('faults'), data: { mode: 'spawn-sleeper', value: '94.31', ready: path.join(dir, 'up') },
+  })
   t.ok(await untilFile(path.join(dir, 'up')), 'the worker runs')
   const forker = parentOf(handle.pid!)
   t.ok(processSpawners().pids.includes(forker))
@@ -41,10 +43,16 @@ t.test('a forker killed mid-job: the worker ends with a SpawnerExitError and its
   t.match(await handle.result, {
     exitCode: null,
     signal: null,
-    error: { name: 'SpawnerExitError', code: 'ERR_FORKPOOL_SPAWNER_EXIT', message: /^the spawner process that started the worker file:\S+faults\.js was killed by SIGKILL while the job ran; its process group was killed$/ },
+    error: {
+      name: 'SpawnerExitError',
+      code: 'ERR_FORKPOOL_SPAWNER_EXIT',
+      // eslint-disable-next-line @stylistic/max-len -- one regular expression for one message
+      message: /^the spawner process that started the worker file:\S+faults\.js was killed by SIGKILL while the job ran; its process group was killed$/,
+    },
   })
   t.ok(await eventually(() => !alive(handle.pid), 5000), 'the worker is gone')
-  t.match((await (await pm.start('after', { worker: worker('faults'), data: { mode: 'ok', value: 1 } })).result), { exitCode: 0, data: 1 }, 'later workers run')
+  t.match((await (await pm.start('after', { worker: worker('faults'), data: { mode: 'ok', value: 1 } })).result), { exitCode: 0, data: 1 },
+    'later workers run')
 })
 
 t.test('a forker that dies before it says a worker started: the start fails with a SpawnerExitError', async (t) => {
@@ -53,33 +61,39 @@ t.test('a forker that dies before it says a worker started: the start fails with
   const [pid] = set.pids
   process.kill(pid!, 'SIGKILL')
   // Without letting the event loop run, wait until the kernel has ended it (see spawners.test.ts).
-  while (procStat(pid!, 0) !== 'Z') {}
+  while (procStat(pid!, 0) !== 'Z') { /* busy-waits: the test needs the zombie before it goes on */ }
   const execution = startProcessWorker(spec({}), 'w', 1, null, set)
   await execution.started
   t.equal(execution.pid, null, 'no process')
-  t.match(await execution.outcome, { exitCode: null, error: {
-    name: 'SpawnerExitError',
-    message: /^the spawner process that started the worker file:\S+ was killed by SIGKILL before the job started$/,
-  } })
+  t.match(await execution.outcome, {
+    exitCode: null, error: {
+      name: 'SpawnerExitError',
+      message: /^the spawner process that started the worker file:\S+ was killed by SIGKILL before the job started$/,
+    }
+  })
 })
 
 t.test('what fork() throws at the call is thrown on this path too', async (t) => {
   for (const spawner of [true, false]) {
     const r = await (await manager(t, { spawner }).start('nul', { worker: worker('faults'), cwd: 'a\0b' })).result
-    t.match(r, { exitCode: null, pid: null, error: { code: 'ERR_INVALID_ARG_VALUE', message: /options.cwd. must be a string.* without null bytes/ } }, `spawner: ${spawner}`)
+    t.match(r, {
+      exitCode: null, pid: null, error: { code: 'ERR_INVALID_ARG_VALUE', message: /options.cwd. must be a string.* without null bytes/ },
+    }, `spawner: ${spawner}`)
   }
 })
 
 t.test('a worker the forker cannot start is a result, with nothing to stop', async (t) => {
-  const execution = await startProcessWorker(spec({ cwd: '/no/such/dir' }), 'w', 1, null, processSpawners())
+  const execution = startProcessWorker(spec({ cwd: '/no/such/dir' }), 'w', 1, null, processSpawners())
   execution.stop('SIGKILL')
-  t.match(await execution.outcome, { exitCode: null, error: { code: 'ENOENT', message: /^cannot start a worker process for file:\S+: spawn \S+ ENOENT$/ } })
+  t.match(await execution.outcome, {
+    exitCode: null, error: { code: 'ENOENT', message: /^cannot start a worker process for file:\S+: spawn \S+ ENOENT$/ },
+  })
   t.equal(execution.pid, null)
 })
 
 t.test('Node spawners start no worker: it is forked from this process', async (t) => {
   const set = new SpawnerSet({ forker: false })
-  const execution = await startProcessWorker(spec({ data: { mode: 'ok', value: 'forked' } }), 'w', 1, null, set)
+  const execution = startProcessWorker(spec({ data: { mode: 'ok', value: 'forked' } }), 'w', 1, null, set)
   t.match(await execution.outcome, { exitCode: 0, data: 'forked' })
   t.same(set.pids, [], 'no spawner was started for it')
 })
@@ -94,6 +108,8 @@ t.test('a start and an exit read at once: the end waits a turn, so whoever await
   void execution.outcome.then(() => (ended = true))
   for (let k = 0; k < 20; k++) await Promise.resolve()
   t.equal(ended, false, 'not ended in the turn of its start')
-  t.same(await execution.outcome, { exitCode: 0, signal: null, data: 'sent with the token', error: null }, 'a reply in the read of the token is kept')
+  t.same(await execution.outcome, {
+    exitCode: 0, signal: null, data: 'sent with the token', error: null,
+  }, 'a reply in the read of the token is kept')
   t.equal(execution.pid, set.pids[0], "the stand-in's pid")
 })

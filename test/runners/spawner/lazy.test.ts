@@ -17,4 +17,3 @@ t.test('no spawner until the first command; then the default two', async (t) => 
   t.equal(command.exitCode, 0)
   t.equal(processSpawners().pids.length, Math.min(2, availableParallelism()), 'the first command started them')
 })
-

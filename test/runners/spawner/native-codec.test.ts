@@ -10,7 +10,10 @@ const base: SpawnOrder = { id: 7, command: 'echo', args: ['a b'], cwd: '/tmp', s
 /** Reads an order frame back, field by field, as the forker does. */
 function decodeOrder(frame: Buffer) {
   let at = 0
-  const u32 = (): number => ((at += 4), frame.readUInt32LE(at - 4))
+  const u32 = (): number => {
+    at += 4
+    return frame.readUInt32LE(at - 4)
+  }
   const str = (): string => {
     const n = u32()
     return frame.toString('utf8', (at += n) - n, at)
@@ -29,14 +32,21 @@ function decodeOrder(frame: Buffer) {
 t.test('orders: the program as spawn() runs it, flags, environment and input', async (t) => {
   t.same(decodeOrder(encodeOrder(base)), { id: 7, flags: 1, maxBuffer: 1000, file: 'echo', cwd: '/tmp', argv: ['echo', 'a b'] })
   t.same(programOf({ ...base, shell: true }), { file: '/bin/sh', argv: ['/bin/sh', '-c', 'echo a b'] }, 'a shell gets one line')
-  t.same(decodeOrder(encodeOrder({ ...base, capture: false, env: { A: '1', GONE: undefined }, input: 'héllo' })), { id: 7, flags: 6, maxBuffer: 1000, file: 'echo', cwd: '/tmp', argv: ['echo', 'a b'], env: ['A=1'], input: 'héllo' }, 'a whole environment leaves out what is undefined')
-  t.same(decodeOrder(encodeOrder({ ...base, envOver: { A: '1', GONE: undefined }, input: new Uint8Array([104, 105]) })), { id: 7, flags: 11, maxBuffer: 1000, file: 'echo', cwd: '/tmp', argv: ['echo', 'a b'], env: ['A=1', 'GONE'], input: 'hi' }, 'an overlay names what it unsets')
+  t.same(decodeOrder(encodeOrder({ ...base, capture: false, env: { A: '1', GONE: undefined }, input: 'héllo' })), {
+    id: 7, flags: 6, maxBuffer: 1000, file: 'echo', cwd: '/tmp', argv: ['echo', 'a b'], env: ['A=1'], input: 'héllo',
+  }, 'a whole environment leaves out what is undefined')
+  t.same(decodeOrder(encodeOrder({ ...base, envOver: { A: '1', GONE: undefined }, input: new Uint8Array([104, 105]) })), {
+    id: 7, flags: 11, maxBuffer: 1000, file: 'echo', cwd: '/tmp', argv: ['echo', 'a b'], env: ['A=1', 'GONE'], input: 'hi',
+  }, 'an overlay names what it unsets')
   t.equal(decodeOrder(encodeOrder({ ...base, maxBuffer: Infinity })).maxBuffer, 0xffffffff, 'no limit is the most a u32 holds')
 })
 
 t.test('a NUL in any string fails as spawn() fails it', async (t) => {
   t.equal(nulFailure(base), undefined)
-  t.same(nulFailure({ ...base, args: ['ok', 'b\0'] }), { type: 'failed', id: 7, code: 'ERR_INVALID_ARG_VALUE', message: "The argument 'args[1]' must be a string without null bytes. Received 'b\\x00'", thrown: true })
+  t.same(nulFailure({ ...base, args: ['ok', 'b\0'] }), {
+    type: 'failed', id: 7, code: 'ERR_INVALID_ARG_VALUE',
+    message: "The argument 'args[1]' must be a string without null bytes. Received 'b\\x00'", thrown: true,
+  })
   t.match(nulFailure({ ...base, command: 'e\0' }), { message: /'file'/ })
   t.match(nulFailure({ ...base, cwd: '/\0' }), { message: /'options.cwd'/ })
   t.match(nulFailure({ ...base, envOver: { A: 'x\0' } }), { message: /'options.env'/ })
@@ -44,7 +54,8 @@ t.test('a NUL in any string fails as spawn() fails it', async (t) => {
   // As spawn() does, a variable set to undefined is passed over, and so is its name.
   t.equal(nulFailure({ ...base, env: { 'A\0': undefined } }), undefined)
   t.equal(nulFailure({ ...base, envOver: { 'A\0': undefined } }), undefined)
-  t.same(decodeOrder(encodeOrder({ ...base, envOver: { 'A\0': undefined, GONE: undefined } })).env, ['GONE'], 'an overlay unsets no name with a NUL: no inherited variable has one')
+  t.same(decodeOrder(encodeOrder({ ...base, envOver: { 'A\0': undefined, GONE: undefined } })).env, ['GONE'],
+    'an overlay unsets no name with a NUL: no inherited variable has one')
 })
 
 t.test('reports become the runtime\'s messages, cut anywhere', async (t) => {

@@ -38,7 +38,8 @@ t.test("commands start on this process's spawners; with spawner: false, from thi
 t.test('the spawner option and warm() are checked at the call', async (t) => {
   t.throws(() => new ForkManager({ spawner: 0 }), new RangeError('spawner (false for none) must be a whole number >= 1, got 0'))
   t.throws(() => new ForkManager({ spawner: 1.5 }), RangeError)
-  t.throws(() => new ForkManager({ spawner: 'two' as never }), new TypeError('spawner must be a boolean or a number of spawner processes, got "two"'))
+  t.throws(() => new ForkManager({ spawner: 'two' as never }),
+    new TypeError('spawner must be a boolean or a number of spawner processes, got "two"'))
   t.throws(() => new ForkManager({ spawner: null as never }), TypeError)
   t.throws(() => new ForkManager({ spawners: 2 } as never), /did you mean spawner\?/)
   await t.rejects(ForkManager.warm(0), RangeError)
@@ -49,25 +50,28 @@ t.test('jobs get the working directory and environment of this process as they a
   await ForkManager.warm()
   process.env['FP_LATE'] = 'set after the spawners started'
   t.teardown(() => delete process.env['FP_LATE'])
-  const out = await (await startCommand(spec({ command: 'sh', args: ['-c', 'printf "%s|%s" "$FP_LATE" "$PWD"'], cwd: 'dist', capture: true }))).outcome
+  const out = await (startCommand(spec({
+    command: 'sh', args: ['-c', 'printf "%s|%s" "$FP_LATE" "$PWD"'], cwd: 'dist', capture: true,
+  }))).outcome
   t.equal(out.stdout, `set after the spawners started|${process.cwd()}/dist`)
 })
 
-t.test('an order carries the environment only where it is no longer the spawner\'s: every job still sees this process\'s, with its own over it', async (t) => {
+t.test('an order carries the environment only where it is no longer the spawner\'s: every job still sees this process\'s, with its own ' +
+  'over it', async (t) => {
   await ForkManager.warm()
   const show = { command: 'sh', args: ['-c', 'printf "%s|%s" "$PATH" "$FP_JOB"'], capture: true }
   const path = process.env['PATH']!
   // Unchanged: the job's own entries go over the spawner's environment.
-  t.equal((await (await startCommand(spec({ ...show, env: { FP_JOB: 'own' } }))).outcome).stdout, `${path}|own`)
+  t.equal((await (startCommand(spec({ ...show, env: { FP_JOB: 'own' } }))).outcome).stdout, `${path}|own`)
   // A value changed (the same variables): the whole environment goes with the order.
   process.env['PATH'] = `${path}:/fp-changed`
   t.teardown(() => (process.env['PATH'] = path))
-  t.equal((await (await startCommand(spec(show))).outcome).stdout, `${path}:/fp-changed|`)
-  t.equal((await (await startCommand(spec({ ...show, env: { FP_JOB: 'own' } }))).outcome).stdout, `${path}:/fp-changed|own`)
+  t.equal((await (startCommand(spec(show))).outcome).stdout, `${path}:/fp-changed|`)
+  t.equal((await (startCommand(spec({ ...show, env: { FP_JOB: 'own' } }))).outcome).stdout, `${path}:/fp-changed|own`)
 })
 
 t.test('input the command never reads is no failure', async (t) => {
-  const out = await (await startCommand(spec({ command: 'true', input: 'x'.repeat(1 << 20) }))).outcome
+  const out = await (startCommand(spec({ command: 'true', input: 'x'.repeat(1 << 20) }))).outcome
   t.same(out, { exitCode: 0, signal: null, error: null })
 })
 
@@ -82,7 +86,10 @@ t.test('a spawner killed mid-job: its jobs end with a SpawnerExitError, their gr
   t.match(await handle.result, {
     exitCode: null,
     signal: null,
-    error: { name: 'SpawnerExitError', code: 'ERR_FORKPOOL_SPAWNER_EXIT', message: /^the spawner process that started sh was killed by SIGKILL while the job ran; its process group was killed$/ },
+    error: {
+      name: 'SpawnerExitError', code: 'ERR_FORKPOOL_SPAWNER_EXIT',
+      message: /^the spawner process that started sh was killed by SIGKILL while the job ran; its process group was killed$/,
+    },
   })
   t.ok(await eventually(async () => (await processesMatching(marker)).length === 0, 5000), 'nothing of the job is left')
   t.notOk(processSpawners().pids.includes(spawnerPid), 'the dead spawner is gone from the set')
@@ -99,11 +106,16 @@ t.test('a spawner that dies before it says a job started: the start fails with a
   process.kill(pid!, 'SIGKILL')
   // Without letting the event loop run (so this process has not heard of the death), wait until
   // the kernel has ended it: the order is then written to a closed channel.
-  while (procStat(pid!, 0) !== 'Z') {}
+  while (procStat(pid!, 0) !== 'Z') { /* busy-waits: the test needs the zombie before it goes on */ }
   const execution = startCommand(spec({ command: 'true' }), set)
   await execution.started
   t.equal(execution.pid, null, 'no process')
-  t.match(await execution.outcome, { exitCode: null, signal: null, error: { name: 'SpawnerExitError', code: 'ERR_FORKPOOL_SPAWNER_EXIT', message: /^the spawner process that started true was killed by SIGKILL before the job started$/ } })
+  t.match(await execution.outcome, {
+    exitCode: null, signal: null, error: {
+      name: 'SpawnerExitError', code: 'ERR_FORKPOOL_SPAWNER_EXIT',
+      message: /^the spawner process that started true was killed by SIGKILL before the job started$/,
+    },
+  })
   await set.warm()
   t.equal(set.pids.length, 1, 'replaced')
   t.not(set.pids[0], pid)
@@ -112,7 +124,12 @@ t.test('a spawner that dies before it says a job started: the start fails with a
 t.test('a job sent to a spawner that could not start at all fails with a SpawnerExitError, not a hang', async (t) => {
   for (const files of [{ forker: '/no/such/forker' }, { execPath: '/no/such/node' }]) {
     // The job goes to the spawner in the turn that starts it, before its start has failed.
-    t.match(await startCommand(spec({ command: 'true' }), new SpawnerSet(files)).outcome, { error: { name: 'SpawnerExitError', message: /^the spawner process that started true could not start: spawn \/no\/such\/\w+ ENOENT before the job started$/ } })
+    t.match(startCommand(spec({ command: 'true' }), new SpawnerSet(files)).outcome, {
+      error: {
+        name: 'SpawnerExitError',
+        message: /^the spawner process that started true could not start: spawn \/no\/such\/\w+ ENOENT before the job started$/,
+      },
+    })
   }
 })
 
@@ -179,7 +196,7 @@ t.test('spawners that cannot start: after three in a row, commands start from th
     t.match(warnings[0], { name: 'ForkpoolSpawnerWarning', message: /3 spawner processes in a row ended before they were ready/ })
     t.same(set.pids, [], 'none is left')
     t.equal(set.pick(), undefined, 'none is picked')
-    const out = await (await startCommand(spec({ command: 'sh', args: ['-c', 'echo $PPID'], capture: true }), set)).outcome
+    const out = await (startCommand(spec({ command: 'sh', args: ['-c', 'echo $PPID'], capture: true }), set)).outcome
     t.equal(Number(out.stdout), process.pid, 'the command ran, from this process')
   }
 })
@@ -194,9 +211,11 @@ for (const [mode, kind] of [['orphans', 'native forkers'], ['orphans-node', 'Nod
     const parent = spawn(process.execPath, [FIXTURE, mode, marker], { stdio: ['ignore', 'pipe', 'inherit'] })
     await new Promise((resolve) => parent.stdout.once('data', resolve))
     // Three shells, each with two sleeps (pgrep -f also matches the shells, whose command line holds the marker).
-    t.ok(await eventually(async () => (await processesMatching(`sleep ${marker}`)).length === 9, 15_000), 'the commands and their grandchildren run')
+    t.ok(await eventually(async () => (await processesMatching(`sleep ${marker}`)).length === 9, 15_000),
+      'the commands and their grandchildren run')
     parent.kill('SIGKILL')
-    t.ok(await eventually(async () => (await processesMatching(`sleep ${marker}`)).length === 0, 2000, 20), 'within 2 s nothing of them is left')
+    t.ok(await eventually(async () => (await processesMatching(`sleep ${marker}`)).length === 0, 2000, 20),
+      'within 2 s nothing of them is left')
   })
 }
 
@@ -211,7 +230,10 @@ t.test('the spawner runtime kills the groups it started when its channel closes,
   const child = fork(runtime, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const marker = 'sleep 94.17'
   const started = new Promise((resolve) => child.on('message', (m: { type: string }) => m.type === 'started' && resolve(m)))
-  child.send({ id: 1, command: 'sh', args: ['-c', `${marker} & ${marker}; wait`], cwd: process.cwd(), env: process.env, shell: false, capture: false, maxBuffer: 1 })
+  child.send({
+    id: 1, command: 'sh', args: ['-c', `${marker} & ${marker}; wait`], cwd: process.cwd(), env: process.env, shell: false, capture: false,
+    maxBuffer: 1,
+  })
   await started
   t.ok(await eventually(async () => (await processesMatching(marker)).length === 3, 15_000), 'sh and both sleeps run')
   child.disconnect()
@@ -231,7 +253,9 @@ t.test('the native forker kills the groups it started when its orders end, and e
     reports.on('data', (chunk: Buffer) => (got += chunk.length) >= 14 && resolve())
   })
   const marker = 'sleep 94.19'
-  child.stdin.write(encodeOrder({ id: 1, command: 'sh', args: ['-c', `${marker} & ${marker}; wait`], cwd: process.cwd(), shell: false, capture: true, maxBuffer: 1 }))
+  child.stdin.write(encodeOrder({
+    id: 1, command: 'sh', args: ['-c', `${marker} & ${marker}; wait`], cwd: process.cwd(), shell: false, capture: true, maxBuffer: 1,
+  }))
   await started
   t.ok(await eventually(async () => (await processesMatching(marker)).length === 3, 15_000), 'sh and both sleeps run')
   child.stdin.end()

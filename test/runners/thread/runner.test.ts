@@ -23,11 +23,18 @@ t.test('returns, finish(), throws', async (t) => {
 
 t.test('process.exit() inside a thread ends its thread as a crash, as in a pool process, and the pool carries on', async (t) => {
   const r = await run({ mode: 'exit', code: 6 })
-  t.match(r, { exitCode: 6, signal: null, error: { name: 'WorkerExitError', code: WorkerExitError.code, message: /^the worker thread \d+ running job "t" exited with code 6; the pool replaces it$/ } })
+  t.match(r, {
+    exitCode: 6, signal: null, error: {
+      name: 'WorkerExitError', code: WorkerExitError.code,
+      message: /^the worker thread \d+ running job "t" exited with code 6; the pool replaces it$/,
+    },
+  })
   t.match(await run({ mode: 'ok', value: 1 }), { exitCode: 0 }, 'the pool carries on')
   const dir = t.testdir()
   writeFileSync(path.join(dir, 'exit-code.mjs'), 'export default () => { process.exitCode = 4; process.exit() }')
-  t.match(await (await pm.start('e', { worker: path.join(dir, 'exit-code.mjs'), isolation: 'thread' })).result, { exitCode: 4, error: { name: 'WorkerExitError' } }, 'without a code: process.exitCode')
+  t.match(await (await pm.start('e', { worker: path.join(dir, 'exit-code.mjs'), isolation: 'thread' })).result, {
+    exitCode: 4, error: { name: 'WorkerExitError' },
+  }, 'without a code: process.exitCode')
 })
 
 t.test('an uncloneable result fails the job and the thread lives on', async (t) => {
@@ -48,11 +55,18 @@ t.test('a busy thread job that does not listen stops within a second of its time
   const local = manager(t, { maxProcs: 1, killGrace: '30s' })
   // Warm: the thread up and faults.js loaded, so that the timeout falls on a running job.
   await (await local.start('warm', { worker: worker('faults'), data: { mode: 'ok' }, isolation: 'thread' })).result
-  const h = await local.start('busy', { worker: worker('faults'), data: { mode: 'busy', ms: 60_000 }, isolation: 'thread' }, { timeout: 1000 })
+  const h = await local.start('busy', {
+    worker: worker('faults'), data: { mode: 'busy', ms: 60_000 }, isolation: 'thread',
+  }, { timeout: 1000 })
   const r = await h.result
-  t.match(r, { timedOut: true, exitCode: null, signal: null, error: { name: 'AbortError', code: AbortError.code, message: 'the worker thread was terminated' } })
+  t.match(r, {
+    timedOut: true, exitCode: null, signal: null, error: {
+      name: 'AbortError', code: AbortError.code, message: 'the worker thread was terminated',
+    },
+  })
   t.ok(r.durationMs < 2000, `ended ${r.durationMs} ms after it began`)
-  t.match(await (await local.start('after', { worker: worker('square'), data: 3, isolation: 'thread' })).result, { exitCode: 0, data: 9 }, 'a new thread takes the next job')
+  t.match(await (await local.start('after', { worker: worker('square'), data: 3, isolation: 'thread' })).result, { exitCode: 0, data: 9 },
+    'a new thread takes the next job')
 })
 
 t.test('a running thread job that does not listen is terminated at once on a cancel', async (t) => {
@@ -65,7 +79,9 @@ export default () => { writeFileSync(${JSON.stringify(begun)}, ''); return new P
   const stopped = Date.now()
   h.cancel('deaf')
   const r = await h.result
-  t.match(r, { cancelled: true, exitCode: null, error: { name: 'AbortError', code: AbortError.code, message: 'the worker thread was terminated' } })
+  t.match(r, {
+    cancelled: true, exitCode: null, error: { name: 'AbortError', code: AbortError.code, message: 'the worker thread was terminated' },
+  })
   t.ok(Date.now() - stopped < 10_000, 'without waiting for the 30 s kill grace')
 })
 
@@ -88,7 +104,8 @@ t.test('close() waits for a thread that a stop terminated, even one a system cal
   const dir = t.testdir()
   const fifo = path.join(dir, 'fifo')
   execFileSync('mkfifo', [fifo])
-  writeFileSync(path.join(dir, 'read-fifo.mjs'), "import { readFileSync } from 'node:fs'\nexport default (fifo) => readFileSync(fifo, 'utf8')")
+  writeFileSync(path.join(dir, 'read-fifo.mjs'),
+    "import { readFileSync } from 'node:fs'\nexport default (fifo) => readFileSync(fifo, 'utf8')")
   const own = manager(t, { maxProcs: 1 })
   const h = await own.start('reader', { worker: path.join(dir, 'read-fifo.mjs'), data: fifo, isolation: 'thread' }, { killGrace: 50 })
   // A non-blocking open for writing succeeds once the thread has the FIFO open for reading. The
@@ -117,7 +134,8 @@ t.test('close() waits for a thread that a stop terminated, even one a system cal
 
 t.test('an uncaught exception crashes the thread: its job gets that error, and the pool carries on', async (t) => {
   const dir = t.testdir()
-  writeFileSync(path.join(dir, 'crash.mjs'), 'export default () => new Promise(() => setTimeout(() => { throw new TypeError("async boom") }, 10))')
+  writeFileSync(path.join(dir, 'crash.mjs'),
+    'export default () => new Promise(() => setTimeout(() => { throw new TypeError("async boom") }, 10))')
   const r = await (await pm.start('c', { worker: path.join(dir, 'crash.mjs'), isolation: 'thread' })).result
   t.match(r, { exitCode: 1, error: { name: 'TypeError', message: 'async boom' } })
   t.match(await run({ mode: 'ok', value: 3 }), { exitCode: 0, data: 3 })
@@ -146,8 +164,13 @@ t.test('threads that cannot start fail their jobs with the cause, and the manage
   const local = manager(t)
   const broken = { worker: worker('square'), data: 3, isolation: 'thread' as const, execArgv: ['--import=/no/such/preload.mjs'] }
   const [a, b] = await Promise.all([local.start('a', broken), local.start('b', broken)])
-  for (const r of [await a.result, await b.result]) t.match(r, { exitCode: 1, error: { name: 'WorkerStartError', code: WorkerStartError.code, message: /could not be started: .*no\/such\/preload/ } })
-  t.match(await (await local.start('again', broken)).result, { error: { name: 'WorkerStartError' } }, 'later jobs of that setup fail at once, with the same cause')
+  for (const r of [await a.result, await b.result]) {
+    t.match(r, {
+      exitCode: 1, error: { name: 'WorkerStartError', code: WorkerStartError.code, message: /could not be started: .*no\/such\/preload/ },
+    })
+  }
+  t.match(await (await local.start('again', broken)).result, { error: { name: 'WorkerStartError' } },
+    'later jobs of that setup fail at once, with the same cause')
   t.match(await (await local.start('good', { worker: worker('square'), data: 4, isolation: 'thread' })).result, { exitCode: 0, data: 16 })
   await local.close()
 })
@@ -155,13 +178,18 @@ t.test('threads that cannot start fail their jobs with the cause, and the manage
 t.test('timers a finished job left behind run between jobs, and do not fail the next job', async (t) => {
   // The thread's event loop runs between jobs, as a pool process's does.
   const dir = t.testdir()
-  writeFileSync(path.join(dir, 'late.mjs'), 'export default (n) => { setTimeout(() => { globalThis.lateRan = (globalThis.lateRan ?? 0) + 1 }, 30); return n }')
+  writeFileSync(path.join(dir, 'late.mjs'),
+    'export default (n) => { setTimeout(() => { globalThis.lateRan = (globalThis.lateRan ?? 0) + 1 }, 30); return n }')
   writeFileSync(path.join(dir, 'read-late.mjs'), 'export default () => globalThis.lateRan ?? 0')
   const thrown = path.join(dir, 'thrown')
   writeFileSync(path.join(dir, 'late-throw.mjs'), `import { writeFileSync } from 'node:fs'
-export default (n) => { setTimeout(() => { writeFileSync(${JSON.stringify(thrown)}, ''); throw new Error("thrown after the job") }, 30); return n }`)
+export default (n) => {
+  setTimeout(() => { writeFileSync(${JSON.stringify(thrown)}, ''); throw new Error("thrown after the job") }, 30)
+  return n
+}`)
   const local = manager(t, { maxProcs: 1 })
-  const start = async (file: string, data?: unknown) => (await local.start(file, { worker: path.join(dir, file), data, isolation: 'thread' })).result
+  const start = async (file: string,
+    data?: unknown) => (await local.start(file, { worker: path.join(dir, file), data, isolation: 'thread' })).result
   const first = await start('late.mjs', 1)
   t.match(first, { exitCode: 0, data: 1 })
   await sleep(100)
@@ -173,7 +201,8 @@ export default (n) => { setTimeout(() => { writeFileSync(${JSON.stringify(thrown
   // the manager to hear of it: a job handed to a thread as it crashes would go down with it).
   t.ok(await untilFile(thrown))
   await sleep(300)
-  t.match(await (await local.start('next', { worker: worker('sleep'), data: 200, isolation: 'thread' })).result, { exitCode: 0, error: null }, 'the next job runs and ends well')
+  t.match(await (await local.start('next', { worker: worker('sleep'), data: 200, isolation: 'thread' })).result,
+    { exitCode: 0, error: null }, 'the next job runs and ends well')
   await local.close()
 })
 
@@ -182,7 +211,7 @@ t.test('a stop while the worker file is still loading: the worker is never calle
   const loading = path.join(dir, 'loading')
   writeFileSync(path.join(dir, 'slow-load.mjs'), `import { writeFileSync } from 'node:fs'
 writeFileSync(${JSON.stringify(loading)}, '')
-await new Promise((r) => setTimeout(r, 400))
+await new Promise((resolve) => setTimeout(resolve, 400))
 export default () => { throw new Error("must not be called") }`)
   const local = manager(t, { maxProcs: 1, killGrace: '10s' })
   const h = await local.start('slow', { worker: path.join(dir, 'slow-load.mjs'), isolation: 'thread' })
@@ -196,7 +225,8 @@ export default () => { throw new Error("must not be called") }`)
   await local.close()
 })
 
-t.test('a SIGKILL while the thread is still loading a worker file: the job ends at once, the thread once the file has loaded', async (t) => {
+t.test('a SIGKILL while the thread is still loading a worker file: the job ends at once, ' +
+  'the thread once the file has loaded', async (t) => {
   const dir = t.testdir()
   const loading = path.join(dir, 'loading')
   const loaded = path.join(dir, 'loaded')
@@ -204,7 +234,7 @@ t.test('a SIGKILL while the thread is still loading a worker file: the job ends 
   // leave the fds of the files it was reading open in this process (bench/repro/thread-fd-leak.mjs).
   writeFileSync(path.join(dir, 'slow-load.mjs'), `import { writeFileSync } from 'node:fs'
 writeFileSync(${JSON.stringify(loading)}, '')
-await new Promise((r) => setTimeout(r, 2_500))
+await new Promise((resolve) => setTimeout(resolve, 2_500))
 writeFileSync(${JSON.stringify(loaded)}, '')
 export default () => new Promise(() => {})`)
   const local = manager(t, { maxProcs: 1 })

@@ -37,7 +37,9 @@ t.test('at a cap of 5,000 on 2 threads, a cancel reaches only its job', async (t
   const dir = t.testdir()
   const handles = []
   for (let i = 0; i < 5000; i++) {
-    handles.push(await pm.start(`h${i}`, { worker: worker('faults'), data: { mode: 'hang', ready: i === 4321 ? path.join(dir, 'one') : undefined }, ...threaded }))
+    handles.push(await pm.start(`h${i}`, {
+      worker: worker('faults'), data: { mode: 'hang', ready: i === 4321 ? path.join(dir, 'one') : undefined }, ...threaded,
+    }))
   }
   t.ok(await untilFile(path.join(dir, 'one')), 'the job to cancel runs')
   t.equal(new Set(pm.inFlight().map((job) => job.threadId)).size, 2, 'on two threads')

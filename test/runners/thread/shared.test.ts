@@ -21,7 +21,8 @@ async function warm(pm: ForkManager): Promise<void> {
 
 t.test('six jobs run at once on two threads, three on each', async (t) => {
   const pm = manager(t, { maxProcs: 6, threadPool: { concurrentTasksPerWorker: 3 } })
-  const handles = await Promise.all(Array.from({ length: 6 }, (_, i) => pm.start(`nap${i}`, { worker: worker('sleep'), data: 600, ...threaded })))
+  const handles = await Promise.all(Array.from({ length: 6 },
+    (_, i) => pm.start(`nap${i}`, { worker: worker('sleep'), data: 600, ...threaded })))
   const results = await Promise.all(handles.map((h) => h.result))
   for (const r of results) t.match(r, { exitCode: 0, error: null, threadId: Number })
   // From the jobs' own clocks: every job began before any ended, so all six ran at once.
@@ -33,7 +34,8 @@ t.test('six jobs run at once on two threads, three on each', async (t) => {
 
 t.test('the cap still bounds the running jobs', async (t) => {
   const pm = manager(t, { maxProcs: 2, threadPool: { concurrentTasksPerWorker: 4 } })
-  const handles = await Promise.all(Array.from({ length: 4 }, (_, i) => pm.start(`nap${i}`, { worker: worker('sleep'), data: 300, ...threaded })))
+  const handles = await Promise.all(Array.from({ length: 4 },
+    (_, i) => pm.start(`nap${i}`, { worker: worker('sleep'), data: 300, ...threaded })))
   const naps = (await Promise.all(handles.map((h) => h.result))).map((r) => r.data as { started: number; ended: number })
   naps.sort((a, b) => a.started - b.started)
   t.ok(naps[2]!.started >= Math.min(naps[0]!.ended, naps[1]!.ended), 'the third began once one of the first two had ended')
@@ -69,8 +71,14 @@ t.test('a deaf job that shares its thread is ended at once, by terminating the t
   const r = await deaf.result
   t.ok(Date.now() - stopped < 10_000, 'without waiting for the 30 s kill grace')
   t.match(r, { cancelled: true, exitCode: null, error: { name: 'AbortError', message: 'the worker thread was terminated' } })
-  t.match(await other.result, { cancelled: false, exitCode: null, error: { name: 'WorkerExitError', message: /^the worker thread \d+ running job "other" was terminated to stop job "deaf", which shared it; the pool replaces it$/ } }, 'its neighbour went with the thread')
-  t.match(await (await pm.start('after', { worker: faults, data: { mode: 'ok', value: 1 }, ...threaded })).result, { exitCode: 0, data: 1 }, 'the pool carries on')
+  t.match(await other.result, {
+    cancelled: false, exitCode: null, error: {
+      name: 'WorkerExitError',
+      message: /^the worker thread \d+ running job "other" was terminated to stop job "deaf", which shared it; the pool replaces it$/,
+    },
+  }, 'its neighbour went with the thread')
+  t.match(await (await pm.start('after', { worker: faults, data: { mode: 'ok', value: 1 }, ...threaded })).result, { exitCode: 0, data: 1 },
+    'the pool carries on')
 })
 
 t.test('a thread that crashes settles every job on it', async (t) => {
@@ -86,7 +94,8 @@ t.test('a thread that crashes settles every job on it', async (t) => {
   const results = await Promise.all([a.result, b.result, crashing.result])
   for (const r of results) t.match(r, { exitCode: 1, error: { message: 'boom' } })
   t.equal(new Set(results.map((r) => r.threadId)).size, 1, 'all three were on the thread')
-  t.match(await (await pm.start('after', { worker: faults, data: { mode: 'ok', value: 1 }, ...threaded })).result, { exitCode: 0, data: 1 }, 'the pool carries on')
+  t.match(await (await pm.start('after', { worker: faults, data: { mode: 'ok', value: 1 }, ...threaded })).result, { exitCode: 0, data: 1 },
+    'the pool carries on')
 })
 
 t.test('process.exit() in one job ends every job on its thread with that code, as a crash', async (t) => {
@@ -102,12 +111,23 @@ t.test('process.exit() in one job ends every job on its thread with that code, a
 
 t.test('threadPool is checked at construction', async (t) => {
   for (const bad of [0, 1.5, Infinity]) {
-    t.throws(() => new ForkManager({ threadPool: { concurrentTasksPerWorker: bad } }), { name: 'RangeError', message: /threadPool.concurrentTasksPerWorker must be a whole number >= 1, got/ })
+    t.throws(() => new ForkManager({ threadPool: { concurrentTasksPerWorker: bad } }), {
+      name: 'RangeError', message: /threadPool.concurrentTasksPerWorker must be a whole number >= 1, got/,
+    })
   }
-  t.throws(() => new ForkManager({ threadPool: { concurrentTasksPerWorker: '2' as never } }), { name: 'TypeError', message: 'threadPool.concurrentTasksPerWorker must be a whole number >= 1, got "2"' })
-  t.throws(() => new ForkManager({ threadPool: { concurrent: 2 } as never }), { name: 'TypeError', message: /"concurrent" is not a threadPool option/ })
-  t.throws(() => new ForkManager({ threadPool: { maxWorkerMemory: '1GB' } as never }), { name: 'TypeError', message: /"maxWorkerMemory" is not a threadPool option; it takes maxTasksPerWorker, idleTimeout, concurrentTasksPerWorker/ })
-  t.throws(() => new ForkManager({ threadPool: { maxTasksPerWorker: 0 } }), { name: 'RangeError', message: /threadPool.maxTasksPerWorker must be a whole number >= 1, or Infinity, got 0/ })
+  t.throws(() => new ForkManager({ threadPool: { concurrentTasksPerWorker: '2' as never } }), {
+    name: 'TypeError', message: 'threadPool.concurrentTasksPerWorker must be a whole number >= 1, got "2"',
+  })
+  t.throws(() => new ForkManager({ threadPool: { concurrent: 2 } as never }), {
+    name: 'TypeError', message: /"concurrent" is not a threadPool option/,
+  })
+  t.throws(() => new ForkManager({ threadPool: { maxWorkerMemory: '1GB' } as never }), {
+    name: 'TypeError',
+    message: /"maxWorkerMemory" is not a threadPool option; it takes maxTasksPerWorker, idleTimeout, concurrentTasksPerWorker/,
+  })
+  t.throws(() => new ForkManager({ threadPool: { maxTasksPerWorker: 0 } }), {
+    name: 'RangeError', message: /threadPool.maxTasksPerWorker must be a whole number >= 1, or Infinity, got 0/,
+  })
   t.throws(() => new ForkManager({ threadPool: { idleTimeout: -1 } }), { name: 'RangeError', message: /threadPool.idleTimeout/ })
 })
 
@@ -122,7 +142,8 @@ t.test('maxTasksPerWorker recycles a thread after that many jobs; idleTimeout en
   t.not(threads[3], threads[4])
   t.same(results.map((r) => r.data), [0, 1, 4, 9, 16])
   await sleep(400)
-  t.not((await (await pm.start('later', { worker: worker('square'), data: 1, ...threaded })).result).threadId, threads[4], 'the idle thread was ended')
+  t.not((await (await pm.start('later', { worker: worker('square'), data: 1, ...threaded })).result).threadId, threads[4],
+    'the idle thread was ended')
 })
 
 t.test('a SIGKILL that comes while the thread is starting ends its job', async (t) => {
