@@ -86,11 +86,4 @@ export default [
       'no-void': 'off',
     },
   },
-  {
-    // TODO(lint): at the 300-line limit of a lib/ file (test/structure.test.ts), these cannot take their long lines wrapped
-    // without being split; issue 33's rework of them (items 2-6) does that. Until then the width is not checked in them.
-    name: 'forkpool/not-yet-wrapped',
-    files: ['lib/map/map.ts', 'lib/remote/redis-backend.ts', 'lib/runners/pool/worker.ts'],
-    rules: { '@stylistic/max-len': 'off' },
-  },
 ]

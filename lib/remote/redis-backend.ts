@@ -6,8 +6,8 @@
 
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import { JobLostError, QueueError, RedisUnreachableError, jobError } from '../errors.js'
-import { DataTooLargeError, type Backend } from '../runners/backend.js'
+import { DataTooLargeError, JobLostError, QueueError, RedisUnreachableError, jobError } from '../errors.js'
+import type { Backend } from '../runners/backend.js'
 import type { Execution, StopLimits } from '../runners/execution.js'
 import type { NormalizedJob, WorkerSpec } from '../runners/spec.js'
 import { CHUNK_WORKER } from '../map/batch.js'
@@ -20,24 +20,20 @@ import { fileHash } from './file-hash.js'
 import { Queue, QueueEvents, type Redis } from './peers.js'
 import { RemoteRun } from './remote-run.js'
 import { decode, encode, stopChannel, type StartReport, type WireJob, type WireResult } from './wire.js'
+import { answerWithin, closeWithin } from './within.js'
 
 export type { RedisBackendOptions } from './backend-options.js'
 
 /** Jobs whose state one poll reads at most: the poll stays cheap with many jobs in flight. */
 const POLL_BATCH = 500
-/** The producer's own deadline for a job is its timeout and kill grace plus this: the agent enforces the timeout; this bound only catches an agent gone silent. */
+/**
+ * The producer's own deadline for a job is its timeout and kill grace plus this: the agent
+ * enforces the timeout; this bound only catches an agent gone silent.
+ */
 const SAFETY_MS = 10_000
 
 /** The longest one poll waits for Redis's answers before counting the poll as failed. */
 const POLL_MS = 5000
-
-/** `answer`, or a rejection after `ms` saying Redis did not answer. */
-function answerWithin<T>(answer: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))
-  answer.catch(() => {})
-  return Promise.race([answer, late]).finally(() => clearTimeout(timer))
-}
 
 /** How long an add that found Redis away waits before it tries again. */
 const ADD_RETRY_MS = 1000
@@ -46,13 +42,6 @@ const UNREACHABLE = /max retries per request|Connection is closed|ECONNREFUSED|E
 
 /** How long close() waits for BullMQ to close cleanly. */
 const CLOSE_MS = 2000
-
-/** Resolves once `closing` have settled, or after `ms`, whichever is first. */
-export async function closeWithin(closing: Promise<unknown>[], ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined
-  await Promise.race([Promise.allSettled(closing), new Promise((resolve) => (timer = setTimeout(resolve, ms)))])
-  clearTimeout(timer)
-}
 
 /** The Redis backend: `new ForkManager({ backend: redisBackend({ url, queue }) })` runs every job on the queue's agents. */
 export function redisBackend(options: RedisBackendOptions): Backend {
@@ -125,7 +114,9 @@ class RedisBackend implements Backend {
     const bytes = Buffer.byteLength(data, 'base64')
     if (bytes > this.#settings.maxDataBytes) {
       const limit = this.#settings.maxDataBytes
-      throw new DataTooLargeError(`job ${JSON.stringify(ident)}: its data is ${bytes} bytes once serialized, over the redisBackend's maxDataBytes ${limit}`, bytes, limit)
+      const message = `job ${JSON.stringify(ident)}: its data is ${bytes} bytes once serialized, over the redisBackend's maxDataBytes ` +
+        String(limit)
+      throw new DataTooLargeError(message, bytes, limit)
     }
     this.#encoded.set(spec, data)
   }
@@ -154,7 +145,8 @@ class RedisBackend implements Backend {
       await this.#add(jobId, wire)
     } catch (error) {
       this.#runs.delete(jobId)
-      throw new QueueError(`cannot queue job ${JSON.stringify(ident)} on Redis at ${this.#address.shown}: ${(error as Error).message}`, { cause: error })
+      const message = `cannot queue job ${JSON.stringify(ident)} on Redis at ${this.#address.shown}: ${(error as Error).message}`
+      throw new QueueError(message, { cause: error })
     }
     run.heardAt = Date.now()
     run.queued = true
@@ -173,7 +165,8 @@ class RedisBackend implements Backend {
     for (;;) {
       try {
         // Raced with close(): BullMQ's add on a closed connection can wait for ever.
-        return void await Promise.race([this.#queue.add('forkpool', wire, { jobId, attempts: 1, removeOnComplete: keep, removeOnFail: keep }), this.#closed])
+        const added = this.#queue.add('forkpool', wire, { jobId, attempts: 1, removeOnComplete: keep, removeOnFail: keep })
+        return void await Promise.race([added, this.#closed])
       } catch (error) {
         this.#lastError = error as Error
         if (!UNREACHABLE.test((error as Error).message) || Date.now() - since + ADD_RETRY_MS > this.#settings.lostAfterMs) throw error
@@ -188,7 +181,8 @@ class RedisBackend implements Backend {
       const timer = setTimeout(() => {
         this.#ready = undefined
         const why = this.#lastError?.message ?? 'no answer'
-        reject(new RedisUnreachableError(`cannot reach Redis at ${this.#address.shown} within ${this.#settings.connectTimeoutMs} ms: ${why}`, this.#lastError && { cause: this.#lastError }))
+        const message = `cannot reach Redis at ${this.#address.shown} within ${this.#settings.connectTimeoutMs} ms: ${why}`
+        reject(new RedisUnreachableError(message, this.#lastError && { cause: this.#lastError }))
       }, this.#settings.connectTimeoutMs)
       this.#publisher.ping().then(() => this.#events === undefined ? this.#open() : undefined).then(() => {
         clearTimeout(timer)
@@ -227,7 +221,8 @@ class RedisBackend implements Backend {
 
   #publish(run: RemoteRun, signal: NodeJS.Signals): Promise<unknown> {
     // A failed publish is not retried here: the stop comes again with its SIGKILL after the kill grace, and the poll goes on.
-    return this.#publisher.publish(stopChannel(this.#settings.queue), JSON.stringify({ jobId: run.jobId, signal })).catch((error: Error) => (this.#lastError = error))
+    const order = JSON.stringify({ jobId: run.jobId, signal })
+    return this.#publisher.publish(stopChannel(this.#settings.queue), order).catch((error: Error) => (this.#lastError = error))
   }
 
   #pollSoon(): void {
@@ -245,13 +240,18 @@ class RedisBackend implements Backend {
     }
     try {
       // Bounded: ioredis would hold the commands through its reconnection attempts for half a minute.
-      const jobs = await answerWithin(Promise.all(silent.map((run) => this.#queue.getJob(run.jobId))), Math.min(this.#settings.lostAfterMs, POLL_MS))
+      const read = Promise.all(silent.map((run) => this.#queue.getJob(run.jobId)))
+      const jobs = await answerWithin(read, Math.min(this.#settings.lostAfterMs, POLL_MS))
       this.#unreachableSince = undefined
       silent.forEach((run, i) => this.#reconcile(run, jobs[i], now))
     } catch (error) {
       this.#lastError = error as Error
       this.#unreachableSince ??= now
-      if (now - this.#unreachableSince >= this.#settings.lostAfterMs) this.#loseAll(`Redis at ${this.#address.shown} has been unreachable for ${now - this.#unreachableSince} ms (lostAfter ${this.#settings.lostAfterMs} ms): ${(error as Error).message}`)
+      const away = now - this.#unreachableSince
+      if (away >= this.#settings.lostAfterMs) {
+        const why = `(lostAfter ${this.#settings.lostAfterMs} ms): ${(error as Error).message}`
+        this.#loseAll(`Redis at ${this.#address.shown} has been unreachable for ${away} ms ${why}`)
+      }
     }
     this.#pollTimer = undefined
     this.#pollSoon()
@@ -263,7 +263,9 @@ class RedisBackend implements Backend {
       // Not in Redis although its add succeeded and its record is kept after its end (keepResults,
       // keepResultsCount): Redis lost it, or more jobs than keepResultsCount ended before this poll.
       void this.#publish(run, 'SIGKILL')
-      return this.#finish(run.jobId, { exitCode: null, signal: null, error: jobError(JobLostError, `job ${run.jobId} vanished from Redis at ${this.#address.shown} before its result came (did Redis lose its data, or did more than keepResultsCount jobs end since?)`) })
+      const why = 'did Redis lose its data, or did more than keepResultsCount jobs end since?'
+      const error = jobError(JobLostError, `job ${run.jobId} vanished from Redis at ${this.#address.shown} before its result came (${why})`)
+      return this.#finish(run.jobId, { exitCode: null, signal: null, error })
     }
     if (typeof job.progress === 'object' && !run.hasStarted) this.#started(run.jobId, job.progress as unknown as StartReport)
     if (typeof job.returnvalue === 'string') this.#finish(run.jobId, decode(job.returnvalue) as WireResult)
@@ -271,7 +273,9 @@ class RedisBackend implements Backend {
   }
 
   #loseAll(message: string): void {
-    for (const run of [...this.#runs.values()]) this.#finish(run.jobId, { exitCode: null, signal: null, error: jobError(JobLostError, `job ${run.jobId}: ${message}`) })
+    for (const run of [...this.#runs.values()]) {
+      this.#finish(run.jobId, { exitCode: null, signal: null, error: jobError(JobLostError, `job ${run.jobId}: ${message}`) })
+    }
   }
 
   async close(): Promise<void> {

@@ -34,9 +34,6 @@ export interface Backend {
   close(): Promise<void>
 }
 
-// lib/remote imports the class from here, where it was before it joined lib/errors.ts.
-export { DataTooLargeError } from '../errors.js'
-
 /** True for an object with the Backend's methods: the check of the ForkManager option. */
 export function isBackend(value: unknown): value is Backend {
   if (typeof value !== 'object' || value === null) return false

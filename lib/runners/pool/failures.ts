@@ -1,7 +1,7 @@
 // What a job of a pool worker that ended under it gets: the worker could not start, or crashed,
 // or was ended to stop another job that shared it.
 
-import { jobError, WorkerExitError, WorkerStartError } from '../../errors.js'
+import { AbortError, jobError, WorkerExitError, WorkerStartError } from '../../errors.js'
 import { serializeError } from '../../util/serialize-error.js'
 import type { SerializedError } from '../../types.js'
 import type { WorkerSpec } from '../spec.js'
@@ -31,6 +31,31 @@ export function crashError(
     ? `${running} was ${ended} to stop job ${JSON.stringify(killedFor)}, which shared it`
     : `${running}${count === 1 ? '' : ` and ${count - 1} more`} exited ${how(code, signal)}`
   return jobError(WorkerExitError, `${message}; the pool replaces it`)
+}
+
+/** How a worker ended, for each job that was on it: `killedFor`, the job whose stop ended it; `jobs`, how many were on it. */
+export interface WorkerEnd {
+  code: number | null
+  signal: NodeJS.Signals | null
+  error: unknown
+  killedFor: { ident: string } | undefined
+  jobs: number
+}
+
+/** The error of a job that was on a worker when it ended (after it was ready); null: the job died of its own stop. */
+export function endedJobError(
+  worker: Transport, job: { ident: string; stopSignal: NodeJS.Signals | undefined }, end: WorkerEnd
+): SerializedError | null {
+  const { code, signal, error, killedFor } = end
+  // A job that died of its own stop has no error (timedOut / cancelled say it), but a thread,
+  // which has no signal to show for it, says it was terminated. One that was being stopped when a
+  // neighbour crashed the worker died of the crash.
+  if (job === killedFor || (signal !== null && signal === job.stopSignal)) {
+    return signal === null ? jobError(AbortError, 'the worker thread was terminated') : null
+  }
+  // A thread's uncaught exception, or its resourceLimits, is the error of every job on it.
+  if (error !== undefined) return serializeError(error)
+  return crashError(worker, job.ident, end.jobs, code, signal, killedFor?.ident)
 }
 
 function how(code: number | null, signal: NodeJS.Signals | null): string {

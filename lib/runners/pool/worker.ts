@@ -3,9 +3,8 @@
 // when a stop ends it, or when it crashes. Orders to it are batched per turn of the event loop
 // (see protocol.ts).
 
-import { AbortError, DataCloneError, jobError } from '../../errors.js'
-import { serializeError } from '../../util/serialize-error.js'
-import { crashError, describeSetup, startFailure } from './failures.js'
+import { DataCloneError, jobError } from '../../errors.js'
+import { describeSetup, endedJobError, startFailure } from './failures.js'
 import type { WorkerSpec } from '../spec.js'
 import { jobByJob, type PoolMessage, type PoolOrders } from './protocol.js'
 import type { SerializedError } from '../../types.js'
@@ -89,7 +88,7 @@ export class PoolWorker {
     return !this.#retiring && !this.#ended.settled
   }
 
-  /** Hands the worker a job, the pool's `seq`th; the pool gives jobs only to an accepting worker with room. `jobId`: a remote job's ctx.jobId. */
+  /** Hands the worker a job, the pool's `seq`th (only an accepting worker with room gets one). `jobId`: a remote job's ctx.jobId. */
   run(seq: number, spec: WorkerSpec, ident: string, attempt: number, jobId?: string): Execution {
     clearTimeout(this.#idleTimer)
     this.tasks++
@@ -217,8 +216,9 @@ export class PoolWorker {
       } catch (error) {
         const job = this.#jobs.get(one.ids[0]!)!
         this.#jobs.delete(job.slot, true)
-        const reason = (error as Error).message
-        job.settle({ exitCode: 1, signal: null, error: jobError(DataCloneError, `the data of job ${JSON.stringify(job.ident)} cannot be sent to ${this.#transport.name} (structured clone failed: ${reason})`), threadId: job.threadId })
+        const why = `the data of job ${JSON.stringify(job.ident)} cannot be sent to ${this.#transport.name}`
+        const failure = jobError(DataCloneError, `${why} (structured clone failed: ${(error as Error).message})`)
+        job.settle({ exitCode: 1, signal: null, error: failure, threadId: job.threadId })
       }
     }
     if (this.#jobs.size === 0) this.#answered(0)
@@ -278,23 +278,16 @@ export class PoolWorker {
     this.#jobs.clear()
     // A worker stopped before it got ready died of the stop, not of a bad setup, unless it says
     // what ended it (a spawn that failed).
-    const startError = this.#ready || (error === undefined && jobs.some((job) => job.stopping)) ? null : startFailure(this.#setup, code, signal, error)
+    const stoppedEarly = error === undefined && jobs.some((job) => job.stopping)
+    const startError = this.#ready || stoppedEarly ? null : startFailure(this.#setup, code, signal, error)
     this.#hooks.gone(this, startError)
     this.#ended.settle()
-    // The job whose stop ended the worker, when that is what ended it: it may have exited by
-    // itself (a neighbour's process.exit) before the kill.
-    const killedFor = killed ? this.#killedFor : undefined
+    // The job whose stop ended the worker (killedFor), when that is what ended it: it may have
+    // exited by itself (a neighbour's process.exit) before the kill.
+    const ended = { code, signal, error, killedFor: killed ? this.#killedFor : undefined, jobs: jobs.length }
     const { threadId } = this.#transport
     for (const job of jobs) {
-      let failure: SerializedError | null
-      if (startError !== null) failure = startError
-      // A job that died of its own stop has no error (timedOut / cancelled say it), but a thread,
-      // which has no signal to show for it, says it was terminated. One that was being stopped
-      // when a neighbour crashed the worker died of the crash.
-      else if (job === killedFor || (signal !== null && signal === job.stopSignal)) failure = signal === null ? jobError(AbortError, 'the worker thread was terminated') : null
-      // A thread's uncaught exception, or its resourceLimits, is the error of every job on it.
-      else if (error !== undefined) failure = serializeError(error)
-      else failure = crashError(this.#transport, job.ident, jobs.length, code, signal, killedFor?.ident)
+      const failure = startError ?? endedJobError(this.#transport, job, ended)
       job.settle({ exitCode: code, signal, error: failure, threadId })
     }
   }
