@@ -106,8 +106,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 t.test('bad shutdown and handleSignals arguments', async (t) => {
   const pm = new ForkManager()
+  // A string that names no signal: of the right type, out of range.
   await t.rejects(pm.shutdown({ signal: 'SIGNOPE' as NodeJS.Signals }), {
-    name: 'TypeError', message: `shutdown() signal must be a signal name such as 'SIGTERM', got "SIGNOPE"`,
+    name: 'RangeError', message: `shutdown() signal must be a signal name such as 'SIGTERM', got "SIGNOPE"`,
   })
   await t.rejects(pm.shutdown({ grace: -1 }), RangeError)
   await pm.close()
