@@ -124,7 +124,7 @@ t.test('a spawner that dies before it says a job started: the start fails with a
 t.test('a job sent to a spawner that could not start at all fails with a SpawnerExitError, not a hang', async (t) => {
   for (const files of [{ forker: '/no/such/forker' }, { execPath: '/no/such/node' }]) {
     // The job goes to the spawner in the turn that starts it, before its start has failed.
-    t.match(startCommand(spec({ command: 'true' }), new SpawnerSet(files)).outcome, {
+    t.match(await startCommand(spec({ command: 'true' }), new SpawnerSet(files)).outcome, {
       error: {
         name: 'SpawnerExitError',
         message: /^the spawner process that started true could not start: spawn \/no\/such\/\w+ ENOENT before the job started$/,
