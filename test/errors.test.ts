@@ -135,8 +135,6 @@ t.test('DataTooLargeError is a RangeError (a value out of range) with the sizes,
   t.notOk(new RangeError('x') instanceof DataTooLargeError, 'a plain RangeError is not one')
   t.notOk(Object.assign(new RangeError('x'), { code: DataTooLargeError.code }) instanceof DataTooLargeError, 'nor a look-alike without ' +
     'the brand')
-  t.equal((await import('../dist/lib/runners/backend.js')).DataTooLargeError, DataTooLargeError,
-    'the backend contract names the same class')
 })
 
 t.test('serializeError keeps the cause: an Error\'s serialized in turn, another value as a clone', async (t) => {

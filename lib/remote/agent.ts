@@ -11,11 +11,10 @@ import { resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Job as QueuedJob } from 'bullmq'
 import { JobRefusedError, RedisUnreachableError, WorkerLostError, jobError } from '../errors.js'
-import { serializeError } from '../util/serialize-error.js'
 import { Job } from '../manager/job.js'
 import { CHUNK_WORKER } from '../map/batch.js'
 import type { ChunkOrder } from '../map/chunk-worker.js'
-import { failedExecution, type Execution } from '../runners/execution.js'
+import type { Execution } from '../runners/execution.js'
 import { Launcher } from '../runners/launcher.js'
 import type { NormalizedJob } from '../runners/spec.js'
 import type { JobResult, SerializedError } from '../types.js'
@@ -95,14 +94,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     encode({ exitCode: null, signal: null, error, host: name, pid: null, runs } satisfies WireResult)
   const refuse = (message: string, runs: number): string => notRun(jobError(JobRefusedError, `agent ${name}: ${message}`), runs)
 
-  /** Starts the job as the manager's scheduler does: a start that throws or rejects is a job that failed. */
-  const launch = async (job: Job, attempt: number, jobId: string): Promise<Execution> => {
-    try {
-      return await launcher.launch(job.spec, job.ident, false, attempt, job, jobId)
-    } catch (error) {
-      return failedExecution(job.kind, serializeError(error))
-    }
-  }
+  /** Starts the job as the manager's scheduler does; a start that fails is an execution that has ended with its error. */
+  const launch = (job: Job, attempt: number, jobId: string): Execution | Promise<Execution> =>
+    launcher.launch(job.spec, job.ident, false, attempt, job, jobId)
 
   const processJob = async (queued: QueuedJob<WireJob>, token?: string): Promise<string> => {
     const data = queued.data
