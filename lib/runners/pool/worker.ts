@@ -180,7 +180,10 @@ export class PoolWorker {
 
   /** A kill that waited for the thread to be ready and done importing goes now. */
   #killIfWaiting(): void {
-    if (this.#killSignal !== undefined && this.#loadedAll()) this.#transport.kill(this.#killSignal)
+    if (this.#killSignal === undefined || !this.#loadedAll()) return
+    // The bound's timer would keep this process alive after the thread has gone.
+    clearTimeout(this.#graceTimer)
+    this.#transport.kill(this.#killSignal)
   }
 
   /**

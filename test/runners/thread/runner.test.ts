@@ -247,3 +247,19 @@ export default () => new Promise(() => {})`)
   await shutdown
   t.ok(existsSync(loaded), 'shutdown() waited for the thread, which ran until the file had loaded')
 })
+
+t.test('once such a thread has loaded and gone, nothing keeps the process alive: it exits well before the 30 s bound', async (t) => {
+  const dir = t.testdir()
+  writeFileSync(path.join(dir, 'slow-load.mjs'), `await new Promise((r) => setTimeout(r, 1_000))
+export default () => new Promise(() => {})`)
+  const library = new URL('../../../dist/lib/index.js', import.meta.url).href
+  const program = `const { ForkManager } = await import(${JSON.stringify(library)})
+const pm = new ForkManager({ maxProcs: 1 })
+const h = await pm.start('slow', { worker: ${JSON.stringify(path.join(dir, 'slow-load.mjs'))}, isolation: 'thread' })
+await pm.shutdown({ signal: 'SIGKILL' })
+console.log((await h.result).cancelled)`
+  const started = Date.now()
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', program], { encoding: 'utf8', timeout: 25_000 })
+  t.equal(out.trim(), 'true', 'the job was stopped')
+  t.ok(Date.now() - started < 20_000, `the process exited once the thread had gone (${Date.now() - started} ms)`)
+})
