@@ -73,3 +73,18 @@ t.test('bad input is refused at the call', async (t) => {
   t.throws(() => redisBackend({ url: 'redis://127.0.0.1:1/0', queue: 'a b:c' }), TypeError)
   t.throws(() => new ForkManager({ backend: {} as never }), /backend/)
 })
+
+t.test('a cancel in the moment between an agent taking a job and reporting its start is sent again with the start', async (t) => {
+  const redis = await startRedis(t)
+  await startAgent(t, redis.url, 'q6', 'box-1', ['--allow-commands'])
+  const pm = new ForkManager({ maxProcs: 1, killGrace: '1s', backend: redisBackend({ url: redis.url, queue: 'q6' }) })
+  // The job ignores SIGTERM, so it is still running when the agent reports its start (50 ms after
+  // it began); the cancel comes before that report, once the job has written its file.
+  const running = join(t.testdir({}), 'running')
+  const h = await pm.start('job-8', { command: 'sh', args: ['-c', 'trap "" TERM; touch "$0"; sleep 3', running] })
+  t.ok(await untilFile(running, 10_000), 'the job runs on the agent')
+  h.cancel()
+  const r = await h.result
+  t.match(r, { cancelled: true, signal: 'SIGKILL', host: 'box-1' }, 'stopped after its grace, its start known')
+  await pm.shutdown()
+})
