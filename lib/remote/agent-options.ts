@@ -11,7 +11,7 @@ import {
 } from '../runners/pool/settings.js'
 import type { Duration } from '../types.js'
 import { describe } from '../util/describe.js'
-import { optionKeys, validateBoolean, validateCount, validateOptions, validateString } from '../util/validate.js'
+import { optionKeys, validateBoolean, validateInteger, validateOptions, validateString } from '../util/validate.js'
 import { checkRedisUrl, type RedisAddress } from './connection.js'
 import { checkQueueName } from './wire.js'
 
@@ -84,12 +84,12 @@ export function checkAgentOptions(options: AgentOptions): AgentSettings {
     address: checkRedisUrl(o.url, 'startAgent() url'),
     queue: checkQueueName(o.queue),
     root: resolve(validateString(o.root, 'startAgent() root', true)),
-    maxProcs: o.maxProcs === undefined ? availableParallelism() : validateCount(o.maxProcs, 'startAgent() maxProcs', 1),
+    maxProcs: o.maxProcs === undefined ? availableParallelism() : validateInteger(o.maxProcs, 'startAgent() maxProcs', 1),
     name: o.name === undefined ? undefined : validateString(o.name, 'startAgent() name', true),
     allowCommands: o.allowCommands === undefined ? false : validateBoolean(o.allowCommands, 'startAgent() allowCommands'),
     lockDurationMs: duration(o.lockDuration, '30s', 'lockDuration'),
     stalledIntervalMs: duration(o.stalledInterval, '30s', 'stalledInterval'),
-    maxStalledCount: validateCount(o.maxStalledCount ?? 1, 'startAgent() maxStalledCount', 0),
+    maxStalledCount: validateInteger(o.maxStalledCount ?? 1, 'startAgent() maxStalledCount', 0),
     processPool: processPoolSettings(o.processPool),
     threadPool: threadPoolSettings(o.threadPool),
     connectTimeoutMs: duration(o.connectTimeout, '10s', 'connectTimeout'),

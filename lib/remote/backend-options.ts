@@ -4,7 +4,7 @@ import { parseBytes } from '../primitives/bytes.js'
 import { parseDuration } from '../primitives/duration.js'
 import type { Duration } from '../types.js'
 import { describe } from '../util/describe.js'
-import { optionKeys, validateCount, validateOneOf, validateOptions } from '../util/validate.js'
+import { optionKeys, validateInteger, validateOneOf, validateOptions } from '../util/validate.js'
 import { checkRedisUrl, type RedisAddress } from './connection.js'
 import { checkQueueName } from './wire.js'
 
@@ -73,7 +73,7 @@ export function checkBackendOptions(options: RedisBackendOptions): BackendSettin
     reconcileMs: positive(o.reconcileInterval, '5s', 'reconcileInterval'),
     lostAfterMs: positive(o.lostAfter, '2m', 'lostAfter'),
     keepResultsS: Math.ceil(positive(o.keepResults, '1h', 'keepResults') / 1000),
-    keepResultsCount: validateCount(o.keepResultsCount ?? 10_000, 'redisBackend() keepResultsCount', 1),
+    keepResultsCount: validateInteger(o.keepResultsCount ?? 10_000, 'redisBackend() keepResultsCount', 1),
     connectTimeoutMs: positive(o.connectTimeout, '10s', 'connectTimeout'),
   }
 }

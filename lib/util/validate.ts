@@ -162,11 +162,6 @@ export function validateInteger(value: unknown, what: string, min = 0, max = Num
   return value
 }
 
-/** validateInteger without an upper bound, the name lib/remote still imports. */
-export function validateCount(value: unknown, what: string, min = 0): number {
-  return validateInteger(value, what, min)
-}
-
 /** A number above `above` (finite or not): a TypeError for a non-number, a RangeError for NaN or one not above it. */
 export function validateNumberAbove(value: unknown, what: string, above: number): number {
   if (typeof value !== 'number') throw invalidType(what, `a number above ${above}`, value)

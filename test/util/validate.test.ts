@@ -3,7 +3,7 @@
 import t from 'tap'
 import {
   editDistance, elsewhere, invalidType, optionHint, optionKeys, outOfRange, unknownOption,
-  validateAbortSignal, validateBoolean, validateCount, validateFunction, validateInteger, validateNumberAbove,
+  validateAbortSignal, validateBoolean, validateFunction, validateInteger, validateNumberAbove,
   validateObject, validateOneOf, validateOptions, validateString, validateStringArray,
 } from '../../dist/lib/util/validate.js'
 
@@ -220,12 +220,12 @@ t.test('validateNumberAbove: any number above the bound, Infinity too', async (t
   t.throws(() => validateNumberAbove(NaN, 'load', 0), { name: 'RangeError', message: 'load must be a number above 0, got NaN' })
 })
 
-t.test('validateCount: validateInteger with no upper bound', async (t) => {
-  t.equal(validateCount(0, 'n'), 0)
-  t.equal(validateCount(3, 'n', 3), 3)
-  t.throws(() => validateCount('2', 'n'), { name: 'TypeError', message: 'n must be a whole number >= 0, got "2"' })
-  t.throws(() => validateCount(-1, 'n'), { name: 'RangeError', message: 'n must be a whole number >= 0, got -1' })
-  t.throws(() => validateCount(1.5, 'n'), { name: 'RangeError', message: 'n must be a whole number >= 0, got 1.5' })
-  t.throws(() => validateCount(NaN, 'n'), { name: 'RangeError', message: 'n must be a whole number >= 0, got NaN' })
-  t.throws(() => validateCount(2, 'n', 3), { name: 'RangeError', message: 'n must be a whole number >= 3, got 2' })
+t.test('validateInteger with no upper bound', async (t) => {
+  t.equal(validateInteger(0, 'n'), 0)
+  t.equal(validateInteger(3, 'n', 3), 3)
+  t.throws(() => validateInteger('2', 'n'), { name: 'TypeError', message: 'n must be a whole number >= 0, got "2"' })
+  t.throws(() => validateInteger(-1, 'n'), { name: 'RangeError', message: 'n must be a whole number >= 0, got -1' })
+  t.throws(() => validateInteger(1.5, 'n'), { name: 'RangeError', message: 'n must be a whole number >= 0, got 1.5' })
+  t.throws(() => validateInteger(NaN, 'n'), { name: 'RangeError', message: 'n must be a whole number >= 0, got NaN' })
+  t.throws(() => validateInteger(2, 'n', 3), { name: 'RangeError', message: 'n must be a whole number >= 3, got 2' })
 })
