@@ -57,6 +57,7 @@ interface Plan {
   cancelAfterMs?: number
   check(r: {
     ok: boolean; exitCode?: number | null; cancelled?: boolean; timedOut?: boolean; signal?: NodeJS.Signals | null; data?: unknown
+    attempts?: number; host?: string | null
     error?: { name?: string; message?: string } | null
   }): string | null
 }
@@ -81,6 +82,12 @@ export interface RemoteSoakReport extends FaultLog {
   mismatches: string[]
   /** Results that are a storm's to give: WorkerLostError (lost past maxStalledCount). */
   workerLost: number
+  /**
+   * Commands that timed out while their agent was lost: the producer's deadline passed before the re-run
+   * began, so the re-run was stopped as it arrived (the stop order waits on the agents for a job not
+   * there yet), and nothing of it was signalled (signal and exit code null, no error).
+   */
+  timedOutInFailover: number
   /** JobLostError results: Redis lost a job (none expected: AOF). */
   jobLost: number
   /** Runs per key, from the runs file. */
@@ -107,7 +114,7 @@ const expect = (cond: boolean, what: string, r: Parameters<Plan['check']>[0]): s
   cond
     ? null
     : `${what}: got ok ${r.ok}, exitCode ${r.exitCode}, signal ${r.signal}, timedOut ${r.timedOut}, cancelled ${r.cancelled}, ` +
-      `error ${r.error?.name}: ${r.error?.message?.slice(0, 160)}`
+      `attempts ${r.attempts}, host ${r.host}, error ${r.error?.name}: ${r.error?.message?.slice(0, 160)}`
 
 function planJob(rand: () => number, i: number): Plan {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!
@@ -129,7 +136,9 @@ function planJob(rand: () => number, i: number): Plan {
       }
       case 'hang': return {
         kind, fault, keys, job: sh('sleep 60 & wait'), timeoutMs: HANG_TIMEOUT_MS,
-        check: (r) => expect(r.timedOut === true && r.signal !== null, 'times out and is killed', r)
+        // Killed by its agent's stop; or, when its agent was lost and the producer's deadline passed
+        // before the re-run began, stopped as it arrived there: no signal (timedOutInFailover).
+        check: (r) => expect(r.timedOut === true && (r.signal !== null || (r.exitCode === null && !r.error)), 'times out and is killed', r)
       }
       case 'cancel': return {
         kind, fault, keys, job: sh('sleep 60 & wait'), cancelAfterMs: rand() * 300,
@@ -426,6 +435,7 @@ export async function remoteSoak(options: RemoteSoakOptions): Promise<RemoteSoak
     const counts = new Map<string, number>()
     const mismatches: string[] = []
     let workerLost = 0
+    let timedOutInFailover = 0
     const lostKeys = new Set<string>()
     let jobLost = 0
     const hostsAfter: Array<{ host: string; startedAt: number }> = []
@@ -433,13 +443,21 @@ export async function remoteSoak(options: RemoteSoakOptions): Promise<RemoteSoak
       counts.set(key, (counts.get(key) ?? 0) + 1)
       if (r.error?.name === 'WorkerLostError') {
         if (process.env.SOAK_DEBUG) {
-          const where = JSON.stringify([(r as { attempts?: number }).attempts, (r as { host?: string }).host])
+          const where = JSON.stringify([r.attempts, r.host])
           console.error(`lost ${key} ${kindName} ${where} at ${((performance.now() - begun) / 1000).toFixed(1)} s: ${r.error.message}`)
         }
         lostKeys.add(key)
         return void workerLost++
       }
       if (r.error?.name === 'JobLostError') jobLost++
+      // A command stopped by its agent has a signal: one without timed out while its agent was lost.
+      if (plan.kind === 'command' && r.timedOut === true && r.signal === null && r.exitCode === null && !r.error) {
+        timedOutInFailover++
+        if (process.env.SOAK_DEBUG) {
+          const at = ((performance.now() - begun) / 1000).toFixed(1)
+          console.error(`timed out in failover ${key} ${JSON.stringify([r.attempts, r.host])} at ${at} s`)
+        }
+      }
       const why = plan.check(r)
       if (why !== null) mismatches.push(`${key} (${kindName}) should have: ${why}`)
     }
@@ -522,7 +540,7 @@ export async function remoteSoak(options: RemoteSoakOptions): Promise<RemoteSoak
       mapItems: plans.filter((p) => p.kind === 'map').reduce((n, p) => n + p.items!.length, 0),
       settledTwice: [...counts.values()].filter((n) => n > 1).length,
       unsettled: allKeys.filter(({ key }) => !counts.has(key)).length,
-      mismatches, workerLost, jobLost,
+      mismatches, workerLost, timedOutInFailover, jobLost,
       maxRuns: Math.max(0, ...runs.values()),
       rerun: [...runs.values()].filter((n) => n > 1).length,
       overRun, neverRan, leftAfterKill, slowToGo, afterOutages,
@@ -583,6 +601,7 @@ export function formatRemoteReport(r: RemoteSoakReport): string {
     ['settled exactly once (all)', r.settledTwice === 0 && r.unsettled === 0 ? 'yes' : `no: ${r.settledTwice} twice, ${r.unsettled} never`],
     ['results as their jobs predict', r.mismatches.length === 0 ? 'yes' : `no: ${r.mismatches.length} mismatches`],
     ['WorkerLostError (lost past maxStalledCount) / JobLostError', `${r.workerLost} / ${r.jobLost}`],
+    ['timed out while their agent was lost (the re-run stopped as it arrived)', String(r.timedOutInFailover)],
     ['runs per job (max) / jobs run more than once',
       `${r.maxRuns} / ${r.rerun}${r.overRun.length ? ` (over the limit: ${r.overRun.slice(0, 5).join(', ')})` : ''}`],
     ['jobs never run (not cancelled)', String(r.neverRan.length)],
