@@ -449,7 +449,11 @@ export async function remoteSoak(options: RemoteSoakOptions): Promise<RemoteSoak
         lostKeys.add(key)
         return void workerLost++
       }
-      if (r.error?.name === 'JobLostError') jobLost++
+      if (r.error?.name === 'JobLostError') {
+        jobLost++
+        const at = ((performance.now() - begun) / 1000).toFixed(1)
+        console.error(`JobLostError ${key} ${kindName} ${JSON.stringify([r.attempts, r.host])} at ${at} s: ${r.error.message}`)
+      }
       // A command stopped by its agent has a signal: one without timed out while its agent was lost.
       if (plan.kind === 'command' && r.timedOut === true && r.signal === null && r.exitCode === null && !r.error) {
         timedOutInFailover++
