@@ -9,16 +9,23 @@ import { thisHost } from '../util/host.js'
 /** Why a job was stopped: its timeout, or a cancel with its reason. */
 export type StopCause = { timedOut: true } | { cancelled: true; reason: unknown }
 
-/**
- * A job's result: what the manager knows of it (`startedAt`: epoch ms at which it started, or was
- * given up), its runner's outcome (which names the host, pid and runs of a job run elsewhere), and why it was stopped. Positional, not an
- * object of facts:
- * one object fewer per job on the hot path (bench process-noop).
- */
-export function jobResult(
-  ident: string, kind: JobKind, pid: number | null, startedAt: number, durationMs: number, outcome: Outcome, cause: StopCause | undefined,
-  attempts = 1
-): JobResult {
+/** What a JobResult is made of: what the manager knows of a job, its runner's outcome, and why it was stopped. */
+export interface JobFacts {
+  ident: string
+  kind: JobKind
+  pid: number | null
+  /** Epoch ms at which it started, or was given up. */
+  startedAt: number
+  durationMs: number
+  /** What the runner reports (which names the host, pid and runs of a job run elsewhere). */
+  outcome: Outcome
+  cause: StopCause | undefined
+  /** Runs of the job, this one included. */
+  attempts: number
+}
+
+/** A job's result, from its facts. */
+export function jobResult({ ident, kind, pid, startedAt, durationMs, outcome, cause, attempts }: JobFacts): JobResult {
   const { exitCode, signal, error } = outcome
   const cancelled = cause !== undefined && 'cancelled' in cause
   const result: JobResult = {
@@ -52,7 +59,9 @@ export function jobResult(
 export function unstartedResult(
   ident: string, kind: JobKind, cause: StopCause | undefined, error: SerializedError | null = null
 ): JobResult {
-  return jobResult(ident, kind, null, Date.now(), 0, { exitCode: null, signal: null, error }, cause, 0)
+  return jobResult({
+    ident, kind, pid: null, startedAt: Date.now(), durationMs: 0, outcome: { exitCode: null, signal: null, error }, cause, attempts: 0,
+  })
 }
 
 /**

@@ -146,10 +146,11 @@ export class Job implements TrackedJob {
     // A remote job re-run after its agent was lost ran more than once in this one try, and one
     // taken off the queue before an agent took it never ran (runs 0, no start).
     if (outcome.runs !== undefined) this.attempts += outcome.runs - 1
-    if (this.startedAt === undefined) return jobResult(this.ident, kind, pid, Date.now(), 0, outcome, this.#cause, this.attempts)
+    const facts = { ident: this.ident, kind, pid, outcome, attempts: this.attempts }
+    if (this.startedAt === undefined) return jobResult({ ...facts, startedAt: Date.now(), durationMs: 0, cause: this.#cause })
     // A runner that enforced the timeout itself says so; otherwise the manager knows why it stopped.
     const cause = this.#cause ?? (outcome.timedOut === true ? TIMED_OUT : undefined)
-    return jobResult(this.ident, kind, pid, this.startedAt, performance.now() - this.#startedMs, outcome, cause, this.attempts)
+    return jobResult({ ...facts, startedAt: this.startedAt, durationMs: performance.now() - this.#startedMs, cause })
   }
 
   /** True when `result` (this job's, just settled) failed and a retry is left: not for a cancelled job. */
