@@ -64,9 +64,7 @@ export class WorkerPool {
     const perWorker = this.#settings.concurrentTasksPerWorker
     let best: PoolWorker | undefined
     let accepting = 0
-    // Indexed: called for every job, and a for-of makes an iterator until V8 has optimized it.
-    for (let i = 0; i < group.workers.length; i++) {
-      const worker = group.workers[i]!
+    for (const worker of group.workers) {
       if (!worker.accepting) continue
       accepting++
       if (worker.load >= perWorker) continue
