@@ -146,11 +146,15 @@ export class Job implements TrackedJob {
     // A remote job re-run after its agent was lost ran more than once in this one try, and one
     // taken off the queue before an agent took it never ran (runs 0, no start).
     if (outcome.runs !== undefined) this.attempts += outcome.runs - 1
-    const facts = { ident: this.ident, kind, pid, outcome, attempts: this.attempts }
-    if (this.startedAt === undefined) return jobResult({ ...facts, startedAt: Date.now(), durationMs: 0, cause: this.#cause })
+    // One object literal, not a spread of shared facts: see bench/README.md, "Hot-path code".
+    const { ident, attempts } = this
+    if (this.startedAt === undefined) {
+      return jobResult({ ident, kind, pid, startedAt: Date.now(), durationMs: 0, outcome, cause: this.#cause, attempts })
+    }
     // A runner that enforced the timeout itself says so; otherwise the manager knows why it stopped.
     const cause = this.#cause ?? (outcome.timedOut === true ? TIMED_OUT : undefined)
-    return jobResult({ ...facts, startedAt: this.startedAt, durationMs: performance.now() - this.#startedMs, cause })
+    const durationMs = performance.now() - this.#startedMs
+    return jobResult({ ident, kind, pid, startedAt: this.startedAt, durationMs, outcome, cause, attempts })
   }
 
   /** True when `result` (this job's, just settled) failed and a retry is left: not for a cancelled job. */

@@ -105,9 +105,8 @@ interface Fields {
 
 /**
  * Reads a spec's own fields in one for-in pass. Jobs are usually made by spread ({ ...job, data }),
- * and on such an object V8 (Node 20) answers a plain property read (spec.worker) many times slower
- * than a read inside a for-in over the object: 0.16 µs for three reads here against 0.01, and
- * start() read a dozen.
+ * and on such an object V8 answers plain property reads slower than reads inside a for-in over it:
+ * written with plain reads, start() cost more on Node 20, 22 and 24 (bench/README.md, "Hot-path code").
  */
 function readFields(spec: object): Fields {
   const f: Fields = {

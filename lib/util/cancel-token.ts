@@ -1,6 +1,6 @@
 // A one-shot cancellation with a reason, for code inside the library: what an AbortController
-// gives, without the EventTarget behind every AbortSignal. The manager makes one per job, and
-// making, listening to and dropping an AbortSignal per job was a tenth of the cost of a start().
+// gives, without the EventTarget behind every AbortSignal. The manager makes one per job; with an
+// AbortController per job instead, a start() costs more (bench/README.md, "Hot-path code").
 
 /**
  * The part of an AbortSignal that code waiting on one uses. An AbortSignal has it, and so has a

@@ -8,13 +8,8 @@
 // through, then keeps each job alive through the young-generation collections after it ended,
 // until a full collection: every job's objects are promoted, and full collections follow one
 // another. Whether the table gets there is chance (two young-generation collections while it
-// stays unchanged), so the cost came and went between runs. Measured with node --trace-gc-nvp:
-// - a Set holding 64 objects at a time, 3 million added and removed, promoted nothing while its
-//   table was young, and 79 MB (Node 20) to 823 MB (Node 22) once it was old;
-// - bench process-noop's forkpool contender, 100,000 jobs: 52–63 MB promoted and 120–140 ms of
-//   young-generation pauses with Sets and a Map for the registry, the running jobs and the pool's
-//   jobs; 11 MB and 50–60 ms with these lists (and runners/pool/job-slots.ts). The suite itself,
-//   20,000 jobs against the build issue 12 started from: 0.90–0.95x before, 1.09–1.10x after.
+// stays unchanged), so the cost came and went between runs. The figures, with Sets in its place
+// on Node 20, 22 and 24, are in bench/README.md ("Hot-path code").
 //
 // An array has neither problem: a removed object's slot is overwritten at once, and the array is
 // never replaced while objects are in it. It is compacted in place, never shortened, so its
