@@ -151,7 +151,7 @@ function inFlightRecord(job: TrackedJob, now: number): InFlightRecord {
     elapsedMs: Math.max(0, now - (startedAt ?? job.queuedAt)),
     timeoutAt: startedAt !== null && Number.isFinite(job.timeoutMs) ? startedAt + job.timeoutMs : null,
     uses: execution?.uses ?? 1,
-    host: execution === undefined ? null : execution.host === undefined ? thisHost : execution.host,
+    host: execution === undefined ? null : execution.elsewhere === undefined ? thisHost : execution.elsewhere.host,
   }
 }
 

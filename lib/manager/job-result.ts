@@ -34,8 +34,8 @@ export function jobResult({ ident, kind, pid, startedAt, durationMs, outcome, ca
     // Ran to its end: exit code 0, no error, and neither its timeout nor a cancel stopped it
     // (a worker that returns once ctx.signal fires exits with 0 all the same).
     ok: exitCode === 0 && error === null && cause === undefined,
-    pid: outcome.pid === undefined ? pid : outcome.pid,
-    threadId: outcome.threadId ?? null,
+    pid,
+    threadId: null,
     exitCode,
     signal,
     coreDump: dumpsCore(signal),
@@ -46,12 +46,13 @@ export function jobResult({ ident, kind, pid, startedAt, durationMs, outcome, ca
     startedAt,
     durationMs: roundMs(durationMs),
     attempts,
-    host: outcome.host ?? thisHost,
-    jobId: outcome.jobId ?? null,
+    host: thisHost,
+    jobId: null,
   }
   if (cancelled) result.cancelReason = cause.reason
-  if (outcome.stdout !== undefined) result.stdout = outcome.stdout
-  if (outcome.stderr !== undefined) result.stderr = outcome.stderr
+  // The fields its runner owns (a command's output, a thread's id, a remote job's place) replace
+  // the defaults above in place: a result's keys keep one order.
+  if (outcome.details !== undefined) Object.assign(result, outcome.details)
   return result
 }
 

@@ -116,7 +116,7 @@ export class Job implements TrackedJob {
     this.startedAt = startedAt
     this.#startedMs = performance.now()
     if (this.#cause !== undefined) return
-    const slack = this.execution!.timeoutSlackMs ?? 0
+    const slack = this.execution!.elsewhere?.timeoutSlackMs ?? 0
     this.#timeout = this.#deadlines!.after(this.timeoutMs + slack, () => this.#deadlinePassed())
   }
 

@@ -138,21 +138,19 @@ export class Scheduler {
       return Promise.resolve(this.#finishUnstarted(job, 'shutdown'))
     }
     const serial = this.#maxProcs === 0
-    const launched = this.#launch(job, serial)
-    // A backend's job is handed back once its queue has it; it starts on a machine there later.
-    if (launched instanceof Promise) {
-      return launched.then((execution) => this.#supervise(job, execution, serial, execution.started === undefined ? Date.now() : null))
-    }
-    if (launched.started === undefined) return this.#supervise(job, launched, serial, Date.now())
-    // One that starts later here (on a spawner) is handed back at its start, with its pid.
-    return launched.started.then((startedAt) => this.#supervise(job, launched, serial, startedAt))
+    const execution = this.#launch(job, serial)
+    const { started } = execution
+    if (started === undefined) return this.#supervise(job, execution, serial, Date.now())
+    // A job elsewhere is supervised from now, its start awaited there; one that starts later here
+    // (on a spawner) is handed back at its start, with its pid.
+    if (execution.elsewhere !== undefined) return this.#supervise(job, execution, serial, null)
+    return started.then((startedAt) => this.#supervise(job, execution, serial, startedAt))
   }
 
   /** Hands the job to its runner; a job that could not start has failed, and its slot is freed as any job's. */
-  #launch(job: Job, serial: boolean): Execution | Promise<Execution> {
+  #launch(job: Job, serial: boolean): Execution {
     try {
-      const launched = this.launcher.launch(job.spec, job.ident, serial, job.attempts + 1, job)
-      return launched instanceof Promise ? launched.catch((error: unknown) => failedExecution(job.kind, serializeError(error))) : launched
+      return this.launcher.launch(job.spec, job.ident, serial, job.attempts + 1, job)
     } catch (error) {
       // A spawn or fork that throws (E2BIG for a huge env, say) fails the job.
       return failedExecution(job.kind, serializeError(error))
@@ -170,8 +168,16 @@ export class Scheduler {
     if (startedAt !== null) this.#events.started(job.ident, execution.kind, execution.pid, startedAt, thisHost)
     else void execution.started!.then((at) => this.#startedElsewhere(job, execution, at))
     const result = execution.outcome.then((outcome) => this.#attemptEnded(job, outcome, serial))
-    const handle = new JobView(job, result, startedAt === null ? null : thisHost)
-    return serial ? result.then(() => handle) : Promise.resolve(handle)
+    if (execution.elsewhere === undefined) {
+      const handle = new JobView(job, result, startedAt === null ? null : thisHost)
+      return serial ? result.then(() => handle) : Promise.resolve(handle)
+    }
+    // A job sent elsewhere is handed back once the other side has it (a queue: before a machine
+    // there takes it), its handle's startedAt then.
+    return execution.elsewhere.sent.then(() => {
+      const handle = new JobView(job, result, null)
+      return serial ? result.then(() => handle) : handle
+    })
   }
 
   /**
@@ -183,7 +189,7 @@ export class Scheduler {
     if (startedAt === null) return
     job.began(startedAt)
     // A runner names the host before it reports a start there (RemoteRun.began).
-    this.#events.started(job.ident, execution.kind, execution.pid, startedAt, execution.host as string)
+    this.#events.started(job.ident, execution.kind, execution.pid, startedAt, execution.elsewhere!.host)
   }
 
   /** One run of the job has ended: it is retried, or its result is the job's. */
@@ -210,10 +216,9 @@ export class Scheduler {
     } catch (reason) {
       return this.#ended(job, { ...last, ok: false, cancelled: true, cancelReason: reason })
     }
-    const launched = this.#launch(job, serial)
-    const execution = await launched
-    // As at the first try: a start here later is awaited; a backend's job starts there (its timeout is the agent's).
-    const startedAt = execution.started === undefined ? Date.now() : launched instanceof Promise ? null : await execution.started
+    const execution = this.#launch(job, serial)
+    // As at the first try: a start here later is awaited; a job elsewhere starts there (its timeout is the agent's).
+    const startedAt = execution.started === undefined ? Date.now() : execution.elsewhere !== undefined ? null : await execution.started
     job.launched(execution, this.#deadlines, startedAt)
     this.#control.running(job)
     return execution.outcome.then((outcome) => this.#attemptEnded(job, outcome, serial))

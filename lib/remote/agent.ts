@@ -95,7 +95,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const refuse = (message: string, runs: number): string => notRun(jobError(JobRefusedError, `agent ${name}: ${message}`), runs)
 
   /** Starts the job as the manager's scheduler does; a start that fails is an execution that has ended with its error. */
-  const launch = (job: Job, attempt: number, jobId: string): Execution | Promise<Execution> =>
+  const launch = (job: Job, attempt: number, jobId: string): Execution =>
     launcher.launch(job.spec, job.ident, false, attempt, job, jobId)
 
   const processJob = async (queued: QueuedJob<WireJob>, token?: string): Promise<string> => {
@@ -136,7 +136,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     // In the map before its launch: a stop that comes meanwhile stops it as soon as it is launched.
     running.set(jobId, job)
     // A run after a lost agent is a further attempt of the same try.
-    const execution = await launch(job, data.attempt + runs - 1, jobId)
+    const execution = launch(job, data.attempt + runs - 1, jobId)
     // Its timeout runs from its start, as the manager's does (a spawner's job starts a little later).
     job.launched(execution, deadlines, execution.started === undefined ? Date.now() : await execution.started)
     const stopRenewing = lost === undefined ? undefined : renewLock(queued, token!, () => stop(job, 'SIGTERM'), lockDurationMs, onError)

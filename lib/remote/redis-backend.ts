@@ -5,21 +5,18 @@
 // start() settles once, from the event or from the poll, whichever comes first.
 
 import { randomUUID } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
 import { DataTooLargeError, JobLostError, QueueError, RedisUnreachableError, jobError } from '../errors.js'
 import type { Backend } from '../runners/backend.js'
 import type { Execution, StopLimits } from '../runners/execution.js'
-import type { NormalizedJob, WorkerSpec } from '../runners/spec.js'
-import { CHUNK_WORKER } from '../map/batch.js'
-import type { ChunkOrder } from '../map/chunk-worker.js'
+import type { NormalizedJob } from '../runners/spec.js'
+import { serializeError } from '../util/serialize-error.js'
 
 import { connect, type RedisAddress } from './connection.js'
 import { checkBackendOptions, type BackendSettings, type RedisBackendOptions } from './backend-options.js'
 import { failedRemotely } from './failures.js'
-import { fileHash } from './file-hash.js'
 import { Queue, QueueEvents, type Redis } from './peers.js'
 import { RemoteRun } from './remote-run.js'
-import { decode, encode, stopChannel, type StartReport, type WireJob, type WireResult } from './wire.js'
+import { decode, encode, stopChannel, wireJob, type StartReport, type WireJob, type WireResult } from './wire.js'
 import { answerWithin, closeWithin } from './within.js'
 
 export type { RedisBackendOptions } from './backend-options.js'
@@ -121,37 +118,42 @@ class RedisBackend implements Backend {
     this.#encoded.set(spec, data)
   }
 
-  async launch(spec: NormalizedJob, ident: string, attempt: number, limits: StopLimits): Promise<Execution> {
+  /** Sends the job off: its run is the Execution at once, and the send goes on in #send. */
+  launch(spec: NormalizedJob, ident: string, attempt: number, limits: StopLimits): Execution {
     // start() checked it (the Backend contract), which encoded it.
-    const data = this.#encoded.get(spec)!
-    const { timeoutMs, killGraceMs } = limits
-    const wire: WireJob = { spec: data, ident, attempt, timeoutMs: Number.isFinite(timeoutMs) ? timeoutMs : null, killGraceMs }
-    if (this.#settings.atMostOnce) wire.atMostOnce = true
-    if (spec.type === 'worker' && spec.url === CHUNK_WORKER) wire.chunk = true
-    const url = spec.type === 'worker' ? userWorker(spec) : ''
-    if (url.startsWith('file:')) {
-      // A file missing here is sent without a hash: the agent then fails it as a local run would (ERR_MODULE_NOT_FOUND).
-      const hash = fileHash(fileURLToPath(url))
-      if (hash !== undefined) wire.workerHash = hash
-    }
-    await this.#connected()
+    const wire = wireJob(spec, this.#encoded.get(spec)!, ident, attempt, limits, this.#settings.atMostOnce)
     // Its own id: an add repeated after a reconnection cannot make a second job.
     const jobId = `${this.#producerId}-${++this.#seq}`
     const kind = spec.type === 'command' ? 'command' : spec.isolation
-    const run = new RemoteRun(kind, jobId, killGraceMs + SAFETY_MS, (r, signal) => void this.#stop(r, signal))
+    const run = new RemoteRun(kind, jobId, limits.killGraceMs + SAFETY_MS, (r, signal) => void this.#stop(r, signal))
     // In the map before the add: an agent may end the job before the add's reply is here.
     this.#runs.set(jobId, run)
-    try {
-      await this.#add(jobId, wire)
-    } catch (error) {
-      this.#runs.delete(jobId)
-      const message = `cannot queue job ${JSON.stringify(ident)} on Redis at ${this.#address.shown}: ${(error as Error).message}`
-      throw new QueueError(message, { cause: error })
-    }
-    run.heardAt = Date.now()
-    run.queued = true
-    this.#pollSoon()
+    void this.#send(run, ident, wire)
     return run
+  }
+
+  /**
+   * Queues a launched run. One that cannot be (Redis unreachable, the add refused) ends here,
+   * unstarted, with why; one stopped before its add is never sent, as if taken off the queue.
+   */
+  async #send(run: RemoteRun, ident: string, wire: WireJob): Promise<void> {
+    try {
+      await this.#connected()
+      if (run.stopSignal !== undefined) return this.#finish(run.jobId, { exitCode: null, signal: null, error: null, pid: null, runs: 0 })
+      try {
+        await this.#add(run.jobId, wire)
+      } catch (error) {
+        const message = `cannot queue job ${JSON.stringify(ident)} on Redis at ${this.#address.shown}: ${(error as Error).message}`
+        throw new QueueError(message, { cause: error })
+      }
+    } catch (error) {
+      this.#runs.delete(run.jobId)
+      return run.unsent(serializeError(error))
+    }
+    run.added()
+    this.#pollSoon()
+    // Stopped during the add (a stop waits for the queue to hold the job): taken off the queue now.
+    if (run.stopSignal !== undefined) await this.#stop(run, run.stopSignal)
   }
 
   /**
@@ -211,6 +213,7 @@ class RedisBackend implements Backend {
 
   /** A job still waiting is taken off the queue (it never ran); one an agent has is stopped there. */
   async #stop(run: RemoteRun, signal: NodeJS.Signals): Promise<void> {
+    if (!run.queued) return
     if (!run.hasStarted) {
       // 0 when an agent holds it (locked), or it has ended.
       const removed = await this.#queue.remove(run.jobId).catch(() => 0)
@@ -273,7 +276,8 @@ class RedisBackend implements Backend {
   }
 
   #loseAll(message: string): void {
-    for (const run of [...this.#runs.values()]) {
+    // One still on its way is not lost: its add settles it (the add gives up at close() and after lostAfter).
+    for (const run of [...this.#runs.values()].filter((r) => r.queued)) {
       this.#finish(run.jobId, { exitCode: null, signal: null, error: jobError(JobLostError, `job ${run.jobId}: ${message}`) })
     }
   }
@@ -287,9 +291,4 @@ class RedisBackend implements Backend {
     if (this.#events !== undefined) await closeWithin([this.#events.close(), this.#queue.close()], CLOSE_MS)
     for (const connection of this.#connections) connection.disconnect()
   }
-}
-
-/** The user's worker file of a worker job: a map() chunk's real worker (in its data), else the job's own. */
-function userWorker(spec: WorkerSpec): string {
-  return spec.url === CHUNK_WORKER ? (spec.data as ChunkOrder).url : spec.url
 }

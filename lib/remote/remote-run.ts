@@ -1,19 +1,20 @@
-// The producer's side of one remote job: the Execution the manager supervises. Its host and pid
-// are the agent's once one has started it (they change if a re-run moves it); its outcome
-// settles once, from the completed/failed event or from the reconciling poll, whichever comes first.
+// The producer's side of one remote job: the Execution the manager supervises, from the moment it
+// is given to the backend. Its host and pid are the agent's once one has started it (they change
+// if a re-run moves it); its outcome settles once, from the completed/failed event, from the
+// reconciling poll, or from a send that failed, whichever comes first.
 
-import type { Execution, Outcome } from '../runners/execution.js'
-import type { JobKind } from '../types.js'
+import type { Elsewhere, Execution, Outcome } from '../runners/execution.js'
+import type { JobKind, SerializedError } from '../types.js'
 import type { StartReport, WireResult } from './wire.js'
 
 export class RemoteRun implements Execution {
   readonly kind: JobKind
   readonly jobId: string
-  host: string | null = null
   pid: number | null = null
   readonly started: Promise<number | null>
   readonly outcome: Promise<Outcome>
-  readonly timeoutSlackMs: number
+  /** Its host changes as agents start it. */
+  readonly elsewhere: Elsewhere & { host: string | null }
   /** Epoch ms of the last news of it (sent, started): the poll asks about the jobs silent longest. */
   heardAt = Date.now()
   /** True once Redis has it (the add's reply came): before that the poll would find it missing. */
@@ -22,16 +23,17 @@ export class RemoteRun implements Execution {
   stopSignal: NodeJS.Signals | undefined
   #resolveStarted!: (startedAt: number | null) => void
   #resolveOutcome!: (outcome: Outcome) => void
+  #resolveSent!: () => void
   #startedAt: number | null = null
   readonly #stop: (run: RemoteRun, signal: NodeJS.Signals) => void
 
   constructor(kind: JobKind, jobId: string, timeoutSlackMs: number, stop: (run: RemoteRun, signal: NodeJS.Signals) => void) {
     this.kind = kind
     this.jobId = jobId
-    this.timeoutSlackMs = timeoutSlackMs
     this.#stop = stop
     this.started = new Promise((resolve) => (this.#resolveStarted = resolve))
     this.outcome = new Promise((resolve) => (this.#resolveOutcome = resolve))
+    this.elsewhere = { sent: new Promise((resolve) => (this.#resolveSent = resolve)), host: null, timeoutSlackMs }
   }
 
   get hasStarted(): boolean {
@@ -44,10 +46,24 @@ export class RemoteRun implements Execution {
     this.#stop(this, signal)
   }
 
+  /** Redis has it: start() resolves. */
+  added(): void {
+    this.heardAt = Date.now()
+    this.queued = true
+    this.#resolveSent()
+  }
+
+  /** It could not be sent: it ends here without starting, with `error`, and start() resolves with that result. */
+  unsent(error: SerializedError): void {
+    this.#resolveStarted(null)
+    this.#resolveSent()
+    this.#resolveOutcome({ exitCode: null, signal: null, error })
+  }
+
   /** An agent has started it (again, after a lost agent: the new host and pid). */
   began(report: StartReport): void {
     this.heardAt = Date.now()
-    this.host = report.host
+    this.elsewhere.host = report.host
     this.pid = report.pid
     if (this.#startedAt !== null) return
     this.#startedAt = report.startedAt
@@ -64,7 +80,9 @@ export class RemoteRun implements Execution {
         })
       } else this.#resolveStarted(null)
     }
-    const { startedAt: _startedAt, ...outcome } = result
-    this.#resolveOutcome({ ...outcome, jobId: this.jobId })
+    const { exitCode, signal, data, error, runs, timedOut, startedAt: _startedAt, ...details } = result
+    // Ended (even before the add's reply, or without an add: stopped before it was sent): start() resolves.
+    this.#resolveSent()
+    this.#resolveOutcome({ exitCode, signal, data, error, runs, timedOut, details: { ...details, jobId: this.jobId } })
   }
 }

@@ -1,8 +1,13 @@
 // What travels through Redis: a job's spec and its outcome, as structured clones (v8.serialize),
 // so Map, Set, BigInt and Date reach the other side as they left; base64 because BullMQ stores JSON.
 
+import { fileURLToPath } from 'node:url'
 import { serialize, deserialize } from 'node:v8'
-import type { Outcome } from '../runners/execution.js'
+import { CHUNK_WORKER } from '../map/batch.js'
+import type { ChunkOrder } from '../map/chunk-worker.js'
+import type { Outcome, OutcomeDetails, StopLimits } from '../runners/execution.js'
+import type { NormalizedJob } from '../runners/spec.js'
+import { fileHash } from './file-hash.js'
 
 /** The queue's job data. */
 export interface WireJob {
@@ -26,8 +31,29 @@ export interface WireJob {
   atMostOnce?: boolean
 }
 
-/** What the agent returns for a job (encoded): the runner's outcome, and when it started there. */
-export type WireResult = Outcome & { startedAt?: number }
+/** The queue's job data for a checked job (`data`: its spec, encoded by the backend's check()). */
+export function wireJob(
+  spec: NormalizedJob, data: string, ident: string, attempt: number, limits: StopLimits, atMostOnce: boolean
+): WireJob {
+  const { timeoutMs, killGraceMs } = limits
+  const wire: WireJob = { spec: data, ident, attempt, timeoutMs: Number.isFinite(timeoutMs) ? timeoutMs : null, killGraceMs }
+  if (atMostOnce) wire.atMostOnce = true
+  if (spec.type === 'worker' && spec.url === CHUNK_WORKER) wire.chunk = true
+  // The user's worker file: a map() chunk's real worker (in its data), else the job's own.
+  const url = spec.type !== 'worker' ? '' : spec.url === CHUNK_WORKER ? (spec.data as ChunkOrder).url : spec.url
+  if (url.startsWith('file:')) {
+    // A file missing here is sent without a hash: the agent then fails it as a local run would (ERR_MODULE_NOT_FOUND).
+    const hash = fileHash(fileURLToPath(url))
+    if (hash !== undefined) wire.workerHash = hash
+  }
+  return wire
+}
+
+/**
+ * What the agent returns for a job (encoded): the runner's outcome, its details flat beside it,
+ * and when it started there. RemoteRun.settle makes it the producer's Outcome.
+ */
+export type WireResult = Omit<Outcome, 'details'> & Omit<OutcomeDetails, 'jobId'> & { startedAt?: number }
 
 /** The job's progress, set by the agent as it starts the job: runOnStart at the producer. */
 export interface StartReport {

@@ -7,13 +7,14 @@ import type { NormalizedJob } from './spec.js'
 
 export interface Backend {
   /**
-   * Sends the job off; resolves once the other side has it (a queue: start() resolves then), with
-   * an Execution whose `started` settles when a machine there starts it (null: it ended without
-   * starting), and whose outcome settles once it has ended wherever it ran.
-   * `attempt`: the manager's try number (its retries), which the worker sees as ctx.attempt;
-   * `limits`: the job's timeout and kill grace, which the backend enforces where the job runs.
+   * Sends the job off, returning its Execution at once, with `elsewhere` set: its `sent` settles
+   * once the other side has it (a queue: start() resolves then), its `started` when a machine there
+   * starts it (null: it ended without starting), its outcome once it has ended wherever it ran. A
+   * send that fails is its outcome. `attempt`: the manager's try number (its retries), which the
+   * worker sees as ctx.attempt; `limits`: the job's timeout and kill grace, which the backend
+   * enforces where the job runs.
    */
-  launch(spec: NormalizedJob, ident: string, attempt: number, limits: StopLimits): Promise<Execution>
+  launch(spec: NormalizedJob, ident: string, attempt: number, limits: StopLimits): Execution
   /**
    * Refuses at start() a job the backend could never send: throws a RangeError, a DataTooLargeError
    * (lib/errors.ts) for data over its size limit (map() then sends the chunk's items in smaller chunks). The

@@ -80,9 +80,8 @@ function startHere(spec: CommandSpec): Execution {
   child.on('exit', group.reap)
   // 'close' comes once both pipes have ended, so the output is whole.
   child.on('close', (exitCode: number | null, signal: NodeJS.Signals | null) => {
-    const done: Outcome = {
-      exitCode, signal, error: null, stdout: stdout.text(spec.encoding ?? 'utf8'), stderr: stderr.text(spec.encoding ?? 'utf8'),
-    }
+    const encoding = spec.encoding ?? 'utf8'
+    const done: Outcome = { exitCode, signal, error: null, details: { stdout: stdout.text(encoding), stderr: stderr.text(encoding) } }
     if (stdout.overflowed || stderr.overflowed) done.error = maxBufferError(spec)
     outcome.settle(done)
   })

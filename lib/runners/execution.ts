@@ -1,6 +1,6 @@
 // The contract between the manager and a runner: one started job, and how to stop it.
 
-import type { JobKind, SerializedError, SignalName } from '../types.js'
+import type { JobKind, JobResult, SerializedError, SignalName } from '../types.js'
 
 /** How a job ended, as its runner saw it. The manager adds ident, timing and why it was stopped. */
 export interface Outcome {
@@ -8,20 +8,27 @@ export interface Outcome {
   signal: SignalName | null
   data?: unknown
   error: SerializedError | null
-  threadId?: number | null
-  stdout?: string
-  stderr?: string
-  /** Where it ran, when not on this machine (a remote backend's agent name). */
-  host?: string
-  /** Its pid there, when it differs from the Execution's (a remote job's, known only once an agent ran it). */
-  pid?: number | null
-  /** The queue's id of a remote job. */
-  jobId?: string
-  /** How many times the runner ran it: a remote job re-run after its agent was lost counts each run. Absent: 1. */
+  /** What only this runner knows of the JobResult, copied onto it as given (see OutcomeDetails). */
+  details?: OutcomeDetails | undefined
+  /**
+   * How many times the runner ran it; absent: 1. The manager counts each run in JobResult.attempts:
+   * a remote job re-run after its agent was lost ran more than once in one try; one taken off its
+   * queue before it started, 0 times.
+   */
   runs?: number
-  /** True when the runner itself stopped it at its timeout (a remote agent does, from the job's start there). */
+  /**
+   * True when the runner itself stopped it at its timeout (a remote agent, from the job's start
+   * there): the manager then reports it timed out, as when its own deadline stopped it.
+   */
   timedOut?: boolean
 }
+
+/**
+ * JobResult fields a runner owns: a command's captured stdout and stderr, a thread's id, a remote
+ * job's host, pid, thread and queue id (its pid there, known only once an agent ran it). Absent,
+ * the result has the manager's: the Execution's pid, no thread, this host, no queue id.
+ */
+export type OutcomeDetails = Partial<Pick<JobResult, 'stdout' | 'stderr' | 'threadId' | 'host' | 'pid' | 'jobId'>>
 
 /** The limits a runner that enforces them itself (a remote agent) needs: the job's timeout and kill grace. */
 export interface StopLimits {
@@ -31,7 +38,7 @@ export interface StopLimits {
 
 /**
  * A job that a runner has been given, returned by the runner at once: the one way a job starts,
- * whether it runs from that call or starts later.
+ * whether it runs from that call or starts later, here or on another machine.
  */
 export interface Execution {
   readonly kind: JobKind
@@ -39,15 +46,6 @@ export interface Execution {
   readonly pid: number | null
   /** Settles once, when the job has ended; never rejects. */
   readonly outcome: Promise<Outcome>
-  /** The worker thread running it, once known (thread jobs); absent or null otherwise. */
-  readonly threadId?: number | null
-  /** How many jobs the worker running it has run, this one included; absent means 1. */
-  readonly uses?: number
-  /**
-   * The machine running it: absent for this one; a remote job's agent name once an agent has
-   * started it, null before (it waits in the queue).
-   */
-  readonly host?: string | null
   /**
    * For a job whose start comes later than the call that gave it to the runner (a spawner's
    * report, a remote agent's): settles with the epoch ms at which it started, or null when it ended
@@ -55,16 +53,35 @@ export interface Execution {
    * it. Absent: the job started in that call.
    */
   readonly started?: Promise<number | null>
-  /**
-   * Set when the runner enforces the job's timeout itself (a remote agent): the manager's own
-   * deadline is this much later, a safety bound for a runner that went silent.
-   */
-  readonly timeoutSlackMs?: number
+  /** Set for a job sent to another machine (a backend's): what the manager does differently for it. */
+  readonly elsewhere?: Elsewhere
+  /** The worker thread running it (thread jobs), for inFlight() and ps only; absent or null otherwise. */
+  readonly threadId?: number | null
+  /** How many jobs the worker running it has run, this one included, for inFlight() only; absent means 1. */
+  readonly uses?: number
   /**
    * Any signal but SIGKILL asks the job to stop: a command's process group gets that signal, a
    * worker sees `ctx.signal` fire (or dies at once when it does not listen). SIGKILL ends it without asking.
    */
   stop(signal: SignalName): void
+}
+
+/** A job run on another machine, as the manager needs to see it (lib/remote/remote-run.ts is the one). */
+export interface Elsewhere {
+  /**
+   * Settles once the sending is over: the other side holds the job (a queue: start() resolves then,
+   * before a machine there takes it), or it could not be sent (its outcome then says why). Never
+   * rejects. The one promise of a launch that is neither the job's start nor its end: a queue's
+   * add takes a trip to it, and a machine there may take the job much later.
+   */
+  readonly sent: Promise<void>
+  /** The machine running it: its name once `started` has settled with a time; null before. */
+  readonly host: string | null
+  /**
+   * The machine there enforces the job's timeout (from the job's start there): the manager's own
+   * deadline is this much later, a bound only for a runner gone silent.
+   */
+  readonly timeoutSlackMs: number
 }
 
 /** A job that could not be started: it has already ended, with `error` (and `exitCode`, null unless given). */

@@ -56,14 +56,14 @@ export class Launcher {
 
   /**
    * Starts the job; `serial` (the manager's maxProcs 0) runs worker files in this process. A job
-   * whose start comes later (on a spawner, on a backend's machine) has `started`; only a backend's
-   * comes back as a promise, once its queue has it. `attempt`: the try number the worker sees as ctx.attempt; `limits`: the
-   * job's timeout and kill grace, for a backend (locally the manager enforces them). `jobId`: the
-   * worker's ctx.jobId (a remote agent's job: the queue's id).
+   * whose start comes later (on a spawner, on a backend's machine) has `started`. `attempt`: the
+   * try number the worker sees as ctx.attempt; `limits`: the job's timeout and kill grace, for a
+   * backend (locally the manager enforces them). `jobId`: the worker's ctx.jobId (a remote agent's
+   * job: the queue's id).
    */
   launch(
     spec: NormalizedJob, ident: string, serial: boolean, attempt = 1, limits: StopLimits = NO_LIMITS, jobId: string | null = null
-  ): Execution | Promise<Execution> {
+  ): Execution {
     if (this.#backend !== undefined) return this.#backend.launch(spec, ident, attempt, limits)
     if (spec.type === 'command') return startCommand(spec, this.#spawnerCount === 0 ? null : this.#commandSpawners())
     // A worker file that is not there fails as its import would (exit code 1, a WorkerLoadError),

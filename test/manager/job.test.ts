@@ -156,6 +156,6 @@ t.test("the JobResult names the machine: this one's hostname and no jobId locall
 
   const remote = new Job('there', spec, 'command', settings)
   remote.launched({ kind: 'command', pid: null, outcome: new Promise(() => {}), stop() {} }, new Deadlines(), null)
-  const outcome = { exitCode: 0, signal: null, error: null, host: 'box-3', pid: 77, jobId: 'p:1', runs: 2 }
+  const outcome = { exitCode: 0, signal: null, error: null, details: { host: 'box-3', pid: 77, jobId: 'p:1' }, runs: 2 }
   t.match(remote.settled(outcome), { ok: true, host: 'box-3', pid: 77, jobId: 'p:1', attempts: 2 }, 'a stall re-run counts as a run')
 })

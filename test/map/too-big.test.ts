@@ -29,7 +29,7 @@ function limitedBackend(limit: number) {
     },
     launch(spec, ident, attempt) {
       seen.sent.push(((spec as WorkerSpec).data as { items: unknown[] }).items.length)
-      return Promise.resolve(startInline(spec as WorkerSpec, ident, attempt))
+      return startInline(spec as WorkerSpec, ident, attempt)
     },
     close: async () => {},
   }

@@ -49,6 +49,18 @@ t.test('cancel right after start(): every job settles cancelled, whether still w
   t.ok(await eventually(() => pm.inFlight().length === 0))
 })
 
+t.test('a cancel while the job is on its way to the queue (before start() resolves) takes it off the queue once Redis has it: ' +
+  'it never runs', async (t) => {
+  const { pm, pids } = await setUp(t, 'on-its-way')
+  const abort = new AbortController()
+  const started = pm.start('early', sleep30, { signal: abort.signal })
+  // start() launched it within the call; its add has not had its reply yet.
+  abort.abort('changed my mind')
+  const r = await (await started).result
+  t.match(r, { cancelled: true, cancelReason: 'changed my mind', ok: false, pid: null, attempts: 0 })
+  t.same(pids, [], 'no agent started it')
+})
+
 t.test('by handle, AbortSignal, ident, cancelAll, and through the status endpoint; then shutdown() stops the rest', async (t) => {
   const { pm, pids } = await setUp(t, 'ways')
   const byHandle = await pm.start('h', sleep30)

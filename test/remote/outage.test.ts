@@ -31,6 +31,20 @@ t.test('a job sent while Redis is away past ioredis\'s retries (13 s) is queued 
   t.equal(finishes, 2)
 })
 
+t.test('a job cancelled while its add waits for Redis is taken off the queue once Redis has it: it never runs', async (t) => {
+  const redis = await startRedis(t, { persist: true })
+  // No agent: the job can only wait in the queue, or be taken off it.
+  const pm = new ForkManager({ maxProcs: 2, backend: redisBackend({ url: redis.url, queue: 'stop-on-add' }) })
+  t.teardown(() => pm.shutdown({ grace: 500 }))
+  await pm.start('connected', { command: 'true' })
+  await redis.stop('SIGTERM')
+  const sent = pm.start('during', { command: 'true' })
+  await sleep(1000)
+  t.equal(pm.cancel('during', 'changed my mind'), 1, 'in flight, its add waiting')
+  await redis.restart()
+  t.match(await (await sent).result, { cancelled: true, cancelReason: 'changed my mind', pid: null, attempts: 0 })
+})
+
 t.test('a job sent while Redis stays away past lostAfter settles saying it could not be queued', async (t) => {
   const redis = await startRedis(t)
   const pm = new ForkManager({ maxProcs: 2, backend: redisBackend({ url: redis.url, queue: 'gone', lostAfter: '2s' }) })

@@ -48,3 +48,15 @@ t.test('a timeout on the agent: TERM, then KILL after the kill grace for a job t
   t.ok(d.durationMs < 10_000, "ended by the agent's KILL, long before the producer's safety bound")
   t.match(await sleeper.result, { timedOut: true, ok: false, host: 'box-1' }, 'a worker job too')
 })
+
+t.test('maxProcs 0 (the serial mode) with a backend: start() resolves once the job has ended there, as it does locally', async (t) => {
+  const redis = await startRedis(t)
+  await startAgent(t, redis.url, 'serial', 'box-1', ['--allow-commands', '-j', '1'])
+  const pm = new ForkManager({ maxProcs: 0, backend: redisBackend({ url: redis.url, queue: 'serial' }) })
+  t.teardown(() => pm.shutdown({ grace: 500 }))
+  const finished: string[] = []
+  pm.runOnFinish((r) => finished.push(r.ident))
+  const handle = await pm.start('one', { command: 'sleep', args: ['0.2'] })
+  t.same(finished, ['one'], 'ended before start() resolved')
+  t.match(await handle.result, { ok: true, host: 'box-1' })
+})

@@ -6,7 +6,7 @@ import type { WorkerSpec } from '../../dist/lib/runners/spec.js'
 import { manager } from '../helpers/manager.js'
 import { worker } from '../helpers/paths.js'
 
-const methods = { launch: async () => { throw new Error('not used') }, close: async () => {} }
+const methods = { launch: () => { throw new Error('not used') }, close: async () => {} }
 
 t.test('isBackend: launch and close; a chunkTargetMs that is a positive finite number and a chunkMaxItems that is a whole number from 1, ' +
   'when present', async (t) => {
@@ -26,7 +26,7 @@ t.test('map() through a backend: its chunks are shaped by the backend\'s chunkTa
   const backend = {
     chunkTargetMs: 50,
     chunkMaxItems: 7,
-    launch: async (spec: WorkerSpec, ident: string, attempt: number) => {
+    launch: (spec: WorkerSpec, ident: string, attempt: number) => {
       sent.push((spec.data as { items: unknown[] }).items.length)
       return startInline(spec, ident, attempt)
     },

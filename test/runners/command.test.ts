@@ -43,7 +43,7 @@ for (
     t.test('arguments pass through untouched', async (t) => {
       const odd = `it's a "$HOME" & \`x\``
       const run = await startCommand(spec({ command: 'printf', args: ['%s', odd], capture: true }))
-      t.equal((await run.outcome).stdout, odd)
+      t.equal((await run.outcome).details?.stdout, odd)
     })
 
     t.test('capture, input, env and cwd', async (t) => {
@@ -56,14 +56,14 @@ for (
         capture: true,
       }))
       const out = await run.outcome
-      t.equal(out.stdout, 'fed in|set:/tmp')
-      t.equal(out.stderr, 'oops\n')
+      t.equal(out.details?.stdout, 'fed in|set:/tmp')
+      t.equal(out.details?.stderr, 'oops\n')
       t.equal(out.exitCode, 0)
     })
 
     t.test('shell: true runs a command line', async (t) => {
       const out = await (await startCommand(spec({ command: 'echo $((6*7)) | tr 4 X', shell: true, capture: true }))).outcome
-      t.equal(out.stdout, 'X2\n')
+      t.equal(out.details?.stdout, 'X2\n')
     })
 
     t.test('input or shell without capture leaves stdout to this process', async (t) => {
@@ -127,17 +127,18 @@ for (
       const passedOver = await (await startCommand(spec({
         command: 'sh', args: ['-c', 'printf %s "$FP_KEPT"'], env: { 'FP_KEPT\0': undefined, FP_KEPT: 'kept' }, capture: true,
       }))).outcome
-      t.same(passedOver, { exitCode: 0, signal: null, error: null, stdout: 'kept', stderr: '' })
+      t.same(passedOver, { exitCode: 0, signal: null, error: null, details: { stdout: 'kept', stderr: '' } })
     })
 
     t.test('an executable file with no #! line runs in /bin/sh, as execvp runs it', async (t) => {
       const dir = t.testdir({ script: 'echo "ran with $1"\n' })
       chmodSync(`${dir}/script`, 0o755)
       t.same(await (await startCommand(spec({ command: `${dir}/script`, args: ['one'], capture: true }))).outcome, {
-        exitCode: 0, signal: null, error: null, stdout: 'ran with one\n', stderr: '',
+        exitCode: 0, signal: null, error: null, details: { stdout: 'ran with one\n', stderr: '' },
       })
       // Found on PATH too.
-      t.equal((await (await startCommand(spec({ command: 'script', env: { PATH: dir }, capture: true }))).outcome).stdout, 'ran with \n')
+      const onPath = await (await startCommand(spec({ command: 'script', env: { PATH: dir }, capture: true }))).outcome
+      t.equal(onPath.details?.stdout, 'ran with \n')
     })
 
     t.test('an env entry set to undefined unsets the variable', async (t) => {
@@ -145,7 +146,7 @@ for (
         // eslint-disable-next-line no-template-curly-in-string -- the shell's ${HOME-unset}, not a template
         command: 'sh', args: ['-c', 'printf %s "${HOME-unset}|$FP_SET"'], env: { HOME: undefined, FP_SET: 'set' }, capture: true,
       }))).outcome
-      t.equal(out.stdout, 'unset|set')
+      t.equal(out.details?.stdout, 'unset|set')
     })
 
     t.test('output a grandchild writes after the command exits is still captured, and the result waits for it', async (t) => {
@@ -153,7 +154,7 @@ for (
         command: 'sh', args: ['-c', '(sleep 0.3; echo late; echo late-err >&2) & echo ' +
         'early'], capture: true
       }))).outcome
-      t.same(out, { exitCode: 0, signal: null, error: null, stdout: 'early\nlate\n', stderr: 'late-err\n' })
+      t.same(out, { exitCode: 0, signal: null, error: null, details: { stdout: 'early\nlate\n', stderr: 'late-err\n' } })
     })
 
     t.test('output past the buffer limit fails the job with a clear error', async (t) => {
@@ -162,24 +163,24 @@ for (
       }))).outcome
       t.equal(out.error?.name, 'MaxBufferError')
       t.match(out.error?.message, /head wrote more than maxBuffer \(1000000 bytes\)/)
-      t.equal(out.stdout?.length, 1_000_000)
+      t.equal(out.details?.stdout?.length, 1_000_000)
       // The default limit keeps a runaway job from exhausting this process (execa's own 100 MB default crashed V8 here).
       const big = await (await startCommand(spec({ command: 'head', args: ['-c', '40000000', '/dev/zero'], capture: true }))).outcome
       t.equal(big.error?.name, 'MaxBufferError')
-      t.equal(big.stdout?.length, 32 * 1024 * 1024)
+      t.equal(big.details?.stdout?.length, 32 * 1024 * 1024)
       // The limit holds for stderr too, each stream on its own.
       const noisy = await (await startCommand(spec({
         command: 'sh', args: ['-c', 'echo fine; head -c 5000 /dev/zero >&2'], capture: true, maxBuffer: 1000,
       }))).outcome
       t.equal(noisy.error?.name, 'MaxBufferError')
-      t.equal(noisy.stdout, 'fine\n')
-      t.equal(noisy.stderr?.length, 1000)
+      t.equal(noisy.details?.stdout, 'fine\n')
+      t.equal(noisy.details?.stderr?.length, 1000)
       // Through a shell the limit means the same.
       const viaShell = await (await startCommand(spec({
         command: 'head -c 5000 /dev/zero', shell: true, capture: true, maxBuffer: 1000,
       }))).outcome
       t.equal(viaShell.error?.name, 'MaxBufferError')
-      t.equal(viaShell.stdout?.length, 1000)
+      t.equal(viaShell.details?.stdout?.length, 1000)
     })
 
     t.test('stop() kills the whole process group, grandchildren too', async (t) => {

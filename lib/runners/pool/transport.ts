@@ -6,6 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import type { Isolation } from '../../types.js'
 import type { WorkerSpec } from '../spec.js'
+import type { OutcomeDetails } from '../execution.js'
 import { MEASURE_RSS, type PoolMessage, type PoolOrders } from './protocol.js'
 // A default import: a TypeScript loader (tap's, tsx) can hide a .cts file's named exports from an ES module.
 import childOutputModule from '../../util/child-output.cjs'
@@ -32,6 +33,8 @@ export interface Transport {
   readonly pid: number | null
   /** Its thread id; null for a process. */
   readonly threadId: number | null
+  /** What every job's outcome here carries into its JobResult (a thread's id), one object for all of them; absent for a process. */
+  readonly details?: OutcomeDetails
   /** What it is, in a message: `the worker process 123`. */
   readonly name: string
   /** Sends a batch of orders; throws at once, sending nothing, when a value in it cannot be cloned. */

@@ -221,7 +221,7 @@ export class PoolWorker {
         this.#jobs.delete(job.slot, true)
         const why = `the data of job ${JSON.stringify(job.ident)} cannot be sent to ${this.#transport.name}`
         const failure = jobError(DataCloneError, `${why} (structured clone failed: ${(error as Error).message})`)
-        job.settle({ exitCode: 1, signal: null, error: failure, threadId: job.threadId })
+        job.settle({ exitCode: 1, signal: null, error: failure, details: this.#transport.details })
       }
     }
     if (this.#jobs.size === 0) this.#answered(0)
@@ -238,14 +238,14 @@ export class PoolWorker {
   #message(message: PoolMessage): void {
     if ('ids' in message) {
       const { ids, exitCodes, data, errors } = message
-      const { threadId } = this.#transport
+      const { details } = this.#transport
       for (let i = 0; i < ids.length; i++) {
         const slot = ids[i]!
         const job = this.#jobs.get(slot)!
         this.#jobs.delete(slot, this.#orders !== undefined)
         // A job that was asked to stop may have left things running in the worker: it ends.
         if (job.stopping) this.#retiring = true
-        job.settle({ exitCode: exitCodes[i]!, signal: null, data: data[i], error: errors[i]!, threadId })
+        job.settle({ exitCode: exitCodes[i]!, signal: null, data: data[i], error: errors[i]!, details })
       }
       this.#answered(message.rss)
     } else if ('ready' in message) {
@@ -288,10 +288,10 @@ export class PoolWorker {
     // The job whose stop ended the worker (killedFor), when that is what ended it: it may have
     // exited by itself (a neighbour's process.exit) before the kill.
     const ended = { code, signal, error, killedFor: killed ? this.#killedFor : undefined, jobs: jobs.length }
-    const { threadId } = this.#transport
+    const { details } = this.#transport
     for (const job of jobs) {
       const failure = startError ?? endedJobError(this.#transport, job, ended)
-      job.settle({ exitCode: code, signal, error: failure, threadId })
+      job.settle({ exitCode: code, signal, error: failure, details })
     }
   }
 }

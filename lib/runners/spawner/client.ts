@@ -107,10 +107,9 @@ class SpawnedCommand extends SpawnedJob {
       case 'closed': {
         const stdout = this.#stdout!
         const stderr = this.#stderr!
-        const done: Outcome = {
-          exitCode: message.code, signal: message.signal, error: null, stdout: stdout.text(this.#spec.encoding ?? 'utf8'),
-          stderr: stderr.text(this.#spec.encoding ?? 'utf8'),
-        }
+        const encoding = this.#spec.encoding ?? 'utf8'
+        const details = { stdout: stdout.text(encoding), stderr: stderr.text(encoding) }
+        const done: Outcome = { exitCode: message.code, signal: message.signal, error: null, details }
         if (stdout.overflowed || stderr.overflowed) done.error = maxBufferError(this.#spec)
         this.ended.settle(done)
         return true

@@ -36,6 +36,7 @@ export const startThread: StartTransport = (spec, events) => {
     kind: 'thread',
     pid: null,
     threadId,
+    details: Object.freeze({ threadId }),
     name: `the worker thread ${threadId}`,
     send(orders) {
       // Orders, or null: exit once idle.

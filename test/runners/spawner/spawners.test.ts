@@ -53,7 +53,7 @@ t.test('jobs get the working directory and environment of this process as they a
   const out = await (startCommand(spec({
     command: 'sh', args: ['-c', 'printf "%s|%s" "$FP_LATE" "$PWD"'], cwd: 'dist', capture: true,
   }))).outcome
-  t.equal(out.stdout, `set after the spawners started|${process.cwd()}/dist`)
+  t.equal(out.details?.stdout, `set after the spawners started|${process.cwd()}/dist`)
 })
 
 t.test('an order carries the environment only where it is no longer the spawner\'s: every job still sees this process\'s, with its own ' +
@@ -62,12 +62,12 @@ t.test('an order carries the environment only where it is no longer the spawner\
   const show = { command: 'sh', args: ['-c', 'printf "%s|%s" "$PATH" "$FP_JOB"'], capture: true }
   const path = process.env['PATH']!
   // Unchanged: the job's own entries go over the spawner's environment.
-  t.equal((await (startCommand(spec({ ...show, env: { FP_JOB: 'own' } }))).outcome).stdout, `${path}|own`)
+  t.equal((await (startCommand(spec({ ...show, env: { FP_JOB: 'own' } }))).outcome).details?.stdout, `${path}|own`)
   // A value changed (the same variables): the whole environment goes with the order.
   process.env['PATH'] = `${path}:/fp-changed`
   t.teardown(() => (process.env['PATH'] = path))
-  t.equal((await (startCommand(spec(show))).outcome).stdout, `${path}:/fp-changed|`)
-  t.equal((await (startCommand(spec({ ...show, env: { FP_JOB: 'own' } }))).outcome).stdout, `${path}:/fp-changed|own`)
+  t.equal((await (startCommand(spec(show))).outcome).details?.stdout, `${path}:/fp-changed|`)
+  t.equal((await (startCommand(spec({ ...show, env: { FP_JOB: 'own' } }))).outcome).details?.stdout, `${path}:/fp-changed|own`)
 })
 
 t.test('input the command never reads is no failure', async (t) => {
@@ -197,7 +197,7 @@ t.test('spawners that cannot start: after three in a row, commands start from th
     t.same(set.pids, [], 'none is left')
     t.equal(set.pick(), undefined, 'none is picked')
     const out = await (startCommand(spec({ command: 'sh', args: ['-c', 'echo $PPID'], capture: true }), set)).outcome
-    t.equal(Number(out.stdout), process.pid, 'the command ran, from this process')
+    t.equal(Number(out.details?.stdout), process.pid, 'the command ran, from this process')
   }
 })
 
