@@ -169,7 +169,8 @@ export class Scheduler {
     else void execution.started!.then((at) => this.#startedElsewhere(job, execution, at))
     const result = execution.outcome.then((outcome) => this.#attemptEnded(job, outcome, serial))
     if (execution.elsewhere === undefined) {
-      const handle = new JobView(job, result, startedAt === null ? null : thisHost)
+      // Started here: a runner here reports its start with a time (a spawner's job that failed to start, too).
+      const handle = new JobView(job, result, thisHost)
       return serial ? result.then(() => handle) : Promise.resolve(handle)
     }
     // A job sent elsewhere is handed back once the other side has it (a queue: before a machine
