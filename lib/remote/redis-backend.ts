@@ -28,6 +28,8 @@ const POLL_BATCH = 500
  * enforces the timeout; this bound only catches an agent gone silent.
  */
 const SAFETY_MS = 10_000
+/** The result of a job stopped before an agent took it: taken off the queue, or never sent. */
+const NEVER_RAN: WireResult = { exitCode: null, signal: null, error: null, pid: null, runs: 0 }
 
 /** The longest one poll waits for Redis's answers before counting the poll as failed. */
 const POLL_MS = 5000
@@ -139,7 +141,7 @@ class RedisBackend implements Backend {
   async #send(run: RemoteRun, ident: string, wire: WireJob): Promise<void> {
     try {
       await this.#connected()
-      if (run.stopSignal !== undefined) return this.#finish(run.jobId, { exitCode: null, signal: null, error: null, pid: null, runs: 0 })
+      if (run.stopSignal !== undefined) return this.#finish(run.jobId, NEVER_RAN)
       try {
         await this.#add(run.jobId, wire)
       } catch (error) {
@@ -217,7 +219,7 @@ class RedisBackend implements Backend {
     if (!run.hasStarted) {
       // 0 when an agent holds it (locked), or it has ended.
       const removed = await this.#queue.remove(run.jobId).catch(() => 0)
-      if (removed === 1) return this.#finish(run.jobId, { exitCode: null, signal: null, error: null, pid: null, runs: 0 })
+      if (removed === 1) return this.#finish(run.jobId, NEVER_RAN)
     }
     await this.#publish(run, signal)
   }
