@@ -95,8 +95,8 @@ function addAnswer(answers: PoolAnswers, id: number, reply: WorkerReply): void {
 
 /**
  * A stop fires the job's ctx.signal when the job listens, or when it has not begun (it then never
- * does). The parent sends one only then, as far as it knows; a job that began meanwhile without
- * listening is reported deaf, and the parent ends this worker (worker.ts #stop).
+ * does). A job that began without listening is reported deaf, and the parent ends this worker
+ * (worker.ts #stop).
  */
 function stopJob({ id, signal }: PoolStop): void {
   const ctx = running[id]

@@ -20,6 +20,7 @@ const GRACE_MS = 2_000
 // The longest a thread that is killed while it starts or imports a worker file is left to finish
 // loading before it is terminated all the same (see #kill); its jobs settle at once regardless.
 const IMPORT_BOUND_MS = 30_000
+const STOP_ANSWER_MS = 500 // see #stop
 
 /** What the pool hears from a worker. */
 export interface PoolWorkerHooks {
@@ -135,10 +136,12 @@ export class PoolWorker {
   }
 
   /**
-   * A stop is an order (the job's ctx.signal fires, see runtime.ts) when the job listens or may
-   * not have begun: its order not sent yet, or its worker file still loading. A job that runs and
-   * does not listen cannot hear it: the worker is ended at once (a process by SIGKILL), and with
-   * it any job that shares it. So is any job by SIGKILL.
+   * A stop is an order (the job's ctx.signal fires, see runtime.ts) when the job listens or may not
+   * have begun: its order not sent yet, its worker file still loading, or its worker shared (a
+   * loaded worker reads its orders late). A job that runs and does not listen cannot hear it: its
+   * worker is ended (a process by SIGKILL) with any job that shares it: at once when alone in it,
+   * else once the worker answers that it is deaf, or does not answer within STOP_ANSWER_MS (a job
+   * busy in synchronous code). SIGKILL ends the worker at once.
    */
   #stop(job: PoolJob, signal: NodeJS.Signals): void {
     if (job.settled) return
@@ -146,8 +149,10 @@ export class PoolWorker {
     if (signal !== 'SIGKILL') {
       job.stopSignal ??= signal
       const unsent = this.#orders !== undefined && job.batch === this.#batches
-      if (job.listening || unsent || this.#files.get(job.url) !== true) {
+      const heard = job.listening || unsent || this.#files.get(job.url) !== true
+      if (heard || this.#jobs.size > 1) {
         this.#order().stops.push({ id: job.slot, signal })
+        if (!heard) setTimeout(() => { if (!job.settled && !job.listening) this.#kill(job) }, STOP_ANSWER_MS).unref()
         return
       }
     }
@@ -155,10 +160,9 @@ export class PoolWorker {
   }
 
   /**
-   * Ends the worker, for `job`'s stop or for a retired worker that did not exit. A process at
-   * once. A thread that starts or imports a worker file is not terminated then, which would leave
-   * the fds of the files it was reading open in this process (thread/transport.ts): its jobs
-   * settle now, and the thread is terminated once it has loaded them (IMPORT_BOUND_MS at most).
+   * Ends the worker, for `job`'s stop or for a retired worker that did not exit; a process at once. A thread that starts or imports
+   * a worker file is not terminated then, which would leave the fds of the files it was reading open in this process
+   * (thread/transport.ts): its jobs settle now, and the thread is terminated once it has loaded them (IMPORT_BOUND_MS at most).
    */
   #kill(job: PoolJob | undefined): void {
     this.#killedFor ??= job
@@ -181,8 +185,7 @@ export class PoolWorker {
   /** A kill that waited for the thread to be ready and done importing goes now. */
   #killIfWaiting(): void {
     if (this.#killSignal === undefined || !this.#loadedAll()) return
-    // The bound's timer would keep this process alive after the thread has gone.
-    clearTimeout(this.#graceTimer)
+    clearTimeout(this.#graceTimer) // else it would keep this process alive after the thread has gone
     this.#transport.kill(this.#killSignal)
   }
 

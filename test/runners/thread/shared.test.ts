@@ -81,6 +81,35 @@ t.test('a deaf job that shares its thread is ended at once, by terminating the t
     'the pool carries on')
 })
 
+t.test('a stop for a job that its busy thread has not begun stops that job alone', async (t) => {
+  const pm = manager(t, { maxProcs: 2, killGrace: '30s', threadPool: { concurrentTasksPerWorker: 2 } })
+  const dir = t.testdir()
+  await warm(pm)
+  // The thread is busy for 200 ms: it reads the next job's order, and then its stop, only after.
+  const busy = await pm.start('busy', { worker: faults, data: { mode: 'busy', ms: 200, ready: path.join(dir, 'busy') }, ...threaded })
+  t.ok(await untilFile(path.join(dir, 'busy')), 'the thread is busy')
+  const late = await pm.start('late', { worker: faults, data: { mode: 'hang' }, ...threaded })
+  late.cancel()
+  t.match(await late.result, { cancelled: true, exitCode: 1, error: { name: 'AbortError', message: /asked to stop/ } })
+  t.match(await busy.result, { cancelled: false, exitCode: 0, data: 'done', error: null }, 'its neighbour ran on')
+  t.equal((await late.result).threadId, (await busy.result).threadId, 'both were on the thread')
+})
+
+t.test('a stopped job that keeps its shared thread busy ends the thread without waiting for the kill grace', async (t) => {
+  const pm = manager(t, { maxProcs: 2, killGrace: '30s', threadPool: { concurrentTasksPerWorker: 2 } })
+  const dir = t.testdir()
+  await warm(pm)
+  const other = await pm.start('other', { worker: faults, data: { mode: 'hang', ready: path.join(dir, 'other') }, ...threaded })
+  const busy = await pm.start('busy', { worker: faults, data: { mode: 'busy', ms: 60_000, ready: path.join(dir, 'busy') }, ...threaded })
+  t.ok(await untilFile(path.join(dir, 'other')) && await untilFile(path.join(dir, 'busy')), 'both run')
+  const stopped = Date.now()
+  busy.cancel()
+  t.match(await busy.result, { cancelled: true, exitCode: null, error: { message: 'the worker thread was terminated' } })
+  t.ok(Date.now() - stopped < 10_000, 'without waiting for the 30 s kill grace')
+  t.match(await other.result, { exitCode: null, error: { name: 'WorkerExitError', message: /terminated to stop job "busy"/ } },
+    'its neighbour went with the thread')
+})
+
 t.test('a thread that crashes settles every job on it', async (t) => {
   const pm = manager(t, { maxProcs: 3, threadPool: { concurrentTasksPerWorker: 3 } })
   const dir = t.testdir()
