@@ -8,7 +8,7 @@ import type { AbortLike } from '../util/cancel-token.js'
 import { cwdMemo } from '../util/cwd-memo.js'
 import { thisHost } from '../util/host.js'
 import { shellQuote } from '../util/shell-quote.js'
-import { SlotList } from '../util/slot-list.js'
+import { IndexedList } from '../util/indexed-list.js'
 import { AmbiguousJobError } from '../errors.js'
 import type { JobKind } from '../types.js'
 
@@ -85,13 +85,13 @@ export interface TrackedJob {
   cancel(reason: unknown): void
   /** Its result is known: nothing can stop it any more. */
   end(): void
-  /** Where the registry keeps it (see util/slot-list.ts); -1 while it is not there. */
-  registrySlot: number
+  /** Where the registry keeps it (see util/indexed-list.ts); -1 while it is not there. */
+  registryIndex: number
 }
 
 export class Registry {
-  // Not a Set: see util/slot-list.ts.
-  readonly #jobs = new SlotList<'registrySlot', TrackedJob>('registrySlot')
+  // Not a Set: see util/indexed-list.ts.
+  readonly #jobs = new IndexedList<'registryIndex', TrackedJob>('registryIndex')
 
   add(job: TrackedJob): void {
     this.#jobs.add(job)

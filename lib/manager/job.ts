@@ -36,9 +36,9 @@ export class Job implements TrackedJob {
   attempts = 0
   execution: Execution | undefined
   startedAt: number | undefined
-  /** Its places in the registry and among the scheduler's running jobs (util/slot-list.ts); -1: not there. */
-  registrySlot = -1
-  runningSlot = -1
+  /** Its places in the registry and among the scheduler's running jobs (util/indexed-list.ts); -1: not there. */
+  registryIndex = -1
+  runningIndex = -1
   #startedMs = 0
   #where: string | undefined
   #cause: StopCause | undefined

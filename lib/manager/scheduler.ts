@@ -11,7 +11,7 @@ import { Launcher } from '../runners/launcher.js'
 import type { PoolSettings } from '../runners/pool/settings.js'
 import type { JobHandle, JobResult } from '../types.js'
 import { Deadlines } from '../util/deadlines.js'
-import { SlotList } from '../util/slot-list.js'
+import { IndexedList } from '../util/indexed-list.js'
 import { thisHost } from '../util/host.js'
 import type { ManagerEvents } from './events.js'
 import { JobView, type Job } from './job.js'
@@ -41,8 +41,8 @@ function pause(ms: number, token: AbortLike): Promise<void> {
 export class Scheduler {
   #maxProcs: number
   readonly cap: Semaphore
-  /** Jobs launched and not yet ended, in the order they were launched. Not a Set: see util/slot-list.ts. */
-  readonly running = new SlotList<'runningSlot', Job>('runningSlot')
+  /** Jobs launched and not yet ended, in the order they were launched. Not a Set: see util/indexed-list.ts. */
+  readonly running = new IndexedList<'runningIndex', Job>('runningIndex')
   /** Jobs waiting for older jobs of their name or for a slot. */
   #queued = 0
   /** Every job's timeout, one timer per duration. */

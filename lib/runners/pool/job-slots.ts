@@ -1,6 +1,6 @@
 // The jobs one worker process has, each under the id that process knows it by: its slot in an
 // array here, reused once the job has ended. Not a Map from ever-growing ids: a Map that every
-// job passes through keeps jobs alive after they end (util/slot-list.ts says how), and small
+// job passes through keeps jobs alive after they end (util/indexed-list.ts says how), and small
 // reused ids let the process keep its own jobs in an array as well (runtime.ts).
 //
 // A freed slot is given out again only once no order that names its old job can still be
