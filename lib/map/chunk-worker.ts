@@ -16,7 +16,7 @@ export default async function runChunk(order: ChunkOrder, ctx: WorkerContext): P
   if (order.progress !== undefined) return (await import('./chunk-reporting.js')).runReporting(fn, order, ctx)
   const { items } = order
   // Grown by push, never made as new Array(length): a holey array (one made with holes, even once
-  // every slot is filled) is structured-cloned and v8-serialized as a sparse one, index by index,
+  // every element is set) is structured-cloned and v8-serialized as a sparse one, index by index,
   // and the reply crosses one clone here and, remotely, a serialize and deserialize more. For
   // 10,000 numbers: twice the bytes, and 1.6-1.8 ms a crossing against 0.3-0.5 (remote-map).
   const reply: ChunkReply = { data: [], failures: [], ms: 0 }

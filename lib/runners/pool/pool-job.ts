@@ -6,8 +6,8 @@ import { Once } from '../../util/once.js'
 
 export class PoolJob extends Once<Outcome> implements Execution {
   readonly kind: JobKind
-  /** Its id for the worker: its slot in JobSlots, set as it is given to the worker. */
-  slot = -1
+  /** Its id for the worker: its id in JobTable, set as it is given to the worker. */
+  id = -1
   readonly ident: string
   /** Its worker file. */
   readonly url: string

@@ -19,8 +19,8 @@ export interface PoolStop {
 /**
  * What the pool tells a process: jobs to start, job i being ids[i], running the worker file
  * urls[files[i]] (a batch names each file once) with idents[i] and data[i]; and jobs to stop.
- * An id is a slot of the pool's JobSlots, given to another job once this one has ended
- * (job-slots.ts says why that is safe).
+ * An id is the job's index in the pool's JobTable, given to another job once this one has ended
+ * (job-table.ts says why that is safe).
  */
 export interface PoolOrders {
   ids: number[]

@@ -22,7 +22,7 @@ type Send = (message: PoolMessage) => void
 const measureRss = process.argv.includes(MEASURE_RSS)
 
 /**
- * The jobs running here, by id: the pool's ids are small and reused (job-slots.ts), so an array, which unlike a Map does not keep ended
+ * The jobs running here, by id: the pool's ids are small and reused (job-table.ts), so an array, which unlike a Map does not keep ended
  * jobs alive.
  */
 const running: Array<PoolContext | undefined> = []

@@ -10,7 +10,7 @@ import { jobByJob, type PoolMessage, type PoolOrders } from './protocol.js'
 import type { SerializedError } from '../../types.js'
 import type { Execution } from '../execution.js'
 import { settleOnce } from '../../util/once.js'
-import { JobSlots } from './job-slots.js'
+import { JobTable } from './job-table.js'
 import { PoolJob } from './pool-job.js'
 import type { StartTransport, Transport } from './transport.js'
 
@@ -44,7 +44,7 @@ export class PoolWorker {
   readonly #transport: Transport
   readonly #hooks: PoolWorkerHooks
   readonly #setup: string
-  readonly #jobs = new JobSlots<PoolJob>()
+  readonly #jobs = new JobTable<PoolJob>()
   /** What a job's stop() calls: one function for all the jobs of this worker. */
   readonly #stopJob = (job: PoolJob, signal: NodeJS.Signals): void => this.#stop(job, signal)
   /** Orders not yet sent: they go out together at the end of this turn, or once the worker is full. */
@@ -98,7 +98,7 @@ export class PoolWorker {
     const { kind, pid, threadId } = this.#transport
     const orders = this.#order()
     const job = new PoolJob(kind, ident, spec.url, pid, threadId, this.tasks, this.#batches, this.#stopJob)
-    job.slot = this.#jobs.add(job)
+    job.id = this.#jobs.add(job)
     const { urls } = orders
     let file = urls.length - 1
     // A batch names each worker file once; it is nearly always the one the last job named.
@@ -106,7 +106,7 @@ export class PoolWorker {
       file = urls.indexOf(spec.url)
       if (file === -1) file = urls.push(spec.url) - 1
     }
-    const at = orders.ids.push(job.slot) - 1
+    const at = orders.ids.push(job.id) - 1
     orders.files.push(file)
     orders.idents.push(ident)
     orders.data.push(spec.data)
@@ -151,7 +151,7 @@ export class PoolWorker {
       const unsent = this.#orders !== undefined && job.batch === this.#batches
       const heard = job.listening || unsent || this.#files.get(job.url) !== true
       if (heard || this.#jobs.size > 1) {
-        this.#order().stops.push({ id: job.slot, signal })
+        this.#order().stops.push({ id: job.id, signal })
         if (!heard) setTimeout(() => { if (!job.settled && !job.listening) this.#kill(job) }, STOP_ANSWER_MS).unref()
         return
       }
@@ -221,7 +221,7 @@ export class PoolWorker {
         this.#transport.send(one)
       } catch (error) {
         const job = this.#jobs.get(one.ids[0]!)!
-        this.#jobs.delete(job.slot, true)
+        this.#jobs.delete(job.id, true)
         const why = `the data of job ${JSON.stringify(job.ident)} cannot be sent to ${this.#transport.name}`
         const failure = jobError(DataCloneError, `${why} (structured clone failed: ${(error as Error).message})`)
         job.settle({ exitCode: 1, signal: null, error: failure, details: this.#transport.details })
@@ -243,9 +243,9 @@ export class PoolWorker {
       const { ids, exitCodes, data, errors } = message
       const { details } = this.#transport
       for (let i = 0; i < ids.length; i++) {
-        const slot = ids[i]!
-        const job = this.#jobs.get(slot)!
-        this.#jobs.delete(slot, this.#orders !== undefined)
+        const id = ids[i]!
+        const job = this.#jobs.get(id)!
+        this.#jobs.delete(id, this.#orders !== undefined)
         // A job that was asked to stop may have left things running in the worker: it ends.
         if (job.stopping) this.#retiring = true
         job.settle({ exitCode: exitCodes[i]!, signal: null, data: data[i], error: errors[i]!, details })
