@@ -6,7 +6,7 @@ import { parseCommandLine } from './options.js'
 import { USAGE, USAGE_HINT, UsageError } from './usage.js'
 
 // `forkpool worker …` is the agent of the Redis backend: its own command line, in its own file.
-if (process.argv[2] === 'worker') process.exitCode = await (await import('./worker-command.js')).runWorkerCommand(process.argv.slice(3))
+if (process.argv[2] === 'worker') process.exitCode = await (await import('./agent-command.js')).runAgentCommand(process.argv.slice(3))
 else {
   try {
     const options = parseCommandLine(process.argv.slice(2))

@@ -156,30 +156,30 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   }
 
   const connection = connect(address, true, onError)
-  const worker = new Worker(queue, processJob, {
+  const bullWorker = new Worker(queue, processJob, {
     connection,
     concurrency: maxProcs,
     lockDuration: lockDurationMs,
     stalledInterval: settings.stalledIntervalMs,
     maxStalledCount: settings.maxStalledCount,
   })
-  worker.on('error', onError)
+  bullWorker.on('error', onError)
   // A job whose lock this agent lost (cut off from Redis past lockDuration, or the lock taken
   // from it) is BullMQ's to give to another agent, and this run's result would be refused: it
   // stops here (TERM, KILL after its grace) rather than run on beside the next run.
-  worker.on('lockRenewalFailed', (jobIds: string[]) => {
+  bullWorker.on('lockRenewalFailed', (jobIds: string[]) => {
     for (const jobId of jobIds) {
       const job = running.get(jobId)
       if (job !== undefined) stop(job, 'SIGTERM')
     }
   })
-  await worker.waitUntilReady()
+  await bullWorker.waitUntilReady()
 
   return {
     name,
     async close() {
       for (const job of running.values()) stop(job, 'SIGTERM')
-      await closeWithin([worker.close()], 2000)
+      await closeWithin([bullWorker.close()], 2000)
       await closeWithin([launcher.close()], 2000)
       subscriber.disconnect()
       connection.disconnect()

@@ -1,7 +1,7 @@
 // The coded errors of the remote failures a user meets (RedisUnreachableError, JobRefusedError,
 // QueueError), as test/errors.test.ts checks the core's: exported by the index, each with its name
 // and code, instanceof its class, ForkpoolError and Error and no other, across two loaded copies of
-// the module, and as plain data in a JobResult. Where each is met: worker-command.test.ts
+// the module, and as plain data in a JobResult. Where each is met: agent-command.test.ts
 // (startAgent), bad-input.test.ts and backend.test.ts (refusals, an unreachable Redis),
 // acl.test.ts, lost-lock.test.ts and outage.test.ts (the queue).
 import t from 'tap'

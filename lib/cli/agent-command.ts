@@ -5,7 +5,7 @@
 
 import { parseArgs } from 'node:util'
 
-export async function runWorkerCommand(argv: string[]): Promise<number> {
+export async function runAgentCommand(argv: string[]): Promise<number> {
   try {
     return await runAgent(argv)
   } catch (error) {

@@ -3,7 +3,7 @@
 // cannot be reached or never answers.
 import t from 'tap'
 import { createServer, type Socket } from 'node:net'
-import { runWorkerCommand } from '../../dist/lib/cli/worker-command.js'
+import { runAgentCommand } from '../../dist/lib/cli/agent-command.js'
 import { startAgent } from '../../dist/lib/remote/index.js'
 import { RedisUnreachableError } from '../../dist/lib/index.js'
 import { eventually } from '../helpers/wait.js'
@@ -17,7 +17,7 @@ async function run(argv: string[]): Promise<{ code: number; stderr: string }> {
     return true
   }
   try {
-    return { code: await runWorkerCommand(argv), stderr }
+    return { code: await runAgentCommand(argv), stderr }
   } finally {
     process.stderr.write = write
   }
