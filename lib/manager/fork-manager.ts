@@ -49,7 +49,7 @@ export class ForkManager {
   /**
    * Starts this process's spawner processes now (`count`, default min(2, availableParallelism()),
    * or as many as a manager asked for) and resolves once they listen. The first command job or
-   * fresh worker process starts them anyway; call this first when the process will grow before
+   * fresh process starts them anyway; call this first when the process will grow before
    * then: the spawners are forked from this process, and a fork costs more the bigger the process is.
    */
   static warm(count?: number): Promise<void> {

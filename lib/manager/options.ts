@@ -46,12 +46,12 @@ export interface ForkManagerOptions {
    */
   handleSignals?: boolean
   /**
-   * Command jobs and fresh worker processes (isolation 'process') are started by small spawner
+   * Command jobs and fresh processes (isolation 'process') are started by small spawner
    * processes, forked while this process is small, so a start costs the same however large this
    * process grows, and a manager killed even by SIGKILL leaves no command running. They belong to
    * the process (every manager shares them) and start with its first such job (or
    * ForkManager.warm()). true (the default): min(2, availableParallelism()) of them; a number: at
-   * least that many; false: commands and workers are started from this process. (Worker processes
+   * least that many; false: commands and fresh processes are started from this process. (Fresh processes
    * go through the native forker only; where it could not be built, they are forked from this process.)
    */
   spawner?: boolean | number
@@ -114,7 +114,7 @@ export interface ManagerSettings {
   readonly processPool: PoolSettings
   readonly threadPool: PoolSettings
   readonly handleSignals: boolean
-  /** How many spawner processes to keep; 0: none, commands and fresh workers start from this process. */
+  /** How many spawner processes to keep; 0: none, commands and fresh processes start from this process. */
   readonly spawners: number
   readonly resources: ResourceLimits
   readonly backend: Backend | undefined

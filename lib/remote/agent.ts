@@ -1,6 +1,6 @@
 // The agent (`forkpool worker`): takes jobs from the queue and runs each as the manager runs a
 // local job, through the same code: the manager's Launcher picks its runner (a command, a fresh
-// or reused worker process, a thread) and the manager's Job supervises it (its timeout from its
+// process, a pool worker) and the manager's Job supervises it (its timeout from its
 // start here, a stop escalated to SIGKILL after its kill grace). For each job it reports its
 // start (host, pid) as the job's progress, and returns its JobResult as the job's value, whatever
 // the exit code: a job's failure is a result, never a BullMQ failure. BullMQ fails a job only
@@ -59,9 +59,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   /** The jobs running here, by the queue's id: what a stop order, a lost lock or close() stops. */
   const running = new Map<string, Job>()
   const early = new Map<string, NodeJS.Signals>()
-  // With commands allowed, commands and fresh worker processes start from a spawner process, whose
+  // With commands allowed, commands and fresh processes start from a spawner process, whose
   // death with the agent (even by SIGKILL) takes their process groups along: a lost agent leaves
-  // no command of its jobs behind (lib/runners/spawner/runtime.cts). Worker processes exit when
+  // no command of its jobs behind (lib/runners/spawner/runtime.cts). Other processes exit when
   // their parent's IPC channel closes. The pools are the agent's own, sized by its maxProcs.
   const launcher = new Launcher(settings.processPool, settings.threadPool, () => maxProcs, settings.allowCommands ? 1 : 0)
   const deadlines = new Deadlines()

@@ -7,7 +7,7 @@ import { startCommand } from './command.js'
 import { failedExecution, type Execution, type StopLimits } from './execution.js'
 import { processSpawners, type SpawnerSet } from './spawner/spawners.js'
 import { startInline } from './inline.js'
-import { startProcessWorker } from './process/runner.js'
+import { startFreshProcess } from './process/runner.js'
 import { WorkerPool } from './pool/pool.js'
 import type { PoolSettings } from './pool/settings.js'
 import { startProcess } from './pool/transport.js'
@@ -26,7 +26,7 @@ export class Launcher {
   #processes: WorkerPool | undefined
   /** How many spawners this manager wants; 0: its commands start from this process. */
   readonly #spawnerCount: number
-  /** The process's spawners, once this manager has run a command or a fresh worker process (see launch()). */
+  /** The process's spawners, once this manager has run a command or a fresh process (see launch()). */
   #spawners: SpawnerSet | undefined
 
   /** Set: every job runs there, never on this machine. */
@@ -45,7 +45,7 @@ export class Launcher {
   }
 
   /**
-   * The spawners, asked for at the first command or fresh worker process rather than at
+   * The spawners, asked for at the first command or fresh process rather than at
    * construction: starting two processes costs CPU a manager of threads or pooled workers would
    * pay for nothing (the process-noop and map-tiny benches lost 10–14% to it on 2 cores). A
    * program that grows big before its first such job calls ForkManager.warm() early.
@@ -72,7 +72,7 @@ export class Launcher {
     if (missing !== undefined) return failedExecution(serial ? 'inline' : spec.isolation, serializeError(missing), 1)
     if (serial) return startInline(spec, ident, attempt)
     if (spec.isolation === 'process') {
-      return startProcessWorker(spec, ident, attempt, jobId, this.#spawnerCount === 0 ? null : this.#commandSpawners())
+      return startFreshProcess(spec, ident, attempt, jobId, this.#spawnerCount === 0 ? null : this.#commandSpawners())
     }
     if (spec.isolation === 'process-pool') {
       this.#processes ??= new WorkerPool(this.#processPool, this.#cap, startProcess)

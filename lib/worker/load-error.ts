@@ -54,7 +54,7 @@ export function loadError(message: string, detail?: string, cause?: unknown): Wo
  * Where a syntax error is: Node puts it at the head of a CommonJS file's stack, but keeps it
  * hidden for an ES module, where only `node --check` prints it. That costs a Node start (about
  * 0.1 s), paid only by a file that failed to load, once per process or thread that loaded it;
- * child_process is loaded only then, so a worker process's start-up does not pay for it.
+ * child_process is loaded only then, so a child's start-up does not pay for it.
  */
 async function syntaxErrorAt(file: string, stack: string | undefined): Promise<SourcePlace | undefined> {
   const head = located(String(stack))

@@ -1,6 +1,6 @@
 // Whether a worker file is there, checked in the program that starts jobs (start(), map(), the
 // CLI), before a process or thread is started for it. Kept apart from load-error.ts, which every
-// worker process loads: this one's imports are of no use there.
+// runtime (runners/*/runtime.ts) loads: this one's imports are of no use there.
 
 import { statSync } from 'node:fs'
 import path from 'node:path'

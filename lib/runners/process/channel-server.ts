@@ -1,6 +1,6 @@
-// Where fresh workers started by the native forker reach this process: one unix socket per
+// Where fresh processes started by the native forker reach this process: one unix socket per
 // process, on Linux's abstract namespace (nothing on disk to clean up, even after a SIGKILL). The
-// forker connects for each worker and writes the job's token before the child runs; the
+// forker connects for each of them and writes the job's token before the child runs; the
 // connection then becomes the child's fd 3, its IPC channel (ipc-codec.ts). An abstract address
 // has no file permissions, so any local process could connect: a token is 12 random bytes of
 // this process's and the job's number, and a connection with a wrong one is dropped unread.
@@ -85,7 +85,7 @@ export class ChannelServer {
 
 let shared: ChannelServer | undefined
 
-/** This process's channel server, made at the first worker a forker starts. */
+/** This process's channel server, made at the first fresh process a forker starts. */
 export function processChannelServer(): ChannelServer {
   return (shared ??= new ChannelServer())
 }

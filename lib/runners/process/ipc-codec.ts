@@ -1,7 +1,7 @@
 // Node's own IPC wire format, serialization 'advanced', for the manager's end of a channel that
-// Node did not make: a fresh worker started by the native forker gets, as its fd 3, a connection
+// Node did not make: a fresh process started by the native forker gets, as its fd 3, a connection
 // to this process's socket (channel-server.ts), and Node in the child runs its ordinary IPC over
-// it (NODE_CHANNEL_FD). So the worker's side is Node's process.send() and 'message', unchanged,
+// it (NODE_CHANNEL_FD). So the child's side is Node's process.send() and 'message', unchanged,
 // and this side speaks what Node's child_process would: each message a big-endian u32 length,
 // then V8's serialization of it, with ArrayBufferViews (Buffers, typed arrays) tagged 0 and other
 // host objects tagged 1 and sent as a plain copy (Node's lib/internal/child_process/serialization.js,

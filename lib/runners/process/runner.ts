@@ -13,7 +13,7 @@ import { settleOnce } from '../../util/once.js'
 // A default import: a TypeScript loader (tap's, tsx) can hide a .cts file's named exports from an ES module.
 import childOutputModule from '../../util/child-output.cjs'
 import { processChannelServer } from './channel-server.js'
-import { startWorkerOnSpawner } from './spawned.js'
+import { startFreshProcessOnSpawner } from './spawned.js'
 
 const { childOutput } = childOutputModule
 
@@ -23,16 +23,16 @@ const RUNTIME = new URL('./runtime.js', import.meta.url)
  * `attempt` and `jobId` are the worker's ctx.attempt and ctx.jobId. `spawners`: where it may
  * start (a native forker of the set), null to fork it from this process.
  */
-export function startProcessWorker(
+export function startFreshProcess(
   spec: WorkerSpec, ident: string, attempt = 1, jobId: string | null = null, spawners: SpawnerSet | null = null
 ): Execution {
   const args = jobId === null ? [spec.url, ident, String(attempt)] : [spec.url, ident, String(attempt), jobId]
   const spawner = spawners?.pickNative()
-  if (spawner !== undefined) return startWorkerOnSpawner(spec, args, spawner, processChannelServer())
-  return forkWorker(spec, args)
+  if (spawner !== undefined) return startFreshProcessOnSpawner(spec, args, spawner, processChannelServer())
+  return forkFreshProcess(spec, args)
 }
 
-function forkWorker(spec: WorkerSpec, args: string[]): Execution {
+function forkFreshProcess(spec: WorkerSpec, args: string[]): Execution {
   const outcome = settleOnce<Outcome>()
   // Its own description of this process's stdout pipe, whose flags no other job shares (util/child-output.cts).
   const output = childOutput()

@@ -1,4 +1,4 @@
-// The entry point of a fresh worker process (isolation 'process'). argv: the worker file's URL, the ident, the attempt, the jobId (remote
+// The entry point of a fresh process (isolation 'process'). argv: the worker file's URL, the ident, the attempt, the jobId (remote
 // jobs only).
 // It takes one { data } message over IPC, calls the worker, sends the reply back and exits with
 // the reply's exit code, as a Parallel::ForkManager child ends in finish(). It imports nothing

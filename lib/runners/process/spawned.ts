@@ -1,7 +1,7 @@
-// A fresh worker process started by the native forker: the manager's side of it. Node's fork()
-// copies this process's page tables for every worker (the fresh-big-parent bench: from a 1 GB
-// manager, 17.3 ms of its CPU and a ~35 ms stall of its event loop per worker, against 2.2 ms from
-// a small one); the forker's vfork copies none. The worker's IPC channel is a connection to this
+// A fresh process started by the native forker: the manager's side of it. Node's fork()
+// copies this process's page tables for every child (the fresh-big-parent bench: from a 1 GB
+// manager, 17.3 ms of its CPU and a ~35 ms stall of its event loop per child, against 2.2 ms from
+// a small one); the forker's vfork copies none. The child's IPC channel is a connection to this
 // process's channel server, which the forker makes and hands to the child as fd 3
 // (NODE_CHANNEL_FD), so runtime.ts runs on Node's own process.send() and 'message' as under
 // fork(), and the JobResult is the same.
@@ -24,15 +24,15 @@ const RUNTIME = fileURLToPath(new URL('./runtime.js', import.meta.url))
 const CHANNEL_ENV = { NODE_CHANNEL_FD: '3', NODE_CHANNEL_SERIALIZATION_MODE: 'advanced' } as const
 
 /**
- * Hands the worker to the forker. Its Execution comes back at once; `started` settles when the
+ * Hands the job to the forker. Its Execution comes back at once; `started` settles when the
  * forker has started it or found it cannot (the outcome then says why). Data that cannot be sent
  * throws here, as child.send() throws under fork().
  */
-export function startWorkerOnSpawner(spec: WorkerSpec, args: string[], spawner: Spawner, server: ChannelServer): Execution {
+export function startFreshProcessOnSpawner(spec: WorkerSpec, args: string[], spawner: Spawner, server: ChannelServer): Execution {
   // Encoded before the order goes.
   const first = encodeIpcMessage({ data: spec.data })
   const channel = server.expect((socket, early) => job.connected(socket, early))
-  const job = new SpawnedWorker(spec.url, first, channel.forget)
+  const job = new SpawnedWorkerJob(spec.url, first, channel.forget)
   spawner.run(
     {
       command: process.execPath,
@@ -48,7 +48,7 @@ export function startWorkerOnSpawner(spec: WorkerSpec, args: string[], spawner: 
   return job
 }
 
-class SpawnedWorker extends SpawnedJob {
+class SpawnedWorkerJob extends SpawnedJob {
   readonly kind = 'process'
   readonly #url: string
   readonly #first: Buffer
@@ -100,7 +100,7 @@ class SpawnedWorker extends SpawnedJob {
         this.#exited = { code: message.code, signal: message.signal }
         this.#settleIfDone()
         return true
-      /* c8 ignore next 3 -- a worker's order never asks for capture, so no output or 'closed' comes */
+      /* c8 ignore next 3 -- a fresh process's order never asks for capture, so no output or 'closed' comes */
       default:
         return false
     }

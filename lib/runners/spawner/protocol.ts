@@ -27,7 +27,7 @@ export interface SpawnOrder {
   maxBuffer: number
   /**
    * Native forker only: the child's fd 3 is a connection to this unix socket address, on which
-   * the token is written first (a fresh worker's IPC channel to the manager: process/spawned.ts).
+   * the token is written first (a fresh process's IPC channel to the manager: process/spawned.ts).
    */
   channel?: { address: string; token: Uint8Array }
 }

@@ -1,4 +1,4 @@
-// What a job started by a spawner is, a command (client.ts) or a fresh worker (process/spawned.ts):
+// What a job started by a spawner is, a command (client.ts) or a fresh process (process/spawned.ts):
 // an Execution returned at once, whose `started` settles at the spawner's report, and which ends
 // at once if the spawner dies. Stops need no spawner: the job leads its own process group, and
 // this process signals -pid itself.

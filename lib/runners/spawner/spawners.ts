@@ -1,6 +1,6 @@
 // The spawners of this process. They belong to the process, not to one manager: what a spawn
 // costs depends on the size of the process that forks, so every manager of the process shares
-// them. They start with the process's first command job or fresh worker process (a manager that
+// them. They start with the process's first command job or fresh process (a manager that
 // runs none never pays for them), or earlier with ForkManager.warm(), for a program that grows
 // before that.
 
@@ -57,9 +57,9 @@ export class SpawnerSet {
   }
 
   /**
-   * The spawner for the next fresh worker process: only a native forker can hand a worker its
+   * The spawner for the next fresh process: only a native forker can hand a child its
    * IPC channel (process/spawned.ts). Node spawners are not started for it: undefined, and the
-   * worker is forked from this process as without spawners.
+   * child is forked from this process as without spawners.
    */
   pickNative(): Spawner | undefined {
     return forkerOf(this.#files) === false ? undefined : this.pick()

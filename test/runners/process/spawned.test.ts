@@ -4,7 +4,7 @@
 import t from 'tap'
 import path from 'node:path'
 import { processSpawners, SpawnerSet } from '../../../dist/lib/runners/spawner/spawners.js'
-import { startProcessWorker } from '../../../dist/lib/runners/process/runner.js'
+import { startFreshProcess } from '../../../dist/lib/runners/process/runner.js'
 import { normalizeJob, type WorkerSpec } from '../../../dist/lib/runners/spec.js'
 import { manager } from '../../helpers/manager.js'
 import { alive, procStat, worker } from '../../helpers/paths.js'
@@ -62,7 +62,7 @@ t.test('a forker that dies before it says a worker started: the start fails with
   process.kill(pid!, 'SIGKILL')
   // Without letting the event loop run, wait until the kernel has ended it (see spawners.test.ts).
   while (procStat(pid!, 0) !== 'Z') { /* busy-waits: the test needs the zombie before it goes on */ }
-  const execution = startProcessWorker(spec({}), 'w', 1, null, set)
+  const execution = startFreshProcess(spec({}), 'w', 1, null, set)
   await execution.started
   t.equal(execution.pid, null, 'no process')
   t.match(await execution.outcome, {
@@ -83,7 +83,7 @@ t.test('what fork() throws at the call is thrown on this path too', async (t) =>
 })
 
 t.test('a worker the forker cannot start is a result, with nothing to stop', async (t) => {
-  const execution = startProcessWorker(spec({ cwd: '/no/such/dir' }), 'w', 1, null, processSpawners())
+  const execution = startFreshProcess(spec({ cwd: '/no/such/dir' }), 'w', 1, null, processSpawners())
   execution.stop('SIGKILL')
   t.match(await execution.outcome, {
     exitCode: null, error: { code: 'ENOENT', message: /^cannot start a worker process for file:\S+: spawn \S+ ENOENT$/ },
@@ -93,7 +93,7 @@ t.test('a worker the forker cannot start is a result, with nothing to stop', asy
 
 t.test('Node spawners start no worker: it is forked from this process', async (t) => {
   const set = new SpawnerSet({ forker: false })
-  const execution = startProcessWorker(spec({ data: { mode: 'ok', value: 'forked' } }), 'w', 1, null, set)
+  const execution = startFreshProcess(spec({ data: { mode: 'ok', value: 'forked' } }), 'w', 1, null, set)
   t.match(await execution.outcome, { exitCode: 0, data: 'forked' })
   t.same(set.pids, [], 'no spawner was started for it')
 })
@@ -102,7 +102,7 @@ t.test('a start and an exit read at once: the end waits a turn, so whoever await
   const set = new SpawnerSet({ forker: new URL('../../fixtures/spawner/one-read-forker.mjs', import.meta.url).pathname }).grow(1)
   t.teardown(() => set.pids.forEach((pid) => process.kill(pid)))
   await set.warm()
-  const execution = startProcessWorker(spec({ env: { FP_X: 'x' } }), 'w', 1, null, set)
+  const execution = startFreshProcess(spec({ env: { FP_X: 'x' } }), 'w', 1, null, set)
   await execution.started
   let ended = false
   void execution.outcome.then(() => (ended = true))
