@@ -1,5 +1,5 @@
 // The layers of lib/, checked on every `npm test` (pretest: npm run lint:deps). Lowest first:
-//   util → primitives → worker → runners → {map, control} → manager → remote → {cli, index.ts}
+//   util → primitives → worker-file → runners → {map, control} → manager → remote → {cli, index.ts}
 // A layer may import itself and any layer below it; map and control are siblings and must not
 // import each other. errors.ts and types.ts may be imported from every layer and import only
 // util/ and each other. test/structure.test.ts proves the rules catch what they should, on a
@@ -13,7 +13,7 @@ const ROOT_FILES = '^lib/(errors|types)\\.ts$'
 const LAYERS = [
   ['^lib/util/'],
   ['^lib/primitives/'],
-  ['^lib/worker/'],
+  ['^lib/worker-file/'],
   ['^lib/runners/'],
   ['^lib/map/', '^lib/control/'],
   ['^lib/manager/'],
@@ -70,10 +70,12 @@ module.exports = {
     },
     {
       name: 'runtime-imports-only-child-code',
-      comment: 'a runtime loads in every child: it may import only lib/worker, lib/util, errors.ts, types.ts and files of its own folder',
+      comment:
+        'a runtime loads in every child: it may import only lib/worker-file, lib/util, errors.ts, types.ts and files of its own ' +
+          'folder',
       severity: 'error',
       from: { path: '^lib/runners/([^/]+)/runtime\\.c?ts$' },
-      to: { path: '^lib/', pathNot: `^lib/(worker|util)/|${ROOT_FILES}|^lib/runners/$1/` },
+      to: { path: '^lib/', pathNot: `^lib/(worker-file|util)/|${ROOT_FILES}|^lib/runners/$1/` },
     },
     {
       name: 'no-circular',

@@ -24,7 +24,7 @@ export {
   QueueError,
 } from './errors.js'
 export type { ForkManagerOptions, ShutdownOptions } from './manager/options.js'
-export { finish, isFinish, type Finish, type WorkerData } from './worker/finish.js'
+export { finish, isFinish, type Finish, type WorkerData } from './worker-file/finish.js'
 export type { MapJob, MapOptions, MapResult, MapRun } from './map/types.js'
 export type { Items } from './map/source.js'
 export type { ProcessPoolOptions, ThreadPoolOptions } from './runners/pool/settings.js'

@@ -8,7 +8,7 @@ import { isThenable, recordThrow, recordValue } from './item-outcome.js'
 import type { WorkerContext } from '../types.js'
 import type { ChunkOrder, ChunkReply } from './types.js'
 export type { ChunkOrder, ChunkReply } from './types.js'
-import { loadWorker } from '../worker/call.js'
+import { loadWorker } from '../worker-file/call.js'
 
 export default async function runChunk(order: ChunkOrder, ctx: WorkerContext): Promise<ChunkReply> {
   const fn = await loadWorker(order.url)

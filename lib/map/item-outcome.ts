@@ -2,7 +2,7 @@
 // loop and chunk-reporting.ts's (under a timeout), so an item ends alike in both.
 
 import { serializeError } from '../util/serialize-error.js'
-import { isFinish } from '../worker/finish.js'
+import { isFinish } from '../worker-file/finish.js'
 import type { ChunkReply } from './types.js'
 
 /** An item returned `value`: its data, and, for a finish() mark with a non-zero code, a failure. */

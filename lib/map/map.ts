@@ -10,7 +10,7 @@ import type { Items, Taken } from './source.js'
 import type { Batch, MapHost, MapJob, MapOptions, MapPlan, MapResult, MapRun } from './types.js'
 import { setMaxListeners } from 'node:events'
 import { CALLBACK_WARNING, DataTooLargeError, emitForkpoolWarning, WorkerLoadError } from '../errors.js'
-import { missingWorkerFile } from '../worker/missing-file.js'
+import { missingWorkerFile } from '../worker-file/missing-file.js'
 
 /** `shape`: how the manager's backend wants auto chunks, when it has one (a queue hop: longer, and more items). */
 export function mapItems<T, I>(host: MapHost, items: Items<I>, job: MapJob<I>, options?: MapOptions, shape?: ChunkShape): MapRun<T, I> {

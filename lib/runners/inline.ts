@@ -1,6 +1,6 @@
 // maxProcs 0, the serial debug mode: a worker file runs in this very process, where a debugger can reach it.
 
-import { callWorker, CallContext } from '../worker/call.js'
+import { callWorker, CallContext } from '../worker-file/call.js'
 import { AbortError, jobError } from '../errors.js'
 import type { WorkerSpec } from './spec.js'
 import type { Execution, Outcome } from './execution.js'

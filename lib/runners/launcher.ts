@@ -12,7 +12,7 @@ import { WorkerPool } from './pool/pool.js'
 import type { PoolSettings } from './pool/settings.js'
 import { startProcess } from './pool/transport.js'
 import { startThread } from './thread/transport.js'
-import { missingWorkerFile } from '../worker/missing-file.js'
+import { missingWorkerFile } from '../worker-file/missing-file.js'
 import { serializeError } from '../util/serialize-error.js'
 
 const NO_LIMITS: StopLimits = { timeoutMs: Infinity, killGraceMs: 0 }

@@ -140,7 +140,7 @@ const ALLOWED: RegExp[] = [
   /^bench\/(README\.md|results\.svg)$/,
   // The library: code and declarations, one folder per layer.
   /^dist\/lib\/(index|errors|types)\.(js|d\.ts)$/,
-  /^dist\/lib\/(util|primitives|worker|runners|map|control|manager|remote|cli)\/.+\.(js|cjs|d\.ts|d\.cts)$/,
+  /^dist\/lib\/(util|primitives|worker-file|runners|map|control|manager|remote|cli)\/.+\.(js|cjs|d\.ts|d\.cts)$/,
   // The example workers the README and examples/ tell users to copy.
   /^dist\/workers\/(hash-file|name-length|square)\.(js|d\.ts)$/,
   // The native spawner's source and the install script that builds it on the user's machine.

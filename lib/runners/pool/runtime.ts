@@ -1,6 +1,6 @@
 // The entry point of a pool worker: a reused child process (isolation 'process-pool') or a worker
 // thread ('thread'), the same code for both but for how messages come and go (the two channels at
-// the bottom). It takes jobs in batches, calls each through lib/worker/call.ts exactly as a fresh
+// the bottom). It takes jobs in batches, calls each through lib/worker-file/call.ts exactly as a fresh
 // process does, and answers all the jobs that end within one turn of its event loop in one
 // message, with its resident memory when asked (the pool recycles on it). It runs as many jobs
 // at once as the pool gives it (concurrentTasksPerWorker). A process exits when its IPC channel
@@ -9,7 +9,7 @@
 
 import { parentPort, type MessagePort } from 'node:worker_threads'
 import { MEASURE_RSS, type PoolAnswers, type PoolMessage, type PoolOrders, type PoolStop } from './protocol.js'
-import { callWorker, CallContext, loadWorker, uncloneableReply, type WorkerReply } from '../../worker/call.js'
+import { callWorker, CallContext, loadWorker, uncloneableReply, type WorkerReply } from '../../worker-file/call.js'
 import { AbortError } from '../../errors.js'
 import { blockingOutput } from '../../util/blocking-output.js'
 

@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { serializeError } from '../../util/serialize-error.js'
 import type { WorkerSpec } from '../spec.js'
-import type { WorkerReply } from '../../worker/call.js'
+import type { WorkerReply } from '../../worker-file/call.js'
 import type { Execution, Outcome } from '../execution.js'
 import { killTree } from '../kill-tree.js'
 import type { SpawnerSet } from '../spawner/spawners.js'

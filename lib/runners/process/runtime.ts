@@ -4,7 +4,7 @@
 // the reply's exit code, as a Parallel::ForkManager child ends in finish(). It imports nothing
 // heavy: every job pays for this file's start-up.
 
-import { callWorker, CallContext, loadWorker, uncloneableReply, type WorkerReply } from '../../worker/call.js'
+import { callWorker, CallContext, loadWorker, uncloneableReply, type WorkerReply } from '../../worker-file/call.js'
 import { AbortError } from '../../errors.js'
 import { blockingOutput } from '../../util/blocking-output.js'
 

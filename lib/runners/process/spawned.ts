@@ -9,7 +9,7 @@
 import { fileURLToPath } from 'node:url'
 import type { Socket } from 'node:net'
 import { serializeError } from '../../util/serialize-error.js'
-import type { WorkerReply } from '../../worker/call.js'
+import type { WorkerReply } from '../../worker-file/call.js'
 import type { Execution } from '../execution.js'
 import type { WorkerSpec } from '../spec.js'
 import { placeFields } from '../spawner/client.js'

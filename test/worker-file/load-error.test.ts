@@ -3,9 +3,9 @@
 import t from 'tap'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { loadWorker } from '../../dist/lib/worker/call.js'
-import { workerLoadError } from '../../dist/lib/worker/load-error.js'
-import { missingWorkerFile } from '../../dist/lib/worker/missing-file.js'
+import { loadWorker } from '../../dist/lib/worker-file/call.js'
+import { workerLoadError } from '../../dist/lib/worker-file/load-error.js'
+import { missingWorkerFile } from '../../dist/lib/worker-file/missing-file.js'
 import { WorkerLoadError } from '../../dist/lib/errors.js'
 
 const dir = t.testdir({

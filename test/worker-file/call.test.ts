@@ -1,5 +1,5 @@
 import t from 'tap'
-import { CallContext, callWorker, uncloneableReply } from '../../dist/lib/worker/call.js'
+import { CallContext, callWorker, uncloneableReply } from '../../dist/lib/worker-file/call.js'
 import { pathToFileURL } from 'node:url'
 import { worker } from '../helpers/paths.js'
 import runChunk from '../../dist/lib/map/chunk-worker.js'
