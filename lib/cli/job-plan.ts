@@ -36,7 +36,7 @@ export function planJob(o: PlanOptions, input: JobInput, replace: ReplaceSetting
 }
 
 function planCommand(o: PlanOptions, input: JobInput, replace: ReplaceSettings, stdin: Uint8Array | undefined): JobPlan {
-  if (o.worker !== undefined) return planWorker(o.worker, o.isolation, input.records.flat())
+  if (o.worker !== undefined) return planWorkerJob(o.worker, o.isolation, input.records.flat())
   // Output is captured, byte for byte, so each job's can be printed whole; --ungroup lets it through.
   const capture = o.grouping !== 'ungroup'
   const extra: Partial<CommandJob> = capture ? { capture, encoding: 'latin1' } : {}
@@ -57,7 +57,7 @@ function planCommand(o: PlanOptions, input: JobInput, replace: ReplaceSettings, 
   return { spec: { command, args, ...extra }, display: [command, ...args].map(shellQuote).join(' ') }
 }
 
-function planWorker(worker: string, isolation: PlanOptions['isolation'], args: readonly string[]): JobPlan {
+function planWorkerJob(worker: string, isolation: PlanOptions['isolation'], args: readonly string[]): JobPlan {
   const display = [worker, ...args].map(shellQuote).join(' ')
   try {
     const values = args.map((arg) => JSON.parse(arg) as unknown)

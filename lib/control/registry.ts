@@ -158,10 +158,10 @@ function inFlightRecord(job: TrackedJob, now: number): InFlightRecord {
 /** The command line, or the worker file (relative to the current directory when inside it). */
 export function whereOf(spec: NormalizedJob): string {
   if (spec.type === 'command') return [spec.command, ...spec.args].map(shellQuote).join(' ')
-  return workerWhere(spec.url)
+  return fileWhere(spec.url)
 }
 
-const workerWhere = cwdMemo((url, cwd) => {
+const fileWhere = cwdMemo((url, cwd) => {
   const file = fileURLToPath(url)
   const relative = path.relative(cwd, file)
   return relative.startsWith('..') ? file : relative

@@ -12,7 +12,7 @@ import type { JobHandle } from '../types.js'
 import type { JobResult, SerializedError, StartOptions, WorkerJob } from '../types.js'
 
 /** The worker file map() sends chunks to (chunk-worker.ts): the real worker file is in the chunk's data (ChunkOrder.url). */
-export const CHUNK_WORKER = new URL('./chunk-worker.js', import.meta.url).href
+export const CHUNK_WORKER_FILE = new URL('./chunk-worker.js', import.meta.url).href
 
 /**
  * Runs items [first, first + items.length) and resolves with their results; never rejects. A chunk
@@ -23,9 +23,9 @@ export const CHUNK_WORKER = new URL('./chunk-worker.js', import.meta.url).href
 export async function runBatch<I>(
   host: MapHost, plan: MapPlan<I>, first: number, items: I[], signal: AbortSignal, timing?: ChunkTiming
 ): Promise<Batch<I> | DataTooLargeError | WorkerLoadError | Rerun<I>> {
-  const { worker, makeJob, ident } = plan
+  const { workerJob, makeJob, ident } = plan
   const options: StartOptions = { ...plan.start, signal }
-  if (worker === undefined) {
+  if (workerJob === undefined) {
     const item = items[0]!
     try {
       const handle = await host.start(`${ident}[${first}]`, makeJob!(item, first), options)
@@ -35,7 +35,7 @@ export async function runBatch<I>(
     }
   }
   if (timing !== undefined) return runTimedChunk(host, plan, first, items, signal, timing)
-  const chunk = chunkJob(worker, { url: worker.url, items })
+  const chunk = chunkJob(workerJob, { url: workerJob.url, items })
   let result: JobResult
   try {
     result = await (await host.start(`${ident}[${first}..${first + items.length - 1}]`, chunk, options)).result
@@ -51,11 +51,11 @@ export async function runBatch<I>(
   return replyBatch(first, items, reply, result)
 }
 
-/** The job that runs a chunk: the chunk runner, with the worker's isolation and process options. */
-export function chunkJob(worker: WorkerSpec, order: ChunkOrder): WorkerJob {
-  const chunk: WorkerJob = { worker: CHUNK_WORKER, data: order, isolation: worker.isolation, execArgv: worker.execArgv }
-  if (worker.cwd !== undefined) chunk.cwd = worker.cwd
-  if (worker.env !== undefined) chunk.env = worker.env
+/** The job that runs a chunk: the chunk worker file, with the map's worker job's isolation and process options. */
+export function chunkJob(workerJob: WorkerSpec, order: ChunkOrder): WorkerJob {
+  const chunk: WorkerJob = { worker: CHUNK_WORKER_FILE, data: order, isolation: workerJob.isolation, execArgv: workerJob.execArgv }
+  if (workerJob.cwd !== undefined) chunk.cwd = workerJob.cwd
+  if (workerJob.env !== undefined) chunk.env = workerJob.env
   return chunk
 }
 
@@ -147,7 +147,7 @@ async function runTimedChunk<I>(
   try {
     let handle: JobHandle
     try {
-      const job = chunkJob(plan.worker!, { url: plan.worker!.url, items, progress: { file: file.path, timeoutMs, careful } })
+      const job = chunkJob(plan.workerJob!, { url: plan.workerJob!.url, items, progress: { file: file.path, timeoutMs, careful } })
       handle = await host.start(`${plan.ident}[${first}..${first + items.length - 1}]`, job, { signal })
     } catch (error) {
       return items.map((item, i) => failedItem(first + i, item, serializeError(error)))

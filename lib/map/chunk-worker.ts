@@ -8,10 +8,10 @@ import { isThenable, recordThrow, recordValue } from './item-outcome.js'
 import type { WorkerContext } from '../types.js'
 import type { ChunkOrder, ChunkReply } from './types.js'
 export type { ChunkOrder, ChunkReply } from './types.js'
-import { loadWorker } from '../worker-file/call.js'
+import { loadWorkerFile } from '../worker-file/call.js'
 
 export default async function runChunk(order: ChunkOrder, ctx: WorkerContext): Promise<ChunkReply> {
-  const fn = await loadWorker(order.url)
+  const fn = await loadWorkerFile(order.url)
   // Under a map() timeout: a loop that reports as it goes, loaded only then.
   if (order.progress !== undefined) return (await import('./chunk-reporting.js')).runReporting(fn, order, ctx)
   const { items } = order

@@ -54,7 +54,7 @@ class MapEngine<I> {
     // is this design, not a leak, and the MaxListenersExceededWarning would only alarm the user.
     setMaxListeners(plan.concurrency + 1, this.#stop.signal)
     // A worker file that is not there: the map ends with that error before any job starts.
-    const missing = plan.worker !== undefined && plan.local ? missingWorkerFile(plan.worker.url, plan.given) : undefined
+    const missing = plan.workerJob !== undefined && plan.local ? missingWorkerFile(plan.workerJob.url, plan.given) : undefined
     if (missing !== undefined) {
       this.#failure = { error: missing }
       plan.source.close()

@@ -36,25 +36,25 @@ export function mapPlan<I>(
   if (onProgress !== undefined) validateFunction(onProgress, 'map() onProgress')
   validateAbortSignal(signal, 'map() signal')
   validateString(ident, 'map() ident')
-  let worker: WorkerSpec | undefined
+  let workerJob: WorkerSpec | undefined
   if (typeof job !== 'function') {
     if (typeof job === 'object' && job !== null && 'data' in job) {
       throw new TypeError('map() sends each item as the worker\'s data: leave job.data out')
     }
     const spec = normalizeJob(job)
     if (spec.type === 'command') throw new TypeError('map() takes a worker job, or a function (item, index) => job for commands')
-    worker = spec
+    workerJob = spec
   }
   // Per item: a chunk of worker jobs run here reports as it goes (batch.ts, runTimedChunk). Through
   // a backend, or inline (where a blocked item blocks this process too), the chunk's own timeout.
   const timeoutMs = timeout === undefined ? undefined : parseDuration(timeout, 'map() timeout')
-  const perItem = timeoutMs !== undefined && timeoutMs !== Infinity && worker !== undefined && shape === undefined && host.maxProcs > 0
+  const perItem = timeoutMs !== undefined && timeoutMs !== Infinity && workerJob !== undefined && shape === undefined && host.maxProcs > 0
   return {
     source: new ItemSource(items),
-    worker,
+    workerJob,
     makeJob: typeof job === 'function' ? job : undefined,
     // One item per job when each item is its own job.
-    sizer: new ChunkSizer(worker === undefined ? 1 : chunkSize === 'auto' ? undefined : chunkSize, shape),
+    sizer: new ChunkSizer(workerJob === undefined ? 1 : chunkSize === 'auto' ? undefined : chunkSize, shape),
     ordered,
     concurrency,
     onProgress,

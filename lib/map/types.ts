@@ -114,7 +114,7 @@ export type Batch<I> = Array<MapResult<unknown, I>>
 /** A map() call, checked: what the engine and the batch runner work from. */
 export interface MapPlan<I> {
   source: ItemSource<I>
-  worker: WorkerSpec | undefined
+  workerJob: WorkerSpec | undefined
   makeJob: ((item: I, index: number) => JobSpec) | undefined
   sizer: ChunkSizer
   ordered: boolean
@@ -127,6 +127,6 @@ export interface MapPlan<I> {
   itemTimeoutMs: number | undefined
   /** True when jobs run on this machine (no backend): map() then checks that the worker file exists. */
   local: boolean
-  /** The job's worker as the caller gave it, to say how it was resolved. */
+  /** The job's `worker` as the caller gave it, to say how it was resolved. */
   given: unknown
 }

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 import type { Job as QueuedJob } from 'bullmq'
 import { JobRefusedError, RedisUnreachableError, WorkerLostError, jobError } from '../errors.js'
 import { Job } from '../manager/job.js'
-import { CHUNK_WORKER } from '../map/batch.js'
+import { CHUNK_WORKER_FILE } from '../map/batch.js'
 import type { ChunkOrder } from '../map/chunk-worker.js'
 import type { Execution } from '../runners/execution.js'
 import { Launcher } from '../runners/launcher.js'
@@ -111,7 +111,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     if (spec.type === 'worker') {
       // A map() chunk runs this agent's own chunk worker (forkpool's code, trusted as the agent
       // itself is); what --root and the hash must check is the real worker file inside it.
-      if (data.chunk === true) spec = { ...spec, url: CHUNK_WORKER }
+      if (data.chunk === true) spec = { ...spec, url: CHUNK_WORKER_FILE }
       const path = fileURLToPath(data.chunk === true ? (spec.data as ChunkOrder).url : spec.url)
       if (!resolve(path).startsWith(root + sep)) return refuse(`worker ${path} is outside --root ${root}`, runs)
       // A missing file is launched all the same: it fails as it would locally (a WorkerLoadError).

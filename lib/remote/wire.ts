@@ -3,7 +3,7 @@
 
 import { fileURLToPath } from 'node:url'
 import { serialize, deserialize } from 'node:v8'
-import { CHUNK_WORKER } from '../map/batch.js'
+import { CHUNK_WORKER_FILE } from '../map/batch.js'
 import type { ChunkOrder } from '../map/chunk-worker.js'
 import type { Outcome, OutcomeDetails, StopLimits } from '../runners/execution.js'
 import type { NormalizedJob } from '../runners/spec.js'
@@ -38,9 +38,9 @@ export function wireJob(
   const { timeoutMs, killGraceMs } = limits
   const wire: WireJob = { spec: data, ident, attempt, timeoutMs: Number.isFinite(timeoutMs) ? timeoutMs : null, killGraceMs }
   if (atMostOnce) wire.atMostOnce = true
-  if (spec.type === 'worker' && spec.url === CHUNK_WORKER) wire.chunk = true
+  if (spec.type === 'worker' && spec.url === CHUNK_WORKER_FILE) wire.chunk = true
   // The user's worker file: a map() chunk's real worker (in its data), else the job's own.
-  const url = spec.type !== 'worker' ? '' : spec.url === CHUNK_WORKER ? (spec.data as ChunkOrder).url : spec.url
+  const url = spec.type !== 'worker' ? '' : spec.url === CHUNK_WORKER_FILE ? (spec.data as ChunkOrder).url : spec.url
   if (url.startsWith('file:')) {
     // A file missing here is sent without a hash: the agent then fails it as a local run would (ERR_MODULE_NOT_FOUND).
     const hash = fileHash(fileURLToPath(url))

@@ -1,6 +1,6 @@
 // maxProcs 0, the serial debug mode: a worker file runs in this very process, where a debugger can reach it.
 
-import { callWorker, CallContext } from '../worker-file/call.js'
+import { callWorkerFile, CallContext } from '../worker-file/call.js'
 import { AbortError, jobError } from '../errors.js'
 import type { WorkerSpec } from './spec.js'
 import type { Execution, Outcome } from './execution.js'
@@ -9,7 +9,7 @@ import { settleOnce } from '../util/once.js'
 export function startInline(spec: WorkerSpec, ident: string, attempt = 1): Execution {
   const outcome = settleOnce<Outcome>()
   const ctx = new CallContext(ident, attempt)
-  void callWorker(spec.url, spec.data, ctx).then((reply) =>
+  void callWorkerFile(spec.url, spec.data, ctx).then((reply) =>
     outcome.settle({
       exitCode: reply.exitCode, signal: null, data: reply.ok ? reply.data : undefined, error: reply.ok ? null : reply.error,
     }))

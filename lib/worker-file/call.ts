@@ -4,11 +4,11 @@
 import { AbortError, DataCloneError, jobError } from '../errors.js'
 import { serializeError } from '../util/serialize-error.js'
 import { isFinish, type Finish } from './finish.js'
-import { defaultExportError, workerLoadError } from './load-error.js'
+import { defaultExportError, importError } from './load-error.js'
 import type { SerializedError, WorkerContext, WorkerFunction } from '../types.js'
 
 /** What a worker call produced, ready to be sent back as a structured clone. */
-export type WorkerReply =
+export type CallReply =
   | { ok: true; exitCode: number; data: unknown }
   | { ok: false; exitCode: 1; error: SerializedError }
 
@@ -17,7 +17,7 @@ const loading = new Map<string, Promise<WorkerFunction>>()
 const loaded = new Map<string, WorkerFunction>()
 
 /** Imports a worker file once per process or thread and checks its default export; rejects with a WorkerLoadError. */
-export function loadWorker(url: string): Promise<WorkerFunction> {
+export function loadWorkerFile(url: string): Promise<WorkerFunction> {
   let fn = loading.get(url)
   if (fn === undefined) {
     fn = import(url).then((mod: { default?: unknown }) => {
@@ -26,7 +26,7 @@ export function loadWorker(url: string): Promise<WorkerFunction> {
       return mod.default as WorkerFunction
     }, async (error: unknown) => {
       // A WorkerLoadError, coded, so that it is told apart from an item's failure once serialized (map() stops on it).
-      throw await workerLoadError(url, error)
+      throw await importError(url, error)
     })
     loading.set(url, fn)
   }
@@ -81,10 +81,10 @@ export class CallContext implements WorkerContext {
   }
 }
 
-/** Calls the worker function and turns whatever happens into a WorkerReply; never throws. */
-export async function callWorker(url: string, data: unknown, ctx: CallContext): Promise<WorkerReply> {
+/** Calls the worker function and turns whatever happens into a CallReply; never throws. */
+export async function callWorkerFile(url: string, data: unknown, ctx: CallContext): Promise<CallReply> {
   try {
-    const fn = loaded.get(url) ?? (await loadWorker(url))
+    const fn = loaded.get(url) ?? (await loadWorkerFile(url))
     if (ctx.aborted) {
       // Stopped before it was called (while its file loaded, or in the batch of orders that brought it): it never begins.
       throw new AbortError(`job ${JSON.stringify(ctx.ident)} was stopped before it began`)
@@ -99,12 +99,12 @@ export async function callWorker(url: string, data: unknown, ctx: CallContext): 
   }
 }
 
-function finishReply(mark: Finish): WorkerReply {
+function finishReply(mark: Finish): CallReply {
   return { ok: true, exitCode: mark.exitCode, data: mark.data }
 }
 
 /** A reply for a result that cannot cross to the parent (functions, symbols, class instances with native state…). */
-export function uncloneableReply(url: string, cause: unknown): WorkerReply {
+export function uncloneableReply(url: string, cause: unknown): CallReply {
   // Both the IPC serializer and structuredClone throw a DataCloneError, an Error.
   const reason = (cause as Error).message
   return {

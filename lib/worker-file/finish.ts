@@ -1,7 +1,7 @@
 // finish(code, data): a worker chooses its exit code and data, as Parallel::ForkManager's finish($code, \%data).
 //
 // Like PFM's finish(), which exits the child, finish() ends the job where it is called: it throws
-// its mark, and the code that called the worker (callWorker, or map()'s chunk worker) takes the
+// its mark, and the code that called the worker (callWorkerFile, or map()'s chunk worker) takes the
 // mark from the throw as the job's result. So `finish(3, data)` written as a statement, the Perl
 // habit, decides the job's result just as `return finish(3, data)` does. A throw, not a record
 // kept aside: it travels up the job's own call chain, so jobs running side by side in one process

@@ -14,7 +14,7 @@ const TYPESCRIPT = /\.[cm]?tsx?$/
 const JAVASCRIPT = /\.[cm]?js$/
 
 /** The error of a worker file whose import failed with `cause`. */
-export async function workerLoadError(url: string, cause: unknown): Promise<WorkerLoadError> {
+export async function importError(url: string, cause: unknown): Promise<WorkerLoadError> {
   const file = fileURLToPath(url)
   const { name, message, code, stack } = serializeError(cause)
   // "Cannot find module '/x/worker.js' imported from …/forkpool/dist/lib/worker-file/call.js": the worker

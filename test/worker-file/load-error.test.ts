@@ -3,8 +3,8 @@
 import t from 'tap'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { loadWorker } from '../../dist/lib/worker-file/call.js'
-import { workerLoadError } from '../../dist/lib/worker-file/load-error.js'
+import { loadWorkerFile } from '../../dist/lib/worker-file/call.js'
+import { importError } from '../../dist/lib/worker-file/load-error.js'
 import { missingWorkerFile } from '../../dist/lib/worker-file/missing-file.js'
 import { WorkerLoadError } from '../../dist/lib/errors.js'
 
@@ -17,7 +17,8 @@ const dir = t.testdir({
   'throws.mjs': 'throw new RangeError("no config")\n',
 })
 const url = (name: string): string => pathToFileURL(path.join(dir, name)).href
-const failure = (name: string): Promise<unknown> => loadWorker(url(name)).then(() => t.fail(`${name} loaded`), (error: unknown) => error)
+const failure = (name: string): Promise<unknown> =>
+  loadWorkerFile(url(name)).then(() => t.fail(`${name} loaded`), (error: unknown) => error)
 
 t.test('an ES module with a syntax error: the file and the line, and the source line in the stack', async (t) => {
   const error = await failure('syntax.mjs')
@@ -59,16 +60,16 @@ t.test('a throw while the worker is imported: its stack, which points into the w
 })
 
 t.test('what Node reports in other shapes', async (t) => {
-  const ts = await workerLoadError('file:///app/work.ts',
+  const ts = await importError('file:///app/work.ts',
     Object.assign(new TypeError('Unknown file extension ".ts" for /app/work.ts'), { code: 'ERR_UNKNOWN_FILE_EXTENSION' }))
   // eslint-disable-next-line @stylistic/max-len -- one regular expression for one message
   t.match(ts.message, /^worker file \/app\/work\.ts failed to load: TypeError \[ERR_UNKNOWN_FILE_EXTENSION\]: .*\. Plain Node runs no TypeScript: start the program under a TypeScript loader .* or point job\.worker at the compiled \.js/)
-  const tsSyntax = await workerLoadError('file:///app/work.ts', new SyntaxError('Unexpected token'))
+  const tsSyntax = await importError('file:///app/work.ts', new SyntaxError('Unexpected token'))
   t.equal(tsSyntax.message, 'worker file /app/work.ts failed to load: SyntaxError: Unexpected token', 'not JavaScript: no node --check')
   const urlHead = Object.assign(new SyntaxError('Unexpected end of input'), { stack: 'file:///app/work.mjs:7\n  return (\n' })
-  t.equal((await workerLoadError('file:///app/work.mjs', urlHead)).message,
+  t.equal((await importError('file:///app/work.mjs', urlHead)).message,
     'worker file /app/work.mjs failed to load: SyntaxError: Unexpected end of input (line 7)')
-  t.equal((await workerLoadError('file:///app/work.js', 'a string')).message,
+  t.equal((await importError('file:///app/work.js', 'a string')).message,
     'worker file /app/work.js failed to load: Error: non-error thrown: a string')
 })
 

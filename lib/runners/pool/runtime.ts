@@ -9,7 +9,7 @@
 
 import { parentPort, type MessagePort } from 'node:worker_threads'
 import { MEASURE_RSS, type PoolAnswers, type PoolMessage, type PoolOrders, type PoolStop } from './protocol.js'
-import { callWorker, CallContext, loadWorker, uncloneableReply, type WorkerReply } from '../../worker-file/call.js'
+import { callWorkerFile, CallContext, loadWorkerFile, uncloneableReply, type CallReply } from '../../worker-file/call.js'
 import { AbortError } from '../../errors.js'
 import { blockingOutput } from '../../util/blocking-output.js'
 
@@ -64,7 +64,7 @@ function take(orders: PoolOrders | null): void {
     importing.add(url)
     // Settles before the jobs waiting for the file are called (their callbacks come after this one).
     const loaded = (): void => send({ loaded: url })
-    loadWorker(url).then(loaded, loaded)
+    loadWorkerFile(url).then(loaded, loaded)
   }
   // Stops before calls: a job stopped in the batch that brought it never begins.
   for (const stop of orders.stops) stopJob(stop)
@@ -72,7 +72,7 @@ function take(orders: PoolOrders | null): void {
 }
 
 function call(id: number, url: string, data: unknown, ctx: PoolContext): void {
-  void callWorker(url, data, ctx).then((reply) => {
+  void callWorkerFile(url, data, ctx).then((reply) => {
     running[id] = undefined
     addAnswer(pending, id, reply)
     pendingUrls.push(url)
@@ -86,7 +86,7 @@ function noAnswers(): PoolAnswers {
   return { ids: [], exitCodes: [], data: [], errors: [], rss: 0 }
 }
 
-function addAnswer(answers: PoolAnswers, id: number, reply: WorkerReply): void {
+function addAnswer(answers: PoolAnswers, id: number, reply: CallReply): void {
   answers.ids.push(id)
   answers.exitCodes.push(reply.exitCode)
   answers.data.push(reply.ok ? reply.data : undefined)

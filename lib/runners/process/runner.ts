@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { serializeError } from '../../util/serialize-error.js'
 import type { WorkerSpec } from '../spec.js'
-import type { WorkerReply } from '../../worker-file/call.js'
+import type { CallReply } from '../../worker-file/call.js'
 import type { Execution, Outcome } from '../execution.js'
 import { killTree } from '../kill-tree.js'
 import type { SpawnerSet } from '../spawner/spawners.js'
@@ -51,7 +51,7 @@ function forkFreshProcess(spec: WorkerSpec, args: string[]): Execution {
     output.close()
   }
   const pid = child.pid ?? null
-  let answer: WorkerReply | undefined
+  let answer: CallReply | undefined
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined
   let stopping = false
 
@@ -66,7 +66,7 @@ function forkFreshProcess(spec: WorkerSpec, args: string[]): Execution {
       error: answer && !answer.ok ? answer.error : null,
     })
   }
-  child.on('message', (message: WorkerReply) => (answer = message))
+  child.on('message', (message: CallReply) => (answer = message))
   child.on('exit', (code, signal) => {
     exited = { code, signal }
     settleIfDone()

@@ -4,7 +4,7 @@
 // the reply's exit code, as a Parallel::ForkManager child ends in finish(). It imports nothing
 // heavy: every job pays for this file's start-up.
 
-import { callWorker, CallContext, loadWorker, uncloneableReply, type WorkerReply } from '../../worker-file/call.js'
+import { callWorkerFile, CallContext, loadWorkerFile, uncloneableReply, type CallReply } from '../../worker-file/call.js'
 import { AbortError } from '../../errors.js'
 import { blockingOutput } from '../../util/blocking-output.js'
 
@@ -14,8 +14,8 @@ blockingOutput()
 const [url = '', ident = '', attempt = '1', jobId = null] = process.argv.slice(2)
 const ctx = new CallContext(ident, Number(attempt), jobId)
 
-// Start loading the worker file while the data message is still on its way; callWorker reports a failure.
-loadWorker(url).catch(() => {})
+// Start loading the worker file while the data message is still on its way; callWorkerFile reports a failure.
+loadWorkerFile(url).catch(() => {})
 
 // A stop is SIGTERM (a timeout or a cancel) or SIGINT (a shutdown passing Ctrl-C on). A worker that
 // never reads ctx.signal cannot react to one, so until it does the process keeps both signals'
@@ -33,10 +33,10 @@ ctx.onListen = () => {
 process.on('disconnect', () => process.exit(1))
 
 process.once('message', (message: { data: unknown }) => {
-  void callWorker(url, message.data, ctx).then(reply)
+  void callWorkerFile(url, message.data, ctx).then(reply)
 })
 
-function reply(answer: WorkerReply): void {
+function reply(answer: CallReply): void {
   try {
     process.send!(answer, () => process.exit(answer.exitCode))
   } catch (error) {

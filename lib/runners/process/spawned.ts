@@ -9,7 +9,7 @@
 import { fileURLToPath } from 'node:url'
 import type { Socket } from 'node:net'
 import { serializeError } from '../../util/serialize-error.js'
-import type { WorkerReply } from '../../worker-file/call.js'
+import type { CallReply } from '../../worker-file/call.js'
 import type { Execution } from '../execution.js'
 import type { WorkerSpec } from '../spec.js'
 import { placeFields } from '../spawner/client.js'
@@ -54,7 +54,7 @@ class SpawnedWorkerJob extends SpawnedJob {
   readonly #first: Buffer
   /** Drops the channel server's wait for this job's connection (a connection that comes later is closed unread). */
   readonly #forget: () => void
-  #answer: WorkerReply | undefined
+  #answer: CallReply | undefined
   #exited: { code: number | null; signal: NodeJS.Signals | null } | undefined
   #closed = false
 
@@ -70,7 +70,7 @@ class SpawnedWorkerJob extends SpawnedJob {
    * token.
    */
   connected(socket: Socket, early: Buffer): void {
-    const reader = new IpcMessageReader((message) => (this.#answer = message as WorkerReply))
+    const reader = new IpcMessageReader((message) => (this.#answer = message as CallReply))
     socket.on('data', (chunk: Buffer) => reader.push(chunk))
     // A reply may come after the exit; the channel's close is the last word, as 'disconnect' is under fork().
     socket.on('close', () => {
