@@ -1,7 +1,7 @@
 // Every error a user of forkpool can meet, one class per code. The plain-data form in which errors
 // cross process and thread boundaries inside a JobResult is made in util/serialize-error.ts.
 //
-// A worker that runs a ForkManager of its own may load a second copy of forkpool (its own install,
+// A worker file that runs a ForkManager of its own may load a second copy of forkpool (its own install,
 // or inline mode next to the parent's copy), and `instanceof` against one copy's class must still
 // recognise an error made by the other. So the classes are told apart the way undici does it: a
 // Symbol.for() brand that every copy shares, and the error's code.
@@ -168,7 +168,7 @@ export class MaxBufferError extends ForkpoolError {
   }
 }
 
-/** In a JobResult: a worker's result could not be sent to the parent (structured clone failed). */
+/** In a JobResult: a worker function's result could not be sent to the parent (structured clone failed). */
 export class DataCloneError extends ForkpoolError {
   /** `ERR_FORKPOOL_DATA_CLONE`: the code every error of this class carries. */
   static override readonly code = 'ERR_FORKPOOL_DATA_CLONE'
@@ -203,7 +203,7 @@ export class JobLostError extends ForkpoolError {
 }
 
 /**
- * A job stopped or given up: the reason a worker's ctx.signal is aborted with, and, in a JobResult,
+ * A job stopped or given up: the reason a worker function's ctx.signal is aborted with, and, in a JobResult,
  * a job stopped before it began, a terminated thread, an abandoned inline job. Named 'AbortError'
  * like the DOM's, so checks of `error.name === 'AbortError'` hold.
  */
@@ -232,7 +232,7 @@ export function emitForkpoolWarning(error: unknown, type: typeof CALLBACK_WARNIN
 /**
  * A worker file that could not be loaded: it does not exist, has a syntax error, exports no
  * function by default, or threw while it was imported. In a JobResult (`result.error.code`); and
- * what a map() over that worker throws, once, instead of failing every item alike.
+ * what a map() over that worker file throws, once, instead of failing every item alike.
  */
 export class WorkerLoadError extends ForkpoolError {
   /** `ERR_FORKPOOL_WORKER_LOAD`: the code every error of this class carries. */

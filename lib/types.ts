@@ -3,7 +3,7 @@
 /** Where a worker file runs. */
 export type Isolation = 'process' | 'process-pool' | 'thread'
 
-/** How a job actually ran: a worker's isolation, `'command'`, or `'inline'` (maxProcs 0). */
+/** How a job actually ran: a worker job's isolation, `'command'`, or `'inline'` (maxProcs 0). */
 export type JobKind = Isolation | 'command' | 'inline'
 
 /**
@@ -48,7 +48,7 @@ export interface CommandJob {
 export interface WorkerJob {
   /** A path (relative to the current directory), an absolute path, or a `file:` URL. */
   worker: string | URL
-  /** Passed to the worker as its first argument; must survive a structured clone. */
+  /** Passed to the worker function as its first argument; must survive a structured clone. */
   data?: unknown
   /**
    * `'process'` (default): a fresh Node child per job. `'process-pool'`: a reused Node child from the
@@ -181,7 +181,10 @@ export interface JobResult<T = unknown> {
    * Node does not report the WCOREDUMP bit, so whether a core file was written depends on `ulimit -c`.
    */
   coreDump: boolean
-  /** What the worker returned (or passed to `finish`); undefined for commands and for a worker that threw or was killed. */
+  /**
+   * What the worker function returned (or passed to `finish`); undefined for commands and for a worker function that threw or was
+   * killed.
+   */
   data: T | undefined
   /** Why the job failed, when it failed for a reason other than its exit code. */
   error: SerializedError | null

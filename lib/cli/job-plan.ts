@@ -1,4 +1,4 @@
-// From one job's arguments to the job forkpool starts: a command (argv or a shell line) or a worker call.
+// From one job's arguments to the job forkpool starts: a command (argv or a shell line) or a call of the --worker file.
 
 import type { CommandJob, JobSpec, SerializedError } from '../types.js'
 import type { CliOptions } from './options.js'
@@ -7,7 +7,7 @@ import { expandArgv, expandShellLine, type JobInput, type ReplaceSettings } from
 
 export type JobPlan =
   | { spec: JobSpec; display: string }
-  /** The arguments cannot make a job (a worker's data that is not JSON): it fails without running. */
+  /** The arguments cannot make a job (a worker job's data that is not JSON): it fails without running. */
   | { error: SerializedError; display: string }
 
 export type PlanOptions = Pick<CliOptions, 'command' | 'shell' | 'quote' | 'grouping' | 'worker' | 'isolation' | 'nice'>

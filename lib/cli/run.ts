@@ -247,7 +247,7 @@ const SHELL_SYNTAX = /[\s|&;<>()$`\\"'*?[\]#~]/
 
 /** The hint for a command not found whose name reads as a shell line: it runs as one only with --shell. */
 function shellHint(o: CliOptions, plan: JobPlan, error: SerializedError): string {
-  // Only a command's plan gets here (a worker's output is its JSON line), and a command always has a spec.
+  // Only a command's plan gets here (a worker job's output is its JSON line), and a command always has a spec.
   const { command } = (plan as { spec: CommandJob }).spec
   return !o.shell && error.code === 'ENOENT' && SHELL_SYNTAX.test(command) ? '; to run it through a shell, add --shell' : ''
 }

@@ -32,7 +32,7 @@ export function jobResult({ ident, kind, pid, startedAt, durationMs, outcome, ca
     ident,
     kind,
     // Ran to its end: exit code 0, no error, and neither its timeout nor a cancel stopped it
-    // (a worker that returns once ctx.signal fires exits with 0 all the same).
+    // (a worker function that returns once ctx.signal fires exits with 0 all the same).
     ok: exitCode === 0 && error === null && cause === undefined,
     pid,
     threadId: null,

@@ -105,7 +105,7 @@ export function failedItem<I>(index: number, item: I, error: SerializedError): M
   return { index, item, ok: false, data: undefined, exitCode: null, signal: null, error, timedOut: false, cancelled: false }
 }
 
-/** The WorkerLoadError a chunk's result carries, as an error again, with the stack and cause the worker side gave it. */
+/** The WorkerLoadError a chunk's result carries, as an error again, with the stack and cause the child side gave it. */
 export function revived(error: SerializedError): WorkerLoadError {
   const out = new WorkerLoadError(error.message, error.cause === undefined ? undefined : { cause: reviveCause(error.cause) })
   if (error.stack !== undefined) out.stack = error.stack
@@ -121,14 +121,14 @@ export interface ChunkTiming {
 
 /**
  * Part of a chunk under a map() timeout that the engine sends again: `batch` holds the results it
- * has, `items` (from index `first`) never ran, or (`careful`) ran where a worker blocked without
+ * has, `items` (from index `first`) never ran, or (`careful`) ran where a worker function blocked without
  * saying which item it blocked on: they run again as a careful chunk, which says.
  */
 export class Rerun<I> {
   constructor(readonly batch: Batch<I>, readonly first: number, readonly items: I[], readonly careful: boolean) {}
 }
 
-/** Starting the worker and loading its file is not an item's time: it gets this long more. */
+/** Starting the process or thread and loading the worker file is not an item's time: it gets this long more. */
 const LOAD_ALLOWANCE_MS = 10_000
 /** Past the timeout, what the watch waits more: its own period, and a promise the chunk times itself. */
 const SLACK_MS = 50

@@ -2,7 +2,7 @@
 // map without a timeout runs chunk-worker.ts's own loop and pays nothing for it.
 //
 // Finished results go to the chunk's file in frames at most every FLUSH_MS (one write per item
-// would cost several µs; one per 5 ms costs under 1%). So when an item blocks the worker, the parent
+// would cost several µs; one per 5 ms costs under 1%). So when an item blocks its process or thread, the parent
 // has all results but those of the last few ms, and knows the hang is at or after its count; it
 // runs those items again as a careful chunk, which reports before every item, to find which one
 // it was. An item that returns a promise is timed here instead, exactly: past the timeout it is
@@ -19,7 +19,7 @@ import type { ChunkOrder, ChunkReply } from './types.js'
 import type { ProgressFrame } from './progress.js'
 import { FLUSH_MS } from './flush.js'
 
-/** Appends a frame: done when writeSync returns, whatever the worker does next. */
+/** Appends a frame: done when writeSync returns, whatever the worker function does next. */
 function send(fd: number, frame: ProgressFrame): void {
   const body = serialize(frame)
   const head = Buffer.allocUnsafe(4)
@@ -67,7 +67,7 @@ async function runItems(
           data.push(undefined)
           failures.push([i, 1, jobError(AbortError, `the item ran past the map's timeout (${timeoutMs} ms)`)])
           reply.timedOutAt = i
-          // A worker that listens stops now; one that does not is left behind, its result unread.
+          // A worker function that listens stops now; one that does not is left behind, its result unread.
           ;(ctx as CallContext).abort(new AbortError(`job ${JSON.stringify(ctx.ident)}: an item ran past the map's timeout`))
           break
         }

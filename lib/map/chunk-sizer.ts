@@ -3,13 +3,13 @@
 // A chunk pays a fixed cost (a job's bookkeeping, one message each way, a structured clone) that
 // measures 0.1–0.5 ms here for threads and reused processes. TARGET_CHUNK_MS = 50 keeps that
 // under 1% of the work, while keeping what a chunk costs elsewhere small: the tail (the last
-// chunks leave workers idle for at most about that long), the delay of a cancel or a `break`
-// for a worker that does not listen, and the progress steps. joblib aims at 0.5–2 s per batch
+// chunks leave slots idle for at most about that long), the delay of a cancel or a `break`
+// for a worker function that does not listen, and the progress steps. joblib aims at 0.5–2 s per batch
 // because it pays for pickling and a process pool per batch; we pay far less per chunk, so we
 // can afford chunks ten times shorter.
 //
-// The sizer starts with one item (a slow worker must not get a huge first chunk), then sizes each
-// chunk from the measured time per item inside the worker (not the round trip, so a fresh
+// The sizer starts with one item (a slow worker function must not get a huge first chunk), then sizes each
+// chunk from the measured time per item inside the chunk job (not the round trip, so a fresh
 // process's start-up does not make chunks smaller), growing at most fourfold per chunk, and never
 // past MAX_CHUNK items, which bounds the memory a chunk and its results hold. A backend whose
 // hop costs more (Redis and an agent: tens of ms) sets a longer target, Backend.chunkTargetMs,
@@ -61,7 +61,7 @@ export class ChunkSizer {
     return this.#max
   }
 
-  /** Learns from a chunk of `items` items that took `ms` inside the worker. */
+  /** Learns from a chunk of `items` items that took `ms` inside the chunk job. */
   measured(items: number, ms: number): void {
     if (this.#fixed || items === 0) return
     // A clock step of zero (a fast chunk) still says "well under a microsecond per item".

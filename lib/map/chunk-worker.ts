@@ -1,5 +1,5 @@
-// The worker file map() sends chunks of items to. It runs inside the worker process or thread
-// (or inline), calls the real worker once per item, and answers with per-item results: an item
+// The worker file map() sends chunks of items to. It runs inside the job's process or thread
+// (or inline), calls the real worker function once per item, and answers with per-item results: an item
 // that throws fails only itself. It is an ordinary worker file, so chunks run under every
 // isolation exactly as a single job would.
 
@@ -24,12 +24,12 @@ export default async function runChunk(order: ChunkOrder, ctx: WorkerContext): P
   for (let i = 0; i < items.length; i++) {
     try {
       const value = fn(items[i], ctx)
-      // Await only what is a promise: a synchronous worker then costs no microtask per item.
+      // Await only what is a promise: a synchronous worker function then costs no microtask per item.
       recordValue(reply, i, isThenable(value) ? await value : value)
     } catch (error) {
       recordThrow(reply, i, error)
     }
-    // A worker that listened to a stop has stopped during this item: the rest of the chunk is not started.
+    // A worker function that listened to a stop has stopped during this item: the rest of the chunk is not started.
     if ((ctx as { listening?: boolean }).listening && ctx.signal.aborted) {
       reply.stoppedAt = i
       const stopped = serializeError(ctx.signal.reason)

@@ -1,4 +1,4 @@
-// map(): a batch of items through a worker (in chunks) or through one job per item, with results
+// map(): a batch of items through a worker file (in chunks) or through one job per item, with results
 // as an async iterable. Backpressure: items are pulled only while fewer than a bounded number
 // are waiting for the consumer, however long (or endless) the input.
 
@@ -213,7 +213,7 @@ class MapEngine<I> {
 
   /**
    * Under a per-item timeout, a chunk that was stopped: its results so far, and its items to run
-   * again (those that never ran, or a careful chunk to find where a worker blocked), for any lane.
+   * again (those that never ran, or a careful chunk to find where a worker function blocked), for any lane.
    */
   #rerun({ batch, first, items, careful }: Rerun<I>): void {
     if (batch.length > 0) this.#deliver(batch[0]!.index, batch)

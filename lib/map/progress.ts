@@ -1,9 +1,9 @@
 // With a map() timeout, which is per item: the chunk runner writes, as it goes, which items it has
 // finished and their results, to a file of its own in a folder of the map's (any isolation: a
-// fresh process, a pooled one, a thread). A worker that blocks on an item and does not listen to
+// fresh process, a pooled one, a thread). A worker function that blocks on an item and does not listen to
 // ctx.signal cannot be interrupted inside its chunk; it is killed, and what it wrote survives.
 // A file, not a socket: a write to it is done when writeSync returns, where a socket's may wait
-// in the blocked worker's own buffers. Nothing of this exists without a timeout: a map without
+// in the blocked process's or thread's own buffers. Nothing of this exists without a timeout: a map without
 // one pays nothing for it.
 
 import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'

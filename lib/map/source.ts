@@ -1,5 +1,5 @@
 // The input side of map(): items pulled in chunks from an array, an iterable or an async iterable,
-// one chunk at a time, and a chunk sent early when a slow source keeps the workers waiting. Items
+// one chunk at a time, and a chunk sent early when a slow source keeps slots waiting. Items
 // of a chunk a backend refused as too big come back here (giveBack) and are taken first.
 
 import { describe } from '../util/describe.js'
@@ -12,7 +12,7 @@ export interface Taken<T> {
   first: number
   items: T[]
   givenBack?: true
-  /** Given back to find which item a worker blocked on: run as a careful chunk (batch.ts). */
+  /** Given back to find which item a worker function blocked on: run as a careful chunk (batch.ts). */
   careful?: true
 }
 
@@ -54,7 +54,7 @@ export class ItemSource<T> {
   /**
    * The next chunk: up to `size` items with the index of the first. Pulls are serialized. An async
    * source that has not produced the next item by `waitMs` after the chunk's first one gets the
-   * chunk sent as it is, so a slow source never holds items back from idle workers.
+   * chunk sent as it is, so a slow source never holds items back from idle slots.
    * An error of the source rejects.
    */
   take(size: number, waitMs: number): Promise<Taken<T>> {

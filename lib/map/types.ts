@@ -40,7 +40,7 @@ export interface MapResult<T = unknown, I = unknown> {
   item: I
   /** As JobResult.ok: exit code 0, no error, neither timed out nor cancelled. */
   ok: boolean
-  /** What the worker returned (or passed to finish); undefined when it threw. */
+  /** What the worker function returned (or passed to finish); undefined when it threw. */
   data: T | undefined
   /** The item's exit code: 0, `finish(code)`'s code, 1 for a throw, or its chunk's when the chunk failed as a whole. */
   exitCode: number | null
@@ -58,7 +58,7 @@ export interface MapResult<T = unknown, I = unknown> {
   stderr?: string
 }
 
-/** The data of a chunk job: the real worker file and the items, each called as that worker's data. */
+/** The data of a chunk job: the real worker file and the items, each called as that worker function's data. */
 export interface ChunkOrder {
   url: string
   items: unknown[]
@@ -72,22 +72,22 @@ export interface ProgressOrder {
   file: string
   /** The map's timeout: an item that returns a promise is timed out in the chunk past it. */
   timeoutMs: number
-  /** Report before every item (a chunk that runs again the items where a worker blocked). */
+  /** Report before every item (a chunk that runs again the items where a worker function blocked). */
   careful: boolean
 }
 
 /** A chunk's answer. Items that ended with exit code 0 and no error are only in `data`, which keeps the reply small. */
 export interface ChunkReply {
   /**
-   * Per item, in order: what the worker returned (or passed to finish), undefined for a throw; shorter than the chunk when it was stopped
-   * (see stoppedAt).
+   * Per item, in order: what the worker function returned (or passed to finish), undefined for a throw; shorter than the chunk when it was
+   * stopped (see stoppedAt).
    */
   data: unknown[]
   /** The other items: [position in the chunk, exit code, error or null]. */
   failures: Array<[number, number, SerializedError | null]>
-  /** Milliseconds spent calling the worker, which auto-chunking sizes the next chunks by. */
+  /** Milliseconds spent calling the worker function, which auto-chunking sizes the next chunks by. */
   ms: number
-  /** When the chunk was stopped (timeout, cancel) and the worker listened: the item it reached. Later items never ran. */
+  /** When the chunk was stopped (timeout, cancel) and the worker function listened: the item it reached. Later items never ran. */
   stoppedAt?: number
   /** Under a map() timeout: the item whose promise ran past it. Later items never ran. */
   timedOutAt?: number

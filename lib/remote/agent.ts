@@ -109,7 +109,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     let spec = decode(data.spec) as NormalizedJob
     if (spec.type === 'command' && !settings.allowCommands) return refuse('does not run commands (start it with --allow-commands)', runs)
     if (spec.type === 'worker') {
-      // A map() chunk runs this agent's own chunk worker (forkpool's code, trusted as the agent
+      // A map() chunk runs this agent's own chunk worker file (forkpool's code, trusted as the agent
       // itself is); what --root and the hash must check is the real worker file inside it.
       if (data.chunk === true) spec = { ...spec, url: CHUNK_WORKER_FILE }
       const path = fileURLToPath(data.chunk === true ? (spec.data as ChunkOrder).url : spec.url)

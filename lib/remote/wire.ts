@@ -20,10 +20,10 @@ export interface WireJob {
   timeoutMs: number | null
   /** SIGTERM to SIGKILL on the agent, ms. */
   killGraceMs: number
-  /** sha256 of the worker file as the producer read it (a map chunk's: the real worker's): the agent refuses a file that differs. */
+  /** sha256 of the worker file as the producer read it (a map chunk's: the real worker file's): the agent refuses a file that differs. */
   workerHash?: string
   /**
-   * A map() chunk: the agent runs it with its own copy of forkpool's chunk worker (not the
+   * A map() chunk: the agent runs it with its own copy of forkpool's chunk worker file (not the
    * producer's path), and checks the real worker file, ChunkOrder.url, against --root and the hash.
    */
   chunk?: boolean
@@ -39,7 +39,7 @@ export function wireJob(
   const wire: WireJob = { spec: data, ident, attempt, timeoutMs: Number.isFinite(timeoutMs) ? timeoutMs : null, killGraceMs }
   if (atMostOnce) wire.atMostOnce = true
   if (spec.type === 'worker' && spec.url === CHUNK_WORKER_FILE) wire.chunk = true
-  // The user's worker file: a map() chunk's real worker (in its data), else the job's own.
+  // The user's worker file: a map() chunk's real worker file (in its data), else the job's own.
   const url = spec.type !== 'worker' ? '' : spec.url === CHUNK_WORKER_FILE ? (spec.data as ChunkOrder).url : spec.url
   if (url.startsWith('file:')) {
     // A file missing here is sent without a hash: the agent then fails it as a local run would (ERR_MODULE_NOT_FOUND).

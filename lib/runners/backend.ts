@@ -11,7 +11,7 @@ export interface Backend {
    * once the other side has it (a queue: start() resolves then), its `started` when a machine there
    * starts it (null: it ended without starting), its outcome once it has ended wherever it ran. A
    * send that fails is its outcome. `attempt`: the manager's try number (its retries), which the
-   * worker sees as ctx.attempt; `limits`: the job's timeout and kill grace, which the backend
+   * worker function sees as ctx.attempt; `limits`: the job's timeout and kill grace, which the backend
    * enforces where the job runs.
    */
   launch(spec: NormalizedJob, ident: string, attempt: number, limits: StopLimits): Execution

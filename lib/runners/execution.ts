@@ -61,7 +61,7 @@ export interface Execution {
   readonly uses?: number
   /**
    * Any signal but SIGKILL asks the job to stop: a command's process group gets that signal, a
-   * worker sees `ctx.signal` fire (or dies at once when it does not listen). SIGKILL ends it without asking.
+   * worker function sees `ctx.signal` fire (or dies at once when it does not listen). SIGKILL ends it without asking.
    */
   stop(signal: SignalName): void
 }

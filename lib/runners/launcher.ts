@@ -57,8 +57,8 @@ export class Launcher {
   /**
    * Starts the job; `serial` (the manager's maxProcs 0) runs worker files in this process. A job
    * whose start comes later (on a spawner, on a backend's machine) has `started`. `attempt`: the
-   * try number the worker sees as ctx.attempt; `limits`: the job's timeout and kill grace, for a
-   * backend (locally the manager enforces them). `jobId`: the worker's ctx.jobId (a remote agent's
+   * try number the worker function sees as ctx.attempt; `limits`: the job's timeout and kill grace, for a
+   * backend (locally the manager enforces them). `jobId`: the worker function's ctx.jobId (a remote agent's
    * job: the queue's id).
    */
   launch(

@@ -160,7 +160,7 @@ function commandSpec(f: Fields, cwd: string | undefined, env: CommandSpec['env']
   return out
 }
 
-/** execArgv of a JavaScript worker that names none: one frozen array, not one per job (nothing changes it). */
+/** execArgv of a JavaScript worker file's job that names none: one frozen array, not one per job (nothing changes it). */
 const NO_ARGS: string[] = Object.freeze([]) as unknown as string[]
 
 function workerSpec(f: Fields, cwd: string | undefined, env: WorkerSpec['env']): WorkerSpec {
@@ -172,7 +172,7 @@ function workerSpec(f: Fields, cwd: string | undefined, env: WorkerSpec['env']):
     url,
     data: f.data,
     isolation,
-    // A TypeScript worker needs the loader this process runs under; a JavaScript one starts faster without it.
+    // A TypeScript worker file needs the loader this process runs under; a JavaScript one starts faster without it.
     execArgv: execArgv ? [...execArgv] : typescript ? [...process.execArgv] : NO_ARGS,
   }
   if (f.resourceLimits !== undefined) {
@@ -243,7 +243,7 @@ function fileUrl(worker: string | URL): WorkerFile {
   return { url: url.href, typescript: TYPESCRIPT.test(url.pathname) }
 }
 
-/** Data for a worker must survive a structured clone; say so at the call, not as a failed job later. */
+/** Data for a worker job must survive a structured clone; say so at the call, not as a failed job later. */
 export function assertCloneable(data: unknown, ident: string): void {
   if (data === null || (typeof data !== 'object' && typeof data !== 'function' && typeof data !== 'symbol')) return
   try {

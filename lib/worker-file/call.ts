@@ -7,7 +7,7 @@ import { isFinish, type Finish } from './finish.js'
 import { defaultExportError, importError } from './load-error.js'
 import type { SerializedError, WorkerContext, WorkerFunction } from '../types.js'
 
-/** What a worker call produced, ready to be sent back as a structured clone. */
+/** What a call of a worker function produced, ready to be sent back as a structured clone. */
 export type CallReply =
   | { ok: true; exitCode: number; data: unknown }
   | { ok: false; exitCode: 1; error: SerializedError }
@@ -34,8 +34,8 @@ export function loadWorkerFile(url: string): Promise<WorkerFunction> {
 }
 
 /**
- * A worker context whose AbortSignal is made on first use, so the runner can tell
- * whether the worker listens for cancellation at all (`listening`).
+ * A WorkerContext whose AbortSignal is made on first use, so the runner can tell
+ * whether the worker function listens for cancellation at all (`listening`).
  */
 export class CallContext implements WorkerContext {
   readonly ident: string
@@ -46,7 +46,7 @@ export class CallContext implements WorkerContext {
   #aborted = false
   /** Set once the worker function has been called: before that, a stop means "do not call it". */
   started = false
-  /** Called once, when the worker first reads `ctx.signal` (a fresh process installs its stop handlers then). */
+  /** Called once, when the worker function first reads `ctx.signal` (a fresh process installs its stop handlers then). */
   onListen: (() => void) | undefined
 
   /** `attempt`: the manager's try number, 1-based; `jobId`: the queue's id of a remote job, null for a local one. */
@@ -65,7 +65,7 @@ export class CallContext implements WorkerContext {
     return this.#controller.signal
   }
 
-  /** True once the worker has looked at `ctx.signal`. */
+  /** True once the worker function has looked at `ctx.signal`. */
   get listening(): boolean {
     return this.#controller !== undefined
   }
@@ -91,7 +91,7 @@ export async function callWorkerFile(url: string, data: unknown, ctx: CallContex
     }
     ctx.started = true
     const value = await fn(data, ctx)
-    // A returned mark: a worker built against a forkpool whose finish() returned it.
+    // A returned mark: a worker file built against a forkpool whose finish() returned it.
     return isFinish(value) ? finishReply(value) : { ok: true, exitCode: 0, data: value }
   } catch (error) {
     // finish() throws its mark: called as a statement or returned, it ends the job with its code and data.

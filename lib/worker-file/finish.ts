@@ -1,7 +1,7 @@
-// finish(code, data): a worker chooses its exit code and data, as Parallel::ForkManager's finish($code, \%data).
+// finish(code, data): a worker function chooses its exit code and data, as Parallel::ForkManager's finish($code, \%data).
 //
 // Like PFM's finish(), which exits the child, finish() ends the job where it is called: it throws
-// its mark, and the code that called the worker (callWorkerFile, or map()'s chunk worker) takes the
+// its mark, and the code that called the worker function (callWorkerFile, or map()'s chunk worker file) takes the
 // mark from the throw as the job's result. So `finish(3, data)` written as a statement, the Perl
 // habit, decides the job's result just as `return finish(3, data)` does. A throw, not a record
 // kept aside: it travels up the job's own call chain, so jobs running side by side in one process
@@ -15,7 +15,7 @@ import { validateInteger } from '../util/validate.js'
 // another copy of forkpool than the runtime that calls it.
 const FINISH = Symbol.for('forkpool.finish')
 
-/** What `finish()` throws (and what an older worker may return): the job's exit code and data. */
+/** What `finish()` throws (and what an older worker file may return): the job's exit code and data. */
 export interface Finish<T = unknown> {
   /** @internal The mark the runtimes look for. */
   readonly [FINISH]: true

@@ -18,7 +18,7 @@ export async function importError(url: string, cause: unknown): Promise<WorkerLo
   const file = fileURLToPath(url)
   const { name, message, code, stack } = serializeError(cause)
   // "Cannot find module '/x/worker.js' imported from …/forkpool/dist/lib/worker-file/call.js": the worker
-  // itself is missing (a loader's hooks may throw it without ERR_MODULE_NOT_FOUND).
+  // file itself is missing (a loader's hooks may throw it without ERR_MODULE_NOT_FOUND).
   if (message.includes(`Cannot find module '${file}'`)) {
     return loadError(`worker file ${file} does not exist (${RELATIVE}; ${NEXT_TO_MODULE})`)
   }

@@ -14,7 +14,7 @@ const present = new Set<string>()
 /**
  * The error for a worker file that is not there, checked in this process before any process or
  * thread is started for it; undefined when it exists (or cannot be checked: the import then says
- * why). `given`: the worker as the caller wrote it, to show how it was resolved.
+ * why). `given`: the job's `worker` as the caller wrote it, to show how it was resolved.
  */
 export function missingWorkerFile(url: string, given?: unknown): WorkerLoadError | undefined {
   if (present.has(url)) return undefined

@@ -6,7 +6,7 @@ import { Once } from '../../util/once.js'
 
 export class PoolJob extends Once<Outcome> implements Execution {
   readonly kind: JobKind
-  /** Its id for the worker: its id in JobTable, set as it is given to the worker. */
+  /** Its id for the worker: its index in the worker's JobTable, set as it is given to the worker. */
   id = -1
   readonly ident: string
   /** Its worker file. */

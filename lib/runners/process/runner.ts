@@ -20,7 +20,7 @@ const { childOutput } = childOutputModule
 const RUNTIME = new URL('./runtime.js', import.meta.url)
 
 /**
- * `attempt` and `jobId` are the worker's ctx.attempt and ctx.jobId. `spawners`: where it may
+ * `attempt` and `jobId` are the worker function's ctx.attempt and ctx.jobId. `spawners`: where it may
  * start (a native forker of the set), null to fork it from this process.
  */
 export function startFreshProcess(
@@ -44,7 +44,7 @@ function forkFreshProcess(spec: WorkerSpec, args: string[]): Execution {
       env: spec.env && { ...process.env, ...spec.env },
       stdio: ['ignore', output.stdout, output.stderr, 'ipc'],
       serialization: 'advanced',
-      // Its own process group, so a stop reaches whatever the worker itself started.
+      // Its own process group, so a stop reaches whatever the worker function itself started.
       detached: true,
     })
   } finally {
