@@ -23,9 +23,11 @@ export function alive(pid: number): boolean {
 }
 
 /** At the test's end: SIGTERM (an agent closes and writes its coverage), SIGKILL after 3 s. */
-function stopAtEnd(t: Test, child: ChildProcess): void {
+/** Stops the child at the test's end; `current` gives the child then (a Redis restarted by the test is another process). */
+function stopAtEnd(t: Test, current: ChildProcess | (() => ChildProcess | undefined)): void {
   t.teardown(() => new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    const child = typeof current === 'function' ? current() : current
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return resolve()
     const kill = setTimeout(() => child.kill('SIGKILL'), 3000)
     child.once('exit', () => {
       clearTimeout(kill)
@@ -56,14 +58,17 @@ export async function startRedis(t: Test, { persist = false, extra = [] as strin
   const args = ['--port', '0', '--unixsocket', socket, '--save', '', '--dir', dir, '--maxmemory-policy', 'noeviction',
     ...(persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']), ...extra]
   const launch = async (): Promise<ChildProcess> => {
-    const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'inherit'] })
-    stopAtEnd(t, child)
+    const child = (running = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'inherit'] }))
     await new Promise<void>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`redis-server exited ${code}`)))
       child.stdout.on('data', (chunk: Buffer) => { if (/ready to accept/i.test(chunk.toString())) resolve() })
     })
     return child
   }
+  // Registered once, at the start: a restart's own teardown would run first (tap runs them last in,
+  // first out), and stop Redis before the test's managers and agents, which then wait for it.
+  let running: ChildProcess | undefined
+  stopAtEnd(t, () => running)
   const redis = {
     url: `redis+unix://${socket}`,
     socket,

@@ -90,7 +90,7 @@ t.test('a stop for a job that its busy thread has not begun stops that job alone
   t.ok(await untilFile(path.join(dir, 'busy')), 'the thread is busy')
   const late = await pm.start('late', { worker: faults, data: { mode: 'hang' }, ...threaded })
   late.cancel()
-  t.match(await late.result, { cancelled: true, exitCode: 1, error: { name: 'AbortError', message: /asked to stop/ } })
+  t.match(await late.result, { cancelled: true, exitCode: 1, error: { name: 'AbortError' } })
   t.match(await busy.result, { cancelled: false, exitCode: 0, data: 'done', error: null }, 'its neighbour ran on')
   t.equal((await late.result).threadId, (await busy.result).threadId, 'both were on the thread')
 })
