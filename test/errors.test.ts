@@ -217,7 +217,7 @@ t.test('emitForkpoolWarning: an Error as it is, anything else wrapped, with the 
 
 t.test('across two loaded copies of the module, each recognises the other\'s errors', async (t) => {
   // A query string makes a separate module instance of the same file: a second copy of forkpool's errors.
-  const copy: Errors = await import(new URL('../dist/lib/errors.js?copy=2', import.meta.url).href)
+  const copy = await import(new URL('../dist/lib/errors.js?copy=2', import.meta.url).href) as Errors
   t.not(copy.ForkpoolError, errors.ForkpoolError, 'a separate copy, with classes of its own')
   const theirs = classesOf(copy)
   classes.forEach(({ Class, name, make }, i) => {

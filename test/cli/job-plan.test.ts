@@ -72,7 +72,7 @@ t.test('planJob: argv, shell line, worker data', async (t) => {
 t.test('--worker: each stdin line is JSON data, each result one JSON line, in input order with -k', async (t) => {
   const run = await forkpool(['-k', '--worker', worker('square')], { input: '3\n\n4\n 5 \n' })
   t.equal(run.code, 0)
-  t.same(run.stdout.trim().split('\n').map((line) => JSON.parse(line)), [
+  t.same(run.stdout.trim().split('\n').map((line): unknown => JSON.parse(line)), [
     { ident: '1', exitCode: 0, data: 9, error: null },
     { ident: '2', exitCode: 0, data: 16, error: null },
     { ident: '3', exitCode: 0, data: 25, error: null },
@@ -84,12 +84,13 @@ t.test('--worker failures: a throw, a bad JSON line; --isolation thread; ::: arg
     input: '{"mode":"ok","value":[1]}\n{"mode":"throw"}\nnot json\n',
   })
   t.equal(run.code, 2)
-  const [ok, thrown, bad] = run.stdout.trim().split('\n').map((line) => JSON.parse(line))
+  const [ok, thrown, bad] = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as unknown)
   t.same(ok, { ident: '1', exitCode: 0, data: [1], error: null })
   t.match(thrown, { ident: '2', exitCode: 1, data: null, error: { name: 'RangeError', message: 'asked to throw in 2' } })
   t.match(bad, { ident: '3', exitCode: null, error: { name: 'SyntaxError', message: /not JSON.*not json/ } })
   const groups = await forkpool(['-k', '--worker', worker('square'), ':::', '6', '7'])
-  t.same(groups.stdout.trim().split('\n').map((line) => JSON.parse(line).data), [36, 49])
+  t.same(groups.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { data: unknown }).data), [36, 49])
   const pooled = await forkpool(['-k', '-j', '2', '--worker', worker('square'), '--isolation', 'process-pool', ':::', '2', '3', '4'])
-  t.same(pooled.stdout.trim().split('\n').map((line) => JSON.parse(line).data), [4, 9, 16], '--isolation process-pool')
+  t.same(pooled.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { data: unknown }).data), [4, 9, 16],
+    '--isolation process-pool')
 })

@@ -31,7 +31,7 @@ t.test('--results x.csv and x.json: one table, a row per job, output byte for by
   t.match(lines[1], /^1,:,\d+\.\d{3},\d+\.\d{3},0,2,0,0,"printf '%s\\377' a",a,a\xff,$/)
   t.match(lines[2], /^2,:,[\d.]+,[\d.]+,0,6,0,0,"printf '%s\\377' 'b,""c""'","b,""c""","b,""c""\xff",$/)
   await forkpool(['-j', '1', '--results', `${dir}/r.json`, 'sh', '-c', 'printf "%s\\n" "$0"; exit 2', ':::', 'q"\\', ':::', 'x'])
-  const json = JSON.parse(readFileSync(`${dir}/r.json`, 'utf8'))
+  const json = JSON.parse(readFileSync(`${dir}/r.json`, 'utf8')) as unknown
   t.match(json, { Seq: 1, Host: ':', Send: 0, Receive: 4, Exitval: 2, Signal: 0, V: ['q"\\', 'x'], Stdout: 'q"\\\n', Stderr: '' })
 })
 

@@ -44,7 +44,7 @@ export async function runLateReader(via: 'pipe' | 'socket', isolation: string, f
   const args = [PARENT, isolation, String(fd), starts, path.join(dir, 'marker'), results]
   try {
     const run = via === 'pipe' ? await throughPipe(args, fd, results) : await throughSocket(args, fd, results)
-    return { ...run, results: existsSync(results) ? JSON.parse(readFileSync(results, 'utf8')) : undefined }
+    return { ...run, results: existsSync(results) ? JSON.parse(readFileSync(results, 'utf8')) as unknown : undefined }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -39,8 +39,8 @@ t.test('package.json: optional peer dependencies with exact pins, devDependencie
     t.equal(pkg.devDependencies?.[name], pkg.peerDependencies?.[name], `${name}: the tests run the pinned version`)
     t.same(pkg.peerDependenciesMeta?.[name], { optional: true }, `${name}: optional`)
     t.notOk(name in (pkg.dependencies ?? {}), `${name}: not a dependency every user installs`)
-    t.equal(JSON.parse(readFileSync(`${ROOT}node_modules/${name}/package.json`, 'utf8')).version, pkg.peerDependencies?.[name],
-      `${name}: installed at its pin`)
+    const installed = JSON.parse(readFileSync(`${ROOT}node_modules/${name}/package.json`, 'utf8')) as { version: string }
+    t.equal(installed.version, pkg.peerDependencies?.[name], `${name}: installed at its pin`)
   }
   t.equal(INSTALL_PEERS, `npm install bullmq@${String(pkg.peerDependencies?.bullmq)} ioredis@${String(pkg.peerDependencies?.ioredis)}`)
 })

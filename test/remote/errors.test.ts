@@ -50,7 +50,7 @@ t.test('each: its name and code, static and on the instance; instanceof its clas
 })
 
 t.test('across two loaded copies of the module, each recognises the other\'s', async (t) => {
-  const copy: Errors = await import(new URL('../../dist/lib/errors.js?copy=remote', import.meta.url).href)
+  const copy = await import(new URL('../../dist/lib/errors.js?copy=remote', import.meta.url).href) as Errors
   t.not(copy.QueueError, errors.QueueError, 'a separate copy')
   classesOf(copy).forEach((other, i) => {
     const { Class, name, make } = classes[i]!

@@ -17,7 +17,7 @@ t.test('a job running on an agent: inFlight(), ps(), the status JSON and page na
   t.match(lines[0], /^PID +HOST +STATE /)
   t.match(lines[1], /^\d+ +box-7 +running +\S+ +\S+ +far +sleep 30$/, "the pid on the agent's machine, the agent's name")
   const srv = await pm.serveStatus()
-  const body = JSON.parse((await request(srv.url, '/jobs')).body)
+  const body = JSON.parse((await request(srv.url, '/jobs')).body) as { jobs: unknown[] }
   t.match(body.jobs[0], { ident: 'far', host: 'box-7' })
   job.cancel()
   t.equal((await job.result).host, 'box-7')

@@ -119,9 +119,9 @@ t.test('malformed requests crash nothing and lose no job', async (t) => {
   t.ok((statuses.get('400') ?? 0) > 100, 'most were refused as bad requests')
 
   // The server still answers, and the manager has every job, none stopped.
-  const listed = JSON.parse((await request(srv.url, '/jobs')).body)
+  const listed = JSON.parse((await request(srv.url, '/jobs')).body) as { count: number; jobs: Array<{ ident: string; state: string }> }
   t.equal(listed.count, 3)
-  t.same(listed.jobs.map((j: { ident: string; state: string }) => `${j.ident} ${j.state}`),
+  t.same(listed.jobs.map((j) => `${j.ident} ${j.state}`),
     ['job-1 running', 'job-2 running', 'job-3 running'])
   t.equal((await request(srv.url, '/ps')).status, 200)
   t.match(JSON.parse((await request(srv.url, '/stats')).body), { running: 3, finished: 0, cancelled: 0 })

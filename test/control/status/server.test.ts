@@ -40,7 +40,7 @@ t.test('every route, every status code', async (t) => {
   t.equal(jobs.status, 200)
   t.match(jobs.headers['content-type'], 'application/json')
   t.equal(jobs.headers['cache-control'], 'no-store')
-  const body = JSON.parse(jobs.body)
+  const body = JSON.parse(jobs.body) as { count: number; jobs: unknown[] }
   t.equal(body.count, 3)
   t.match(body.jobs[0], {
     ident: 'victim', name: 'nightly-sync', label: 'db', state: 'running', pid: victim.pid, isolation: 'command', host: hostname(),
@@ -102,7 +102,7 @@ t.test('every route, every status code', async (t) => {
   t.equal((await request(srv.url, '/jobs/nobody/cancel', { method: 'POST', headers: auth })).status, 404)
   const ambiguous = await request(srv.url, '/jobs/twin/cancel', { method: 'POST', headers: auth })
   t.equal(ambiguous.status, 409)
-  t.match(JSON.parse(ambiguous.body).error, /2 jobs in flight have the ident "twin"/)
+  t.match((JSON.parse(ambiguous.body) as { error: string }).error, /2 jobs in flight have the ident "twin"/)
 
   const accepted = await request(srv.url, `/jobs/${encodeURIComponent('nightly-sync')}/cancel`, {
     method: 'POST', headers: { authorization: 'bearer   sesame-42' },
