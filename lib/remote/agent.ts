@@ -22,7 +22,7 @@ import { Deadlines } from '../util/deadlines.js'
 import { checkAgentOptions, type AgentOptions } from './agent-options.js'
 import { fileHash } from './file-hash.js'
 import { closeWithin } from './within.js'
-import { connect } from './connection.js'
+import { connect, lastAttempt, RECONNECT_MAX_MS, settled } from './connection.js'
 import { Worker } from './peers.js'
 import { decode, encode, stopChannel, type StartReport, type StopOrder, type WireJob, type WireResult } from './wire.js'
 
@@ -32,7 +32,10 @@ export type { AgentOptions } from './agent-options.js'
 export interface Agent {
   /** The host name it reports with its results (`JobResult.host`). */
   readonly name: string
-  /** Stops taking jobs, stops the running ones (TERM, KILL after their grace) and closes its connections. */
+  /**
+   * Stops taking jobs, stops the running ones (TERM, KILL after their grace), sends their results and closes its connections;
+   * with Redis gone or not answering, without the results, within the jobs' longest kill grace plus 15 s at most.
+   */
   close(): Promise<void>
 }
 
@@ -46,6 +49,14 @@ const START_REPORT_MS = 50
 
 /** How long a stop for a job this agent has not (yet) taken is kept: the order may come before the job. */
 const EARLY_STOP_MS = 60_000
+
+/**
+ * How long close() waits at each step: for the jobs past their kill grace, then for BullMQ's close,
+ * then for the pools'. With its waits for the connections (RECONNECT_MAX_MS + CLOSE_MS, then
+ * RECONNECT_MAX_MS) and ioredis's 2 s to close a socket that gets no answer, the agent is gone
+ * within its jobs' longest kill grace plus 15 s, Redis there or not (docs/remote.md).
+ */
+const CLOSE_MS = 2000
 
 /**
  * Starts an agent in this process: it takes jobs from the queue and runs them here with forkpool's
@@ -178,9 +189,24 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   return {
     name,
     async close() {
-      for (const job of running.values()) stop(job, 'SIGTERM')
-      await closeWithin([bullWorker.close()], 2000)
-      await closeWithin([launcher.close()], 2000)
+      const jobs = [...running.values()]
+      for (const job of jobs) stop(job, 'SIGTERM')
+      // BullMQ's close begins by disconnecting its blocking connection and waiting for its end, which
+      // never comes if the connection is waiting to reconnect then (see settled()): it ends first.
+      const blocking = (await bullWorker.getBackend().blockingClient)!
+      lastAttempt(blocking)
+      await settled(blocking, RECONNECT_MAX_MS + CLOSE_MS)
+      // It stops taking jobs and waits for the running ones and for their results' writes. The
+      // connections end rather than wait for a Redis that is gone: a write that fails then is not
+      // retried (BullMQ is closing), and the close goes on. The jobs end within their kill grace.
+      const closed = bullWorker.close()
+      for (const redis of [connection, subscriber]) lastAttempt(redis)
+      await closeWithin(jobs.map((job) => job.ended), Math.max(0, ...jobs.map((job) => job.killGraceMs)) + CLOSE_MS)
+      await closeWithin([closed], CLOSE_MS)
+      await closeWithin([launcher.close()], CLOSE_MS)
+      // Disconnected once connected or ended, not while they wait to reconnect (see settled()): a
+      // write BullMQ still waits on then fails, and its close ends.
+      await Promise.all([settled(connection, RECONNECT_MAX_MS), settled(subscriber, RECONNECT_MAX_MS)])
       subscriber.disconnect()
       connection.disconnect()
     },

@@ -4,6 +4,10 @@
 
 import type { RedisOptions } from 'ioredis'
 import { Redis } from './peers.js'
+import { closeWithin } from './within.js'
+
+/** The longest ioredis waits between two attempts to reconnect (its default retryStrategy). */
+export const RECONNECT_MAX_MS = 2000
 
 /** A parsed, checked Redis URL: what ioredis needs, and the form safe to show in messages. */
 export interface RedisAddress {
@@ -50,4 +54,39 @@ export function connect(address: RedisAddress, blocking: boolean, onError: (erro
   // Without a listener ioredis prints every failed reconnection; the owner keeps the last one for its messages.
   redis.on('error', onError)
   return redis
+}
+
+/** What lastAttempt() and settled() need of a connection: an ioredis one, or BullMQ's copy of it. */
+interface Connection {
+  readonly status: string
+  readonly options: Pick<RedisOptions, 'retryStrategy'>
+  once(event: string, listener: () => void): unknown
+  removeListener(event: string, listener: () => void): unknown
+}
+
+/**
+ * From now on, a connection cut off from Redis ends at its next attempt to reconnect instead of
+ * retrying for ever (ioredis reads its retryStrategy at each attempt): the commands that wait on
+ * it fail, with "Connection is closed".
+ */
+export function lastAttempt(redis: Connection): void {
+  redis.options.retryStrategy = () => null
+}
+
+/**
+ * Resolves once `redis` is connected or has ended, or after `ms`. An ioredis connection
+ * disconnected while it waits to reconnect never ends: its timer is cleared and no socket is left
+ * to close, so its 'end' never comes and its waiting commands never settle
+ * (https://github.com/redis/ioredis/issues/1247). After lastAttempt(), one waiting to reconnect
+ * settles within RECONNECT_MAX_MS and an attempt: disconnect it only then.
+ */
+export async function settled(redis: Connection, ms: number): Promise<void> {
+  if (redis.status === 'ready' || redis.status === 'end') return
+  let done!: () => void
+  const change = new Promise<void>((resolve) => (done = resolve))
+  redis.once('ready', done)
+  redis.once('end', done)
+  await closeWithin([change], ms)
+  redis.removeListener('ready', done)
+  redis.removeListener('end', done)
 }
