@@ -22,8 +22,10 @@ export function alive(pid: number): boolean {
   }
 }
 
-/** At the test's end: SIGTERM (an agent closes and writes its coverage), SIGKILL after 3 s. */
-/** Stops the child at the test's end; `current` gives the child then (a Redis restarted by the test is another process). */
+/**
+ * At the test's end: SIGTERM (an agent closes and writes its coverage), SIGKILL after 3 s. `current`
+ * may give the child only then: a Redis the test restarted is another process.
+ */
 function stopAtEnd(t: Test, current: ChildProcess | (() => ChildProcess | undefined)): void {
   t.teardown(() => new Promise<void>((resolve) => {
     const child = typeof current === 'function' ? current() : current
