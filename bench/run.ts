@@ -145,9 +145,24 @@ function positive(value: string | undefined, flag: string, min: number): number 
   return n
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({
+const USAGE = `usage: npm run bench [-- --quick] [--suite NAME[,NAME…]] [--rounds N] [--warmup N] [--baseline DIR]
+                 [--contenders NAME[,NAME…]] [--json FILE] [--no-save] [--from-json FILE…]
+See bench/README.md. The suites: ${registry.map((s) => s.name).join(', ')}.`
+
+/** The command line's options, or the usage on stderr and exit code 2 for one it does not know. */
+function commandLine(): ReturnType<typeof parseCommandLine> {
+  try {
+    return parseCommandLine()
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`)
+    process.exit(2)
+  }
+}
+
+function parseCommandLine() {
+  return parseArgs({
     options: {
+      help: { type: 'boolean', short: 'h', default: false },
       quick: { type: 'boolean', default: false },
       suite: { type: 'string', multiple: true },
       json: { type: 'string' },
@@ -159,7 +174,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       contenders: { type: 'string', multiple: true },
     },
   })
-  if (values['from-json']) {
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = commandLine()
+  if (values.help) {
+    console.log(USAGE)
+  } else if (values['from-json']) {
     fromJson(values['from-json'], !values['no-save'])
   } else {
     const options: BenchOptions = { quick: values.quick, save: !values['no-save'] }
