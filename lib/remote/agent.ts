@@ -79,7 +79,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   let lastError: Error | undefined
   const onError = (error: Error): void => void (lastError = error)
 
-  const subscriber = connect(address, true, onError)
+  const subscriber = connect(address, null, onError)
   subscriber.on('message', (_channel: string, message: string) => {
     const { jobId, signal } = JSON.parse(message) as StopOrder
     const job = running.get(jobId)
@@ -166,7 +166,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     }
   }
 
-  const connection = connect(address, true, onError)
+  const connection = connect(address, null, onError)
   const bullWorker = new Worker(queue, processJob, {
     connection,
     concurrency: maxProcs,

@@ -44,13 +44,31 @@ export function checkRedisUrl(url: unknown, what = 'redis url'): RedisAddress {
   return { options, shown: shown.href }
 }
 
+/** ioredis's default maxRetriesPerRequest: the reconnection attempts a command waits through. */
+const IOREDIS_RETRIES = 20
+
 /**
- * One connection. `blocking`: BullMQ's blocking reads need maxRetriesPerRequest null (a command
- * waits for the reconnection however long it takes); the others keep ioredis's bound, so a
- * command to a Redis that stays away fails instead of waiting for ever.
+ * How many reconnection attempts a command waits through so that it fails about `ms` after
+ * Redis went away, not before: the fewest whose waits add up to `ms`, spaced as ioredis's default
+ * retryStrategy spaces them (50 ms longer each time, RECONNECT_MAX_MS at most); at most
+ * ioredis's default.
  */
-export function connect(address: RedisAddress, blocking: boolean, onError: (error: Error) => void): Redis {
-  const redis = new Redis({ ...address.options, ...(blocking ? { maxRetriesPerRequest: null } : {}), enableReadyCheck: true })
+export function retriesLasting(ms: number): number {
+  let waited = 0
+  for (let attempts = 1; attempts < IOREDIS_RETRIES; attempts++) {
+    waited += Math.min(attempts * 50, RECONNECT_MAX_MS)
+    if (waited >= ms) return attempts
+  }
+  return IOREDIS_RETRIES
+}
+
+/**
+ * One connection. `retries`: the reconnection attempts a command waits through before it fails
+ * (ioredis's maxRetriesPerRequest), so a command to a Redis that stays away fails instead of
+ * waiting for ever; null for BullMQ's blocking reads, which must wait however long it takes.
+ */
+export function connect(address: RedisAddress, retries: number | null, onError: (error: Error) => void): Redis {
+  const redis = new Redis({ ...address.options, maxRetriesPerRequest: retries, enableReadyCheck: true })
   // Without a listener ioredis prints every failed reconnection; the owner keeps the last one for its messages.
   redis.on('error', onError)
   return redis

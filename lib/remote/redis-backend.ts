@@ -11,7 +11,7 @@ import type { Execution, StopLimits } from '../runners/execution.js'
 import type { NormalizedJob } from '../runners/spec.js'
 import { serializeError } from '../util/serialize-error.js'
 
-import { connect, type RedisAddress } from './connection.js'
+import { connect, retriesLasting, type RedisAddress } from './connection.js'
 import { checkBackendOptions, type BackendSettings, type RedisBackendOptions } from './backend-options.js'
 import { failedRemotely } from './failures.js'
 import { Queue, QueueEvents, type Redis } from './peers.js'
@@ -86,7 +86,7 @@ class RedisBackend implements Backend {
   constructor(settings: BackendSettings) {
     this.#settings = settings
     this.#address = settings.address
-    this.#publisher = connect(this.#address, false, this.#onError)
+    this.#publisher = connect(this.#address, retriesLasting(settings.lostAfterMs), this.#onError)
     // BullMQ leaves connections it was given open on close(): close() here ends each.
     this.#connections = [this.#publisher]
     this.#closed = new Promise<never>((_resolve, reject) => (this.#close = reject))
@@ -96,7 +96,9 @@ class RedisBackend implements Backend {
   /** The queue and its event reader, made once Redis has answered: BullMQ's objects on a Redis that never answers could not be closed. */
   #open(): Promise<unknown> {
     const onError = this.#onError
-    this.#connections.push(connect(this.#address, false, onError), connect(this.#address, true, onError))
+    // A command gives up about when lostAfter has passed: an add then fails, as lostAfter says.
+    const retries = retriesLasting(this.#settings.lostAfterMs)
+    this.#connections.push(connect(this.#address, retries, onError), connect(this.#address, null, onError))
     this.#queue = new Queue(this.#settings.queue, { connection: this.#connections[1]! })
     const events = (this.#events = new QueueEvents(this.#settings.queue, { connection: this.#connections[2]! }))
     this.#queue.on('error', onError)
@@ -159,9 +161,9 @@ class RedisBackend implements Backend {
   }
 
   /**
-   * Adds the job; while Redis is away (ioredis gives up on a command after about 10 s of
-   * reconnecting), again every ADD_RETRY_MS, for up to lostAfter, as the jobs already in flight
-   * wait for it. A repeated add cannot make a second job: the job has its own id.
+   * Adds the job; while Redis is away (ioredis gives up on a command after up to about 10 s of
+   * reconnecting, sooner under a shorter lostAfter), again every ADD_RETRY_MS, for up to lostAfter,
+   * as the jobs already in flight wait for it. A repeated add cannot make a second job: the job has its own id.
    */
   async #add(jobId: string, wire: WireJob): Promise<void> {
     const keep = { age: this.#settings.keepResultsS, count: this.#settings.keepResultsCount }

@@ -51,11 +51,15 @@ t.test('a job sent while Redis stays away past lostAfter settles saying it could
   t.teardown(() => pm.shutdown({ grace: 500 }))
   // No agent: it waits in Redis, and the backend is connected.
   const queued = await pm.start('queued', { command: 'true' })
+  const gone = Date.now()
   await redis.stop('SIGKILL')
   const during = await (await pm.start('during', { command: 'true' })).result
+  const waited = Date.now() - gone
   t.match(during, {
     ok: false, error: { name: 'QueueError', code: 'ERR_FORKPOOL_QUEUE', message: /^cannot queue job "during" on Redis at redis\+unix:/ },
   })
+  // It was 10.5 s: ioredis's own 20 reconnection attempts, whatever lostAfter said.
+  t.ok(waited >= 2000 && waited < 6000, `settled ${waited} ms after Redis went away: past lostAfter, not ioredis's 10 s later`)
   t.match(await queued.result, { ok: false, error: { name: 'JobLostError', message: /unreachable/ } })
 })
 
