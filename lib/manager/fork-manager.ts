@@ -7,7 +7,7 @@ import { Scheduler } from './scheduler.js'
 import { ManagerClosedError } from '../errors.js'
 import { ManagerEvents } from './events.js'
 import { handleSignals } from './signals.js'
-import { assertCloneable, normalizeJob, type NormalizedJob } from '../runners/spec.js'
+import { normalizeJob, type NormalizedJob } from '../runners/spec.js'
 import { mapItems } from '../map/map.js'
 import { LOCAL_CHUNKS, type ChunkShape } from '../map/chunk-sizer.js'
 import { processSpawners } from '../runners/spawner/spawners.js'
@@ -125,8 +125,7 @@ export class ForkManager {
       if (this.#closing) {
         throw new ManagerClosedError(`ForkManager is closed: cannot start ${JSON.stringify(ident)} after ${this.#closedBy}()`)
       }
-      if (spec.type === 'worker' && this.maxProcs > 0) assertCloneable(spec.data, ident)
-      this.#scheduler.launcher.check(spec, ident)
+      this.#scheduler.launcher.check(spec, ident, this.maxProcs === 0)
       const waits = this.#control.overlap(settings.name, settings.onOverlap)
       // Every way of cancelling the job (signal, name, handle, overlap, shutdown) is started.cancel().
       started = new Job(ident, spec, this.#kindOf(spec), settings)

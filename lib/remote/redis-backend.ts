@@ -5,7 +5,7 @@
 // start() settles once, from the event or from the poll, whichever comes first.
 
 import { randomUUID } from 'node:crypto'
-import { DataTooLargeError, JobLostError, QueueError, RedisUnreachableError, jobError } from '../errors.js'
+import { JobLostError, QueueError, RedisUnreachableError, jobError } from '../errors.js'
 import type { Backend } from '../runners/backend.js'
 import type { Execution, StopLimits } from '../runners/execution.js'
 import type { NormalizedJob } from '../runners/spec.js'
@@ -16,7 +16,7 @@ import { checkBackendOptions, type BackendSettings, type RedisBackendOptions } f
 import { failedRemotely } from './failures.js'
 import { Queue, QueueEvents, type Redis } from './peers.js'
 import { RemoteRun } from './remote-run.js'
-import { decode, encode, stopChannel, wireJob, type StartReport, type WireJob, type WireResult } from './wire.js'
+import { decode, encodeSpec, stopChannel, wireJob, type StartReport, type WireJob, type WireResult } from './wire.js'
 import { answerWithin, closeWithin } from './within.js'
 
 export type { RedisBackendOptions } from './backend-options.js'
@@ -109,17 +109,9 @@ class RedisBackend implements Backend {
     return Promise.all([this.#queue.waitUntilReady(), events.waitUntilReady()])
   }
 
-  /** Encodes the job's data at start(), refusing it there when it is over maxDataBytes. */
+  /** Encodes the job's data at start(), refusing it there when it cannot be serialized or is over maxDataBytes. */
   check(spec: NormalizedJob, ident: string): void {
-    const data = encode(spec)
-    const bytes = Buffer.byteLength(data, 'base64')
-    if (bytes > this.#settings.maxDataBytes) {
-      const limit = this.#settings.maxDataBytes
-      const message = `job ${JSON.stringify(ident)}: its data is ${bytes} bytes once serialized, over the redisBackend's maxDataBytes ` +
-        String(limit)
-      throw new DataTooLargeError(message, bytes, limit)
-    }
-    this.#encoded.set(spec, data)
+    this.#encoded.set(spec, encodeSpec(spec, ident, this.#settings.maxDataBytes))
   }
 
   /** Sends the job off: its run is the Execution at once, and the send goes on in #send. */

@@ -6,7 +6,8 @@ import { serialize, deserialize } from 'node:v8'
 import { CHUNK_WORKER_FILE } from '../map/batch.js'
 import type { ChunkOrder } from '../map/chunk-worker.js'
 import type { Outcome, OutcomeDetails, StopLimits } from '../runners/execution.js'
-import type { NormalizedJob } from '../runners/spec.js'
+import { uncloneable, type NormalizedJob } from '../runners/spec.js'
+import { DataTooLargeError } from '../errors.js'
 import { fileHash } from './file-hash.js'
 
 /** The queue's job data. */
@@ -69,6 +70,22 @@ export interface StopOrder {
 }
 
 export const encode = (value: unknown): string => serialize(value).toString('base64')
+
+/** A job's spec as the queue carries it; a TypeError for data v8.serialize cannot copy, a DataTooLargeError past `maxBytes`. */
+export function encodeSpec(spec: NormalizedJob, ident: string, maxBytes: number): string {
+  let data: string
+  try {
+    data = encode(spec)
+  } catch (error) {
+    throw uncloneable(ident, error as Error)
+  }
+  const bytes = Buffer.byteLength(data, 'base64')
+  if (bytes > maxBytes) {
+    const over = `over the redisBackend's maxDataBytes ${maxBytes}`
+    throw new DataTooLargeError(`job ${JSON.stringify(ident)}: its data is ${bytes} bytes once serialized, ${over}`, bytes, maxBytes)
+  }
+  return data
+}
 export const decode = (text: string): unknown => deserialize(Buffer.from(text, 'base64'))
 
 /** The pub/sub channel on which producers ask agents to stop a running job. */

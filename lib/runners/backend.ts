@@ -16,9 +16,10 @@ export interface Backend {
    */
   launch(spec: NormalizedJob, ident: string, attempt: number, limits: StopLimits): Execution
   /**
-   * Refuses at start() a job the backend could never send: throws a RangeError, a DataTooLargeError
-   * (lib/errors.ts) for data over its size limit (map() then sends the chunk's items in smaller chunks). The
-   * manager calls it for every job before its launch().
+   * Refuses at start() a job the backend could never send: throws a TypeError for a worker job's
+   * data that v8.serialize cannot copy (spec.ts uncloneable()), a DataTooLargeError (lib/errors.ts)
+   * for data over its size limit (map() then sends the chunk's items in smaller chunks). The
+   * manager calls it for every job before its launch(), in place of its own structured-clone check.
    */
   check?(spec: NormalizedJob, ident: string): void
   /**

@@ -2,7 +2,7 @@
 // worker processes, are made when the first job needs them and belong to one manager.
 
 import type { Backend } from './backend.js'
-import type { NormalizedJob } from './spec.js'
+import { assertCloneable, type NormalizedJob } from './spec.js'
 import { startCommand } from './command.js'
 import { failedExecution, type Execution, type StopLimits } from './execution.js'
 import { processSpawners, type SpawnerSet } from './spawner/spawners.js'
@@ -81,9 +81,14 @@ export class Launcher {
     return (this.#threads ??= new WorkerPool(this.#threadPool, this.#cap, startThread)).start(spec, ident, attempt, jobId ?? undefined)
   }
 
-  /** Refuses at start() what the backend could never send; nothing without one. */
-  check(spec: NormalizedJob, ident: string): void {
-    this.#backend?.check?.(spec, ident)
+  /**
+   * Refuses at start() a job that could never be sent: a worker job whose data structured clone
+   * cannot copy (a TypeError), or what the backend refuses; its check(), when it has one, is the
+   * whole check, as it serializes the data itself. `serial`: worker files run in this process.
+   */
+  check(spec: NormalizedJob, ident: string, serial: boolean): void {
+    if (this.#backend?.check !== undefined) this.#backend.check(spec, ident)
+    else if (spec.type === 'worker' && !serial) assertCloneable(spec.data, ident)
   }
 
   /** Releases the threads and the reused processes; the manager calls it once no job is running. */

@@ -249,7 +249,11 @@ export function assertCloneable(data: unknown, ident: string): void {
   try {
     structuredClone(data)
   } catch (error) {
-    throw new TypeError(`start(${JSON.stringify(ident)}): job.data cannot be sent to a worker (structured clone failed: ` +
-      `${(error as Error).message})`)
+    throw uncloneable(ident, error as Error)
   }
+}
+
+/** The TypeError of a job whose data structured clone (or v8.serialize, its format) cannot copy. */
+export function uncloneable(ident: string, error: Error): TypeError {
+  return new TypeError(`start(${JSON.stringify(ident)}): job.data cannot be sent to a worker (structured clone failed: ${error.message})`)
 }

@@ -107,6 +107,10 @@ t.test('with the right password; data over maxDataBytes refused at start() and t
     name: 'DataTooLargeError', code: 'ERR_FORKPOOL_DATA_TOO_LARGE',
     message: /job "big": its data is \d+ bytes once serialized, over the redisBackend's maxDataBytes \d+/,
   })
+  // Serialized once, by the backend's check: its failure is the TypeError a local start() gives.
+  await t.rejects(pm.start('fn', { worker: join(dir, 'w.mjs'), data: { f: () => 1 } }), {
+    name: 'TypeError', message: /^start\("fn"\): job\.data cannot be sent to a worker \(structured clone failed: .*could not be cloned/,
+  })
   t.match(await queued.result, { ok: true, data: 'v1', host: 'strict' }, 'the job queued before is not lost')
   t.match(await (await pm.start('cmd', { command: 'true' })).result, {
     ok: false, error: {
