@@ -16,6 +16,7 @@ import { checkBackendOptions, type BackendSettings, type RedisBackendOptions } f
 import { failedRemotely } from './failures.js'
 import { Queue, QueueEvents, type Redis } from './peers.js'
 import { RemoteRun } from './remote-run.js'
+import { NEVER_RAN, stopRun, type StopContext } from './stop-run.js'
 import { decode, encodeSpec, stopChannel, wireJob, type StartReport, type WireJob, type WireResult } from './wire.js'
 import { answerWithin, closeWithin } from './within.js'
 
@@ -28,9 +29,6 @@ const POLL_BATCH = 500
  * enforces the timeout; this bound only catches an agent gone silent.
  */
 const SAFETY_MS = 10_000
-/** The result of a job stopped before an agent took it: taken off the queue, or never sent. */
-const NEVER_RAN: WireResult = { exitCode: null, signal: null, error: null, pid: null, runs: 0 }
-
 /** The longest one poll waits for Redis's answers before counting the poll as failed. */
 const POLL_MS = 5000
 
@@ -207,15 +205,13 @@ class RedisBackend implements Backend {
     run.settle(result)
   }
 
-  /** A job still waiting is taken off the queue (it never ran); one an agent has is stopped there. */
-  async #stop(run: RemoteRun, signal: NodeJS.Signals): Promise<void> {
-    if (!run.queued) return
-    if (!run.hasStarted) {
-      // 0 when an agent holds it (locked), or it has ended.
-      const removed = await this.#queue.remove(run.jobId).catch(() => 0)
-      if (removed === 1) return this.#finish(run.jobId, NEVER_RAN)
+  /** A job still waiting is taken off the queue (it never ran); one an agent has is stopped there, or taken off once its agent is lost. */
+  #stop(run: RemoteRun, signal: NodeJS.Signals): Promise<void> {
+    const context: StopContext = {
+      queue: this.#queue, redis: this.#publisher, everyMs: this.#settings.reconcileMs,
+      publish: (r, s) => this.#publish(r, s), finish: (jobId, result) => this.#finish(jobId, result),
     }
-    await this.#publish(run, signal)
+    return stopRun(context, run, signal)
   }
 
   #publish(run: RemoteRun, signal: NodeJS.Signals): Promise<unknown> {

@@ -21,6 +21,8 @@ export class RemoteRun implements Execution {
   queued = false
   /** Set by the first stop: a start reported after it gets the stop again (the waiting→active race). */
   stopSignal: NodeJS.Signals | undefined
+  /** Set once a stop watches for it to be left by its agent (lib/remote/stop-run.ts): one watch, however many stops. */
+  orphanWatch = false
   #resolveStarted!: (startedAt: number | null) => void
   #resolveOutcome!: (outcome: Outcome) => void
   #resolveSent!: () => void
