@@ -164,8 +164,12 @@ class RedisBackend implements Backend {
         const added = this.#queue.add('forkpool', wire, { jobId, attempts: 1, removeOnComplete: keep, removeOnFail: keep })
         return void await Promise.race([added, this.#closed])
       } catch (error) {
-        this.#lastError = error as Error
-        if (!UNREACHABLE.test((error as Error).message) || Date.now() - since + ADD_RETRY_MS > this.#settings.lostAfterMs) throw error
+        const { message } = (this.#lastError = error as Error)
+        if (!UNREACHABLE.test(message)) throw error
+        const away = Date.now() - since
+        if (away + ADD_RETRY_MS > this.#settings.lostAfterMs) {
+          throw new Error(`unreachable for ${away} ms, past lostAfter (${this.#settings.lostAfterMs} ms): ${message}`, { cause: error })
+        }
         await Promise.race([new Promise((resolve) => setTimeout(resolve, ADD_RETRY_MS)), this.#closed])
       }
     }
