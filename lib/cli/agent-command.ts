@@ -1,9 +1,28 @@
 // `forkpool worker --redis URL --queue Q -j N [--name NAME] --root DIR [--allow-commands]
 // [--lock-duration MS] [--stalled-interval MS] [--max-stalled-count N] [--tasks-per-worker N]
 // [--connect-timeout MS]`:
-// runs an agent until SIGINT/SIGTERM, then lets its running jobs stop and exits.
+// runs an agent until SIGINT/SIGTERM, then lets its running jobs stop and exits. `--help`: the flags.
 
 import { parseArgs } from 'node:util'
+
+/** `forkpool worker --help`: the flags of docs/remote.md's table, in brief. */
+const USAGE = `Usage: forkpool worker --redis URL --queue NAME --root DIR [options]
+
+Takes the queue's jobs from Redis and runs them here, until SIGTERM or SIGINT (docs/remote.md).
+
+  --redis URL               the Redis (default: FORKPOOL_REDIS_URL)
+  --queue NAME              the queue the producers use
+  --root DIR                worker files run only from under this folder
+  -j, --jobs N              jobs at once on this machine (default 1)
+  --name NAME               the name results and ps() show (default: the hostname)
+  --allow-commands          run command jobs too (refused without it)
+  --tasks-per-worker N      jobs at once in one reused process or thread (default 1)
+  --lock-duration MS        how soon a lost agent's jobs run elsewhere (default 30000)
+  --stalled-interval MS     how often lost agents' jobs are looked for (default 30000)
+  --max-stalled-count N     how often a job may be lost with its agent and still run again (default 1)
+  --connect-timeout MS      how long to wait for Redis at start (default 10000)
+  -h, --help                this text
+`
 
 export async function runAgentCommand(argv: string[]): Promise<number> {
   try {
@@ -21,9 +40,13 @@ async function runAgent(argv: string[]): Promise<number> {
       redis: { type: 'string' }, queue: { type: 'string' }, jobs: { type: 'string', short: 'j' },
       name: { type: 'string' }, root: { type: 'string' }, 'allow-commands': { type: 'boolean' },
       'lock-duration': { type: 'string' }, 'stalled-interval': { type: 'string' }, 'max-stalled-count': { type: 'string' },
-      'tasks-per-worker': { type: 'string' }, 'connect-timeout': { type: 'string' },
+      'tasks-per-worker': { type: 'string' }, 'connect-timeout': { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   })
+  if (values.help === true) {
+    process.stdout.write(USAGE)
+    return 0
+  }
   const url = values.redis ?? process.env.FORKPOOL_REDIS_URL
   if (url === undefined || values.queue === undefined || values.root === undefined) {
     process.stderr.write('forkpool worker: --redis URL (or FORKPOOL_REDIS_URL), --queue Q and --root DIR are required\n')

@@ -2,6 +2,7 @@
 // the required flags, each number flag checked with the flag and the text named, and a Redis that
 // cannot be reached or never answers.
 import t from 'tap'
+import { readFileSync } from 'node:fs'
 import { createServer, type Socket } from 'node:net'
 import { runAgentCommand } from '../../dist/lib/cli/agent-command.js'
 import { startAgent } from '../../dist/lib/remote/index.js'
@@ -24,6 +25,30 @@ async function run(argv: string[]): Promise<{ code: number; stderr: string }> {
 }
 
 const BASE = ['--redis', 'redis://127.0.0.1:1/0', '--queue', 'q', '--root', '/tmp']
+
+t.test('--help (-h) prints every flag docs/remote.md\'s table has, exit 0, without the required ones', async (t) => {
+  const doc = readFileSync(new URL('../../docs/remote.md', import.meta.url), 'utf8')
+  const table = doc.slice(doc.indexOf('| option | meaning |'), doc.indexOf('Each number must be'))
+  const flags = [...table.matchAll(/`(--[a-z-]+)/g)].map((m) => m[1]!)
+  t.ok(flags.length >= 10, `the table's flags: ${flags.join(' ')}`)
+  for (const argv of [['--help'], ['-h']]) {
+    const write = process.stdout.write.bind(process.stdout)
+    let stdout = ''
+    process.stdout.write = (chunk: string) => {
+      stdout += chunk
+      return true
+    }
+    let code: number
+    try {
+      code = (await run(argv)).code
+    } finally {
+      process.stdout.write = write
+    }
+    t.equal(code, 0, argv[0])
+    t.match(stdout, /^Usage: forkpool worker --redis URL --queue NAME --root DIR/)
+    for (const flag of flags) t.ok(stdout.includes(`${flag} `), `${argv[0]} lists ${flag}`)
+  }
+})
 
 t.test('--queue and --root are required, and a URL (--redis or FORKPOOL_REDIS_URL): exit 2, one line saying so', async (t) => {
   const saved = process.env.FORKPOOL_REDIS_URL
