@@ -74,6 +74,35 @@ export function connect(address: RedisAddress, retries: number | null, onError: 
   return redis
 }
 
+/**
+ * Calls `lost` with how long it has been away once `redis` has been cut off from Redis for `ms`
+ * without getting back: its 'close' starts the clock, 'ready' stops it. A Redis that keeps the
+ * connection but does not answer is not seen here (the producer's poll sees it). Returns the
+ * function that stops watching.
+ */
+export function onOutage(redis: Redis, ms: number, lost: (awayMs: number) => void): () => void {
+  let timer: NodeJS.Timeout | undefined
+  const closed = (): void => {
+    if (timer !== undefined) return
+    const since = Date.now()
+    timer = setTimeout(() => {
+      timer = undefined
+      lost(Date.now() - since)
+    }, ms)
+  }
+  const ready = (): void => {
+    clearTimeout(timer)
+    timer = undefined
+  }
+  redis.on('close', closed)
+  redis.on('ready', ready)
+  return () => {
+    ready()
+    redis.off('close', closed)
+    redis.off('ready', ready)
+  }
+}
+
 /** What lastAttempt() and settled() need of a connection: an ioredis one, or BullMQ's copy of it. */
 interface Connection {
   readonly status: string

@@ -11,7 +11,7 @@ import type { Execution, StopLimits } from '../runners/execution.js'
 import type { NormalizedJob } from '../runners/spec.js'
 import { serializeError } from '../util/serialize-error.js'
 
-import { connect, retriesLasting, type RedisAddress } from './connection.js'
+import { connect, onOutage, retriesLasting, type RedisAddress } from './connection.js'
 import { checkBackendOptions, type BackendSettings, type RedisBackendOptions } from './backend-options.js'
 import { failedRemotely } from './failures.js'
 import { Queue, QueueEvents, type Redis } from './peers.js'
@@ -77,6 +77,7 @@ class RedisBackend implements Backend {
   #pollTimer: NodeJS.Timeout | undefined
   /** Epoch ms since which every poll has failed; undefined while Redis answers. */
   #unreachableSince: number | undefined
+  #stopWatching: (() => void) | undefined
   /** Rejects at close(): what an add waiting for Redis gives up on. */
   readonly #closed: Promise<never>
   #close!: (error: Error) => void
@@ -97,6 +98,8 @@ class RedisBackend implements Backend {
     // A command gives up about when lostAfter has passed: an add then fails, as lostAfter says.
     const retries = retriesLasting(this.#settings.lostAfterMs)
     this.#connections.push(connect(this.#address, retries, onError), connect(this.#address, null, onError))
+    // Cut off past lostAfter: the jobs in flight are lost then, not at the next failing poll.
+    this.#stopWatching = onOutage(this.#connections[1]!, this.#settings.lostAfterMs, (away) => this.#unreachable(away, ''))
     this.#queue = new Queue(this.#settings.queue, { connection: this.#connections[1]! })
     const events = (this.#events = new QueueEvents(this.#settings.queue, { connection: this.#connections[2]! }))
     this.#queue.on('error', onError)
@@ -247,10 +250,7 @@ class RedisBackend implements Backend {
       this.#lastError = error as Error
       this.#unreachableSince ??= now
       const away = now - this.#unreachableSince
-      if (away >= this.#settings.lostAfterMs) {
-        const why = `(lostAfter ${this.#settings.lostAfterMs} ms): ${(error as Error).message}`
-        this.#loseAll(`Redis at ${this.#address.shown} has been unreachable for ${away} ms ${why}`)
-      }
+      if (away >= this.#settings.lostAfterMs) this.#unreachable(away, `: ${(error as Error).message}`)
     }
     this.#pollTimer = undefined
     this.#pollSoon()
@@ -271,6 +271,12 @@ class RedisBackend implements Backend {
     else if (job.finishedOn !== undefined) this.#finish(run.jobId, failedRemotely(job.failedReason))
   }
 
+  /** `detail`: what the failing poll was told; nothing when the connection's close started the clock. */
+  #unreachable(awayMs: number, detail: string): void {
+    const lostAfter = `(lostAfter ${this.#settings.lostAfterMs} ms)`
+    this.#loseAll(`Redis at ${this.#address.shown} has been unreachable for ${awayMs} ms ${lostAfter}${detail}`)
+  }
+
   #loseAll(message: string): void {
     // One still on its way is not lost: its add settles it (the add gives up at close() and after lostAfter).
     for (const run of [...this.#runs.values()].filter((r) => r.queued)) {
@@ -281,6 +287,7 @@ class RedisBackend implements Backend {
   async close(): Promise<void> {
     this.#close(new Error('the redisBackend was closed'))
     clearTimeout(this.#pollTimer)
+    this.#stopWatching?.()
     // The manager closes it once no job runs; a direct close() must not leave a start() unsettled.
     this.#loseAll('the redisBackend was closed before its result came')
     // BullMQ's close waits for Redis, which may be gone: bounded, then the connections are cut.

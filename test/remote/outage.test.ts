@@ -63,7 +63,12 @@ t.test('a job sent while Redis stays away past lostAfter settles saying it could
   })
   // It was 10.5 s: ioredis's own 20 reconnection attempts, whatever lostAfter said.
   t.ok(waited >= 2000 && waited < 6000, `settled ${waited} ms after Redis went away: past lostAfter, not ioredis's 10 s later`)
-  t.match(await queued.result, { ok: false, error: { name: 'JobLostError', message: /unreachable/ } })
+  t.match(await queued.result, {
+    ok: false, error: { name: 'JobLostError', message: /has been unreachable for \d+ ms \(lostAfter 2000 ms\)/ },
+  })
+  // It was up to lostAfter plus two reconcileIntervals (14 s here): the first poll that failed past lostAfter.
+  const lost = Date.now() - gone
+  t.ok(lost < 5000, `lost ${lost} ms after Redis went away, at lostAfter, not at a later poll`)
 })
 
 t.test('a job whose add waits for Redis settles when the backend is closed', async (t) => {

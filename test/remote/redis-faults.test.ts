@@ -63,6 +63,21 @@ t.test('Redis gone for good: the jobs in flight settle with a JobLostError after
   t.match(await h.result, { ok: false, error: { name: 'JobLostError', message: /unreachable/ } })
 })
 
+t.test('Redis that stops answering, its connections open (SIGSTOP): the poll sees it, and the jobs settle after lostAfter', async (t) => {
+  const redis = await startRedis(t)
+  const pm = new ForkManager({
+    maxProcs: 8, backend: redisBackend({ url: redis.url, queue: 'mute', reconcileInterval: '300ms', lostAfter: '1s' }),
+  })
+  t.teardown(() => pm.shutdown({ grace: 500 }))
+  const h = await pm.start('w', { command: 'true' })
+  redis.process.kill('SIGSTOP')
+  t.teardown(() => redis.process.kill('SIGCONT'))
+  // No connection closes, so no outage clock: the failing polls are what count the time.
+  t.match(await h.result, {
+    ok: false, error: { name: 'JobLostError', message: /has been unreachable for \d+ ms \(lostAfter 1000 ms\): / },
+  })
+})
+
 t.test('a missed result event (the event connection killed, the events trimmed): every result still arrives by the poll', async (t) => {
   const redis = await startRedis(t)
   await startAgent(t, redis.url, 'ev', 'box-1', ['--allow-commands'])
