@@ -77,6 +77,7 @@ class RedisBackend implements Backend {
   #pollTimer: NodeJS.Timeout | undefined
   /** Epoch ms since which every poll has failed; undefined while Redis answers. */
   #unreachableSince: number | undefined
+  /** Stops the outage clock on the queue's connection (onOutage), at close(). */
   #stopWatching: (() => void) | undefined
   /** Rejects at close(): what an add waiting for Redis gives up on. */
   readonly #closed: Promise<never>
