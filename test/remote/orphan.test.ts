@@ -60,9 +60,11 @@ t.test('shutdown() with a running job whose agent was SIGKILLed, no agent left: 
 })
 
 t.test('the producer\'s own deadline (timeout + killGrace + 10 s) settles such a job as timed out', async (t) => {
-  const { pm, job } = await orphan(t, 'orphan-deadline', '1s')
-  // The agent would have stopped it at 1 s; the producer's deadline comes at 1 s + 200 ms + 10 s.
-  t.match(await within(job.result, 20_000), {
+  // Long enough for the job to be seen running and its agent killed before the agent's own timeout
+  // stops it: a 1 s timeout failed CI on a loaded machine, where the worker took longer to start.
+  const { pm, job } = await orphan(t, 'orphan-deadline', '4s')
+  // The agent would have stopped it at 4 s; the producer's deadline comes at 4 s + 200 ms + 10 s.
+  t.match(await within(job.result, 25_000), {
     ok: false, cancelled: false, timedOut: true, signal: null, exitCode: null, error: null, attempts: 1, host: 'box-1',
   }, 'it settled, timed out')
   t.not(await within(pm.shutdown({ grace: 200 }), 5000), 'hung')
